@@ -1,0 +1,275 @@
+//! The command-line grammar: every subcommand, flag and help text, as clap derive types. Parsing
+//! only; nothing here touches files or systems.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Employee offboarding as a version-controlled, verifiable program.
+///
+/// offboard runs YAML playbooks kept in git against real systems (SCIM 2.0, LDAP, webhooks and an
+/// embedded SQLite inventory), confirms every change by reading the target back, and records a
+/// signed confirmation in a tamper-evident journal that stock OpenSSH can verify.
+///
+/// `offboard EMPLOYEE` is shorthand for `offboard run EMPLOYEE`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "offboard",
+    version,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = EXIT_CODES_HELP,
+)]
+pub struct Cli {
+    /// Options every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Employee to offboard (shorthand for `offboard run EMPLOYEE`).
+    #[arg(value_name = "EMPLOYEE")]
+    pub employee: Option<String>,
+}
+
+/// The exit codes, shown at the end of `--help`.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    done: everything asked for is complete
+  1    findings: validate found errors, reconcile found orphans, verify found a bad record
+  2    usage or configuration error
+  3    a step failed; run the same command again to resume
+  4    waiting: manual confirmations, staged steps, or a legal hold
+  130  interrupted; the journal is consistent and the run resumable";
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Configuration file [default: offboard.yaml in the current directory or a parent]
+    #[arg(long, global = true, env = "OFFBOARD_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Output format. Some commands accept more: validate `github`, reconcile `csv`, report `md`
+    /// and `html`.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Never draw progress bars, even on a terminal.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+
+    /// Print less: only results and errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more: each read and write against a system (repeat for more detail).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: tables, colour on a terminal, source snippets.
+    Human,
+    /// For machines: JSON (one document, or one event per line while running).
+    Json,
+    /// GitHub Actions annotations (`validate`).
+    Github,
+    /// Comma-separated values (`reconcile`).
+    Csv,
+    /// Markdown (`report`).
+    Md,
+    /// A self-contained HTML page (`report`).
+    Html,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Execute the playbook for each employee.
+    Run(RunArgs),
+    /// Dry run: read live state, print the exact changes, write nothing.
+    Plan(PlanArgs),
+    /// Sign off a manual step of a run with your own key.
+    Confirm(ConfirmArgs),
+    /// Open runs, pending steps, deadlines and breaches.
+    Status(StatusArgs),
+    /// Execute staged steps whose time has come (safe to run from cron every minute).
+    Due(DueArgs),
+    /// Check the journal: hash chains, signatures, signer roles.
+    Verify(VerifyArgs),
+    /// Lint playbooks, the glossary and the role matrix (for CI).
+    Validate(ValidateArgs),
+    /// Compare the HR roster with every system: orphaned and excess entitlements.
+    Reconcile(ReconcileArgs),
+    /// Metrics and evidence for leadership and auditors.
+    Report(ReportArgs),
+    /// Print the JSON Schema (draft-07) of the playbook format, for editors.
+    Schema,
+    /// Scaffold offboard.yaml, allowed_signers, a signing key and a first playbook.
+    Init(InitArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `offboard run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Employees to offboard (ids or usernames from the HR source).
+    #[arg(value_name = "EMPLOYEE", required_unless_present_any = ["from", "plan"])]
+    pub employees: Vec<String>,
+
+    /// Read the employees from a CSV of HR events (one employee per row).
+    #[arg(long, value_name = "CSV")]
+    pub from: Option<PathBuf>,
+
+    /// Use this playbook instead of the one chosen by HR status (name or path).
+    #[arg(long, value_name = "PLAYBOOK")]
+    pub playbook: Option<String>,
+
+    /// Execute exactly this saved plan; refuse if the live state drifted since.
+    #[arg(long, value_name = "PLAN_JSON", conflicts_with_all = ["from", "playbook"])]
+    pub plan: Option<PathBuf>,
+
+    /// Run a playbook with uncommitted changes (recorded in the journal).
+    #[arg(long)]
+    pub allow_dirty: bool,
+
+    /// Allow a batch of up to N employees (above the configured batch limit).
+    #[arg(long, value_name = "N")]
+    pub max: Option<usize>,
+
+    /// Continue after the canary without asking (unattended batches).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// `offboard plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Employee to plan for.
+    #[arg(value_name = "EMPLOYEE")]
+    pub employee: String,
+
+    /// Use this playbook instead of the one chosen by HR status (name or path).
+    #[arg(long, value_name = "PLAYBOOK")]
+    pub playbook: Option<String>,
+
+    /// Save the plan for `offboard run --plan`.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+/// `offboard confirm`.
+#[derive(Debug, Args)]
+pub struct ConfirmArgs {
+    /// The run id (see `offboard status`).
+    #[arg(value_name = "RUN")]
+    pub run: String,
+
+    /// The id of the manual step to sign off.
+    #[arg(value_name = "STEP")]
+    pub step: String,
+
+    /// What was done, recorded in the signed confirmation.
+    #[arg(long, value_name = "TEXT")]
+    pub note: String,
+
+    /// Sign with this OpenSSH private key instead of the configured one.
+    #[arg(long, value_name = "PATH")]
+    pub key: Option<PathBuf>,
+
+    /// The signer principal (as in allowed_signers) instead of the configured one.
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub principal: Option<String>,
+}
+
+/// `offboard status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// A run id or an employee; all open runs when omitted.
+    #[arg(value_name = "RUN|EMPLOYEE")]
+    pub target: Option<String>,
+}
+
+/// `offboard due`.
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    /// Only list what is due; execute nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `offboard verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Runs to verify; the whole journal and its ledger when omitted.
+    #[arg(value_name = "RUN")]
+    pub runs: Vec<String>,
+}
+
+/// `offboard validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files or directories to check [default: the configured playbooks directory, or
+    /// ./playbooks]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Only check playbooks changed since this git revision (uncommitted changes included).
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
+}
+
+/// `offboard reconcile`.
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// Post the findings to the configured alert webhook.
+    #[arg(long)]
+    pub alert: bool,
+
+    /// Start offboarding the orphans found, through the guarded batch path.
+    #[arg(long)]
+    pub offboard: bool,
+
+    /// Also read this CSV inventory export (repeatable).
+    #[arg(long, value_name = "CSV")]
+    pub inventory: Vec<PathBuf>,
+}
+
+/// `offboard report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Only runs started within this period, e.g. 90d, 12w, 24h.
+    #[arg(long, value_name = "PERIOD", default_value = "90d")]
+    pub since: String,
+
+    /// Write the auditor evidence pack (CSV, journals, signed manifest) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
+}
+
+/// `offboard init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to scaffold in.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// The signer principal for the new key, e.g. it-admin@example.com.
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub principal: Option<String>,
+}
+
+/// `offboard completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,171 @@
+//! Connectors to the systems offboard changes: the trait every connector implements and one
+//! module per protocol. A connector knows only this trait and its own protocol, never the
+//! journal, the playbook or the CLI. Retries, timing and journaling belong to the engine.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// An account found in a target system: how the connector addresses it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    /// The system's own identifier (SQLite account id, SCIM `id`, LDAP DN).
+    pub id: String,
+    /// The login or user name the system shows for it.
+    pub name: String,
+}
+
+/// A license seat held by an account.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Seat {
+    /// The product id, e.g. `github`.
+    pub product: String,
+    /// Monthly cost of one seat, in cents of the inventory's currency.
+    pub monthly_cost_cents: i64,
+}
+
+/// What a system holds for one account, as read back: the evidence of every confirmation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountState {
+    /// False once the account is hard-deleted.
+    pub exists: bool,
+    /// False once the account is disabled or suspended.
+    pub active: bool,
+    /// Group names the account is a member of, sorted.
+    pub groups: Vec<String>,
+    /// Seats assigned to the account, sorted. Empty where the system keeps no inventory.
+    pub seats: Vec<Seat>,
+    /// Open sessions or tokens, where the system can tell.
+    pub sessions: Option<u32>,
+    /// Assets on loan (laptop, token), where the system keeps them, sorted.
+    pub assets: Vec<String>,
+}
+
+/// One change a step asks a connector to make.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    /// Disable the account (reversible).
+    Deactivate,
+    /// Revoke every session and token.
+    RevokeSessions,
+    /// Leave these groups.
+    RemoveGroups {
+        /// Group names.
+        groups: Vec<String>,
+    },
+    /// Release these license seats.
+    ReleaseSeats {
+        /// Product ids.
+        products: Vec<String>,
+    },
+    /// Record that these assets were returned.
+    ReturnAssets {
+        /// Asset tags.
+        assets: Vec<String>,
+    },
+    /// Delete the account for good.
+    Delete,
+}
+
+impl Change {
+    /// True when `state` shows this change is in effect: the post-condition the engine checks
+    /// after applying it, and before re-applying an interrupted one.
+    pub fn is_satisfied_by(&self, state: &AccountState) -> bool {
+        match self {
+            Change::Deactivate => !state.exists || !state.active,
+            Change::RevokeSessions => !state.exists || state.sessions.unwrap_or(0) == 0,
+            Change::RemoveGroups { groups } => groups.iter().all(|g| !state.groups.contains(g)),
+            Change::ReleaseSeats { products } => products
+                .iter()
+                .all(|p| !state.seats.iter().any(|s| &s.product == p)),
+            Change::ReturnAssets { assets } => assets.iter().all(|a| !state.assets.contains(a)),
+            Change::Delete => !state.exists,
+        }
+    }
+}
+
+/// What a connector can do beyond finding and reading accounts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Can disable accounts.
+    pub deactivate: bool,
+    /// Can revoke sessions and tokens.
+    pub revoke_sessions: bool,
+    /// Can remove group memberships.
+    pub groups: bool,
+    /// Keeps a license inventory with seat costs.
+    pub seats: bool,
+    /// Keeps an asset register.
+    pub assets: bool,
+    /// Can hard-delete accounts.
+    pub delete: bool,
+}
+
+/// Why a connector call failed. The engine retries [`ConnectorError::Transient`] with backoff and
+/// stops the run on [`ConnectorError::Permanent`].
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    /// Worth retrying: a timeout, a 5xx, a 429, a dropped connection, a busy database.
+    #[error("{message}")]
+    Transient {
+        /// What failed. Never contains a secret.
+        message: String,
+        /// How long the system asked us to wait (e.g. `Retry-After`), when it said.
+        retry_after: Option<std::time::Duration>,
+    },
+    /// Not worth retrying: refused, invalid, forbidden.
+    #[error("{message}")]
+    Permanent {
+        /// What failed. Never contains a secret.
+        message: String,
+    },
+    /// The connector does not support this change.
+    #[error("{connector} cannot {change}")]
+    Unsupported {
+        /// Connector name.
+        connector: String,
+        /// The change asked for.
+        change: String,
+    },
+}
+
+/// A system that holds accounts of employees.
+///
+/// Rules implementors keep:
+/// - `find` and `read` never change anything;
+/// - `apply` is idempotent: applying a change already in effect succeeds and changes nothing;
+/// - errors never contain secrets (tokens, passwords, signing keys);
+/// - no retries inside: return [`ConnectorError::Transient`] and let the engine retry.
+pub trait Connector: Send + Sync {
+    /// The name this connector has in the configuration.
+    fn name(&self) -> &str;
+
+    /// What this connector can do.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Find the account whose correlation attribute equals `key` (the rendered `match` value).
+    /// `Ok(None)` means "no account": nothing to revoke, reported as such.
+    fn find(&self, key: &str) -> Result<Option<Principal>, ConnectorError>;
+
+    /// Read the current state of an account.
+    fn read(&self, principal: &Principal) -> Result<AccountState, ConnectorError>;
+
+    /// Make one change. Idempotent.
+    fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError>;
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::Deactivate => f.write_str("deactivate the account"),
+            Change::RevokeSessions => f.write_str("revoke sessions"),
+            Change::RemoveGroups { groups } => write!(f, "leave groups {}", groups.join(", ")),
+            Change::ReleaseSeats { products } => {
+                write!(f, "release seats {}", products.join(", "))
+            }
+            Change::ReturnAssets { assets } => write!(f, "record return of {}", assets.join(", ")),
+            Change::Delete => f.write_str("delete the account"),
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! Stage 4, execute: apply a plan step by step, read each target back, and append a signed
+//! confirmation to the journal before the next side effect.

@@ -1,0 +1,98 @@
+//! Exit codes: the stable, documented contract between `offboard` and the scripts, CI jobs and
+//! schedulers that call it. This module owns the numbers; nothing else in the crate may pick one.
+
+use std::fmt;
+
+/// How a command ended. Every command maps its outcome to exactly one of these.
+///
+/// | code | meaning |
+/// |---|---|
+/// | 0 | done: everything asked for is complete |
+/// | 1 | findings: `validate` found errors, `reconcile` found orphans, `verify` found a bad record |
+/// | 2 | usage or configuration error: bad flags, bad config, unknown employee, unknown playbook |
+/// | 3 | a step failed; the run stopped at it and is resumable by running the same command again |
+/// | 4 | the run is waiting: manual confirmations, staged steps, or a legal hold |
+/// | 130 | interrupted (Ctrl-C); the journal is consistent and the run resumable |
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Exit {
+    /// Everything asked for is complete.
+    Done,
+    /// A check found something: lint errors, orphaned entitlements, a bad journal record.
+    Findings,
+    /// Bad flags, bad configuration, unknown employee or playbook.
+    Usage,
+    /// A step failed; the run stopped at it and can be resumed.
+    StepFailed,
+    /// The run waits for people or time: manual sign-off, staged steps, a legal hold.
+    Waiting,
+    /// Interrupted by the user; the journal is consistent.
+    Interrupted,
+}
+
+impl Exit {
+    /// The process exit status for this outcome.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Done => 0,
+            Exit::Findings => 1,
+            Exit::Usage => 2,
+            Exit::StepFailed => 3,
+            Exit::Waiting => 4,
+            Exit::Interrupted => 130,
+        }
+    }
+
+    /// The more severe of two outcomes, for commands that handle several items (batches).
+    ///
+    /// Severity, lowest first: done, waiting, findings, step failed, usage, interrupted.
+    pub fn worst(self, other: Exit) -> Exit {
+        fn rank(e: Exit) -> u8 {
+            match e {
+                Exit::Done => 0,
+                Exit::Waiting => 1,
+                Exit::Findings => 2,
+                Exit::StepFailed => 3,
+                Exit::Usage => 4,
+                Exit::Interrupted => 5,
+            }
+        }
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+impl fmt::Display for Exit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_the_documented_ones() {
+        let table = [
+            (Exit::Done, 0),
+            (Exit::Findings, 1),
+            (Exit::Usage, 2),
+            (Exit::StepFailed, 3),
+            (Exit::Waiting, 4),
+            (Exit::Interrupted, 130),
+        ];
+        for (exit, code) in table {
+            assert_eq!(exit.code(), code, "{exit:?}");
+        }
+    }
+
+    #[test]
+    fn worst_prefers_failures_over_waiting() {
+        assert_eq!(Exit::Done.worst(Exit::Waiting), Exit::Waiting);
+        assert_eq!(Exit::StepFailed.worst(Exit::Waiting), Exit::StepFailed);
+        assert_eq!(Exit::Usage.worst(Exit::Done), Exit::Usage);
+    }
+}

@@ -1,0 +1,28 @@
+//! offboard: employee offboarding as a version-controlled, verifiable program.
+//!
+//! The crate is a pipeline; each stage is a module with one entry point, and dependencies point
+//! downward only:
+//!
+//! ```text
+//! load (files, git provenance)
+//!   -> analyze (raw YAML -> validated Playbook + every diagnostic)
+//!   -> plan (Playbook + employee + live state -> Plan)
+//!   -> execute (Plan -> signed journal records)
+//! ```
+//!
+//! `validate` stops after analyze, `plan` after plan, `run` goes to the end: one code path, so a
+//! dry run cannot drift from a real run.
+
+pub mod analyze;
+pub mod cli;
+pub mod connector;
+pub mod error;
+pub mod execute;
+pub mod exit;
+pub mod journal;
+pub mod load;
+pub mod plan;
+pub mod playbook;
+
+pub use error::{Error, Result};
+pub use exit::Exit;

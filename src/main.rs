@@ -1,0 +1,22 @@
+//! The `offboard` binary: parse arguments, call the library, print the error once with its
+//! causes, exit with its code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = offboard::cli::Cli::parse();
+    offboard::cli::init_logging(&cli.global);
+    match offboard::cli::run(cli) {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(error) => {
+            let report = anyhow::Error::new(error);
+            eprintln!("error: {report:#}");
+            let code = report
+                .downcast_ref::<offboard::Error>()
+                .map_or(2, |e| e.exit().code());
+            ExitCode::from(code)
+        }
+    }
+}
