@@ -39,6 +39,8 @@ pub struct AccountState {
     pub sessions: Option<u32>,
     /// Assets on loan (laptop, token), where the system keeps them, sorted.
     pub assets: Vec<String>,
+    /// Whether the account's data (mailbox, files) is under retention, where the system can tell.
+    pub data_retained: Option<bool>,
 }
 
 /// One change a step asks a connector to make.
@@ -64,6 +66,8 @@ pub enum Change {
         /// Asset tags.
         assets: Vec<String>,
     },
+    /// Place the account's data (mailbox, files) under retention so later removals lose nothing.
+    RetainData,
     /// Delete the account for good.
     Delete,
 }
@@ -80,6 +84,7 @@ impl Change {
                 .iter()
                 .all(|p| !state.seats.iter().any(|s| &s.product == p)),
             Change::ReturnAssets { assets } => assets.iter().all(|a| !state.assets.contains(a)),
+            Change::RetainData => !state.exists || state.data_retained == Some(true),
             Change::Delete => !state.exists,
         }
     }
@@ -98,8 +103,35 @@ pub struct Capabilities {
     pub seats: bool,
     /// Keeps an asset register.
     pub assets: bool,
+    /// Can place account data under retention.
+    pub retain_data: bool,
     /// Can hard-delete accounts.
     pub delete: bool,
+    /// Can deliver messages (finance notices, notifications, tickets).
+    pub messages: bool,
+}
+
+/// A message to deliver: a finance notice, a notification or a ticket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// Idempotency key, stable across retries and resumes: delivering the same key twice
+    /// delivers once.
+    pub key: String,
+    /// What the message is about, e.g. `finance.notify_reclamation`.
+    pub topic: String,
+    /// The message body.
+    pub body: serde_json::Value,
+}
+
+/// Proof that a message was delivered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The idempotency key of the message.
+    pub key: String,
+    /// Where it was delivered (outbox row id, HTTP status and URL path).
+    pub delivered_to: String,
+    /// SHA-256 (hex) of the exact body bytes delivered.
+    pub body_sha256: String,
 }
 
 /// Why a connector call failed. The engine retries [`ConnectorError::Transient`] with backoff and
@@ -153,6 +185,24 @@ pub trait Connector: Send + Sync {
 
     /// Make one change. Idempotent.
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError>;
+
+    /// Deliver a message. Idempotent by [`Message::key`]. Only for connectors with the
+    /// `messages` capability.
+    fn deliver(&self, message: &Message) -> Result<Receipt, ConnectorError> {
+        Err(ConnectorError::Unsupported {
+            connector: self.name().to_owned(),
+            change: format!("deliver {}", message.topic),
+        })
+    }
+
+    /// Read back a delivered message by key: `Ok(None)` when it was never delivered.
+    fn receipt(&self, key: &str) -> Result<Option<Receipt>, ConnectorError> {
+        let _ = key;
+        Err(ConnectorError::Unsupported {
+            connector: self.name().to_owned(),
+            change: "read back messages".to_owned(),
+        })
+    }
 }
 
 impl fmt::Display for Change {
@@ -165,6 +215,7 @@ impl fmt::Display for Change {
                 write!(f, "release seats {}", products.join(", "))
             }
             Change::ReturnAssets { assets } => write!(f, "record return of {}", assets.join(", ")),
+            Change::RetainData => f.write_str("place the account's data under retention"),
             Change::Delete => f.write_str("delete the account"),
         }
     }
