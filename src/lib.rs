@@ -19,6 +19,7 @@ pub mod connector;
 pub mod error;
 pub mod execute;
 pub mod exit;
+pub mod hr;
 pub mod journal;
 pub mod load;
 pub mod plan;

@@ -1,0 +1,322 @@
+//! The CSV export HR source: one row per person, columns named by a [`ColumnMap`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+use super::{Employment, HrError, HrRecord, validate_identifier};
+
+/// Record field -> CSV column name. Fields not overridden use their own name as the column.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ColumnMap {
+    overrides: HashMap<String, String>,
+}
+
+/// The record fields, in the documented order, and whether a column for each is required.
+const FIELDS: [(&str, bool); 14] = [
+    ("employee_id", true),
+    ("username", true),
+    ("email", true),
+    ("display_name", false),
+    ("manager_id", false),
+    ("manager_email", false),
+    ("department", false),
+    ("cost_centre", false),
+    ("role", false),
+    ("new_role", false),
+    ("status", true),
+    ("effective_at", false),
+    ("employment", false),
+    ("legal_hold", false),
+];
+
+impl ColumnMap {
+    /// A map with `overrides` (field -> column); unknown field names are an error.
+    pub fn new(overrides: HashMap<String, String>) -> Result<Self, String> {
+        // The config may say `id` for the employee id.
+        let mut normalised = HashMap::new();
+        for (field, column) in overrides {
+            let field = if field == "id" {
+                "employee_id".to_owned()
+            } else {
+                field
+            };
+            if !FIELDS.iter().any(|(f, _)| *f == field) {
+                return Err(format!(
+                    "unknown HR field `{field}`; fields are: {}",
+                    FIELDS.map(|(f, _)| f).join(", ")
+                ));
+            }
+            normalised.insert(field, column);
+        }
+        Ok(ColumnMap {
+            overrides: normalised,
+        })
+    }
+
+    fn column<'a>(&'a self, field: &'a str) -> &'a str {
+        self.overrides.get(field).map_or(field, String::as_str)
+    }
+}
+
+/// An HR roster exported as CSV.
+#[derive(Clone, Debug)]
+pub struct CsvSource {
+    path: PathBuf,
+    columns: ColumnMap,
+}
+
+impl CsvSource {
+    /// A source reading `path` with `columns`.
+    pub fn new(path: impl Into<PathBuf>, columns: ColumnMap) -> Self {
+        CsvSource {
+            path: path.into(),
+            columns,
+        }
+    }
+
+    /// The export file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stream every row to `visit`, in file order, stopping at the first malformed row.
+    /// Duplicate ids are not checked here (that needs memory); see [`CsvSource::load`].
+    pub fn for_each(
+        &self,
+        mut visit: impl FnMut(HrRecord, u64) -> Result<(), HrError>,
+    ) -> Result<(), HrError> {
+        let read_err = |source: std::io::Error| HrError::Read {
+            path: self.path.clone(),
+            source,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_path(&self.path)
+            .map_err(|e| read_err(csv_io(e)))?;
+        let headers = reader.headers().map_err(|e| read_err(csv_io(e)))?.clone();
+        let mut index = [None; FIELDS.len()];
+        for (slot, (field, required)) in index.iter_mut().zip(FIELDS) {
+            let column = self.columns.column(field);
+            *slot = headers.iter().position(|h| h.trim() == column);
+            if slot.is_none() && required {
+                return Err(HrError::MissingColumn {
+                    path: self.path.clone(),
+                    field,
+                    column: column.to_owned(),
+                    found: headers.iter().collect::<Vec<_>>().join(", "),
+                });
+            }
+        }
+        let mut row = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut row) {
+                Ok(false) => return Ok(()),
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    return Err(HrError::Row {
+                        path: self.path.clone(),
+                        line,
+                        message: e.to_string(),
+                    });
+                }
+            }
+            let line = row.position().map_or(0, |p| p.line());
+            let get = |i: usize| {
+                index[i]
+                    .and_then(|c| row.get(c))
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+            };
+            let record = parse_row(get).map_err(|message| HrError::Row {
+                path: self.path.clone(),
+                line,
+                message,
+            })?;
+            visit(record, line)?;
+        }
+    }
+
+    /// Every row, with duplicate employee ids rejected.
+    pub fn load(&self) -> Result<Vec<HrRecord>, HrError> {
+        let mut seen: HashMap<String, u64> = HashMap::new();
+        let mut records = Vec::new();
+        self.for_each(|record, line| {
+            if let Some(first_line) = seen.insert(record.id.clone(), line) {
+                return Err(HrError::DuplicateId {
+                    path: self.path.clone(),
+                    line,
+                    first_line,
+                    id: record.id,
+                });
+            }
+            records.push(record);
+            Ok(())
+        })?;
+        Ok(records)
+    }
+
+    /// The person whose employee id or username is `key`.
+    pub fn find(&self, key: &str) -> Result<Option<HrRecord>, HrError> {
+        Ok(self
+            .load()?
+            .into_iter()
+            .find(|r| r.id == key || r.username == key))
+    }
+}
+
+fn csv_io(error: csv::Error) -> std::io::Error {
+    std::io::Error::other(error.to_string())
+}
+
+/// Build a record from the field values `get(i)` returns (index into [`FIELDS`]).
+fn parse_row<'a>(get: impl Fn(usize) -> Option<&'a str>) -> Result<HrRecord, String> {
+    let required = |i: usize| get(i).ok_or_else(|| format!("`{}` is empty", FIELDS[i].0));
+    let text = |i: usize| get(i).map(str::to_owned);
+    let id = required(0)?;
+    validate_identifier(id).map_err(|e| format!("employee_id {e}"))?;
+    let username = required(1)?;
+    validate_identifier(username).map_err(|e| format!("username {e}"))?;
+    let email = required(2)?;
+    if !email.contains('@') || email.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "email `{}` is not an address",
+            email.escape_debug()
+        ));
+    }
+    let employment = match get(12) {
+        None | Some("employee") => Employment::Employee,
+        Some("contractor") => Employment::Contractor,
+        Some(other) => {
+            return Err(format!(
+                "employment `{}` must be `employee` or `contractor`",
+                other.escape_debug()
+            ));
+        }
+    };
+    let legal_hold = match get(13) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(format!(
+                "legal_hold `{}` must be `true` or `false`",
+                other.escape_debug()
+            ));
+        }
+    };
+    let effective_at = get(11).map(parse_time).transpose()?;
+    Ok(HrRecord {
+        id: id.to_owned(),
+        username: username.to_owned(),
+        email: email.to_owned(),
+        display_name: text(3).unwrap_or_else(|| username.to_owned()),
+        manager_id: text(4),
+        manager_email: text(5),
+        department: text(6),
+        cost_centre: text(7),
+        role: text(8),
+        new_role: text(9),
+        raw_status: required(10)?.to_owned(),
+        effective_at,
+        employment,
+        legal_hold,
+    })
+}
+
+/// Parse an RFC 3339 time, or a `YYYY-MM-DD` date as midnight UTC.
+pub(crate) fn parse_time(value: &str) -> Result<OffsetDateTime, String> {
+    if let Ok(t) = OffsetDateTime::parse(value, &Rfc3339) {
+        return Ok(t);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(value, &format)
+        .map(|d| d.midnight().assume_utc())
+        .map_err(|_| {
+            format!(
+                "effective_at `{}` is neither RFC 3339 nor YYYY-MM-DD",
+                value.escape_debug()
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(csv: &str) -> (tempfile::TempDir, CsvSource) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hr.csv");
+        std::fs::write(&path, csv).unwrap();
+        (dir, CsvSource::new(path, ColumnMap::default()))
+    }
+
+    const HEADER: &str =
+        "employee_id,username,email,display_name,status,effective_at,employment,legal_hold\n";
+
+    #[test]
+    fn reads_rows_and_finds_by_id_or_username() {
+        let (_d, src) = source(&format!(
+            "{HEADER}E1,alice,alice@x.example,\"O'Brien, Zoë\",TERM,2026-11-28,contractor,true\n\
+             E2,bob,bob@x.example,,ACT,2026-11-28T09:30:00Z,,\n"
+        ));
+        let all = src.load().unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].display_name, "O'Brien, Zoë");
+        assert_eq!(all[0].employment, Employment::Contractor);
+        assert!(all[0].legal_hold);
+        assert_eq!(
+            all[1].effective_at.unwrap().to_string(),
+            "2026-11-28 9:30:00.0 +00:00:00"
+        );
+        assert_eq!(src.find("bob").unwrap().unwrap().id, "E2");
+        assert_eq!(src.find("E1").unwrap().unwrap().username, "alice");
+        assert!(src.find("nobody").unwrap().is_none());
+    }
+
+    #[test]
+    fn errors_name_the_file_line_and_problem() {
+        let cases = [
+            ("employee_id,username,email\n", "no column `status`"),
+            (
+                &format!("{HEADER}E1,alice,alice@x,,TERM,,,\nE1,al2,a2@x,,TERM,,,\n") as &str,
+                ":3: duplicate employee id `E1` (first on line 2)",
+            ),
+            (
+                &format!("{HEADER}E1,al ice,a@x,,TERM,,,\n"),
+                ":2: username `al ice` contains ` `",
+            ),
+            (
+                &format!("{HEADER}E1,alice,a@x,,TERM,yesterday,,\n"),
+                ":2: effective_at `yesterday` is neither",
+            ),
+            (
+                &format!("{HEADER}E1,alice,a@x,,TERM,,,maybe\n"),
+                ":2: legal_hold `maybe` must be",
+            ),
+            (
+                &format!("{HEADER}E1,alice,a@x,,,,,\n"),
+                ":2: `status` is empty",
+            ),
+        ];
+        for (csv, expected) in cases {
+            let (_d, src) = source(csv);
+            let err = src.load().unwrap_err().to_string();
+            assert!(err.contains(expected), "{err} should contain {expected}");
+        }
+    }
+
+    #[test]
+    fn column_map_renames_and_rejects_unknown_fields() {
+        let map = ColumnMap::new([("id".to_owned(), "EmpNo".to_owned())].into()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hr.csv");
+        std::fs::write(&path, "EmpNo,username,email,status\nX9,zed,z@x,TERM\n").unwrap();
+        let rows = CsvSource::new(&path, map).load().unwrap();
+        assert_eq!(rows[0].id, "X9");
+        let err = ColumnMap::new([("salary".to_owned(), "S".to_owned())].into()).unwrap_err();
+        assert!(err.contains("unknown HR field `salary`"), "{err}");
+    }
+}
