@@ -1,2 +1,5 @@
 //! Stage 4, execute: apply a plan step by step, read each target back, and append a signed
 //! confirmation to the journal before the next side effect.
+
+pub mod clock;
+pub mod retry;
