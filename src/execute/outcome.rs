@@ -1,0 +1,148 @@
+//! Partial failure is data: the executor returns what happened to each step, and this report
+//! alone decides the exit code.
+
+use serde::Serialize;
+
+use crate::exit::Exit;
+
+/// What happened to one step in this invocation (or before it, for a resumed run).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum StepState {
+    /// Confirmed by read-back (or sign-off) in this invocation.
+    Confirmed {
+        /// True when a change was made; false when the target already showed the post-condition.
+        changed: bool,
+    },
+    /// Confirmed by an earlier invocation of the same run; not touched again.
+    AlreadyConfirmed,
+    /// The system has no account for the employee: nothing to revoke.
+    NoAccount,
+    /// Failed; the run stops here (or goes on, with `on_error: continue`).
+    Failed {
+        /// What went wrong. Never contains a secret.
+        error: String,
+    },
+    /// Not applied: the employee is under legal hold and the step is destructive.
+    Blocked {
+        /// The hold's reason.
+        reason: String,
+    },
+    /// Staged: due later, executed by `offboard due`.
+    Scheduled {
+        /// When it becomes due (RFC 3339).
+        due_at: String,
+    },
+    /// Waits for a person of the owner role to sign it off.
+    Waiting {
+        /// What the person has to do.
+        task: String,
+    },
+    /// Not started because a step it waits for is not confirmed.
+    Pending {
+        /// The step it waits for.
+        on: String,
+    },
+}
+
+/// The outcome of one step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepOutcome {
+    /// Step id.
+    pub step: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub state: StepState,
+}
+
+/// The outcome of running one employee's playbook.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RunReport {
+    /// The run id (journal file name).
+    pub run: String,
+    /// Employee id.
+    pub employee: String,
+    /// Playbook name.
+    pub playbook: String,
+    /// True when the run had already finished: nothing was touched.
+    pub nothing_to_do: bool,
+    /// True when the run was stopped by Ctrl-C.
+    pub interrupted: bool,
+    /// Each step, in execution order.
+    pub steps: Vec<StepOutcome>,
+}
+
+impl RunReport {
+    /// The exit code: failed > interrupted-aside > waiting > done.
+    pub fn exit(&self) -> Exit {
+        if self.interrupted {
+            return Exit::Interrupted;
+        }
+        let mut exit = Exit::Done;
+        for step in &self.steps {
+            let this = match step.state {
+                StepState::Failed { .. } => Exit::StepFailed,
+                StepState::Blocked { .. }
+                | StepState::Scheduled { .. }
+                | StepState::Waiting { .. }
+                | StepState::Pending { .. } => Exit::Waiting,
+                StepState::Confirmed { .. }
+                | StepState::AlreadyConfirmed
+                | StepState::NoAccount => Exit::Done,
+            };
+            exit = exit.worst(this);
+        }
+        exit
+    }
+
+    /// True when every step is confirmed (or had no account): the run is finished.
+    pub fn is_complete(&self) -> bool {
+        self.steps.iter().all(|s| {
+            matches!(
+                s.state,
+                StepState::Confirmed { .. } | StepState::AlreadyConfirmed | StepState::NoAccount
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(states: Vec<StepState>) -> RunReport {
+        RunReport {
+            run: "r".into(),
+            employee: "E1".into(),
+            playbook: "p".into(),
+            nothing_to_do: false,
+            interrupted: false,
+            steps: states
+                .into_iter()
+                .enumerate()
+                .map(|(i, state)| StepOutcome {
+                    step: format!("s{i}"),
+                    state,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn exit_code_reflects_the_worst_step() {
+        let done = StepState::Confirmed { changed: true };
+        let wait = StepState::Scheduled {
+            due_at: "2026-12-30T00:00:00Z".into(),
+        };
+        let fail = StepState::Failed {
+            error: "403".into(),
+        };
+        assert_eq!(report(vec![done.clone(), StepState::NoAccount]).exit(), Exit::Done);
+        assert_eq!(report(vec![done.clone(), wait.clone()]).exit(), Exit::Waiting);
+        assert_eq!(report(vec![wait, fail, done]).exit(), Exit::StepFailed);
+        let mut r = report(vec![StepState::AlreadyConfirmed]);
+        assert!(r.is_complete());
+        r.interrupted = true;
+        assert_eq!(r.exit(), Exit::Interrupted);
+    }
+}
