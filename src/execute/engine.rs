@@ -1,0 +1,477 @@
+//! The interpreter: executes one employee's playbook in dependency order. For every automatic
+//! step it reads the target, applies only what is left, reads the target back, and records a
+//! signed confirmation carrying the before/after evidence before it moves on. It never applies a
+//! step the journal shows confirmed, and always reads before it applies, so a run interrupted at
+//! any instant resumes without doing anything twice.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::context::template_context;
+use super::outcome::{RunReport, StepOutcome, StepState};
+use super::retry::RetryPolicy;
+use crate::connector::{AccountState, Change, Connector, ConnectorError, Message, Principal};
+use crate::hr::HrRecord;
+use crate::plan::desired::{desired_changes, released_cost_cents};
+use crate::playbook::action::{Action, ActionGroup};
+use crate::playbook::glossary::Status;
+use crate::playbook::model::{Confirm, OnError, Playbook, Step};
+use crate::playbook::roles::RoleMatrix;
+use crate::playbook::template::Template;
+
+/// A connector as the engine uses it: the system, and how to find the employee in it.
+#[derive(Clone)]
+pub struct Target {
+    /// The connector.
+    pub connector: Arc<dyn Connector>,
+    /// Renders to the value the connector matches accounts on.
+    pub lookup: Template,
+}
+
+/// What the engine needs from the run's journal: the history of earlier invocations (for
+/// resume) and a durable, signed append. `record` must not return before the record is on disk.
+pub trait RunLog {
+    /// Events recorded so far for `step`, oldest first.
+    fn events_of(&self, step: &str) -> Vec<Recorded>;
+    /// Append one signed record; durable when it returns.
+    fn record(&mut self, entry: Entry) -> Result<(), String>;
+}
+
+/// A record the engine reads back from the journal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded {
+    /// The event name, e.g. `step.confirmed`.
+    pub event: String,
+    /// The evidence it carried.
+    pub evidence: Value,
+}
+
+/// A record the engine asks the journal to append.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The event name.
+    pub event: &'static str,
+    /// The step id.
+    pub step: String,
+    /// The action kind.
+    pub action: Action,
+    /// The step's owner role.
+    pub role: String,
+    /// The connector and account concerned, when there is one.
+    pub target: Option<Value>,
+    /// Before/after state, errors, reasons.
+    pub evidence: Value,
+}
+
+/// Receives progress as the engine goes (for bars, lines or JSON events).
+pub trait Observer {
+    /// A step is about to be looked at (index in execution order, total steps).
+    fn step_started(&mut self, index: usize, total: usize, step: &Step);
+    /// A step reached an outcome.
+    fn step_finished(&mut self, outcome: &StepOutcome);
+    /// A connector call is being retried.
+    fn retrying(&mut self, step: &str, attempt: u32, error: &str, wait: std::time::Duration);
+}
+
+/// Everything one run needs.
+pub struct Engine<'a> {
+    /// The playbook to execute.
+    pub playbook: &'a Playbook,
+    /// The role matrix (movers keep what their new role carries).
+    pub roles: &'a RoleMatrix,
+    /// Connectors by configured name.
+    pub targets: &'a HashMap<String, Target>,
+    /// The employee.
+    pub employee: &'a HrRecord,
+    /// Their status in the shared vocabulary.
+    pub status: Status,
+    /// The run id.
+    pub run_id: &'a str,
+    /// The reason of a legal hold, when the employee is under one.
+    pub hold: Option<&'a str>,
+    /// The current time.
+    pub now: OffsetDateTime,
+    /// How to retry transient connector failures.
+    pub retry: RetryPolicy,
+    /// Set by Ctrl-C: finish the current step, then stop.
+    pub interrupted: &'a AtomicBool,
+    /// Writes "IT offboarding complete" back to HR; returns true when HR now shows it.
+    pub hr_writeback: &'a dyn Fn(&HrRecord, &str) -> Result<bool, String>,
+}
+
+impl Engine<'_> {
+    /// Execute every step that can go now, recording each outcome in `log`.
+    pub fn run(&self, log: &mut dyn RunLog, observer: &mut dyn Observer) -> Result<RunReport, String> {
+        let context = template_context(self.employee, self.status, self.run_id, &self.playbook.name);
+        let order = self.playbook.order();
+        let mut done: HashSet<&str> = HashSet::new();
+        let mut report = RunReport {
+            run: self.run_id.to_owned(),
+            employee: self.employee.id.clone(),
+            playbook: self.playbook.name.clone(),
+            nothing_to_do: false,
+            interrupted: false,
+            steps: Vec::new(),
+        };
+        let mut stopped = false;
+        for (index, &i) in order.iter().enumerate() {
+            let step = &self.playbook.steps[i];
+            observer.step_started(index, order.len(), step);
+            let history = log.events_of(&step.id);
+            let state = if is_confirmed(&history) {
+                StepState::AlreadyConfirmed
+            } else if stopped {
+                StepState::Pending {
+                    on: report
+                        .steps
+                        .iter()
+                        .rev()
+                        .find(|s| matches!(s.state, StepState::Failed { .. }))
+                        .map_or_else(|| "interruption".to_owned(), |s| s.step.clone()),
+                }
+            } else if let Some(on) = step.after.iter().find(|a| !done.contains(a.as_str())) {
+                StepState::Pending { on: on.clone() }
+            } else if self.interrupted.load(Ordering::SeqCst) {
+                report.interrupted = true;
+                stopped = true;
+                StepState::Pending {
+                    on: "interruption".to_owned(),
+                }
+            } else {
+                self.step(step, &context, &history, log, observer)?
+            };
+            if matches!(
+                state,
+                StepState::Confirmed { .. } | StepState::AlreadyConfirmed | StepState::NoAccount
+            ) {
+                done.insert(step.id.as_str());
+            }
+            if let StepState::Failed { .. } = state {
+                if step.on_error == OnError::Stop {
+                    stopped = true;
+                }
+            }
+            let outcome = StepOutcome {
+                step: step.id.clone(),
+                state,
+            };
+            observer.step_finished(&outcome);
+            report.steps.push(outcome);
+        }
+        Ok(report)
+    }
+
+    /// Decide and, where it can go now, carry out one step whose dependencies are confirmed.
+    fn step(
+        &self,
+        step: &Step,
+        context: &Value,
+        history: &[Recorded],
+        log: &mut dyn RunLog,
+        observer: &mut dyn Observer,
+    ) -> Result<StepState, String> {
+        let entry = |event: &'static str, target: Option<Value>, evidence: Value| Entry {
+            event,
+            step: step.id.clone(),
+            action: step.kind,
+            role: step.owner.clone(),
+            target,
+            evidence,
+        };
+        let once = |log: &mut dyn RunLog, e: Entry| -> Result<(), String> {
+            if history.iter().any(|r| r.event == e.event && r.evidence == e.evidence) {
+                return Ok(());
+            }
+            log.record(e)
+        };
+        if let Some(delay) = step.at {
+            let effective = self.employee.effective_at.unwrap_or(self.now);
+            let due = effective + delay.duration().to_std();
+            if self.now < due {
+                let due_at = rfc3339(due);
+                once(log, entry("step.scheduled", None, json!({ "due_at": due_at })))?;
+                return Ok(StepState::Scheduled { due_at });
+            }
+        }
+        if let (true, Some(reason)) = (step.destructive, self.hold) {
+            once(
+                log,
+                entry("step.blocked", None, json!({ "legal_hold": reason })),
+            )?;
+            return Ok(StepState::Blocked {
+                reason: reason.to_owned(),
+            });
+        }
+        let params = self.render_params(step, context)?;
+        if step.confirm == Confirm::Manual {
+            let task = params
+                .get("task")
+                .cloned()
+                .unwrap_or_else(|| step.kind.to_string());
+            once(log, entry("step.waiting", None, json!({ "task": task })))?;
+            return Ok(StepState::Waiting { task });
+        }
+        let result = match step.kind.group() {
+            ActionGroup::Hr => self.hr_step(step),
+            ActionGroup::Finance | ActionGroup::Notify => {
+                self.message_step(step, &params, log, observer)
+            }
+            ActionGroup::Iam | ActionGroup::Inventory => {
+                self.account_step(step, context, observer)
+            }
+            ActionGroup::Manual => unreachable!("manual steps are confirmed manually"),
+        };
+        match result {
+            Ok(Done::Confirmed { changed, target, evidence }) => {
+                log.record(entry("step.confirmed", target, evidence))?;
+                Ok(StepState::Confirmed { changed })
+            }
+            Ok(Done::NoAccount { target }) => {
+                log.record(entry(
+                    "step.skipped",
+                    Some(target),
+                    json!({ "reason": "no account: nothing to revoke" }),
+                ))?;
+                Ok(StepState::NoAccount)
+            }
+            Err(error) => {
+                log.record(entry("step.failed", None, json!({ "error": error })))?;
+                Ok(StepState::Failed { error })
+            }
+        }
+    }
+
+    fn render_params(&self, step: &Step, context: &Value) -> Result<BTreeMap<String, String>, String> {
+        step.with
+            .iter()
+            .map(|(k, t)| {
+                t.render(context)
+                    .map(|v| (k.clone(), v))
+                    .map_err(|e| format!("step `{}`, parameter `{k}`: {e}", step.id))
+            })
+            .collect()
+    }
+
+    fn hr_step(&self, step: &Step) -> Result<Done, String> {
+        let record = json!({ "hr_record": self.employee, "status": self.status.as_str() });
+        match step.kind {
+            Action::HrRequireLeaverStatus => {
+                if !self.status.is_leaver() {
+                    return Err(format!(
+                        "HR shows {} as `{}` ({}), not a leaver",
+                        self.employee.id,
+                        self.status.as_str(),
+                        self.employee.raw_status
+                    ));
+                }
+                if self.employee.effective_at.is_none() {
+                    return Err(format!("HR shows no effective time for {}", self.employee.id));
+                }
+                Ok(Done::Confirmed {
+                    changed: false,
+                    target: Some(json!({ "system": "hr" })),
+                    evidence: record,
+                })
+            }
+            _ => {
+                let shown = (self.hr_writeback)(self.employee, self.run_id)?;
+                if !shown {
+                    return Err("HR does not show IT offboarding complete after write-back".into());
+                }
+                Ok(Done::Confirmed {
+                    changed: true,
+                    target: Some(json!({ "system": "hr" })),
+                    evidence: json!({ "it_offboarding_complete": true, "run": self.run_id }),
+                })
+            }
+        }
+    }
+
+    fn target(&self, step: &Step) -> Result<&Target, String> {
+        let name = step
+            .connector
+            .as_deref()
+            .ok_or_else(|| format!("step `{}` names no connector", step.id))?;
+        self.targets
+            .get(name)
+            .ok_or_else(|| format!("step `{}`: connector `{name}` is not configured", step.id))
+    }
+
+    fn call<T>(
+        &self,
+        step: &Step,
+        observer: &mut dyn Observer,
+        op: impl FnMut() -> Result<T, ConnectorError>,
+    ) -> Result<T, String> {
+        self.retry
+            .call(op, |attempt, error, wait| {
+                observer.retrying(&step.id, attempt, &error.to_string(), wait)
+            })
+            .map_err(|e| e.to_string())
+    }
+
+    fn account_step(&self, step: &Step, context: &Value, observer: &mut dyn Observer) -> Result<Done, String> {
+        let target = self.target(step)?;
+        let connector = &target.connector;
+        let key = target
+            .lookup
+            .render(context)
+            .map_err(|e| format!("connector `{}` match: {e}", connector.name()))?;
+        let Some(principal) = self.call(step, observer, || connector.find(&key))? else {
+            return Ok(Done::NoAccount {
+                target: json!({ "connector": connector.name(), "key": key, "account": null }),
+            });
+        };
+        let target_json = json!({ "connector": connector.name(), "account": principal });
+        let before = self.call(step, observer, || connector.read(&principal))?;
+        let keep = match step.kind {
+            Action::IamRemoveExcess => {
+                let role = self.employee.new_role.as_deref().ok_or_else(|| {
+                    format!("{} has no new role in HR; cannot compute the excess", self.employee.id)
+                })?;
+                Some(self.roles.role(role).ok_or_else(|| {
+                    format!("new role `{role}` of {} is not in the role matrix", self.employee.id)
+                })?)
+            }
+            _ => None,
+        };
+        let changes = desired_changes(step.kind, &before, keep);
+        for change in &changes {
+            self.call(step, observer, || connector.apply(&principal, change))?;
+        }
+        let after = if changes.is_empty() {
+            before.clone()
+        } else {
+            self.read_back(step, connector.as_ref(), &principal, observer)?
+        };
+        if let Some(unmet) = changes.iter().find(|c| !c.is_satisfied_by(&after)) {
+            return Err(format!(
+                "read-back of {} in `{}` does not show `{unmet}` in effect",
+                principal.name,
+                connector.name()
+            ));
+        }
+        let released: Vec<&crate::connector::Seat> = before
+            .seats
+            .iter()
+            .filter(|s| !after.seats.contains(s))
+            .collect();
+        Ok(Done::Confirmed {
+            changed: !changes.is_empty(),
+            target: Some(target_json),
+            evidence: json!({
+                "changes": changes,
+                "before": before,
+                "after": after,
+                "released_seats": released,
+                "released_monthly_cost_cents": released_cost_cents(&changes, &before),
+            }),
+        })
+    }
+
+    fn read_back(
+        &self,
+        step: &Step,
+        connector: &dyn Connector,
+        principal: &Principal,
+        observer: &mut dyn Observer,
+    ) -> Result<AccountState, String> {
+        self.call(step, observer, || connector.read(principal))
+    }
+
+    fn message_step(
+        &self,
+        step: &Step,
+        params: &BTreeMap<String, String>,
+        log: &dyn RunLog,
+        observer: &mut dyn Observer,
+    ) -> Result<Done, String> {
+        let target = self.target(step)?;
+        let connector = &target.connector;
+        let key = format!("{}/{}", self.run_id, step.id);
+        let target_json = json!({ "connector": connector.name(), "key": key });
+        if let Some(receipt) = self.call(step, observer, || connector.receipt(&key))? {
+            return Ok(Done::Confirmed {
+                changed: false,
+                target: Some(target_json),
+                evidence: json!({ "receipt": receipt, "already_delivered": true }),
+            });
+        }
+        let body = self.message_body(step, params, log);
+        let message = Message {
+            key: key.clone(),
+            topic: step.kind.to_string(),
+            body,
+        };
+        self.call(step, observer, || connector.deliver(&message))?;
+        let receipt = self
+            .call(step, observer, || connector.receipt(&key))?
+            .ok_or_else(|| format!("`{}` shows no delivery of {key} after sending", connector.name()))?;
+        Ok(Done::Confirmed {
+            changed: true,
+            target: Some(target_json),
+            evidence: json!({ "receipt": receipt, "message": message.body }),
+        })
+    }
+
+    /// The message body: the rendered parameters, who it is about, and for finance the seats
+    /// this run released (taken from the journal, so a resumed run sends the same numbers).
+    fn message_body(&self, step: &Step, params: &BTreeMap<String, String>, log: &dyn RunLog) -> Value {
+        let mut body = json!({
+            "topic": step.kind.to_string(),
+            "run": self.run_id,
+            "employee": {
+                "id": self.employee.id,
+                "display_name": self.employee.display_name,
+                "email": self.employee.email,
+                "cost_centre": self.employee.cost_centre,
+            },
+            "params": params,
+        });
+        if step.kind == Action::FinanceNotifyReclamation {
+            let mut seats = Vec::new();
+            for other in &self.playbook.steps {
+                for r in log.events_of(&other.id) {
+                    if r.event == "step.confirmed" {
+                        if let Some(Value::Array(released)) = r.evidence.get("released_seats") {
+                            seats.extend(released.iter().cloned());
+                        }
+                    }
+                }
+            }
+            let total: i64 = seats
+                .iter()
+                .filter_map(|s| s.get("monthly_cost_cents").and_then(Value::as_i64))
+                .sum();
+            body["seats"] = Value::Array(seats);
+            body["monthly_cost_cents"] = json!(total);
+        }
+        body
+    }
+}
+
+enum Done {
+    Confirmed {
+        changed: bool,
+        target: Option<Value>,
+        evidence: Value,
+    },
+    NoAccount {
+        target: Value,
+    },
+}
+
+fn is_confirmed(history: &[Recorded]) -> bool {
+    history
+        .iter()
+        .any(|r| r.event == "step.confirmed" || r.event == "step.skipped")
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
