@@ -1,0 +1,516 @@
+//! Loading the seed CSV files into an empty store, all in the caller's transaction: either every
+//! row lands or none does. It validates everything first and reports every problem with its file,
+//! line and column; it never touches a store that was seeded before (the caller checks `meta`).
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Transaction, params};
+use time::Date;
+use time::macros::format_description;
+
+use super::csv::{self, Record};
+use super::error::{SeedError, SeedErrorKind};
+
+/// The seed files, in the order they are loaded, with their columns.
+pub const SEED_FILES: [(&str, &[&str]); 6] = [
+    (
+        "accounts.csv",
+        &[
+            "account_id",
+            "username",
+            "email",
+            "employee_id",
+            "active",
+            "sessions",
+        ],
+    ),
+    ("groups.csv", &["group", "description"]),
+    (
+        "products.csv",
+        &["product", "name", "vendor", "monthly_cost_cents"],
+    ),
+    ("memberships.csv", &["username", "group"]),
+    ("seats.csv", &["username", "product", "assigned_on"]),
+    ("assets.csv", &["asset_tag", "kind", "username"]),
+];
+
+/// How many rows a seed loaded, per table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SeedCounts {
+    /// Rows of `accounts.csv`.
+    pub accounts: usize,
+    /// Rows of `groups.csv`.
+    pub groups: usize,
+    /// Rows of `products.csv`.
+    pub products: usize,
+    /// Rows of `memberships.csv`.
+    pub memberships: usize,
+    /// Rows of `seats.csv`.
+    pub seats: usize,
+    /// Rows of `assets.csv`.
+    pub assets: usize,
+}
+
+struct Account {
+    id: String,
+    username: String,
+    email: Option<String>,
+    employee_id: Option<String>,
+    active: bool,
+    sessions: u32,
+}
+
+struct Product {
+    id: String,
+    name: String,
+    vendor: String,
+    cost: i64,
+}
+
+struct Asset {
+    tag: String,
+    kind: String,
+    account_id: Option<String>,
+}
+
+/// Everything a valid seed holds, ready to insert.
+#[derive(Default)]
+struct Seed {
+    accounts: Vec<Account>,
+    groups: Vec<(String, String)>,
+    products: Vec<Product>,
+    memberships: Vec<(String, String)>,
+    seats: Vec<(String, String, String)>,
+    assets: Vec<Asset>,
+}
+
+/// Validate the seed files of `dir` and insert them through `tx`. On any problem nothing is
+/// inserted and every problem is returned.
+pub(crate) fn load(tx: &Transaction<'_>, dir: &Path) -> Result<SeedCounts, SeedFailure> {
+    let seed = validate(dir).map_err(SeedFailure::Invalid)?;
+    insert(tx, &seed).map_err(SeedFailure::Sql)?;
+    Ok(SeedCounts {
+        accounts: seed.accounts.len(),
+        groups: seed.groups.len(),
+        products: seed.products.len(),
+        memberships: seed.memberships.len(),
+        seats: seed.seats.len(),
+        assets: seed.assets.len(),
+    })
+}
+
+/// Why [`load`] failed.
+pub(crate) enum SeedFailure {
+    /// The files are invalid.
+    Invalid(Vec<SeedError>),
+    /// The database refused a row.
+    Sql(rusqlite::Error),
+}
+
+/// One parsed file: its path, the column positions (in [`SEED_FILES`] order) and its records.
+struct Table {
+    file: PathBuf,
+    positions: Vec<usize>,
+    names: &'static [&'static str],
+    records: Vec<Record>,
+}
+
+/// Collects problems as they are found.
+struct Problems(Vec<SeedError>);
+
+impl Problems {
+    fn file(&mut self, file: &Path, kind: SeedErrorKind) {
+        self.push(file, None, None, kind);
+    }
+
+    fn push(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        column: Option<&str>,
+        kind: SeedErrorKind,
+    ) {
+        self.0.push(SeedError {
+            file: file.to_path_buf(),
+            line,
+            column: column.map(str::to_owned),
+            kind,
+        });
+    }
+}
+
+/// A record of a [`Table`], with typed accessors that report problems at its line.
+struct Row<'a> {
+    table: &'a Table,
+    record: &'a Record,
+}
+
+impl<'a> Row<'a> {
+    fn line(&self) -> usize {
+        self.record.line
+    }
+
+    fn raw(&self, column: usize) -> &'a str {
+        &self.record.fields[self.table.positions[column]]
+    }
+
+    fn problem(&self, problems: &mut Problems, column: usize, kind: SeedErrorKind) {
+        problems.push(
+            &self.table.file,
+            Some(self.line()),
+            Some(self.table.names[column]),
+            kind,
+        );
+    }
+
+    fn required(&self, problems: &mut Problems, column: usize) -> Option<&'a str> {
+        let value = self.raw(column);
+        if value.is_empty() {
+            self.problem(problems, column, SeedErrorKind::EmptyValue);
+            None
+        } else {
+            Some(value)
+        }
+    }
+
+    fn optional(&self, column: usize) -> Option<&'a str> {
+        Some(self.raw(column)).filter(|v| !v.is_empty())
+    }
+
+    fn boolean(&self, problems: &mut Problems, column: usize) -> Option<bool> {
+        match self.raw(column).trim() {
+            "true" => Some(true),
+            "false" => Some(false),
+            other => {
+                let value = other.to_owned();
+                self.problem(problems, column, SeedErrorKind::BadBoolean { value });
+                None
+            }
+        }
+    }
+
+    fn integer<T: std::str::FromStr>(&self, problems: &mut Problems, column: usize) -> Option<T> {
+        let text = self.raw(column).trim();
+        // `+5` parses as an integer in Rust; a seed value is plain digits.
+        match text.bytes().all(|b| b.is_ascii_digit()) {
+            true if !text.is_empty() => text.parse().ok(),
+            _ => None,
+        }
+        .or_else(|| {
+            let value = text.to_owned();
+            self.problem(problems, column, SeedErrorKind::BadInteger { value });
+            None
+        })
+    }
+
+    fn date(&self, problems: &mut Problems, column: usize) -> Option<String> {
+        let text = self.raw(column).trim();
+        let format = format_description!("[year]-[month]-[day]");
+        match Date::parse(text, &format) {
+            Ok(_) if text.len() == 10 => Some(text.to_owned()),
+            _ => {
+                let value = text.to_owned();
+                self.problem(problems, column, SeedErrorKind::BadDate { value });
+                None
+            }
+        }
+    }
+}
+
+/// Read and check the header of one seed file.
+fn read_table(
+    dir: &Path,
+    name: &str,
+    names: &'static [&'static str],
+    problems: &mut Problems,
+) -> Option<Table> {
+    let file = dir.join(name);
+    let bytes = match fs::read(&file) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            let reason = error.to_string();
+            problems.file(&file, SeedErrorKind::Unreadable { reason });
+            return None;
+        }
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        problems.file(&file, SeedErrorKind::NotUtf8);
+        return None;
+    };
+    let mut records = match csv::parse(&text) {
+        Ok(records) => records.into_iter(),
+        Err(error) => {
+            problems.push(&file, Some(error.line), None, error.kind);
+            return None;
+        }
+    };
+    let Some(header) = records.next() else {
+        problems.file(&file, SeedErrorKind::Empty);
+        return None;
+    };
+    let before = problems.0.len();
+    let header_line = Some(header.line);
+    for (index, column) in header.fields.iter().enumerate() {
+        if !names.contains(&column.as_str()) {
+            problems.push(
+                &file,
+                header_line,
+                Some(column),
+                SeedErrorKind::UnknownColumn,
+            );
+        } else if header.fields[..index].contains(column) {
+            problems.push(
+                &file,
+                header_line,
+                Some(column),
+                SeedErrorKind::DuplicateColumn,
+            );
+        }
+    }
+    let mut positions = Vec::with_capacity(names.len());
+    for name in names {
+        match header.fields.iter().position(|c| c == name) {
+            Some(position) => positions.push(position),
+            None => problems.push(&file, header_line, Some(name), SeedErrorKind::MissingColumn),
+        }
+    }
+    if problems.0.len() > before {
+        return None;
+    }
+    let expected = header.fields.len();
+    let records = records
+        .filter(|record| {
+            let found = record.fields.len();
+            if found != expected {
+                let kind = SeedErrorKind::FieldCount { expected, found };
+                problems.push(&file, Some(record.line), None, kind);
+            }
+            found == expected
+        })
+        .collect();
+    Some(Table {
+        file,
+        positions,
+        names,
+        records,
+    })
+}
+
+impl Table {
+    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.records.iter().map(|record| Row {
+            table: self,
+            record,
+        })
+    }
+}
+
+/// Remember `value` as seen on `line`; report it when a row before already had it.
+fn unique(
+    seen: &mut HashMap<String, usize>,
+    value: &str,
+    row: &Row<'_>,
+    column: usize,
+    problems: &mut Problems,
+) -> bool {
+    if let Some(&first_line) = seen.get(value) {
+        let value = value.to_owned();
+        row.problem(
+            problems,
+            column,
+            SeedErrorKind::Duplicate { value, first_line },
+        );
+        false
+    } else {
+        seen.insert(value.to_owned(), row.line());
+        true
+    }
+}
+
+fn validate(dir: &Path) -> Result<Seed, Vec<SeedError>> {
+    let mut problems = Problems(Vec::new());
+    let mut tables = SEED_FILES
+        .iter()
+        .map(|(name, columns)| read_table(dir, name, columns, &mut problems));
+    let [accounts, groups, products, memberships, seats, assets] =
+        std::array::from_fn(|_| tables.next().flatten());
+
+    let mut seed = Seed::default();
+    // Values already seen -> the line they were first seen on.
+    let mut usernames: HashMap<String, usize> = HashMap::new();
+    let mut account_ids: HashMap<String, usize> = HashMap::new();
+    let mut account_of: HashMap<String, String> = HashMap::new();
+    for row in accounts.iter().flat_map(Table::rows) {
+        let id = row.required(&mut problems, 0);
+        let username = row.required(&mut problems, 1);
+        let active = row.boolean(&mut problems, 4);
+        let sessions = row.integer::<u32>(&mut problems, 5);
+        let id_ok = id.is_some_and(|id| unique(&mut account_ids, id, &row, 0, &mut problems));
+        let name_ok = username.is_some_and(|u| unique(&mut usernames, u, &row, 1, &mut problems));
+        if let (Some(id), Some(username), Some(active), Some(sessions), true, true) =
+            (id, username, active, sessions, id_ok, name_ok)
+        {
+            account_of.insert(username.to_owned(), id.to_owned());
+            seed.accounts.push(Account {
+                id: id.to_owned(),
+                username: username.to_owned(),
+                email: row.optional(2).map(str::to_owned),
+                employee_id: row.optional(3).map(str::to_owned),
+                active,
+                sessions,
+            });
+        }
+    }
+    // A username present in the file but on an invalid row is still "known": reporting it as
+    // unknown in memberships would only repeat the first problem.
+    let known_account = |name: &str| usernames.contains_key(name);
+
+    let mut group_names = HashMap::new();
+    for row in groups.iter().flat_map(Table::rows) {
+        if let Some(group) = row.required(&mut problems, 0) {
+            if unique(&mut group_names, group, &row, 0, &mut problems) {
+                seed.groups.push((group.to_owned(), row.raw(1).to_owned()));
+            }
+        }
+    }
+
+    let mut product_ids = HashMap::new();
+    for row in products.iter().flat_map(Table::rows) {
+        let id = row.required(&mut problems, 0);
+        let name = row.required(&mut problems, 1);
+        let cost = row.integer::<i64>(&mut problems, 3);
+        let id_ok = id.is_some_and(|id| unique(&mut product_ids, id, &row, 0, &mut problems));
+        if let (Some(id), Some(name), Some(cost), true) = (id, name, cost, id_ok) {
+            seed.products.push(Product {
+                id: id.to_owned(),
+                name: name.to_owned(),
+                vendor: row.raw(2).to_owned(),
+                cost,
+            });
+        }
+    }
+
+    let mut pairs = HashMap::new();
+    for row in memberships.iter().flat_map(Table::rows) {
+        let username = row.required(&mut problems, 0);
+        let group = row.required(&mut problems, 1);
+        let (Some(username), Some(group)) = (username, group) else {
+            continue;
+        };
+        let mut ok = true;
+        if !known_account(username) {
+            let value = username.to_owned();
+            row.problem(&mut problems, 0, SeedErrorKind::UnknownAccount { value });
+            ok = false;
+        }
+        if !group_names.contains_key(group) {
+            let value = group.to_owned();
+            row.problem(&mut problems, 1, SeedErrorKind::UnknownGroup { value });
+            ok = false;
+        }
+        let pair = format!("{username},{group}");
+        if ok && unique(&mut pairs, &pair, &row, 1, &mut problems) {
+            if let Some(id) = account_of.get(username) {
+                seed.memberships.push((id.clone(), group.to_owned()));
+            }
+        }
+    }
+
+    let mut pairs = HashMap::new();
+    for row in seats.iter().flat_map(Table::rows) {
+        let username = row.required(&mut problems, 0);
+        let product = row.required(&mut problems, 1);
+        let date = row.date(&mut problems, 2);
+        let (Some(username), Some(product), Some(date)) = (username, product, date) else {
+            continue;
+        };
+        let mut ok = true;
+        if !known_account(username) {
+            let value = username.to_owned();
+            row.problem(&mut problems, 0, SeedErrorKind::UnknownAccount { value });
+            ok = false;
+        }
+        if !product_ids.contains_key(product) {
+            let value = product.to_owned();
+            row.problem(&mut problems, 1, SeedErrorKind::UnknownProduct { value });
+            ok = false;
+        }
+        let pair = format!("{username},{product}");
+        if ok && unique(&mut pairs, &pair, &row, 1, &mut problems) {
+            if let Some(id) = account_of.get(username) {
+                seed.seats.push((id.clone(), product.to_owned(), date));
+            }
+        }
+    }
+
+    let mut tags = HashMap::new();
+    for row in assets.iter().flat_map(Table::rows) {
+        let tag = row.required(&mut problems, 0);
+        let kind = row.required(&mut problems, 1);
+        let holder = row.optional(2);
+        if let Some(name) = holder.filter(|name| !known_account(name)) {
+            let value = name.to_owned();
+            row.problem(&mut problems, 2, SeedErrorKind::UnknownAccount { value });
+            continue;
+        }
+        let tag_ok = tag.is_some_and(|tag| unique(&mut tags, tag, &row, 0, &mut problems));
+        if let (Some(tag), Some(kind), true) = (tag, kind, tag_ok) {
+            seed.assets.push(Asset {
+                tag: tag.to_owned(),
+                kind: kind.to_owned(),
+                account_id: holder.and_then(|name| account_of.get(name).cloned()),
+            });
+        }
+    }
+
+    if problems.0.is_empty() {
+        Ok(seed)
+    } else {
+        Err(problems.0)
+    }
+}
+
+fn insert(tx: &Transaction<'_>, seed: &Seed) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare(
+        "INSERT INTO accounts (account_id, username, email, employee_id, active, sessions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for a in &seed.accounts {
+        stmt.execute(params![
+            a.id,
+            a.username,
+            a.email,
+            a.employee_id,
+            a.active,
+            a.sessions
+        ])?;
+    }
+    let mut stmt = tx.prepare("INSERT INTO groups (group_name, description) VALUES (?1, ?2)")?;
+    for (group, description) in &seed.groups {
+        stmt.execute(params![group, description])?;
+    }
+    let mut stmt = tx.prepare(
+        "INSERT INTO products (product, name, vendor, monthly_cost_cents) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for p in &seed.products {
+        stmt.execute(params![p.id, p.name, p.vendor, p.cost])?;
+    }
+    let mut stmt =
+        tx.prepare("INSERT INTO memberships (account_id, group_name) VALUES (?1, ?2)")?;
+    for (account, group) in &seed.memberships {
+        stmt.execute(params![account, group])?;
+    }
+    let mut stmt =
+        tx.prepare("INSERT INTO seats (account_id, product, assigned_on) VALUES (?1, ?2, ?3)")?;
+    for (account, product, date) in &seed.seats {
+        stmt.execute(params![account, product, date])?;
+    }
+    let mut stmt =
+        tx.prepare("INSERT INTO assets (asset_tag, kind, account_id) VALUES (?1, ?2, ?3)")?;
+    for a in &seed.assets {
+        stmt.execute(params![a.tag, a.kind, a.account_id])?;
+    }
+    Ok(())
+}
