@@ -31,6 +31,7 @@ mod inventory;
 mod outbox;
 mod schema;
 mod seed;
+mod seed_table;
 mod store;
 
 pub use account::{MatchAttribute, UnknownMatchAttribute};

@@ -3,15 +3,12 @@
 //! line and column; it never touches a store that was seeded before (the caller checks `meta`).
 
 use std::collections::HashMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::{Transaction, params};
-use time::Date;
-use time::macros::format_description;
 
-use super::csv::{self, Record};
 use super::error::{SeedError, SeedErrorKind};
+use super::seed_table::{Problems, Row, Table, read_table, unique};
 
 /// The seed files, in the order they are loaded, with their columns.
 pub const SEED_FILES: [(&str, &[&str]); 6] = [
@@ -107,226 +104,6 @@ pub(crate) enum SeedFailure {
     Invalid(Vec<SeedError>),
     /// The database refused a row.
     Sql(rusqlite::Error),
-}
-
-/// One parsed file: its path, the column positions (in [`SEED_FILES`] order) and its records.
-struct Table {
-    file: PathBuf,
-    positions: Vec<usize>,
-    names: &'static [&'static str],
-    records: Vec<Record>,
-}
-
-/// Collects problems as they are found.
-struct Problems(Vec<SeedError>);
-
-impl Problems {
-    fn file(&mut self, file: &Path, kind: SeedErrorKind) {
-        self.push(file, None, None, kind);
-    }
-
-    fn push(
-        &mut self,
-        file: &Path,
-        line: Option<usize>,
-        column: Option<&str>,
-        kind: SeedErrorKind,
-    ) {
-        self.0.push(SeedError {
-            file: file.to_path_buf(),
-            line,
-            column: column.map(str::to_owned),
-            kind,
-        });
-    }
-}
-
-/// A record of a [`Table`], with typed accessors that report problems at its line.
-struct Row<'a> {
-    table: &'a Table,
-    record: &'a Record,
-}
-
-impl<'a> Row<'a> {
-    fn line(&self) -> usize {
-        self.record.line
-    }
-
-    fn raw(&self, column: usize) -> &'a str {
-        &self.record.fields[self.table.positions[column]]
-    }
-
-    fn problem(&self, problems: &mut Problems, column: usize, kind: SeedErrorKind) {
-        problems.push(
-            &self.table.file,
-            Some(self.line()),
-            Some(self.table.names[column]),
-            kind,
-        );
-    }
-
-    fn required(&self, problems: &mut Problems, column: usize) -> Option<&'a str> {
-        let value = self.raw(column);
-        if value.is_empty() {
-            self.problem(problems, column, SeedErrorKind::EmptyValue);
-            None
-        } else {
-            Some(value)
-        }
-    }
-
-    fn optional(&self, column: usize) -> Option<&'a str> {
-        Some(self.raw(column)).filter(|v| !v.is_empty())
-    }
-
-    fn boolean(&self, problems: &mut Problems, column: usize) -> Option<bool> {
-        match self.raw(column).trim() {
-            "true" => Some(true),
-            "false" => Some(false),
-            other => {
-                let value = other.to_owned();
-                self.problem(problems, column, SeedErrorKind::BadBoolean { value });
-                None
-            }
-        }
-    }
-
-    fn integer<T: std::str::FromStr>(&self, problems: &mut Problems, column: usize) -> Option<T> {
-        let text = self.raw(column).trim();
-        // `+5` parses as an integer in Rust; a seed value is plain digits.
-        match text.bytes().all(|b| b.is_ascii_digit()) {
-            true if !text.is_empty() => text.parse().ok(),
-            _ => None,
-        }
-        .or_else(|| {
-            let value = text.to_owned();
-            self.problem(problems, column, SeedErrorKind::BadInteger { value });
-            None
-        })
-    }
-
-    fn date(&self, problems: &mut Problems, column: usize) -> Option<String> {
-        let text = self.raw(column).trim();
-        let format = format_description!("[year]-[month]-[day]");
-        match Date::parse(text, &format) {
-            Ok(_) if text.len() == 10 => Some(text.to_owned()),
-            _ => {
-                let value = text.to_owned();
-                self.problem(problems, column, SeedErrorKind::BadDate { value });
-                None
-            }
-        }
-    }
-}
-
-/// Read and check the header of one seed file.
-fn read_table(
-    dir: &Path,
-    name: &str,
-    names: &'static [&'static str],
-    problems: &mut Problems,
-) -> Option<Table> {
-    let file = dir.join(name);
-    let bytes = match fs::read(&file) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            let reason = error.to_string();
-            problems.file(&file, SeedErrorKind::Unreadable { reason });
-            return None;
-        }
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
-        problems.file(&file, SeedErrorKind::NotUtf8);
-        return None;
-    };
-    let mut records = match csv::parse(&text) {
-        Ok(records) => records.into_iter(),
-        Err(error) => {
-            problems.push(&file, Some(error.line), None, error.kind);
-            return None;
-        }
-    };
-    let Some(header) = records.next() else {
-        problems.file(&file, SeedErrorKind::Empty);
-        return None;
-    };
-    let before = problems.0.len();
-    let header_line = Some(header.line);
-    for (index, column) in header.fields.iter().enumerate() {
-        if !names.contains(&column.as_str()) {
-            problems.push(
-                &file,
-                header_line,
-                Some(column),
-                SeedErrorKind::UnknownColumn,
-            );
-        } else if header.fields[..index].contains(column) {
-            problems.push(
-                &file,
-                header_line,
-                Some(column),
-                SeedErrorKind::DuplicateColumn,
-            );
-        }
-    }
-    let mut positions = Vec::with_capacity(names.len());
-    for name in names {
-        match header.fields.iter().position(|c| c == name) {
-            Some(position) => positions.push(position),
-            None => problems.push(&file, header_line, Some(name), SeedErrorKind::MissingColumn),
-        }
-    }
-    if problems.0.len() > before {
-        return None;
-    }
-    let expected = header.fields.len();
-    let records = records
-        .filter(|record| {
-            let found = record.fields.len();
-            if found != expected {
-                let kind = SeedErrorKind::FieldCount { expected, found };
-                problems.push(&file, Some(record.line), None, kind);
-            }
-            found == expected
-        })
-        .collect();
-    Some(Table {
-        file,
-        positions,
-        names,
-        records,
-    })
-}
-
-impl Table {
-    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.records.iter().map(|record| Row {
-            table: self,
-            record,
-        })
-    }
-}
-
-/// Remember `value` as seen on `line`; report it when a row before already had it.
-fn unique(
-    seen: &mut HashMap<String, usize>,
-    value: &str,
-    row: &Row<'_>,
-    column: usize,
-    problems: &mut Problems,
-) -> bool {
-    if let Some(&first_line) = seen.get(value) {
-        let value = value.to_owned();
-        row.problem(
-            problems,
-            column,
-            SeedErrorKind::Duplicate { value, first_line },
-        );
-        false
-    } else {
-        seen.insert(value.to_owned(), row.line());
-        true
-    }
 }
 
 /// The names a loaded file defines, for checking references to them. A file with problems of
@@ -572,6 +349,8 @@ fn insert(tx: &Transaction<'_>, seed: &Seed) -> rusqlite::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     const HEADERS: [&str; 6] = [
