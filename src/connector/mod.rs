@@ -2,6 +2,8 @@
 //! module per protocol. A connector knows only this trait and its own protocol, never the
 //! journal, the playbook or the CLI. Retries, timing and journaling belong to the engine.
 
+pub mod sqlite;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
