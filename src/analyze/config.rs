@@ -408,7 +408,7 @@ fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<Connecto
             let token_env = env_name(cx, &f, "token_env");
             let match_ = matcher_or(cx, &f, "userName", "{{ employee.email }}");
             let concurrency = opt(cx, &f, "concurrency", |cx, n| cx.uint("concurrency", n, 1));
-            let timeout = opt(cx, &f, "timeout", duration);
+            let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
             Some(ConnectorSettings::Scim(ScimSettings {
                 base_url: base_url?,
                 token_env: token_env?,
@@ -465,7 +465,7 @@ fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<Connecto
                 }),
                 None => Some("member".to_owned()),
             };
-            let timeout = opt(cx, &f, "timeout", duration);
+            let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
             Some(ConnectorSettings::Ldap(LdapSettings {
                 url: url?,
                 bind_dn: bind_dn?,
@@ -488,7 +488,7 @@ fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<Connecto
                 .required(cx, "url")
                 .and_then(|n| url(cx, "url", n, &["http://", "https://"]));
             let secret_env = env_name(cx, &f, "secret_env");
-            let timeout = opt(cx, &f, "timeout", duration);
+            let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
             Some(ConnectorSettings::Webhook(WebhookSettings {
                 url: url?,
                 secret_env: secret_env?,
@@ -511,8 +511,8 @@ fn opt<T>(
     }
 }
 
-fn duration(cx: &mut Cx<'_>, node: &Node) -> Option<Duration> {
-    let text = cx.string("duration", node)?;
+fn duration(cx: &mut Cx<'_>, key: &str, node: &Node) -> Option<Duration> {
+    let text = cx.string(key, node)?;
     let parsed = text.parse::<Duration>().ok();
     if parsed.is_none() {
         cx.invalid(
@@ -628,10 +628,10 @@ fn deadlines(cx: &mut Cx<'_>, node: &Node) -> Option<Deadlines> {
         &["critical", "high", "standard", "low"],
     )?;
     let d = Deadlines::default();
-    let critical = opt(cx, &f, "critical", duration);
-    let high = opt(cx, &f, "high", duration);
-    let standard = opt(cx, &f, "standard", duration);
-    let low = opt(cx, &f, "low", duration);
+    let critical = opt(cx, &f, "critical", |cx, n| duration(cx, "critical", n));
+    let high = opt(cx, &f, "high", |cx, n| duration(cx, "high", n));
+    let standard = opt(cx, &f, "standard", |cx, n| duration(cx, "standard", n));
+    let low = opt(cx, &f, "low", |cx, n| duration(cx, "low", n));
     Some(Deadlines {
         critical: critical?.unwrap_or(d.critical),
         high: high?.unwrap_or(d.high),

@@ -106,3 +106,78 @@ pub fn check_playbooks(
 pub(crate) fn file_id(path: &Path) -> Arc<Path> {
     Arc::from(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const VALID: &str = include_str!("../../tests/fixtures/valid/playbooks/voluntary-leaver.yaml");
+
+    fn check_all(source: &SourceFile) {
+        let _ = check_playbook_source(source, Context::default());
+        if encoding_problem(source).is_none() {
+            let file = file_id(&source.path);
+            let _ = analyze_config(file.clone(), &source.text, &|_| true);
+            let _ = analyze_glossary(file.clone(), &source.text);
+            let _ = analyze_roles(file.clone(), &source.text);
+            let _ = analyze_holds(file, &source.text);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            check_all(&SourceFile::from_bytes("x.yaml", bytes));
+        }
+
+        #[test]
+        fn yaml_ish_text_never_panics(text in "[a-z_:{}\\[\\],.&*!|>'\"#%@ \n-]{0,200}") {
+            check_all(&SourceFile::from_text("x.yaml", text));
+        }
+
+        #[test]
+        fn mangled_playbooks_never_panic(cut in 0..VALID.len(), len in 0usize..40, insert in "[ :\\[\\]{}\n-]{0,4}") {
+            let mut text = VALID.to_owned();
+            let start = (0..=cut).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            let end = (start + len).min(text.len());
+            let end = (end..=text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
+            text.replace_range(start..end, &insert);
+            check_all(&SourceFile::from_text("x.yaml", text));
+        }
+    }
+
+    #[test]
+    fn valid_fixture_has_no_diagnostics_and_yields_a_playbook() {
+        let source = SourceFile::from_text("v.yaml", VALID);
+        let (playbook, diags) = check_playbook_source(&source, Context::default());
+        assert_eq!(diags, []);
+        let playbook = playbook.unwrap();
+        assert_eq!(playbook.name, "voluntary-leaver");
+        assert_eq!(playbook.steps.len(), 6);
+        let delete = playbook.step("hard-delete").unwrap();
+        assert!(delete.destructive);
+        assert_eq!(delete.at.map(|d| d.to_string()).as_deref(), Some("+30d"));
+        assert_eq!(delete.confirm, crate::playbook::Confirm::Readback);
+        let manual = playbook.step("preserve-mailbox").unwrap();
+        assert_eq!(manual.confirm, crate::playbook::Confirm::Manual);
+        let ctx = serde_json::json!({"employee": {"email": "a@x", "manager_email": "m@x"}});
+        assert_eq!(
+            manual.with["task"].render(&ctx).unwrap(),
+            "Hand the mailbox of a@x to m@x"
+        );
+    }
+
+    #[test]
+    fn bad_utf8_is_a_syntax_diagnostic() {
+        let source = SourceFile::from_bytes("x.yaml", b"version: 1\nname: \xff\n".to_vec());
+        let (_, diags) = check_playbook_source(&source, Context::default());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            (diags[0].code(), diags[0].span.line, diags[0].span.column),
+            ("OB001", 2, 7)
+        );
+    }
+}

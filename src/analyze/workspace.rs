@@ -155,3 +155,67 @@ fn required_file<T>(
     let source = load::read(path)?;
     Ok(checked(&source, diags, check))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid_copy() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
+        for rel in [
+            "offboard.yaml",
+            "glossary.yaml",
+            "roles.yaml",
+            "hr.csv",
+            "playbooks/voluntary-leaver.yaml",
+        ] {
+            let target = dir.path().join(rel);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(from.join(rel), target).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn loads_a_valid_repository() {
+        let dir = valid_copy();
+        let ws = Workspace::load(&dir.path().join("offboard.yaml")).unwrap();
+        assert_eq!(ws.playbooks.len(), 1);
+        assert_eq!(ws.config.glossary, dir.path().join("glossary.yaml"));
+        assert_eq!(ws.glossary.status_of("VOL"), Some(Status::Resigned));
+        assert_eq!(ws.roles.role("sales").unwrap().licenses, ["salesforce"]);
+        let found = ws.playbooks_for(Status::Resigned);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].playbook.name, "voluntary-leaver");
+        assert!(ws.playbook("voluntary-leaver").is_some());
+        assert!(ws.playbooks_for(Status::Terminated).is_empty());
+        let directory = ws.config.connector("directory").unwrap();
+        assert_eq!(
+            directory.connector_type(),
+            crate::playbook::ConnectorType::Sqlite
+        );
+        assert_eq!(ws.config.policy.deadlines.critical.as_secs(), 900);
+    }
+
+    #[test]
+    fn an_invalid_file_gives_every_diagnostic() {
+        let dir = valid_copy();
+        std::fs::write(
+            dir.path().join("roles.yaml"),
+            "version: 1\nroles:\n  idle: {}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("playbooks/x.yaml"), "version: 3\n").unwrap();
+        match Workspace::load(&dir.path().join("offboard.yaml")) {
+            Err(LoadError::Invalid(diags)) => {
+                let codes: Vec<_> = diags.iter().map(Diagnostic::code).collect();
+                assert_eq!(
+                    codes,
+                    ["OB040", "OB007", "OB004", "OB004", "OB004", "OB004"]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -124,3 +124,54 @@ pub fn changed_since(path: &Path, rev: &str) -> Result<HashSet<PathBuf>> {
     }
     Ok(changed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    #[test]
+    fn provenance_matches_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.yaml");
+        std::fs::write(&file, "version: 1\n").unwrap();
+        assert_eq!(provenance(&file).unwrap(), None);
+        git(dir.path(), &["init", "-q"]);
+        let untracked = provenance(&file).unwrap().unwrap();
+        assert!(untracked.dirty);
+        assert_eq!(untracked.blob, None);
+        git(dir.path(), &["add", "."]);
+        git(dir.path(), &["commit", "-qm", "one"]);
+        let clean = provenance(&file).unwrap().unwrap();
+        assert_eq!(
+            clean.commit.as_deref(),
+            Some(git(dir.path(), &["rev-parse", "HEAD"]).as_str())
+        );
+        assert_eq!(
+            clean.blob.as_deref(),
+            Some(git(dir.path(), &["rev-parse", "HEAD:p.yaml"]).as_str())
+        );
+        assert!(!clean.dirty);
+        assert_eq!(clean.repo_root, dir.path().canonicalize().unwrap());
+        std::fs::write(&file, "version: 2\n").unwrap();
+        assert!(provenance(&file).unwrap().unwrap().dirty);
+        git(dir.path(), &["add", "."]);
+        assert!(
+            provenance(&file).unwrap().unwrap().dirty,
+            "staged counts as dirty"
+        );
+    }
+}

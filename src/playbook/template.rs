@@ -96,9 +96,10 @@ impl Template {
 
 /// The engine's message without its "(in template:line)" decoration.
 fn error_message(error: &minijinja::Error) -> String {
-    match error.detail() {
-        Some(detail) => format!("{}: {detail}", error.kind()),
-        None => error.kind().to_string(),
+    match (error.kind(), error.detail()) {
+        (minijinja::ErrorKind::SyntaxError, Some(detail)) => detail.to_owned(),
+        (kind, Some(detail)) => format!("{kind}: {detail}"),
+        (kind, None) => kind.to_string(),
     }
 }
 
