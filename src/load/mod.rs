@@ -1,3 +1,11 @@
 //! Stage 1, load: find and read the configuration, playbooks, glossary and role matrix from disk,
 //! and record their git provenance (commit, blob id, dirty flag). It reads bytes; it never
 //! interprets them.
+
+mod files;
+mod git;
+
+pub use files::{
+    CONFIG_FILE, FileKind, SourceFile, classify, find_upward, playbook_files, read, same_file,
+};
+pub use git::{Provenance, changed_since, provenance};

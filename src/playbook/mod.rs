@@ -1,4 +1,33 @@
-//! The validated playbook model: playbooks, steps, the action catalogue, the glossary, the role
-//! matrix and the configuration. Plain data; it knows no other module of the crate.
+//! The validated playbook model: playbooks, steps, the action catalogue, templates, the glossary,
+//! the role matrix and the configuration. Plain data built only by [`crate::analyze`]; it knows no
+//! other module of the crate and never reads files.
 
+mod action;
+mod config;
+mod delay;
+mod glossary;
+mod holds;
+mod model;
+mod roles;
 pub mod schema;
+mod template;
+
+pub use action::{Action, ActionGroup, ConnectorType};
+pub use config::{
+    Config, ConnectorConfig, ConnectorSettings, Deadlines, HrSource, LdapDisable, LdapSettings,
+    Match, Policy, ScimSettings, Signing, SqliteSettings, WebhookSettings,
+};
+pub use delay::{Duration, StageDelay};
+pub use glossary::{Glossary, Status};
+pub use holds::{Hold, Holds};
+pub use model::{Confirm, OnError, Playbook, Risk, Step};
+pub use roles::{Role, RoleMatrix};
+pub use template::{Template, TemplateError};
+
+/// The template variables a playbook may use, as dotted paths (`employee.email`, `run.id`, ...).
+pub fn template_variables() -> &'static [&'static str] {
+    template::VARIABLES
+}
+
+/// The only format version this build reads.
+pub const FORMAT_VERSION: i64 = 1;

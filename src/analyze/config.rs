@@ -1,0 +1,641 @@
+//! Checking `offboard.yaml`: keys and types everywhere, connector settings per type, policy,
+//! and that the files it names exist. Relative paths are resolved against the file's directory.
+//! Secret values are never echoed: `*_env` keys must name an environment variable.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::diagnostic::{Diagnostic, DiagnosticKind};
+use super::node::Node;
+use super::reader::{Cx, Fields, check_version, with_root};
+use super::template;
+use crate::playbook::{
+    Config, ConnectorConfig, ConnectorSettings, ConnectorType, Deadlines, Duration, HrSource,
+    LdapDisable, LdapSettings, Match, Policy, Risk, ScimSettings, Signing, SqliteSettings,
+    Template, WebhookSettings,
+};
+
+const CONFIG_KEYS: &[&str] = &[
+    "version",
+    "hr",
+    "glossary",
+    "roles",
+    "playbooks",
+    "holds",
+    "journal",
+    "signing",
+    "signers",
+    "connectors",
+    "policy",
+];
+
+/// The HR record fields `hr.columns` may rename.
+const HR_FIELDS: &[&str] = &[
+    "id",
+    "employee_id",
+    "username",
+    "email",
+    "display_name",
+    "manager_id",
+    "manager_email",
+    "department",
+    "cost_centre",
+    "role",
+    "new_role",
+    "status",
+    "effective_at",
+    "employment",
+    "legal_hold",
+];
+
+/// Check the configuration in `text`, read from `file`; `exists` tells whether a path it names
+/// is present on disk.
+pub fn analyze_config(
+    file: Arc<Path>,
+    text: &str,
+    exists: &dyn Fn(&Path) -> bool,
+) -> (Option<Config>, Vec<Diagnostic>) {
+    let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let path = file.to_path_buf();
+    with_root(file, text, |cx, root| {
+        check_config(cx, root, path, dir, exists)
+    })
+}
+
+struct Paths<'a> {
+    dir: PathBuf,
+    exists: &'a dyn Fn(&Path) -> bool,
+}
+
+impl Paths<'_> {
+    fn resolve(&self, p: &str) -> PathBuf {
+        self.dir.join(p)
+    }
+
+    /// A path key: resolved, and reported when `must_exist` and absent.
+    fn path(&self, cx: &mut Cx<'_>, key: &str, node: &Node, must_exist: bool) -> Option<PathBuf> {
+        let text = cx.string(key, node)?;
+        let path = self.resolve(text);
+        if must_exist && !(self.exists)(&path) {
+            cx.report(
+                DiagnosticKind::InvalidConfig {
+                    message: format!("`{key}` names `{text}`, which does not exist"),
+                },
+                node.span,
+            );
+            return None;
+        }
+        Some(path)
+    }
+}
+
+fn check_config(
+    cx: &mut Cx<'_>,
+    root: &Node,
+    path: PathBuf,
+    dir: PathBuf,
+    exists: &dyn Fn(&Path) -> bool,
+) -> Option<Config> {
+    let paths = Paths { dir, exists };
+    let fields = Fields::new(cx, root, "configuration", CONFIG_KEYS)?;
+    check_version(cx, &fields);
+    let hr = fields.required(cx, "hr").and_then(|n| hr(cx, n, &paths));
+    let file_key = |cx: &mut Cx<'_>, key: &str, default: &str| -> Option<PathBuf> {
+        match fields.get(key) {
+            Some(node) => paths.path(cx, key, node, true),
+            None => Some(paths.resolve(default)),
+        }
+    };
+    let glossary = file_key(cx, "glossary", "glossary.yaml");
+    let roles = file_key(cx, "roles", "roles.yaml");
+    let playbooks = file_key(cx, "playbooks", "playbooks");
+    let holds = fields
+        .get("holds")
+        .map(|node| paths.path(cx, "holds", node, true));
+    let journal = match fields.get("journal") {
+        Some(node) => paths.path(cx, "journal", node, false),
+        None => Some(paths.resolve("journal")),
+    };
+    let signing = match fields.get("signing") {
+        Some(node) => signing(cx, node, &paths).map(Some),
+        None => Some(None),
+    };
+    let signers = match fields.get("signers") {
+        Some(node) => signers(cx, node),
+        None => Some(BTreeMap::new()),
+    };
+    let connectors = match fields.get("connectors") {
+        Some(node) => connectors(cx, node, &paths),
+        None => Some(BTreeMap::new()),
+    };
+    let policy = match fields.get("policy") {
+        Some(node) => policy(cx, node),
+        None => Some(Policy::default()),
+    };
+    Some(Config {
+        path,
+        dir: paths.dir.clone(),
+        hr: hr?,
+        glossary: glossary?,
+        roles: roles?,
+        playbooks: playbooks?,
+        holds: holds.flatten(),
+        journal: journal?,
+        signing: signing?,
+        signers: signers?,
+        connectors: connectors?,
+        policy: policy?,
+    })
+}
+
+fn hr(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<HrSource> {
+    let f = Fields::new(
+        cx,
+        node,
+        "hr",
+        &["type", "path", "columns", "url", "token_env"],
+    )?;
+    let type_node = f.required(cx, "type")?;
+    let kind = cx.string("type", type_node)?;
+    let misplaced = |cx: &mut Cx<'_>, key: &str, kind: &str| {
+        if let Some(e) = f.entry(key) {
+            cx.report(
+                DiagnosticKind::InvalidConfig {
+                    message: format!("`hr.{key}` does not apply to `type: {kind}`"),
+                },
+                e.key_span,
+            );
+        }
+    };
+    match kind {
+        "csv" => {
+            misplaced(cx, "url", kind);
+            misplaced(cx, "token_env", kind);
+            let path = f
+                .required(cx, "path")
+                .and_then(|n| paths.path(cx, "path", n, true));
+            let mut columns = BTreeMap::new();
+            if let Some(entries) = f.get("columns").and_then(|n| cx.map("columns", n)) {
+                for e in entries {
+                    if !HR_FIELDS.contains(&e.key.as_str()) {
+                        cx.invalid(
+                            "columns",
+                            &e.key,
+                            format!("a record field: {}", HR_FIELDS.join(", ")),
+                            e.key_span,
+                        );
+                        continue;
+                    }
+                    if let Some(col) = cx.scalar_text(&e.key, &e.value) {
+                        columns.insert(e.key.clone(), col);
+                    }
+                }
+            }
+            Some(HrSource::Csv {
+                path: path?,
+                columns,
+            })
+        }
+        "http" => {
+            misplaced(cx, "path", kind);
+            misplaced(cx, "columns", kind);
+            let url = f
+                .required(cx, "url")
+                .and_then(|n| url(cx, "url", n, &["http://", "https://"]));
+            let token_env = env_name(cx, &f, "token_env");
+            Some(HrSource::Http {
+                url: url?,
+                token_env: token_env?,
+            })
+        }
+        other => {
+            cx.invalid("type", other, "csv or http", type_node.span);
+            None
+        }
+    }
+}
+
+fn url(cx: &mut Cx<'_>, key: &str, node: &Node, schemes: &[&str]) -> Option<String> {
+    let text = cx.string(key, node)?;
+    if schemes
+        .iter()
+        .any(|s| text.starts_with(s) && text.len() > s.len())
+    {
+        Some(text.to_owned())
+    } else {
+        cx.report(
+            DiagnosticKind::InvalidConfig {
+                message: format!(
+                    "`{key}` must be a URL starting with {}",
+                    schemes.join(" or ")
+                ),
+            },
+            node.span,
+        );
+        None
+    }
+}
+
+/// An optional `*_env` key: must name an environment variable. The value is not echoed, in case
+/// it is a secret pasted by mistake.
+fn env_name(cx: &mut Cx<'_>, f: &Fields<'_>, key: &str) -> Option<Option<String>> {
+    let Some(node) = f.get(key) else {
+        return Some(None);
+    };
+    let text = cx.string(key, node)?;
+    let valid = text
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Some(Some(text.to_owned()))
+    } else {
+        cx.report(
+            DiagnosticKind::InvalidConfig {
+                message: format!(
+                    "`{key}` must name an environment variable (letters, digits, `_`), not hold a secret"
+                ),
+            },
+            node.span,
+        );
+        None
+    }
+}
+
+fn signing(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<Signing> {
+    let f = Fields::new(
+        cx,
+        node,
+        "signing",
+        &["key", "principal", "allowed_signers"],
+    )?;
+    let key = match f.get("key") {
+        Some(n) => Some(paths.path(cx, "key", n, false)?),
+        None => None,
+    };
+    let principal = f
+        .required(cx, "principal")
+        .and_then(|n| cx.string("principal", n).map(str::to_owned));
+    let allowed_signers = match f.get("allowed_signers") {
+        Some(n) => paths.path(cx, "allowed_signers", n, false),
+        None => Some(paths.resolve("allowed_signers")),
+    };
+    Some(Signing {
+        key,
+        principal: principal?,
+        allowed_signers: allowed_signers?,
+    })
+}
+
+fn signers(cx: &mut Cx<'_>, node: &Node) -> Option<BTreeMap<String, Vec<String>>> {
+    let entries = cx.map("signers", node)?;
+    let mut out = BTreeMap::new();
+    let mut ok = true;
+    for e in entries {
+        match cx.strings(&e.key, &e.value) {
+            Some(roles) => {
+                out.insert(
+                    e.key.clone(),
+                    roles.into_iter().map(|(r, _)| r.to_owned()).collect(),
+                );
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn connectors(
+    cx: &mut Cx<'_>,
+    node: &Node,
+    paths: &Paths<'_>,
+) -> Option<BTreeMap<String, ConnectorConfig>> {
+    let entries = cx.map("connectors", node)?;
+    let mut out = BTreeMap::new();
+    let mut ok = true;
+    for e in entries {
+        match connector(cx, &e.value, paths) {
+            Some(settings) => {
+                out.insert(
+                    e.key.clone(),
+                    ConnectorConfig {
+                        name: e.key.clone(),
+                        settings,
+                    },
+                );
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<ConnectorSettings> {
+    let kind = match &node.value {
+        super::node::Value::Map(entries) => entries.iter().find(|e| e.key == "type"),
+        _ => None,
+    };
+    let Some(kind) = kind else {
+        let _ = Fields::new(cx, node, "connector", &["type"]).map(|f| f.required(cx, "type"));
+        return None;
+    };
+    let name = cx.string("type", &kind.value)?;
+    let Some(connector_type) = ConnectorType::from_name(name) else {
+        cx.invalid(
+            "type",
+            name,
+            "sqlite, scim, ldap or webhook",
+            kind.value.span,
+        );
+        return None;
+    };
+    match connector_type {
+        ConnectorType::Sqlite => {
+            let f = Fields::new(
+                cx,
+                node,
+                "sqlite connector",
+                &["type", "path", "seed", "match"],
+            )?;
+            let path = f
+                .required(cx, "path")
+                .and_then(|n| paths.path(cx, "path", n, false));
+            let seed = match f.get("seed") {
+                Some(n) => Some(paths.path(cx, "seed", n, true)),
+                None => Some(None),
+            };
+            let match_ = match f.get("match") {
+                Some(n) => {
+                    let m = matcher(cx, n, None)?;
+                    if !["username", "email", "employee_id"].contains(&m.attribute.as_str()) {
+                        cx.invalid(
+                            "attribute",
+                            &m.attribute,
+                            "username, email or employee_id",
+                            n.span,
+                        );
+                        return None;
+                    }
+                    Some(m)
+                }
+                None => None,
+            };
+            Some(ConnectorSettings::Sqlite(SqliteSettings {
+                path: path?,
+                seed: seed.flatten(),
+                match_,
+            }))
+        }
+        ConnectorType::Scim => {
+            let f = Fields::new(
+                cx,
+                node,
+                "scim connector",
+                &[
+                    "type",
+                    "base_url",
+                    "token_env",
+                    "match",
+                    "concurrency",
+                    "timeout",
+                ],
+            )?;
+            let base_url = f
+                .required(cx, "base_url")
+                .and_then(|n| url(cx, "base_url", n, &["http://", "https://"]));
+            let token_env = env_name(cx, &f, "token_env");
+            let match_ = matcher_or(cx, &f, "userName", "{{ employee.email }}");
+            let concurrency = opt(cx, &f, "concurrency", |cx, n| cx.uint("concurrency", n, 1));
+            let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
+            Some(ConnectorSettings::Scim(ScimSettings {
+                base_url: base_url?,
+                token_env: token_env?,
+                match_: match_?,
+                concurrency: concurrency?,
+                timeout: timeout?,
+            }))
+        }
+        ConnectorType::Ldap => {
+            let f = Fields::new(
+                cx,
+                node,
+                "ldap connector",
+                &[
+                    "type",
+                    "url",
+                    "bind_dn",
+                    "password_env",
+                    "base_dn",
+                    "match",
+                    "disable",
+                    "group_member_attribute",
+                    "timeout",
+                ],
+            )?;
+            let url = f
+                .required(cx, "url")
+                .and_then(|n| url(cx, "url", n, &["ldap://", "ldaps://"]));
+            let bind_dn = opt(cx, &f, "bind_dn", |cx, n| {
+                cx.string("bind_dn", n).map(str::to_owned)
+            });
+            let password_env = env_name(cx, &f, "password_env");
+            let base_dn = f
+                .required(cx, "base_dn")
+                .and_then(|n| cx.string("base_dn", n).map(str::to_owned));
+            let match_ = matcher_or(cx, &f, "uid", "{{ employee.username }}");
+            let disable = match f.get("disable") {
+                Some(n) => ldap_disable(cx, n),
+                None => Some(LdapDisable::PpolicyLock),
+            };
+            let member = match f.get("group_member_attribute") {
+                Some(n) => cx.string("group_member_attribute", n).and_then(|s| {
+                    if ["member", "uniqueMember", "memberUid"].contains(&s) {
+                        Some(s.to_owned())
+                    } else {
+                        cx.invalid(
+                            "group_member_attribute",
+                            s,
+                            "member, uniqueMember or memberUid",
+                            n.span,
+                        );
+                        None
+                    }
+                }),
+                None => Some("member".to_owned()),
+            };
+            let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
+            Some(ConnectorSettings::Ldap(LdapSettings {
+                url: url?,
+                bind_dn: bind_dn?,
+                password_env: password_env?,
+                base_dn: base_dn?,
+                match_: match_?,
+                disable: disable?,
+                group_member_attribute: member?,
+                timeout: timeout?,
+            }))
+        }
+        ConnectorType::Webhook => {
+            let f = Fields::new(
+                cx,
+                node,
+                "webhook connector",
+                &["type", "url", "secret_env", "timeout"],
+            )?;
+            let url = f
+                .required(cx, "url")
+                .and_then(|n| url(cx, "url", n, &["http://", "https://"]));
+            let secret_env = env_name(cx, &f, "secret_env");
+            let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
+            Some(ConnectorSettings::Webhook(WebhookSettings {
+                url: url?,
+                secret_env: secret_env?,
+                timeout: timeout?,
+            }))
+        }
+    }
+}
+
+/// An optional key: `Some(None)` when absent, `None` when present and invalid.
+fn opt<T>(
+    cx: &mut Cx<'_>,
+    f: &Fields<'_>,
+    key: &str,
+    read: impl FnOnce(&mut Cx<'_>, &Node) -> Option<T>,
+) -> Option<Option<T>> {
+    match f.get(key) {
+        Some(n) => read(cx, n).map(Some),
+        None => Some(None),
+    }
+}
+
+fn duration(cx: &mut Cx<'_>, key: &str, node: &Node) -> Option<Duration> {
+    let text = cx.string(key, node)?;
+    let parsed = text.parse::<Duration>().ok();
+    if parsed.is_none() {
+        cx.invalid(
+            "duration",
+            text,
+            "a number followed by s, m, h, d or w, e.g. `15m`",
+            node.span,
+        );
+    }
+    parsed
+}
+
+fn matcher(cx: &mut Cx<'_>, node: &Node, _default: Option<()>) -> Option<Match> {
+    let f = Fields::new(cx, node, "match", &["attribute", "value"])?;
+    let attribute = f
+        .required(cx, "attribute")
+        .and_then(|n| cx.string("attribute", n).map(str::to_owned));
+    let value = f.required(cx, "value").and_then(|n| {
+        let text = cx.scalar_text("value", n)?;
+        template::check(cx, &text, n)
+    });
+    Some(Match {
+        attribute: attribute?,
+        value: value?,
+    })
+}
+
+fn matcher_or(cx: &mut Cx<'_>, f: &Fields<'_>, attribute: &str, value: &str) -> Option<Match> {
+    match f.get("match") {
+        Some(n) => matcher(cx, n, None),
+        None => Some(Match {
+            attribute: attribute.to_owned(),
+            value: Template::new(value),
+        }),
+    }
+}
+
+fn ldap_disable(cx: &mut Cx<'_>, node: &Node) -> Option<LdapDisable> {
+    let f = Fields::new(cx, node, "disable", &["method", "ou"])?;
+    let method_node = f.required(cx, "method")?;
+    let method = cx.string("method", method_node)?;
+    match method {
+        "ppolicy_lock" => Some(LdapDisable::PpolicyLock),
+        "ad_uac" => Some(LdapDisable::AdUac),
+        "move_ou" => {
+            let Some(ou) = f.get("ou") else {
+                cx.report(
+                    DiagnosticKind::InvalidConfig {
+                        message: "`disable: { method: move_ou }` needs `ou`".into(),
+                    },
+                    method_node.span,
+                );
+                return None;
+            };
+            cx.string("ou", ou)
+                .map(|s| LdapDisable::MoveOu { ou: s.to_owned() })
+        }
+        other => {
+            cx.invalid(
+                "method",
+                other,
+                "ppolicy_lock, move_ou or ad_uac",
+                method_node.span,
+            );
+            None
+        }
+    }
+}
+
+fn policy(cx: &mut Cx<'_>, node: &Node) -> Option<Policy> {
+    let f = Fields::new(
+        cx,
+        node,
+        "policy",
+        &["deadlines", "batch_limit", "canary", "approval_required"],
+    )?;
+    let defaults = Policy::default();
+    let deadlines = match f.get("deadlines") {
+        Some(n) => deadlines(cx, n),
+        None => Some(defaults.deadlines),
+    };
+    let batch_limit = opt(cx, &f, "batch_limit", |cx, n| cx.uint("batch_limit", n, 1));
+    let canary = opt(cx, &f, "canary", |cx, n| cx.uint("canary", n, 0));
+    let approval = opt(cx, &f, "approval_required", |cx, n| {
+        let items = cx.strings("approval_required", n)?;
+        let mut out = Vec::new();
+        for (text, span) in items {
+            match Risk::from_name(text) {
+                Some(r) => out.push(r),
+                None => cx.invalid(
+                    "approval_required",
+                    text,
+                    "critical, high, standard or low",
+                    span,
+                ),
+            }
+        }
+        Some(out)
+    });
+    Some(Policy {
+        deadlines: deadlines?,
+        batch_limit: batch_limit?.unwrap_or(defaults.batch_limit),
+        canary: canary?.unwrap_or(defaults.canary),
+        approval_required: approval?.unwrap_or_default(),
+    })
+}
+
+fn deadlines(cx: &mut Cx<'_>, node: &Node) -> Option<Deadlines> {
+    let f = Fields::new(
+        cx,
+        node,
+        "deadlines",
+        &["critical", "high", "standard", "low"],
+    )?;
+    let d = Deadlines::default();
+    let critical = opt(cx, &f, "critical", |cx, n| duration(cx, "critical", n));
+    let high = opt(cx, &f, "high", |cx, n| duration(cx, "high", n));
+    let standard = opt(cx, &f, "standard", |cx, n| duration(cx, "standard", n));
+    let low = opt(cx, &f, "low", |cx, n| duration(cx, "low", n));
+    Some(Deadlines {
+        critical: critical?.unwrap_or(d.critical),
+        high: high?.unwrap_or(d.high),
+        standard: standard?.unwrap_or(d.standard),
+        low: low?.unwrap_or(d.low),
+    })
+}

@@ -1,0 +1,536 @@
+//! Diagnostics as data: a [`DiagnosticKind`] with structured fields, a file and a [`Span`]. The
+//! wording lives in one `Display` impl, the stable codes in [`DiagnosticKind::code`]. This module
+//! never decides what is wrong; the checkers do.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// A position in a source file: 1-based line and column (in characters) and the byte range.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, counted in characters.
+    pub column: u32,
+    /// Byte offset of the first byte.
+    pub offset: usize,
+    /// Length in bytes (0 when unknown).
+    pub len: usize,
+}
+
+impl Span {
+    /// The start of a file.
+    pub const START: Span = Span {
+        line: 1,
+        column: 1,
+        offset: 0,
+        len: 0,
+    };
+}
+
+/// How bad a diagnostic is. Every rule of the format is an error today; the field exists so the
+/// JSON output can stay stable if warnings are added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The file is invalid; `validate` exits 1.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("error")
+    }
+}
+
+/// One problem found in a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// What is wrong.
+    pub kind: DiagnosticKind,
+    /// The file it is in.
+    pub file: Arc<Path>,
+    /// Where in the file.
+    pub span: Span,
+}
+
+impl Diagnostic {
+    /// The stable code, e.g. `OB014`.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// The severity.
+    pub fn severity(&self) -> Severity {
+        Severity::Error
+    }
+
+    /// The message (the kind's `Display`).
+    pub fn message(&self) -> String {
+        self.kind.to_string()
+    }
+
+    /// What to do about it.
+    pub fn hint(&self) -> String {
+        self.kind.hint()
+    }
+
+    /// The file as a path.
+    pub fn path(&self) -> PathBuf {
+        self.file.to_path_buf()
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {} {}",
+            self.file.display(),
+            self.span.line,
+            self.span.column,
+            self.code(),
+            self.kind
+        )
+    }
+}
+
+/// Every kind of problem `validate` reports. Fields are the facts; [`fmt::Display`] words them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DiagnosticKind {
+    /// OB001: the text is not YAML.
+    Syntax {
+        /// The parser's message.
+        message: String,
+    },
+    /// OB002: a key the format does not have.
+    UnknownKey {
+        /// The key as written.
+        key: String,
+        /// What the mapping is, e.g. "step".
+        context: &'static str,
+        /// A known key close to it.
+        suggestion: Option<&'static str>,
+    },
+    /// OB003: a key given twice in one mapping.
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// Where it was first given.
+        first: Span,
+    },
+    /// OB004: a required key is absent.
+    MissingKey {
+        /// The key.
+        key: &'static str,
+        /// What the mapping is.
+        context: &'static str,
+    },
+    /// OB005: a value of the wrong YAML type.
+    WrongType {
+        /// The key (or item) holding it.
+        key: String,
+        /// What the format wants.
+        expected: &'static str,
+        /// What was written.
+        found: &'static str,
+    },
+    /// OB006: a value of the right type that breaks a rule.
+    InvalidValue {
+        /// The key holding it.
+        key: String,
+        /// The value as written.
+        value: String,
+        /// The rule, phrased as what is allowed.
+        expected: String,
+    },
+    /// OB007: a format version this build does not read.
+    UnsupportedVersion {
+        /// The version written.
+        found: i64,
+    },
+    /// OB010: an action kind outside the catalogue.
+    UnknownAction {
+        /// The kind written.
+        kind: String,
+        /// A catalogue kind close to it.
+        suggestion: Option<&'static str>,
+    },
+    /// OB011: a connector the configuration does not define, or none where one is needed.
+    UnknownConnector {
+        /// The connector named (empty when none was named and none could be chosen).
+        name: String,
+        /// The connectors that could serve the step.
+        candidates: Vec<String>,
+    },
+    /// OB012: the connector's type cannot perform the action.
+    ConnectorCannotPerform {
+        /// The connector name.
+        connector: String,
+        /// Its type, e.g. `ldap`.
+        connector_type: &'static str,
+        /// The action kind.
+        action: &'static str,
+        /// The types that can.
+        supported: Vec<&'static str>,
+    },
+    /// OB013: two steps with one id.
+    DuplicateStepId {
+        /// The id.
+        id: String,
+        /// Where the first one is.
+        first: Span,
+    },
+    /// OB014: `after` names a step that is not in the playbook.
+    UnknownDependency {
+        /// The step whose `after` it is.
+        step: String,
+        /// The id named.
+        missing: String,
+        /// A step id close to it.
+        suggestion: Option<String>,
+    },
+    /// OB015: steps that wait for each other.
+    DependencyCycle {
+        /// The steps of the cycle in order, the first repeated at the end.
+        path: Vec<String>,
+    },
+    /// OB016: a template that does not parse.
+    TemplateSyntax {
+        /// The template engine's message.
+        message: String,
+    },
+    /// OB017: a template variable that does not exist.
+    UndefinedVariable {
+        /// The variable, e.g. `employee.emial`.
+        name: String,
+        /// A known variable close to it.
+        suggestion: Option<&'static str>,
+    },
+    /// OB018: a trigger that is not a status of the glossary.
+    UnknownTrigger {
+        /// The trigger written.
+        trigger: String,
+        /// The statuses that exist.
+        known: Vec<String>,
+    },
+    /// OB019: a step owner not listed in `owners`.
+    OwnerNotListed {
+        /// The role.
+        role: String,
+    },
+    /// OB019: a step owner that no signer of the configuration holds.
+    OwnerHeldByNobody {
+        /// The role.
+        role: String,
+    },
+    /// OB020: an inherently destructive action without `destructive: true`.
+    DestructiveNotMarked {
+        /// The step id.
+        step: String,
+        /// The action kind.
+        action: &'static str,
+    },
+    /// OB021: license removal or hard delete not preceded by a step that preserves data.
+    DataNotPreserved {
+        /// The step id.
+        step: String,
+        /// The action kind.
+        action: &'static str,
+    },
+    /// OB022: hard delete not preceded by a disable on the same connector.
+    DeleteWithoutDisable {
+        /// The step id.
+        step: String,
+        /// The connector it deletes on.
+        connector: Option<String>,
+    },
+    /// OB023: a critical or high step with `confirm: none`.
+    UnconfirmedRiskyStep {
+        /// The step id.
+        step: String,
+        /// The risk tier.
+        risk: &'static str,
+    },
+    /// OB030: a raw HR code mapped to two statuses.
+    GlossaryCodeTwice {
+        /// The raw code.
+        code: String,
+        /// The status it was first mapped to.
+        first_status: String,
+    },
+    /// OB031: a glossary status outside the shared vocabulary.
+    GlossaryUnknownStatus {
+        /// The status written.
+        status: String,
+    },
+    /// OB040: a role of the matrix that carries nothing.
+    EmptyRole {
+        /// The role.
+        role: String,
+    },
+    /// OB040: an entitlement listed twice for one role.
+    DuplicateEntitlement {
+        /// The role.
+        role: String,
+        /// The group or license.
+        entitlement: String,
+    },
+    /// OB050: a configuration setting that is inconsistent or unusable.
+    InvalidConfig {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl DiagnosticKind {
+    /// The stable code from the documentation's diagnostics table.
+    pub fn code(&self) -> &'static str {
+        use DiagnosticKind::*;
+        match self {
+            Syntax { .. } => "OB001",
+            UnknownKey { .. } => "OB002",
+            DuplicateKey { .. } => "OB003",
+            MissingKey { .. } => "OB004",
+            WrongType { .. } => "OB005",
+            InvalidValue { .. } => "OB006",
+            UnsupportedVersion { .. } => "OB007",
+            UnknownAction { .. } => "OB010",
+            UnknownConnector { .. } => "OB011",
+            ConnectorCannotPerform { .. } => "OB012",
+            DuplicateStepId { .. } => "OB013",
+            UnknownDependency { .. } => "OB014",
+            DependencyCycle { .. } => "OB015",
+            TemplateSyntax { .. } => "OB016",
+            UndefinedVariable { .. } => "OB017",
+            UnknownTrigger { .. } => "OB018",
+            OwnerNotListed { .. } | OwnerHeldByNobody { .. } => "OB019",
+            DestructiveNotMarked { .. } => "OB020",
+            DataNotPreserved { .. } => "OB021",
+            DeleteWithoutDisable { .. } => "OB022",
+            UnconfirmedRiskyStep { .. } => "OB023",
+            GlossaryCodeTwice { .. } => "OB030",
+            GlossaryUnknownStatus { .. } => "OB031",
+            EmptyRole { .. } | DuplicateEntitlement { .. } => "OB040",
+            InvalidConfig { .. } => "OB050",
+        }
+    }
+
+    /// A second position worth showing (the first of two duplicates).
+    pub fn related(&self) -> Option<Span> {
+        match self {
+            DiagnosticKind::DuplicateKey { first, .. }
+            | DiagnosticKind::DuplicateStepId { first, .. } => Some(*first),
+            _ => None,
+        }
+    }
+
+    /// What to do about it, one sentence.
+    pub fn hint(&self) -> String {
+        use DiagnosticKind::*;
+        match self {
+            Syntax { .. } => "fix the YAML syntax at this position (check indentation, quotes and brackets)".into(),
+            UnknownKey { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
+            UnknownKey { .. } => "remove the key or check its spelling against docs/playbook-format.md".into(),
+            DuplicateKey { .. } => "keep one of the two entries".into(),
+            MissingKey { key, .. } => format!("add `{key}:`"),
+            WrongType { expected, .. } => format!("write {expected} here"),
+            InvalidValue { expected, .. } => format!("use {expected}"),
+            UnsupportedVersion { .. } => "write `version: 1`".into(),
+            UnknownAction { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
+            UnknownAction { .. } => "use an action from the catalogue in docs/playbook-format.md".into(),
+            UnknownConnector { candidates, .. } if candidates.is_empty() => "define the connector under `connectors:` in offboard.yaml".into(),
+            UnknownConnector { candidates, .. } => format!("use one of: {}", candidates.join(", ")),
+            ConnectorCannotPerform { supported, .. } if supported.is_empty() => "remove `connector:`; this action uses no connector".into(),
+            ConnectorCannotPerform { supported, .. } => format!("use a connector of type {}", supported.join(", ")),
+            DuplicateStepId { .. } => "give every step its own id".into(),
+            UnknownDependency { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
+            UnknownDependency { .. } => "name a step id of this playbook".into(),
+            DependencyCycle { .. } => "remove one of the `after` entries so the steps can run in order".into(),
+            TemplateSyntax { .. } => "templates use minijinja syntax, e.g. `{{ employee.email }}`".into(),
+            UndefinedVariable { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
+            UndefinedVariable { .. } => "use a variable listed under Templates in docs/playbook-format.md".into(),
+            UnknownTrigger { known, .. } => format!("use one of: {}", known.join(", ")),
+            OwnerNotListed { role } => format!("add `{role}` under `owners:` or use a listed role"),
+            OwnerHeldByNobody { role } => format!("give a principal the role `{role}` under `signers:` in offboard.yaml"),
+            DestructiveNotMarked { .. } => "add `destructive: true` so legal holds block it".into(),
+            DataNotPreserved { .. } => "add a step that preserves data (`kind: iam.retain_data` or `preserves_data: true`) to its `after`".into(),
+            DeleteWithoutDisable { .. } => "add an `iam.deactivate` step on the same connector to its `after`".into(),
+            UnconfirmedRiskyStep { .. } => "use `confirm: readback` or `confirm: manual`".into(),
+            GlossaryCodeTwice { .. } => "map each raw code to exactly one status".into(),
+            GlossaryUnknownStatus { .. } => "use terminated, resigned, transferred, on_leave, contractor_ended or active".into(),
+            EmptyRole { .. } => "list the groups or licenses the role carries, or remove it".into(),
+            DuplicateEntitlement { .. } => "list each entitlement once".into(),
+            InvalidConfig { .. } => "see the Configuration section of docs/playbook-format.md".into(),
+        }
+    }
+}
+
+impl fmt::Display for DiagnosticKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use DiagnosticKind::*;
+        match self {
+            Syntax { message } => write!(f, "YAML syntax error: {message}"),
+            UnknownKey { key, context, .. } => write!(f, "unknown key `{key}` in {context}"),
+            DuplicateKey { key, first } => write!(
+                f,
+                "duplicate key `{key}` (first given at line {}, column {})",
+                first.line, first.column
+            ),
+            MissingKey { key, context } => write!(f, "missing required key `{key}` in {context}"),
+            WrongType {
+                key,
+                expected,
+                found,
+            } => write!(f, "`{key}` must be {expected}, found {found}"),
+            InvalidValue {
+                key,
+                value,
+                expected,
+            } => write!(f, "invalid `{key}` value `{value}`: expected {expected}"),
+            UnsupportedVersion { found } => {
+                write!(f, "unsupported format version {found} (only 1 exists)")
+            }
+            UnknownAction { kind, .. } => write!(f, "unknown action kind `{kind}`"),
+            UnknownConnector { name, candidates } if name.is_empty() => {
+                if candidates.is_empty() {
+                    write!(
+                        f,
+                        "no connector given and none in the configuration can perform this action"
+                    )
+                } else {
+                    write!(f, "no connector given and several can perform this action")
+                }
+            }
+            UnknownConnector { name, .. } => {
+                write!(
+                    f,
+                    "unknown connector `{name}` (not defined in offboard.yaml)"
+                )
+            }
+            ConnectorCannotPerform {
+                connector,
+                connector_type,
+                action,
+                supported,
+            } => {
+                if supported.is_empty() {
+                    write!(f, "`{action}` takes no connector, but names `{connector}`")
+                } else {
+                    write!(
+                        f,
+                        "connector `{connector}` ({connector_type}) cannot perform `{action}`"
+                    )
+                }
+            }
+            DuplicateStepId { id, first } => write!(
+                f,
+                "duplicate step id `{id}` (first used at line {}, column {})",
+                first.line, first.column
+            ),
+            UnknownDependency { step, missing, .. } => write!(
+                f,
+                "step `{step}` runs after `{missing}`, which is not a step of this playbook"
+            ),
+            DependencyCycle { path } => write!(f, "dependency cycle: {}", path.join(" -> ")),
+            TemplateSyntax { message } => write!(f, "template syntax error: {message}"),
+            UndefinedVariable { name, .. } => write!(f, "undefined template variable `{name}`"),
+            UnknownTrigger { trigger, .. } => {
+                write!(f, "trigger `{trigger}` is not a status of the glossary")
+            }
+            OwnerNotListed { role } => write!(f, "owner role `{role}` is not listed in `owners`"),
+            OwnerHeldByNobody { role } => write!(
+                f,
+                "owner role `{role}` is held by no signer in the configuration"
+            ),
+            DestructiveNotMarked { step, action } => write!(
+                f,
+                "step `{step}` ({action}) destroys data but is not marked `destructive: true`"
+            ),
+            DataNotPreserved { step, action } => write!(
+                f,
+                "step `{step}` ({action}) does not come after a step that preserves data"
+            ),
+            DeleteWithoutDisable { step, connector } => match connector {
+                Some(c) => write!(
+                    f,
+                    "step `{step}` hard-deletes on `{c}` without a prior disable on `{c}`"
+                ),
+                None => write!(f, "step `{step}` hard-deletes without a prior disable"),
+            },
+            UnconfirmedRiskyStep { step, risk } => {
+                write!(f, "step `{step}` is {risk} risk but has `confirm: none`")
+            }
+            GlossaryCodeTwice { code, first_status } => {
+                write!(f, "raw code `{code}` is already mapped to `{first_status}`")
+            }
+            GlossaryUnknownStatus { status } => {
+                write!(f, "status `{status}` is not in the shared vocabulary")
+            }
+            EmptyRole { role } => write!(f, "role `{role}` carries no groups and no licenses"),
+            DuplicateEntitlement { role, entitlement } => {
+                write!(f, "role `{role}` lists `{entitlement}` twice")
+            }
+            InvalidConfig { message } => write!(f, "invalid configuration: {message}"),
+        }
+    }
+}
+
+/// The known word closest to `word` by edit distance, if close enough to be a likely typo.
+pub fn suggest<'a, I>(word: &str, known: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let limit = (word.chars().count() / 3).max(1);
+    known
+        .into_iter()
+        .map(|k| (distance(word, k), k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance over characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_catch_typos_only() {
+        let keys = ["after", "owner", "kind"];
+        assert_eq!(suggest("afer", keys), Some("after"));
+        assert_eq!(suggest("ownr", keys), Some("owner"));
+        assert_eq!(suggest("zzzzzz", keys), None);
+    }
+
+    #[test]
+    fn codes_are_stable() {
+        let cycle = DiagnosticKind::DependencyCycle {
+            path: vec!["a".into(), "b".into(), "a".into()],
+        };
+        assert_eq!(cycle.code(), "OB015");
+        assert_eq!(cycle.to_string(), "dependency cycle: a -> b -> a");
+    }
+}

@@ -1,0 +1,477 @@
+//! Checking one playbook file: keys and types of the playbook and its steps, then the rules that
+//! span steps (ids, dependencies, ordering, confirmation). It produces a [`Playbook`] only when
+//! the file has no diagnostic at all.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::diagnostic::{Diagnostic, DiagnosticKind, Span, suggest};
+use super::graph;
+use super::node::{Node, Value};
+use super::reader::{Cx, Fields, check_version, is_slug, with_root};
+use super::template;
+use crate::playbook::{
+    Action, Config, Confirm, Glossary, OnError, Playbook, Risk, StageDelay, Status, Step, Template,
+};
+
+/// What a playbook is checked against, when available: the configuration (connectors, signers)
+/// and the glossary (trigger statuses).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Context<'a> {
+    /// The configuration, when one was found.
+    pub config: Option<&'a Config>,
+    /// The glossary, when one was found and is valid.
+    pub glossary: Option<&'a Glossary>,
+}
+
+const PLAYBOOK_KEYS: &[&str] = &[
+    "version",
+    "name",
+    "description",
+    "owners",
+    "triggers",
+    "steps",
+];
+const STEP_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "connector",
+    "with",
+    "after",
+    "owner",
+    "risk",
+    "at",
+    "destructive",
+    "preserves_data",
+    "confirm",
+    "on_error",
+    "approval",
+];
+
+/// A step as far as it could be read; rules across steps run on these even when some fields
+/// are invalid, so one mistake does not hide another.
+pub(super) struct RawStep {
+    pub(super) id: Option<(String, Span)>,
+    pub(super) kind: Option<(Action, Span)>,
+    connector: Option<String>,
+    with: BTreeMap<String, Template>,
+    pub(super) after: Vec<(String, Span)>,
+    owner: Option<String>,
+    risk: Risk,
+    at: Option<StageDelay>,
+    destructive: bool,
+    preserves_data: bool,
+    confirm: Option<Confirm>,
+    on_error: OnError,
+    approval: bool,
+}
+
+/// Check the playbook in `text` (from `file`) against `context`.
+pub fn analyze(
+    file: Arc<Path>,
+    text: &str,
+    context: Context<'_>,
+) -> (Option<Playbook>, Vec<Diagnostic>) {
+    with_root(file, text, |cx, root| check_playbook(cx, root, context))
+}
+
+fn check_playbook(cx: &mut Cx<'_>, root: &Node, context: Context<'_>) -> Option<Playbook> {
+    let fields = Fields::new(cx, root, "playbook", PLAYBOOK_KEYS)?;
+    check_version(cx, &fields);
+    let name = fields.required(cx, "name").and_then(|node| {
+        let name = cx.string("name", node)?;
+        if is_slug(name) {
+            Some(name.to_owned())
+        } else {
+            cx.invalid("name", name, "lowercase letters, digits and `-`", node.span);
+            None
+        }
+    });
+    let description = fields
+        .get("description")
+        .and_then(|node| cx.string("description", node).map(str::to_owned));
+    let owners = fields
+        .required(cx, "owners")
+        .and_then(|node| owners(cx, node));
+    let triggers = fields
+        .required(cx, "triggers")
+        .and_then(|node| triggers(cx, node, context.glossary));
+    let steps_node = fields.required(cx, "steps");
+    let mut raw = Vec::new();
+    if let Some(node) = steps_node {
+        if let Some(items) = cx.list("steps", node) {
+            if items.is_empty() {
+                cx.invalid("steps", "[]", "at least one step", node.span);
+            }
+            for item in items {
+                if let Some(step) = step(cx, item, owners.as_ref(), context) {
+                    raw.push(step);
+                }
+            }
+        }
+    }
+    graph::check(cx, &raw);
+    let steps = raw.into_iter().map(finish).collect::<Option<Vec<_>>>()?;
+    Some(Playbook {
+        name: name?,
+        description,
+        owners: owners?,
+        triggers: triggers?,
+        steps,
+    })
+}
+
+fn owners(cx: &mut Cx<'_>, node: &Node) -> Option<BTreeMap<String, String>> {
+    let entries = cx.map("owners", node)?;
+    let mut owners = BTreeMap::new();
+    for entry in entries {
+        if let Some(holder) = cx.scalar_text(&entry.key, &entry.value) {
+            owners.insert(entry.key.clone(), holder);
+        }
+    }
+    Some(owners)
+}
+
+fn triggers(cx: &mut Cx<'_>, node: &Node, glossary: Option<&Glossary>) -> Option<Vec<Status>> {
+    let items = cx.strings("triggers", node)?;
+    let mut statuses = Vec::new();
+    let mut ok = true;
+    for (text, span) in items {
+        match Status::from_name(text).filter(|s| glossary.is_none_or(|g| g.has(*s))) {
+            Some(status) => statuses.push(status),
+            None => {
+                ok = false;
+                let known = match glossary {
+                    Some(g) => g.statuses.keys().map(|s| s.as_str().to_owned()).collect(),
+                    None => Status::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
+                };
+                cx.report(
+                    DiagnosticKind::UnknownTrigger {
+                        trigger: text.to_owned(),
+                        known,
+                    },
+                    span,
+                );
+            }
+        }
+    }
+    ok.then_some(statuses)
+}
+
+fn step(
+    cx: &mut Cx<'_>,
+    node: &Node,
+    owners: Option<&BTreeMap<String, String>>,
+    context: Context<'_>,
+) -> Option<RawStep> {
+    let fields = Fields::new(cx, node, "step", STEP_KEYS)?;
+    let id = fields.required(cx, "id").and_then(|node| {
+        let id = cx.string("id", node)?;
+        if is_slug(id) {
+            Some((id.to_owned(), node.span))
+        } else {
+            cx.invalid("id", id, "lowercase letters, digits and `-`", node.span);
+            None
+        }
+    });
+    let kind = fields.required(cx, "kind").and_then(|node| {
+        let text = cx.string("kind", node)?;
+        match text.parse::<Action>() {
+            Ok(action) => Some((action, node.span)),
+            Err(_) => {
+                cx.report(
+                    DiagnosticKind::UnknownAction {
+                        kind: text.to_owned(),
+                        suggestion: suggest(text, Action::ALL.iter().map(|a| a.as_str())),
+                    },
+                    node.span,
+                );
+                None
+            }
+        }
+    });
+    let connector = connector(cx, &fields, kind.map(|k| k.0), context.config);
+    let with = fields
+        .get("with")
+        .and_then(|node| with(cx, node, kind.map(|k| k.0)))
+        .unwrap_or_default();
+    let after = fields
+        .get("after")
+        .and_then(|node| cx.strings("after", node))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(s, span)| (s.to_owned(), span))
+        .collect();
+    let owner = fields
+        .required(cx, "owner")
+        .and_then(|node| owner(cx, node, owners, context.config));
+    let risk = fields
+        .get("risk")
+        .and_then(|node| {
+            let text = cx.string("risk", node)?;
+            let risk = Risk::from_name(text);
+            if risk.is_none() {
+                cx.invalid("risk", text, "critical, high, standard or low", node.span);
+            }
+            risk
+        })
+        .unwrap_or_default();
+    let at = fields.get("at").and_then(|node| {
+        let text = cx.scalar_text("at", node)?;
+        let delay = text.parse::<StageDelay>().ok();
+        if delay.is_none() {
+            cx.invalid(
+                "at",
+                &text,
+                "`+N` followed by m, h, d or w, e.g. `+30d`",
+                node.span,
+            );
+        }
+        delay
+    });
+    let flag = |cx: &mut Cx<'_>, key: &str| {
+        fields
+            .get(key)
+            .and_then(|n| cx.bool(key, n))
+            .unwrap_or(false)
+    };
+    let destructive = flag(cx, "destructive");
+    let preserves_data = flag(cx, "preserves_data");
+    let approval = flag(cx, "approval");
+    let confirm_node = fields.get("confirm");
+    let confirm = confirm_node.and_then(|node| {
+        let text = cx.string("confirm", node)?;
+        let confirm = Confirm::from_name(text);
+        if confirm.is_none() {
+            cx.invalid("confirm", text, "readback, manual or none", node.span);
+        }
+        confirm
+    });
+    if let (Some(Confirm::None), Some(node), Some((id, _))) = (confirm, confirm_node, &id) {
+        if matches!(risk, Risk::Critical | Risk::High) {
+            cx.report(
+                DiagnosticKind::UnconfirmedRiskyStep {
+                    step: id.clone(),
+                    risk: risk.as_str(),
+                },
+                node.span,
+            );
+        }
+    }
+    let on_error = fields
+        .get("on_error")
+        .and_then(|node| {
+            let text = cx.string("on_error", node)?;
+            let policy = OnError::from_name(text);
+            if policy.is_none() {
+                cx.invalid("on_error", text, "stop or continue", node.span);
+            }
+            policy
+        })
+        .unwrap_or_default();
+    Some(RawStep {
+        id,
+        kind,
+        connector,
+        with,
+        after,
+        owner,
+        risk,
+        at,
+        destructive,
+        preserves_data,
+        confirm,
+        on_error,
+        approval,
+    })
+}
+
+/// The step's connector: as written (checked against the configuration), or the only one of the
+/// configuration able to perform the action.
+fn connector(
+    cx: &mut Cx<'_>,
+    fields: &Fields<'_>,
+    action: Option<Action>,
+    config: Option<&Config>,
+) -> Option<String> {
+    let node = fields.get("connector");
+    let name = node.and_then(|n| cx.string("connector", n));
+    let action = action?;
+    match (name, node) {
+        (Some(name), Some(node)) if !action.needs_connector() => {
+            let connector_type = config
+                .and_then(|c| c.connector(name))
+                .map_or("", |c| c.connector_type().as_str());
+            cx.report(
+                DiagnosticKind::ConnectorCannotPerform {
+                    connector: name.to_owned(),
+                    connector_type,
+                    action: action.as_str(),
+                    supported: Vec::new(),
+                },
+                node.span,
+            );
+            None
+        }
+        (Some(name), Some(node)) => {
+            let Some(config) = config else {
+                return Some(name.to_owned());
+            };
+            match config.connector(name) {
+                None => {
+                    cx.report(
+                        DiagnosticKind::UnknownConnector {
+                            name: name.to_owned(),
+                            candidates: config
+                                .connectors_for(action)
+                                .into_iter()
+                                .map(str::to_owned)
+                                .collect(),
+                        },
+                        node.span,
+                    );
+                    None
+                }
+                Some(c) if !action.connector_types().contains(&c.connector_type()) => {
+                    cx.report(
+                        DiagnosticKind::ConnectorCannotPerform {
+                            connector: name.to_owned(),
+                            connector_type: c.connector_type().as_str(),
+                            action: action.as_str(),
+                            supported: action
+                                .connector_types()
+                                .iter()
+                                .map(|t| t.as_str())
+                                .collect(),
+                        },
+                        node.span,
+                    );
+                    None
+                }
+                Some(_) => Some(name.to_owned()),
+            }
+        }
+        _ if node.is_some() || !action.needs_connector() => None,
+        _ => {
+            let config = config?;
+            let candidates = config.connectors_for(action);
+            if let [only] = candidates.as_slice() {
+                return Some((*only).to_owned());
+            }
+            cx.report(
+                DiagnosticKind::UnknownConnector {
+                    name: String::new(),
+                    candidates: candidates.into_iter().map(str::to_owned).collect(),
+                },
+                fields.span(),
+            );
+            None
+        }
+    }
+}
+
+fn with(
+    cx: &mut Cx<'_>,
+    node: &Node,
+    action: Option<Action>,
+) -> Option<BTreeMap<String, Template>> {
+    let entries = cx.map("with", node)?;
+    let mut params = BTreeMap::new();
+    for entry in &entries {
+        let source = match &entry.value.value {
+            Value::Seq(_) | Value::Map(_) | Value::Null => {
+                cx.wrong_type(&entry.key, "a string", &entry.value);
+                continue;
+            }
+            _ => cx.scalar_text(&entry.key, &entry.value),
+        };
+        if let Some(t) = source.and_then(|s| template::check(cx, &s, &entry.value)) {
+            params.insert(entry.key.clone(), t);
+        }
+    }
+    if action == Some(Action::Manual) && !entries.iter().any(|e| e.key == "task") {
+        cx.report(
+            DiagnosticKind::MissingKey {
+                key: "task",
+                context: "`with` of a manual step",
+            },
+            node.span,
+        );
+    }
+    Some(params)
+}
+
+fn owner(
+    cx: &mut Cx<'_>,
+    node: &Node,
+    owners: Option<&BTreeMap<String, String>>,
+    config: Option<&Config>,
+) -> Option<String> {
+    let role = cx.string("owner", node)?;
+    if owners.is_some_and(|o| !o.contains_key(role)) {
+        cx.report(
+            DiagnosticKind::OwnerNotListed {
+                role: role.to_owned(),
+            },
+            node.span,
+        );
+    } else if config.is_some_and(|c| !c.role_is_held(role)) {
+        cx.report(
+            DiagnosticKind::OwnerHeldByNobody {
+                role: role.to_owned(),
+            },
+            node.span,
+        );
+    }
+    Some(role.to_owned())
+}
+
+/// The validated step; `None` when a required part is missing (already reported).
+fn finish(raw: RawStep) -> Option<Step> {
+    let kind = raw.kind?.0;
+    Some(Step {
+        id: raw.id?.0,
+        kind,
+        connector: raw.connector,
+        with: raw.with,
+        after: raw.after.into_iter().map(|(s, _)| s).collect(),
+        owner: raw.owner?,
+        risk: raw.risk,
+        at: raw.at,
+        destructive: raw.destructive,
+        preserves_data: raw.preserves_data || kind.preserves_data(),
+        confirm: raw.confirm.unwrap_or_else(|| kind.default_confirm()),
+        on_error: raw.on_error,
+        approval: raw.approval,
+    })
+}
+
+impl RawStep {
+    pub(super) fn preserves(&self) -> bool {
+        self.preserves_data || self.kind.is_some_and(|(k, _)| k.preserves_data())
+    }
+
+    pub(super) fn is_disable_on(&self, connector: &Option<String>) -> bool {
+        self.kind.is_some_and(|(k, _)| k.is_disable()) && &self.connector == connector
+    }
+
+    pub(super) fn connector(&self) -> &Option<String> {
+        &self.connector
+    }
+
+    pub(super) fn destructive(&self) -> bool {
+        self.destructive
+    }
+}
+
+/// Step index by id (the first step with that id).
+pub(super) fn index(steps: &[RawStep]) -> HashMap<&str, usize> {
+    let mut index = HashMap::new();
+    for (i, step) in steps.iter().enumerate() {
+        if let Some((id, _)) = &step.id {
+            index.entry(id.as_str()).or_insert(i);
+        }
+    }
+    index
+}

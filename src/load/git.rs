@@ -1,0 +1,177 @@
+//! Git provenance of the files a run uses (repository, HEAD commit, blob id, dirty flag) and the
+//! set of files changed since a revision. Local repositories only; nothing is fetched.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use git2::{DiffOptions, Repository, Status, StatusOptions};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// Where a file comes from in git.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// The repository's working directory.
+    pub repo_root: PathBuf,
+    /// The HEAD commit id (hex), `None` in a repository without commits.
+    pub commit: Option<String>,
+    /// The file's blob id at HEAD (hex), `None` when the file is not committed.
+    pub blob: Option<String>,
+    /// True when the working tree or the index differs from HEAD for this file (including a file
+    /// that is not committed at all).
+    pub dirty: bool,
+}
+
+fn git_error(action: &str, error: git2::Error) -> Error {
+    Error::Git {
+        message: format!("{action}: {}", error.message()),
+    }
+}
+
+fn open(path: &Path) -> Result<(Repository, PathBuf)> {
+    let absolute = path
+        .canonicalize()
+        .map_err(|e| Error::io("cannot resolve", path, e))?;
+    let repo = Repository::discover(&absolute)
+        .map_err(|e| git_error(&format!("no repository at {}", path.display()), e))?;
+    let root = repo
+        .workdir()
+        .ok_or_else(|| Error::Git {
+            message: "the repository is bare".into(),
+        })?
+        .canonicalize()
+        .map_err(|e| Error::io("cannot resolve", path, e))?;
+    Ok((repo, root))
+}
+
+/// The provenance of the file at `path`; `None` when it is not inside a git repository.
+pub fn provenance(path: &Path) -> Result<Option<Provenance>> {
+    let absolute = path
+        .canonicalize()
+        .map_err(|e| Error::io("cannot resolve", path, e))?;
+    if Repository::discover(&absolute).is_err() {
+        return Ok(None);
+    }
+    let (repo, root) = open(path)?;
+    let relative = absolute.strip_prefix(&root).map_err(|_| Error::Git {
+        message: format!(
+            "{} is outside the repository {}",
+            path.display(),
+            root.display()
+        ),
+    })?;
+    let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let commit = head.as_ref().map(|c| c.id().to_string());
+    let blob = head
+        .as_ref()
+        .and_then(|c| c.tree().ok())
+        .and_then(|t| t.get_path(relative).ok())
+        .map(|entry| entry.id().to_string());
+    let status = repo
+        .status_file(relative)
+        .map_err(|e| git_error("cannot read status", e))?;
+    let dirty = blob.is_none() || status != Status::CURRENT;
+    Ok(Some(Provenance {
+        repo_root: root,
+        commit,
+        blob,
+        dirty,
+    }))
+}
+
+/// Files (absolute, canonical paths) whose content differs between revision `rev` and the working
+/// tree of the repository holding `path`: committed, staged and unstaged changes, and untracked
+/// new files. Deleted files are not listed.
+pub fn changed_since(path: &Path, rev: &str) -> Result<HashSet<PathBuf>> {
+    let (repo, root) = open(path)?;
+    let object = repo
+        .revparse_single(rev)
+        .map_err(|e| git_error(&format!("unknown revision `{rev}`"), e))?;
+    let tree = object
+        .peel_to_tree()
+        .map_err(|e| git_error(&format!("`{rev}` is not a commit"), e))?;
+    let mut options = DiffOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_typechange(true);
+    let diff = repo
+        .diff_tree_to_workdir_with_index(Some(&tree), Some(&mut options))
+        .map_err(|e| git_error("cannot compare with the working tree", e))?;
+    let mut changed = HashSet::new();
+    for delta in diff.deltas() {
+        if delta.status() == git2::Delta::Deleted {
+            continue;
+        }
+        if let Some(p) = delta.new_file().path() {
+            changed.insert(root.join(p));
+        }
+    }
+    // Untracked files inside ignored-by-default directories are not in the diff; ask status too.
+    let mut status_options = StatusOptions::new();
+    status_options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true);
+    if let Ok(statuses) = repo.statuses(Some(&mut status_options)) {
+        for entry in statuses.iter() {
+            if entry.status().contains(Status::WT_NEW) {
+                if let Some(p) = entry.path() {
+                    changed.insert(root.join(p));
+                }
+            }
+        }
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    #[test]
+    fn provenance_matches_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.yaml");
+        std::fs::write(&file, "version: 1\n").unwrap();
+        assert_eq!(provenance(&file).unwrap(), None);
+        git(dir.path(), &["init", "-q"]);
+        let untracked = provenance(&file).unwrap().unwrap();
+        assert!(untracked.dirty);
+        assert_eq!(untracked.blob, None);
+        git(dir.path(), &["add", "."]);
+        git(dir.path(), &["commit", "-qm", "one"]);
+        let clean = provenance(&file).unwrap().unwrap();
+        assert_eq!(
+            clean.commit.as_deref(),
+            Some(git(dir.path(), &["rev-parse", "HEAD"]).as_str())
+        );
+        assert_eq!(
+            clean.blob.as_deref(),
+            Some(git(dir.path(), &["rev-parse", "HEAD:p.yaml"]).as_str())
+        );
+        assert!(!clean.dirty);
+        assert_eq!(clean.repo_root, dir.path().canonicalize().unwrap());
+        std::fs::write(&file, "version: 2\n").unwrap();
+        assert!(provenance(&file).unwrap().unwrap().dirty);
+        git(dir.path(), &["add", "."]);
+        assert!(
+            provenance(&file).unwrap().unwrap().dirty,
+            "staged counts as dirty"
+        );
+    }
+}

@@ -1,0 +1,279 @@
+//! The configuration (`offboard.yaml`): HR source, file locations, signing, signers, connectors
+//! and policy. Every path is already resolved against the directory of the configuration file.
+//! Secrets are never held here: `*_env` fields name environment variables.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::action::{Action, ConnectorType};
+use super::delay::Duration;
+use super::model::Risk;
+use super::template::Template;
+
+/// A validated configuration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Config {
+    /// The configuration file itself.
+    pub path: PathBuf,
+    /// Its directory, against which relative paths were resolved.
+    pub dir: PathBuf,
+    /// Where employee records come from.
+    pub hr: HrSource,
+    /// The glossary file (default `glossary.yaml`).
+    pub glossary: PathBuf,
+    /// The role matrix file (default `roles.yaml`).
+    pub roles: PathBuf,
+    /// The playbooks directory (default `playbooks`).
+    pub playbooks: PathBuf,
+    /// The legal holds file, when configured.
+    pub holds: Option<PathBuf>,
+    /// The journal directory (default `journal`).
+    pub journal: PathBuf,
+    /// How this installation signs journal records, when configured.
+    pub signing: Option<Signing>,
+    /// The role map: signer principal -> roles it holds.
+    pub signers: BTreeMap<String, Vec<String>>,
+    /// Connectors by name.
+    pub connectors: BTreeMap<String, ConnectorConfig>,
+    /// Deadlines, batch limits and approvals.
+    pub policy: Policy,
+}
+
+impl Config {
+    /// True when some signer holds `role`.
+    pub fn role_is_held(&self, role: &str) -> bool {
+        self.signers
+            .values()
+            .any(|roles| roles.iter().any(|r| r == role))
+    }
+
+    /// The roles held by `principal`.
+    pub fn roles_of(&self, principal: &str) -> &[String] {
+        self.signers.get(principal).map_or(&[], Vec::as_slice)
+    }
+
+    /// The connector named `name`.
+    pub fn connector(&self, name: &str) -> Option<&ConnectorConfig> {
+        self.connectors.get(name)
+    }
+
+    /// Names of the connectors whose type can perform `action`, sorted.
+    pub fn connectors_for(&self, action: Action) -> Vec<&str> {
+        self.connectors
+            .iter()
+            .filter(|(_, c)| action.connector_types().contains(&c.connector_type()))
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+}
+
+/// Where employee records come from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum HrSource {
+    /// A CSV export.
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// Record field -> CSV column, overriding the default column names.
+        columns: BTreeMap<String, String>,
+    },
+    /// JSON over HTTP.
+    Http {
+        /// The endpoint listing employees.
+        url: String,
+        /// Environment variable holding the bearer token.
+        token_env: Option<String>,
+    },
+}
+
+/// The signing key and identity of this installation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Signing {
+    /// OpenSSH Ed25519 private key (`OFFBOARD_SIGNING_KEY` may override it).
+    pub key: Option<PathBuf>,
+    /// The principal as written in `allowed_signers`.
+    pub principal: String,
+    /// The OpenSSH allowed-signers file.
+    pub allowed_signers: PathBuf,
+}
+
+/// One named connector.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConnectorConfig {
+    /// Its name under `connectors:`.
+    pub name: String,
+    /// Its protocol settings.
+    pub settings: ConnectorSettings,
+}
+
+impl ConnectorConfig {
+    /// The connector's type.
+    pub fn connector_type(&self) -> ConnectorType {
+        match self.settings {
+            ConnectorSettings::Sqlite(_) => ConnectorType::Sqlite,
+            ConnectorSettings::Scim(_) => ConnectorType::Scim,
+            ConnectorSettings::Ldap(_) => ConnectorType::Ldap,
+            ConnectorSettings::Webhook(_) => ConnectorType::Webhook,
+        }
+    }
+}
+
+/// Settings per connector type.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ConnectorSettings {
+    /// The embedded SQLite store.
+    Sqlite(SqliteSettings),
+    /// SCIM 2.0.
+    Scim(ScimSettings),
+    /// LDAP.
+    Ldap(LdapSettings),
+    /// Signed JSON webhook.
+    Webhook(WebhookSettings),
+}
+
+/// How a connector finds the employee's account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Match {
+    /// The attribute compared, e.g. `userName`, `uid`, `username`.
+    pub attribute: String,
+    /// The value, a template over the employee record.
+    pub value: Template,
+}
+
+/// `type: sqlite`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SqliteSettings {
+    /// The database file (created on first use).
+    pub path: PathBuf,
+    /// Directory of seed CSV files loaded on first use.
+    pub seed: Option<PathBuf>,
+    /// How accounts are found (attribute `username`, `email` or `employee_id`); `None` means
+    /// `username` equal to `{{ employee.username }}`.
+    pub match_: Option<Match>,
+}
+
+/// `type: scim`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScimSettings {
+    /// Base URL ending in the SCIM version, e.g. `https://idp.example/scim/v2`.
+    pub base_url: String,
+    /// Environment variable holding the bearer token.
+    pub token_env: Option<String>,
+    /// How users are found.
+    pub match_: Match,
+    /// Parallel requests allowed.
+    pub concurrency: Option<u32>,
+    /// Per-request timeout.
+    pub timeout: Option<Duration>,
+}
+
+/// `type: ldap`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LdapSettings {
+    /// `ldap://` or `ldaps://` URL.
+    pub url: String,
+    /// DN to bind as.
+    pub bind_dn: Option<String>,
+    /// Environment variable holding the bind password.
+    pub password_env: Option<String>,
+    /// Where people are searched.
+    pub base_dn: String,
+    /// How entries are found.
+    pub match_: Match,
+    /// How an account is disabled.
+    pub disable: LdapDisable,
+    /// The attribute groups list members with (`member`, `uniqueMember` or `memberUid`).
+    pub group_member_attribute: String,
+    /// Per-request timeout.
+    pub timeout: Option<Duration>,
+}
+
+/// How the LDAP connector disables an entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum LdapDisable {
+    /// Set `pwdAccountLockedTime` (OpenLDAP ppolicy).
+    PpolicyLock,
+    /// Move the entry to another OU.
+    MoveOu {
+        /// The OU DN to move it to.
+        ou: String,
+    },
+    /// Set the Active Directory `userAccountControl` disabled bit.
+    AdUac,
+}
+
+/// `type: webhook`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WebhookSettings {
+    /// Where messages are posted.
+    pub url: String,
+    /// Environment variable holding the signing secret.
+    pub secret_env: Option<String>,
+    /// Per-request timeout.
+    pub timeout: Option<Duration>,
+}
+
+/// Policy: deadlines, batch safety and approvals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    /// Deadline per risk tier, from the HR effective time.
+    pub deadlines: Deadlines,
+    /// Largest batch `run --from` accepts without `--max`.
+    pub batch_limit: u32,
+    /// How many employees of a batch run first before it pauses.
+    pub canary: u32,
+    /// Risk tiers whose automatic steps need an approval.
+    pub approval_required: Vec<Risk>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            deadlines: Deadlines::default(),
+            batch_limit: 25,
+            canary: 3,
+            approval_required: Vec::new(),
+        }
+    }
+}
+
+/// Deadline per risk tier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Deadlines {
+    /// `critical` (default 15m).
+    pub critical: Duration,
+    /// `high` (default 4h).
+    pub high: Duration,
+    /// `standard` (default 1d).
+    pub standard: Duration,
+    /// `low` (default 3d).
+    pub low: Duration,
+}
+
+impl Deadlines {
+    /// The deadline of `risk`.
+    pub fn for_risk(&self, risk: Risk) -> Duration {
+        match risk {
+            Risk::Critical => self.critical,
+            Risk::High => self.high,
+            Risk::Standard => self.standard,
+            Risk::Low => self.low,
+        }
+    }
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Deadlines {
+            critical: Duration::of(15, 'm'),
+            high: Duration::of(4, 'h'),
+            standard: Duration::of(1, 'd'),
+            low: Duration::of(3, 'd'),
+        }
+    }
+}
