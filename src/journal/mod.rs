@@ -1,2 +1,42 @@
 //! The confirmation journal: signed, hash-chained JSON lines, one file per run, and a ledger that
 //! chains the runs. It knows nothing of connectors or playbooks beyond the record fields.
+//!
+//! - [`record`]: the public format (envelope, payload, events, ledger payload);
+//! - [`Signer`]: an OpenSSH Ed25519 key and its principal, producing SSHSIG signatures;
+//! - [`RunJournal`]: create, resume and append to a run (every record synced before returning);
+//! - the ledger protocol (crash-safe run registration and sealing) in `ledger`;
+//! - [`read_run`], [`list_runs`]: reading without verifying;
+//! - [`AllowedSigners`], [`RoleMap`], [`verify`] and its [`VerifyReport`];
+//! - [`EmployeeLock`]: one run per employee at a time;
+//! - [`CRASH_AFTER_WRITES_ENV`]: the crash hook for crash tests.
+
+mod allowed_signers;
+mod check;
+mod durable;
+mod error;
+mod ledger;
+mod lock;
+mod reader;
+pub mod record;
+mod report;
+mod role_map;
+mod signer;
+pub mod sshsig;
+mod verify;
+mod writer;
+
+pub use allowed_signers::{AllowedSigners, Lookup};
+pub use durable::{CRASH_AFTER_WRITES_ENV, durable_writes};
+pub use error::{JournalError, Result};
+pub use ledger::LEDGER_LOCK_FILE;
+pub use lock::EmployeeLock;
+pub use reader::{LEDGER_FILE, Record, RunRecords, list_runs, read_run, run_path};
+pub use record::{
+    Envelope, Event, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload, NAMESPACE, Payload,
+    PlaybookRef, Target, payload_hash,
+};
+pub use report::{BadRecord, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
+pub use role_map::RoleMap;
+pub use signer::Signer;
+pub use verify::verify;
+pub use writer::{RecordFields, Repair, RunJournal};

@@ -1,0 +1,59 @@
+//! Durable writes: append one line and `fsync` it before returning, sync directories after
+//! creating files, and the crash hook the engine's crash tests use. Nothing else in the journal
+//! writes to disk.
+//!
+//! Crash hook: when the environment variable [`CRASH_AFTER_WRITES_ENV`] holds a number N, the
+//! process aborts (`std::process::abort`, no unwinding, no destructors) right after its Nth
+//! durable journal write, counting run and ledger writes alike.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::error::{JournalError, Result};
+
+/// The environment variable of the crash hook.
+pub const CRASH_AFTER_WRITES_ENV: &str = "OFFBOARD_CRASH_AFTER_WRITES";
+
+static WRITES: AtomicU64 = AtomicU64::new(0);
+static LIMIT: OnceLock<Option<u64>> = OnceLock::new();
+
+/// Append `line` and a newline to `file` in one write, then sync it to disk.
+pub(crate) fn append_line(file: &mut File, path: &Path, line: &str) -> Result<()> {
+    let mut bytes = Vec::with_capacity(line.len() + 1);
+    bytes.extend_from_slice(line.as_bytes());
+    bytes.push(b'\n');
+    file.write_all(&bytes)
+        .map_err(|source| JournalError::io("cannot write", path, source))?;
+    file.sync_data()
+        .map_err(|source| JournalError::io("cannot sync", path, source))?;
+    after_durable_write();
+    Ok(())
+}
+
+/// Sync a directory so that a file created in it survives a crash.
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| JournalError::io("cannot sync directory", dir, source))
+}
+
+/// Count one durable write and abort if the crash hook asks for it.
+fn after_durable_write() {
+    let count = WRITES.fetch_add(1, Ordering::SeqCst) + 1;
+    let limit = LIMIT.get_or_init(|| {
+        std::env::var(CRASH_AFTER_WRITES_ENV)
+            .ok()
+            .and_then(|value| value.trim().parse().ok())
+    });
+    if *limit == Some(count) {
+        std::process::abort();
+    }
+}
+
+/// How many durable journal writes this process has made.
+pub fn durable_writes() -> u64 {
+    WRITES.load(Ordering::SeqCst)
+}

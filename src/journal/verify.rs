@@ -1,0 +1,425 @@
+//! `verify`: check a journal directory offline — every line's envelope and signature (in
+//! parallel, see [`check`](super::check)), then, in order, the ledger chain and each run's
+//! chain and rules. Problems are data in the [`VerifyReport`]; only the first bad record of the
+//! ledger and of each run is reported. It never writes.
+//!
+//! Rules, in the order they are applied to each record of a run:
+//!
+//! 1. the line is exactly the canonical envelope; the payload parses; `v` is 1; `time` is RFC 3339
+//!    UTC; the signature is canonical armored SSHSIG, namespace `offboard`, SHA-512, by a key
+//!    that `allowed_signers` lists for the payload's `signer` (for namespace `offboard`), and it
+//!    matches the payload bytes;
+//! 2. `run` is the file's run id (a record or a file replayed under another id is caught here);
+//! 3. `seq` is the record's 0-based position (dropped, duplicated, reordered records);
+//! 4. `prev` is the hash of the previous payload; for the first record, of the ledger record just
+//!    before the run's `run.opened`, and its own hash is the one `run.opened` registered;
+//! 5. the first record is `run.started`, no other is, and nothing follows `run.finished`;
+//! 6. separation of duties: `step.confirmed` and `step.approved` must carry `role` and be signed
+//!    by a principal that holds it in the role map. Any other record carrying `role` must be
+//!    signed either by the run's signer (the principal of its `run.started`: the engine
+//!    recording what it did) or by a holder of the role.
+//!
+//! Then per run: a run file with records but no `run.opened` in the ledger is bad (added or
+//! renamed); a `run.opened` whose file is missing or empty is a deleted run, except when it is the
+//! ledger's last record (a crash between the ledger write and the first run write:
+//! "interrupted"); a sealed run must end exactly at the sealed record.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::allowed_signers::AllowedSigners;
+use super::check::{LineResult, check_lines};
+use super::reader::{LEDGER_FILE, list_runs, run_path, split_lines};
+use super::record::{Event, GENESIS, LedgerEvent, LedgerPayload, Payload};
+use super::report::{BadRecord, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
+use super::role_map::RoleMap;
+
+/// What the ledger says about one run.
+#[derive(Debug, Default)]
+struct LedgerRun {
+    /// The last ledger event about the run.
+    state: Option<LedgerEvent>,
+    /// Line of the latest `run.opened`.
+    opened_line: usize,
+    /// First-record hash the latest `run.opened` registered.
+    first_hash: String,
+    /// Hash of the ledger record before the latest `run.opened` (unknown if that line is bad).
+    chain_to: Option<String>,
+    /// `run.sealed`: (hash of the last record, record count).
+    seal: Option<(String, u64)>,
+}
+
+/// Verify the journal in `dir` against `allowed` signers and the `roles` map. With `runs`, only
+/// those runs are reported (the ledger is always checked in full).
+pub fn verify(
+    dir: &Path,
+    allowed: &AllowedSigners,
+    roles: &RoleMap,
+    runs: Option<&[String]>,
+) -> VerifyReport {
+    let ledger_path = dir.join(LEDGER_FILE);
+    let mut notes = allowed.notes().to_vec();
+    let (ledger_report, ledger_runs, last_opened) = check_ledger(&ledger_path, allowed);
+    let mut records_checked = ledger_report.records;
+
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    match list_runs(dir) {
+        Ok(found) => names.extend(found),
+        Err(e) => notes.push(e.to_string()),
+    }
+    names.extend(ledger_runs.keys().cloned());
+    if let Some(wanted) = runs {
+        names = wanted.iter().cloned().collect();
+    }
+
+    // Read every run file, then check all their lines at once so the work spreads over cores.
+    let mut files: Vec<(String, PathBuf, Result<Vec<u8>, String>)> = Vec::new();
+    for name in &names {
+        let path = run_path(dir, name);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e.to_string()),
+        };
+        files.push((name.clone(), path, bytes));
+    }
+    let mut all_lines: Vec<&[u8]> = Vec::new();
+    let mut spans = Vec::with_capacity(files.len());
+    for (_, _, bytes) in &files {
+        let (lines, tail) = match bytes {
+            Ok(bytes) => split_lines(bytes),
+            Err(_) => (Vec::new(), None),
+        };
+        spans.push((all_lines.len(), lines.len(), tail.is_some()));
+        all_lines.extend(lines);
+    }
+    let mut results = check_lines::<Payload>(&all_lines, allowed).into_iter();
+    records_checked += all_lines.len() as u64;
+
+    let mut reports = Vec::with_capacity(files.len());
+    for ((name, path, bytes), (_, count, torn)) in files.into_iter().zip(spans) {
+        let lines: Vec<LineResult<Payload>> = results.by_ref().take(count).collect();
+        let ledger = ledger_runs.get(&name);
+        let is_last_opened = last_opened.as_deref() == Some(name.as_str());
+        let report = match bytes {
+            Err(detail) => bad_run(name, path, 0, Reason::Unreadable { detail }),
+            Ok(_) => check_run(RunInput {
+                name,
+                path,
+                lines,
+                torn,
+                ledger,
+                ledger_path: &ledger_path,
+                is_last_opened,
+                roles,
+            }),
+        };
+        reports.push(report);
+    }
+    let ok =
+        ledger_report.first_error.is_none() && reports.iter().all(|r| r.status != RunStatus::Bad);
+    VerifyReport {
+        ok,
+        records_checked,
+        ledger: ledger_report,
+        runs: reports,
+        notes,
+    }
+}
+
+fn bad_run(name: String, path: PathBuf, records: u64, reason: Reason) -> RunReport {
+    RunReport {
+        first_error: Some(BadRecord::new(path.clone(), 0, None, reason)),
+        run: name,
+        file: path,
+        status: RunStatus::Bad,
+        records,
+    }
+}
+
+/// Check the ledger chain and collect what it says about each run; also returns the run opened
+/// by the ledger's last record, if its last record is a `run.opened`.
+fn check_ledger(
+    path: &Path,
+    allowed: &AllowedSigners,
+) -> (LedgerReport, BTreeMap<String, LedgerRun>, Option<String>) {
+    let mut report = LedgerReport {
+        file: path.to_owned(),
+        records: 0,
+        first_error: None,
+    };
+    let mut runs: BTreeMap<String, LedgerRun> = BTreeMap::new();
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => {
+            let reason = Reason::Unreadable {
+                detail: e.to_string(),
+            };
+            report.first_error = Some(BadRecord::new(path.to_owned(), 0, None, reason));
+            return (report, runs, None);
+        }
+    };
+    let (lines, tail) = split_lines(&bytes);
+    let results = check_lines::<LedgerPayload>(&lines, allowed);
+    report.records = lines.len() as u64;
+    let mut first_error: Option<BadRecord> = None;
+    let mut fail = |line: usize, seq: Option<u64>, reason: Reason| {
+        if first_error.is_none() {
+            first_error = Some(BadRecord::new(path.to_owned(), line, seq, reason));
+        }
+    };
+    let mut prev: Option<String> = Some(GENESIS.to_owned());
+    let mut last_opened = None;
+    for (index, result) in results.into_iter().enumerate() {
+        let line = index + 1;
+        let checked = match result {
+            Ok(checked) => checked,
+            Err((payload, reason)) => {
+                fail(line, payload.map(|p| p.seq), reason);
+                prev = None;
+                last_opened = None;
+                continue;
+            }
+        };
+        let p = &checked.payload;
+        if p.seq != index as u64 {
+            let reason = Reason::Seq {
+                expected: index as u64,
+                found: p.seq,
+            };
+            fail(line, Some(p.seq), reason);
+        } else if let Some(expected) = &prev
+            && &p.prev != expected
+        {
+            let reason = Reason::Prev {
+                expected: expected.clone(),
+                found: p.prev.clone(),
+            };
+            fail(line, Some(p.seq), reason);
+        }
+        let run = runs.entry(p.run.clone()).or_default();
+        let state_error = match (p.event, run.state) {
+            (LedgerEvent::Opened, None | Some(LedgerEvent::Abandoned)) => {
+                run.opened_line = line;
+                run.first_hash = p.hash.clone().unwrap_or_default();
+                run.chain_to = prev.clone();
+                run.seal = None;
+                None
+            }
+            (LedgerEvent::Abandoned, Some(LedgerEvent::Opened)) => None,
+            (LedgerEvent::Sealed, Some(LedgerEvent::Opened)) => {
+                run.seal = Some((p.hash.clone().unwrap_or_default(), p.records.unwrap_or(0)));
+                None
+            }
+            (event, state) => Some(format!(
+                "{} for run {} whose state is {}",
+                ledger_event_name(event),
+                p.run,
+                state.map_or("unknown", ledger_event_name)
+            )),
+        };
+        match state_error {
+            Some(detail) => fail(line, Some(p.seq), Reason::LedgerState { detail }),
+            None => run.state = Some(p.event),
+        }
+        last_opened = (p.event == LedgerEvent::Opened).then(|| p.run.clone());
+        prev = Some(checked.hash);
+    }
+    if tail.is_some() {
+        fail(lines.len() + 1, None, Reason::TornLine);
+    }
+    report.first_error = first_error;
+    (report, runs, last_opened)
+}
+
+fn ledger_event_name(event: LedgerEvent) -> &'static str {
+    match event {
+        LedgerEvent::Opened => "run.opened",
+        LedgerEvent::Abandoned => "run.abandoned",
+        LedgerEvent::Sealed => "run.sealed",
+    }
+}
+
+struct RunInput<'a> {
+    name: String,
+    path: PathBuf,
+    lines: Vec<LineResult<Payload>>,
+    torn: bool,
+    ledger: Option<&'a LedgerRun>,
+    ledger_path: &'a Path,
+    is_last_opened: bool,
+    roles: &'a RoleMap,
+}
+
+fn check_run(input: RunInput<'_>) -> RunReport {
+    let RunInput {
+        name,
+        path,
+        lines,
+        torn,
+        ledger,
+        ledger_path,
+        is_last_opened,
+        roles,
+    } = input;
+    let records = lines.len() as u64;
+    let report = |status, first_error| RunReport {
+        run: name.clone(),
+        file: path.clone(),
+        status,
+        records,
+        first_error,
+    };
+    let first_seq = || match lines.first() {
+        Some(Ok(checked)) => Some(checked.payload.seq),
+        Some(Err((payload, _))) => payload.as_ref().map(|p| p.seq),
+        None => None,
+    };
+    let bad = |line, seq, reason| {
+        report(
+            RunStatus::Bad,
+            Some(BadRecord::new(path.clone(), line, seq, reason)),
+        )
+    };
+
+    let state = ledger.and_then(|l| l.state);
+    if lines.is_empty() {
+        return match (state, ledger) {
+            (None, _) if torn => bad(1, None, Reason::NoLedgerEntry),
+            (None, _) => report(
+                RunStatus::Bad,
+                Some(BadRecord::new(path.clone(), 0, None, Reason::UnknownRun)),
+            ),
+            (Some(LedgerEvent::Abandoned), _) => report(RunStatus::Abandoned, None),
+            (Some(LedgerEvent::Opened), _) if is_last_opened => {
+                report(RunStatus::Interrupted, None)
+            }
+            (_, Some(l)) => report(
+                RunStatus::Bad,
+                Some(BadRecord::new(
+                    ledger_path.to_owned(),
+                    l.opened_line,
+                    None,
+                    Reason::DeletedRun { run: name.clone() },
+                )),
+            ),
+            (Some(_), None) => report(RunStatus::Bad, None),
+        };
+    }
+    let ledger = match (state, ledger) {
+        (Some(LedgerEvent::Abandoned), _) => {
+            return bad(1, first_seq(), Reason::AbandonedRunHasRecords);
+        }
+        (Some(_), Some(ledger)) => ledger,
+        _ => return bad(1, first_seq(), Reason::NoLedgerEntry),
+    };
+
+    let mut prev: Option<String> = ledger.chain_to.clone();
+    let mut run_signer: Option<String> = None;
+    let mut finished = false;
+    let mut last_hash = String::new();
+    for (index, result) in lines.into_iter().enumerate() {
+        let line = index + 1;
+        let position = index as u64;
+        let checked = match result {
+            Ok(checked) => checked,
+            Err((payload, reason)) => return bad(line, payload.map(|p| p.seq), reason),
+        };
+        let p = &checked.payload;
+        let seq = Some(p.seq);
+        if p.run != name {
+            let reason = Reason::WrongRun {
+                expected: name.clone(),
+                found: p.run.clone(),
+            };
+            return bad(line, seq, reason);
+        }
+        if p.seq != position {
+            return bad(
+                line,
+                seq,
+                Reason::Seq {
+                    expected: position,
+                    found: p.seq,
+                },
+            );
+        }
+        if let Some(expected) = &prev
+            && &p.prev != expected
+        {
+            let reason = Reason::Prev {
+                expected: expected.clone(),
+                found: p.prev.clone(),
+            };
+            return bad(line, seq, reason);
+        }
+        if index == 0 && checked.hash != ledger.first_hash {
+            let reason = Reason::FirstHashMismatch {
+                expected: ledger.first_hash.clone(),
+                found: checked.hash.clone(),
+            };
+            return bad(line, seq, reason);
+        }
+        if let Some(reason) = event_rule(p, index, finished) {
+            return bad(line, seq, reason);
+        }
+        if index == 0 {
+            run_signer = Some(p.signer.clone());
+        }
+        if let Some(reason) = role_rule(p, run_signer.as_deref(), roles) {
+            return bad(line, seq, reason);
+        }
+        finished = p.event == Event::RunFinished;
+        prev = Some(checked.hash.clone());
+        last_hash = checked.hash;
+    }
+    if torn {
+        return bad(records as usize + 1, None, Reason::TornLine);
+    }
+    match (&ledger.seal, finished) {
+        (Some((hash, sealed)), _) if *sealed != records || *hash != last_hash => bad(
+            records as usize,
+            Some(records.saturating_sub(1)),
+            Reason::SealMismatch {
+                sealed: *sealed,
+                found: records,
+            },
+        ),
+        (Some(_), _) => report(RunStatus::Sealed, None),
+        (None, true) => report(RunStatus::Unsealed, None),
+        (None, false) => report(RunStatus::Open, None),
+    }
+}
+
+fn event_rule(p: &Payload, index: usize, finished: bool) -> Option<Reason> {
+    if finished {
+        return Some(Reason::AfterFinish);
+    }
+    match (index, &p.event) {
+        (0, Event::RunStarted) => None,
+        (0, other) => Some(Reason::FirstNotRunStarted {
+            found: other.to_string(),
+        }),
+        (_, Event::RunStarted) => Some(Reason::MisplacedRunStarted),
+        _ => None,
+    }
+}
+
+fn role_rule(p: &Payload, run_signer: Option<&str>, roles: &RoleMap) -> Option<Reason> {
+    let lacks = |role: &str| {
+        (!roles.holds(&p.signer, role)).then(|| Reason::SignerLacksRole {
+            principal: p.signer.clone(),
+            role: role.to_owned(),
+        })
+    };
+    match (&p.role, p.event.is_attestation()) {
+        (None, true) => Some(Reason::MissingRole {
+            event: p.event.to_string(),
+        }),
+        (None, false) => None,
+        (Some(role), true) => lacks(role),
+        (Some(_), false) if Some(p.signer.as_str()) == run_signer => None,
+        (Some(role), false) => lacks(role),
+    }
+}

@@ -1,0 +1,398 @@
+//! Writing one run's journal: create it (through the ledger), resume it, append records. Every
+//! record is signed, written as one line and synced to disk before `append` returns, so the
+//! engine may rely on each record being durable before its next side effect. It never reads
+//! connectors or playbooks and never decides what to record.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use super::durable::{append_line, sync_dir};
+use super::error::{JournalError, Result};
+use super::ledger::{LedgerWriter, encode_envelope};
+use super::reader::{read_run, run_path};
+use super::record::{
+    Event, FORMAT_VERSION, LedgerEvent, Payload, PlaybookRef, Target, check_id, now_rfc3339,
+    payload_hash,
+};
+use super::signer::Signer;
+
+/// What the caller states in a record; the journal adds `v`, `run`, `seq`, `prev`, `time` (unless
+/// given) and `signer`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordFields {
+    /// What happened.
+    pub event: Event,
+    /// When it happened; now if `None`. Written in UTC.
+    pub time: Option<time::OffsetDateTime>,
+    /// The employee id.
+    pub employee: Option<String>,
+    /// The step id.
+    pub step: Option<String>,
+    /// The step's action (`kind`).
+    pub action: Option<String>,
+    /// The step's owner role (required on `step.confirmed` and `step.approved`).
+    pub role: Option<String>,
+    /// The system and account acted on.
+    pub target: Option<Target>,
+    /// Evidence, e.g. `{"before": ..., "after": ...}`. Never secrets.
+    pub evidence: Option<serde_json::Value>,
+    /// On `run.started`: the playbook and its provenance.
+    pub playbook: Option<PlaybookRef>,
+    /// A human note.
+    pub note: Option<String>,
+}
+
+impl RecordFields {
+    /// Fields for `event`, everything else absent.
+    pub fn new(event: Event) -> Self {
+        RecordFields {
+            event,
+            time: None,
+            employee: None,
+            step: None,
+            action: None,
+            role: None,
+            target: None,
+            evidence: None,
+            playbook: None,
+            note: None,
+        }
+    }
+
+    /// Set the time.
+    pub fn time(mut self, time: time::OffsetDateTime) -> Self {
+        self.time = Some(time);
+        self
+    }
+
+    /// Set the employee id.
+    pub fn employee(mut self, employee: impl Into<String>) -> Self {
+        self.employee = Some(employee.into());
+        self
+    }
+
+    /// Set the step id.
+    pub fn step(mut self, step: impl Into<String>) -> Self {
+        self.step = Some(step.into());
+        self
+    }
+
+    /// Set the action.
+    pub fn action(mut self, action: impl Into<String>) -> Self {
+        self.action = Some(action.into());
+        self
+    }
+
+    /// Set the owner role.
+    pub fn role(mut self, role: impl Into<String>) -> Self {
+        self.role = Some(role.into());
+        self
+    }
+
+    /// Set the target connector and account.
+    pub fn target(mut self, connector: impl Into<String>, account: Option<String>) -> Self {
+        self.target = Some(Target {
+            connector: connector.into(),
+            account,
+        });
+        self
+    }
+
+    /// Set the evidence.
+    pub fn evidence(mut self, evidence: serde_json::Value) -> Self {
+        self.evidence = Some(evidence);
+        self
+    }
+
+    /// Set the playbook provenance (on `run.started`).
+    pub fn playbook(mut self, playbook: PlaybookRef) -> Self {
+        self.playbook = Some(playbook);
+        self
+    }
+
+    /// Set the note.
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+/// What `open` had to repair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repair {
+    /// A final line without newline (a write cut short by a crash) was truncated away.
+    TornLineRemoved {
+        /// The run file.
+        path: PathBuf,
+        /// The 1-based line number the torn line had.
+        line: usize,
+        /// How many bytes were removed.
+        bytes: u64,
+    },
+    /// The run had finished but the ledger lacked its seal (crash in between); the seal was
+    /// written.
+    SealWritten,
+}
+
+impl std::fmt::Display for Repair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Repair::TornLineRemoved { path, line, bytes } => write!(
+                f,
+                "{}:{line}: removed a torn final line ({bytes} bytes) left by an interrupted write",
+                path.display()
+            ),
+            Repair::SealWritten => f.write_str("wrote the missing ledger seal of a finished run"),
+        }
+    }
+}
+
+/// One run's journal, open for appending. Holds an exclusive lock on the run file while alive.
+#[derive(Debug)]
+pub struct RunJournal {
+    dir: PathBuf,
+    run: String,
+    path: PathBuf,
+    file: File,
+    signer: Signer,
+    records: Vec<Payload>,
+    prev: String,
+    repairs: Vec<Repair>,
+}
+
+impl RunJournal {
+    /// Start run `run_id` in `dir`: register it in the ledger and write its first record, built
+    /// from `first` (whose event must be [`Event::RunStarted`]). Both writes are synced.
+    pub fn create(dir: &Path, run_id: &str, signer: Signer, first: RecordFields) -> Result<Self> {
+        check_id("run id", run_id)?;
+        if first.event != Event::RunStarted {
+            return Err(JournalError::MisplacedRunStarted {
+                run: run_id.to_owned(),
+            });
+        }
+        let mut ledger = LedgerWriter::open_locked(dir)?;
+        ledger.abandon_interrupted(dir, &signer)?;
+        let path = run_path(dir, run_id);
+        let file_has_data = std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
+        if file_has_data || matches!(ledger.state(run_id), Some(s) if s != LedgerEvent::Abandoned) {
+            return Err(JournalError::RunExists {
+                run: run_id.to_owned(),
+            });
+        }
+
+        let payload = build(run_id, 0, ledger.head(), &signer, first);
+        let text = serde_json::to_string(&payload)?;
+        let hash = payload_hash(&text);
+        let line = encode_envelope(&text, &signer)?;
+        ledger.append(
+            &signer,
+            LedgerEvent::Opened,
+            run_id,
+            Some(hash.clone()),
+            None,
+        )?;
+
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .open(&path)
+            .map_err(|source| JournalError::io("cannot create", &path, source))?;
+        lock_run(&file, run_id)?;
+        append_line(&mut file, &path, &line)?;
+        sync_dir(dir)?;
+        drop(ledger);
+        Ok(RunJournal {
+            dir: dir.to_owned(),
+            run: run_id.to_owned(),
+            path,
+            file,
+            signer,
+            records: vec![payload],
+            prev: hash,
+            repairs: Vec::new(),
+        })
+    }
+
+    /// Resume run `run_id` in `dir`: read its records, check their structure and chain, and
+    /// continue after the last one. A torn final line is truncated away (see [`Self::repairs`]);
+    /// any other damage is an error. Signatures are not checked here (see
+    /// [`verify`](super::verify)).
+    pub fn open(dir: &Path, run_id: &str, signer: Signer) -> Result<Self> {
+        check_id("run id", run_id)?;
+        let path = run_path(dir, run_id);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(&path)
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::NotFound => JournalError::RunNotFound {
+                    run: run_id.to_owned(),
+                    dir: dir.to_owned(),
+                },
+                _ => JournalError::io("cannot open", &path, source),
+            })?;
+        lock_run(&file, run_id)?;
+        let read = read_run(dir, run_id)?;
+        let mut repairs = Vec::new();
+        if read.torn_tail {
+            let size = file
+                .metadata()
+                .map_err(|source| JournalError::io("cannot read", &path, source))?
+                .len();
+            let keep = std::fs::read(&path)
+                .map_err(|source| JournalError::io("cannot read", &path, source))?
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i as u64 + 1);
+            file.set_len(keep)
+                .and_then(|()| file.sync_data())
+                .map_err(|source| JournalError::io("cannot repair", &path, source))?;
+            let repair = Repair::TornLineRemoved {
+                path: path.clone(),
+                line: read.records.len() + 1,
+                bytes: size - keep,
+            };
+            tracing::warn!("{repair}");
+            repairs.push(repair);
+        }
+        let prev = read
+            .records
+            .last()
+            .map(|r| r.hash.clone())
+            .unwrap_or_default();
+        let records: Vec<Payload> = read.records.into_iter().map(|r| r.payload).collect();
+        if records
+            .last()
+            .is_some_and(|p| p.event == Event::RunFinished)
+        {
+            let mut ledger = LedgerWriter::open_locked(dir)?;
+            if ledger.state(run_id) == Some(LedgerEvent::Opened) {
+                ledger.append(
+                    &signer,
+                    LedgerEvent::Sealed,
+                    run_id,
+                    Some(prev.clone()),
+                    Some(records.len() as u64),
+                )?;
+                repairs.push(Repair::SealWritten);
+            }
+        }
+        // Appends go after the repaired end.
+        use std::io::Seek;
+        file.seek(std::io::SeekFrom::End(0))
+            .map_err(|source| JournalError::io("cannot open", &path, source))?;
+        Ok(RunJournal {
+            dir: dir.to_owned(),
+            run: run_id.to_owned(),
+            path,
+            file,
+            signer,
+            records,
+            prev,
+            repairs,
+        })
+    }
+
+    /// Sign and append one record; it is on disk when this returns. Appending `run.finished`
+    /// also seals the run in the ledger.
+    pub fn append(&mut self, fields: RecordFields) -> Result<Payload> {
+        if self.is_finished() {
+            return Err(JournalError::RunFinished {
+                run: self.run.clone(),
+            });
+        }
+        if fields.event == Event::RunStarted {
+            return Err(JournalError::MisplacedRunStarted {
+                run: self.run.clone(),
+            });
+        }
+        let seq = self.records.len() as u64;
+        let finished = fields.event == Event::RunFinished;
+        let payload = build(&self.run, seq, self.prev.clone(), &self.signer, fields);
+        let text = serde_json::to_string(&payload)?;
+        let line = encode_envelope(&text, &self.signer)?;
+        append_line(&mut self.file, &self.path, &line)?;
+        self.prev = payload_hash(&text);
+        self.records.push(payload.clone());
+        if finished {
+            let mut ledger = LedgerWriter::open_locked(&self.dir)?;
+            ledger.append(
+                &self.signer,
+                LedgerEvent::Sealed,
+                &self.run,
+                Some(self.prev.clone()),
+                Some(seq + 1),
+            )?;
+        }
+        Ok(payload)
+    }
+
+    /// The run id.
+    pub fn run_id(&self) -> &str {
+        &self.run
+    }
+
+    /// The run file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every record of the run so far, in order (for resuming: what was already done).
+    pub fn records(&self) -> &[Payload] {
+        &self.records
+    }
+
+    /// Whether `run.finished` was written.
+    pub fn is_finished(&self) -> bool {
+        self.records
+            .last()
+            .is_some_and(|p| p.event == Event::RunFinished)
+    }
+
+    /// What `open` repaired (empty after `create`).
+    pub fn repairs(&self) -> &[Repair] {
+        &self.repairs
+    }
+}
+
+fn lock_run(file: &File, run_id: &str) -> Result<()> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::RunBusy {
+            run: run_id.to_owned(),
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(JournalError::io(
+            "cannot lock",
+            format!("run {run_id}"),
+            source,
+        )),
+    }
+}
+
+fn build(run: &str, seq: u64, prev: String, signer: &Signer, fields: RecordFields) -> Payload {
+    let time = match fields.time {
+        Some(time) => time
+            .to_offset(time::UtcOffset::UTC)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| now_rfc3339()),
+        None => now_rfc3339(),
+    };
+    Payload {
+        v: FORMAT_VERSION,
+        run: run.to_owned(),
+        seq,
+        prev,
+        time,
+        signer: signer.principal().to_owned(),
+        event: fields.event,
+        employee: fields.employee,
+        step: fields.step,
+        action: fields.action,
+        role: fields.role,
+        target: fields.target,
+        evidence: fields.evidence,
+        playbook: fields.playbook,
+        note: fields.note,
+    }
+}
