@@ -3,10 +3,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = offboard::cli::Cli::parse();
+    let cli = offboard::cli::Cli::parse_with_shorthand();
     offboard::cli::init_logging(&cli.global);
     match offboard::cli::run(cli) {
         Ok(exit) => ExitCode::from(exit.code()),

@@ -16,8 +16,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "offboard",
     version,
-    args_conflicts_with_subcommands = true,
-    subcommand_negates_reqs = true,
+    subcommand_required = true,
+    arg_required_else_help = true,
     after_help = EXIT_CODES_HELP,
 )]
 pub struct Cli {
@@ -25,13 +25,69 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
-    /// The command to run.
+    /// The command to run (`offboard EMPLOYEE` means `offboard run EMPLOYEE`).
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Command,
+}
 
-    /// Employee to offboard (shorthand for `offboard run EMPLOYEE`).
-    #[arg(value_name = "EMPLOYEE")]
-    pub employee: Option<String>,
+impl Cli {
+    /// Parse the process arguments, reading `offboard EMPLOYEE ...` as `offboard run EMPLOYEE ...`.
+    pub fn parse_with_shorthand() -> Cli {
+        Cli::parse_from(with_shorthand(std::env::args_os().collect()))
+    }
+}
+
+/// Insert `run` before the first positional argument when it is not a subcommand, so that
+/// `offboard [OPTIONS] EMPLOYEE [RUN OPTIONS]` means `offboard [OPTIONS] run EMPLOYEE ...`.
+/// An employee whose name equals a subcommand is reached with `offboard run NAME`.
+pub fn with_shorthand(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    // Root (global) options: skipped, with their value when they take one.
+    let mut global: Vec<(String, bool)> = Vec::new();
+    for arg in command.get_arguments() {
+        let takes = arg.get_action().takes_values();
+        if let Some(long) = arg.get_long() {
+            global.push((format!("--{long}"), takes));
+        }
+        if let Some(short) = arg.get_short() {
+            global.push((format!("-{short}"), takes));
+        }
+    }
+    global.extend([
+        ("--help".into(), false),
+        ("-h".into(), false),
+        ("--version".into(), false),
+        ("-V".into(), false),
+    ]);
+    let mut i = 1;
+    while i < args.len() {
+        let Some(arg) = args[i].to_str() else {
+            return args;
+        };
+        let name = arg.split('=').next().unwrap_or(arg);
+        if let Some((_, takes)) = global.iter().find(|(g, _)| g == name) {
+            i += if *takes && !arg.contains('=') { 2 } else { 1 };
+            continue;
+        }
+        if arg.starts_with('-')
+            && arg.len() > 2
+            && !arg.starts_with("--")
+            && arg[1..].chars().all(|c| c == 'v' || c == 'q')
+        {
+            i += 1;
+            continue;
+        }
+        let is_subcommand = arg == "help"
+            || command
+                .get_subcommands()
+                .any(|c| c.get_name() == arg || c.get_all_aliases().any(|a| a == arg));
+        if !is_subcommand {
+            args.insert(i, "run".into());
+        }
+        return args;
+    }
+    args
 }
 
 /// The exit codes, shown at the end of `--help`.
@@ -272,4 +328,52 @@ pub struct CompletionsArgs {
     /// The shell to generate for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_shorthand;
+
+    fn expand(line: &str) -> String {
+        let args = line.split(' ').map(Into::into).collect();
+        with_shorthand(args)
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn employee_shorthand_becomes_run() {
+        let table = [
+            ("offboard mallory", "offboard run mallory"),
+            (
+                "offboard --config c.yaml mallory --allow-dirty",
+                "offboard --config c.yaml run mallory --allow-dirty",
+            ),
+            (
+                "offboard --format json -q bob",
+                "offboard --format json -q run bob",
+            ),
+            (
+                "offboard --config c.yaml verify",
+                "offboard --config c.yaml verify",
+            ),
+            ("offboard validate playbooks", "offboard validate playbooks"),
+            ("offboard run verify", "offboard run verify"),
+            ("offboard help", "offboard help"),
+            ("offboard --version", "offboard --version"),
+            (
+                "offboard --playbook mover carol",
+                "offboard run --playbook mover carol",
+            ),
+            (
+                "offboard -vv --format=json carol",
+                "offboard -vv --format=json run carol",
+            ),
+        ];
+        for (given, expected) in table {
+            assert_eq!(expand(given), expected, "{given}");
+        }
+    }
 }

@@ -3,9 +3,14 @@
 
 pub mod args;
 mod generate;
+mod progress;
+mod run;
 mod validate;
+mod verify;
+mod workspace;
 
-use clap::CommandFactory;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use args::{Cli, Command, Format, GlobalArgs};
 
@@ -14,44 +19,37 @@ use crate::exit::Exit;
 
 /// Run the command `cli` asks for and return how it ended.
 pub fn run(cli: Cli) -> Result<Exit> {
-    let Cli {
-        global,
-        command,
-        employee,
-    } = cli;
-    let command = match (command, employee) {
-        (Some(command), _) => command,
-        (None, Some(employee)) => Command::Run(args::RunArgs {
-            employees: vec![employee],
-            from: None,
-            playbook: None,
-            plan: None,
-            allow_dirty: false,
-            max: None,
-            yes: false,
-        }),
-        (None, None) => {
-            Cli::command()
-                .print_help()
-                .map_err(|e| Error::io("cannot write", "stdout", e))?;
-            return Ok(Exit::Usage);
-        }
-    };
+    let Cli { global, command } = cli;
     match command {
         Command::Validate(args) => validate::run(&global, &args),
         Command::Schema => generate::schema(),
         Command::Completions(args) => generate::completions(args.shell),
         Command::Man => generate::man(),
-        Command::Run(_) => Err(Error::NotImplemented("run")),
+        Command::Run(args) => run::run(&global, &args, &interrupt_flag()),
         Command::Plan(_) => Err(Error::NotImplemented("plan")),
         Command::Confirm(_) => Err(Error::NotImplemented("confirm")),
         Command::Status(_) => Err(Error::NotImplemented("status")),
         Command::Due(_) => Err(Error::NotImplemented("due")),
-        Command::Verify(_) => Err(Error::NotImplemented("verify")),
+        Command::Verify(args) => verify::run(&global, &args),
         Command::Reconcile(_) => Err(Error::NotImplemented("reconcile")),
         Command::Report(_) => Err(Error::NotImplemented("report")),
         Command::Init(_) => Err(Error::NotImplemented("init")),
     }
+}
+
+/// A flag Ctrl-C sets: the engine finishes the step in hand, records it, and stops (exit 130).
+/// A second Ctrl-C exits at once; the journal is consistent either way, since every record is
+/// durable before the next side effect.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = Arc::clone(&flag);
+    let _ = ctrlc::set_handler(move || {
+        if handler_flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("interrupted: finishing the current step, then stopping");
+    });
+    flag
 }
 
 /// Send `tracing` output to stderr at the level `-q`/`-v` ask for (`RUST_LOG` overrides).

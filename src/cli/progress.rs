@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::execute::engine::Observer;
 use crate::execute::outcome::{StepOutcome, StepState};
-use crate::playbook::model::Step;
+use crate::playbook::Step;
 
 /// Renders engine progress in the form the user asked for.
 pub enum Progress {

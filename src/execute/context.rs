@@ -6,13 +6,16 @@ use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 
 use crate::hr::HrRecord;
-use crate::playbook::glossary::Status;
+use crate::playbook::Status;
 
 /// Build the context templates are rendered over.
-pub fn template_context(employee: &HrRecord, status: Status, run_id: &str, playbook: &str) -> Value {
-    let effective_at = employee
-        .effective_at
-        .and_then(|t| t.format(&Rfc3339).ok());
+pub fn template_context(
+    employee: &HrRecord,
+    status: Status,
+    run_id: &str,
+    playbook: &str,
+) -> Value {
+    let effective_at = employee.effective_at.and_then(|t| t.format(&Rfc3339).ok());
     json!({
         "employee": {
             "id": employee.id,

@@ -15,14 +15,14 @@ use time::format_description::well_known::Rfc3339;
 use super::context::template_context;
 use super::outcome::{RunReport, StepOutcome, StepState};
 use super::retry::RetryPolicy;
-use crate::connector::{AccountState, Change, Connector, ConnectorError, Message, Principal};
+use crate::connector::{AccountState, Connector, ConnectorError, Message, Principal};
 use crate::hr::HrRecord;
 use crate::plan::desired::{desired_changes, released_cost_cents};
-use crate::playbook::action::{Action, ActionGroup};
-use crate::playbook::glossary::Status;
-use crate::playbook::model::{Confirm, OnError, Playbook, Step};
-use crate::playbook::roles::RoleMatrix;
-use crate::playbook::template::Template;
+use crate::playbook::RoleMatrix;
+use crate::playbook::Status;
+use crate::playbook::Template;
+use crate::playbook::{Action, ActionGroup};
+use crate::playbook::{Confirm, OnError, Playbook, Step};
 
 /// A connector as the engine uses it: the system, and how to find the employee in it.
 #[derive(Clone)]
@@ -62,8 +62,8 @@ pub struct Entry {
     pub action: Action,
     /// The step's owner role.
     pub role: String,
-    /// The connector and account concerned, when there is one.
-    pub target: Option<Value>,
+    /// The connector and the account concerned (`None` when it has none there).
+    pub target: Option<(String, Option<String>)>,
     /// Before/after state, errors, reasons.
     pub evidence: Value,
 }
@@ -106,8 +106,13 @@ pub struct Engine<'a> {
 
 impl Engine<'_> {
     /// Execute every step that can go now, recording each outcome in `log`.
-    pub fn run(&self, log: &mut dyn RunLog, observer: &mut dyn Observer) -> Result<RunReport, String> {
-        let context = template_context(self.employee, self.status, self.run_id, &self.playbook.name);
+    pub fn run(
+        &self,
+        log: &mut dyn RunLog,
+        observer: &mut dyn Observer,
+    ) -> Result<RunReport, String> {
+        let context =
+            template_context(self.employee, self.status, self.run_id, &self.playbook.name);
         let order = self.playbook.order();
         let mut done: HashSet<&str> = HashSet::new();
         let mut report = RunReport {
@@ -175,7 +180,9 @@ impl Engine<'_> {
         log: &mut dyn RunLog,
         observer: &mut dyn Observer,
     ) -> Result<StepState, String> {
-        let entry = |event: &'static str, target: Option<Value>, evidence: Value| Entry {
+        let entry = |event: &'static str,
+                     target: Option<(String, Option<String>)>,
+                     evidence: Value| Entry {
             event,
             step: step.id.clone(),
             action: step.kind,
@@ -184,7 +191,10 @@ impl Engine<'_> {
             evidence,
         };
         let once = |log: &mut dyn RunLog, e: Entry| -> Result<(), String> {
-            if history.iter().any(|r| r.event == e.event && r.evidence == e.evidence) {
+            if history
+                .iter()
+                .any(|r| r.event == e.event && r.evidence == e.evidence)
+            {
                 return Ok(());
             }
             log.record(e)
@@ -194,7 +204,10 @@ impl Engine<'_> {
             let due = effective + delay.duration().to_std();
             if self.now < due {
                 let due_at = rfc3339(due);
-                once(log, entry("step.scheduled", None, json!({ "due_at": due_at })))?;
+                once(
+                    log,
+                    entry("step.scheduled", None, json!({ "due_at": due_at })),
+                )?;
                 return Ok(StepState::Scheduled { due_at });
             }
         }
@@ -221,21 +234,23 @@ impl Engine<'_> {
             ActionGroup::Finance | ActionGroup::Notify => {
                 self.message_step(step, &params, log, observer)
             }
-            ActionGroup::Iam | ActionGroup::Inventory => {
-                self.account_step(step, context, observer)
-            }
+            ActionGroup::Iam | ActionGroup::Inventory => self.account_step(step, context, observer),
             ActionGroup::Manual => unreachable!("manual steps are confirmed manually"),
         };
         match result {
-            Ok(Done::Confirmed { changed, target, evidence }) => {
+            Ok(Done::Confirmed {
+                changed,
+                target,
+                evidence,
+            }) => {
                 log.record(entry("step.confirmed", target, evidence))?;
                 Ok(StepState::Confirmed { changed })
             }
-            Ok(Done::NoAccount { target }) => {
+            Ok(Done::NoAccount { target, key }) => {
                 log.record(entry(
                     "step.skipped",
                     Some(target),
-                    json!({ "reason": "no account: nothing to revoke" }),
+                    json!({ "reason": "no account: nothing to revoke", "looked_up": key }),
                 ))?;
                 Ok(StepState::NoAccount)
             }
@@ -246,7 +261,11 @@ impl Engine<'_> {
         }
     }
 
-    fn render_params(&self, step: &Step, context: &Value) -> Result<BTreeMap<String, String>, String> {
+    fn render_params(
+        &self,
+        step: &Step,
+        context: &Value,
+    ) -> Result<BTreeMap<String, String>, String> {
         step.with
             .iter()
             .map(|(k, t)| {
@@ -270,11 +289,14 @@ impl Engine<'_> {
                     ));
                 }
                 if self.employee.effective_at.is_none() {
-                    return Err(format!("HR shows no effective time for {}", self.employee.id));
+                    return Err(format!(
+                        "HR shows no effective time for {}",
+                        self.employee.id
+                    ));
                 }
                 Ok(Done::Confirmed {
                     changed: false,
-                    target: Some(json!({ "system": "hr" })),
+                    target: Some(("hr".to_owned(), Some(self.employee.id.clone()))),
                     evidence: record,
                 })
             }
@@ -285,7 +307,7 @@ impl Engine<'_> {
                 }
                 Ok(Done::Confirmed {
                     changed: true,
-                    target: Some(json!({ "system": "hr" })),
+                    target: Some(("hr".to_owned(), Some(self.employee.id.clone()))),
                     evidence: json!({ "it_offboarding_complete": true, "run": self.run_id }),
                 })
             }
@@ -315,7 +337,12 @@ impl Engine<'_> {
             .map_err(|e| e.to_string())
     }
 
-    fn account_step(&self, step: &Step, context: &Value, observer: &mut dyn Observer) -> Result<Done, String> {
+    fn account_step(
+        &self,
+        step: &Step,
+        context: &Value,
+        observer: &mut dyn Observer,
+    ) -> Result<Done, String> {
         let target = self.target(step)?;
         let connector = &target.connector;
         let key = target
@@ -324,18 +351,25 @@ impl Engine<'_> {
             .map_err(|e| format!("connector `{}` match: {e}", connector.name()))?;
         let Some(principal) = self.call(step, observer, || connector.find(&key))? else {
             return Ok(Done::NoAccount {
-                target: json!({ "connector": connector.name(), "key": key, "account": null }),
+                target: (connector.name().to_owned(), None),
+                key,
             });
         };
-        let target_json = json!({ "connector": connector.name(), "account": principal });
+        let target_json = (connector.name().to_owned(), Some(principal.name.clone()));
         let before = self.call(step, observer, || connector.read(&principal))?;
         let keep = match step.kind {
             Action::IamRemoveExcess => {
                 let role = self.employee.new_role.as_deref().ok_or_else(|| {
-                    format!("{} has no new role in HR; cannot compute the excess", self.employee.id)
+                    format!(
+                        "{} has no new role in HR; cannot compute the excess",
+                        self.employee.id
+                    )
                 })?;
                 Some(self.roles.role(role).ok_or_else(|| {
-                    format!("new role `{role}` of {} is not in the role matrix", self.employee.id)
+                    format!(
+                        "new role `{role}` of {} is not in the role matrix",
+                        self.employee.id
+                    )
                 })?)
             }
             _ => None,
@@ -365,6 +399,7 @@ impl Engine<'_> {
             changed: !changes.is_empty(),
             target: Some(target_json),
             evidence: json!({
+                "account": principal,
                 "changes": changes,
                 "before": before,
                 "after": after,
@@ -394,7 +429,7 @@ impl Engine<'_> {
         let target = self.target(step)?;
         let connector = &target.connector;
         let key = format!("{}/{}", self.run_id, step.id);
-        let target_json = json!({ "connector": connector.name(), "key": key });
+        let target_json = (connector.name().to_owned(), None);
         if let Some(receipt) = self.call(step, observer, || connector.receipt(&key))? {
             return Ok(Done::Confirmed {
                 changed: false,
@@ -411,7 +446,12 @@ impl Engine<'_> {
         self.call(step, observer, || connector.deliver(&message))?;
         let receipt = self
             .call(step, observer, || connector.receipt(&key))?
-            .ok_or_else(|| format!("`{}` shows no delivery of {key} after sending", connector.name()))?;
+            .ok_or_else(|| {
+                format!(
+                    "`{}` shows no delivery of {key} after sending",
+                    connector.name()
+                )
+            })?;
         Ok(Done::Confirmed {
             changed: true,
             target: Some(target_json),
@@ -421,7 +461,12 @@ impl Engine<'_> {
 
     /// The message body: the rendered parameters, who it is about, and for finance the seats
     /// this run released (taken from the journal, so a resumed run sends the same numbers).
-    fn message_body(&self, step: &Step, params: &BTreeMap<String, String>, log: &dyn RunLog) -> Value {
+    fn message_body(
+        &self,
+        step: &Step,
+        params: &BTreeMap<String, String>,
+        log: &dyn RunLog,
+    ) -> Value {
         let mut body = json!({
             "topic": step.kind.to_string(),
             "run": self.run_id,
@@ -458,11 +503,12 @@ impl Engine<'_> {
 enum Done {
     Confirmed {
         changed: bool,
-        target: Option<Value>,
+        target: Option<(String, Option<String>)>,
         evidence: Value,
     },
     NoAccount {
-        target: Value,
+        target: (String, Option<String>),
+        key: String,
     },
 }
 

@@ -2,4 +2,9 @@
 //! confirmation to the journal before the next side effect.
 
 pub mod clock;
+pub mod context;
+pub mod engine;
+pub mod journal_log;
+pub mod outcome;
 pub mod retry;
+pub mod targets;

@@ -137,8 +137,14 @@ mod tests {
         let fail = StepState::Failed {
             error: "403".into(),
         };
-        assert_eq!(report(vec![done.clone(), StepState::NoAccount]).exit(), Exit::Done);
-        assert_eq!(report(vec![done.clone(), wait.clone()]).exit(), Exit::Waiting);
+        assert_eq!(
+            report(vec![done.clone(), StepState::NoAccount]).exit(),
+            Exit::Done
+        );
+        assert_eq!(
+            report(vec![done.clone(), wait.clone()]).exit(),
+            Exit::Waiting
+        );
         assert_eq!(report(vec![wait, fail, done]).exit(), Exit::StepFailed);
         let mut r = report(vec![StepState::AlreadyConfirmed]);
         assert!(r.is_complete());

@@ -168,6 +168,62 @@ impl CsvSource {
     }
 }
 
+impl CsvSource {
+    /// Where "IT offboarding complete" is written back for the HRIS to import: a CSV beside
+    /// the export, `<export stem>.it-complete.csv` (`employee_id,run,completed_at`).
+    pub fn writeback_path(&self) -> PathBuf {
+        let stem = self
+            .path
+            .file_stem()
+            .map_or_else(|| "hr".into(), |s| s.to_string_lossy().into_owned());
+        self.path.with_file_name(format!("{stem}.it-complete.csv"))
+    }
+
+    /// True when the write-back file shows employee `id` as offboarded by IT.
+    pub fn is_marked_complete(&self, id: &str) -> Result<bool, HrError> {
+        let path = self.writeback_path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(source) => return Err(HrError::Read { path, source }),
+        };
+        Ok(text
+            .lines()
+            .skip(1)
+            .any(|line| line.split(',').next() == Some(id)))
+    }
+
+    /// Write "IT offboarding complete" for employee `id` (idempotent, synced to disk), then read
+    /// it back: the returned flag is what the file shows afterwards.
+    pub fn mark_complete(&self, id: &str, run: &str, at: &str) -> Result<bool, HrError> {
+        use std::io::Write;
+        if self.is_marked_complete(id)? {
+            return Ok(true);
+        }
+        let path = self.writeback_path();
+        let write_err = |source| HrError::Read {
+            path: path.clone(),
+            source,
+        };
+        let new = !path.exists();
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(write_err)?;
+        let mut line = String::new();
+        if new {
+            line.push_str("employee_id,run,completed_at\n");
+        }
+        // Ids and run ids are validated identifiers: no commas, quotes or newlines.
+        line.push_str(&format!("{id},{run},{at}\n"));
+        file.write_all(line.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(write_err)?;
+        self.is_marked_complete(id)
+    }
+}
+
 fn csv_io(error: csv::Error) -> std::io::Error {
     std::io::Error::other(error.to_string())
 }
@@ -306,6 +362,26 @@ mod tests {
             let err = src.load().unwrap_err().to_string();
             assert!(err.contains(expected), "{err} should contain {expected}");
         }
+    }
+
+    #[test]
+    fn write_back_is_idempotent_and_read_back() {
+        let (_d, src) = source(&format!("{HEADER}E1,alice,a@x,,TERM,,,\n"));
+        assert!(!src.is_marked_complete("E1").unwrap());
+        assert!(
+            src.mark_complete("E1", "run-1", "2026-11-30T00:00:00Z")
+                .unwrap()
+        );
+        assert!(
+            src.mark_complete("E1", "run-1", "2026-11-30T00:00:01Z")
+                .unwrap()
+        );
+        let text = std::fs::read_to_string(src.writeback_path()).unwrap();
+        assert_eq!(
+            text,
+            "employee_id,run,completed_at\nE1,run-1,2026-11-30T00:00:00Z\n"
+        );
+        assert!(!src.is_marked_complete("E2").unwrap());
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! `run` applies it: the same function, so a dry run cannot drift from a real run.
 
 use crate::connector::{AccountState, Change};
-use crate::playbook::action::Action;
-use crate::playbook::roles::Role;
+use crate::playbook::Action;
+use crate::playbook::Role;
 
 /// The changes `action` still needs on an account in `state`; empty when it is already done.
 /// `keep` is the role the account keeps (movers): what it carries is not removed.
@@ -176,7 +176,10 @@ mod tests {
             Action::IamRetainData,
             Action::InventoryReleaseSeats,
         ] {
-            assert!(desired_changes(action, &clean, None).is_empty(), "{action:?}");
+            assert!(
+                desired_changes(action, &clean, None).is_empty(),
+                "{action:?}"
+            );
         }
         assert!(desired_changes(Action::IamDelete, &AccountState::default(), None).is_empty());
     }

@@ -1,0 +1,378 @@
+//! `offboard run` (and `offboard EMPLOYEE`): resolve the employee, choose the playbook, take the
+//! employee's lock, open or resume the run's journal, execute, print the outcome.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use serde_json::json;
+
+use super::GlobalArgs;
+use super::args::RunArgs;
+use super::progress::{Progress, describe};
+use super::workspace::{load_workspace, signer};
+use crate::analyze::{PlaybookFile, Workspace};
+use crate::error::{Error, Result};
+use crate::execute::clock;
+use crate::execute::engine::Engine;
+use crate::execute::journal_log::JournalLog;
+use crate::execute::outcome::{RunReport, StepState};
+use crate::execute::retry::RetryPolicy;
+use crate::execute::targets::build_targets;
+use crate::exit::Exit;
+use crate::hr::{ColumnMap, CsvSource, HrRecord};
+use crate::journal::{
+    EmployeeLock, Event, PlaybookRef, RecordFields, RunJournal, list_runs, read_run,
+};
+use crate::playbook::{Confirm, HrSource, Status};
+
+/// Run the playbook for each employee named, one after the other; the exit code is the worst.
+pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Result<Exit> {
+    if args.from.is_some() {
+        return Err(Error::NotImplemented("run --from"));
+    }
+    if args.plan.is_some() {
+        return Err(Error::NotImplemented("run --plan"));
+    }
+    let workspace = load_workspace(global)?;
+    let mut exit = Exit::Done;
+    for employee in &args.employees {
+        let report = run_one(global, args, &workspace, employee, interrupted)?;
+        print_report(global, &report);
+        exit = exit.worst(report.exit());
+        if report.interrupted {
+            break;
+        }
+    }
+    Ok(exit)
+}
+
+/// The HR source the configuration names.
+pub fn hr_source(workspace: &Workspace) -> Result<CsvSource> {
+    match &workspace.config.hr {
+        HrSource::Csv { path, columns } => {
+            let columns =
+                ColumnMap::new(columns.clone().into_iter().collect()).map_err(|message| {
+                    Error::Config {
+                        path: workspace.config.path.clone(),
+                        message,
+                    }
+                })?;
+            Ok(CsvSource::new(path, columns))
+        }
+        HrSource::Http { .. } => Err(Error::NotImplemented("the HTTP HR source")),
+    }
+}
+
+/// Find `key` (employee id or username) in HR and map its status through the glossary.
+pub fn resolve_employee(workspace: &Workspace, key: &str) -> Result<(HrRecord, Status)> {
+    let source = hr_source(workspace)?;
+    let employee = source
+        .find(key)
+        .map_err(|e| Error::Usage(e.to_string()))?
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "unknown employee `{}`: no employee id or username in {} matches",
+                key.escape_debug(),
+                source.path().display()
+            ))
+        })?;
+    let status = workspace
+        .glossary
+        .status_of(&employee.raw_status)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "HR status `{}` of {} is not in the glossary {}",
+                employee.raw_status,
+                employee.id,
+                workspace.config.glossary.display()
+            ))
+        })?;
+    Ok((employee, status))
+}
+
+/// The playbook `--playbook` names, or the one the status triggers.
+pub fn choose_playbook<'w>(
+    workspace: &'w Workspace,
+    requested: Option<&str>,
+    employee: &HrRecord,
+    status: Status,
+) -> Result<&'w PlaybookFile> {
+    if let Some(name) = requested {
+        return workspace
+            .playbooks
+            .iter()
+            .find(|p| p.playbook.name == name || p.path.ends_with(name))
+            .ok_or_else(|| {
+                let names: Vec<&str> = workspace
+                    .playbooks
+                    .iter()
+                    .map(|p| p.playbook.name.as_str())
+                    .collect();
+                Error::Usage(format!(
+                    "unknown playbook `{name}`; playbooks are: {}",
+                    names.join(", ")
+                ))
+            });
+    }
+    match workspace.playbooks_for(status).as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::Usage(format!(
+            "no playbook is triggered by status `{}` of {}; choose one with --playbook",
+            status.as_str(),
+            employee.id
+        ))),
+        many => Err(Error::Usage(format!(
+            "several playbooks are triggered by status `{}`: {}; choose one with --playbook",
+            status.as_str(),
+            many.iter()
+                .map(|p| p.playbook.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+fn run_one(
+    global: &GlobalArgs,
+    args: &RunArgs,
+    workspace: &Workspace,
+    key: &str,
+    interrupted: &AtomicBool,
+) -> Result<RunReport> {
+    let config = &workspace.config;
+    let (employee, status) = resolve_employee(workspace, key)?;
+    let file = choose_playbook(workspace, args.playbook.as_deref(), &employee, status)?;
+    let playbook = &file.playbook;
+    let provenance = crate::load::provenance(&file.path)?;
+    let dirty = provenance.as_ref().is_some_and(|p| p.dirty);
+    if dirty && !args.allow_dirty {
+        return Err(Error::Usage(format!(
+            "playbook {} has uncommitted changes; commit them, or pass --allow-dirty (recorded in the journal)",
+            file.path.display()
+        )));
+    }
+    let signer = signer(workspace, None, None)?;
+    let roles = config.roles_of(signer.principal());
+    if let Some(step) = playbook
+        .steps
+        .iter()
+        .find(|s| s.confirm != Confirm::Manual && !roles.contains(&s.owner))
+    {
+        return Err(Error::Usage(format!(
+            "signer {} does not hold role `{}`, which owns automatic step `{}` of {}; \
+             automatic steps are confirmed by the signer that runs them",
+            signer.principal(),
+            step.owner,
+            step.id,
+            playbook.name
+        )));
+    }
+    let now = clock::now().map_err(Error::Usage)?;
+    let journal_dir = &config.journal;
+    std::fs::create_dir_all(journal_dir).map_err(|e| Error::io("cannot create", journal_dir, e))?;
+    let _lock = EmployeeLock::acquire(journal_dir, &employee.id)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+
+    let existing = find_run(journal_dir, &employee.id, &playbook.name)?;
+    let mut journal = match existing {
+        Some((run_id, true)) => {
+            return Ok(RunReport {
+                run: run_id,
+                employee: employee.id.clone(),
+                playbook: playbook.name.clone(),
+                nothing_to_do: true,
+                interrupted: false,
+                steps: Vec::new(),
+            });
+        }
+        Some((run_id, false)) => {
+            RunJournal::open(journal_dir, &run_id, signer).map_err(journal_err)?
+        }
+        None => {
+            let run_id = new_run_id(&employee.id, &playbook.name, now);
+            let repo_path = provenance.as_ref().map_or_else(
+                || file.path.display().to_string(),
+                |p| relative_to(&file.path, &p.repo_root),
+            );
+            let first = RecordFields::new(Event::RunStarted)
+                .time(now)
+                .employee(&employee.id)
+                .playbook(PlaybookRef {
+                    path: repo_path,
+                    commit: provenance.as_ref().and_then(|p| p.commit.clone()),
+                    blob: provenance.as_ref().and_then(|p| p.blob.clone()),
+                    dirty,
+                })
+                .evidence(json!({
+                    "playbook_name": playbook.name,
+                    "status": status.as_str(),
+                    "hr_record": employee,
+                    "allow_dirty": args.allow_dirty,
+                }));
+            RunJournal::create(journal_dir, &run_id, signer, first).map_err(journal_err)?
+        }
+    };
+    let run_id = journal.run_id().to_owned();
+    let hold_reason = workspace
+        .holds
+        .hold_on(&employee.id)
+        .map(|h| h.reason.clone())
+        .or_else(|| {
+            employee
+                .legal_hold
+                .then(|| "legal hold flagged in HR".to_owned())
+        });
+    let targets = build_targets(config, playbook).map_err(|message| Error::Config {
+        path: config.path.clone(),
+        message,
+    })?;
+    let hr = hr_source(workspace)?;
+    let completed_at = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let writeback = |e: &HrRecord, run: &str| {
+        hr.mark_complete(&e.id, run, &completed_at)
+            .map_err(|e| e.to_string())
+    };
+    let engine = Engine {
+        playbook,
+        roles: &workspace.roles,
+        targets: &targets,
+        employee: &employee,
+        status,
+        run_id: &run_id,
+        hold: hold_reason.as_deref(),
+        now,
+        retry: RetryPolicy::default(),
+        interrupted,
+        hr_writeback: &writeback,
+    };
+    let mut progress = Progress::new(
+        global.format == super::Format::Json,
+        global.no_progress,
+        global.quiet,
+    );
+    progress.run_started(&run_id, &employee.id, &playbook.name);
+    let mut log = JournalLog {
+        journal: &mut journal,
+        employee: &employee.id,
+    };
+    let result = engine.run(&mut log, &mut progress);
+    progress.finish();
+    let report = result.map_err(Error::Usage)?;
+    if report.is_complete() && !journal.is_finished() {
+        journal
+            .append(
+                RecordFields::new(Event::RunFinished)
+                    .employee(&employee.id)
+                    .evidence(json!({ "steps": report.steps.len() })),
+            )
+            .map_err(journal_err)?;
+    }
+    Ok(report)
+}
+
+fn journal_err(error: crate::journal::JournalError) -> Error {
+    Error::Usage(format!("journal: {error}"))
+}
+
+/// The latest run of `playbook` for `employee` in `dir`, and whether it has finished.
+fn find_run(dir: &Path, employee: &str, playbook: &str) -> Result<Option<(String, bool)>> {
+    let mut found = None;
+    for run in list_runs(dir).map_err(journal_err)? {
+        let records = read_run(dir, &run).map_err(journal_err)?.records;
+        let Some(first) = records.first() else {
+            continue;
+        };
+        let name = first
+            .payload
+            .evidence
+            .as_ref()
+            .and_then(|e| e.get("playbook_name"))
+            .and_then(|v| v.as_str());
+        if first.payload.employee.as_deref() == Some(employee) && name == Some(playbook) {
+            let finished = records
+                .last()
+                .is_some_and(|r| r.payload.event == Event::RunFinished);
+            found = Some((run, finished));
+        }
+    }
+    Ok(found)
+}
+
+/// `<employee>-<playbook>-<UTC time>`, e.g. `E1007-involuntary-leaver-20261130T091500Z`.
+fn new_run_id(employee: &str, playbook: &str, now: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    let stamp = now.format(&format).unwrap_or_default();
+    let employee: String = employee
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{employee}-{playbook}-{stamp}")
+}
+
+fn relative_to(path: &Path, root: &Path) -> String {
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    path.strip_prefix(&root)
+        .map_or_else(|_| path.clone(), PathBuf::from)
+        .display()
+        .to_string()
+}
+
+fn print_report(global: &GlobalArgs, report: &RunReport) {
+    if global.format == super::Format::Json {
+        let mut value = serde_json::to_value(report).unwrap_or_default();
+        value["event"] = json!("run.report");
+        value["exit"] = json!(report.exit().code());
+        println!("{value}");
+        return;
+    }
+    if report.nothing_to_do {
+        println!(
+            "{}: {} already finished (run {}): nothing left to do",
+            report.employee, report.playbook, report.run
+        );
+        return;
+    }
+    let count = |f: fn(&StepState) -> bool| report.steps.iter().filter(|s| f(&s.state)).count();
+    let confirmed = count(|s| {
+        matches!(
+            s,
+            StepState::Confirmed { .. } | StepState::AlreadyConfirmed | StepState::NoAccount
+        )
+    });
+    let verdict = match report.exit() {
+        Exit::Done => "complete".to_owned(),
+        Exit::Waiting => "waiting".to_owned(),
+        Exit::StepFailed => {
+            "stopped at a failed step; run the same command again to resume".to_owned()
+        }
+        Exit::Interrupted => "interrupted; run the same command again to resume".to_owned(),
+        other => format!("exit {other}"),
+    };
+    println!(
+        "{}: {} {verdict} ({confirmed}/{} steps confirmed, run {})",
+        report.employee,
+        report.playbook,
+        report.steps.len(),
+        report.run
+    );
+    if global.quiet {
+        return;
+    }
+    for step in &report.steps {
+        if !matches!(
+            step.state,
+            StepState::Confirmed { .. } | StepState::AlreadyConfirmed | StepState::NoAccount
+        ) {
+            println!("  {:<24} {}", step.step, describe(&step.state));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! What commands that act on a playbook repository share: finding and loading the
+//! configuration (with every diagnostic when it is invalid) and loading the signing key.
+
+use std::path::PathBuf;
+
+use super::GlobalArgs;
+use crate::analyze::{LoadError, Workspace};
+use crate::error::{Error, Result};
+use crate::journal::{AllowedSigners, RoleMap, Signer};
+use crate::load::{CONFIG_FILE, find_upward};
+
+/// The environment variable that overrides the configured signing key file.
+pub const SIGNING_KEY_ENV: &str = "OFFBOARD_SIGNING_KEY";
+
+/// The configuration file: `--config` / `OFFBOARD_CONFIG`, else `offboard.yaml` in the current
+/// directory or a parent.
+pub fn config_path(global: &GlobalArgs) -> Result<PathBuf> {
+    if let Some(path) = &global.config {
+        if !path.is_file() {
+            return Err(Error::Usage(format!(
+                "configuration {} does not exist",
+                path.display()
+            )));
+        }
+        return Ok(path.clone());
+    }
+    let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?;
+    find_upward(&cwd, CONFIG_FILE).ok_or_else(|| {
+        Error::Usage(format!(
+            "no {CONFIG_FILE} in {} or its parents; pass --config PATH or run `offboard init`",
+            cwd.display()
+        ))
+    })
+}
+
+/// Load and validate the repository; an invalid one is a configuration error listing every
+/// diagnostic.
+pub fn load_workspace(global: &GlobalArgs) -> Result<Workspace> {
+    let path = config_path(global)?;
+    Workspace::load(&path).map_err(|e| match e {
+        LoadError::Io(error) => error,
+        LoadError::Invalid(diagnostics) => {
+            let mut message = format!(
+                "the playbook repository has {} problem(s); `offboard validate` shows them in full:",
+                diagnostics.len()
+            );
+            for d in diagnostics.iter().take(20) {
+                message.push_str(&format!("\n  {d}"));
+            }
+            Error::Config { path, message }
+        }
+    })
+}
+
+/// The signing key: `key` if given, else `OFFBOARD_SIGNING_KEY`, else the configured one; the
+/// principal: `principal` if given, else the configured one.
+pub fn signer(
+    workspace: &Workspace,
+    key: Option<PathBuf>,
+    principal: Option<String>,
+) -> Result<Signer> {
+    let config = &workspace.config;
+    let signing = config.signing.as_ref();
+    let key = key
+        .or_else(|| std::env::var_os(SIGNING_KEY_ENV).map(PathBuf::from))
+        .or_else(|| signing.and_then(|s| s.key.clone()))
+        .ok_or_else(|| Error::Config {
+            path: config.path.clone(),
+            message: format!(
+                "no signing key: set `signing.key`, or {SIGNING_KEY_ENV}; `offboard init` creates one"
+            ),
+        })?;
+    let principal = principal
+        .or_else(|| signing.map(|s| s.principal.clone()))
+        .ok_or_else(|| Error::Config {
+            path: config.path.clone(),
+            message: "no signer principal: set `signing.principal`".to_owned(),
+        })?;
+    Signer::from_openssh_file(&key, principal).map_err(|e| Error::Config {
+        path: config.path.clone(),
+        message: format!("signing key: {e}"),
+    })
+}
+
+/// The allowed signers and the role map, for verification.
+pub fn trust(workspace: &Workspace) -> Result<(AllowedSigners, RoleMap)> {
+    let config = &workspace.config;
+    let path = config
+        .signing
+        .as_ref()
+        .map(|s| s.allowed_signers.clone())
+        .ok_or_else(|| Error::Config {
+            path: config.path.clone(),
+            message: "no `signing.allowed_signers` file configured".to_owned(),
+        })?;
+    let allowed = AllowedSigners::from_file(&path).map_err(|e| Error::Config {
+        path: config.path.clone(),
+        message: e.to_string(),
+    })?;
+    let mut roles = RoleMap::new();
+    for (principal, held) in &config.signers {
+        roles.insert(principal.clone(), held.iter().cloned());
+    }
+    Ok((allowed, roles))
+}

@@ -1,0 +1,43 @@
+//! The engine's view of a run journal: its history per step (for resume) and signed appends.
+
+use crate::journal::{Event, RecordFields, RunJournal, Target};
+
+use super::engine::{Entry, Recorded, RunLog};
+
+/// A [`RunJournal`] as the engine's [`RunLog`], stamping every record with the employee.
+pub struct JournalLog<'a> {
+    /// The run's journal.
+    pub journal: &'a mut RunJournal,
+    /// The employee id written on every record.
+    pub employee: &'a str,
+}
+
+impl RunLog for JournalLog<'_> {
+    fn events_of(&self, step: &str) -> Vec<Recorded> {
+        self.journal
+            .records()
+            .iter()
+            .filter(|p| p.step.as_deref() == Some(step))
+            .map(|p| Recorded {
+                event: p.event.as_str().to_owned(),
+                evidence: p.evidence.clone().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    fn record(&mut self, entry: Entry) -> Result<(), String> {
+        let mut fields = RecordFields::new(Event::from_name(entry.event))
+            .employee(self.employee)
+            .step(entry.step)
+            .action(entry.action.to_string())
+            .role(entry.role)
+            .evidence(entry.evidence);
+        fields.target = entry
+            .target
+            .map(|(connector, account)| Target { connector, account });
+        self.journal
+            .append(fields)
+            .map(|_| ())
+            .map_err(|e| format!("journal: {e}"))
+    }
+}
