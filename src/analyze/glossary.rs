@@ -65,10 +65,9 @@ fn check_glossary(cx: &mut Cx<'_>, root: &Node) -> Option<Glossary> {
         if let Some(text) = body
             .get("description")
             .and_then(|n| cx.string("description", n))
+            && let Some(s) = status
         {
-            if let Some(s) = status {
-                descriptions.insert(s, text.to_owned());
-            }
+            descriptions.insert(s, text.to_owned());
         }
         if let Some(s) = status {
             statuses.insert(s, codes);

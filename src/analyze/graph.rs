@@ -117,11 +117,11 @@ fn cycle_path(start: usize, component: &[usize], edges: &[Vec<usize>]) -> Vec<us
                 path.push(start);
                 return path;
             }
-            if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(next) {
-                if next != start {
-                    e.insert(node);
-                    queue.push_back(next);
-                }
+            if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(next)
+                && next != start
+            {
+                e.insert(node);
+                queue.push_back(next);
             }
         }
     }

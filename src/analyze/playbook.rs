@@ -99,15 +99,15 @@ fn check_playbook(cx: &mut Cx<'_>, root: &Node, context: Context<'_>) -> Option<
         .and_then(|node| triggers(cx, node, context.glossary));
     let steps_node = fields.required(cx, "steps");
     let mut raw = Vec::new();
-    if let Some(node) = steps_node {
-        if let Some(items) = cx.list("steps", node) {
-            if items.is_empty() {
-                cx.invalid("steps", "[]", "at least one step", node.span);
-            }
-            for item in items {
-                if let Some(step) = step(cx, item, owners.as_ref(), context) {
-                    raw.push(step);
-                }
+    if let Some(node) = steps_node
+        && let Some(items) = cx.list("steps", node)
+    {
+        if items.is_empty() {
+            cx.invalid("steps", "[]", "at least one step", node.span);
+        }
+        for item in items {
+            if let Some(step) = step(cx, item, owners.as_ref(), context) {
+                raw.push(step);
             }
         }
     }
@@ -248,16 +248,16 @@ fn step(
         }
         confirm
     });
-    if let (Some(Confirm::None), Some(node), Some((id, _))) = (confirm, confirm_node, &id) {
-        if matches!(risk, Risk::Critical | Risk::High) {
-            cx.report(
-                DiagnosticKind::UnconfirmedRiskyStep {
-                    step: id.clone(),
-                    risk: risk.as_str(),
-                },
-                node.span,
-            );
-        }
+    if let (Some(Confirm::None), Some(node), Some((id, _))) = (confirm, confirm_node, &id)
+        && matches!(risk, Risk::Critical | Risk::High)
+    {
+        cx.report(
+            DiagnosticKind::UnconfirmedRiskyStep {
+                step: id.clone(),
+                risk: risk.as_str(),
+            },
+            node.span,
+        );
     }
     let on_error = fields
         .get("on_error")

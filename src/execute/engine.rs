@@ -156,10 +156,10 @@ impl Engine<'_> {
             ) {
                 done.insert(step.id.as_str());
             }
-            if let StepState::Failed { .. } = state {
-                if step.on_error == OnError::Stop {
-                    stopped = true;
-                }
+            if let StepState::Failed { .. } = state
+                && step.on_error == OnError::Stop
+            {
+                stopped = true;
             }
             let outcome = StepOutcome {
                 step: step.id.clone(),
@@ -482,10 +482,10 @@ impl Engine<'_> {
             let mut seats = Vec::new();
             for other in &self.playbook.steps {
                 for r in log.events_of(&other.id) {
-                    if r.event == "step.confirmed" {
-                        if let Some(Value::Array(released)) = r.evidence.get("released_seats") {
-                            seats.extend(released.iter().cloned());
-                        }
+                    if r.event == "step.confirmed"
+                        && let Some(Value::Array(released)) = r.evidence.get("released_seats")
+                    {
+                        seats.extend(released.iter().cloned());
                     }
                 }
             }

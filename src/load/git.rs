@@ -115,10 +115,10 @@ pub fn changed_since(path: &Path, rev: &str) -> Result<HashSet<PathBuf>> {
         .recurse_untracked_dirs(true);
     if let Ok(statuses) = repo.statuses(Some(&mut status_options)) {
         for entry in statuses.iter() {
-            if entry.status().contains(Status::WT_NEW) {
-                if let Some(p) = entry.path() {
-                    changed.insert(root.join(p));
-                }
+            if entry.status().contains(Status::WT_NEW)
+                && let Some(p) = entry.path()
+            {
+                changed.insert(root.join(p));
             }
         }
     }

@@ -197,10 +197,10 @@ fn validate(dir: &Path) -> Result<Seed, Vec<SeedError>> {
 
     let mut group_names = HashMap::new();
     let dirty = check_table(&groups, &mut problems, |row, problems| {
-        if let Some(group) = row.required(problems, 0) {
-            if unique(&mut group_names, group, &row, 0, problems) {
-                seed.groups.push((group.to_owned(), row.raw(1).to_owned()));
-            }
+        if let Some(group) = row.required(problems, 0)
+            && unique(&mut group_names, group, &row, 0, problems)
+        {
+            seed.groups.push((group.to_owned(), row.raw(1).to_owned()));
         }
     });
     let known_groups = Known {
@@ -244,10 +244,10 @@ fn validate(dir: &Path) -> Result<Seed, Vec<SeedError>> {
         });
         if let (Some(username), Some(group)) = (username, group) {
             let pair = format!("{username},{group}");
-            if unique(&mut pairs, &pair, &row, 1, problems) {
-                if let Some(id) = account_of.get(username) {
-                    seed.memberships.push((id.clone(), group.to_owned()));
-                }
+            if unique(&mut pairs, &pair, &row, 1, problems)
+                && let Some(id) = account_of.get(username)
+            {
+                seed.memberships.push((id.clone(), group.to_owned()));
             }
         }
     });
@@ -269,10 +269,10 @@ fn validate(dir: &Path) -> Result<Seed, Vec<SeedError>> {
         let date = row.date(problems, 2);
         if let (Some(username), Some(product), Some(date)) = (username, product, date) {
             let pair = format!("{username},{product}");
-            if unique(&mut pairs, &pair, &row, 1, problems) {
-                if let Some(id) = account_of.get(username) {
-                    seed.seats.push((id.clone(), product.to_owned(), date));
-                }
+            if unique(&mut pairs, &pair, &row, 1, problems)
+                && let Some(id) = account_of.get(username)
+            {
+                seed.seats.push((id.clone(), product.to_owned(), date));
             }
         }
     });

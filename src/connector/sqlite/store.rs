@@ -168,18 +168,18 @@ fn prepare(conn: &mut Connection, path: &Path, seed_dir: Option<&Path>) -> Resul
             supported: SCHEMA_VERSION,
         }));
     }
-    if let Some(dir) = seed_dir {
-        if seeded_at(&tx)?.is_none() {
-            let counts = seed::load(&tx, dir).map_err(|failure| match failure {
-                SeedFailure::Invalid(errors) => Failure::Store(StoreError::Seed { errors }),
-                SeedFailure::Sql(error) => Failure::Sql(error),
-            })?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('seeded_at', ?1), ('seed_dir', ?2)",
-                params![now(), dir.display().to_string()],
-            )?;
-            tracing::info!(dir = %dir.display(), ?counts, "sqlite store seeded");
-        }
+    if let Some(dir) = seed_dir
+        && seeded_at(&tx)?.is_none()
+    {
+        let counts = seed::load(&tx, dir).map_err(|failure| match failure {
+            SeedFailure::Invalid(errors) => Failure::Store(StoreError::Seed { errors }),
+            SeedFailure::Sql(error) => Failure::Sql(error),
+        })?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('seeded_at', ?1), ('seed_dir', ?2)",
+            params![now(), dir.display().to_string()],
+        )?;
+        tracing::info!(dir = %dir.display(), ?counts, "sqlite store seeded");
     }
     tx.commit()?;
     Ok(())
