@@ -3,6 +3,7 @@
 
 pub mod args;
 mod generate;
+mod plan;
 mod progress;
 mod run;
 mod validate;
@@ -26,7 +27,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Completions(args) => generate::completions(args.shell),
         Command::Man => generate::man(),
         Command::Run(args) => run::run(&global, &args, &interrupt_flag()),
-        Command::Plan(_) => Err(Error::NotImplemented("plan")),
+        Command::Plan(args) => plan::run(&global, &args),
         Command::Confirm(_) => Err(Error::NotImplemented("confirm")),
         Command::Status(_) => Err(Error::NotImplemented("status")),
         Command::Due(_) => Err(Error::NotImplemented("due")),

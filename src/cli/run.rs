@@ -213,15 +213,7 @@ fn run_one(
         }
     };
     let run_id = journal.run_id().to_owned();
-    let hold_reason = workspace
-        .holds
-        .hold_on(&employee.id)
-        .map(|h| h.reason.clone())
-        .or_else(|| {
-            employee
-                .legal_hold
-                .then(|| "legal hold flagged in HR".to_owned())
-        });
+    let hold_reason = hold_reason(workspace, &employee);
     let targets = build_targets(config, playbook).map_err(|message| Error::Config {
         path: config.path.clone(),
         message,
@@ -234,6 +226,7 @@ fn run_one(
         hr.mark_complete(&e.id, run, &completed_at)
             .map_err(|e| e.to_string())
     };
+    let is_complete = |e: &HrRecord| hr.is_marked_complete(&e.id).map_err(|e| e.to_string());
     let engine = Engine {
         playbook,
         roles: &workspace.roles,
@@ -246,6 +239,8 @@ fn run_one(
         retry: RetryPolicy::default(),
         interrupted,
         hr_writeback: &writeback,
+        hr_is_complete: &is_complete,
+        dry_run: false,
     };
     let mut progress = Progress::new(
         global.format == super::Format::Json,
@@ -272,12 +267,26 @@ fn run_one(
     Ok(report)
 }
 
-fn journal_err(error: crate::journal::JournalError) -> Error {
+/// Why destructive steps are blocked for `employee`: a hold in the repository's holds file, or
+/// the HR flag.
+pub fn hold_reason(workspace: &Workspace, employee: &HrRecord) -> Option<String> {
+    workspace
+        .holds
+        .hold_on(&employee.id)
+        .map(|h| h.reason.clone())
+        .or_else(|| {
+            employee
+                .legal_hold
+                .then(|| "legal hold flagged in HR".to_owned())
+        })
+}
+
+pub(super) fn journal_err(error: crate::journal::JournalError) -> Error {
     Error::Usage(format!("journal: {error}"))
 }
 
 /// The latest run of `playbook` for `employee` in `dir`, and whether it has finished.
-fn find_run(dir: &Path, employee: &str, playbook: &str) -> Result<Option<(String, bool)>> {
+pub(super) fn find_run(dir: &Path, employee: &str, playbook: &str) -> Result<Option<(String, bool)>> {
     let mut found = None;
     for run in list_runs(dir).map_err(journal_err)? {
         let records = read_run(dir, &run).map_err(journal_err)?.records;

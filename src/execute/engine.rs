@@ -102,6 +102,11 @@ pub struct Engine<'a> {
     pub interrupted: &'a AtomicBool,
     /// Writes "IT offboarding complete" back to HR; returns true when HR now shows it.
     pub hr_writeback: &'a dyn Fn(&HrRecord, &str) -> Result<bool, String>,
+    /// Reads whether HR already shows IT offboarding complete.
+    pub hr_is_complete: &'a dyn Fn(&HrRecord) -> Result<bool, String>,
+    /// Plan only: read every target, change nothing, record nothing; steps report what they
+    /// would do ([`StepState::Planned`]).
+    pub dry_run: bool,
 }
 
 impl Engine<'_> {
@@ -152,7 +157,10 @@ impl Engine<'_> {
             };
             if matches!(
                 state,
-                StepState::Confirmed { .. } | StepState::AlreadyConfirmed | StepState::NoAccount
+                StepState::Confirmed { .. }
+                    | StepState::AlreadyConfirmed
+                    | StepState::NoAccount
+                    | StepState::Planned { .. }
             ) {
                 done.insert(step.id.as_str());
             }
@@ -190,6 +198,10 @@ impl Engine<'_> {
             target,
             evidence,
         };
+        let dry_run = self.dry_run;
+        let write = |log: &mut dyn RunLog, e: Entry| -> Result<(), String> {
+            if dry_run { Ok(()) } else { log.record(e) }
+        };
         let once = |log: &mut dyn RunLog, e: Entry| -> Result<(), String> {
             if history
                 .iter()
@@ -197,7 +209,7 @@ impl Engine<'_> {
             {
                 return Ok(());
             }
-            log.record(e)
+            write(log, e)
         };
         if let Some(delay) = step.at {
             let effective = self.employee.effective_at.unwrap_or(self.now);
@@ -243,11 +255,12 @@ impl Engine<'_> {
                 target,
                 evidence,
             }) => {
-                log.record(entry("step.confirmed", target, evidence))?;
+                write(log, entry("step.confirmed", target, evidence))?;
                 Ok(StepState::Confirmed { changed })
             }
+            Ok(Done::Planned(state)) => Ok(state),
             Ok(Done::NoAccount { target, key }) => {
-                log.record(entry(
+                write(log, entry(
                     "step.skipped",
                     Some(target),
                     json!({ "reason": "no account: nothing to revoke", "looked_up": key }),
@@ -255,7 +268,7 @@ impl Engine<'_> {
                 Ok(StepState::NoAccount)
             }
             Err(error) => {
-                log.record(entry("step.failed", None, json!({ "error": error })))?;
+                write(log, entry("step.failed", None, json!({ "error": error })))?;
                 Ok(StepState::Failed { error })
             }
         }
@@ -301,6 +314,21 @@ impl Engine<'_> {
                 })
             }
             _ => {
+                if self.dry_run {
+                    if (self.hr_is_complete)(self.employee)? {
+                        return Ok(Done::Confirmed {
+                            changed: false,
+                            target: None,
+                            evidence: Value::Null,
+                        });
+                    }
+                    return Ok(Done::Planned(StepState::Planned {
+                        account: Some(self.employee.id.clone()),
+                        changes: Vec::new(),
+                        detail: "write \"IT offboarding complete\" back to HR".to_owned(),
+                        released_monthly_cost_cents: 0,
+                    }));
+                }
                 let shown = (self.hr_writeback)(self.employee, self.run_id)?;
                 if !shown {
                     return Err("HR does not show IT offboarding complete after write-back".into());
@@ -375,6 +403,19 @@ impl Engine<'_> {
             _ => None,
         };
         let changes = desired_changes(step.kind, &before, keep);
+        if self.dry_run && !changes.is_empty() {
+            let detail = changes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Ok(Done::Planned(StepState::Planned {
+                account: Some(format!("{}: {}", connector.name(), principal.name)),
+                released_monthly_cost_cents: released_cost_cents(&changes, &before),
+                changes,
+                detail,
+            }));
+        }
         for change in &changes {
             self.call(step, observer, || connector.apply(&principal, change))?;
         }
@@ -436,6 +477,14 @@ impl Engine<'_> {
                 target: Some(target_json),
                 evidence: json!({ "receipt": receipt, "already_delivered": true }),
             });
+        }
+        if self.dry_run {
+            return Ok(Done::Planned(StepState::Planned {
+                account: None,
+                changes: Vec::new(),
+                detail: format!("send {} through `{}`", step.kind, connector.name()),
+                released_monthly_cost_cents: 0,
+            }));
         }
         let body = self.message_body(step, params, log);
         let message = Message {
@@ -510,6 +559,8 @@ enum Done {
         target: (String, Option<String>),
         key: String,
     },
+    /// Dry run: what the step would do.
+    Planned(StepState),
 }
 
 fn is_confirmed(history: &[Recorded]) -> bool {

@@ -38,6 +38,17 @@ pub enum StepState {
         /// What the person has to do.
         task: String,
     },
+    /// Dry run (`offboard plan`): what the step would change now.
+    Planned {
+        /// The system and account it would act on.
+        account: Option<String>,
+        /// The exact changes, computed from the live state.
+        changes: Vec<crate::connector::Change>,
+        /// The changes (or message) in words.
+        detail: String,
+        /// Monthly cost of the seats it would release, in cents.
+        released_monthly_cost_cents: i64,
+    },
     /// Not started because a step it waits for is not confirmed.
     Pending {
         /// The step it waits for.
@@ -88,7 +99,8 @@ impl RunReport {
                 | StepState::Pending { .. } => Exit::Waiting,
                 StepState::Confirmed { .. }
                 | StepState::AlreadyConfirmed
-                | StepState::NoAccount => Exit::Done,
+                | StepState::NoAccount
+                | StepState::Planned { .. } => Exit::Done,
             };
             exit = exit.worst(this);
         }
