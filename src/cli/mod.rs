@@ -2,8 +2,9 @@
 //! outcome to an [`Exit`]. It owns printing; it never decides policy.
 
 pub mod args;
+mod batch;
 mod generate;
-mod plan;
+pub(crate) mod plan;
 mod progress;
 mod run;
 mod validate;

@@ -4,12 +4,15 @@
 
 use std::sync::atomic::AtomicBool;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::args::PlanArgs;
-use super::run::{choose_playbook, find_run, hold_reason, hr_source, journal_err, resolve_employee};
+use super::run::{
+    choose_playbook, find_run, hold_reason, hr_source, journal_err, resolve_employee,
+};
 use super::workspace::load_workspace;
 use super::{Format, GlobalArgs};
+use crate::analyze::Workspace;
 use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::execute::engine::{Engine, Entry, Observer, Recorded, RunLog};
@@ -22,7 +25,7 @@ use crate::journal::{Payload, read_run};
 use crate::playbook::Step;
 
 /// A saved plan (`--out plan.json`): the public format `offboard run --plan` reads.
-#[derive(Debug, Serialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// Format version of this file.
     pub version: u32,
@@ -41,7 +44,7 @@ pub struct Plan {
 }
 
 /// What a plan would reclaim.
-#[derive(Debug, Serialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct Totals {
     /// Steps that would change something.
     pub changes: usize,
@@ -67,7 +70,10 @@ impl RunLog for History {
     }
 
     fn record(&mut self, entry: Entry) -> Result<(), String> {
-        Err(format!("a plan never writes to the journal (step `{}`)", entry.step))
+        Err(format!(
+            "a plan never writes to the journal (step `{}`)",
+            entry.step
+        ))
     }
 }
 
@@ -85,15 +91,41 @@ impl Observer for Quiet {
 /// Plan the offboarding of one employee and print (or save) it.
 pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit> {
     let workspace = load_workspace(global)?;
+    let (plan, employee) = make_plan(&workspace, &args.employee, args.playbook.as_deref())?;
+    let json = serde_json::to_string_pretty(&plan).map_err(|e| Error::Usage(e.to_string()))?;
+    if let Some(out) = &args.out {
+        std::fs::write(out, format!("{json}\n")).map_err(|e| Error::io("cannot write", out, e))?;
+    }
+    match global.format {
+        Format::Json => println!("{json}"),
+        Format::Human => print_human(&plan, &employee),
+        other => {
+            return Err(Error::Usage(format!(
+                "`offboard plan` prints human or json, not {other:?}"
+            )));
+        }
+    }
+    Ok(Exit::Done)
+}
+
+/// Read every target and the journal and work out what a run of `playbook` (or the one the
+/// employee's status triggers) would do now.
+pub fn make_plan(
+    workspace: &Workspace,
+    key: &str,
+    playbook: Option<&str>,
+) -> Result<(Plan, HrRecord)> {
     let config = &workspace.config;
-    let (employee, status) = resolve_employee(&workspace, &args.employee)?;
-    let file = choose_playbook(&workspace, args.playbook.as_deref(), &employee, status)?;
+    let (employee, status) = resolve_employee(workspace, key)?;
+    let file = choose_playbook(workspace, playbook, &employee, status)?;
     let playbook = &file.playbook;
     let now = clock::now().map_err(Error::Usage)?;
     let (run_id, history) = match config.journal.is_dir() {
         true => match find_run(&config.journal, &employee.id, &playbook.name)? {
             Some((run, _)) => {
-                let records = read_run(&config.journal, &run).map_err(journal_err)?.records;
+                let records = read_run(&config.journal, &run)
+                    .map_err(journal_err)?
+                    .records;
                 (Some(run), records.into_iter().map(|r| r.payload).collect())
             }
             None => (None, Vec::new()),
@@ -104,8 +136,8 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit> {
         path: config.path.clone(),
         message,
     })?;
-    let hr = hr_source(&workspace)?;
-    let hold = hold_reason(&workspace, &employee);
+    let hr = hr_source(workspace)?;
+    let hold = hold_reason(workspace, &employee);
     let never = |_: &HrRecord, _: &str| Err("a plan never writes to HR".to_owned());
     let is_complete = |e: &HrRecord| hr.is_marked_complete(&e.id).map_err(|e| e.to_string());
     let not_interrupted = AtomicBool::new(false);
@@ -162,20 +194,54 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit> {
         steps: report.steps,
         totals,
     };
-    let json = serde_json::to_string_pretty(&plan).map_err(|e| Error::Usage(e.to_string()))?;
-    if let Some(out) = &args.out {
-        std::fs::write(out, format!("{json}\n")).map_err(|e| Error::io("cannot write", out, e))?;
+    Ok((plan, employee))
+}
+
+/// Read a plan saved with `offboard plan --out`.
+pub fn read_plan(path: &std::path::Path) -> Result<Plan> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let plan: Plan = serde_json::from_str(&text)
+        .map_err(|e| Error::Usage(format!("{} is not a saved plan: {e}", path.display())))?;
+    if plan.version != 1 {
+        return Err(Error::Usage(format!(
+            "{}: plan format version {} is not supported (expected 1)",
+            path.display(),
+            plan.version
+        )));
     }
-    match global.format {
-        Format::Json => println!("{json}"),
-        Format::Human => print_human(&plan, &employee),
-        other => {
-            return Err(Error::Usage(format!(
-                "`offboard plan` prints human or json, not {other:?}"
-            )));
+    Ok(plan)
+}
+
+/// The steps whose planned outcome differs between `saved` and `now`, one line each.
+pub fn drift(saved: &Plan, now: &Plan) -> Vec<String> {
+    let mut lines = Vec::new();
+    if saved.run != now.run {
+        lines.push(format!(
+            "  run: {:?} -> {:?}",
+            saved.run.as_deref().unwrap_or("(new)"),
+            now.run.as_deref().unwrap_or("(new)")
+        ));
+    }
+    let describe = |o: Option<&StepOutcome>| {
+        o.map_or_else(
+            || "(no such step)".to_owned(),
+            |o| super::progress::describe(&o.state),
+        )
+    };
+    let ids: std::collections::BTreeSet<&str> = saved
+        .steps
+        .iter()
+        .chain(&now.steps)
+        .map(|s| s.step.as_str())
+        .collect();
+    for id in ids {
+        let a = saved.steps.iter().find(|s| s.step == id);
+        let b = now.steps.iter().find(|s| s.step == id);
+        if a.map(|s| &s.state) != b.map(|s| &s.state) {
+            lines.push(format!("  {id}: {} -> {}", describe(a), describe(b)));
         }
     }
-    Ok(Exit::Done)
+    lines
 }
 
 fn print_human(plan: &Plan, employee: &HrRecord) {

@@ -83,7 +83,9 @@ pub fn describe(state: &StepState) -> String {
         StepState::Scheduled { due_at } => format!("scheduled for {due_at}"),
         StepState::Waiting { task } => format!("waiting for sign-off: {task}"),
         StepState::Pending { on } => format!("pending on {on}"),
-        StepState::Planned { account, detail, .. } => match account {
+        StepState::Planned {
+            account, detail, ..
+        } => match account {
             Some(account) => format!("would {detail} ({account})"),
             None => format!("would {detail}"),
         },

@@ -25,23 +25,51 @@ use crate::journal::{
 };
 use crate::playbook::{Confirm, HrSource, Status};
 
-/// Run the playbook for each employee named, one after the other; the exit code is the worst.
+/// Run the playbook for each employee named (or listed in `--from`, or in a saved plan); the
+/// exit code is the worst outcome.
 pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Result<Exit> {
-    if args.from.is_some() {
-        return Err(Error::NotImplemented("run --from"));
-    }
-    if args.plan.is_some() {
-        return Err(Error::NotImplemented("run --plan"));
-    }
     let workspace = load_workspace(global)?;
+    if let Some(path) = &args.plan {
+        let saved = super::plan::read_plan(path)?;
+        let (now, _) = super::plan::make_plan(&workspace, &saved.employee, Some(&saved.playbook))?;
+        let drift = super::plan::drift(&saved, &now);
+        if !drift.is_empty() {
+            return Err(Error::Usage(format!(
+                "the live state drifted since {} was made; nothing was executed. Differences (saved -> now):\n{}",
+                path.display(),
+                drift.join("\n")
+            )));
+        }
+        let report = run_one(
+            global,
+            &workspace,
+            &saved.employee,
+            Some(&saved.playbook),
+            args.allow_dirty,
+            interrupted,
+        )?;
+        print_report(global, &report);
+        return Ok(report.exit());
+    }
+    let mut employees = args.employees.clone();
+    if let Some(from) = &args.from {
+        employees.extend(super::batch::read_events(from)?);
+    }
+    if employees.len() > 1 || args.from.is_some() {
+        return super::batch::run_batch(global, args, &workspace, &employees, interrupted);
+    }
     let mut exit = Exit::Done;
-    for employee in &args.employees {
-        let report = run_one(global, args, &workspace, employee, interrupted)?;
+    for employee in &employees {
+        let report = run_one(
+            global,
+            &workspace,
+            employee,
+            args.playbook.as_deref(),
+            args.allow_dirty,
+            interrupted,
+        )?;
         print_report(global, &report);
         exit = exit.worst(report.exit());
-        if report.interrupted {
-            break;
-        }
     }
     Ok(exit)
 }
@@ -132,20 +160,22 @@ pub fn choose_playbook<'w>(
     }
 }
 
-fn run_one(
+/// Run (or resume) the playbook for one employee.
+pub(super) fn run_one(
     global: &GlobalArgs,
-    args: &RunArgs,
     workspace: &Workspace,
     key: &str,
+    playbook: Option<&str>,
+    allow_dirty: bool,
     interrupted: &AtomicBool,
 ) -> Result<RunReport> {
     let config = &workspace.config;
     let (employee, status) = resolve_employee(workspace, key)?;
-    let file = choose_playbook(workspace, args.playbook.as_deref(), &employee, status)?;
+    let file = choose_playbook(workspace, playbook, &employee, status)?;
     let playbook = &file.playbook;
     let provenance = crate::load::provenance(&file.path)?;
     let dirty = provenance.as_ref().is_some_and(|p| p.dirty);
-    if dirty && !args.allow_dirty {
+    if dirty && !allow_dirty {
         return Err(Error::Usage(format!(
             "playbook {} has uncommitted changes; commit them, or pass --allow-dirty (recorded in the journal)",
             file.path.display()
@@ -207,7 +237,7 @@ fn run_one(
                     "playbook_name": playbook.name,
                     "status": status.as_str(),
                     "hr_record": employee,
-                    "allow_dirty": args.allow_dirty,
+                    "allow_dirty": allow_dirty,
                 }));
             RunJournal::create(journal_dir, &run_id, signer, first).map_err(journal_err)?
         }
@@ -286,7 +316,11 @@ pub(super) fn journal_err(error: crate::journal::JournalError) -> Error {
 }
 
 /// The latest run of `playbook` for `employee` in `dir`, and whether it has finished.
-pub(super) fn find_run(dir: &Path, employee: &str, playbook: &str) -> Result<Option<(String, bool)>> {
+pub(super) fn find_run(
+    dir: &Path,
+    employee: &str,
+    playbook: &str,
+) -> Result<Option<(String, bool)>> {
     let mut found = None;
     for run in list_runs(dir).map_err(journal_err)? {
         let records = read_run(dir, &run).map_err(journal_err)?.records;
@@ -335,7 +369,7 @@ fn relative_to(path: &Path, root: &Path) -> String {
         .to_string()
 }
 
-fn print_report(global: &GlobalArgs, report: &RunReport) {
+pub(super) fn print_report(global: &GlobalArgs, report: &RunReport) {
     if global.format == super::Format::Json {
         let mut value = serde_json::to_value(report).unwrap_or_default();
         value["event"] = json!("run.report");

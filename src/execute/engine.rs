@@ -260,11 +260,14 @@ impl Engine<'_> {
             }
             Ok(Done::Planned(state)) => Ok(state),
             Ok(Done::NoAccount { target, key }) => {
-                write(log, entry(
-                    "step.skipped",
-                    Some(target),
-                    json!({ "reason": "no account: nothing to revoke", "looked_up": key }),
-                ))?;
+                write(
+                    log,
+                    entry(
+                        "step.skipped",
+                        Some(target),
+                        json!({ "reason": "no account: nothing to revoke", "looked_up": key }),
+                    ),
+                )?;
                 Ok(StepState::NoAccount)
             }
             Err(error) => {

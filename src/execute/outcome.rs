@@ -1,12 +1,12 @@
 //! Partial failure is data: the executor returns what happened to each step, and this report
 //! alone decides the exit code.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::exit::Exit;
 
 /// What happened to one step in this invocation (or before it, for a resumed run).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum StepState {
     /// Confirmed by read-back (or sign-off) in this invocation.
@@ -57,7 +57,7 @@ pub enum StepState {
 }
 
 /// The outcome of one step.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepOutcome {
     /// Step id.
     pub step: String,

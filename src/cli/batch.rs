@@ -1,0 +1,198 @@
+//! Batches (`offboard run --from events.csv`, or several employees): the guard against mass
+//! revocation. A batch larger than the configured limit needs `--max N`; the first employees run
+//! as a canary, then the batch pauses for confirmation (`--yes` for unattended use); one
+//! failure does not stop the others; the exit code is the worst outcome.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde_json::json;
+
+use super::args::RunArgs;
+use super::run::{print_report, run_one};
+use super::{Format, GlobalArgs};
+use crate::analyze::Workspace;
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+
+/// Employee ids (or usernames) from an HR events CSV: the column `employee_id`, else
+/// `username`, else the first column.
+pub fn read_events(path: &Path) -> Result<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(path)
+        .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?
+        .clone();
+    let column = ["employee_id", "username", "employee"]
+        .iter()
+        .find_map(|name| headers.iter().position(|h| h.trim() == *name))
+        .unwrap_or(0);
+    let mut employees = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+        let value = row.get(column).map(str::trim).unwrap_or_default();
+        if value.is_empty() {
+            return Err(Error::Usage(format!(
+                "{}:{}: empty employee in column `{}`",
+                path.display(),
+                i + 2,
+                headers.get(column).unwrap_or_default()
+            )));
+        }
+        employees.push(value.to_owned());
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = employees.iter().find(|e| !seen.insert(e.as_str())) {
+        return Err(Error::Usage(format!(
+            "{}: employee `{dup}` is listed twice",
+            path.display()
+        )));
+    }
+    Ok(employees)
+}
+
+/// One employee's outcome in the final table.
+struct Row {
+    employee: String,
+    exit: Exit,
+    summary: String,
+}
+
+/// Run a guarded batch.
+pub fn run_batch(
+    global: &GlobalArgs,
+    args: &RunArgs,
+    workspace: &Workspace,
+    employees: &[String],
+    interrupted: &AtomicBool,
+) -> Result<Exit> {
+    let policy = &workspace.config.policy;
+    let limit = args.max.unwrap_or(policy.batch_limit as usize);
+    if employees.len() > limit {
+        return Err(Error::Usage(format!(
+            "refusing a batch of {} employees: the limit is {limit} (policy.batch_limit {}); \
+             pass --max {} if this many departures are intended",
+            employees.len(),
+            policy.batch_limit,
+            employees.len()
+        )));
+    }
+    let canary = (policy.canary as usize).min(employees.len());
+    let mut rows: Vec<Row> = Vec::with_capacity(employees.len());
+    for (i, employee) in employees.iter().enumerate() {
+        if i == canary && canary < employees.len() {
+            let canary_ok = rows
+                .iter()
+                .all(|r| matches!(r.exit, Exit::Done | Exit::Waiting));
+            if !canary_ok {
+                eprintln!(
+                    "canary failed: the remaining {} employees were not started",
+                    employees.len() - i
+                );
+                break;
+            }
+            if !confirm_continue(args.yes, canary, employees.len() - i)? {
+                eprintln!(
+                    "batch paused after the canary ({canary} employees); run the same command with --yes to continue"
+                );
+                rows.push(Row {
+                    employee: format!("({} more)", employees.len() - i),
+                    exit: Exit::Waiting,
+                    summary: "not started: waiting for confirmation after the canary".to_owned(),
+                });
+                break;
+            }
+        }
+        if interrupted.load(Ordering::SeqCst) {
+            rows.push(Row {
+                employee: employee.clone(),
+                exit: Exit::Interrupted,
+                summary: "not started: interrupted".to_owned(),
+            });
+            break;
+        }
+        let row = match run_one(
+            global,
+            workspace,
+            employee,
+            args.playbook.as_deref(),
+            args.allow_dirty,
+            interrupted,
+        ) {
+            Ok(report) => {
+                print_report(global, &report);
+                Row {
+                    employee: employee.clone(),
+                    exit: report.exit(),
+                    summary: match (report.nothing_to_do, report.exit()) {
+                        (true, _) => "already finished".to_owned(),
+                        (false, Exit::Done) => "complete".to_owned(),
+                        (false, Exit::Waiting) => {
+                            "waiting (sign-off, staged step or hold)".to_owned()
+                        }
+                        (false, Exit::StepFailed) => "step failed; resumable".to_owned(),
+                        (false, Exit::Interrupted) => "interrupted; resumable".to_owned(),
+                        (false, other) => format!("exit {other}"),
+                    },
+                }
+            }
+            Err(error) => {
+                eprintln!("error: {employee}: {error}");
+                Row {
+                    employee: employee.clone(),
+                    exit: error.exit(),
+                    summary: error.to_string(),
+                }
+            }
+        };
+        rows.push(row);
+    }
+    print_table(global, &rows);
+    Ok(rows.iter().fold(Exit::Done, |worst, r| worst.worst(r.exit)))
+}
+
+fn confirm_continue(yes: bool, canary: usize, remaining: usize) -> Result<bool> {
+    if yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    eprint!("canary of {canary} done; continue with the remaining {remaining}? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::io("cannot read", "stdin", e))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+fn print_table(global: &GlobalArgs, rows: &[Row]) {
+    if global.format == Format::Json {
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|r| json!({ "employee": r.employee, "exit": r.exit.code(), "summary": r.summary }))
+            .collect();
+        println!("{}", json!({ "event": "batch.report", "employees": rows }));
+        return;
+    }
+    let width = rows
+        .iter()
+        .map(|r| r.employee.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    println!("{:<width$}  exit  outcome", "employee");
+    for r in rows {
+        println!(
+            "{:<width$}  {:>4}  {}",
+            r.employee,
+            r.exit.code(),
+            r.summary
+        );
+    }
+}
