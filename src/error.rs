@@ -39,6 +39,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Another process is running the same employee's offboarding (refused, not queued).
+    #[error("{0}")]
+    Busy(String),
+
     /// A git repository could not be opened or queried.
     #[error("git: {message}")]
     Git {
@@ -52,7 +56,7 @@ impl Error {
     pub fn exit(&self) -> Exit {
         match self {
             Error::NotImplemented(_) | Error::Usage(_) | Error::Config { .. } => Exit::Usage,
-            Error::Io { .. } | Error::Git { .. } => Exit::Usage,
+            Error::Io { .. } | Error::Git { .. } | Error::Busy(_) => Exit::Usage,
         }
     }
 

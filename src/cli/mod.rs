@@ -3,10 +3,13 @@
 
 pub mod args;
 mod batch;
+mod confirm;
+mod due;
 mod generate;
 pub(crate) mod plan;
 mod progress;
 mod run;
+mod status;
 mod validate;
 mod verify;
 mod workspace;
@@ -29,9 +32,9 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Man => generate::man(),
         Command::Run(args) => run::run(&global, &args, &interrupt_flag()),
         Command::Plan(args) => plan::run(&global, &args),
-        Command::Confirm(_) => Err(Error::NotImplemented("confirm")),
-        Command::Status(_) => Err(Error::NotImplemented("status")),
-        Command::Due(_) => Err(Error::NotImplemented("due")),
+        Command::Confirm(args) => confirm::run(&global, &args),
+        Command::Status(args) => status::run(&global, &args),
+        Command::Due(args) => due::run(&global, &args, &interrupt_flag()),
         Command::Verify(args) => verify::run(&global, &args),
         Command::Reconcile(_) => Err(Error::NotImplemented("reconcile")),
         Command::Report(_) => Err(Error::NotImplemented("report")),

@@ -200,8 +200,10 @@ pub(super) fn run_one(
     let now = clock::now().map_err(Error::Usage)?;
     let journal_dir = &config.journal;
     std::fs::create_dir_all(journal_dir).map_err(|e| Error::io("cannot create", journal_dir, e))?;
-    let _lock = EmployeeLock::acquire(journal_dir, &employee.id)
-        .map_err(|e| Error::Usage(e.to_string()))?;
+    let _lock = EmployeeLock::acquire(journal_dir, &employee.id).map_err(|e| match e {
+        crate::journal::JournalError::Locked { .. } => Error::Busy(e.to_string()),
+        other => Error::Usage(other.to_string()),
+    })?;
 
     let existing = find_run(journal_dir, &employee.id, &playbook.name)?;
     let mut journal = match existing {

@@ -144,6 +144,9 @@ impl Engine<'_> {
                         .find(|s| matches!(s.state, StepState::Failed { .. }))
                         .map_or_else(|| "interruption".to_owned(), |s| s.step.clone()),
                 }
+            } else if self.not_yet_due(step) {
+                // A staged step is scheduled as soon as the run starts, whatever it waits for.
+                self.step(step, &context, &history, log, observer)?
             } else if let Some(on) = step.after.iter().find(|a| !done.contains(a.as_str())) {
                 StepState::Pending { on: on.clone() }
             } else if self.interrupted.load(Ordering::SeqCst) {
@@ -179,6 +182,17 @@ impl Engine<'_> {
         Ok(report)
     }
 
+    /// The time a staged step becomes due: HR effective time (or now) + its stage delay.
+    fn due_at(&self, step: &Step) -> Option<OffsetDateTime> {
+        let delay = step.at?;
+        let effective = self.employee.effective_at.unwrap_or(self.now);
+        Some(effective + delay.duration().to_std())
+    }
+
+    fn not_yet_due(&self, step: &Step) -> bool {
+        self.due_at(step).is_some_and(|due| self.now < due)
+    }
+
     /// Decide and, where it can go now, carry out one step whose dependencies are confirmed.
     fn step(
         &self,
@@ -211,17 +225,15 @@ impl Engine<'_> {
             }
             write(log, e)
         };
-        if let Some(delay) = step.at {
-            let effective = self.employee.effective_at.unwrap_or(self.now);
-            let due = effective + delay.duration().to_std();
-            if self.now < due {
-                let due_at = rfc3339(due);
-                once(
-                    log,
-                    entry("step.scheduled", None, json!({ "due_at": due_at })),
-                )?;
-                return Ok(StepState::Scheduled { due_at });
-            }
+        if let Some(due) = self.due_at(step)
+            && self.now < due
+        {
+            let due_at = rfc3339(due);
+            once(
+                log,
+                entry("step.scheduled", None, json!({ "due_at": due_at })),
+            )?;
+            return Ok(StepState::Scheduled { due_at });
         }
         if let (true, Some(reason)) = (step.destructive, self.hold) {
             once(

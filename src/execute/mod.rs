@@ -7,4 +7,5 @@ pub mod engine;
 pub mod journal_log;
 pub mod outcome;
 pub mod retry;
+pub mod status;
 pub mod targets;

@@ -1,0 +1,110 @@
+//! `offboard confirm RUN STEP --note TEXT`: a person of the step's owner role signs off a manual
+//! step with their own key. The signature is the separation of duties: a confirmer who does not
+//! hold the role is refused here, and `offboard verify` would reject the record anyway.
+
+use serde_json::json;
+
+use super::GlobalArgs;
+use super::args::ConfirmArgs;
+use super::run::journal_err;
+use super::workspace::{load_workspace, signer};
+use crate::error::{Error, Result};
+use crate::execute::status::run_identity;
+use crate::exit::Exit;
+use crate::journal::{EmployeeLock, Event, RecordFields, RunJournal, read_run};
+use crate::playbook::Confirm;
+
+/// Sign off one manual step of a run.
+pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
+    let workspace = load_workspace(global)?;
+    let dir = &workspace.config.journal;
+    let records: Vec<_> = read_run(dir, &args.run)
+        .map_err(journal_err)?
+        .records
+        .into_iter()
+        .map(|r| r.payload)
+        .collect();
+    let (employee, name) = run_identity(&records)
+        .ok_or_else(|| Error::Usage(format!("run {} has no run.started record", args.run)))?;
+    let playbook = workspace.playbook(&name).ok_or_else(|| {
+        Error::Usage(format!(
+            "run {} executes playbook `{name}`, which is not in the repository",
+            args.run
+        ))
+    })?;
+    let step = playbook.playbook.step(&args.step).ok_or_else(|| {
+        let ids: Vec<&str> = playbook
+            .playbook
+            .steps
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect();
+        Error::Usage(format!(
+            "playbook `{name}` has no step `{}`; steps are: {}",
+            args.step,
+            ids.join(", ")
+        ))
+    })?;
+    if step.confirm != Confirm::Manual {
+        return Err(Error::Usage(format!(
+            "step `{}` is confirmed automatically by read-back, not by sign-off",
+            step.id
+        )));
+    }
+    let events: Vec<&Event> = records
+        .iter()
+        .filter(|p| p.step.as_deref() == Some(step.id.as_str()))
+        .map(|p| &p.event)
+        .collect();
+    if events.contains(&&Event::StepConfirmed) {
+        println!("{} {}: already confirmed", args.run, step.id);
+        return Ok(Exit::Done);
+    }
+    if !events.contains(&&Event::StepWaiting) {
+        return Err(Error::Usage(format!(
+            "step `{}` of run {} is not waiting for sign-off yet (the steps it follows are not done); \
+             run `offboard status {}`",
+            step.id, args.run, args.run
+        )));
+    }
+    if args.note.trim().is_empty() {
+        return Err(Error::Usage("--note must say what was done".to_owned()));
+    }
+    let signer = signer(&workspace, args.key.clone(), args.principal.clone())?;
+    let roles = workspace.config.roles_of(signer.principal());
+    if !roles.contains(&step.owner) {
+        return Err(Error::Usage(format!(
+            "separation of duties: {} holds {} but step `{}` is owned by `{}`; \
+             it must be confirmed by a holder of that role with their own key",
+            signer.principal(),
+            if roles.is_empty() {
+                "no role".to_owned()
+            } else {
+                format!("roles {}", roles.join(", "))
+            },
+            step.id,
+            step.owner
+        )));
+    }
+    let _lock = EmployeeLock::acquire(dir, &employee).map_err(|e| Error::Busy(e.to_string()))?;
+    let principal = signer.principal().to_owned();
+    let mut journal = RunJournal::open(dir, &args.run, signer).map_err(journal_err)?;
+    journal
+        .append(
+            RecordFields::new(Event::StepConfirmed)
+                .employee(&employee)
+                .step(&step.id)
+                .action(step.kind.to_string())
+                .role(&step.owner)
+                .note(&args.note)
+                .evidence(json!({ "signed_off_by": principal, "manual": true })),
+        )
+        .map_err(journal_err)?;
+    if !global.quiet {
+        println!(
+            "{} {}: confirmed by {principal} ({}); run `offboard run {employee}` to continue",
+            args.run, step.id, step.owner
+        );
+    }
+    Ok(Exit::Done)
+}
