@@ -98,7 +98,7 @@ fn completions_and_man_page_are_generated() {
 
 #[test]
 fn unbuilt_commands_exit_2_without_panicking() {
-    for args in [&["status"][..], &["due"], &["report"]] {
+    for args in [&["report"][..], &["reconcile"]] {
         let out = offboard(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = text(&out.stderr);
@@ -112,4 +112,40 @@ fn bad_flags_are_usage_errors() {
     let out = offboard(&["validate", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--no-such-flag"));
+}
+
+#[test]
+fn init_scaffolds_a_repository_that_validates_and_never_overwrites() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let repo_str = repo.to_str().unwrap();
+    let out = offboard(&["init", repo_str, "--principal", "ops@example.com"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let key = repo.join("keys/offboard");
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the private key is readable by its owner only");
+    let signers = std::fs::read_to_string(repo.join("allowed_signers")).unwrap();
+    assert!(
+        signers.starts_with("ops@example.com namespaces=\"offboard\" ssh-ed25519 AAAA"),
+        "{signers}"
+    );
+    let config = repo.join("offboard.yaml");
+    let out = offboard(&["--config", config.to_str().unwrap(), "validate"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let before = std::fs::read(&key).unwrap();
+    let again = offboard(&["init", repo_str]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        text(&again.stderr).contains("refusing to overwrite"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(std::fs::read(&key).unwrap(), before, "the key is untouched");
 }

@@ -6,6 +6,7 @@ mod batch;
 mod confirm;
 mod due;
 mod generate;
+mod init;
 pub(crate) mod plan;
 mod progress;
 mod run;
@@ -38,7 +39,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Verify(args) => verify::run(&global, &args),
         Command::Reconcile(_) => Err(Error::NotImplemented("reconcile")),
         Command::Report(_) => Err(Error::NotImplemented("report")),
-        Command::Init(_) => Err(Error::NotImplemented("init")),
+        Command::Init(args) => init::run(&global, &args),
     }
 }
 

@@ -1,0 +1,125 @@
+//! `offboard init [DIR]`: scaffold a playbook repository that validates and runs at once:
+//! `offboard.yaml`, a new Ed25519 signing key, `allowed_signers`, glossary, role matrix, holds,
+//! an empty HR export and inventory seed, the involuntary-leaver playbook and the JSON Schema.
+//! It never overwrites a file.
+
+use std::path::{Path, PathBuf};
+
+use ssh_key::{Algorithm, LineEnding, PrivateKey};
+
+use super::GlobalArgs;
+use super::args::InitArgs;
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+
+const HR_HEADER: &str = "employee_id,username,email,display_name,manager_id,manager_email,department,cost_centre,role,new_role,status,effective_at,employment,legal_hold\n";
+
+/// The seed files of the embedded store, header rows only.
+const SEED: [(&str, &str); 6] = [
+    (
+        "accounts.csv",
+        "account_id,username,email,employee_id,active,sessions\n",
+    ),
+    ("groups.csv", "group,description\n"),
+    ("memberships.csv", "username,group\n"),
+    ("products.csv", "product,name,vendor,monthly_cost_cents\n"),
+    ("seats.csv", "username,product,assigned_on\n"),
+    ("assets.csv", "asset_tag,kind,username\n"),
+];
+
+/// Scaffold the repository in `args.dir`.
+pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
+    let dir = &args.dir;
+    let principal = args
+        .principal
+        .clone()
+        .unwrap_or_else(|| "it-ops@example.com".to_owned());
+    if principal.is_empty() || principal.contains(char::is_whitespace) || principal.contains('"') {
+        return Err(Error::Usage(format!(
+            "principal `{}` must be one word without quotes, e.g. it-ops@example.com",
+            principal.escape_debug()
+        )));
+    }
+    let key = PrivateKey::random(&mut ssh_key::rand_core::OsRng, Algorithm::Ed25519)
+        .map_err(|e| Error::Usage(format!("cannot generate a signing key: {e}")))?;
+    let private = key
+        .to_openssh(LineEnding::LF)
+        .map_err(|e| Error::Usage(format!("cannot encode the signing key: {e}")))?;
+    let public = key
+        .public_key()
+        .to_openssh()
+        .map_err(|e| Error::Usage(format!("cannot encode the public key: {e}")))?;
+    let mut files: Vec<(PathBuf, String)> = vec![
+        (
+            "offboard.yaml".into(),
+            include_str!("offboard.yaml").replace("{principal}", &principal),
+        ),
+        (
+            "glossary.yaml".into(),
+            include_str!("glossary.yaml").to_owned(),
+        ),
+        ("roles.yaml".into(), include_str!("roles.yaml").to_owned()),
+        ("holds.yaml".into(), include_str!("holds.yaml").to_owned()),
+        ("hr.csv".into(), HR_HEADER.to_owned()),
+        (
+            "allowed_signers".into(),
+            format!("{principal} namespaces=\"offboard\" {public}\n"),
+        ),
+        (
+            "playbooks/involuntary-leaver.yaml".into(),
+            include_str!("../../../playbooks/involuntary-leaver.yaml").to_owned(),
+        ),
+        (
+            "schema/playbook.schema.json".into(),
+            format!("{}\n", crate::playbook::schema::json_schema()),
+        ),
+        (".gitignore".into(), "/state/\n/keys/\n".to_owned()),
+        ("keys/offboard.pub".into(), format!("{public}\n")),
+    ];
+    files.extend(
+        SEED.iter()
+            .map(|(name, header)| (Path::new("data").join(name), (*header).to_owned())),
+    );
+    let existing: Vec<String> = files
+        .iter()
+        .map(|(p, _)| dir.join(p))
+        .chain([dir.join("keys/offboard")])
+        .filter(|p| p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !existing.is_empty() {
+        return Err(Error::Usage(format!(
+            "refusing to overwrite: {}",
+            existing.join(", ")
+        )));
+    }
+    for (path, text) in &files {
+        write_new(&dir.join(path), text.as_bytes(), 0o644)?;
+    }
+    write_new(&dir.join("keys/offboard"), private.as_bytes(), 0o600)?;
+    if !global.quiet {
+        println!(
+            "scaffolded a playbook repository in {}:\n  signing key keys/offboard (principal {principal}, role iam)\n  \
+             next: add people to hr.csv and data/*.csv, then `offboard validate` and `offboard plan EMPLOYEE`",
+            dir.display()
+        );
+    }
+    Ok(Exit::Done)
+}
+
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(|e| Error::io("cannot create", path, e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io("cannot write", path, e))
+}
