@@ -4,6 +4,12 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Like other Unix filters: a closed pipe (`offboard status | head`) ends the process quietly
+    // instead of failing on the next write.
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = offboard::cli::Cli::parse_with_shorthand();
     offboard::cli::init_logging(&cli.global);
     match offboard::cli::run(cli) {

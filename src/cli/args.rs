@@ -149,7 +149,7 @@ pub enum Command {
     Run(RunArgs),
     /// Dry run: read live state, print the exact changes, write nothing.
     Plan(PlanArgs),
-    /// Sign off a manual step of a run with your own key.
+    /// Sign off a manual step (or approve a step that needs approval) with your own key.
     Confirm(ConfirmArgs),
     /// Open runs, pending steps, deadlines and breaches.
     Status(StatusArgs),

@@ -45,22 +45,30 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
             ids.join(", ")
         ))
     })?;
-    if step.confirm != Confirm::Manual {
+    let approval = step.confirm != Confirm::Manual;
+    let policy = &workspace.config.policy;
+    if approval && !(step.approval || policy.approval_required.contains(&step.risk)) {
         return Err(Error::Usage(format!(
-            "step `{}` is confirmed automatically by read-back, not by sign-off",
+            "step `{}` is confirmed automatically by read-back and needs no approval",
             step.id
         )));
     }
+    let (event, verb) = if approval {
+        (Event::StepApproved, "approved")
+    } else {
+        (Event::StepConfirmed, "confirmed")
+    };
     let events: Vec<&Event> = records
         .iter()
         .filter(|p| p.step.as_deref() == Some(step.id.as_str()))
         .map(|p| &p.event)
         .collect();
-    if events.contains(&&Event::StepConfirmed) {
-        println!("{} {}: already confirmed", args.run, step.id);
+    if events.contains(&&Event::StepConfirmed) || events.contains(&&event) {
+        println!("{} {}: already {verb}", args.run, step.id);
         return Ok(Exit::Done);
     }
-    if !events.contains(&&Event::StepWaiting) {
+    // An approval may be given ahead of time; a manual sign-off only once the step is reached.
+    if !approval && !events.contains(&&Event::StepWaiting) {
         return Err(Error::Usage(format!(
             "step `{}` of run {} is not waiting for sign-off yet (the steps it follows are not done); \
              run `offboard status {}`",
@@ -91,18 +99,18 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
     let mut journal = RunJournal::open(dir, &args.run, signer).map_err(journal_err)?;
     journal
         .append(
-            RecordFields::new(Event::StepConfirmed)
+            RecordFields::new(event)
                 .employee(&employee)
                 .step(&step.id)
                 .action(step.kind.to_string())
                 .role(&step.owner)
                 .note(&args.note)
-                .evidence(json!({ "signed_off_by": principal, "manual": true })),
+                .evidence(json!({ "signed_off_by": principal, "manual": !approval })),
         )
         .map_err(journal_err)?;
     if !global.quiet {
         println!(
-            "{} {}: confirmed by {principal} ({}); run `offboard run {employee}` to continue",
+            "{} {}: {verb} by {principal} ({}); run `offboard run {employee}` to continue",
             args.run, step.id, step.owner
         );
     }

@@ -156,6 +156,8 @@ pub fn make_plan(
         hr_writeback: &never,
         hr_is_complete: &is_complete,
         dry_run: true,
+        approval_required: &config.policy.approval_required,
+        sign_off: None,
     };
     let report = engine
         .run(&mut History(history), &mut Quiet)

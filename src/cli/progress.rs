@@ -58,6 +58,14 @@ impl Progress {
         }
     }
 
+    /// The bar, when one is drawn (to suspend it around a prompt).
+    pub fn bar(&self) -> Option<ProgressBar> {
+        match self {
+            Progress::Bar(bar) => Some(bar.clone()),
+            _ => None,
+        }
+    }
+
     /// Remove the bar, if any.
     pub fn finish(&mut self) {
         if let Progress::Bar(bar) = self {

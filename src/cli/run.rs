@@ -13,7 +13,7 @@ use super::workspace::{load_workspace, signer};
 use crate::analyze::{PlaybookFile, Workspace};
 use crate::error::{Error, Result};
 use crate::execute::clock;
-use crate::execute::engine::Engine;
+use crate::execute::engine::{Engine, SignOff};
 use crate::execute::journal_log::JournalLog;
 use crate::execute::outcome::{RunReport, StepState};
 use crate::execute::retry::RetryPolicy;
@@ -23,7 +23,8 @@ use crate::hr::{ColumnMap, CsvSource, HrRecord};
 use crate::journal::{
     EmployeeLock, Event, PlaybookRef, RecordFields, RunJournal, list_runs, read_run,
 };
-use crate::playbook::{Confirm, HrSource, Status};
+use crate::playbook::{Confirm, HrSource, Status, Step};
+use std::io::{IsTerminal, Write};
 
 /// Run the playbook for each employee named (or listed in `--from`, or in a saved plan); the
 /// exit code is the worst outcome.
@@ -183,6 +184,7 @@ pub(super) fn run_one(
     }
     let signer = signer(workspace, None, None)?;
     let roles = config.roles_of(signer.principal());
+    let principal = signer.principal().to_owned();
     if let Some(step) = playbook
         .steps
         .iter()
@@ -259,6 +261,38 @@ pub(super) fn run_one(
             .map_err(|e| e.to_string())
     };
     let is_complete = |e: &HrRecord| hr.is_marked_complete(&e.id).map_err(|e| e.to_string());
+    let mut progress = Progress::new(
+        global.format == super::Format::Json,
+        global.no_progress,
+        global.quiet,
+    );
+    let interactive = global.format == super::Format::Human
+        && !global.quiet
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal();
+    let bar = progress.bar();
+    let sign_off = interactive.then_some(
+        move |step: &Step, task: &str| -> Option<String> {
+            if !roles.contains(&step.owner) {
+                return None;
+            }
+            let ask = || {
+                eprint!(
+                    "step `{}` waits for sign-off by {}: {task}\n  type a note to confirm it now as {principal} (empty: leave it waiting): ",
+                    step.id, step.owner
+                );
+                let _ = std::io::stderr().flush();
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).ok()?;
+                let note = line.trim().to_owned();
+                (!note.is_empty()).then_some(note)
+            };
+            match &bar {
+                Some(bar) => bar.suspend(ask),
+                None => ask(),
+            }
+        },
+    );
     let engine = Engine {
         playbook,
         roles: &workspace.roles,
@@ -273,12 +307,9 @@ pub(super) fn run_one(
         hr_writeback: &writeback,
         hr_is_complete: &is_complete,
         dry_run: false,
+        approval_required: &config.policy.approval_required,
+        sign_off: sign_off.as_ref().map(|f| f as &SignOff),
     };
-    let mut progress = Progress::new(
-        global.format == super::Format::Json,
-        global.no_progress,
-        global.quiet,
-    );
     progress.run_started(&run_id, &employee.id, &playbook.name);
     let mut log = JournalLog {
         journal: &mut journal,

@@ -22,7 +22,7 @@ use crate::playbook::RoleMatrix;
 use crate::playbook::Status;
 use crate::playbook::Template;
 use crate::playbook::{Action, ActionGroup};
-use crate::playbook::{Confirm, OnError, Playbook, Step};
+use crate::playbook::{Confirm, OnError, Playbook, Risk, Step};
 
 /// A connector as the engine uses it: the system, and how to find the employee in it.
 #[derive(Clone)]
@@ -66,6 +66,8 @@ pub struct Entry {
     pub target: Option<(String, Option<String>)>,
     /// Before/after state, errors, reasons.
     pub evidence: Value,
+    /// A person's note (manual sign-off).
+    pub note: Option<String>,
 }
 
 /// Receives progress as the engine goes (for bars, lines or JSON events).
@@ -77,6 +79,9 @@ pub trait Observer {
     /// A connector call is being retried.
     fn retrying(&mut self, step: &str, attempt: u32, error: &str, wait: std::time::Duration);
 }
+
+/// Asks a person to sign off a manual step (the step, its task); returns their note.
+pub type SignOff<'a> = dyn Fn(&Step, &str) -> Option<String> + 'a;
 
 /// Everything one run needs.
 pub struct Engine<'a> {
@@ -107,6 +112,11 @@ pub struct Engine<'a> {
     /// Plan only: read every target, change nothing, record nothing; steps report what they
     /// would do ([`StepState::Planned`]).
     pub dry_run: bool,
+    /// Risk tiers whose automatic steps need an approval before they apply (policy).
+    pub approval_required: &'a [Risk],
+    /// On a terminal: asks the operator to sign off a manual step in place (when the run's signer
+    /// holds its role); returns the note, or `None` to leave it waiting.
+    pub sign_off: Option<&'a SignOff<'a>>,
 }
 
 impl Engine<'_> {
@@ -193,6 +203,13 @@ impl Engine<'_> {
         self.due_at(step).is_some_and(|due| self.now < due)
     }
 
+    /// True when the step must be approved by its owner role before it applies: marked
+    /// `approval: true`, or its risk tier is listed in the policy's `approval_required`.
+    pub fn needs_approval(&self, step: &Step) -> bool {
+        step.confirm != Confirm::Manual
+            && (step.approval || self.approval_required.contains(&step.risk))
+    }
+
     /// Decide and, where it can go now, carry out one step whose dependencies are confirmed.
     fn step(
         &self,
@@ -211,6 +228,7 @@ impl Engine<'_> {
             role: step.owner.clone(),
             target,
             evidence,
+            note: None,
         };
         let dry_run = self.dry_run;
         let write = |log: &mut dyn RunLog, e: Entry| -> Result<(), String> {
@@ -250,7 +268,33 @@ impl Engine<'_> {
                 .get("task")
                 .cloned()
                 .unwrap_or_else(|| step.kind.to_string());
+            if !self.dry_run
+                && let Some(sign_off) = self.sign_off
+                && let Some(note) = sign_off(step, &task)
+            {
+                log.record(Entry {
+                    note: Some(note),
+                    ..entry(
+                        "step.confirmed",
+                        None,
+                        json!({ "task": task, "manual": true, "signed_off_in_place": true }),
+                    )
+                })?;
+                return Ok(StepState::Confirmed { changed: true });
+            }
             once(log, entry("step.waiting", None, json!({ "task": task })))?;
+            return Ok(StepState::Waiting { task });
+        }
+        if self.needs_approval(step) && !history.iter().any(|r| r.event == "step.approved") {
+            let task = format!("approve `{}` ({}) before it applies", step.id, step.kind);
+            once(
+                log,
+                entry(
+                    "step.waiting",
+                    None,
+                    json!({ "task": task, "approval": true }),
+                ),
+            )?;
             return Ok(StepState::Waiting { task });
         }
         let result = match step.kind.group() {

@@ -32,6 +32,7 @@ impl RunLog for JournalLog<'_> {
             .action(entry.action.to_string())
             .role(entry.role)
             .evidence(entry.evidence);
+        fields.note = entry.note;
         fields.target = entry
             .target
             .map(|(connector, account)| Target { connector, account });
