@@ -26,17 +26,39 @@ fn principal(id: &str) -> Principal {
 
 #[test]
 fn find_by_user_name_and_external_id() {
-    let server = ScimServer::start();
-    let alice = server.create_user("alice@acme.example", Some("E1001"));
-    let bob = server.create_user("bob@acme.example", Some("E1002"));
+    let server = ScimServer::shared();
+    let alice = server.create_user(
+        "alice@find-by-user-name-and-external-id.example",
+        Some("E1001"),
+    );
+    let bob = server.create_user(
+        "bob@find-by-user-name-and-external-id.example",
+        Some("E1002"),
+    );
     let idp = connector(&server, ScimAttribute::UserName);
 
-    let found = idp.find("alice@acme.example").unwrap().unwrap();
+    let found = idp
+        .find("alice@find-by-user-name-and-external-id.example")
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id, alice);
-    assert_eq!(found.name, "alice@acme.example");
+    assert_eq!(
+        found.name,
+        "alice@find-by-user-name-and-external-id.example"
+    );
     // userName is case-insensitive (RFC 7643 §4.1.1), and the server agrees.
-    assert_eq!(idp.find("ALICE@acme.example").unwrap().unwrap().id, alice);
-    assert_eq!(idp.find("carol@acme.example").unwrap(), None);
+    assert_eq!(
+        idp.find("ALICE@find-by-user-name-and-external-id.example")
+            .unwrap()
+            .unwrap()
+            .id,
+        alice
+    );
+    assert_eq!(
+        idp.find("carol@find-by-user-name-and-external-id.example")
+            .unwrap(),
+        None
+    );
     // A userName is not an externalId.
     assert_eq!(idp.find("E1002").unwrap(), None);
 
@@ -48,11 +70,11 @@ fn find_by_user_name_and_external_id() {
 
 #[test]
 fn hostile_values_match_only_themselves() {
-    let server = ScimServer::start();
+    let server = ScimServer::shared();
     let long = "l".repeat(3000);
     let seeded = [
-        r#"quote"inside@acme.example"#,
-        r"back\slash@acme.example",
+        r#"quote"inside@hostile-values-match-only-themselves.example"#,
+        r"back\slash@hostile-values-match-only-themselves.example",
         r#"trailing\"#,
         "*)(uid=*",
         "{{ employee.id }}",
@@ -63,7 +85,7 @@ fn hostile_values_match_only_themselves() {
     for name in seeded {
         ids.push(server.create_user(name, None));
     }
-    let victim = server.create_user("victim@acme.example", None);
+    let victim = server.create_user("victim@hostile-values-match-only-themselves.example", None);
     let idp = connector(&server, ScimAttribute::UserName);
 
     for (name, id) in seeded.iter().zip(&ids) {
@@ -77,25 +99,37 @@ fn hostile_values_match_only_themselves() {
     // Values that would widen the filter if they were not quoted find nobody.
     for attack in [
         r#"x" or userName pr or userName eq ""#,
-        r#"victim@acme.example" or "1" eq "1"#,
-        r#"victim@acme.example\"#,
+        r#"victim@hostile-values-match-only-themselves.example" or "1" eq "1"#,
+        r#"victim@hostile-values-match-only-themselves.example\"#,
         r#"\"#,
         r#"""#,
         "*",
-        "victim@acme.example)",
+        "victim@hostile-values-match-only-themselves.example)",
         "{{ }}",
         &"v".repeat(5000),
     ] {
         assert_eq!(idp.find(attack).unwrap(), None, "{attack:?}");
     }
-    assert_eq!(idp.find("victim@acme.example").unwrap().unwrap().id, victim);
+    assert_eq!(
+        idp.find("victim@hostile-values-match-only-themselves.example")
+            .unwrap()
+            .unwrap()
+            .id,
+        victim
+    );
 }
 
 #[test]
 fn deactivate_changes_only_that_user_and_is_idempotent() {
-    let server = ScimServer::start();
-    let alice = server.create_user("alice@acme.example", None);
-    let bob = server.create_user("bob@acme.example", None);
+    let server = ScimServer::shared();
+    let alice = server.create_user(
+        "alice@deactivate-changes-only-that-user-and-is-idempotent.example",
+        None,
+    );
+    let bob = server.create_user(
+        "bob@deactivate-changes-only-that-user-and-is-idempotent.example",
+        None,
+    );
     let idp = connector(&server, ScimAttribute::UserName);
 
     let before = idp.read(&principal(&alice)).unwrap();
@@ -113,9 +147,15 @@ fn deactivate_changes_only_that_user_and_is_idempotent() {
 
 #[test]
 fn remove_groups_leaves_only_the_named_groups() {
-    let server = ScimServer::start();
-    let alice = server.create_user("alice@acme.example", None);
-    let bob = server.create_user("bob@acme.example", None);
+    let server = ScimServer::shared();
+    let alice = server.create_user(
+        "alice@remove-groups-leaves-only-the-named-groups.example",
+        None,
+    );
+    let bob = server.create_user(
+        "bob@remove-groups-leaves-only-the-named-groups.example",
+        None,
+    );
     let engineering = server.create_group("engineering", &[&alice, &bob]);
     let vpn = server.create_group("vpn", &[&alice]);
     let staff = server.create_group("all-staff", &[&alice, &bob]);
@@ -128,7 +168,7 @@ fn remove_groups_leaves_only_the_named_groups() {
     };
     idp.apply(&principal(&alice), &change).unwrap();
 
-    assert_eq!(server.members(&engineering), [bob.clone()]);
+    assert_eq!(server.members(&engineering), std::slice::from_ref(&bob));
     assert_eq!(server.members(&vpn), Vec::<String>::new());
     let mut both = vec![alice.clone(), bob.clone()];
     both.sort();
@@ -148,9 +188,9 @@ fn remove_groups_leaves_only_the_named_groups() {
 
 #[test]
 fn memberships_are_read_across_pages() {
-    let server = ScimServer::start();
-    let alice = server.create_user("alice@acme.example", None);
-    let other = server.create_user("other@acme.example", None);
+    let server = ScimServer::shared();
+    let alice = server.create_user("alice@memberships-are-read-across-pages.example", None);
+    let other = server.create_user("other@memberships-are-read-across-pages.example", None);
     let count = PAGE_SIZE as usize + 20;
     let mut expected: Vec<String> = (0..count).map(|i| format!("team-{i:03}")).collect();
     for name in &expected {
@@ -164,9 +204,15 @@ fn memberships_are_read_across_pages() {
 
 #[test]
 fn delete_removes_the_user_and_a_second_delete_succeeds() {
-    let server = ScimServer::start();
-    let alice = server.create_user("alice@acme.example", None);
-    let bob = server.create_user("bob@acme.example", None);
+    let server = ScimServer::shared();
+    let alice = server.create_user(
+        "alice@delete-removes-the-user-and-a-second-delete-succeeds.example",
+        None,
+    );
+    let bob = server.create_user(
+        "bob@delete-removes-the-user-and-a-second-delete-succeeds.example",
+        None,
+    );
     let idp = connector(&server, ScimAttribute::UserName);
 
     idp.apply(&principal(&alice), &Change::Deactivate).unwrap();
@@ -176,7 +222,11 @@ fn delete_removes_the_user_and_a_second_delete_succeeds() {
     let state = idp.read(&principal(&alice)).unwrap();
     assert!(!state.exists);
     assert!(Change::Delete.is_satisfied_by(&state));
-    assert_eq!(idp.find("alice@acme.example").unwrap(), None);
+    assert_eq!(
+        idp.find("alice@delete-removes-the-user-and-a-second-delete-succeeds.example")
+            .unwrap(),
+        None
+    );
 
     // The server answers 404 now: already deleted is deleted.
     idp.apply(&principal(&alice), &Change::Delete).unwrap();
@@ -185,8 +235,11 @@ fn delete_removes_the_user_and_a_second_delete_succeeds() {
 
 #[test]
 fn changes_scim_cannot_make_are_unsupported() {
-    let server = ScimServer::start();
-    let alice = server.create_user("alice@acme.example", None);
+    let server = ScimServer::shared();
+    let alice = server.create_user(
+        "alice@changes-scim-cannot-make-are-unsupported.example",
+        None,
+    );
     let idp = connector(&server, ScimAttribute::UserName);
     let capabilities = idp.capabilities();
     assert!(capabilities.deactivate && capabilities.groups && capabilities.delete);
@@ -211,13 +264,16 @@ fn changes_scim_cannot_make_are_unsupported() {
 
 #[test]
 fn a_wrong_token_is_a_permanent_error_without_the_token() {
-    let server = ScimServer::start();
-    server.create_user("alice@acme.example", None);
+    let server = ScimServer::shared();
+    server.create_user(
+        "alice@a-wrong-token-is-a-permanent-error-without-the-token.example",
+        None,
+    );
     let wrong = format!("wrong-{}", peers::random_hex(8));
     let mut options = ScimOptions::new(&server.base_url, ScimAttribute::UserName);
     options.token = Some(SecretString::from(wrong.clone()));
     let idp = ScimConnector::new("idp", options).unwrap();
-    match idp.find("alice@acme.example") {
+    match idp.find("alice@a-wrong-token-is-a-permanent-error-without-the-token.example") {
         Err(ConnectorError::Permanent { message }) => {
             assert!(
                 message.starts_with("SCIM GET /v2/Users: 401 Unauthorized: "),

@@ -1,15 +1,19 @@
 //! The real `scim2-server` (PyPI): started on a free port with a random bearer token, seeded
-//! and inspected with plain HTTP, killed on drop. `./scripts/install-peers` installs it.
+//! and inspected with plain HTTP. `./scripts/install-peers` installs it. It starts in about
+//! three seconds (Python imports), so a test binary shares one: it runs under a shell that kills
+//! it as soon as its standard input closes, that is when the test process ends however it ends.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{OnceLock, mpsc};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 /// A running scim2-server.
 pub struct ScimServer {
+    // Kept for its standard input: closing it stops the server.
+    #[allow(dead_code)]
     child: Child,
     /// `http://127.0.0.1:PORT/v2`.
     pub base_url: String,
@@ -19,14 +23,26 @@ pub struct ScimServer {
 }
 
 impl ScimServer {
-    /// Start one and wait until it serves.
+    /// The server this test binary shares, started on first use. Tests keep apart by using
+    /// their own user and group names.
+    pub fn shared() -> &'static ScimServer {
+        static SERVER: OnceLock<ScimServer> = OnceLock::new();
+        SERVER.get_or_init(ScimServer::start)
+    }
+
+    /// Start one and wait until it serves; it stops when dropped or when this process ends.
     pub fn start() -> ScimServer {
         let port = super::free_port();
         let token = super::random_hex(16);
-        let mut child = Command::new("scim2-server")
+        let mut child = Command::new("sh")
+            .args([
+                "-c",
+                r#"scim2-server "$@" & pid=$!; read -r _ || true; kill "$pid"; wait "$pid""#,
+                "scim2-server",
+            ])
             .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
             .args(["--bearer-token", &token])
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -60,8 +76,12 @@ impl ScimServer {
                 Ok(line) if line.contains("Serving SCIM on") => break,
                 Ok(line) => output.push(line),
                 Err(_) => {
-                    let _ = child.kill();
-                    panic!("scim2-server did not start:\n{}", output.join("\n"));
+                    drop(child.stdin.take());
+                    let _ = child.wait();
+                    panic!(
+                        "scim2-server did not start (is it installed? ./scripts/install-peers):\n{}",
+                        output.join("\n")
+                    );
                 }
             }
         }
@@ -150,7 +170,7 @@ impl ScimServer {
 
 impl Drop for ScimServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        drop(self.child.stdin.take());
         let _ = self.child.wait();
     }
 }
