@@ -35,7 +35,7 @@ fn find_by_user_name_and_external_id() {
         "bob@find-by-user-name-and-external-id.example",
         Some("E1002"),
     );
-    let idp = connector(&server, ScimAttribute::UserName);
+    let idp = connector(server, ScimAttribute::UserName);
 
     let found = idp
         .find("alice@find-by-user-name-and-external-id.example")
@@ -62,7 +62,7 @@ fn find_by_user_name_and_external_id() {
     // A userName is not an externalId.
     assert_eq!(idp.find("E1002").unwrap(), None);
 
-    let by_external = connector(&server, ScimAttribute::ExternalId);
+    let by_external = connector(server, ScimAttribute::ExternalId);
     assert_eq!(by_external.find("E1002").unwrap().unwrap().id, bob);
     // externalId is case-sensitive.
     assert_eq!(by_external.find("e1002").unwrap(), None);
@@ -86,7 +86,7 @@ fn hostile_values_match_only_themselves() {
         ids.push(server.create_user(name, None));
     }
     let victim = server.create_user("victim@hostile-values-match-only-themselves.example", None);
-    let idp = connector(&server, ScimAttribute::UserName);
+    let idp = connector(server, ScimAttribute::UserName);
 
     for (name, id) in seeded.iter().zip(&ids) {
         let found = idp.find(name).unwrap();
@@ -130,7 +130,7 @@ fn deactivate_changes_only_that_user_and_is_idempotent() {
         "bob@deactivate-changes-only-that-user-and-is-idempotent.example",
         None,
     );
-    let idp = connector(&server, ScimAttribute::UserName);
+    let idp = connector(server, ScimAttribute::UserName);
 
     let before = idp.read(&principal(&alice)).unwrap();
     assert!(before.exists && before.active);
@@ -159,7 +159,7 @@ fn remove_groups_leaves_only_the_named_groups() {
     let engineering = server.create_group("engineering", &[&alice, &bob]);
     let vpn = server.create_group("vpn", &[&alice]);
     let staff = server.create_group("all-staff", &[&alice, &bob]);
-    let idp = connector(&server, ScimAttribute::UserName);
+    let idp = connector(server, ScimAttribute::UserName);
 
     let before = idp.read(&principal(&alice)).unwrap();
     assert_eq!(before.groups, ["all-staff", "engineering", "vpn"]);
@@ -197,7 +197,7 @@ fn memberships_are_read_across_pages() {
         server.create_group(name, &[&alice]);
     }
     server.create_group("not-alice", &[&other]);
-    let idp = connector(&server, ScimAttribute::UserName);
+    let idp = connector(server, ScimAttribute::UserName);
     expected.sort();
     assert_eq!(idp.read(&principal(&alice)).unwrap().groups, expected);
 }
@@ -213,7 +213,7 @@ fn delete_removes_the_user_and_a_second_delete_succeeds() {
         "bob@delete-removes-the-user-and-a-second-delete-succeeds.example",
         None,
     );
-    let idp = connector(&server, ScimAttribute::UserName);
+    let idp = connector(server, ScimAttribute::UserName);
 
     idp.apply(&principal(&alice), &Change::Deactivate).unwrap();
     idp.apply(&principal(&alice), &Change::Delete).unwrap();
@@ -240,7 +240,7 @@ fn changes_scim_cannot_make_are_unsupported() {
         "alice@changes-scim-cannot-make-are-unsupported.example",
         None,
     );
-    let idp = connector(&server, ScimAttribute::UserName);
+    let idp = connector(server, ScimAttribute::UserName);
     let capabilities = idp.capabilities();
     assert!(capabilities.deactivate && capabilities.groups && capabilities.delete);
     assert!(!capabilities.revoke_sessions && !capabilities.seats && !capabilities.messages);
