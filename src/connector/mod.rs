@@ -2,7 +2,9 @@
 //! module per protocol. A connector knows only this trait and its own protocol, never the
 //! journal, the playbook or the CLI. Retries, timing and journaling belong to the engine.
 
+pub mod scim;
 pub mod sqlite;
+pub mod webhook;
 
 use std::fmt;
 

@@ -1,12 +1,19 @@
 //! Building the connectors a run needs from the configuration: one store per SQLite file shared
-//! by every connector naming it, and each connector's lookup template.
+//! by every connector naming it, SCIM and webhook connectors with their secrets read from the
+//! environment, and each connector's lookup template. Errors name a secret's variable, never its
+//! value.
 
 use std::collections::HashMap;
+use std::env::VarError;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use secrecy::SecretString;
+
 use super::engine::Target;
+use crate::connector::scim::{self, ScimAttribute, ScimConnector, ScimOptions};
 use crate::connector::sqlite::{MatchAttribute, SqliteConnector, SqliteStore};
+use crate::connector::webhook::{self, WebhookConnector, WebhookOptions};
 use crate::playbook::{Config, ConnectorSettings, Playbook, Template};
 
 /// Open the connectors `playbook` uses, by configured name.
@@ -55,6 +62,58 @@ pub fn build_targets(
                     lookup,
                 }
             }
+            ConnectorSettings::Scim(settings) => {
+                let attribute = settings
+                    .match_
+                    .attribute
+                    .parse::<ScimAttribute>()
+                    .map_err(|e| format!("connector `{name}`: {e}"))?;
+                let token = settings
+                    .token_env
+                    .as_deref()
+                    .map(|var| secret_from_env(name, var, "SCIM bearer token"))
+                    .transpose()?;
+                let options = ScimOptions {
+                    base_url: settings.base_url.clone(),
+                    token,
+                    attribute,
+                    timeout: settings
+                        .timeout
+                        .map_or(scim::DEFAULT_TIMEOUT, |t| t.to_std()),
+                    concurrency: settings.concurrency.unwrap_or(scim::DEFAULT_CONCURRENCY),
+                };
+                let connector = ScimConnector::new(name, options)
+                    .map_err(|e| format!("connector `{name}`: {e}"))?;
+                Target {
+                    connector: Arc::new(connector),
+                    lookup: settings.match_.value.clone(),
+                }
+            }
+            ConnectorSettings::Webhook(settings) => {
+                let secret = settings
+                    .secret_env
+                    .as_deref()
+                    .map(|var| secret_from_env(name, var, "webhook signing secret"))
+                    .transpose()?;
+                let options = WebhookOptions {
+                    url: settings.url.clone(),
+                    secret,
+                    timeout: settings
+                        .timeout
+                        .map_or(webhook::DEFAULT_TIMEOUT, |t| t.to_std()),
+                    deliveries: config
+                        .journal
+                        .join("webhooks")
+                        .join(format!("{name}.jsonl")),
+                };
+                let connector = WebhookConnector::new(name, options)
+                    .map_err(|e| format!("connector `{name}`: {e}"))?;
+                Target {
+                    connector: Arc::new(connector),
+                    // Messages find no account; the lookup is never rendered for them.
+                    lookup: Template::new("{{ employee.id }}"),
+                }
+            }
             _ => {
                 return Err(format!(
                     "connector `{name}`: type `{}` is not supported by this build yet",
@@ -65,4 +124,41 @@ pub fn build_targets(
         targets.insert(name.to_owned(), target);
     }
     Ok(targets)
+}
+
+/// The secret in the environment variable `var`, for connector `connector`. The error names the
+/// variable and what it should hold, never a value.
+fn secret_from_env(connector: &str, var: &str, what: &str) -> Result<SecretString, String> {
+    match std::env::var(var) {
+        Ok(value) if !value.is_empty() => Ok(SecretString::from(value)),
+        Ok(_) => Err(format!(
+            "connector `{connector}`: environment variable {var} (the {what}) is empty"
+        )),
+        Err(VarError::NotPresent) => Err(format!(
+            "connector `{connector}`: environment variable {var} (the {what}) is not set"
+        )),
+        Err(VarError::NotUnicode(_)) => Err(format!(
+            "connector `{connector}`: environment variable {var} (the {what}) is not valid UTF-8"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secret_from_env;
+
+    #[test]
+    fn missing_secrets_name_the_variable_only() {
+        let error = secret_from_env(
+            "idp",
+            "OFFBOARD_TEST_UNSET_VARIABLE_91",
+            "SCIM bearer token",
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            "connector `idp`: environment variable OFFBOARD_TEST_UNSET_VARIABLE_91 \
+             (the SCIM bearer token) is not set"
+        );
+    }
 }
