@@ -130,34 +130,89 @@ fn random_password() -> String {
     (0..24).map(|_| rng.alphanumeric()).collect()
 }
 
-/// A self-signed certificate for 127.0.0.1 and localhost, made by `openssl`.
+/// A test CA and a server certificate for 127.0.0.1 and localhost signed by it, made by
+/// `openssl`.
 #[derive(Debug)]
 pub struct Certificate {
-    /// The certificate (also the CA to trust).
+    /// The CA certificate to trust.
+    pub ca: PathBuf,
+    /// The server certificate.
     pub cert: PathBuf,
-    /// Its private key.
+    /// The server's private key.
     pub key: PathBuf,
 }
 
 impl Certificate {
-    /// Make one in `dir`.
-    pub fn self_signed(dir: &Path) -> Certificate {
-        let cert = dir.join("cert.pem");
-        let key = dir.join("key.pem");
-        let output = Command::new("openssl")
-            .args([
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            ])
-            .args(["-subj", "/CN=localhost"])
-            .args(["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .output()
-            .expect("run openssl");
-        assert!(output.status.success(), "openssl: {output:?}");
-        Certificate { cert, key }
+    /// Make them in `dir`.
+    pub fn issue(dir: &Path) -> Certificate {
+        let file = |name: &str| dir.join(name);
+        let openssl = |args: &[&str]| {
+            let output = Command::new("openssl")
+                .current_dir(dir)
+                .args(args)
+                .output()
+                .expect("run openssl");
+            assert!(
+                output.status.success(),
+                "openssl {args:?}: {}",
+                describe(&output)
+            );
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=offboard test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "server.csr",
+        ]);
+        std::fs::write(
+            file("server.ext"),
+            "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n\
+             extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
+        )
+        .expect("write server.ext");
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "cert.pem",
+        ]);
+        Certificate {
+            ca: file("ca.pem"),
+            cert: file("cert.pem"),
+            key: file("key.pem"),
+        }
     }
 }
 
@@ -175,7 +230,7 @@ impl SlapdBuilder {
         self
     }
 
-    /// Also listen on `ldaps://` and offer StartTLS, with a self-signed certificate.
+    /// Also listen on `ldaps://` and offer StartTLS, with a certificate from a test CA.
     pub fn tls(mut self) -> Self {
         self.tls = true;
         self
@@ -188,7 +243,7 @@ impl SlapdBuilder {
         let db = dir.path().join("db");
         std::fs::create_dir(&db).expect("db dir");
         let password = random_password();
-        let certificate = self.tls.then(|| Certificate::self_signed(dir.path()));
+        let certificate = self.tls.then(|| Certificate::issue(dir.path()));
         let conf = dir.path().join("slapd.conf");
         std::fs::write(
             &conf,
@@ -325,7 +380,7 @@ impl Slapd {
 
     /// The certificate to trust (only with [`SlapdBuilder::tls`]).
     pub fn ca_file(&self) -> &Path {
-        &self.certificate.as_ref().expect("started with tls").cert
+        &self.certificate.as_ref().expect("started with tls").ca
     }
 
     /// The server's log so far.

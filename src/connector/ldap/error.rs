@@ -57,6 +57,11 @@ pub enum LdapConfigError {
 pub(crate) fn transport(action: &str, error: LdapError) -> ConnectorError {
     match error {
         LdapError::LdapResult { result } => result_error(action, &result),
+        // A failed TLS handshake (untrusted or mismatched certificate) comes as an I/O error
+        // but will fail the same way every time.
+        LdapError::Io { ref source } if is_tls_failure(source) => ConnectorError::Permanent {
+            message: format!("{action}: TLS: {source}"),
+        },
         LdapError::Io { .. }
         | LdapError::Timeout { .. }
         | LdapError::OpSend { .. }
@@ -71,6 +76,13 @@ pub(crate) fn transport(action: &str, error: LdapError) -> ConnectorError {
             message: format!("{action}: {other}"),
         },
     }
+}
+
+/// True when an I/O error carries a TLS (rustls) error.
+fn is_tls_failure(error: &std::io::Error) -> bool {
+    error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<rustls::Error>())
 }
 
 /// The error for a non-success LDAP result: busy, unavailable and time limits are transient.
@@ -203,6 +215,20 @@ mod tests {
             error.to_string(),
             "delete uid=a,dc=x: notAllowedOnNonLeaf (66): subordinate objects must be deleted first"
         );
+    }
+
+    #[test]
+    fn certificate_failures_are_permanent() {
+        let untrusted = LdapError::Io {
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+            ),
+        };
+        assert!(matches!(
+            transport("connect", untrusted),
+            ConnectorError::Permanent { .. }
+        ));
     }
 
     #[test]
