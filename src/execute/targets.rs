@@ -1,13 +1,14 @@
 //! Building the connectors a run needs from the configuration: one store per SQLite file shared
-//! by every connector naming it, and each connector's lookup template.
+//! by every connector naming it, an LDAP connector per `type: ldap` entry with its bind password
+//! read from the environment, and each connector's lookup template.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::engine::Target;
 use secrecy::SecretString;
 
+use super::engine::Target;
 use crate::connector::ldap::{Bind, DisableMethod, LdapConnector, LdapOptions, MemberAttribute};
 use crate::connector::sqlite::{MatchAttribute, SqliteConnector, SqliteStore};
 use crate::playbook::{Config, ConnectorSettings, LdapDisable, LdapSettings, Playbook, Template};
@@ -137,5 +138,102 @@ fn password_from_env(variable: &str) -> Result<SecretString, String> {
         Err(std::env::VarError::NotUnicode(_)) => Err(format!(
             "environment variable {variable} (password_env) is not valid UTF-8"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use super::*;
+    use crate::connector::Connector;
+    use crate::playbook::Match;
+
+    fn settings(bind_dn: Option<&str>, password_env: Option<&str>) -> LdapSettings {
+        LdapSettings {
+            url: "ldap://127.0.0.1:3890".to_owned(),
+            bind_dn: bind_dn.map(str::to_owned),
+            password_env: password_env.map(str::to_owned),
+            base_dn: "ou=people,dc=acme,dc=example".to_owned(),
+            match_: Match {
+                attribute: "uid".to_owned(),
+                value: Template::new("{{ employee.username }}"),
+            },
+            disable: LdapDisable::MoveOu {
+                ou: "ou=disabled,dc=acme,dc=example".to_owned(),
+            },
+            group_member_attribute: "memberUid".to_owned(),
+            timeout: None,
+        }
+    }
+
+    const ADMIN: &str = "cn=admin,dc=acme,dc=example";
+
+    #[test]
+    fn an_unset_password_variable_is_named() {
+        let variable = "OFFBOARD_TEST_LDAP_PASSWORD_NEVER_SET_7F3A";
+        let error = ldap_connector("ldap", &settings(Some(ADMIN), Some(variable))).err();
+        assert_eq!(
+            error.as_deref(),
+            Some(
+                "environment variable OFFBOARD_TEST_LDAP_PASSWORD_NEVER_SET_7F3A (password_env) is not set"
+            )
+        );
+    }
+
+    #[test]
+    fn the_password_comes_from_the_variable_and_is_never_shown() {
+        // PATH is always set: it stands in for a password variable.
+        let value = std::env::var("PATH").unwrap_or_default();
+        assert!(!value.is_empty());
+        let connector = ldap_connector("ldap", &settings(Some(ADMIN), Some("PATH")));
+        let Ok(connector) = connector else {
+            panic!("{:?}", connector.err());
+        };
+        assert_eq!(connector.name(), "ldap");
+        let shown = format!("{connector:?}");
+        assert!(!shown.contains(&value), "{shown}");
+        assert!(shown.contains(ADMIN), "{shown}");
+        assert_eq!(
+            connector
+                .options()
+                .bind
+                .as_ref()
+                .map(|b| b.password.expose_secret()),
+            Some(value.as_str())
+        );
+    }
+
+    #[test]
+    fn half_a_bind_is_refused() {
+        let error = ldap_connector("ldap", &settings(Some(ADMIN), None)).err();
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("bind_dn is set but password_env is not")),
+            "{error:?}"
+        );
+        let error = ldap_connector("ldap", &settings(None, Some("LDAP_PASSWORD"))).err();
+        assert_eq!(
+            error.as_deref(),
+            Some("password_env names LDAP_PASSWORD but bind_dn is not set")
+        );
+        assert!(ldap_connector("ldap", &settings(None, None)).is_ok());
+    }
+
+    #[test]
+    fn bad_ldap_settings_are_reported() {
+        let mut bad = settings(None, None);
+        bad.group_member_attribute = "members".to_owned();
+        assert_eq!(
+            ldap_connector("ldap", &bad).err().as_deref(),
+            Some(
+                "group_member_attribute \"members\" is not one of member, uniqueMember, memberUid"
+            )
+        );
+        let mut bad = settings(None, None);
+        bad.url = "ldap://127.0.0.1/????x-bindpw=hunter2".to_owned();
+        let error = ldap_connector("ldap", &bad).err().unwrap_or_default();
+        assert!(!error.contains("hunter2"), "{error}");
     }
 }
