@@ -1,7 +1,7 @@
 //! Building the connectors a run needs from the configuration: one store per SQLite file shared
-//! by every connector naming it, SCIM and webhook connectors with their secrets read from the
-//! environment, and each connector's lookup template. Errors name a secret's variable, never its
-//! value.
+//! by every connector naming it, SCIM, LDAP and webhook connectors with their secrets read from
+//! the environment, and each connector's lookup template. Errors name a secret's variable, never
+//! its value.
 
 use std::collections::HashMap;
 use std::env::VarError;
@@ -11,10 +11,11 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::engine::Target;
+use crate::connector::ldap::{Bind, DisableMethod, LdapConnector, LdapOptions, MemberAttribute};
 use crate::connector::scim::{self, ScimAttribute, ScimConnector, ScimOptions};
 use crate::connector::sqlite::{MatchAttribute, SqliteConnector, SqliteStore};
 use crate::connector::webhook::{self, WebhookConnector, WebhookOptions};
-use crate::playbook::{Config, ConnectorSettings, Playbook, Template};
+use crate::playbook::{Config, ConnectorSettings, LdapDisable, LdapSettings, Playbook, Template};
 
 /// Open the connectors `playbook` uses, by configured name.
 pub fn build_targets(
@@ -114,12 +115,13 @@ pub fn build_targets(
                     lookup: Template::new("{{ employee.id }}"),
                 }
             }
-            _ => {
-                return Err(format!(
-                    "connector `{name}`: type `{}` is not supported by this build yet",
-                    connector.connector_type().as_str()
-                ));
-            }
+            ConnectorSettings::Ldap(settings) => Target {
+                connector: Arc::new(
+                    ldap_connector(name, settings)
+                        .map_err(|e| format!("connector `{name}`: {e}"))?,
+                ),
+                lookup: settings.match_.value.clone(),
+            },
         };
         targets.insert(name.to_owned(), target);
     }
@@ -143,9 +145,148 @@ fn secret_from_env(connector: &str, var: &str, what: &str) -> Result<SecretStrin
     }
 }
 
+/// An LDAP connector from its settings, the bind password read from the variable `password_env`
+/// names. Errors name the variable, never its value.
+fn ldap_connector(name: &str, settings: &LdapSettings) -> Result<LdapConnector, String> {
+    let bind = match (&settings.bind_dn, &settings.password_env) {
+        (Some(dn), Some(variable)) => Some(Bind {
+            dn: dn.clone(),
+            password: secret_from_env(name, variable, "LDAP bind password")?,
+        }),
+        (Some(_), None) => {
+            return Err(
+                "bind_dn is set but password_env is not (name the variable holding the \
+                        bind password)"
+                    .to_owned(),
+            );
+        }
+        (None, Some(variable)) => {
+            return Err(format!(
+                "password_env names {variable} but bind_dn is not set"
+            ));
+        }
+        (None, None) => None,
+    };
+    let disable = match &settings.disable {
+        LdapDisable::PpolicyLock => DisableMethod::PpolicyLock,
+        LdapDisable::MoveOu { ou } => DisableMethod::MoveOu { ou: ou.clone() },
+        LdapDisable::AdUac => DisableMethod::AdUac,
+    };
+    let member_attribute = settings
+        .group_member_attribute
+        .parse::<MemberAttribute>()
+        .map_err(|e| e.to_string())?;
+    let mut options = LdapOptions::new(
+        &settings.url,
+        bind,
+        &settings.base_dn,
+        &settings.match_.attribute,
+        disable,
+        member_attribute,
+    )
+    .map_err(|e| e.to_string())?;
+    if let Some(timeout) = settings.timeout {
+        options = options.with_timeout(timeout.to_std());
+    }
+    LdapConnector::new(name, options).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::secret_from_env;
+    use secrecy::ExposeSecret;
+
+    use super::*;
+    use crate::connector::Connector;
+    use crate::playbook::Match;
+
+    fn settings(bind_dn: Option<&str>, password_env: Option<&str>) -> LdapSettings {
+        LdapSettings {
+            url: "ldap://127.0.0.1:3890".to_owned(),
+            bind_dn: bind_dn.map(str::to_owned),
+            password_env: password_env.map(str::to_owned),
+            base_dn: "ou=people,dc=acme,dc=example".to_owned(),
+            match_: Match {
+                attribute: "uid".to_owned(),
+                value: Template::new("{{ employee.username }}"),
+            },
+            disable: LdapDisable::MoveOu {
+                ou: "ou=disabled,dc=acme,dc=example".to_owned(),
+            },
+            group_member_attribute: "memberUid".to_owned(),
+            timeout: None,
+        }
+    }
+
+    const ADMIN: &str = "cn=admin,dc=acme,dc=example";
+
+    #[test]
+    fn an_unset_password_variable_is_named() {
+        let variable = "OFFBOARD_TEST_LDAP_PASSWORD_NEVER_SET_7F3A";
+        let error = ldap_connector("ldap", &settings(Some(ADMIN), Some(variable))).err();
+        assert_eq!(
+            error.as_deref(),
+            Some(
+                "connector `ldap`: environment variable OFFBOARD_TEST_LDAP_PASSWORD_NEVER_SET_7F3A \
+                 (the LDAP bind password) is not set"
+            )
+        );
+    }
+
+    #[test]
+    fn the_password_comes_from_the_variable_and_is_never_shown() {
+        // PATH is always set: it stands in for a password variable.
+        let value = std::env::var("PATH").unwrap_or_default();
+        assert!(!value.is_empty());
+        let connector = ldap_connector("ldap", &settings(Some(ADMIN), Some("PATH")));
+        let Ok(connector) = connector else {
+            panic!("{:?}", connector.err());
+        };
+        assert_eq!(connector.name(), "ldap");
+        let shown = format!("{connector:?}");
+        assert!(!shown.contains(&value), "{shown}");
+        assert!(shown.contains(ADMIN), "{shown}");
+        assert_eq!(
+            connector
+                .options()
+                .bind
+                .as_ref()
+                .map(|b| b.password.expose_secret()),
+            Some(value.as_str())
+        );
+    }
+
+    #[test]
+    fn half_a_bind_is_refused() {
+        let error = ldap_connector("ldap", &settings(Some(ADMIN), None)).err();
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("bind_dn is set but password_env is not")),
+            "{error:?}"
+        );
+        let error = ldap_connector("ldap", &settings(None, Some("LDAP_PASSWORD"))).err();
+        assert_eq!(
+            error.as_deref(),
+            Some("password_env names LDAP_PASSWORD but bind_dn is not set")
+        );
+        assert!(ldap_connector("ldap", &settings(None, None)).is_ok());
+    }
+
+    #[test]
+    fn bad_ldap_settings_are_reported() {
+        let mut bad = settings(None, None);
+        bad.group_member_attribute = "members".to_owned();
+        assert_eq!(
+            ldap_connector("ldap", &bad).err().as_deref(),
+            Some(
+                "group_member_attribute \"members\" is not one of member, uniqueMember, memberUid"
+            )
+        );
+        let mut bad = settings(None, None);
+        bad.url = "ldap://127.0.0.1/????x-bindpw=hunter2".to_owned();
+        let error = ldap_connector("ldap", &bad).err().unwrap_or_default();
+        assert!(!error.contains("hunter2"), "{error}");
+    }
 
     #[test]
     fn missing_secrets_name_the_variable_only() {
