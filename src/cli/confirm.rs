@@ -9,6 +9,7 @@ use super::args::ConfirmArgs;
 use super::run::journal_err;
 use super::workspace::{load_workspace, signer};
 use crate::error::{Error, Result};
+use crate::execute::clock;
 use crate::execute::status::run_identity;
 use crate::exit::Exit;
 use crate::journal::{EmployeeLock, Event, RecordFields, RunJournal, read_run};
@@ -100,6 +101,7 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
     journal
         .append(
             RecordFields::new(event)
+                .time(clock::now().map_err(Error::Usage)?)
                 .employee(&employee)
                 .step(&step.id)
                 .action(step.kind.to_string())

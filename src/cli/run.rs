@@ -322,6 +322,7 @@ pub(super) fn run_one(
         journal
             .append(
                 RecordFields::new(Event::RunFinished)
+                    .time(clock::now().map_err(Error::Usage)?)
                     .employee(&employee.id)
                     .evidence(json!({ "steps": report.steps.len() })),
             )
@@ -349,13 +350,20 @@ pub(super) fn journal_err(error: crate::journal::JournalError) -> Error {
 }
 
 /// The latest run of `playbook` for `employee` in `dir`, and whether it has finished.
+///
+/// Only the runs whose id has the prefix [`new_run_id`] gives them are read, so that each run
+/// of a large batch does not read every other employee's journal.
 pub(super) fn find_run(
     dir: &Path,
     employee: &str,
     playbook: &str,
 ) -> Result<Option<(String, bool)>> {
+    let prefix = run_prefix(employee, playbook);
     let mut found = None;
     for run in list_runs(dir).map_err(journal_err)? {
+        if !run.starts_with(&prefix) {
+            continue;
+        }
         let records = read_run(dir, &run).map_err(journal_err)?.records;
         let Some(first) = records.first() else {
             continue;
@@ -380,6 +388,12 @@ pub(super) fn find_run(
 fn new_run_id(employee: &str, playbook: &str, now: time::OffsetDateTime) -> String {
     let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
     let stamp = now.format(&format).unwrap_or_default();
+    format!("{}{stamp}", run_prefix(employee, playbook))
+}
+
+/// `<employee>-<playbook>-`: what every run id of that employee and playbook starts with
+/// (characters a file name must not hold replaced by `_`).
+fn run_prefix(employee: &str, playbook: &str) -> String {
     let employee: String = employee
         .chars()
         .map(|c| {
@@ -390,7 +404,7 @@ fn new_run_id(employee: &str, playbook: &str, now: time::OffsetDateTime) -> Stri
             }
         })
         .collect();
-    format!("{employee}-{playbook}-{stamp}")
+    format!("{employee}-{playbook}-")
 }
 
 fn relative_to(path: &Path, root: &Path) -> String {

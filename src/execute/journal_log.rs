@@ -1,7 +1,10 @@
-//! The engine's view of a run journal: its history per step (for resume) and signed appends.
+//! The engine's view of a run journal: its history per step (for resume) and signed appends,
+//! each stamped with the engine's clock (so `OFFBOARD_NOW` rehearsals record the time they
+//! pretend it is, not the wall clock).
 
 use crate::journal::{Event, RecordFields, RunJournal, Target};
 
+use super::clock;
 use super::engine::{Entry, Recorded, RunLog};
 
 /// A [`RunJournal`] as the engine's [`RunLog`], stamping every record with the employee.
@@ -27,6 +30,7 @@ impl RunLog for JournalLog<'_> {
 
     fn record(&mut self, entry: Entry) -> Result<(), String> {
         let mut fields = RecordFields::new(Event::from_name(entry.event))
+            .time(clock::now()?)
             .employee(self.employee)
             .step(entry.step)
             .action(entry.action.to_string())

@@ -1,0 +1,248 @@
+//! Batches (`run --from events.csv`): the limit needs `--max N`, the canary runs and the batch
+//! pauses unless `--yes`, every employee gets a row in the outcome table, one broken record
+//! does not stop the others, and the exit code is the worst outcome. The company is generated:
+//! acme's configuration, glossary, roles, keys and playbooks with a roster of leavers.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::common::repo::{Repo, STORE};
+
+/// Replace acme's people by `n` terminated engineers (E20000...) with an account, two groups,
+/// two seats and a laptop each, and commit.
+fn company(n: usize) -> Repo {
+    let repo = Repo::acme();
+    let mut hr = String::from(
+        "employee_id,username,email,display_name,manager_id,manager_email,department,cost_centre,role,new_role,status,effective_at,employment,legal_hold\n",
+    );
+    let mut accounts = String::from("account_id,username,email,employee_id,active,sessions\n");
+    let mut memberships = String::from("username,group\n");
+    let mut seats = String::from("username,product,assigned_on\n");
+    let mut assets = String::from("asset_tag,kind,username\n");
+    hr.push_str("E19999,boss,boss@acme.example,Big Boss,,,R&D,CC-100,manager,,ACT,2020-01-01,employee,false\n");
+    for i in 0..n {
+        let (id, user) = (20000 + i, format!("user{i:04}"));
+        let _ = writeln!(
+            hr,
+            "E{id},{user},{user}@acme.example,User {i},E19999,boss@acme.example,R&D,CC-100,engineer,,TERM,2026-11-28,employee,false"
+        );
+        let _ = writeln!(
+            accounts,
+            "acct-{id},{user},{user}@acme.example,E{id},true,1"
+        );
+        for group in ["all-staff", "engineering"] {
+            let _ = writeln!(memberships, "{user},{group}");
+        }
+        for product in ["slack", "github"] {
+            let _ = writeln!(seats, "{user},{product},2024-01-01");
+        }
+        let _ = writeln!(assets, "LT-{id},laptop,{user}");
+    }
+    repo.write("hr.csv", &hr);
+    repo.write("holds.yaml", "version: 1\nholds: []\n");
+    repo.write("data/accounts.csv", &accounts);
+    repo.write("data/memberships.csv", &memberships);
+    repo.write("data/seats.csv", &seats);
+    repo.write("data/assets.csv", &assets);
+    repo.commit("a company of leavers");
+    repo
+}
+
+fn events(repo: &Repo, ids: &[String]) {
+    let mut csv = String::from("employee_id,event,effective_at\n");
+    for id in ids {
+        let _ = writeln!(csv, "{id},termination,2026-11-28");
+    }
+    repo.write("events.csv", &csv);
+}
+
+fn ids(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("E{}", 20000 + i)).collect()
+}
+
+fn deactivated(repo: &Repo) -> i64 {
+    repo.count(
+        "SELECT count(*) FROM accounts WHERE active = 0 AND employee_id LIKE 'E2%'",
+        [],
+    )
+}
+
+/// The rows of the JSON outcome table.
+fn table(out: &crate::common::repo::Out) -> Vec<Value> {
+    let report = out
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["event"] == "batch.report")
+        .unwrap_or_else(|| panic!("no batch.report in:\n{}", out.stdout));
+    report["employees"].as_array().unwrap().clone()
+}
+
+#[test]
+fn a_batch_of_500_needs_max_pauses_after_the_canary_and_runs_with_yes() {
+    let started = Instant::now();
+    let repo = company(500);
+    events(&repo, &ids(500));
+    // Seed the store, then nothing may change until the batch really runs.
+    repo.offboard(["plan", "E20000"]).run();
+    let store = repo.snapshot(STORE);
+
+    let refused = repo
+        .offboard(["run", "--from", "events.csv"])
+        .status(2)
+        .run();
+    assert!(
+        refused.stderr.contains("refusing a batch of 500 employees")
+            && refused.stderr.contains("--max 500"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        repo.snapshot(STORE) == store,
+        "the refused batch changed the store"
+    );
+    assert!(repo.runs().is_empty());
+
+    // No --yes and no terminal: the canary runs, then the batch pauses.
+    let paused = repo
+        .offboard([
+            "--format",
+            "json",
+            "run",
+            "--from",
+            "events.csv",
+            "--max",
+            "500",
+        ])
+        .status(4)
+        .run();
+    assert!(
+        paused
+            .stderr
+            .contains("batch paused after the canary (3 employees)"),
+        "{}",
+        paused.stderr
+    );
+    let rows = table(&paused);
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    for (row, id) in rows.iter().zip(ids(3)) {
+        assert_eq!(row["employee"], id.as_str());
+        assert_eq!(row["exit"], 0);
+    }
+    assert_eq!(rows[3]["employee"], "(497 more)");
+    assert_eq!(rows[3]["exit"], 4);
+    assert_eq!(deactivated(&repo), 3);
+    assert_eq!(repo.runs().len(), 3);
+    assert_eq!(
+        repo.count("SELECT count(DISTINCT account_id) FROM changes", []),
+        3,
+        "the 497 others are untouched"
+    );
+    let canary_done = started.elapsed();
+
+    let batch = Instant::now();
+    let all = repo
+        .offboard(["run", "--from", "events.csv", "--max", "500", "--yes"])
+        .run();
+    let batch = batch.elapsed();
+    let header = all
+        .stdout
+        .lines()
+        .position(|l| l.starts_with("employee ") && l.contains("exit  outcome"))
+        .unwrap_or_else(|| panic!("no outcome table:\n{}", all.stdout));
+    let table: Vec<&str> = all.stdout.lines().skip(header + 1).collect();
+    assert_eq!(table.len(), 500, "{}", all.stdout);
+    for (i, line) in table.iter().enumerate() {
+        let expected = if i < 3 {
+            "already finished"
+        } else {
+            "complete"
+        };
+        assert!(
+            line.starts_with(&format!("E{} ", 20000 + i)) && line.ends_with(expected),
+            "row {i}: {line}"
+        );
+    }
+    assert_eq!(deactivated(&repo), 500);
+    assert_eq!(
+        repo.count(
+            "SELECT count(*) FROM accounts WHERE employee_id LIKE 'E2%' AND sessions = 0
+             AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = accounts.account_id)
+             AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.account_id = accounts.account_id)",
+            []
+        ),
+        500
+    );
+    assert_eq!(
+        repo.count(
+            "SELECT count(*) FROM changes WHERE change = 'deactivate'",
+            []
+        ),
+        500,
+        "each account deactivated exactly once"
+    );
+    assert_eq!(repo.runs().len(), 500);
+    let finished = repo
+        .runs()
+        .iter()
+        .filter(|r| repo.journal(r).last().unwrap()["event"] == "run.finished")
+        .count();
+    assert_eq!(finished, 500);
+    let verify = Instant::now();
+    repo.offboard(["verify"]).run();
+    eprintln!(
+        "batch of 500: setup and canary {canary_done:?}, the rest of the batch {batch:?}, verify {:?}, total {:?}",
+        verify.elapsed(),
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_broken_record_does_not_stop_the_others_and_makes_the_exit_code_2() {
+    let repo = company(8);
+    let mut listed = ids(8);
+    listed.insert(5, "E99999".to_owned());
+    events(&repo, &listed);
+    let out = repo
+        .offboard(["--format", "json", "run", "--from", "events.csv", "--yes"])
+        .status(2)
+        .run();
+    let rows = table(&out);
+    assert_eq!(rows.len(), 9, "{rows:?}");
+    for (row, id) in rows.iter().zip(&listed) {
+        assert_eq!(row["employee"], id.as_str());
+        let expected = if id == "E99999" { 2 } else { 0 };
+        assert_eq!(row["exit"], expected, "{row}");
+    }
+    assert!(
+        rows[5]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("unknown employee `E99999`"),
+        "{}",
+        rows[5]
+    );
+    assert_eq!(deactivated(&repo), 8);
+    assert_eq!(repo.runs().len(), 8);
+}
+
+#[test]
+fn a_failed_canary_stops_the_batch_before_the_others() {
+    let repo = company(6);
+    let mut listed = ids(6);
+    listed.insert(1, "E99999".to_owned());
+    events(&repo, &listed);
+    let out = repo
+        .offboard(["run", "--from", "events.csv", "--yes"])
+        .status(2)
+        .run();
+    assert!(
+        out.stderr
+            .contains("canary failed: the remaining 4 employees were not started"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(deactivated(&repo), 2, "only the canary's two real leavers");
+}

@@ -1,0 +1,288 @@
+//! `offboard plan`: it only reads; it prints the exact changes a run would make now (or that
+//! they are already done); a run does exactly what the plan said; `run --plan` refuses a plan
+//! the live state has drifted from.
+
+use serde_json::{Value, json};
+
+use crate::common::repo::{JOURNAL, Repo, STORE};
+
+/// Everything a plan must not touch: the store and its WAL, the journal, the HR write-back.
+fn writable_state(repo: &Repo) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = repo.snapshot(STORE);
+    files.extend(repo.snapshot("state/acme.db-wal"));
+    files.extend(repo.snapshot(JOURNAL));
+    files.extend(repo.snapshot("hr.it-complete.csv"));
+    files
+}
+
+/// The planned step `id` of a plan printed as JSON.
+fn step<'p>(plan: &'p Value, id: &str) -> &'p Value {
+    plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == id)
+        .unwrap_or_else(|| panic!("no step {id} in {plan:#}"))
+}
+
+/// `(change kind, sorted names)` of every change a plan lists, in step order.
+fn planned_changes(plan: &Value) -> Vec<(String, Vec<String>)> {
+    let mut changes = Vec::new();
+    for step in plan["steps"].as_array().unwrap() {
+        for change in step["changes"].as_array().into_iter().flatten() {
+            let kind = change["change"].as_str().unwrap().to_owned();
+            let names = ["groups", "products", "assets"]
+                .iter()
+                .flat_map(|k| change[*k].as_array().cloned().unwrap_or_default())
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect::<Vec<_>>();
+            changes.push((kind, sorted(names)));
+        }
+    }
+    changes
+}
+
+/// `(change kind, sorted names)` of the `changes` audit rows of `account` with id > `after`.
+pub fn store_changes(repo: &Repo, account: &str, after: i64) -> Vec<(String, Vec<String>)> {
+    let db = repo.db();
+    let mut stmt = db
+        .prepare("SELECT change, detail FROM changes WHERE account_id = ?1 AND id > ?2 ORDER BY id")
+        .unwrap();
+    stmt.query_map(rusqlite::params![account, after], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })
+    .unwrap()
+    .map(|row| {
+        let (kind, detail) = row.unwrap();
+        let detail: Value = serde_json::from_str(&detail).unwrap();
+        let names = match kind.as_str() {
+            "remove_groups" => detail["groups"].as_array().unwrap().clone(),
+            "release_seats" => detail["seats"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["product"].clone())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let names = names
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        (kind, sorted(names))
+    })
+    .collect()
+}
+
+fn sorted(mut names: Vec<String>) -> Vec<String> {
+    names.sort();
+    names
+}
+
+fn strings(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[test]
+fn plan_writes_nothing_and_prints_the_changes_seats_and_monthly_cost() {
+    let repo = Repo::acme();
+    // A finished run first, so that the store, the journal and the HR write-back file exist.
+    repo.offboard(["grace"]).run();
+    assert!(repo.join("hr.it-complete.csv").is_file());
+    assert_eq!(repo.runs().len(), 1);
+    let before = writable_state(&repo);
+    assert!(
+        before.len() >= 4,
+        "store, ledger, run, write-back: {before:?}"
+    );
+
+    let human = repo.offboard(["plan", "mallory"]).run();
+    let json = repo.offboard(["--format", "json", "plan", "mallory"]).run();
+    let grace = repo.offboard(["plan", "grace"]).run();
+
+    let after = writable_state(&repo);
+    assert_eq!(before.len(), after.len(), "files appeared or vanished");
+    for ((path, a), (path_after, b)) in before.iter().zip(&after) {
+        assert_eq!(path, path_after);
+        assert!(a == b, "plan changed {}", path.display());
+    }
+
+    let text = &human.stdout;
+    for line in [
+        "plan for E1007 (Mallory Hartmann) with involuntary-leaver:",
+        "disable-account          would deactivate the account (directory: mallory)",
+        "revoke-sessions          would revoke sessions (directory: mallory)",
+        "remove-groups            would leave groups all-staff, engineering, prod-access, vpn (directory: mallory)",
+        "release-seats            would release seats 1password, github, jetbrains, slack, workspace (inventory: mallory)",
+        "totals: 9 step(s) would change something; 5 seat(s) released, 76.64/month",
+    ] {
+        assert!(text.contains(line), "plan lacks `{line}`:\n{text}");
+    }
+
+    let plan = json.json();
+    assert_eq!(plan["employee"], "E1007");
+    assert_eq!(plan["run"], Value::Null);
+    assert_eq!(plan["totals"]["seats"], 5);
+    assert_eq!(plan["totals"]["monthly_cost_cents"], 7664);
+    assert_eq!(plan["totals"]["changes"], 9);
+    assert_eq!(
+        step(&plan, "remove-groups")["changes"],
+        json!([{"change": "remove_groups", "groups": ["all-staff", "engineering", "prod-access", "vpn"]}])
+    );
+    assert_eq!(
+        step(&plan, "release-seats")["released_monthly_cost_cents"],
+        7664
+    );
+
+    // The finished run of grace: the plan reads its journal and says so.
+    assert!(
+        grace
+            .stdout
+            .contains("continuing run E1008-involuntary-leaver-"),
+        "{}",
+        grace.stdout
+    );
+    assert!(
+        grace
+            .stdout
+            .contains("totals: 0 step(s) would change something; 0 seat(s) released, 0.00/month"),
+        "{}",
+        grace.stdout
+    );
+}
+
+#[test]
+fn half_offboarded_plan_shows_only_what_is_left_and_the_run_does_exactly_that() {
+    let repo = Repo::acme();
+    repo.offboard(["plan", "carol"]).run(); // creates and seeds the store
+    {
+        let db = repo.db();
+        db.execute(
+            "UPDATE accounts SET active = 0 WHERE account_id = 'acct-1007'",
+            [],
+        )
+        .unwrap();
+        let removed = db
+            .execute(
+                "DELETE FROM memberships WHERE account_id = 'acct-1007'
+                 AND group_name IN ('engineering', 'vpn')",
+                [],
+            )
+            .unwrap();
+        assert_eq!(removed, 2);
+    }
+
+    let human = repo.offboard(["plan", "mallory"]).run();
+    assert!(
+        human
+            .stdout
+            .contains("disable-account          already done"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains(
+            "remove-groups            would leave groups all-staff, prod-access (directory: mallory)"
+        ),
+        "{}",
+        human.stdout
+    );
+    let plan = repo
+        .offboard(["--format", "json", "plan", "mallory"])
+        .run()
+        .json();
+    assert_eq!(step(&plan, "disable-account")["state"], "confirmed");
+    assert_eq!(step(&plan, "disable-account")["changed"], false);
+    let expected = vec![
+        ("revoke_sessions".to_owned(), vec![]),
+        ("retain_data".to_owned(), vec![]),
+        (
+            "remove_groups".to_owned(),
+            strings(&["all-staff", "prod-access"]),
+        ),
+        (
+            "release_seats".to_owned(),
+            strings(&["1password", "github", "jetbrains", "slack", "workspace"]),
+        ),
+    ];
+    assert_eq!(planned_changes(&plan), expected);
+
+    let last: i64 = repo.count("SELECT coalesce(max(id), 0) FROM changes", []);
+    repo.offboard(["mallory"]).run();
+    assert_eq!(store_changes(&repo, "acct-1007", last), expected);
+    assert_eq!(
+        repo.count(
+            "SELECT count(*) FROM changes WHERE id > ?1 AND account_id <> 'acct-1007'",
+            [last]
+        ),
+        0,
+        "the run touched another account"
+    );
+    let run = repo.run_of("E1007");
+    let disable = repo.events(&run, "step.confirmed", "disable-account");
+    assert_eq!(disable.len(), 1);
+    assert_eq!(disable[0]["evidence"]["changes"], json!([]));
+    assert_eq!(disable[0]["evidence"]["before"]["active"], false);
+}
+
+#[test]
+fn a_saved_plan_runs_and_a_drifted_one_is_refused_with_a_diff() {
+    let repo = Repo::acme();
+    repo.offboard(["plan", "mallory", "--out", "p.json"]).run();
+    let saved: Value = serde_json::from_str(&repo.read("p.json")).unwrap();
+    assert_eq!(saved["totals"]["monthly_cost_cents"], 7664);
+    let out = repo.offboard(["run", "--plan", "p.json"]).run();
+    assert!(
+        out.stdout.contains("E1007: involuntary-leaver complete"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        repo.count(
+            "SELECT count(*) FROM accounts WHERE account_id = 'acct-1007' AND active = 0 AND sessions = 0",
+            []
+        ),
+        1
+    );
+    assert_eq!(
+        planned_changes(&saved),
+        store_changes(&repo, "acct-1007", 0)
+    );
+
+    // Drift: someone removes a group by hand after the plan was saved.
+    let repo = Repo::acme();
+    repo.offboard(["plan", "mallory", "--out", "p.json"]).run();
+    repo.db()
+        .execute(
+            "DELETE FROM memberships WHERE account_id = 'acct-1007' AND group_name = 'engineering'",
+            [],
+        )
+        .unwrap();
+    let before = writable_state(&repo);
+    let refused = repo.offboard(["run", "--plan", "p.json"]).status(2).run();
+    assert!(refused.stderr.contains("drifted"), "{}", refused.stderr);
+    let diff: Vec<&str> = refused
+        .stderr
+        .lines()
+        .filter(|l| l.trim_start().starts_with("remove-groups:"))
+        .collect();
+    assert_eq!(diff.len(), 1, "{}", refused.stderr);
+    assert!(
+        diff[0].contains("all-staff, engineering, prod-access, vpn")
+            && diff[0].contains("-> would leave groups all-staff, prod-access, vpn"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains("disable-account:"),
+        "only the drifted step is named: {}",
+        refused.stderr
+    );
+    let after = writable_state(&repo);
+    assert!(
+        before == after,
+        "the refused run changed the store or journal"
+    );
+    assert!(repo.runs().is_empty());
+    assert_eq!(repo.count("SELECT count(*) FROM changes", []), 0);
+}

@@ -1,0 +1,122 @@
+//! Manual steps and separation of duties: a run waits (exit 4) for its manual steps; only a
+//! holder of the step's owner role may sign one off; a forged sign-off appended to the journal
+//! with the wrong key is caught by `offboard verify`.
+
+use offboard::journal::{Event, RecordFields, RunJournal, Signer};
+
+use crate::common::repo::{JOURNAL, Repo};
+
+const PROCUREMENT: [&str; 4] = [
+    "--key",
+    "keys/procurement",
+    "--principal",
+    "procurement@acme.example",
+];
+
+#[test]
+fn a_manual_step_is_signed_off_only_by_its_owner_role_and_forgeries_fail_verify() {
+    let repo = Repo::acme();
+    let out = repo.offboard(["bob"]).status(4).run();
+    assert!(
+        out.stdout
+            .contains("record-asset-return      waiting for sign-off"),
+        "{}",
+        out.stdout
+    );
+    let run = repo.run_of("E1002");
+    let waiting = repo.events(&run, "step.waiting", "record-asset-return");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0]["role"], "procurement");
+
+    // The run's own key belongs to it-ops (role iam): refused, nothing written.
+    let before = repo.snapshot(JOURNAL);
+    let refused = repo
+        .offboard([
+            "confirm",
+            &run,
+            "record-asset-return",
+            "--note",
+            "laptop ACME-LT-0102 and token ACME-YK-0202 returned",
+        ])
+        .status(2)
+        .run();
+    assert!(
+        refused.stderr.contains("separation of duties"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("`procurement`"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        repo.snapshot(JOURNAL) == before,
+        "a refused sign-off wrote to the journal"
+    );
+
+    // Procurement, with its own key.
+    let mut args = vec![
+        "confirm",
+        &run,
+        "record-asset-return",
+        "--note",
+        "laptop ACME-LT-0102 and token ACME-YK-0202 returned",
+    ];
+    args.extend(PROCUREMENT);
+    repo.offboard(args).run();
+    let confirmed = repo.events(&run, "step.confirmed", "record-asset-return");
+    assert_eq!(confirmed.len(), 1);
+    assert_eq!(confirmed[0]["signer"], "procurement@acme.example");
+    assert_eq!(confirmed[0]["role"], "procurement");
+    assert_eq!(
+        confirmed[0]["note"],
+        "laptop ACME-LT-0102 and token ACME-YK-0202 returned"
+    );
+    repo.offboard(["verify"]).run();
+
+    // A forged record: it-ops signs a confirmation of a finance-owned step.
+    let key = repo.join("keys/it-ops");
+    let signer = Signer::from_openssh_file(&key, "it-ops@acme.example").unwrap();
+    let mut journal = RunJournal::open(&repo.join(JOURNAL), &run, signer).unwrap();
+    let forged = journal
+        .append(
+            RecordFields::new(Event::StepConfirmed)
+                .employee("E1002")
+                .step("notify-finance")
+                .action("finance.notify_reclamation")
+                .role("finance")
+                .note("reclamation acknowledged"),
+        )
+        .unwrap();
+    drop(journal);
+
+    let verify = repo.offboard(["verify"]).status(1).run();
+    let bad: Vec<&str> = verify
+        .stdout
+        .lines()
+        .filter(|l| l.contains("BAD"))
+        .collect();
+    assert_eq!(bad.len(), 1, "{}", verify.stdout);
+    assert!(
+        bad[0].starts_with(&format!("{run}: BAD")),
+        "{}",
+        verify.stdout
+    );
+    assert!(
+        bad[0].contains(&format!(
+            "{run}.jsonl:{} (seq {})",
+            forged.seq + 1,
+            forged.seq
+        )),
+        "the forged record (seq {}) is named: {}",
+        forged.seq,
+        verify.stdout
+    );
+    assert!(
+        bad[0].contains("it-ops@acme.example") && bad[0].contains("finance"),
+        "{}",
+        verify.stdout
+    );
+    assert!(verify.stdout.contains("journal FAILED verification"));
+}
