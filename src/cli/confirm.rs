@@ -7,13 +7,17 @@ use serde_json::json;
 use super::GlobalArgs;
 use super::args::ConfirmArgs;
 use super::run::journal_err;
+use super::run::resolve_employee;
 use super::workspace::{load_workspace, signer};
+use crate::connector::Change;
 use crate::error::{Error, Result};
 use crate::execute::clock;
+use crate::execute::context::template_context;
 use crate::execute::status::run_identity;
+use crate::execute::targets::build_targets;
 use crate::exit::Exit;
 use crate::journal::{EmployeeLock, Event, RecordFields, RunJournal, read_run};
-use crate::playbook::Confirm;
+use crate::playbook::{Action, Confirm, Playbook, Step};
 
 /// Sign off one manual step of a run.
 pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
@@ -97,6 +101,10 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
     }
     let _lock = EmployeeLock::acquire(dir, &employee).map_err(|e| Error::Busy(e.to_string()))?;
     let principal = signer.principal().to_owned();
+    let mut evidence = json!({ "signed_off_by": principal, "manual": !approval });
+    if step.kind == Action::InventoryRecordAssetReturn && !approval {
+        evidence["assets"] = return_assets(&workspace, &employee, &playbook.playbook, step)?;
+    }
     let mut journal = RunJournal::open(dir, &args.run, signer).map_err(journal_err)?;
     journal
         .append(
@@ -107,7 +115,7 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
                 .action(step.kind.to_string())
                 .role(&step.owner)
                 .note(&args.note)
-                .evidence(json!({ "signed_off_by": principal, "manual": !approval })),
+                .evidence(evidence),
         )
         .map_err(journal_err)?;
     if !global.quiet {
@@ -117,4 +125,46 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
         );
     }
     Ok(Exit::Done)
+}
+
+/// Record in the inventory that the employee's assets came back (the sign-off says so): apply the
+/// return, read the account back, and give the before/after state as evidence.
+fn return_assets(
+    workspace: &crate::analyze::Workspace,
+    employee: &str,
+    playbook: &Playbook,
+    step: &Step,
+) -> Result<serde_json::Value> {
+    let (record, status) = resolve_employee(workspace, employee)?;
+    let targets = build_targets(&workspace.config, playbook).map_err(Error::Usage)?;
+    let connector = step.connector.as_deref().unwrap_or_default();
+    let target = targets
+        .get(connector)
+        .ok_or_else(|| Error::Usage(format!("step `{}` names no configured connector", step.id)))?;
+    let context = template_context(&record, status, "confirm", &playbook.name);
+    let key = target
+        .lookup
+        .render(&context)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let failed =
+        |e: crate::connector::ConnectorError| Error::Usage(format!("connector `{connector}`: {e}"));
+    let Some(account) = target.connector.find(&key).map_err(failed)? else {
+        return Ok(json!({ "account": null, "looked_up": key }));
+    };
+    let before = target.connector.read(&account).map_err(failed)?;
+    let change = Change::ReturnAssets {
+        assets: before.assets.clone(),
+    };
+    if !before.assets.is_empty() {
+        target.connector.apply(&account, &change).map_err(failed)?;
+    }
+    let after = target.connector.read(&account).map_err(failed)?;
+    if !change.is_satisfied_by(&after) {
+        return Err(Error::Usage(format!(
+            "read-back of {} in `{connector}` still shows assets on loan: {}",
+            account.name,
+            after.assets.join(", ")
+        )));
+    }
+    Ok(json!({ "account": account, "returned": before.assets, "before": before, "after": after }))
 }
