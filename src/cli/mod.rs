@@ -9,6 +9,7 @@ mod generate;
 mod init;
 pub(crate) mod plan;
 mod progress;
+mod report;
 mod run;
 mod status;
 mod validate;
@@ -38,7 +39,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Due(args) => due::run(&global, &args, &interrupt_flag()),
         Command::Verify(args) => verify::run(&global, &args),
         Command::Reconcile(_) => Err(Error::NotImplemented("reconcile")),
-        Command::Report(_) => Err(Error::NotImplemented("report")),
+        Command::Report(args) => report::run(&global, &args),
         Command::Init(args) => init::run(&global, &args),
     }
 }

@@ -1,0 +1,104 @@
+//! `offboard report [--since 90d] [--evidence DIR]`: reads every run of the journal, keeps those
+//! started within the period, prints the figures in the format asked for and, with
+//! `--evidence`, writes the signed auditor pack. Reads the journal only.
+
+use super::args::ReportArgs;
+use super::run::journal_err;
+use super::workspace::{load_workspace, signer};
+use super::{Format, GlobalArgs};
+use crate::error::{Error, Result};
+use crate::execute::clock;
+use crate::execute::status::{run_identity, run_status};
+use crate::exit::Exit;
+use crate::journal::{list_runs, read_run};
+use crate::report::{
+    EvidencePack, ReportError, RunInput, Window, compute, in_window, parse_period,
+    read_orphan_rate, render, write_evidence_pack,
+};
+
+fn report_err(error: ReportError) -> Error {
+    Error::Usage(format!("report: {error}"))
+}
+
+/// Print the report and write the evidence pack if asked.
+pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
+    if matches!(global.format, Format::Github | Format::Csv) {
+        return Err(Error::Usage(format!(
+            "`offboard report` prints human, json, md or html, not {:?}",
+            global.format
+        )));
+    }
+    let period = parse_period(&args.since).map_err(report_err)?;
+    let workspace = load_workspace(global)?;
+    let config = &workspace.config;
+    let now = clock::now().map_err(Error::Usage)?;
+    let window = Window {
+        since: args.since.clone(),
+        now,
+        start: now - period,
+    };
+    let dir = &config.journal;
+    let mut runs = Vec::new();
+    for run in list_runs(dir).map_err(journal_err)? {
+        let records: Vec<_> = read_run(dir, &run)
+            .map_err(journal_err)?
+            .records
+            .into_iter()
+            .map(|r| r.payload)
+            .collect();
+        let Some((_, name)) = run_identity(&records) else {
+            continue;
+        };
+        let playbook = workspace.playbook(&name).ok_or_else(|| {
+            Error::Usage(format!(
+                "run {run} executes playbook `{name}`, which is not in {}",
+                config.playbooks.display()
+            ))
+        })?;
+        let status = run_status(
+            &run,
+            &records,
+            &playbook.playbook,
+            &config.policy.deadlines,
+            now,
+        );
+        let input = RunInput { records, status };
+        if in_window(&input, &window) {
+            runs.push(input);
+        }
+    }
+    let orphans = read_orphan_rate(dir).map_err(report_err)?;
+    let report = compute(&runs, &window, &config.policy.deadlines, orphans);
+    let text = match global.format {
+        Format::Json => render::json(&report),
+        Format::Md => render::markdown(&report),
+        Format::Html => render::html(&report),
+        _ => render::human(&report),
+    };
+    print!("{text}");
+    if !text.ends_with('\n') {
+        println!();
+    }
+    if let Some(evidence) = &args.evidence {
+        let signer = signer(&workspace, None, None)?;
+        let allowed = config.signing.as_ref().map(|s| s.allowed_signers.as_path());
+        let manifest = write_evidence_pack(&EvidencePack {
+            dir: evidence,
+            journal_dir: dir,
+            runs: &runs,
+            allowed_signers: allowed,
+            signer: &signer,
+            generated_at: report.generated_at.clone(),
+        })
+        .map_err(report_err)?;
+        if !global.quiet {
+            eprintln!(
+                "evidence pack: {} file(s) in {}, manifest signed by {}",
+                manifest.files.len() + 3,
+                evidence.display(),
+                signer.principal()
+            );
+        }
+    }
+    Ok(Exit::Done)
+}

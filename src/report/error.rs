@@ -1,0 +1,64 @@
+//! What can go wrong while building a report or writing an evidence pack. It owns the wording of
+//! those failures; it never prints them.
+
+use std::path::PathBuf;
+
+/// A failure of `offboard report`.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// `--since` is not a whole number followed by `h`, `d` or `w`.
+    #[error("--since `{value}` is not a period such as 24h, 90d or 12w: {reason}")]
+    Period {
+        /// The value given.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The evidence directory exists and already holds files.
+    #[error(
+        "evidence directory {0} is not empty; choose a new directory so no earlier pack is mixed in"
+    )]
+    EvidenceDirNotEmpty(PathBuf),
+
+    /// A file could not be read or written.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done, e.g. "cannot write".
+        action: &'static str,
+        /// The file concerned.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// `reconcile.json` exists but is not in the documented shape.
+    #[error("{path}: not a reconcile result ({reason})")]
+    Reconcile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A value could not be serialized (CSV or JSON).
+    #[error("cannot serialize {what}: {reason}")]
+    Serialize {
+        /// What was being serialized.
+        what: &'static str,
+        /// The serializer's reason.
+        reason: String,
+    },
+}
+
+impl ReportError {
+    /// Build a [`ReportError::Io`] for `path`.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        ReportError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! The auditor evidence pack: `evidence.csv` (one row per leaver and step, with the system it
+//! acted on), byte-for-byte copies of the journal files the rows come from and of the ledger,
+//! `manifest.json` listing every file with its SHA-256, `manifest.sig` (an SSHSIG signature of
+//! the manifest bytes, namespace `offboard`) and `SHA256SUMS`. An auditor checks it offline:
+//!
+//! ```text
+//! ssh-keygen -Y verify -f allowed_signers -I <principal> -n offboard -s manifest.sig < manifest.json
+//! sha256sum -c SHA256SUMS
+//! ```
+//!
+//! It writes only inside the new pack directory, never into the journal.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::error::ReportError;
+use super::metrics::RunInput;
+use crate::journal::{Event, LEDGER_FILE, NAMESPACE, Signer, run_path};
+
+/// The format name written in `manifest.json`.
+pub const MANIFEST_FORMAT: &str = "offboard-evidence/1";
+
+/// One row of `evidence.csv`: one step of one leaver's run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EvidenceRow {
+    /// Run id (the journal file is `journal/<run>.jsonl`).
+    pub run: String,
+    /// Employee id.
+    pub employee: String,
+    /// Display name from the HR record the run started with.
+    pub name: String,
+    /// Playbook name.
+    pub playbook: String,
+    /// HR termination (effective) time, RFC 3339.
+    pub hr_termination_time: String,
+    /// The system (connector) the step acted on; empty for steps without one (manual, HR).
+    pub system: String,
+    /// Step id.
+    pub step: String,
+    /// The step's action, e.g. `iam.deactivate`.
+    pub action: String,
+    /// Risk tier.
+    pub risk: String,
+    /// Deadline, RFC 3339.
+    pub deadline: String,
+    /// When the step was confirmed (or skipped), RFC 3339; empty while open.
+    pub confirmation_time: String,
+    /// The principal who signed the confirmation.
+    pub signer: String,
+    /// `yes` (done by the deadline), `no` (late, or open past it) or `pending` (open, not due).
+    pub slo_met: String,
+}
+
+/// The rows of `evidence.csv` for `runs`, in run and playbook step order.
+pub fn evidence_rows(runs: &[RunInput]) -> Vec<EvidenceRow> {
+    let mut rows = Vec::new();
+    for run in runs {
+        let status = &run.status;
+        let name = run.display_name().unwrap_or_default();
+        for step in &status.steps {
+            let records = run
+                .records
+                .iter()
+                .filter(|p| p.step.as_deref() == Some(step.step.as_str()));
+            let mut system = String::new();
+            let mut action = String::new();
+            let mut signer = String::new();
+            for record in records {
+                if let Some(target) = &record.target {
+                    system.clone_from(&target.connector);
+                }
+                if let Some(a) = &record.action {
+                    action.clone_from(a);
+                }
+                if signer.is_empty()
+                    && matches!(record.event, Event::StepConfirmed | Event::StepSkipped)
+                {
+                    signer.clone_from(&record.signer);
+                }
+            }
+            let slo_met = match (step.breached, &step.confirmed_at) {
+                (true, _) => "no",
+                (false, Some(_)) => "yes",
+                (false, None) => "pending",
+            };
+            rows.push(EvidenceRow {
+                run: status.run.clone(),
+                employee: status.employee.clone(),
+                name: name.clone(),
+                playbook: status.playbook.clone(),
+                hr_termination_time: status.effective_at.clone().unwrap_or_default(),
+                system,
+                step: step.step.clone(),
+                action,
+                risk: step.risk.as_str().to_owned(),
+                deadline: step.deadline.clone().unwrap_or_default(),
+                confirmation_time: step.confirmed_at.clone().unwrap_or_default(),
+                signer,
+                slo_met: slo_met.to_owned(),
+            });
+        }
+    }
+    rows
+}
+
+/// What goes into an evidence pack.
+#[derive(Debug)]
+pub struct EvidencePack<'a> {
+    /// The pack directory: created, or existing and empty.
+    pub dir: &'a Path,
+    /// The journal directory the runs were read from.
+    pub journal_dir: &'a Path,
+    /// The runs in the report window.
+    pub runs: &'a [RunInput],
+    /// The `allowed_signers` file, copied in for convenience (an auditor should compare it with
+    /// the one kept in the playbook repository).
+    pub allowed_signers: Option<&'a Path>,
+    /// Signs the manifest.
+    pub signer: &'a Signer,
+    /// When the pack was made, RFC 3339.
+    pub generated_at: String,
+}
+
+/// One file of the pack, as `manifest.json` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ManifestFile {
+    /// Path relative to the pack directory, `/`-separated.
+    pub path: String,
+    /// Hex SHA-256 of the file.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// `manifest.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Manifest {
+    /// [`MANIFEST_FORMAT`].
+    pub format: String,
+    /// When the pack was made.
+    pub generated_at: String,
+    /// The principal whose key signs `manifest.sig`.
+    pub signer: String,
+    /// The SSHSIG namespace of `manifest.sig`.
+    pub namespace: String,
+    /// Every file of the pack except the manifest, its signature and `SHA256SUMS`.
+    pub files: Vec<ManifestFile>,
+}
+
+/// Write the pack; returns its manifest.
+pub fn write_evidence_pack(pack: &EvidencePack<'_>) -> Result<Manifest, ReportError> {
+    prepare_dir(pack.dir)?;
+    let mut files = Vec::new();
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    for row in evidence_rows(pack.runs) {
+        csv.serialize(&row).map_err(|e| ReportError::Serialize {
+            what: "evidence.csv",
+            reason: e.to_string(),
+        })?;
+    }
+    let csv = csv.into_inner().map_err(|e| ReportError::Serialize {
+        what: "evidence.csv",
+        reason: e.to_string(),
+    })?;
+    files.push(put(pack.dir, "evidence.csv", &csv)?);
+    let mut sources: Vec<(String, PathBuf)> = pack
+        .runs
+        .iter()
+        .map(|r| {
+            (
+                format!("journal/{}.jsonl", r.status.run),
+                run_path(pack.journal_dir, &r.status.run),
+            )
+        })
+        .collect();
+    let ledger = pack.journal_dir.join(LEDGER_FILE);
+    if ledger.is_file() {
+        sources.push((format!("journal/{LEDGER_FILE}"), ledger));
+    }
+    if let Some(allowed) = pack.allowed_signers {
+        sources.push(("allowed_signers".to_owned(), allowed.to_owned()));
+    }
+    for (name, source) in sources {
+        let bytes =
+            std::fs::read(&source).map_err(|e| ReportError::io("cannot read", &source, e))?;
+        files.push(put(pack.dir, &name, &bytes)?);
+    }
+    let manifest = Manifest {
+        format: MANIFEST_FORMAT.to_owned(),
+        generated_at: pack.generated_at.clone(),
+        signer: pack.signer.principal().to_owned(),
+        namespace: NAMESPACE.to_owned(),
+        files,
+    };
+    let mut manifest_bytes =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| ReportError::Serialize {
+            what: "manifest.json",
+            reason: e.to_string(),
+        })?;
+    manifest_bytes.push(b'\n');
+    put(pack.dir, "manifest.json", &manifest_bytes)?;
+    put(
+        pack.dir,
+        "manifest.sig",
+        pack.signer.sign(&manifest_bytes).as_bytes(),
+    )?;
+    let sums: String = manifest
+        .files
+        .iter()
+        .map(|f| format!("{}  {}\n", f.sha256, f.path))
+        .collect();
+    put(pack.dir, "SHA256SUMS", sums.as_bytes())?;
+    Ok(manifest)
+}
+
+/// Create `dir`, or accept it when it exists and is empty.
+fn prepare_dir(dir: &Path) -> Result<(), ReportError> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(ReportError::EvidenceDirNotEmpty(dir.to_owned()));
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| ReportError::io("cannot create", dir, e))
+        }
+        Err(e) => Err(ReportError::io("cannot open", dir, e)),
+    }
+}
+
+/// Write `bytes` to `dir/name` (creating parent folders) and describe the file.
+fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<ManifestFile, ReportError> {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| ReportError::io("cannot create", parent, e))?;
+    }
+    std::fs::write(&path, bytes).map_err(|e| ReportError::io("cannot write", &path, e))?;
+    let digest = Sha256::digest(bytes);
+    Ok(ManifestFile {
+        path: name.to_owned(),
+        sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        bytes: bytes.len() as u64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_non_empty_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        prepare_dir(dir.path()).unwrap();
+        std::fs::write(dir.path().join("x"), "x").unwrap();
+        let err = prepare_dir(dir.path()).unwrap_err();
+        assert!(matches!(err, ReportError::EvidenceDirNotEmpty(_)), "{err}");
+        let fresh = dir.path().join("a/b");
+        prepare_dir(&fresh).unwrap();
+        assert!(fresh.is_dir());
+    }
+
+    #[test]
+    fn put_hashes_what_it_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = put(dir.path(), "journal/x.jsonl", b"abc").unwrap();
+        assert_eq!(
+            file.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(file.bytes, 3);
+        assert_eq!(
+            std::fs::read(dir.path().join("journal/x.jsonl")).unwrap(),
+            b"abc"
+        );
+    }
+}

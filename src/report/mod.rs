@@ -1,0 +1,29 @@
+//! `offboard report`: metrics and evidence for leadership and auditors, read from the signed
+//! journals. It owns the figures (runs per playbook, time to deprovision per risk tier, SLO
+//! breaches, seats reclaimed, orphan rate), their formats and the auditor evidence pack. It only
+//! reads journals (and the optional `reconcile.json`); it never writes to them, and it never
+//! talks to a connector.
+//!
+//! - [`parse_period`]: the `--since` period;
+//! - [`RunInput`], [`Window`], [`compute`]: pure functions from payloads to a [`Report`];
+//! - [`model`]: the report's public JSON format;
+//! - [`stats`]: nearest-rank percentiles;
+//! - [`read_orphan_rate`]: the optional reconcile result;
+//! - [`render`]: human text, Markdown, HTML with inline SVG, JSON;
+//! - [`write_evidence_pack`]: CSV, journal copies, `manifest.json`, `manifest.sig`, `SHA256SUMS`.
+
+mod error;
+mod evidence;
+mod metrics;
+pub mod model;
+mod orphans;
+mod period;
+pub mod render;
+pub mod stats;
+
+pub use error::ReportError;
+pub use evidence::{EvidencePack, EvidenceRow, evidence_rows, write_evidence_pack};
+pub use metrics::{RunInput, Window, compute, in_window};
+pub use model::{OrphanRate, Report};
+pub use orphans::{RECONCILE_FILE, orphan_rate, read_orphan_rate};
+pub use period::parse_period;

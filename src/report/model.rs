@@ -1,0 +1,167 @@
+//! The report's public format: what `--format json` prints and every other format renders. It is
+//! a contract (dashboards read it), so fields are only ever added. It owns the types; it never
+//! computes or prints them.
+//!
+//! Times are RFC 3339 in UTC, durations whole seconds, money whole cents a month in the
+//! inventory's currency.
+
+use serde::Serialize;
+
+use super::stats::Summary;
+
+/// Every figure of one report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// When the report was made (the engine's clock, `OFFBOARD_NOW` when set).
+    pub generated_at: String,
+    /// The `--since` period as given, e.g. `90d`.
+    pub since: String,
+    /// Runs started at or after this time are counted.
+    pub window_start: String,
+    /// Offboardings (runs) started within the window.
+    pub runs: usize,
+    /// Runs per playbook, by playbook name.
+    pub playbooks: Vec<PlaybookCount>,
+    /// Time from HR effective time to deprovisioning, per risk tier and overall.
+    pub time_to_deprovision: Vec<TierTimes>,
+    /// Each run's overall time to deprovision (complete runs with an HR effective time only).
+    pub deprovisioned: Vec<RunTiming>,
+    /// Steps confirmed after their deadline or still open past it.
+    pub breaches: Vec<Breach>,
+    /// Breaches per ISO week of their deadline, oldest first.
+    pub breaches_by_week: Vec<WeekCount>,
+    /// Seats released by confirmed steps, and what they cost a month.
+    pub seats: SeatsReclaimed,
+    /// Monthly cost released per calendar month of confirmation, oldest first.
+    pub cost_by_month: Vec<MonthCost>,
+    /// Orphaned entitlements over accounts checked, from the last `offboard reconcile`.
+    pub orphans: OrphanRate,
+}
+
+/// How many runs one playbook had.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlaybookCount {
+    /// Playbook name.
+    pub playbook: String,
+    /// Runs started.
+    pub count: usize,
+    /// Runs with `run.finished`.
+    pub finished: usize,
+    /// Runs not finished.
+    pub open: usize,
+}
+
+/// Time to deprovision for one risk tier (or `overall`).
+///
+/// For a run and a tier: from the HR effective time to the last confirmation (or skip) of a step
+/// of that tier, counted only once every step of that tier is done; `overall` is the same over
+/// every step of the run. Work done before the effective time counts as 0 seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TierTimes {
+    /// `critical`, `high`, `standard`, `low` or `overall`.
+    pub tier: String,
+    /// The policy deadline of the tier in seconds (`None` for `overall`).
+    pub deadline_seconds: Option<i64>,
+    /// Count, median, p90, max (nearest rank); `None` when no run completed the tier.
+    pub summary: Option<Summary>,
+}
+
+/// One run's overall time to deprovision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RunTiming {
+    /// Run id.
+    pub run: String,
+    /// Employee id.
+    pub employee: String,
+    /// Playbook name.
+    pub playbook: String,
+    /// HR effective time.
+    pub effective_at: String,
+    /// The last confirmation of the run.
+    pub completed_at: String,
+    /// `completed_at - effective_at`, at least 0.
+    pub seconds: i64,
+}
+
+/// One step past its deadline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Breach {
+    /// Run id.
+    pub run: String,
+    /// Employee id.
+    pub employee: String,
+    /// The employee's display name from the HR record the run started with, if any.
+    pub name: Option<String>,
+    /// Playbook name.
+    pub playbook: String,
+    /// Step id.
+    pub step: String,
+    /// Risk tier.
+    pub risk: String,
+    /// The deadline that was missed.
+    pub deadline: String,
+    /// When the step was confirmed; `None` while it is still open.
+    pub confirmed_at: Option<String>,
+}
+
+/// Breaches whose deadline fell in one ISO week.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WeekCount {
+    /// ISO week, e.g. `2026-W48`.
+    pub week: String,
+    /// Breaches.
+    pub count: usize,
+}
+
+/// Seats released by confirmed steps.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SeatsReclaimed {
+    /// Seats released.
+    pub seats: usize,
+    /// Their monthly cost in cents.
+    pub monthly_cost_cents: i64,
+    /// Per product, most expensive first.
+    pub by_product: Vec<ProductSeats>,
+}
+
+/// Seats of one product released.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProductSeats {
+    /// Product id.
+    pub product: String,
+    /// Seats released.
+    pub seats: usize,
+    /// Their monthly cost in cents.
+    pub monthly_cost_cents: i64,
+}
+
+/// Monthly cost released in one calendar month.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MonthCost {
+    /// Month, e.g. `2026-11`.
+    pub month: String,
+    /// Cents a month saved by seats released that month.
+    pub monthly_cost_cents: i64,
+}
+
+/// The orphan rate, when a reconcile result is there to compute it from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum OrphanRate {
+    /// From `<journal dir>/reconcile.json`.
+    Available {
+        /// Findings (orphaned and excess entitlements).
+        findings: u64,
+        /// Accounts the reconcile checked.
+        accounts_checked: u64,
+        /// `findings / accounts_checked` (0 when no account was checked).
+        rate: f64,
+        /// The file read.
+        source: String,
+    },
+    /// No reconcile result exists.
+    NotAvailable {
+        /// Why, e.g. `no reconcile.json in journal`.
+        reason: String,
+    },
+}

@@ -1,0 +1,148 @@
+//! The tables every text format shares: each section of the report as a header and rows of
+//! cells. It owns which columns a section has; it never decides layout or escaping.
+
+use super::super::model::{OrphanRate, Report};
+use super::super::stats::human_duration;
+use super::money;
+
+/// A titled table: header cells and rows of cells.
+pub(crate) struct Table {
+    /// Section title.
+    pub title: &'static str,
+    /// Column names.
+    pub header: Vec<&'static str>,
+    /// Rows, as many cells as the header.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The report's tables, in print order.
+pub(crate) fn tables(report: &Report) -> Vec<Table> {
+    vec![
+        Table {
+            title: "Offboardings by playbook",
+            header: vec!["playbook", "runs", "finished", "open"],
+            rows: report
+                .playbooks
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.playbook.clone(),
+                        p.count.to_string(),
+                        p.finished.to_string(),
+                        p.open.to_string(),
+                    ]
+                })
+                .collect(),
+        },
+        Table {
+            title: "Time to deprovision (HR effective time to last confirmation)",
+            header: vec!["tier", "deadline", "runs", "median", "p90", "max"],
+            rows: report
+                .time_to_deprovision
+                .iter()
+                .map(|t| {
+                    let deadline = t.deadline_seconds.map_or("-".to_owned(), human_duration);
+                    match t.summary {
+                        Some(s) => vec![
+                            t.tier.clone(),
+                            deadline,
+                            s.count.to_string(),
+                            human_duration(s.median_seconds),
+                            human_duration(s.p90_seconds),
+                            human_duration(s.max_seconds),
+                        ],
+                        None => vec![
+                            t.tier.clone(),
+                            deadline,
+                            "0".into(),
+                            "-".into(),
+                            "-".into(),
+                            "-".into(),
+                        ],
+                    }
+                })
+                .collect(),
+        },
+        Table {
+            title: "SLO breaches",
+            header: vec!["employee", "name", "step", "tier", "deadline", "confirmed"],
+            rows: report
+                .breaches
+                .iter()
+                .map(|b| {
+                    vec![
+                        b.employee.clone(),
+                        b.name.clone().unwrap_or_default(),
+                        b.step.clone(),
+                        b.risk.clone(),
+                        b.deadline.clone(),
+                        b.confirmed_at
+                            .clone()
+                            .unwrap_or_else(|| "still open".into()),
+                    ]
+                })
+                .collect(),
+        },
+        Table {
+            title: "Seats reclaimed",
+            header: vec!["product", "seats", "monthly cost"],
+            rows: report
+                .seats
+                .by_product
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.product.clone(),
+                        p.seats.to_string(),
+                        money(p.monthly_cost_cents),
+                    ]
+                })
+                .chain(std::iter::once(vec![
+                    "total".to_owned(),
+                    report.seats.seats.to_string(),
+                    money(report.seats.monthly_cost_cents),
+                ]))
+                .collect(),
+        },
+    ]
+}
+
+/// The summary lines above the tables: window, runs, seats, orphan rate.
+pub(crate) fn summary_lines(report: &Report) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "window",
+            format!(
+                "runs started since {} ({}), as of {}",
+                report.window_start, report.since, report.generated_at
+            ),
+        ),
+        ("offboardings", report.runs.to_string()),
+        ("SLO breaches", report.breaches.len().to_string()),
+        (
+            "seats reclaimed",
+            format!(
+                "{} ({} a month)",
+                report.seats.seats,
+                money(report.seats.monthly_cost_cents)
+            ),
+        ),
+        ("orphan rate", orphan_text(&report.orphans)),
+    ]
+}
+
+/// The orphan rate in words.
+pub(crate) fn orphan_text(orphans: &OrphanRate) -> String {
+    match orphans {
+        OrphanRate::Available {
+            findings,
+            accounts_checked,
+            rate,
+            ..
+        } => format!(
+            "{:.1}% ({findings} finding(s) over {accounts_checked} account(s))",
+            rate * 100.0
+        ),
+        OrphanRate::NotAvailable { reason } => format!("not available ({reason})"),
+    }
+}

@@ -1,0 +1,586 @@
+//! `offboard report` through the real binary, on journals made by real runs of the Acme example
+//! at known times (`OFFBOARD_NOW`), so every figure is known in advance: the evidence pack is
+//! checked with the real `ssh-keygen -Y verify` and `sha256sum -c`, and the HTML page is
+//! rendered by headless Chromium.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// A copy of the Acme example, with grace's display name made hostile to test escaping.
+fn acme() -> tempfile::TempDir {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&root.join("examples/acme"), dir.path());
+    let config = dir.path().join("offboard.yaml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "playbooks: ../../playbooks",
+        &format!("playbooks: {}", root.join("playbooks").display()),
+    );
+    std::fs::write(&config, text).unwrap();
+    let hr = dir.path().join("hr.csv");
+    let text = std::fs::read_to_string(&hr).unwrap().replace(
+        ",Grace Achterberg,",
+        ",\"Grace <script>alert(1)</script> & \"\"Co\"\"\",",
+    );
+    std::fs::write(&hr, text).unwrap();
+    dir
+}
+
+/// Acme with journals made by the real binary for three involuntary leavers (mallory, grace,
+/// frank). The engine stamps step records with the wall clock, so only time-independent facts
+/// of these runs are asserted.
+fn acme_with_runs() -> tempfile::TempDir {
+    let dir = acme();
+    for (who, now) in [
+        ("mallory", "2026-11-28T00:10:00Z"),
+        ("grace", "2026-09-30T02:00:00Z"),
+        ("frank", "2026-11-28T00:00:00Z"),
+    ] {
+        let out = offboard(dir.path(), now, &[who]);
+        assert_eq!(out.status.code(), Some(0), "{who}: {}", describe(&out));
+    }
+    dir
+}
+
+/// The steps of the shipped involuntary-leaver playbook: id, action, connector.
+const INVOLUNTARY: [(&str, &str, &str); 10] = [
+    ("confirm-termination", "hr.require_leaver_status", "hr"),
+    ("disable-account", "iam.deactivate", "directory"),
+    ("revoke-sessions", "iam.revoke_sessions", "directory"),
+    ("notify-security", "notify.security", "notify"),
+    ("retain-data", "iam.retain_data", "directory"),
+    ("remove-groups", "iam.remove_groups", "directory"),
+    ("release-seats", "inventory.release_seats", "inventory"),
+    ("notify-finance", "finance.notify_reclamation", "finance"),
+    ("notify-manager", "notify.manager", "notify"),
+    ("mark-complete", "hr.mark_complete", "hr"),
+];
+
+/// Acme with signed journals, written with the journal library at chosen times, of three
+/// involuntary leavers whose every step is confirmed at effective time + 10 minutes (mallory,
+/// effective 2026-11-28), + 2 hours (grace, 2026-09-30) and + 3 days (frank, 2026-11-25).
+/// Mallory releases figma and slack (5,375 cents a month), grace netsuite (12,900).
+fn acme_with_timed_runs() -> tempfile::TempDir {
+    use offboard::journal::{Event, RecordFields, RunJournal, Signer};
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+    let dir = acme();
+    let journal = dir.path().join("journal");
+    std::fs::create_dir_all(&journal).unwrap();
+    let signer =
+        Signer::from_openssh_file(dir.path().join("keys/it-ops"), "it-ops@acme.example").unwrap();
+    let runs = [
+        (
+            "E1007",
+            "mallory",
+            "Mallory Hartmann",
+            "2026-11-28T00:00:00Z",
+            600,
+            serde_json::json!([
+                {"product": "figma", "monthly_cost_cents": 4500},
+                {"product": "slack", "monthly_cost_cents": 875}
+            ]),
+        ),
+        (
+            "E1008",
+            "grace",
+            "Grace <script>alert(1)</script> & \"Co\"",
+            "2026-09-30T00:00:00Z",
+            7200,
+            serde_json::json!([{"product": "netsuite", "monthly_cost_cents": 12900}]),
+        ),
+        (
+            "E1006",
+            "frank",
+            "Frank Duarte",
+            "2026-11-25T00:00:00Z",
+            259_200,
+            serde_json::json!([]),
+        ),
+    ];
+    for (id, user, name, effective, offset, seats) in runs {
+        let effective_at = OffsetDateTime::parse(effective, &Rfc3339).unwrap();
+        let at = effective_at + time::Duration::seconds(offset);
+        let stamp = at
+            .format(&time::macros::format_description!(
+                "[year][month][day]T[hour][minute][second]Z"
+            ))
+            .unwrap();
+        let run_id = format!("{id}-involuntary-leaver-{stamp}");
+        let first = RecordFields::new(Event::RunStarted)
+            .time(at)
+            .employee(id)
+            .evidence(serde_json::json!({
+                "playbook_name": "involuntary-leaver",
+                "status": "terminated",
+                "hr_record": {"id": id, "username": user, "display_name": name, "effective_at": effective},
+            }));
+        let mut run = RunJournal::create(&journal, &run_id, signer.clone(), first).unwrap();
+        for (step, action, connector) in INVOLUNTARY {
+            let mut fields = RecordFields::new(Event::StepConfirmed)
+                .time(at)
+                .employee(id)
+                .step(step)
+                .action(action)
+                .role("iam")
+                .target(connector, Some(user.to_owned()));
+            if step == "release-seats" {
+                fields = fields.evidence(serde_json::json!({"released_seats": seats}));
+            }
+            run.append(fields).unwrap();
+        }
+        run.append(RecordFields::new(Event::RunFinished).time(at).employee(id))
+            .unwrap();
+    }
+    dir
+}
+
+fn offboard(dir: &Path, now: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_offboard"))
+        .args(args)
+        .current_dir(dir)
+        .env("OFFBOARD_NOW", now)
+        .env_remove("OFFBOARD_CONFIG")
+        .env_remove("OFFBOARD_SIGNING_KEY")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run offboard")
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+const REPORT_NOW: &str = "2026-12-01T00:00:00Z";
+
+fn report(dir: &Path, args: &[&str]) -> String {
+    let mut all = vec!["report"];
+    all.extend_from_slice(args);
+    let out = offboard(dir, REPORT_NOW, &all);
+    assert_eq!(out.status.code(), Some(0), "{all:?}: {}", describe(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json_report(dir: &Path, since: &str) -> Value {
+    let text = report(dir, &["--format", "json", "--since", since]);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn tier<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["time_to_deprovision"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tier"] == name)
+        .unwrap_or_else(|| panic!("no tier {name}: {report}"))
+}
+
+#[test]
+fn figures_from_runs_at_known_times() {
+    let dir = acme_with_timed_runs();
+    let all = json_report(dir.path(), "90d");
+    assert_eq!(all["runs"], 3, "{all}");
+    assert_eq!(all["window_start"], "2026-09-02T00:00:00Z");
+    assert_eq!(
+        all["playbooks"],
+        serde_json::json!([{"playbook": "involuntary-leaver", "count": 3, "finished": 3, "open": 0}])
+    );
+    // Every step of a run is confirmed at its OFFBOARD_NOW: 600 s, 7200 s and 259200 s after
+    // the effective time. Nearest rank over three values: median = 2nd, p90 = 3rd.
+    for name in ["critical", "high", "standard", "low", "overall"] {
+        let summary = &tier(&all, name)["summary"];
+        assert_eq!(
+            summary,
+            &serde_json::json!({"count": 3, "median_seconds": 7200, "p90_seconds": 259200, "max_seconds": 259200}),
+            "{name}: {all}"
+        );
+    }
+    assert_eq!(tier(&all, "critical")["deadline_seconds"], 900);
+    let seconds: Vec<i64> = all["deprovisioned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["seconds"].as_i64().unwrap())
+        .collect();
+    let mut sorted = seconds.clone();
+    sorted.sort();
+    assert_eq!(sorted, [600, 7200, 259_200]);
+
+    // Grace at +2h misses the three critical (15m) deadlines; frank at +3d misses every
+    // critical, high (4h) and standard (1d) one, and meets the low (3d) one exactly.
+    let breaches: Vec<(String, String)> = all["breaches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["employee"].as_str().unwrap().to_owned(),
+                b["step"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("E1008", "confirm-termination"),
+        ("E1008", "disable-account"),
+        ("E1008", "revoke-sessions"),
+        ("E1006", "confirm-termination"),
+        ("E1006", "disable-account"),
+        ("E1006", "revoke-sessions"),
+        ("E1006", "notify-security"),
+        ("E1006", "retain-data"),
+        ("E1006", "remove-groups"),
+        ("E1006", "release-seats"),
+        ("E1006", "notify-finance"),
+        ("E1006", "notify-manager"),
+    ]
+    .iter()
+    .map(|(e, s)| ((*e).to_owned(), (*s).to_owned()))
+    .collect();
+    let mut got = breaches.clone();
+    got.sort();
+    let mut want = expected.clone();
+    want.sort();
+    assert_eq!(got, want, "{all}");
+    assert_eq!(
+        all["breaches_by_week"],
+        serde_json::json!([{"week": "2026-W40", "count": 3}, {"week": "2026-W48", "count": 9}])
+    );
+
+    assert_eq!(
+        all["cost_by_month"],
+        serde_json::json!([
+            {"month": "2026-09", "monthly_cost_cents": 12900},
+            {"month": "2026-11", "monthly_cost_cents": 5375}
+        ])
+    );
+    assert_eq!(all["seats"]["seats"], 3);
+    assert_eq!(all["seats"]["monthly_cost_cents"], 18275);
+    assert_eq!(all["seats"]["by_product"][0]["product"], "netsuite");
+    assert_eq!(all["orphans"]["status"], "not_available");
+
+    // A 30-day window leaves grace out: 600 s and 259200 s remain.
+    let recent = json_report(dir.path(), "30d");
+    assert_eq!(recent["runs"], 2);
+    assert_eq!(
+        tier(&recent, "overall")["summary"],
+        serde_json::json!({"count": 2, "median_seconds": 600, "p90_seconds": 259200, "max_seconds": 259200})
+    );
+    assert_eq!(recent["breaches"].as_array().unwrap().len(), 9);
+}
+
+#[test]
+fn orphan_rate_comes_from_reconcile_json() {
+    let dir = acme_with_timed_runs();
+    std::fs::write(
+        dir.path().join("journal/reconcile.json"),
+        r#"{"findings":[{},{},{}],"totals":{"count":4,"monthly_cost_cents":100},"accounts_checked":27}"#,
+    )
+    .unwrap();
+    let all = json_report(dir.path(), "90d");
+    assert_eq!(all["orphans"]["status"], "available");
+    assert_eq!(all["orphans"]["findings"], 4);
+    assert_eq!(all["orphans"]["accounts_checked"], 27);
+    let human = report(dir.path(), &[]);
+    assert!(
+        human.contains("orphan rate:     14.8% (4 finding(s) over 27 account(s))"),
+        "{human}"
+    );
+}
+
+#[test]
+fn human_and_markdown_show_the_tables() {
+    let dir = acme_with_timed_runs();
+    let human = report(dir.path(), &[]);
+    for line in [
+        "offboardings:    3",
+        "SLO breaches:    12",
+        "  tier      deadline  runs  median  p90  max",
+        "  critical  15m       3     2h      3d   3d",
+        "  overall   -         3     2h      3d   3d",
+        "  involuntary-leaver  3     3         0",
+    ] {
+        assert!(human.contains(line), "missing {line:?} in\n{human}");
+    }
+    let md = report(dir.path(), &["--format", "md"]);
+    for line in [
+        "| playbook | runs | finished | open |",
+        "|---|---|---|---|",
+        "| involuntary-leaver | 3 | 3 | 0 |",
+        "| tier | deadline | runs | median | p90 | max |",
+        "| critical | 15m | 3 | 2h | 3d | 3d |",
+        "| employee | name | step | tier | deadline | confirmed |",
+        "| E1008 | Grace &lt;script>alert(1)&lt;/script> & \"Co\" | disable-account | critical |",
+    ] {
+        assert!(md.contains(line), "missing {line:?} in\n{md}");
+    }
+}
+
+#[test]
+fn bad_period_and_format_are_usage_errors() {
+    let dir = acme();
+    let out = offboard(dir.path(), REPORT_NOW, &["report", "--since", "3 months"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--since `3 months` is not a period"),
+        "{}",
+        describe(&out)
+    );
+    let out = offboard(dir.path(), REPORT_NOW, &["--format", "csv", "report"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+}
+
+fn sh(dir: &Path, program: &str, args: &[&str], stdin: Option<&Path>) -> Output {
+    let mut cmd = Command::new(program);
+    cmd.args(args).current_dir(dir);
+    if let Some(path) = stdin {
+        cmd.stdin(Stdio::from(std::fs::File::open(path).unwrap()));
+    }
+    cmd.output().unwrap_or_else(|e| panic!("{program}: {e}"))
+}
+
+#[test]
+fn evidence_pack_verifies_offline_with_openssh_and_sha256sum() {
+    let dir = acme_with_runs();
+    let pack = dir.path().join("pack");
+    report(dir.path(), &["--evidence", pack.to_str().unwrap()]);
+    let mut names: Vec<String> = walk(&pack)
+        .iter()
+        .map(|p| p.strip_prefix(&pack).unwrap().display().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 9, "{names:?}");
+    for name in [
+        "SHA256SUMS",
+        "allowed_signers",
+        "evidence.csv",
+        "journal/ledger.jsonl",
+        "manifest.json",
+        "manifest.sig",
+    ] {
+        assert!(names.contains(&name.to_owned()), "{name}: {names:?}");
+    }
+    // The copies are byte-identical to the journal.
+    for name in names.iter().filter(|n| n.starts_with("journal/")) {
+        assert_eq!(
+            std::fs::read(pack.join(name)).unwrap(),
+            std::fs::read(dir.path().join(name)).unwrap(),
+            "{name}"
+        );
+    }
+
+    // The auditor's commands, with the allowed_signers of the playbook repository.
+    let allowed = dir.path().join("allowed_signers");
+    let verify = sh(
+        &pack,
+        "ssh-keygen",
+        &[
+            "-Y",
+            "verify",
+            "-f",
+            allowed.to_str().unwrap(),
+            "-I",
+            "it-ops@acme.example",
+            "-n",
+            "offboard",
+            "-s",
+            "manifest.sig",
+        ],
+        Some(&pack.join("manifest.json")),
+    );
+    assert!(verify.status.success(), "{}", describe(&verify));
+    assert!(
+        String::from_utf8_lossy(&verify.stdout)
+            .contains("Good \"offboard\" signature for it-ops@acme.example"),
+        "{}",
+        describe(&verify)
+    );
+    let sums = sh(&pack, "sha256sum", &["-c", "SHA256SUMS"], None);
+    assert!(sums.status.success(), "{}", describe(&sums));
+    assert_eq!(
+        String::from_utf8_lossy(&sums.stdout)
+            .matches(": OK")
+            .count(),
+        6
+    );
+
+    // The manifest lists what SHA256SUMS lists.
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(pack.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["signer"], "it-ops@acme.example");
+    assert_eq!(manifest["files"].as_array().unwrap().len(), 6);
+
+    // The CSV: one row per leaver and step, with the SLO verdict.
+    let csv = std::fs::read_to_string(pack.join("evidence.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "run,employee,name,playbook,hr_termination_time,system,step,action,risk,deadline,confirmation_time,signer,slo_met"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 30, "{csv}");
+    let row = |employee: &str, step: &str| -> Vec<String> {
+        let line = rows
+            .iter()
+            .find(|l| l.contains(&format!(",{employee},")) && l.contains(&format!(",{step},")))
+            .unwrap_or_else(|| panic!("no row {employee} {step}: {csv}"));
+        line.split(',').map(str::to_owned).collect()
+    };
+    let mallory = row("E1007", "disable-account");
+    assert_eq!(mallory[4], "2026-11-28T00:00:00Z");
+    assert_eq!(mallory[5], "directory");
+    assert_eq!(mallory[7], "iam.deactivate");
+    assert!(mallory[10].starts_with("20"), "{mallory:?}");
+    assert_eq!(mallory[11], "it-ops@acme.example");
+    // Frank's run was made after his deadlines (effective 2026-11-25, wall-clock confirmations).
+    assert_eq!(row("E1006", "notify-manager")[12], "no");
+
+    // Tampering is caught by the auditor's own tools.
+    std::fs::write(pack.join("evidence.csv"), csv.replace(",no", ",yes")).unwrap();
+    let sums = sh(&pack, "sha256sum", &["-c", "SHA256SUMS"], None);
+    assert!(!sums.status.success(), "{}", describe(&sums));
+    let manifest_text = std::fs::read_to_string(pack.join("manifest.json")).unwrap();
+    std::fs::write(
+        pack.join("manifest.json"),
+        manifest_text.replacen('a', "b", 1),
+    )
+    .unwrap();
+    let verify = sh(
+        &pack,
+        "ssh-keygen",
+        &[
+            "-Y",
+            "verify",
+            "-f",
+            allowed.to_str().unwrap(),
+            "-I",
+            "it-ops@acme.example",
+            "-n",
+            "offboard",
+            "-s",
+            "manifest.sig",
+        ],
+        Some(&pack.join("manifest.json")),
+    );
+    assert!(!verify.status.success(), "{}", describe(&verify));
+
+    // A non-empty directory is refused, and nothing in it is touched.
+    let out = offboard(
+        dir.path(),
+        REPORT_NOW,
+        &["report", "--evidence", pack.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not empty"));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn html_is_self_contained_and_escaped() {
+    let dir = acme_with_timed_runs();
+    let html = report(dir.path(), &["--format", "html"]);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(!html.contains("<script"), "a script tag leaked");
+    assert!(html.contains("Grace &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;"));
+    for forbidden in ["http://", "https://", "src=", "href=", "@import", "url("] {
+        let outside_svg_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+        assert!(
+            !outside_svg_ns.contains(forbidden),
+            "{forbidden} in the page"
+        );
+    }
+    assert_eq!(html.matches("<svg").count(), 3);
+    for label in [
+        ">time to deprovision</text>",
+        ">ISO week</text>",
+        ">month</text>",
+        ">2026-W48</text>",
+        ">2026-09</text>",
+        ">129.00</text>",
+    ] {
+        assert!(html.contains(label), "missing {label}");
+    }
+}
+
+#[test]
+fn html_renders_in_headless_chromium() {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        if std::env::var_os("CI").is_some() {
+            panic!("/usr/bin/chromium is missing; install it with scripts/install-chromium");
+        }
+        eprintln!("note: /usr/bin/chromium is missing, HTML rendering not checked (CI fails here)");
+        return;
+    }
+    let dir = acme_with_timed_runs();
+    let html = report(dir.path(), &["--format", "html"]);
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, html).unwrap();
+    let png_path = dir.path().join("report.png");
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--screenshot={}", png_path.display()))
+        .arg("--window-size=1200,1600")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        !stderr.contains("Uncaught") && !stderr.contains("ERROR:CONSOLE"),
+        "{stderr}"
+    );
+    if let Ok(keep) = std::env::var("OFFBOARD_REPORT_SCREENSHOT") {
+        std::fs::copy(&png_path, keep).unwrap();
+    }
+    let decoder = png::Decoder::new(std::fs::File::open(&png_path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (1200, 1600));
+    let bytes = &buf[..info.buffer_size()];
+    let px = info.color_type.samples() * usize::from(info.bit_depth as u8).div_ceil(8);
+    let first = &bytes[..px];
+    let differing = bytes.chunks(px).filter(|p| p != &first).count();
+    // Text, bars and axes: far more than a handful of pixels differ from the background.
+    assert!(differing > 10_000, "only {differing} non-background pixels");
+    // The bars are drawn in their colour (#2f6fbf).
+    let bar = bytes
+        .chunks(px)
+        .filter(|p| p.len() >= 3 && p[0] == 0x2f && p[1] == 0x6f && p[2] == 0xbf)
+        .count();
+    assert!(bar > 1000, "only {bar} bar-coloured pixels");
+}
