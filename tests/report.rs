@@ -527,7 +527,7 @@ fn html_renders_in_headless_chromium() {
     let chromium = Path::new("/usr/bin/chromium");
     if !chromium.exists() {
         if std::env::var_os("CI").is_some() {
-            panic!("/usr/bin/chromium is missing; install it with scripts/install-chromium");
+            panic!("/usr/bin/chromium is missing; install it with scripts/install-peers");
         }
         eprintln!("note: /usr/bin/chromium is missing, HTML rendering not checked (CI fails here)");
         return;
