@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod acme;
+
 use std::path::{Path, PathBuf};
 
 /// The repository's `tests/fixtures` directory.
