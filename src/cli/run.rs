@@ -210,6 +210,12 @@ pub(super) fn run_one(
     let existing = find_run(journal_dir, &employee.id, &playbook.name)?;
     let mut journal = match existing {
         Some((run_id, true)) => {
+            // Opening a finished run writes its ledger seal if a crash came between
+            // `run.finished` and the seal; a sealed run is only read.
+            let resumed = RunJournal::open(journal_dir, &run_id, signer).map_err(journal_err)?;
+            for repair in resumed.repairs() {
+                tracing::warn!("run {run_id}: {repair}");
+            }
             return Ok(RunReport {
                 run: run_id,
                 employee: employee.id.clone(),

@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use super::context::template_context;
 use super::outcome::{RunReport, StepOutcome, StepState};
 use super::retry::RetryPolicy;
-use crate::connector::{AccountState, Connector, ConnectorError, Message, Principal};
+use crate::connector::{AccountState, Change, Connector, ConnectorError, Message, Principal};
 use crate::hr::HrRecord;
 use crate::plan::desired::{desired_changes, released_cost_cents};
 use crate::playbook::RoleMatrix;
@@ -302,7 +302,19 @@ impl Engine<'_> {
             ActionGroup::Finance | ActionGroup::Notify => {
                 self.message_step(step, &params, log, observer)
             }
-            ActionGroup::Iam | ActionGroup::Inventory => self.account_step(step, context, observer),
+            ActionGroup::Iam | ActionGroup::Inventory => {
+                let mut intent = Intent {
+                    history,
+                    log: &mut *log,
+                    entry: &entry,
+                    journal_error: None,
+                };
+                let result = self.account_step(step, context, &mut intent, observer);
+                if let Some(error) = intent.journal_error {
+                    return Err(error);
+                }
+                result
+            }
             ActionGroup::Manual => unreachable!("manual steps are confirmed manually"),
         };
         match result {
@@ -424,10 +436,15 @@ impl Engine<'_> {
             .map_err(|e| e.to_string())
     }
 
+    /// Read, apply what is left, read back. Before the first change of a step it records
+    /// `step.started` with the state it found and the changes it is about to make, so that a run
+    /// resumed after a crash between the change and its confirmation still confirms with the
+    /// state from before the step (and finance hears of the seats that step released).
     fn account_step(
         &self,
         step: &Step,
         context: &Value,
+        intent: &mut Intent<'_, '_>,
         observer: &mut dyn Observer,
     ) -> Result<Done, String> {
         let target = self.target(step)?;
@@ -475,6 +492,14 @@ impl Engine<'_> {
                 detail,
             }));
         }
+        let started = intent.started();
+        if started.is_none() && !changes.is_empty() {
+            intent.record(
+                "step.started",
+                target_json.clone(),
+                json!({ "account": principal, "before": before, "changes": changes }),
+            )?;
+        }
         for change in &changes {
             self.call(step, observer, || connector.apply(&principal, change))?;
         }
@@ -490,22 +515,31 @@ impl Engine<'_> {
                 connector.name()
             ));
         }
-        let released: Vec<&crate::connector::Seat> = before
+        // A step started by an earlier invocation is judged from the state it started from.
+        let (first, planned) = match &started {
+            Some((first, planned)) => (first, planned.as_slice()),
+            None => (&before, changes.as_slice()),
+        };
+        let released: Vec<&crate::connector::Seat> = first
             .seats
             .iter()
             .filter(|s| !after.seats.contains(s))
             .collect();
+        let mut evidence = json!({
+            "account": principal,
+            "changes": planned,
+            "before": first,
+            "after": after,
+            "released_seats": released,
+            "released_monthly_cost_cents": released_cost_cents(planned, first),
+        });
+        if started.is_some() {
+            evidence["resumed"] = json!({ "found": before, "applied": changes });
+        }
         Ok(Done::Confirmed {
-            changed: !changes.is_empty(),
+            changed: started.is_some() || !changes.is_empty(),
             target: Some(target_json),
-            evidence: json!({
-                "account": principal,
-                "changes": changes,
-                "before": before,
-                "after": after,
-                "released_seats": released,
-                "released_monthly_cost_cents": released_cost_cents(&changes, &before),
-            }),
+            evidence,
         })
     }
 
@@ -605,6 +639,45 @@ impl Engine<'_> {
             body["monthly_cost_cents"] = json!(total);
         }
         body
+    }
+}
+
+/// Builds a step's journal entry from the event, target and evidence.
+type EntryFn<'a> = dyn Fn(&'static str, Option<(String, Option<String>)>, Value) -> Entry + 'a;
+
+/// The write-ahead record of an account step: what the journal holds of it already, and how to
+/// append `step.started`. A failed append is a journal failure (the run stops), not a failure of
+/// the step; it is kept in `journal_error` for the caller.
+struct Intent<'h, 'l> {
+    history: &'h [Recorded],
+    log: &'l mut dyn RunLog,
+    entry: &'h EntryFn<'h>,
+    journal_error: Option<String>,
+}
+
+impl Intent<'_, '_> {
+    /// The state and the changes of the step's first `step.started`, if an earlier invocation
+    /// recorded one.
+    fn started(&self) -> Option<(AccountState, Vec<Change>)> {
+        let evidence = &self
+            .history
+            .iter()
+            .find(|r| r.event == "step.started")?
+            .evidence;
+        let before = serde_json::from_value(evidence.get("before")?.clone()).ok()?;
+        let changes = serde_json::from_value(evidence.get("changes")?.clone()).ok()?;
+        Some((before, changes))
+    }
+
+    fn record(
+        &mut self,
+        event: &'static str,
+        target: (String, Option<String>),
+        evidence: Value,
+    ) -> Result<(), String> {
+        self.log
+            .record((self.entry)(event, Some(target), evidence))
+            .inspect_err(|error| self.journal_error = Some(error.clone()))
     }
 }
 

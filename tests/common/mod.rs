@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod acme;
 pub mod repo;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,89 @@
+//! What `offboard run` refuses before it touches anything: a second run of the same employee,
+//! unknown employees and playbooks, statuses no playbook triggers, uncommitted playbooks.
+
+use offboard::journal::EmployeeLock;
+
+use crate::common::acme::{Acme, MALLORY};
+
+/// Nothing was written: no store, no journal run.
+#[track_caller]
+fn untouched(acme: &Acme) {
+    assert!(!acme.db_path().exists(), "the store was created");
+    assert!(acme.runs().is_empty(), "runs: {:?}", acme.runs());
+    assert!(!acme.writeback().exists());
+}
+
+#[test]
+fn a_run_is_refused_while_another_holds_the_employee_lock() {
+    let acme = Acme::new();
+    std::fs::create_dir_all(acme.journal()).unwrap();
+    let lock = EmployeeLock::acquire(&acme.journal(), MALLORY).unwrap();
+    let refused = acme.run(&["mallory"], &[]).expect(2);
+    assert!(
+        refused.stderr.contains(&format!(
+            "employee E1007 already has a run in progress (process {})",
+            std::process::id()
+        )),
+        "{refused}"
+    );
+    untouched(&acme);
+    // Another employee is not held up.
+    acme.run(&["frank"], &[]).expect(0);
+    drop(lock);
+    acme.run(&["mallory"], &[]).expect(0);
+    assert_eq!(acme.runs().len(), 2);
+}
+
+#[test]
+fn unknown_employees_and_playbooks_and_untriggered_statuses_are_usage_errors() {
+    let acme = Acme::new();
+    let unknown = acme.run(&["nobody"], &[]).expect(2);
+    assert!(
+        unknown.stderr.contains("unknown employee `nobody`"),
+        "{unknown}"
+    );
+    let by_id = acme.run(&["E9999"], &[]).expect(2);
+    assert!(by_id.stderr.contains("unknown employee `E9999`"), "{by_id}");
+    let active = acme.run(&["alice"], &[]).expect(2);
+    assert!(
+        active
+            .stderr
+            .contains("no playbook is triggered by status `active` of E1001"),
+        "{active}"
+    );
+    let missing = acme
+        .run(&["run", "mallory", "--playbook", "nonexistent"], &[])
+        .expect(2);
+    assert!(
+        missing.stderr.contains("unknown playbook `nonexistent`")
+            && missing.stderr.contains("involuntary-leaver"),
+        "{missing}"
+    );
+    untouched(&acme);
+}
+
+#[test]
+fn an_uncommitted_playbook_is_refused_unless_allowed_and_recorded() {
+    let acme = Acme::new();
+    let playbook = acme.root().join("playbooks/involuntary-leaver.yaml");
+    let mut text = std::fs::read_to_string(&playbook).unwrap();
+    text.push_str("# an uncommitted edit\n");
+    std::fs::write(&playbook, text).unwrap();
+
+    let refused = acme.run(&["mallory"], &[]).expect(2);
+    assert!(
+        refused.stderr.contains("has uncommitted changes")
+            && refused.stderr.contains("involuntary-leaver.yaml")
+            && refused.stderr.contains("--allow-dirty"),
+        "{refused}"
+    );
+    untouched(&acme);
+
+    acme.run(&["run", "mallory", "--allow-dirty"], &[])
+        .expect(0);
+    let started = &acme.payloads(&acme.only_run())[0];
+    assert_eq!(started["event"], "run.started");
+    assert_eq!(started["playbook"]["dirty"], true);
+    assert_eq!(started["evidence"]["allow_dirty"], true);
+    acme.run(&["verify"], &[]).expect(0);
+}
