@@ -176,6 +176,29 @@ fn verify_accepts_the_real_journal_and_names_the_first_bad_record() {
             json.stdout
         );
     }
+
+    // Deleting the seal leaves exactly what a crash between run.finished and the seal leaves:
+    // verify accepts it, saying so, and the next run of the employee writes the seal again.
+    let acme = template.duplicate();
+    let ledger = lines(&acme.ledger());
+    write_lines(&acme.ledger(), &ledger[..1]);
+    let unsealed = acme.run(&["verify"], &[]).expect(0);
+    assert!(
+        unsealed
+            .stdout
+            .contains(&format!("{run}: ok (finished, seal missing after a crash)")),
+        "{unsealed}"
+    );
+    acme.run(&["mallory"], &[]).expect(0);
+    let resealed = lines(&acme.ledger());
+    assert_eq!(resealed.len(), 2);
+    assert!(
+        resealed[1].contains(r#"\"event\":\"run.sealed\""#),
+        "{}",
+        resealed[1]
+    );
+    let sealed = acme.run(&["verify"], &[]).expect(0);
+    assert!(sealed.stdout.contains("ok (finished, sealed)"), "{sealed}");
 }
 
 fn sh(dir: &Path, script: &str) -> std::process::Output {

@@ -1,0 +1,168 @@
+//! Interpreter overhead per step: a full run of the demo's involuntary-leaver playbook for
+//! Mallory (10 steps on the embedded SQLite store), in process through `offboard::cli::run`,
+//! against the bare cost of the durable journal writes that run makes.
+//!
+//! - Measured: `offboard --config … run mallory`, everything included (loading and validating
+//!   the repository, git provenance, the employee lock, opening the store, every connector read
+//!   and write with SQLite's own commits, signing, the journal and ledger writes, the HR
+//!   write-back), divided by its number of steps.
+//! - Baseline: in the same temp dir, append as many lines as the run made durable journal
+//!   writes (run records and ledger records, counted by `offboard::journal::durable_writes`),
+//!   each line the average size of those records, with `sync_data` after each; divided by the
+//!   same number of steps.
+//!
+//! The ratio is run / baseline. Each iteration starts from a freshly seeded store and an empty
+//! journal, restored outside the timed region. Run with `cargo bench --bench run`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use offboard::cli::Cli;
+use offboard::connector::sqlite::SqliteStore;
+
+const ITERATIONS: usize = 30;
+const STEPS: u64 = 10;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Bench",
+            "-c",
+            "user.email=bench@acme.example",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// A committed copy of the demo repository; returns `examples/acme` in it.
+fn demo_repository(root: &Path) -> PathBuf {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&source.join("playbooks"), &root.join("playbooks"));
+    let acme = root.join("examples/acme");
+    copy_dir(&source.join("examples/acme"), &acme);
+    for generated in ["state", "journal"] {
+        let _ = std::fs::remove_dir_all(acme.join(generated));
+    }
+    let _ = std::fs::remove_file(acme.join("hr.it-complete.csv"));
+    std::fs::write(
+        root.join(".gitignore"),
+        "/examples/*/state/\n/examples/*/journal/\n",
+    )
+    .expect("gitignore");
+    git(root, &["init", "-q"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "demo"]);
+    acme
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+fn main() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let acme = demo_repository(tmp.path());
+    let state = acme.join("state");
+    let journal = acme.join("journal");
+    let writeback = acme.join("hr.it-complete.csv");
+    drop(SqliteStore::open(state.join("acme.db"), Some(&acme.join("data"))).expect("seed"));
+    let pristine = tmp.path().join("pristine-state");
+    copy_dir(&state, &pristine);
+
+    let config = acme.join("offboard.yaml");
+    let args = [
+        "offboard",
+        "--quiet",
+        "--no-progress",
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "run",
+        "mallory",
+    ];
+    let mut runs = Vec::with_capacity(ITERATIONS);
+    let mut writes = 0;
+    let mut bytes = 0;
+    for _ in 0..ITERATIONS {
+        let _ = std::fs::remove_dir_all(&journal);
+        let _ = std::fs::remove_dir_all(&state);
+        let _ = std::fs::remove_file(&writeback);
+        copy_dir(&pristine, &state);
+        let cli = Cli::parse_from(args);
+        let before = offboard::journal::durable_writes();
+        let started = Instant::now();
+        let exit = offboard::cli::run(cli).expect("run");
+        runs.push(started.elapsed());
+        assert_eq!(exit.code(), 0, "the run did not complete");
+        writes = offboard::journal::durable_writes() - before;
+        bytes = std::fs::read_dir(&journal)
+            .expect("journal")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
+            .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+            .sum::<u64>();
+    }
+    let line_len = (bytes / writes) as usize;
+    let line = vec![b'x'; line_len.saturating_sub(1)];
+
+    let mut baselines = Vec::with_capacity(ITERATIONS);
+    for i in 0..ITERATIONS {
+        let path = tmp.path().join(format!("baseline-{i}.jsonl"));
+        let started = Instant::now();
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .expect("baseline file");
+        for _ in 0..writes {
+            file.write_all(&line).expect("write");
+            file.write_all(b"\n").expect("write");
+            file.sync_data().expect("sync");
+        }
+        baselines.push(started.elapsed());
+    }
+
+    let run = median(runs);
+    let baseline = median(baselines);
+    let per_step = |d: Duration| d / STEPS as u32;
+    println!("run bench: involuntary-leaver for mallory, {STEPS} steps, median of {ITERATIONS}");
+    println!("  durable journal writes per run: {writes} ({line_len} bytes a line on average)");
+    println!(
+        "  full run:  {:>10.3?} per run, {:>9.3?} per step",
+        run,
+        per_step(run)
+    );
+    println!(
+        "  baseline:  {:>10.3?} for {writes} appends + sync_data, {:>9.3?} per step",
+        baseline,
+        per_step(baseline)
+    );
+    println!(
+        "  overhead beyond the journal's fsyncs: {:.3?} per step",
+        per_step(run.saturating_sub(baseline))
+    );
+    println!(
+        "  ratio run / baseline: {:.2}x (target <= 2x)",
+        run.as_secs_f64() / baseline.as_secs_f64()
+    );
+}
