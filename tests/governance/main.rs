@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod approval;
 mod batch;
 mod mover;
 mod plan;
