@@ -120,3 +120,49 @@ fn a_manual_step_is_signed_off_only_by_its_owner_role_and_forgeries_fail_verify(
     );
     assert!(verify.stdout.contains("journal FAILED verification"));
 }
+
+/// On a terminal, `offboard run` offers to sign off a manual step whose role the run's signer
+/// holds; the note typed is recorded in a signed `step.confirmed`. `script` gives the run a
+/// terminal.
+#[test]
+fn a_manual_step_is_signed_off_in_place_on_a_terminal() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let repo = Repo::acme();
+    let command = format!("{} --no-progress bob", env!("CARGO_BIN_EXE_offboard"));
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(repo.path())
+        .env("OFFBOARD_NOW", crate::common::repo::NOW)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"mailbox delegated to Ivan\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        screen.contains("step `hand-over-mailbox` waits for sign-off by iam"),
+        "{screen}"
+    );
+    let run = repo.run_of("E1002");
+    let confirmed = repo.events(&run, "step.confirmed", "hand-over-mailbox");
+    assert_eq!(confirmed.len(), 1, "{screen}");
+    assert_eq!(confirmed[0]["note"], "mailbox delegated to Ivan");
+    assert_eq!(confirmed[0]["signer"], "it-ops@acme.example");
+    assert_eq!(confirmed[0]["evidence"]["signed_off_in_place"], true);
+    // The procurement step is not the run signer's to sign: it still waits.
+    assert_eq!(
+        repo.events(&run, "step.confirmed", "record-asset-return")
+            .len(),
+        0
+    );
+    repo.offboard(["verify"]).run();
+}
