@@ -4,6 +4,7 @@
 pub mod args;
 mod generate;
 mod progress;
+mod reconcile;
 mod run;
 mod validate;
 mod verify;
@@ -31,7 +32,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Status(_) => Err(Error::NotImplemented("status")),
         Command::Due(_) => Err(Error::NotImplemented("due")),
         Command::Verify(args) => verify::run(&global, &args),
-        Command::Reconcile(_) => Err(Error::NotImplemented("reconcile")),
+        Command::Reconcile(args) => reconcile::run(&global, &args),
         Command::Report(_) => Err(Error::NotImplemented("report")),
         Command::Init(_) => Err(Error::NotImplemented("init")),
     }
