@@ -173,6 +173,21 @@ pub fn generate(dir: &Path, spec: Spec) -> std::io::Result<Summary> {
         ));
     }
     std::fs::write(dir.join("roles.yaml"), roles)?;
+    // The same matrix and glossary as tables, for the SQL equivalent of reconcile.
+    let mut matrix = String::from("role,entitlement_type,entitlement\n");
+    for r in 0..ROLES {
+        for g in role_groups(r) {
+            matrix.push_str(&format!("{},group,{g}\n", role_name(r)));
+        }
+        for l in role_licenses(r) {
+            matrix.push_str(&format!("{},license,{l}\n", role_name(r)));
+        }
+    }
+    std::fs::write(dir.join("role_matrix.csv"), matrix)?;
+    std::fs::write(
+        dir.join("glossary.csv"),
+        "code,status\nTERM,terminated\nRESIGN,resigned\nXFER,transferred\nLOA,on_leave\nCEND,contractor_ended\nACT,active\n",
+    )?;
     std::fs::write(
         dir.join("service-accounts.yaml"),
         "version: 1\nservice_accounts:\n  - account: svc-*\n    system: sso\n    owner: it-ops@corp.example\n    reason: Automation accounts.\n",
