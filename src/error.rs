@@ -11,7 +11,7 @@ use crate::exit::Exit;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The subcommand is declared in the CLI but not built yet.
-    #[error("`offboard {0}` is not implemented yet")]
+    #[error("{0} is not implemented yet")]
     NotImplemented(&'static str),
 
     /// The command line is well-formed but asks for something impossible.

@@ -24,6 +24,7 @@ pub mod journal;
 pub mod load;
 pub mod plan;
 pub mod playbook;
+pub mod reconcile;
 pub mod report;
 
 pub use error::{Error, Result};

@@ -97,12 +97,26 @@ fn completions_and_man_page_are_generated() {
 }
 
 #[test]
-fn unbuilt_commands_exit_2_without_panicking() {
-    let out = offboard(&["reconcile"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains("not implemented yet"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+fn commands_without_a_repository_exit_2_naming_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["status"][..],
+        &["reconcile"],
+        &["report"],
+        &["verify"],
+        &["plan", "x"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_offboard"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("OFFBOARD_CONFIG")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("no offboard.yaml"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
 }
 
 #[test]

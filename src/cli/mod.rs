@@ -9,6 +9,7 @@ mod generate;
 mod init;
 pub(crate) mod plan;
 mod progress;
+mod reconcile;
 mod report;
 mod run;
 mod status;
@@ -21,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use args::{Cli, Command, Format, GlobalArgs};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::exit::Exit;
 
 /// Run the command `cli` asks for and return how it ended.
@@ -38,7 +39,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Status(args) => status::run(&global, &args),
         Command::Due(args) => due::run(&global, &args, &interrupt_flag()),
         Command::Verify(args) => verify::run(&global, &args),
-        Command::Reconcile(_) => Err(Error::NotImplemented("reconcile")),
+        Command::Reconcile(args) => reconcile::run(&global, &args),
         Command::Report(args) => report::run(&global, &args),
         Command::Init(args) => init::run(&global, &args),
     }

@@ -1,0 +1,253 @@
+//! `offboard reconcile`: load the repository and the HR roster, read every configured store
+//! and `--inventory` export, and print the findings as a table, JSON or CSV. Exit 1 when
+//! anything is found, 0 when clean.
+
+use std::io::Write;
+
+use super::GlobalArgs;
+use super::args::{Format, ReconcileArgs};
+use super::workspace::load_workspace;
+use crate::error::{Error, Result};
+use crate::execute::clock;
+use crate::exit::Exit;
+use crate::playbook::HrSource;
+use crate::reconcile::{
+    ALLOW_LIST_FILE, AllowList, CSV_HEADER, EntitlementSource, Finding, FindingKind, InventoryCsv,
+    ReconcileError, Report, RoleIndex, Roster, configured_sources, reconcile,
+};
+
+/// Most threads one source is read with.
+const MAX_THREADS: usize = 8;
+
+/// Run `offboard reconcile`.
+pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
+    if args.alert {
+        return Err(Error::Usage(
+            "`reconcile --alert` is not available yet: this build has no webhook connector to post the findings to"
+                .to_owned(),
+        ));
+    }
+    if args.offboard {
+        return Err(Error::Usage(
+            "`reconcile --offboard` is not available yet: it starts offboarding through the guarded batch path (`offboard run --from`), which this build does not have"
+                .to_owned(),
+        ));
+    }
+    if !matches!(global.format, Format::Human | Format::Json | Format::Csv) {
+        return Err(Error::Usage(
+            "`offboard reconcile` prints --format human, json or csv".to_owned(),
+        ));
+    }
+    for path in &args.inventory {
+        if !path.is_file() {
+            return Err(Error::Usage(format!(
+                "inventory export {} does not exist",
+                path.display()
+            )));
+        }
+    }
+    let workspace = load_workspace(global)?;
+    let config = &workspace.config;
+    let now = clock::now().map_err(Error::Usage)?;
+    let HrSource::Csv { path, columns } = &config.hr else {
+        return Err(Error::Usage(
+            "`offboard reconcile` reads the HR roster from a CSV export; `hr.type: http` is not supported yet"
+                .to_owned(),
+        ));
+    };
+    let roles = RoleIndex::new(&workspace.roles);
+    let roster =
+        Roster::load_csv(path, columns, &workspace.glossary, &roles).map_err(into_error)?;
+    let allow = AllowList::load(&config.dir.join(ALLOW_LIST_FILE)).map_err(into_error)?;
+    let configured = configured_sources(config).map_err(into_error)?;
+    let mut sources = configured.sources;
+    for path in &args.inventory {
+        sources.push(Box::new(InventoryCsv::new(path)) as Box<dyn EntitlementSource>);
+    }
+    for (name, kind) in &configured.skipped {
+        if !global.quiet {
+            eprintln!(
+                "note: connector `{name}` ({kind}) cannot list entitlements yet; it was not reconciled"
+            );
+        }
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(MAX_THREADS);
+    let mut report =
+        reconcile(&roster, &roles, &allow, now, &sources, threads).map_err(into_error)?;
+    report.coverage.skipped_connectors = configured.skipped.into_iter().map(|(n, _)| n).collect();
+    if report.coverage.unjudged_entitlements > 0 && !global.quiet {
+        eprintln!(
+            "note: {} group or license entitlement(s) belong to holders whose role is empty or not in {}; excess was not judged for them",
+            report.coverage.unjudged_entitlements,
+            config.roles.display()
+        );
+    }
+    print(global.format, &report).map_err(|e| Error::io("cannot write", "standard output", e))?;
+    Ok(if report.is_clean() {
+        Exit::Done
+    } else {
+        Exit::Findings
+    })
+}
+
+fn into_error(error: ReconcileError) -> Error {
+    match error {
+        ReconcileError::Read { path, source } => Error::io("cannot read", path, source),
+        other => Error::Usage(other.to_string()),
+    }
+}
+
+fn print(format: Format, report: &Report) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, report)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(&mut out);
+            writer.write_record(CSV_HEADER)?;
+            for finding in &report.findings {
+                writer.write_record(finding.csv_row())?;
+            }
+            writer.flush()?;
+        }
+        _ => print_table(&mut out, report)?,
+    }
+    out.flush()
+}
+
+/// Format cents as a decimal amount, e.g. `159.74`.
+fn money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", cents / 100, cents % 100)
+}
+
+const HEADINGS: [&str; 9] = [
+    "SYSTEM",
+    "ACCOUNT",
+    "EMPLOYEE",
+    "HR STATUS",
+    "ROLE",
+    "TYPE",
+    "ENTITLEMENT",
+    "COST/MONTH",
+    "DAYS",
+];
+
+fn cells(f: &Finding) -> [String; 9] {
+    let or_dash = |v: Option<&str>| v.unwrap_or("-").to_owned();
+    [
+        f.system.clone(),
+        f.account.clone(),
+        or_dash(f.employee_id.as_deref()),
+        or_dash(f.hr_status.map(|s| s.as_str())),
+        or_dash(f.role.as_deref()),
+        f.entitlement_type.as_str().to_owned(),
+        f.entitlement.clone(),
+        money(f.monthly_cost_cents),
+        f.days_orphaned
+            .map_or_else(|| "-".to_owned(), |d| d.to_string()),
+    ]
+}
+
+fn print_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    let coverage = &report.coverage;
+    let checked = format!(
+        "{} people, {} entitlement(s) from {} source(s), judged at {}",
+        coverage.people,
+        coverage.entitlements,
+        coverage.sources.len(),
+        report.now
+    );
+    if report.is_clean() {
+        return writeln!(out, "No orphaned or excess entitlements: {checked}.");
+    }
+    let rows: Vec<(FindingKind, [String; 9])> =
+        report.findings.iter().map(|f| (f.kind, cells(f))).collect();
+    let mut widths = HEADINGS.map(|h| h.chars().count());
+    for (_, row) in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |out: &mut dyn Write, row: &[String; 9]| -> std::io::Result<()> {
+        let mut text = String::new();
+        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
+            let pad = width.saturating_sub(cell.chars().count());
+            if i == 7 || i == 8 {
+                text.push_str(&" ".repeat(pad));
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                if i < 8 {
+                    text.push_str(&" ".repeat(pad));
+                }
+            }
+            if i < 8 {
+                text.push_str("  ");
+            }
+        }
+        writeln!(out, "{}", text.trim_end())
+    };
+    let headings = HEADINGS.map(str::to_owned);
+    let mut first = true;
+    for kind in FindingKind::ALL {
+        let sum = report
+            .totals
+            .by_kind
+            .get(&kind)
+            .copied()
+            .unwrap_or_default();
+        if sum.count == 0 {
+            continue;
+        }
+        if !first {
+            writeln!(out)?;
+        }
+        first = false;
+        writeln!(
+            out,
+            "{} ({}, {} a month)",
+            kind.title(),
+            sum.count,
+            money(sum.monthly_cost_cents)
+        )?;
+        line(out, &headings)?;
+        for (_, row) in rows.iter().filter(|(k, _)| *k == kind) {
+            line(out, row)?;
+        }
+    }
+    let by_kind: Vec<String> = FindingKind::ALL
+        .iter()
+        .filter_map(|k| {
+            let sum = report.totals.by_kind.get(k)?;
+            (sum.count > 0).then(|| format!("{} {}", sum.count, k.as_str()))
+        })
+        .collect();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Total: {} finding(s) ({}), {} a month; {checked}.",
+        report.totals.count,
+        by_kind.join(", "),
+        money(report.totals.monthly_cost_cents)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::money;
+
+    #[test]
+    fn money_has_two_decimals() {
+        assert_eq!(money(0), "0.00");
+        assert_eq!(money(15974), "159.74");
+        assert_eq!(money(5), "0.05");
+        assert_eq!(money(-250), "-2.50");
+    }
+}

@@ -1,0 +1,75 @@
+//! Why reconciliation could not finish: an unreadable or malformed input, named with its file
+//! and line. Findings are not errors; they are the report.
+
+use std::path::PathBuf;
+
+/// Why reconciliation stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    /// A file could not be opened or read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A required column is absent from a CSV header row.
+    #[error("{path}:1: no column `{column}`; columns are: {found}")]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column looked for.
+        column: String,
+        /// The columns present, comma-separated.
+        found: String,
+    },
+    /// A CSV row is malformed or holds an invalid value.
+    #[error("{path}:{line}: {message}")]
+    Row {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// Two HR rows share an employee id.
+    #[error("{path}:{line}: duplicate employee id `{id}` (first on line {first_line})")]
+    DuplicateId {
+        /// The HR export.
+        path: PathBuf,
+        /// Line of the second occurrence.
+        line: u64,
+        /// Line of the first occurrence.
+        first_line: u64,
+        /// The employee id.
+        id: String,
+    },
+    /// The service-account allow-list is invalid.
+    #[error("{path}: {message}")]
+    AllowList {
+        /// The allow-list file.
+        path: PathBuf,
+        /// What is wrong, with its position when known.
+        message: String,
+    },
+    /// The embedded store could not be listed.
+    #[error("connector `{connector}`: {source}")]
+    Store {
+        /// The connector name.
+        connector: String,
+        /// The store's error.
+        #[source]
+        source: crate::connector::sqlite::StoreError,
+    },
+    /// Another source failed.
+    #[error("{source_name}: {message}")]
+    Source {
+        /// The source, as it describes itself.
+        source_name: String,
+        /// What went wrong. Never contains a secret.
+        message: String,
+    },
+}

@@ -1,0 +1,141 @@
+//! The rules: given what HR says of a holder, the role matrix and the allow-list, is this
+//! entitlement a finding, and of which kind? Read-only and shared by every scanning thread; it
+//! never reads a source or prints anything.
+//!
+//! - Unknown holder: no employee id, or one HR does not list, unless the account is on the
+//!   service-account allow-list.
+//! - An HR status takes effect at its `effective_at`; before then the holder counts as active in
+//!   their current `role`. A status without a time is in force.
+//! - Orphan: the holder is `terminated`, `resigned` or `contractor_ended`; every entitlement
+//!   counts (a disabled account's groups and seats too: they still grant or cost).
+//! - Suspend expected: the holder is `on_leave` and the account is enabled. Groups and seats
+//!   stay by policy, and are judged against the role like an active holder's.
+//! - Excess: a group or license the holder's role does not carry; for `transferred` holders the
+//!   role is `new_role` (when given). Holders without a role in the matrix are not judged.
+
+use super::allow_list::AllowList;
+use super::entitlement::{Entitlement, EntitlementKind};
+use super::finding::{Finding, FindingKind};
+use super::role_index::{NO_ROLE, RoleId, RoleIndex, UNKNOWN_ROLE};
+use super::roster::{Person, Roster};
+use super::tally::Tally;
+use crate::playbook::Status;
+
+const DAY: i64 = 86_400;
+
+/// The rules, bound to one roster, role matrix, allow-list and time.
+#[derive(Clone, Copy, Debug)]
+pub struct Judge<'a> {
+    roster: &'a Roster,
+    roles: &'a RoleIndex,
+    allow: &'a AllowList,
+    now: i64,
+}
+
+impl<'a> Judge<'a> {
+    /// Rules judging at `now` (Unix seconds).
+    pub fn new(roster: &'a Roster, roles: &'a RoleIndex, allow: &'a AllowList, now: i64) -> Self {
+        Judge {
+            roster,
+            roles,
+            allow,
+            now,
+        }
+    }
+
+    /// Judge one entitlement, recording any finding and the counts in `tally`.
+    pub fn visit(&self, tally: &mut Tally, e: &Entitlement<'_>) {
+        tally.entitlements += 1;
+        let person = if e.employee_id.is_empty() {
+            None
+        } else {
+            self.roster.get(e.employee_id)
+        };
+        let Some(person) = person else {
+            if self.allow.permits(e.system, e.account) {
+                tally.service_account_entitlements += 1;
+            } else {
+                tally
+                    .findings
+                    .push(finding(FindingKind::UnknownHolder, e, None, None, None));
+            }
+            return;
+        };
+        let in_force = person.effective_at.is_none_or(|t| t <= self.now);
+        let days = person.effective_at.map(|t| (self.now - t).div_euclid(DAY));
+        let status = if in_force {
+            person.status
+        } else {
+            Status::Active
+        };
+        match status {
+            Status::Terminated | Status::Resigned | Status::ContractorEnded => {
+                tally
+                    .findings
+                    .push(finding(FindingKind::Orphan, e, Some(status), None, days));
+            }
+            Status::OnLeave if e.kind == EntitlementKind::Account => {
+                tally.findings.push(finding(
+                    FindingKind::SuspendExpected,
+                    e,
+                    Some(status),
+                    None,
+                    days,
+                ));
+            }
+            Status::OnLeave | Status::Active | Status::Transferred => {
+                self.judge_excess(tally, e, person, status, in_force);
+            }
+        }
+    }
+
+    fn judge_excess(
+        &self,
+        tally: &mut Tally,
+        e: &Entitlement<'_>,
+        person: &Person,
+        status: Status,
+        in_force: bool,
+    ) {
+        if e.kind == EntitlementKind::Account {
+            return;
+        }
+        let role: RoleId =
+            if in_force && status == Status::Transferred && person.new_role != NO_ROLE {
+                person.new_role
+            } else {
+                person.role
+            };
+        if role == NO_ROLE || role == UNKNOWN_ROLE {
+            tally.unjudged_entitlements += 1;
+            return;
+        }
+        if !self.roles.carries(role, e.kind, e.name) {
+            let name = self.roles.name(role).map(str::to_owned);
+            tally
+                .findings
+                .push(finding(FindingKind::Excess, e, Some(status), name, None));
+        }
+    }
+}
+
+fn finding(
+    kind: FindingKind,
+    e: &Entitlement<'_>,
+    hr_status: Option<Status>,
+    role: Option<String>,
+    days_orphaned: Option<i64>,
+) -> Finding {
+    Finding {
+        kind,
+        system: e.system.to_owned(),
+        account: e.account.to_owned(),
+        employee_id: (!e.employee_id.is_empty()).then(|| e.employee_id.to_owned()),
+        hr_status,
+        role,
+        entitlement_type: e.kind,
+        entitlement: e.name.to_owned(),
+        monthly_cost_cents: e.monthly_cost_cents,
+        days_orphaned,
+    }
+}
