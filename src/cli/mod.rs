@@ -12,7 +12,7 @@ mod progress;
 mod reconcile;
 mod report;
 mod run;
-mod status;
+pub(crate) mod status;
 mod validate;
 mod verify;
 mod workspace;

@@ -3,14 +3,11 @@
 //! `--evidence`, writes the signed auditor pack. Reads the journal only.
 
 use super::args::ReportArgs;
-use super::run::journal_err;
 use super::workspace::{load_workspace, signer};
 use super::{Format, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::execute::clock;
-use crate::execute::status::{run_identity, run_status};
 use crate::exit::Exit;
-use crate::journal::{list_runs, read_run};
 use crate::report::{
     EvidencePack, ReportError, RunInput, Window, compute, in_window, parse_period,
     read_orphan_rate, render, write_evidence_pack,
@@ -39,29 +36,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
     };
     let dir = &config.journal;
     let mut runs = Vec::new();
-    for run in list_runs(dir).map_err(journal_err)? {
-        let records: Vec<_> = read_run(dir, &run)
-            .map_err(journal_err)?
-            .records
-            .into_iter()
-            .map(|r| r.payload)
-            .collect();
-        let Some((_, name)) = run_identity(&records) else {
-            continue;
-        };
-        let playbook = workspace.playbook(&name).ok_or_else(|| {
-            Error::Usage(format!(
-                "run {run} executes playbook `{name}`, which is not in {}",
-                config.playbooks.display()
-            ))
-        })?;
-        let status = run_status(
-            &run,
-            &records,
-            &playbook.playbook,
-            &config.policy.deadlines,
-            now,
-        );
+    for (records, status) in super::status::journal_runs(&workspace, now)? {
         let input = RunInput { records, status };
         if in_window(&input, &window) {
             runs.push(input);

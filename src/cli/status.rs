@@ -10,19 +10,28 @@ use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::execute::status::{RunStatus, run_identity, run_status};
 use crate::exit::Exit;
-use crate::journal::{list_runs, read_run};
+use crate::journal::{Payload, list_runs, read_run};
+use time::OffsetDateTime;
 
 /// Every run in the journal, summarised at the current time; runs whose playbook is no longer in
 /// the repository are reported as errors.
 pub fn all_runs(workspace: &Workspace) -> Result<Vec<RunStatus>> {
-    let dir = &workspace.config.journal;
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
     let now = clock::now().map_err(Error::Usage)?;
+    Ok(journal_runs(workspace, now)?
+        .into_iter()
+        .map(|(_, status)| status)
+        .collect())
+}
+
+/// Every run in the journal with its records, summarised at `now`.
+pub fn journal_runs(
+    workspace: &Workspace,
+    now: OffsetDateTime,
+) -> Result<Vec<(Vec<Payload>, RunStatus)>> {
+    let dir = &workspace.config.journal;
     let mut runs = Vec::new();
     for run in list_runs(dir).map_err(journal_err)? {
-        let records: Vec<_> = read_run(dir, &run)
+        let records: Vec<Payload> = read_run(dir, &run)
             .map_err(journal_err)?
             .records
             .into_iter()
@@ -37,13 +46,14 @@ pub fn all_runs(workspace: &Workspace) -> Result<Vec<RunStatus>> {
                 workspace.config.playbooks.display()
             ))
         })?;
-        runs.push(run_status(
+        let status = run_status(
             &run,
             &records,
             &playbook.playbook,
             &workspace.config.policy.deadlines,
             now,
-        ));
+        );
+        runs.push((records, status));
     }
     Ok(runs)
 }
