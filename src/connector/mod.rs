@@ -2,6 +2,7 @@
 //! module per protocol. A connector knows only this trait and its own protocol, never the
 //! journal, the playbook or the CLI. Retries, timing and journaling belong to the engine.
 
+pub(crate) mod http_errors;
 pub mod ldap;
 pub mod scim;
 pub mod sqlite;

@@ -11,8 +11,9 @@ use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
 use super::filter::{self, ScimAttribute};
-use super::http::{Answer, Http, status_error};
+use super::http::{Answer, Http};
 use super::resource::{Group, ListResponse, PatchOp, ScimErrorBody, User};
+use crate::connector::http_errors::status_error;
 use crate::connector::{AccountState, Capabilities, Change, Connector, ConnectorError, Principal};
 
 /// Groups asked for per page when listing a User's memberships.

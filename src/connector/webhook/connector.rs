@@ -16,7 +16,7 @@ use super::deliveries::{DeliveryLog, DeliveryLogError, DeliveryRecord};
 use super::signature::{
     IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, TOPIC_HEADER, sha256_hex, sign,
 };
-use crate::connector::scim::http::{status_error, transport_error};
+use crate::connector::http_errors::{status_error, transport_error};
 use crate::connector::{
     AccountState, Capabilities, Change, Connector, ConnectorError, Message, Principal, Receipt,
 };
