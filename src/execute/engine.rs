@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use super::context::template_context;
 use super::outcome::{RunReport, StepOutcome, StepState};
 use super::retry::RetryPolicy;
-use crate::connector::{AccountState, Change, Connector, ConnectorError, Message, Principal};
+use crate::connector::{AccountState, Change, Connector, ConnectorError, Message};
 use crate::hr::HrRecord;
 use crate::plan::desired::{desired_changes, released_cost_cents};
 use crate::playbook::RoleMatrix;
@@ -506,7 +506,7 @@ impl Engine<'_> {
         let after = if changes.is_empty() {
             before.clone()
         } else {
-            self.read_back(step, connector.as_ref(), &principal, observer)?
+            self.call(step, observer, || connector.read(&principal))?
         };
         if let Some(unmet) = changes.iter().find(|c| !c.is_satisfied_by(&after)) {
             return Err(format!(
@@ -541,16 +541,6 @@ impl Engine<'_> {
             target: Some(target_json),
             evidence,
         })
-    }
-
-    fn read_back(
-        &self,
-        step: &Step,
-        connector: &dyn Connector,
-        principal: &Principal,
-        observer: &mut dyn Observer,
-    ) -> Result<AccountState, String> {
-        self.call(step, observer, || connector.read(principal))
     }
 
     fn message_step(

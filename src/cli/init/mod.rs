@@ -9,23 +9,11 @@ use ssh_key::{Algorithm, LineEnding, PrivateKey};
 
 use super::GlobalArgs;
 use super::args::InitArgs;
+use crate::connector::sqlite::SEED_FILES;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 
 const HR_HEADER: &str = "employee_id,username,email,display_name,manager_id,manager_email,department,cost_centre,role,new_role,status,effective_at,employment,legal_hold\n";
-
-/// The seed files of the embedded store, header rows only.
-const SEED: [(&str, &str); 6] = [
-    (
-        "accounts.csv",
-        "account_id,username,email,employee_id,active,sessions\n",
-    ),
-    ("groups.csv", "group,description\n"),
-    ("memberships.csv", "username,group\n"),
-    ("products.csv", "product,name,vendor,monthly_cost_cents\n"),
-    ("seats.csv", "username,product,assigned_on\n"),
-    ("assets.csv", "asset_tag,kind,username\n"),
-];
 
 /// Scaffold the repository in `args.dir`.
 pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
@@ -76,10 +64,13 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
         (".gitignore".into(), "/state/\n/keys/\n".to_owned()),
         ("keys/offboard.pub".into(), format!("{public}\n")),
     ];
-    files.extend(
-        SEED.iter()
-            .map(|(name, header)| (Path::new("data").join(name), (*header).to_owned())),
-    );
+    // The embedded store's seed files, header rows only.
+    files.extend(SEED_FILES.iter().map(|(name, columns)| {
+        (
+            Path::new("data").join(name),
+            format!("{}\n", columns.join(",")),
+        )
+    }));
     let existing: Vec<String> = files
         .iter()
         .map(|(p, _)| dir.join(p))
