@@ -59,14 +59,7 @@ struct History(Vec<Payload>);
 
 impl RunLog for History {
     fn events_of(&self, step: &str) -> Vec<Recorded> {
-        self.0
-            .iter()
-            .filter(|p| p.step.as_deref() == Some(step))
-            .map(|p| Recorded {
-                event: p.event.as_str().to_owned(),
-                evidence: p.evidence.clone().unwrap_or_default(),
-            })
-            .collect()
+        crate::execute::journal_log::events_of(&self.0, step)
     }
 
     fn record(&mut self, entry: Entry) -> Result<(), String> {

@@ -2,7 +2,7 @@
 //! each stamped with the engine's clock (so `OFFBOARD_NOW` rehearsals record the time they
 //! pretend it is, not the wall clock).
 
-use crate::journal::{Event, RecordFields, RunJournal, Target};
+use crate::journal::{Event, Payload, RecordFields, RunJournal, Target};
 
 use super::clock;
 use super::engine::{Entry, Recorded, RunLog};
@@ -17,15 +17,7 @@ pub struct JournalLog<'a> {
 
 impl RunLog for JournalLog<'_> {
     fn events_of(&self, step: &str) -> Vec<Recorded> {
-        self.journal
-            .records()
-            .iter()
-            .filter(|p| p.step.as_deref() == Some(step))
-            .map(|p| Recorded {
-                event: p.event.as_str().to_owned(),
-                evidence: p.evidence.clone().unwrap_or_default(),
-            })
-            .collect()
+        events_of(self.journal.records(), step)
     }
 
     fn record(&mut self, entry: Entry) -> Result<(), String> {
@@ -45,4 +37,16 @@ impl RunLog for JournalLog<'_> {
             .map(|_| ())
             .map_err(|e| format!("journal: {e}"))
     }
+}
+
+/// The events `records` hold for `step`, oldest first, as the engine reads them.
+pub fn events_of(records: &[Payload], step: &str) -> Vec<Recorded> {
+    records
+        .iter()
+        .filter(|p| p.step.as_deref() == Some(step))
+        .map(|p| Recorded {
+            event: p.event.as_str().to_owned(),
+            evidence: p.evidence.clone().unwrap_or_default(),
+        })
+        .collect()
 }
