@@ -181,48 +181,66 @@ impl CsvSource {
 
     /// True when the write-back file shows employee `id` as offboarded by IT.
     pub fn is_marked_complete(&self, id: &str) -> Result<bool, HrError> {
-        let path = self.writeback_path();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-            Err(source) => return Err(HrError::Read { path, source }),
-        };
-        Ok(text
-            .lines()
-            .skip(1)
+        Ok(self
+            .completed_rows()?
+            .iter()
             .any(|line| line.split(',').next() == Some(id)))
     }
 
-    /// Write "IT offboarding complete" for employee `id` (idempotent, synced to disk), then read
-    /// it back: the returned flag is what the file shows afterwards.
+    /// The complete rows of the write-back file, without its header.
+    fn completed_rows(&self) -> Result<Vec<String>, HrError> {
+        let path = self.writeback_path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(HrError::Read { path, source }),
+        };
+        Ok(text
+            .split_inclusive('\n')
+            .filter_map(|line| line.strip_suffix('\n'))
+            .filter(|line| !line.is_empty() && *line != WRITEBACK_HEADER)
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// Write "IT offboarding complete" for employee `id` (idempotent), then read it back: the
+    /// returned flag is what the file shows afterwards. The file is replaced atomically (a
+    /// synced temporary file renamed over it), so a crash leaves either the old or the new file.
     pub fn mark_complete(&self, id: &str, run: &str, at: &str) -> Result<bool, HrError> {
         use std::io::Write;
-        if self.is_marked_complete(id)? {
+        let mut rows = self.completed_rows()?;
+        if rows.iter().any(|line| line.split(',').next() == Some(id)) {
             return Ok(true);
         }
+        // Ids and run ids are validated identifiers: no commas, quotes or newlines.
+        rows.push(format!("{id},{run},{at}"));
         let path = self.writeback_path();
+        let tmp = path.with_extension("csv.tmp");
         let write_err = |source| HrError::Read {
             path: path.clone(),
             source,
         };
-        let new = !path.exists();
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(write_err)?;
-        let mut line = String::new();
-        if new {
-            line.push_str("employee_id,run,completed_at\n");
+        let mut text = format!("{WRITEBACK_HEADER}\n");
+        for row in &rows {
+            text.push_str(row);
+            text.push('\n');
         }
-        // Ids and run ids are validated identifiers: no commas, quotes or newlines.
-        line.push_str(&format!("{id},{run},{at}\n"));
-        file.write_all(line.as_bytes())
+        let mut file = std::fs::File::create(&tmp).map_err(write_err)?;
+        file.write_all(text.as_bytes())
             .and_then(|()| file.sync_all())
+            .and_then(|()| std::fs::rename(&tmp, &path))
             .map_err(write_err)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(write_err)?;
+        }
         self.is_marked_complete(id)
     }
 }
+
+/// The header row of the write-back file.
+const WRITEBACK_HEADER: &str = "employee_id,run,completed_at";
 
 fn csv_io(error: csv::Error) -> std::io::Error {
     std::io::Error::other(error.to_string())
@@ -382,6 +400,28 @@ mod tests {
             "employee_id,run,completed_at\nE1,run-1,2026-11-30T00:00:00Z\n"
         );
         assert!(!src.is_marked_complete("E2").unwrap());
+    }
+
+    #[test]
+    fn write_back_repairs_an_empty_or_torn_file() {
+        for torn in [
+            "",
+            "employee_id,run,comp",
+            "employee_id,run,completed_at\nE9,run-0,2026",
+        ] {
+            let (_d, src) = source(&format!("{HEADER}E1,alice,a@x,,TERM,,,\n"));
+            std::fs::write(src.writeback_path(), torn).unwrap();
+            assert!(!src.is_marked_complete("E1").unwrap(), "{torn:?}");
+            assert!(
+                src.mark_complete("E1", "run-1", "2026-11-30T00:00:00Z")
+                    .unwrap()
+            );
+            let text = std::fs::read_to_string(src.writeback_path()).unwrap();
+            assert_eq!(
+                text, "employee_id,run,completed_at\nE1,run-1,2026-11-30T00:00:00Z\n",
+                "{torn:?}"
+            );
+        }
     }
 
     #[test]
