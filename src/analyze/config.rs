@@ -587,7 +587,13 @@ fn policy(cx: &mut Cx<'_>, node: &Node) -> Option<Policy> {
         cx,
         node,
         "policy",
-        &["deadlines", "batch_limit", "canary", "approval_required"],
+        &[
+            "deadlines",
+            "batch_limit",
+            "canary",
+            "batch_concurrency",
+            "approval_required",
+        ],
     )?;
     let defaults = Policy::default();
     let deadlines = match f.get("deadlines") {
@@ -596,6 +602,9 @@ fn policy(cx: &mut Cx<'_>, node: &Node) -> Option<Policy> {
     };
     let batch_limit = opt(cx, &f, "batch_limit", |cx, n| cx.uint("batch_limit", n, 1));
     let canary = opt(cx, &f, "canary", |cx, n| cx.uint("canary", n, 0));
+    let concurrency = opt(cx, &f, "batch_concurrency", |cx, n| {
+        cx.uint("batch_concurrency", n, 1)
+    });
     let approval = opt(cx, &f, "approval_required", |cx, n| {
         let items = cx.strings("approval_required", n)?;
         let mut out = Vec::new();
@@ -616,6 +625,7 @@ fn policy(cx: &mut Cx<'_>, node: &Node) -> Option<Policy> {
         deadlines: deadlines?,
         batch_limit: batch_limit?.unwrap_or(defaults.batch_limit),
         canary: canary?.unwrap_or(defaults.canary),
+        batch_concurrency: concurrency?.unwrap_or(defaults.batch_concurrency),
         approval_required: approval?.unwrap_or_default(),
     })
 }

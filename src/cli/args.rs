@@ -203,6 +203,11 @@ pub struct RunArgs {
     /// Continue after the canary without asking (unattended batches).
     #[arg(long)]
     pub yes: bool,
+
+    /// Run up to N employees of a batch at once [default: policy.batch_concurrency]. Each
+    /// connector's `concurrency` still bounds its requests in flight.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: Option<u32>,
 }
 
 /// `offboard plan`.

@@ -1,16 +1,19 @@
 //! Batches (`offboard run --from events.csv`, or several employees): the guard against mass
 //! revocation. A batch larger than the configured limit needs `--max N`; the first employees run
 //! as a canary, then the batch pauses for confirmation (`--yes` for unattended use); one
-//! failure does not stop the others; the exit code is the worst outcome.
+//! failure does not stop the others; the exit code is the worst outcome. Employees run
+//! `policy.batch_concurrency` (or `--jobs`) at a time, sharing each playbook's connectors.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use serde_json::json;
 
 use super::args::RunArgs;
-use super::run::{print_report, run_one};
+use super::run::{print_report, run_in};
+use super::session::Session;
 use super::{Format, GlobalArgs};
 use crate::analyze::Workspace;
 use crate::error::{Error, Result};
@@ -80,52 +83,106 @@ pub fn run_batch(
             employees.len()
         )));
     }
+    let jobs =
+        (args.jobs.unwrap_or(policy.batch_concurrency) as usize).clamp(1, employees.len().max(1));
+    let batch = Batch {
+        global,
+        args,
+        workspace,
+        interrupted,
+        session: Session::new(jobs > 1),
+        jobs,
+        printing: Mutex::new(()),
+    };
     let canary = (policy.canary as usize).min(employees.len());
-    let mut rows: Vec<Row> = Vec::with_capacity(employees.len());
-    for (i, employee) in employees.iter().enumerate() {
-        if i == canary && canary < employees.len() {
-            let canary_ok = rows
-                .iter()
-                .all(|r| matches!(r.exit, Exit::Done | Exit::Waiting));
-            if !canary_ok {
-                eprintln!(
-                    "canary failed: the remaining {} employees were not started",
-                    employees.len() - i
-                );
-                break;
-            }
-            if !confirm_continue(args.yes, canary, employees.len() - i)? {
-                eprintln!(
-                    "batch paused after the canary ({canary} employees); run the same command with --yes to continue"
-                );
-                rows.push(Row {
-                    employee: format!("({} more)", employees.len() - i),
-                    exit: Exit::Waiting,
-                    summary: "not started: waiting for confirmation after the canary".to_owned(),
-                });
-                break;
-            }
-        }
-        if interrupted.load(Ordering::SeqCst) {
+    let mut rows = batch.run_all(&employees[..canary]);
+    if canary < employees.len() {
+        let remaining = employees.len() - canary;
+        let canary_ok = rows
+            .iter()
+            .all(|r| matches!(r.exit, Exit::Done | Exit::Waiting));
+        if !canary_ok {
+            eprintln!("canary failed: the remaining {remaining} employees were not started");
+        } else if !confirm_continue(args.yes, canary, remaining)? {
+            eprintln!(
+                "batch paused after the canary ({canary} employees); run the same command with --yes to continue"
+            );
             rows.push(Row {
-                employee: employee.clone(),
+                employee: format!("({remaining} more)"),
+                exit: Exit::Waiting,
+                summary: "not started: waiting for confirmation after the canary".to_owned(),
+            });
+        } else {
+            rows.extend(batch.run_all(&employees[canary..]));
+        }
+    }
+    print_table(global, &rows);
+    Ok(rows.iter().fold(Exit::Done, |worst, r| worst.worst(r.exit)))
+}
+
+/// The employees of a batch, run `jobs` at a time.
+struct Batch<'a> {
+    global: &'a GlobalArgs,
+    args: &'a RunArgs,
+    workspace: &'a Workspace,
+    interrupted: &'a AtomicBool,
+    session: Session,
+    jobs: usize,
+    /// Held while a run's report is printed, so reports of parallel runs do not interleave.
+    printing: Mutex<()>,
+}
+
+impl Batch<'_> {
+    /// Run `employees` on up to `jobs` threads; rows come back in the employees' order.
+    fn run_all(&self, employees: &[String]) -> Vec<Row> {
+        let next = AtomicUsize::new(0);
+        let rows: Mutex<Vec<(usize, Row)>> = Mutex::new(Vec::with_capacity(employees.len()));
+        let work = || {
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(employee) = employees.get(i) else {
+                    return;
+                };
+                let row = self.run_employee(employee);
+                rows.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push((i, row));
+            }
+        };
+        std::thread::scope(|scope| {
+            for _ in 1..self.jobs.min(employees.len()) {
+                scope.spawn(work);
+            }
+            work();
+        });
+        let mut rows = rows.into_inner().unwrap_or_else(PoisonError::into_inner);
+        rows.sort_by_key(|(i, _)| *i);
+        rows.into_iter().map(|(_, row)| row).collect()
+    }
+
+    fn run_employee(&self, employee: &str) -> Row {
+        if self.interrupted.load(Ordering::SeqCst) {
+            return Row {
+                employee: employee.to_owned(),
                 exit: Exit::Interrupted,
                 summary: "not started: interrupted".to_owned(),
-            });
-            break;
+            };
         }
-        let row = match run_one(
-            global,
-            workspace,
+        let result = run_in(
+            self.global,
+            self.workspace,
             employee,
-            args.playbook.as_deref(),
-            args.allow_dirty,
-            interrupted,
-        ) {
+            self.args.playbook.as_deref(),
+            self.args.allow_dirty,
+            self.interrupted,
+            &self.session,
+        );
+        let _printing = self.printing.lock().unwrap_or_else(PoisonError::into_inner);
+        match result {
             Ok(report) => {
-                print_report(global, &report);
+                print_report(self.global, &report);
                 Row {
-                    employee: employee.clone(),
+                    employee: employee.to_owned(),
                     exit: report.exit(),
                     summary: match (report.nothing_to_do, report.exit()) {
                         (true, _) => "already finished".to_owned(),
@@ -142,16 +199,13 @@ pub fn run_batch(
             Err(error) => {
                 eprintln!("error: {employee}: {error}");
                 Row {
-                    employee: employee.clone(),
+                    employee: employee.to_owned(),
                     exit: error.exit(),
                     summary: error.to_string(),
                 }
             }
-        };
-        rows.push(row);
+        }
     }
-    print_table(global, &rows);
-    Ok(rows.iter().fold(Exit::Done, |worst, r| worst.worst(r.exit)))
 }
 
 fn confirm_continue(yes: bool, canary: usize, remaining: usize) -> Result<bool> {

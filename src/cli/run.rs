@@ -9,6 +9,7 @@ use serde_json::json;
 use super::GlobalArgs;
 use super::args::RunArgs;
 use super::progress::{Progress, describe};
+use super::session::Session;
 use super::workspace::{load_workspace, signer};
 use crate::analyze::{PlaybookFile, Workspace};
 use crate::error::{Error, Result};
@@ -17,7 +18,6 @@ use crate::execute::engine::{Engine, SignOff};
 use crate::execute::journal_log::JournalLog;
 use crate::execute::outcome::{RunReport, StepState};
 use crate::execute::retry::RetryPolicy;
-use crate::execute::targets::build_targets;
 use crate::exit::Exit;
 use crate::hr::{ColumnMap, CsvSource, HrRecord};
 use crate::journal::{
@@ -170,6 +170,28 @@ pub(super) fn run_one(
     allow_dirty: bool,
     interrupted: &AtomicBool,
 ) -> Result<RunReport> {
+    let session = Session::default();
+    run_in(
+        global,
+        workspace,
+        key,
+        playbook,
+        allow_dirty,
+        interrupted,
+        &session,
+    )
+}
+
+/// Run (or resume) the playbook for one employee, as one of the runs of `session`.
+pub(super) fn run_in(
+    global: &GlobalArgs,
+    workspace: &Workspace,
+    key: &str,
+    playbook: Option<&str>,
+    allow_dirty: bool,
+    interrupted: &AtomicBool,
+    session: &Session,
+) -> Result<RunReport> {
     let config = &workspace.config;
     let (employee, status) = resolve_employee(workspace, key)?;
     let file = choose_playbook(workspace, playbook, &employee, status)?;
@@ -254,10 +276,12 @@ pub(super) fn run_one(
     };
     let run_id = journal.run_id().to_owned();
     let hold_reason = hold_reason(workspace, &employee);
-    let targets = build_targets(config, playbook).map_err(|message| Error::Config {
-        path: config.path.clone(),
-        message,
-    })?;
+    let targets = session
+        .targets(config, playbook)
+        .map_err(|message| Error::Config {
+            path: config.path.clone(),
+            message,
+        })?;
     let hr = hr_source(workspace)?;
     let completed_at = now
         .format(&time::format_description::well_known::Rfc3339)
@@ -267,13 +291,15 @@ pub(super) fn run_one(
             .map_err(|e| e.to_string())
     };
     let is_complete = |e: &HrRecord| hr.is_marked_complete(&e.id).map_err(|e| e.to_string());
+    // Runs in parallel print their steps' failures only, and their reports when they end.
     let mut progress = Progress::new(
         global.format == super::Format::Json,
-        global.no_progress,
-        global.quiet,
+        global.no_progress || session.parallel,
+        global.quiet || session.parallel,
     );
     let interactive = global.format == super::Format::Human
         && !global.quiet
+        && !session.parallel
         && std::io::stdin().is_terminal()
         && std::io::stderr().is_terminal();
     let bar = progress.bar();

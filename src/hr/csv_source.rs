@@ -206,17 +206,30 @@ impl CsvSource {
     /// Write "IT offboarding complete" for employee `id` (idempotent), then read it back: the
     /// returned flag is what the file shows afterwards. The file is replaced atomically (a
     /// synced temporary file renamed over it), so a crash leaves either the old or the new file.
+    ///
+    /// Writers hold an exclusive lock on the write-back file's directory meanwhile, so runs of
+    /// other employees (threads of a batch, or other processes) never lose each other's rows.
     pub fn mark_complete(&self, id: &str, run: &str, at: &str) -> Result<bool, HrError> {
         use std::io::Write;
+        let path = self.writeback_path();
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let lock = std::fs::File::open(&dir)
+            .and_then(|file| file.lock().map(|()| file))
+            .map_err(|source| HrError::Write {
+                path: dir.clone(),
+                source,
+            })?;
         let mut rows = self.completed_rows()?;
         if rows.iter().any(|line| line.split(',').next() == Some(id)) {
             return Ok(true);
         }
         // Ids and run ids are validated identifiers: no commas, quotes or newlines.
         rows.push(format!("{id},{run},{at}"));
-        let path = self.writeback_path();
         let tmp = path.with_extension("csv.tmp");
-        let write_err = |source| HrError::Read {
+        let write_err = |source| HrError::Write {
             path: path.clone(),
             source,
         };
@@ -230,11 +243,8 @@ impl CsvSource {
             .and_then(|()| file.sync_all())
             .and_then(|()| std::fs::rename(&tmp, &path))
             .map_err(write_err)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(write_err)?;
-        }
+        lock.sync_all().map_err(write_err)?;
+        drop(lock);
         self.is_marked_complete(id)
     }
 }
@@ -422,6 +432,27 @@ mod tests {
                 "{torn:?}"
             );
         }
+    }
+
+    #[test]
+    fn concurrent_write_backs_lose_no_row() {
+        let (_d, src) = source(&format!("{HEADER}E1,alice,a@x,,TERM,,,\n"));
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let src = &src;
+                scope.spawn(move || {
+                    for i in 0..10 {
+                        let id = format!("T{t}x{i}");
+                        assert!(
+                            src.mark_complete(&id, "run", "2026-11-30T00:00:00Z")
+                                .unwrap()
+                        );
+                    }
+                });
+            }
+        });
+        let rows = src.completed_rows().unwrap();
+        assert_eq!(rows.len(), 40, "{rows:?}");
     }
 
     #[test]

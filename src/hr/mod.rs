@@ -57,6 +57,15 @@ pub enum HrError {
         /// The employee id.
         id: String,
     },
+    /// The write-back file could not be written.
+    #[error("cannot write HR write-back {path}: {source}")]
+    Write {
+        /// The write-back file (or its lock).
+        path: PathBuf,
+        /// The reason.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Check that an employee id or username is safe to use as a key and in file names: 1 to 64

@@ -227,6 +227,8 @@ pub struct Policy {
     pub batch_limit: u32,
     /// How many employees of a batch run first before it pauses.
     pub canary: u32,
+    /// How many employees of a batch run at once.
+    pub batch_concurrency: u32,
     /// Risk tiers whose automatic steps need an approval.
     pub approval_required: Vec<Risk>,
 }
@@ -237,6 +239,7 @@ impl Default for Policy {
             deadlines: Deadlines::default(),
             batch_limit: 25,
             canary: 3,
+            batch_concurrency: 4,
             approval_required: Vec::new(),
         }
     }
