@@ -117,7 +117,12 @@ fn answer(listing: &Listing, complete: &Mutex<HashSet<String>>, request: &Reques
         Listing::Array(items) | Listing::Pages(items, _) => items.clone(),
         Listing::Raw(..) => Vec::new(),
     };
-    let find = |id: &str| items.iter().find(|e| e["employee_id"] == id).cloned();
+    let find = |id: &str| {
+        items
+            .iter()
+            .find(|e| e["employee_id"] == id || e["personId"] == id)
+            .cloned()
+    };
     match (request.method.as_str(), rest.split_once('/')) {
         ("POST", Some((id, "it-complete"))) if find(id).is_some() => {
             complete.lock().unwrap().insert(id.to_owned());
@@ -137,11 +142,16 @@ fn answer(listing: &Listing, complete: &Mutex<HashSet<String>>, request: &Reques
 
 /// A committed Acme copy whose configuration reads HR from `url` with the token in `HR_TOKEN`.
 fn acme_over_http(url: &str) -> Acme {
+    acme_over_http_with(url, "")
+}
+
+/// As [`acme_over_http`], with `extra` lines appended to the `hr:` section.
+fn acme_over_http_with(url: &str, extra: &str) -> Acme {
     let acme = Acme::new();
     let config = std::fs::read_to_string(acme.config()).unwrap();
     let csv = "hr:\n  type: csv\n  path: hr.csv\n";
     assert!(config.contains(csv), "the example's hr section changed");
-    let http = format!("hr:\n  type: http\n  url: {url}\n  token_env: HR_TOKEN\n");
+    let http = format!("hr:\n  type: http\n  url: {url}\n  token_env: HR_TOKEN\n{extra}");
     std::fs::write(acme.config(), config.replace(csv, &http)).unwrap();
     // Without the CSV, nothing could be resolved from it by mistake.
     std::fs::remove_file(acme.dir().join("hr.csv")).unwrap();
@@ -273,6 +283,35 @@ fn plan_reads_an_array_and_asks_hr_whether_it_is_complete() {
 }
 
 #[test]
+fn columns_rename_the_json_keys() {
+    let renamed: Vec<Value> = roster()
+        .into_iter()
+        .map(|mut item| {
+            let item = item.as_object_mut().unwrap();
+            let id = item.remove("employee_id").unwrap();
+            let status = item.remove("status").unwrap();
+            item.insert("personId".into(), id);
+            item.insert("hrStatus".into(), status);
+            Value::Object(item.clone())
+        })
+        .collect();
+    let hris = Hris::start(Listing::Array(renamed));
+    let acme = acme_over_http_with(
+        &hris.url(),
+        "  columns: { id: personId, status: hrStatus }\n",
+    );
+    let ran = acme
+        .run(&["--format", "json", "plan", "E1002"], ENV)
+        .expect(0);
+    let plan: Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(plan["employee"], "E1002", "{ran}");
+    assert_eq!(
+        plan["playbook"], "voluntary-leaver",
+        "the renamed status: {ran}"
+    );
+}
+
+#[test]
 fn a_transient_outage_is_retried() {
     let hris = Hris::with_faults(
         Listing::Array(roster()),
@@ -338,6 +377,14 @@ fn bad_answers_are_clear_errors_with_exit_2_and_no_token() {
             format!(
                 "{LIST}: 403 Forbidden: {{\"error\":\"token [redacted] lacks scope hr.read\"}} (check the bearer token in environment variable HR_TOKEN)"
             ),
+        ),
+        (
+            Listing::Raw(200, format!(r#"{{"employees":[],"next":"{LIST}"}}"#)),
+            format!("{LIST}: `next` leads back to http://"),
+        ),
+        (
+            Listing::Raw(200, r#"{"employees":[],"next":"https://elsewhere.test/x"}"#.to_owned()),
+            "`next` leads to another origin (https://elsewhere.test); the token is only sent to http://127.0.0.1:".to_owned(),
         ),
         (
             Listing::Raw(404, String::new()),
