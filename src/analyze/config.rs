@@ -168,6 +168,23 @@ fn hr(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<HrSource> {
             );
         }
     };
+    let mut columns = BTreeMap::new();
+    if let Some(entries) = f.get("columns").and_then(|n| cx.map("columns", n)) {
+        for e in entries {
+            if !HR_FIELDS.contains(&e.key.as_str()) {
+                cx.invalid(
+                    "columns",
+                    &e.key,
+                    format!("a record field: {}", HR_FIELDS.join(", ")),
+                    e.key_span,
+                );
+                continue;
+            }
+            if let Some(col) = cx.scalar_text(&e.key, &e.value) {
+                columns.insert(e.key.clone(), col);
+            }
+        }
+    }
     match kind {
         "csv" => {
             misplaced(cx, "url", kind);
@@ -175,23 +192,6 @@ fn hr(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<HrSource> {
             let path = f
                 .required(cx, "path")
                 .and_then(|n| paths.path(cx, "path", n, true));
-            let mut columns = BTreeMap::new();
-            if let Some(entries) = f.get("columns").and_then(|n| cx.map("columns", n)) {
-                for e in entries {
-                    if !HR_FIELDS.contains(&e.key.as_str()) {
-                        cx.invalid(
-                            "columns",
-                            &e.key,
-                            format!("a record field: {}", HR_FIELDS.join(", ")),
-                            e.key_span,
-                        );
-                        continue;
-                    }
-                    if let Some(col) = cx.scalar_text(&e.key, &e.value) {
-                        columns.insert(e.key.clone(), col);
-                    }
-                }
-            }
             Some(HrSource::Csv {
                 path: path?,
                 columns,
@@ -199,7 +199,6 @@ fn hr(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<HrSource> {
         }
         "http" => {
             misplaced(cx, "path", kind);
-            misplaced(cx, "columns", kind);
             let url = f
                 .required(cx, "url")
                 .and_then(|n| url(cx, "url", n, &["http://", "https://"]));
@@ -207,6 +206,7 @@ fn hr(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<HrSource> {
             Some(HrSource::Http {
                 url: url?,
                 token_env: token_env?,
+                columns,
             })
         }
         other => {

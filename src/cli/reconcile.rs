@@ -49,15 +49,18 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
     let workspace = load_workspace(global)?;
     let config = &workspace.config;
     let now = clock::now().map_err(Error::Usage)?;
-    let HrSource::Csv { path, columns } = &config.hr else {
-        return Err(Error::Usage(
-            "`offboard reconcile` reads the HR roster from a CSV export; `hr.type: http` is not supported yet"
-                .to_owned(),
-        ));
-    };
     let roles = RoleIndex::new(&workspace.roles);
-    let roster =
-        Roster::load_csv(path, columns, &workspace.glossary, &roles).map_err(into_error)?;
+    let roster = match &config.hr {
+        HrSource::Csv { path, columns } => {
+            Roster::load_csv(path, columns, &workspace.glossary, &roles)
+        }
+        HrSource::Http { .. } => {
+            let source = super::run::hr_source(&workspace)?;
+            let records = source.load().map_err(|e| Error::Usage(e.to_string()))?;
+            Roster::from_records(&source.location(), &records, &workspace.glossary, &roles)
+        }
+    }
+    .map_err(into_error)?;
     let allow = AllowList::load(&config.dir.join(ALLOW_LIST_FILE)).map_err(into_error)?;
     let configured = configured_sources(config).map_err(into_error)?;
     let mut sources = configured.sources;

@@ -19,11 +19,12 @@ use crate::execute::journal_log::JournalLog;
 use crate::execute::outcome::{RunReport, StepState};
 use crate::execute::retry::RetryPolicy;
 use crate::exit::Exit;
-use crate::hr::{ColumnMap, CsvSource, HrRecord};
+use crate::hr::{ColumnMap, CsvSource, EmployeeSource, HrRecord, HttpOptions, HttpSource};
 use crate::journal::{
     EmployeeLock, Event, PlaybookRef, RecordFields, RunJournal, list_runs, read_run,
 };
 use crate::playbook::{Confirm, HrSource, Status, Step};
+use secrecy::SecretString;
 use std::io::{IsTerminal, Write};
 
 /// Run the playbook for each employee named (or listed in `--from`, or in a saved plan); the
@@ -75,20 +76,42 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Res
     Ok(exit)
 }
 
-/// The HR source the configuration names.
-pub fn hr_source(workspace: &Workspace) -> Result<CsvSource> {
+/// The HR source the configuration names. For `type: http` the bearer token is read from the
+/// environment variable `token_env` names; a missing or empty variable is a configuration error
+/// (naming the variable, never a value).
+pub fn hr_source(workspace: &Workspace) -> Result<EmployeeSource> {
+    let config_error = |message: String| Error::Config {
+        path: workspace.config.path.clone(),
+        message,
+    };
     match &workspace.config.hr {
         HrSource::Csv { path, columns } => {
             let columns =
-                ColumnMap::new(columns.clone().into_iter().collect()).map_err(|message| {
-                    Error::Config {
-                        path: workspace.config.path.clone(),
-                        message,
-                    }
-                })?;
-            Ok(CsvSource::new(path, columns))
+                ColumnMap::new(columns.clone().into_iter().collect()).map_err(config_error)?;
+            Ok(EmployeeSource::Csv(CsvSource::new(path, columns)))
         }
-        HrSource::Http { .. } => Err(Error::NotImplemented("the HTTP HR source")),
+        HrSource::Http {
+            url,
+            token_env,
+            columns,
+        } => {
+            let mut options = HttpOptions::new(url.clone());
+            options.columns =
+                ColumnMap::new(columns.clone().into_iter().collect()).map_err(config_error)?;
+            if let Some(var) = token_env {
+                options.token = match std::env::var(var) {
+                    Ok(value) if !value.is_empty() => Some(SecretString::from(value)),
+                    _ => {
+                        return Err(config_error(format!(
+                            "environment variable {var} (hr.token_env, the HR bearer token) is not set or empty"
+                        )));
+                    }
+                };
+                options.token_env = Some(var.clone());
+            }
+            let source = HttpSource::new(options).map_err(|e| config_error(e.to_string()))?;
+            Ok(EmployeeSource::Http(source))
+        }
     }
 }
 
@@ -102,7 +125,7 @@ pub fn resolve_employee(workspace: &Workspace, key: &str) -> Result<(HrRecord, S
             Error::Usage(format!(
                 "unknown employee `{}`: no employee id or username in {} matches",
                 key.escape_debug(),
-                source.path().display()
+                source.location()
             ))
         })?;
     let status = workspace

@@ -1,13 +1,20 @@
 //! HR sources: where offboard learns who is leaving, when, and in which role. A source yields
 //! [`HrRecord`]s with the raw HRIS status code; mapping it to the shared vocabulary is the
 //! glossary's job, not the source's. Sources only read; writing back "IT offboarding complete"
-//! is an explicit, separate call.
+//! is an explicit, separate call. [`EmployeeSource`] is the one face the commands see, whatever
+//! the configured source.
 
 mod csv_source;
+mod fields;
+mod http_source;
 mod record;
+mod source;
 
-pub use csv_source::{ColumnMap, CsvSource};
+pub use csv_source::CsvSource;
+pub use fields::ColumnMap;
+pub use http_source::{DEFAULT_TIMEOUT, HttpOptions, HttpSource, MAX_PAGES};
 pub use record::{Employment, HrRecord};
+pub use source::EmployeeSource;
 
 use std::path::PathBuf;
 
@@ -66,6 +73,52 @@ pub enum HrError {
         #[source]
         source: std::io::Error,
     },
+    /// The HTTP source's settings are unusable.
+    #[error("HR source{}: {message}", url.as_deref().map(|u| format!(" {u}")).unwrap_or_default())]
+    Setup {
+        /// The configured URL without credentials; `None` when it does not parse.
+        url: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// An HTTP request got no answer, or an answer other than 2xx (after retries).
+    #[error("{message}")]
+    Http {
+        /// The method, the URL, and what went wrong. Never contains the token.
+        message: String,
+    },
+    /// An HTTP answer is not the documented JSON.
+    #[error("{url}: {message}")]
+    Body {
+        /// The URL that answered.
+        url: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An employee item of an HTTP answer is malformed.
+    #[error("{location}{}: {message}", employee_note(.employee.as_deref()))]
+    Item {
+        /// `URL#/json/pointer` of the item.
+        location: String,
+        /// Its employee id, when it has a usable one.
+        employee: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// Two items of an HTTP listing share an employee id.
+    #[error("{location}: duplicate employee id `{id}` (first at {first})")]
+    DuplicateItem {
+        /// `URL#/json/pointer` of the second occurrence.
+        location: String,
+        /// `URL#/json/pointer` of the first occurrence.
+        first: String,
+        /// The employee id.
+        id: String,
+    },
+}
+
+fn employee_note(employee: Option<&str>) -> String {
+    employee.map_or_else(String::new, |id| format!(" (employee `{id}`)"))
 }
 
 /// Check that an employee id or username is safe to use as a key and in file names: 1 to 64

@@ -86,6 +86,8 @@ pub enum HrSource {
         url: String,
         /// Environment variable holding the bearer token.
         token_env: Option<String>,
+        /// Record field -> JSON key, overriding the default key names.
+        columns: BTreeMap<String, String>,
     },
 }
 

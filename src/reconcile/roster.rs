@@ -1,7 +1,8 @@
 //! The HR roster in the compact form a million-person scan needs: employee id -> status, role
-//! ids and effective time, read from the CSV export in one streaming pass. Ids live in one byte
-//! arena and the hash table holds only `u32` indexes into it, so a million people take tens of
-//! megabytes. It reads the export only; it never writes back to HR.
+//! ids and effective time, read from the CSV export in one streaming pass (or built from the
+//! records another HR source has read). Ids live in one byte arena and the hash table holds only
+//! `u32` indexes into it, so a million people take tens of megabytes. It only reads; it never
+//! writes back to HR.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use time::{Date, Month, OffsetDateTime};
 
 use super::error::ReconcileError;
 use super::role_index::{RoleId, RoleIndex};
-use crate::hr::validate_identifier;
+use crate::hr::{HrRecord, validate_identifier};
 use crate::playbook::{Glossary, Status};
 
 /// What reconciliation needs to know of one person.
@@ -76,12 +77,7 @@ impl Roster {
             .iter()
             .flat_map(|(status, codes)| codes.iter().map(|c| (c.as_bytes().to_vec(), *status)))
             .collect();
-        let mut roster = Roster {
-            arena: Vec::new(),
-            people: Vec::new(),
-            table: HashTable::new(),
-            hasher: DefaultHashBuilder::default(),
-        };
+        let mut roster = Roster::empty();
         let mut row = csv::ByteRecord::new();
         loop {
             match reader.read_byte_record(&mut row) {
@@ -113,6 +109,58 @@ impl Roster {
                 })?;
         }
         Ok(roster)
+    }
+
+    /// Build the roster from records an HR source has already read and validated (the HTTP
+    /// source), `origin` naming that source in errors. Every raw status must be in `glossary`;
+    /// duplicate ids are an error.
+    pub fn from_records(
+        origin: &str,
+        records: &[HrRecord],
+        glossary: &Glossary,
+        roles: &RoleIndex,
+    ) -> Result<Roster, ReconcileError> {
+        let mut roster = Roster::empty();
+        for (index, record) in records.iter().enumerate() {
+            let problem = |message: String| ReconcileError::Source {
+                source_name: origin.to_owned(),
+                message: format!("employee `{}`: {message}", record.id),
+            };
+            validate_identifier(&record.id).map_err(|e| problem(format!("employee_id {e}")))?;
+            let status = glossary.status_of(&record.raw_status).ok_or_else(|| {
+                problem(format!(
+                    "status `{}` is not in the glossary",
+                    record.raw_status.escape_debug()
+                ))
+            })?;
+            let role_id =
+                |role: &Option<String>| roles.id(role.as_deref().unwrap_or("").as_bytes());
+            roster
+                .push(
+                    record.id.as_bytes(),
+                    status,
+                    role_id(&record.role),
+                    role_id(&record.new_role),
+                    record.effective_at.map(OffsetDateTime::unix_timestamp),
+                    index as u64 + 1,
+                )
+                .map_err(|p| match p {
+                    RowProblem::Invalid(message) => problem(message),
+                    RowProblem::Duplicate { first_line, .. } => problem(format!(
+                        "the id appears twice (first as record {first_line})"
+                    )),
+                })?;
+        }
+        Ok(roster)
+    }
+
+    fn empty() -> Roster {
+        Roster {
+            arena: Vec::new(),
+            people: Vec::new(),
+            table: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
+        }
     }
 
     /// Number of people.
@@ -180,10 +228,30 @@ impl Roster {
                 ))
             })?)
         };
+        self.push(
+            id,
+            status,
+            roles.id(opt(cols.role)),
+            roles.id(opt(cols.new_role)),
+            effective_at,
+            line,
+        )
+    }
+
+    /// Add one person; `line` is where they are in the source (a line, or 1 + an index).
+    fn push(
+        &mut self,
+        id: &[u8],
+        status: Status,
+        role: RoleId,
+        new_role: RoleId,
+        effective_at: Option<i64>,
+        line: u64,
+    ) -> Result<(), RowProblem> {
         let hash = self.hasher.hash_one(id);
         if let Some(&first) = self.table.find(hash, |&i| self.id_bytes(i) == id) {
             return Err(RowProblem::Duplicate {
-                id: id_text.to_owned(),
+                id: String::from_utf8_lossy(id).into_owned(),
                 first_line: u64::from(self.people[first as usize].line),
             });
         }
@@ -198,8 +266,8 @@ impl Roster {
             id_len: id.len() as u32,
             line: u32::try_from(line).unwrap_or(u32::MAX),
             status,
-            role: roles.id(opt(cols.role)),
-            new_role: roles.id(opt(cols.new_role)),
+            role,
+            new_role,
             effective_at,
         });
         let (arena, people, hasher) = (&self.arena, &self.people, &self.hasher);
@@ -353,6 +421,70 @@ mod tests {
             let err = load(csv, &[]).err().unwrap().to_string();
             assert!(err.contains(expected), "{err} should contain {expected}");
         }
+    }
+
+    fn record(id: &str, status: &str, role: Option<&str>) -> HrRecord {
+        HrRecord {
+            id: id.to_owned(),
+            username: id.to_lowercase(),
+            email: format!("{id}@x.example"),
+            display_name: id.to_owned(),
+            manager_id: None,
+            manager_email: None,
+            department: None,
+            cost_centre: None,
+            role: role.map(str::to_owned),
+            new_role: None,
+            raw_status: status.to_owned(),
+            effective_at: Some(OffsetDateTime::from_unix_timestamp(1_790_726_400).unwrap()),
+            employment: crate::hr::Employment::Employee,
+            legal_hold: false,
+        }
+    }
+
+    #[test]
+    fn builds_from_records_of_another_source() {
+        let records = [
+            record("E1", "TERM", Some("engineer")),
+            record("E2", "ACT", Some("pilot")),
+            record("E3", "ACT", None),
+        ];
+        let roster =
+            Roster::from_records("http://hr.test/e", &records, &glossary(), &roles()).unwrap();
+        assert_eq!(roster.len(), 3);
+        let e1 = roster.get("E1").unwrap();
+        assert_eq!(e1.status, Status::Terminated);
+        assert_eq!(e1.role, 0);
+        assert_eq!(e1.effective_at, Some(1_790_726_400));
+        assert_eq!(
+            roster.get("E2").unwrap().role,
+            super::super::role_index::UNKNOWN_ROLE
+        );
+        assert_eq!(
+            roster.get("E3").unwrap().role,
+            super::super::role_index::NO_ROLE
+        );
+
+        let err = Roster::from_records(
+            "http://hr.test/e",
+            &[record("E1", "GONE", None)],
+            &glossary(),
+            &roles(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "http://hr.test/e: employee `E1`: status `GONE` is not in the glossary"
+        );
+        let twice = [record("E1", "ACT", None), record("E1", "TERM", None)];
+        let err = Roster::from_records("http://hr.test/e", &twice, &glossary(), &roles())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("employee `E1`: the id appears twice (first as record 1)"),
+            "{err}"
+        );
     }
 
     #[test]
