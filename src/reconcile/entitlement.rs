@@ -68,13 +68,15 @@ pub struct Entitlement<'a> {
 }
 
 /// A system that can list every entitlement it holds: the embedded store, an inventory export,
-/// and later SCIM and LDAP directories.
+/// a SCIM service provider or an LDAP directory.
 ///
 /// Rules implementors keep:
 /// - listing only reads; it never changes the system;
 /// - every entitlement is visited exactly once per call, whatever the number of threads;
-/// - memory stays bounded whatever the system's size: stream, never collect the listing;
-/// - errors name the source and, for files, the line.
+/// - memory stays bounded whatever the system's size: stream, never collect the listing (a
+///   directory may keep a compact map of its accounts to name its groups' members);
+/// - errors name the source (the connector, for a remote system) and, for files, the line;
+///   a system that cannot be read is an error, never an empty listing.
 pub trait EntitlementSource: Send + Sync {
     /// A short description for messages, e.g. `inventory.csv` or `sqlite state/acme.db`.
     fn describe(&self) -> String;

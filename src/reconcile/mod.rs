@@ -5,17 +5,24 @@
 //! and excess entitlements. It only reads: it never changes a system, never writes the journal
 //! and never prints (the CLI does).
 //!
+//! Sources: the embedded SQLite stores, the SCIM service providers and LDAP directories of the
+//! configuration, and inventory exports.
+//!
 //! Memory is the roster (tens of bytes per person), the findings, and a fixed buffer per
-//! reading thread, whatever the size of the inventories.
+//! reading thread, whatever the size of the inventories; a SCIM or LDAP source also holds
+//! its directory's accounts (tens of bytes each) to name the members of its groups.
 
 mod allow_list;
 mod entitlement;
 mod error;
 mod finding;
+mod holder_index;
 mod inventory_csv;
 mod judge;
+mod ldap_source;
 mod role_index;
 mod roster;
+mod scim_source;
 mod store_source;
 mod tally;
 
@@ -25,13 +32,18 @@ pub use error::ReconcileError;
 pub use finding::{CSV_HEADER, Coverage, Finding, FindingKind, Report, Sum, Totals};
 pub use inventory_csv::{INVENTORY_COLUMNS, InventoryCsv};
 pub use judge::Judge;
+pub use ldap_source::LdapSource;
 pub use role_index::{NO_ROLE, RoleId, RoleIndex, UNKNOWN_ROLE};
 pub use roster::{Person, Roster};
+pub use scim_source::ScimSource;
 pub use store_source::StoreSource;
 pub use tally::Tally;
 
 use std::collections::BTreeMap;
+use std::env::VarError;
 use std::path::PathBuf;
+
+use secrecy::SecretString;
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -41,18 +53,22 @@ use crate::playbook::{Config, ConnectorSettings};
 
 /// The configured sources of entitlements.
 pub struct Sources {
-    /// Sources to read, one per SQLite file (connectors sharing a file are read once).
+    /// Sources to read: one per SQLite file (connectors sharing a file are read once), then one
+    /// per SCIM and LDAP connector.
     pub sources: Vec<Box<dyn EntitlementSource>>,
-    /// Connectors that cannot list entitlements yet, by name, with their type.
+    /// Connectors that cannot list entitlements, by name, with their type. Every connector
+    /// holding accounts can list them, so this is empty; webhooks hold none and are not listed.
     pub skipped: Vec<(String, &'static str)>,
 }
 
-/// Open a source for every connector of `config` that can list entitlements. Connectors on the
-/// same SQLite file are read once, under the alphabetically first connector's name. Webhooks
-/// hold no entitlements; SCIM and LDAP connectors are listed as skipped until they can list.
+/// Open a source for every connector of `config` that holds entitlements: SQLite stores, SCIM
+/// service providers and LDAP directories. Connectors on the same SQLite file are read once,
+/// under the alphabetically first connector's name. Webhooks hold no entitlements. A connector
+/// whose settings or secrets are unusable is an error naming it; nothing is contacted yet
+/// (a system that cannot be reached fails the scan, again naming the connector).
 pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
     let mut by_file: BTreeMap<PathBuf, (String, Option<PathBuf>)> = BTreeMap::new();
-    let mut skipped = Vec::new();
+    let mut remote: Vec<Box<dyn EntitlementSource>> = Vec::new();
     for (name, connector) in &config.connectors {
         match &connector.settings {
             ConnectorSettings::Sqlite(settings) => {
@@ -61,8 +77,12 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
                     .or_insert_with(|| (name.clone(), settings.seed.clone()));
             }
             ConnectorSettings::Webhook(_) => {}
-            ConnectorSettings::Scim(_) => skipped.push((name.clone(), "scim")),
-            ConnectorSettings::Ldap(_) => skipped.push((name.clone(), "ldap")),
+            ConnectorSettings::Scim(settings) => {
+                remote.push(Box::new(ScimSource::from_settings(name, settings)?));
+            }
+            ConnectorSettings::Ldap(settings) => {
+                remote.push(Box::new(LdapSource::from_settings(name, settings)?));
+            }
         }
     }
     let mut sources: Vec<Box<dyn EntitlementSource>> = Vec::new();
@@ -74,7 +94,26 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
             })?;
         sources.push(Box::new(StoreSource::new(name, store)));
     }
-    Ok(Sources { sources, skipped })
+    sources.extend(remote);
+    Ok(Sources {
+        sources,
+        skipped: Vec::new(),
+    })
+}
+
+/// The secret in the environment variable `var`: `what` names what it should hold for the
+/// error, which names the variable and never a value.
+fn secret_from_env(var: &str, what: &str) -> Result<SecretString, String> {
+    match std::env::var(var) {
+        Ok(value) if !value.is_empty() => Ok(SecretString::from(value)),
+        Ok(_) => Err(format!("environment variable {var} (the {what}) is empty")),
+        Err(VarError::NotPresent) => Err(format!(
+            "environment variable {var} (the {what}) is not set"
+        )),
+        Err(VarError::NotUnicode(_)) => Err(format!(
+            "environment variable {var} (the {what}) is not valid UTF-8"
+        )),
+    }
 }
 
 /// Judge every entitlement of `sources` at `now`, reading each with up to `threads` threads.

@@ -48,6 +48,20 @@ impl AccountEntry {
         Ok(None)
     }
 
+    /// An entry as a search returned it (with the attributes [`AccountEntry::is_active`] reads
+    /// for the method in use).
+    pub fn from_entry(entry: SearchEntry) -> AccountEntry {
+        AccountEntry {
+            dn: entry.dn.clone(),
+            entry,
+        }
+    }
+
+    /// The search entry itself.
+    pub fn entry(&self) -> &SearchEntry {
+        &self.entry
+    }
+
     /// True when the entry is not disabled under `method`.
     pub fn is_active(&self, method: &DisableMethod) -> bool {
         match method {

@@ -48,13 +48,13 @@ impl LdapConnector {
         &self.options
     }
 
-    fn session(&self) -> Result<Session, ConnectorError> {
+    pub(super) fn session(&self) -> Result<Session, ConnectorError> {
         Session::open(&self.options, self.tls.as_ref())
     }
 
     /// Where `find` looks: the people base, and the disabled OU when accounts are moved
     /// there and it lies outside the people base (so a disabled account is still found).
-    fn search_bases(&self) -> Vec<&str> {
+    pub(super) fn search_bases(&self) -> Vec<&str> {
         let mut bases = vec![self.options.base_dn.as_str()];
         if let DisableMethod::MoveOu { ou } = &self.options.disable
             && !dn::is_within(ou, &self.options.base_dn)

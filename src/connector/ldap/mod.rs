@@ -18,12 +18,16 @@
 //! | delete | the entry deleted | there is no entry |
 //!
 //! An account that no longer exists reads `exists: false, active: false`.
+//!
+//! For reconciliation it also lists every account entry (with whether it is active and its
+//! `employeeNumber`) and every group with its members, by paged searches (see `list`).
 
 mod account;
 mod apply;
 mod connector;
 mod dn;
 mod error;
+mod list;
 mod options;
 mod session;
 mod tls;
@@ -31,5 +35,8 @@ mod url;
 
 pub use connector::LdapConnector;
 pub use error::LdapConfigError;
+pub use list::{
+    EMPLOYEE_ID_ATTRIBUTE, LIST_PAGE_SIZE, ListedAccount, ListedGroup, Listing, member_key,
+};
 pub use options::{Bind, DEFAULT_TIMEOUT, DisableMethod, LdapOptions, MemberAttribute};
 pub use url::{Endpoint, Security};

@@ -5,9 +5,11 @@
 //! never retries, and holds the password only for the bind request.
 
 use std::collections::HashSet;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::{LdapConn, LdapConnSettings, LdapResult, Mod, Scope, SearchEntry, SearchOptions};
 use rustls::ClientConfig;
 use secrecy::ExposeSecret;
@@ -21,6 +23,14 @@ use crate::connector::ConnectorError;
 pub(crate) struct Session {
     conn: LdapConn,
     timeout: Duration,
+}
+
+/// How a streamed search ended.
+pub(crate) enum Streamed {
+    /// The server sent every entry; its final result (which may still be an error code).
+    Finished(LdapResult),
+    /// The visitor stopped early; the search was left unfinished.
+    Stopped,
 }
 
 /// The entries a search returned and its final result (which may be a size limit).
@@ -91,6 +101,39 @@ impl Session {
             .map(SearchEntry::construct)
             .collect();
         Ok(Found { entries, result })
+    }
+
+    /// Search `base` with `filter` in pages of `page_size` entries (the paged results control,
+    /// RFC 2696, which servers without it ignore), handing each entry to `visit` as it arrives:
+    /// at most one page is held at a time. Referrals are left out. Each page and each entry
+    /// wait at most the configured timeout. After [`Streamed::Stopped`] the session should be
+    /// dropped.
+    pub fn stream(
+        &mut self,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attributes: &[&str],
+        page_size: i32,
+        mut visit: impl FnMut(SearchEntry) -> ControlFlow<()>,
+    ) -> Result<Streamed, ConnectorError> {
+        let action = format!("search {base}");
+        let adapters: Vec<Box<dyn Adapter<String, Vec<String>>>> = vec![
+            Box::new(EntriesOnly::new()),
+            Box::new(PagedResults::new(page_size.max(1))),
+        ];
+        let attributes: Vec<String> = attributes.iter().map(|a| (*a).to_owned()).collect();
+        let mut search = self
+            .conn
+            .with_timeout(self.timeout)
+            .streaming_search_with(adapters, base, scope, filter, attributes)
+            .map_err(|e| transport(&action, e))?;
+        while let Some(entry) = search.next().map_err(|e| transport(&action, e))? {
+            if visit(SearchEntry::construct(entry)).is_break() {
+                return Ok(Streamed::Stopped);
+            }
+        }
+        Ok(Streamed::Finished(search.result()))
     }
 
     /// Modify `dn`; the result is returned whatever its code.

@@ -103,6 +103,17 @@ impl ScimConnector {
         })
     }
 
+    /// The base URL requests go to, e.g. `https://idp.example/scim/v2`. It carries no
+    /// credentials (they are refused when the connector is built).
+    pub fn base_url(&self) -> &str {
+        self.http.base().as_str()
+    }
+
+    /// The URL of `segments` under the base URL, with `query` encoded.
+    pub(super) fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
+        self.http.url(segments, query)
+    }
+
     /// One request; `Ok(None)` for a 404 when `missing_ok`, an error for any other non-2xx.
     fn request(
         &self,
@@ -129,7 +140,11 @@ impl ScimConnector {
     }
 
     /// GET `url` and decode it; `Ok(None)` on 404.
-    fn get<T: DeserializeOwned>(&self, url: &Url, what: &str) -> Result<Option<T>, ConnectorError> {
+    pub(super) fn get<T: DeserializeOwned>(
+        &self,
+        url: &Url,
+        what: &str,
+    ) -> Result<Option<T>, ConnectorError> {
         let Some(answer) = self.request(Method::GET, url, None, true)? else {
             return Ok(None);
         };

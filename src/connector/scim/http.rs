@@ -60,6 +60,11 @@ impl Http {
         })
     }
 
+    /// The base URL, as given.
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
     /// The base URL with `segments` appended, each percent-encoded as one path segment, and
     /// the query pairs encoded.
     pub fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {

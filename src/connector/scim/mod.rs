@@ -10,6 +10,7 @@
 //! | deactivate | `PATCH /Users/{id}` `replace active false` | 200 with a body or 204; 404 |
 //! | leave groups | `PATCH /Groups/{gid}` `remove members[value eq "{id}"]`, for each group named | 200, 204; 404 |
 //! | delete | `DELETE /Users/{id}` | 204, 200; 404 (already deleted) |
+//! | list (reconcile) | `GET /Users` and `GET /Groups` by pages of `startIndex`/`count` | 200; anything else is an error |
 //!
 //! Sessions, seats, assets and data retention are not SCIM operations: those changes answer
 //! [`ConnectorError::Unsupported`](crate::connector::ConnectorError::Unsupported).
@@ -17,6 +18,7 @@
 mod connector;
 mod filter;
 pub(crate) mod http;
+mod list;
 mod resource;
 
 pub use connector::{
@@ -24,6 +26,7 @@ pub use connector::{
     ScimSetupError,
 };
 pub use filter::{ScimAttribute, UnknownScimAttribute, equals, member, quote};
+pub use list::{LIST_PAGE_SIZE, Listed, MAX_LIST_PAGES, Pages};
 pub use resource::{
     Group, GroupRef, ListResponse, Member, PATCH_OP, PatchOp, PatchOperation, ScimErrorBody, User,
 };
