@@ -15,7 +15,9 @@ use crate::connector::ldap::{Bind, DisableMethod, LdapConnector, LdapOptions, Me
 use crate::connector::scim::{self, ScimAttribute, ScimConnector, ScimOptions};
 use crate::connector::sqlite::{MatchAttribute, SqliteConnector, SqliteStore};
 use crate::connector::webhook::{self, WebhookConnector, WebhookOptions};
-use crate::playbook::{Config, ConnectorSettings, LdapDisable, LdapSettings, Playbook, Template};
+use crate::playbook::{
+    Config, ConnectorSettings, LdapDisable, LdapSettings, Playbook, ScimSettings, Template,
+};
 
 /// Open the connectors `playbook` uses, by configured name.
 pub fn build_targets(
@@ -63,39 +65,20 @@ pub fn build_targets(
                     lookup,
                 }
             }
-            ConnectorSettings::Scim(settings) => {
-                let attribute = settings
-                    .match_
-                    .attribute
-                    .parse::<ScimAttribute>()
-                    .map_err(|e| format!("connector `{name}`: {e}"))?;
-                let token = settings
-                    .token_env
-                    .as_deref()
-                    .map(|var| secret_from_env(name, var, "SCIM bearer token"))
-                    .transpose()?;
-                let options = ScimOptions {
-                    base_url: settings.base_url.clone(),
-                    token,
-                    attribute,
-                    timeout: settings
-                        .timeout
-                        .map_or(scim::DEFAULT_TIMEOUT, |t| t.to_std()),
-                    concurrency: settings.concurrency.unwrap_or(scim::DEFAULT_CONCURRENCY),
-                };
-                let connector = ScimConnector::new(name, options)
-                    .map_err(|e| format!("connector `{name}`: {e}"))?;
-                Target {
-                    connector: Arc::new(connector),
-                    lookup: settings.match_.value.clone(),
-                }
-            }
+            ConnectorSettings::Scim(settings) => Target {
+                connector: Arc::new(
+                    scim_connector(name, settings)
+                        .map_err(|e| format!("connector `{name}`: {e}"))?,
+                ),
+                lookup: settings.match_.value.clone(),
+            },
             ConnectorSettings::Webhook(settings) => {
                 let secret = settings
                     .secret_env
                     .as_deref()
-                    .map(|var| secret_from_env(name, var, "webhook signing secret"))
-                    .transpose()?;
+                    .map(|var| secret_from_env(var, "webhook signing secret"))
+                    .transpose()
+                    .map_err(|e| format!("connector `{name}`: {e}"))?;
                 let options = WebhookOptions {
                     url: settings.url.clone(),
                     secret,
@@ -128,30 +111,53 @@ pub fn build_targets(
     Ok(targets)
 }
 
-/// The secret in the environment variable `var`, for connector `connector`. The error names the
-/// variable and what it should hold, never a value.
-fn secret_from_env(connector: &str, var: &str, what: &str) -> Result<SecretString, String> {
+/// The secret in the environment variable `var`. The error names the variable and what it
+/// should hold (`what`), never a value.
+pub fn secret_from_env(var: &str, what: &str) -> Result<SecretString, String> {
     match std::env::var(var) {
         Ok(value) if !value.is_empty() => Ok(SecretString::from(value)),
-        Ok(_) => Err(format!(
-            "connector `{connector}`: environment variable {var} (the {what}) is empty"
-        )),
+        Ok(_) => Err(format!("environment variable {var} (the {what}) is empty")),
         Err(VarError::NotPresent) => Err(format!(
-            "connector `{connector}`: environment variable {var} (the {what}) is not set"
+            "environment variable {var} (the {what}) is not set"
         )),
         Err(VarError::NotUnicode(_)) => Err(format!(
-            "connector `{connector}`: environment variable {var} (the {what}) is not valid UTF-8"
+            "environment variable {var} (the {what}) is not valid UTF-8"
         )),
     }
 }
 
+/// A SCIM connector from its settings, the bearer token read from the variable `token_env`
+/// names. Errors name the variable, never its value.
+pub fn scim_connector(name: &str, settings: &ScimSettings) -> Result<ScimConnector, String> {
+    let attribute = settings
+        .match_
+        .attribute
+        .parse::<ScimAttribute>()
+        .map_err(|e| e.to_string())?;
+    let token = settings
+        .token_env
+        .as_deref()
+        .map(|var| secret_from_env(var, "SCIM bearer token"))
+        .transpose()?;
+    let options = ScimOptions {
+        base_url: settings.base_url.clone(),
+        token,
+        attribute,
+        timeout: settings
+            .timeout
+            .map_or(scim::DEFAULT_TIMEOUT, |t| t.to_std()),
+        concurrency: settings.concurrency.unwrap_or(scim::DEFAULT_CONCURRENCY),
+    };
+    ScimConnector::new(name, options).map_err(|e| e.to_string())
+}
+
 /// An LDAP connector from its settings, the bind password read from the variable `password_env`
 /// names. Errors name the variable, never its value.
-fn ldap_connector(name: &str, settings: &LdapSettings) -> Result<LdapConnector, String> {
+pub fn ldap_connector(name: &str, settings: &LdapSettings) -> Result<LdapConnector, String> {
     let bind = match (&settings.bind_dn, &settings.password_env) {
         (Some(dn), Some(variable)) => Some(Bind {
             dn: dn.clone(),
-            password: secret_from_env(name, variable, "LDAP bind password")?,
+            password: secret_from_env(variable, "LDAP bind password")?,
         }),
         (Some(_), None) => {
             return Err(
@@ -226,7 +232,7 @@ mod tests {
         assert_eq!(
             error.as_deref(),
             Some(
-                "connector `ldap`: environment variable OFFBOARD_TEST_LDAP_PASSWORD_NEVER_SET_7F3A \
+                "environment variable OFFBOARD_TEST_LDAP_PASSWORD_NEVER_SET_7F3A \
                  (the LDAP bind password) is not set"
             )
         );
@@ -290,16 +296,11 @@ mod tests {
 
     #[test]
     fn missing_secrets_name_the_variable_only() {
-        let error = secret_from_env(
-            "idp",
-            "OFFBOARD_TEST_UNSET_VARIABLE_91",
-            "SCIM bearer token",
-        )
-        .unwrap_err();
+        let error =
+            secret_from_env("OFFBOARD_TEST_UNSET_VARIABLE_91", "SCIM bearer token").unwrap_err();
         assert_eq!(
             error,
-            "connector `idp`: environment variable OFFBOARD_TEST_UNSET_VARIABLE_91 \
-             (the SCIM bearer token) is not set"
+            "environment variable OFFBOARD_TEST_UNSET_VARIABLE_91 (the SCIM bearer token) is not set"
         );
     }
 }

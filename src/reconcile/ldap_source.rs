@@ -26,11 +26,10 @@ use std::ops::ControlFlow;
 use super::entitlement::{Entitlement, EntitlementKind, EntitlementSource};
 use super::error::ReconcileError;
 use super::holder_index::HolderIndex;
-use crate::connector::ldap::{
-    Bind, DisableMethod, LIST_PAGE_SIZE, LdapConnector, LdapOptions, MemberAttribute,
-};
+use crate::connector::ldap::{LIST_PAGE_SIZE, LdapConnector};
 use crate::execute::retry::RetryPolicy;
-use crate::playbook::{LdapDisable, LdapSettings};
+use crate::execute::targets::ldap_connector;
+use crate::playbook::LdapSettings;
 
 /// One LDAP directory, named after its connector.
 #[derive(Debug)]
@@ -64,47 +63,7 @@ impl LdapSource {
             source_name: format!("connector `{name}`"),
             message,
         };
-        let bind = match (&settings.bind_dn, &settings.password_env) {
-            (Some(dn), Some(variable)) => Some(Bind {
-                dn: dn.clone(),
-                password: super::secret_from_env(variable, "LDAP bind password").map_err(bad)?,
-            }),
-            (Some(_), None) => {
-                return Err(bad(
-                    "bind_dn is set but password_env is not (name the variable holding the bind \
-                     password)"
-                        .to_owned(),
-                ));
-            }
-            (None, Some(variable)) => {
-                return Err(bad(format!(
-                    "password_env names {variable} but bind_dn is not set"
-                )));
-            }
-            (None, None) => None,
-        };
-        let disable = match &settings.disable {
-            LdapDisable::PpolicyLock => DisableMethod::PpolicyLock,
-            LdapDisable::MoveOu { ou } => DisableMethod::MoveOu { ou: ou.clone() },
-            LdapDisable::AdUac => DisableMethod::AdUac,
-        };
-        let member_attribute = settings
-            .group_member_attribute
-            .parse::<MemberAttribute>()
-            .map_err(|e| bad(e.to_string()))?;
-        let mut options = LdapOptions::new(
-            &settings.url,
-            bind,
-            &settings.base_dn,
-            &settings.match_.attribute,
-            disable,
-            member_attribute,
-        )
-        .map_err(|e| bad(e.to_string()))?;
-        if let Some(timeout) = settings.timeout {
-            options = options.with_timeout(timeout.to_std());
-        }
-        let connector = LdapConnector::new(name, options).map_err(|e| bad(e.to_string()))?;
+        let connector = ldap_connector(name, settings).map_err(bad)?;
         Ok(LdapSource::new(name, connector))
     }
 

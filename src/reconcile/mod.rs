@@ -40,10 +40,7 @@ pub use store_source::StoreSource;
 pub use tally::Tally;
 
 use std::collections::BTreeMap;
-use std::env::VarError;
 use std::path::PathBuf;
-
-use secrecy::SecretString;
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -99,21 +96,6 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
         sources,
         skipped: Vec::new(),
     })
-}
-
-/// The secret in the environment variable `var`: `what` names what it should hold for the
-/// error, which names the variable and never a value.
-fn secret_from_env(var: &str, what: &str) -> Result<SecretString, String> {
-    match std::env::var(var) {
-        Ok(value) if !value.is_empty() => Ok(SecretString::from(value)),
-        Ok(_) => Err(format!("environment variable {var} (the {what}) is empty")),
-        Err(VarError::NotPresent) => Err(format!(
-            "environment variable {var} (the {what}) is not set"
-        )),
-        Err(VarError::NotUnicode(_)) => Err(format!(
-            "environment variable {var} (the {what}) is not valid UTF-8"
-        )),
-    }
 }
 
 /// Judge every entitlement of `sources` at `now`, reading each with up to `threads` threads.

@@ -26,8 +26,9 @@ use super::entitlement::{Entitlement, EntitlementKind, EntitlementSource};
 use super::error::ReconcileError;
 use super::holder_index::HolderIndex;
 use crate::connector::ConnectorError;
-use crate::connector::scim::{self, LIST_PAGE_SIZE, ScimAttribute, ScimConnector, ScimOptions};
+use crate::connector::scim::{LIST_PAGE_SIZE, ScimConnector};
 use crate::execute::retry::RetryPolicy;
+use crate::execute::targets::scim_connector;
 use crate::playbook::ScimSettings;
 
 /// One SCIM service provider, named after its connector.
@@ -61,27 +62,7 @@ impl ScimSource {
             source_name: format!("connector `{name}`"),
             message,
         };
-        let attribute = settings
-            .match_
-            .attribute
-            .parse::<ScimAttribute>()
-            .map_err(|e| bad(e.to_string()))?;
-        let token = settings
-            .token_env
-            .as_deref()
-            .map(|var| super::secret_from_env(var, "SCIM bearer token"))
-            .transpose()
-            .map_err(bad)?;
-        let options = ScimOptions {
-            base_url: settings.base_url.clone(),
-            token,
-            attribute,
-            timeout: settings
-                .timeout
-                .map_or(scim::DEFAULT_TIMEOUT, |t| t.to_std()),
-            concurrency: settings.concurrency.unwrap_or(scim::DEFAULT_CONCURRENCY),
-        };
-        let connector = ScimConnector::new(name, options).map_err(|e| bad(e.to_string()))?;
+        let connector = scim_connector(name, settings).map_err(bad)?;
         Ok(ScimSource::new(name, connector))
     }
 
