@@ -706,3 +706,37 @@ fn a_clean_reconcile_sends_no_alert() {
         .run();
     assert_eq!(receiver.requests().len(), 0);
 }
+
+#[test]
+fn offboard_goes_through_the_batch_limit_and_the_canary() {
+    let acme = Acme::new();
+    let config = std::fs::read_to_string(acme.config()).unwrap();
+    let config = config
+        .replace("batch_limit: 25", "batch_limit: 2")
+        .replace("canary: 3", "canary: 1");
+    std::fs::write(acme.config(), config).unwrap();
+    let now = [("OFFBOARD_NOW", PLANTED_NOW)];
+    // Three leavers are over the limit of two: nothing is started without --max.
+    let ran = acme
+        .run(&["reconcile", "--offboard", "--yes"], &now)
+        .expect(2);
+    assert!(
+        ran.stderr.contains(
+            "refusing a batch of 3 employees: the limit is 2 (policy.batch_limit 2); pass --max 3"
+        ),
+        "{ran}"
+    );
+    assert_eq!(acme.runs(), Vec::<String>::new());
+    // With --max but without --yes, and no terminal to ask on, the canary runs alone.
+    let ran = acme
+        .run(&["reconcile", "--offboard", "--max", "3"], &now)
+        .expect(1);
+    assert!(
+        ran.stderr
+            .contains("batch paused after the canary (1 employees); run the same command with --yes to continue"),
+        "{ran}"
+    );
+    let runs = acme.runs();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert!(runs[0].starts_with("E1008-involuntary-leaver-"), "{runs:?}");
+}
