@@ -12,8 +12,8 @@ use super::reader::{Cx, Fields, check_version, with_root};
 use super::template;
 use crate::playbook::{
     Config, ConnectorConfig, ConnectorSettings, ConnectorType, Deadlines, Duration, HrSource,
-    LdapDisable, LdapSettings, Match, Policy, Risk, ScimSettings, Signing, SqliteSettings,
-    Template, WebhookSettings,
+    LdapDisable, LdapSettings, Match, Policy, ReconcileSettings, Risk, ScimSettings, Signing,
+    SqliteSettings, Template, WebhookSettings,
 };
 
 const CONFIG_KEYS: &[&str] = &[
@@ -28,6 +28,7 @@ const CONFIG_KEYS: &[&str] = &[
     "signers",
     "connectors",
     "policy",
+    "reconcile",
 ];
 
 /// The HR record fields `hr.columns` may rename.
@@ -133,6 +134,10 @@ fn check_config(
         Some(node) => policy(cx, node),
         None => Some(Policy::default()),
     };
+    let reconcile = match fields.get("reconcile") {
+        Some(node) => reconcile(cx, node, connectors.as_ref()),
+        None => Some(ReconcileSettings::default()),
+    };
     Some(Config {
         path,
         dir: paths.dir.clone(),
@@ -146,6 +151,7 @@ fn check_config(
         signers: signers?,
         connectors: connectors?,
         policy: policy?,
+        reconcile: reconcile?,
     })
 }
 
@@ -582,6 +588,42 @@ fn ldap_disable(cx: &mut Cx<'_>, node: &Node) -> Option<LdapDisable> {
     }
 }
 
+/// `reconcile:`. `alert` must name a `type: webhook` connector; that is checked only when the
+/// connectors themselves are valid, so that one mistake is not reported twice.
+fn reconcile(
+    cx: &mut Cx<'_>,
+    node: &Node,
+    connectors: Option<&BTreeMap<String, ConnectorConfig>>,
+) -> Option<ReconcileSettings> {
+    let f = Fields::new(cx, node, "reconcile", &["alert"])?;
+    let Some(alert) = f.get("alert") else {
+        return Some(ReconcileSettings::default());
+    };
+    let name = cx.string("alert", alert)?;
+    if let Some(connectors) = connectors {
+        let kind = connectors.get(name).map(ConnectorConfig::connector_type);
+        if kind != Some(ConnectorType::Webhook) {
+            let webhooks = connectors
+                .values()
+                .filter(|c| c.connector_type() == ConnectorType::Webhook)
+                .map(|c| c.name.clone())
+                .collect();
+            cx.report(
+                DiagnosticKind::AlertNotWebhook {
+                    name: name.to_owned(),
+                    connector_type: kind.map(ConnectorType::as_str),
+                    webhooks,
+                },
+                alert.span,
+            );
+            return None;
+        }
+    }
+    Some(ReconcileSettings {
+        alert: Some(name.to_owned()),
+    })
+}
+
 fn policy(cx: &mut Cx<'_>, node: &Node) -> Option<Policy> {
     let f = Fields::new(
         cx,
@@ -648,4 +690,80 @@ fn deadlines(cx: &mut Cx<'_>, node: &Node) -> Option<Deadlines> {
         standard: standard?.unwrap_or(d.standard),
         low: low?.unwrap_or(d.low),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "version: 1\nhr:\n  type: csv\n  path: hr.csv\nconnectors:\n  directory:\n    type: sqlite\n    path: state/acme.db\n  alerts:\n    type: webhook\n    url: https://hooks.example/offboard\n    secret_env: ALERT_SECRET\n  chat:\n    type: webhook\n    url: https://chat.example/hook\n";
+
+    fn check(reconcile: &str) -> (Option<Config>, Vec<(String, String, u32)>) {
+        let text = format!("{BASE}{reconcile}");
+        let file: Arc<Path> = Arc::from(Path::new("/repo/offboard.yaml"));
+        let (config, diagnostics) = analyze_config(file, &text, &|_| true);
+        let diagnostics = diagnostics
+            .iter()
+            .map(|d| (d.code().to_owned(), d.message(), d.span.line))
+            .collect();
+        (config, diagnostics)
+    }
+
+    #[test]
+    fn reconcile_alert_must_name_a_webhook() {
+        let (config, diagnostics) = check("");
+        assert_eq!(diagnostics, []);
+        assert_eq!(config.unwrap().reconcile.alert, None);
+
+        let (config, diagnostics) = check("reconcile:\n  alert: alerts\n");
+        assert_eq!(diagnostics, []);
+        assert_eq!(config.unwrap().reconcile.alert.as_deref(), Some("alerts"));
+
+        let table = [
+            (
+                "reconcile:\n  alert: directory\n",
+                "OB051",
+                "`reconcile.alert` names `directory` (sqlite), which cannot post alerts: it must be a webhook connector",
+            ),
+            (
+                "reconcile:\n  alert: pager\n",
+                "OB051",
+                "`reconcile.alert` names `pager`, which is not defined under `connectors:`",
+            ),
+            (
+                "reconcile:\n  alert: alerts\n  channel: x\n",
+                "OB002",
+                "unknown key `channel` in reconcile",
+            ),
+        ];
+        for (yaml, code, message) in table {
+            let (config, diagnostics) = check(yaml);
+            assert!(config.is_none(), "{yaml}");
+            assert_eq!(diagnostics.len(), 1, "{yaml}: {diagnostics:?}");
+            assert_eq!(diagnostics[0].0, code, "{yaml}");
+            assert_eq!(diagnostics[0].1, message, "{yaml}");
+        }
+        let (_, diagnostics) = check("reconcile:\n  alert: directory\n");
+        assert_eq!(diagnostics[0].2, 17, "the span is the value of `alert`");
+    }
+
+    #[test]
+    fn the_hint_lists_the_webhooks() {
+        let kind = DiagnosticKind::AlertNotWebhook {
+            name: "directory".to_owned(),
+            connector_type: Some("sqlite"),
+            webhooks: vec!["alerts".to_owned(), "chat".to_owned()],
+        };
+        assert_eq!(kind.code(), "OB051");
+        assert_eq!(kind.hint(), "use a webhook connector: alerts, chat");
+        let none = DiagnosticKind::AlertNotWebhook {
+            name: "x".to_owned(),
+            connector_type: None,
+            webhooks: Vec::new(),
+        };
+        assert!(
+            none.hint()
+                .starts_with("define a `type: webhook` connector")
+        );
+    }
 }

@@ -284,6 +284,15 @@ pub enum DiagnosticKind {
         /// What is wrong.
         message: String,
     },
+    /// OB051: `reconcile.alert` names a connector that is not defined, or not a webhook.
+    AlertNotWebhook {
+        /// The connector named.
+        name: String,
+        /// Its type when it is defined, e.g. `sqlite`; `None` when it is not defined.
+        connector_type: Option<&'static str>,
+        /// The webhook connectors the configuration defines.
+        webhooks: Vec<String>,
+    },
 }
 
 impl DiagnosticKind {
@@ -316,6 +325,7 @@ impl DiagnosticKind {
             GlossaryUnknownStatus { .. } => "OB031",
             EmptyRole { .. } | DuplicateEntitlement { .. } => "OB040",
             InvalidConfig { .. } => "OB050",
+            AlertNotWebhook { .. } => "OB051",
         }
     }
 
@@ -365,6 +375,8 @@ impl DiagnosticKind {
             EmptyRole { .. } => "list the groups or licenses the role carries, or remove it".into(),
             DuplicateEntitlement { .. } => "list each entitlement once".into(),
             InvalidConfig { .. } => "see the Configuration section of docs/playbook-format.md".into(),
+            AlertNotWebhook { webhooks, .. } if webhooks.is_empty() => "define a `type: webhook` connector under `connectors:` and name it in `reconcile.alert`".into(),
+            AlertNotWebhook { webhooks, .. } => format!("use a webhook connector: {}", webhooks.join(", ")),
         }
     }
 }
@@ -475,6 +487,18 @@ impl fmt::Display for DiagnosticKind {
                 write!(f, "role `{role}` lists `{entitlement}` twice")
             }
             InvalidConfig { message } => write!(f, "invalid configuration: {message}"),
+            AlertNotWebhook {
+                name,
+                connector_type: Some(kind),
+                ..
+            } => write!(
+                f,
+                "`reconcile.alert` names `{name}` ({kind}), which cannot post alerts: it must be a webhook connector"
+            ),
+            AlertNotWebhook { name, .. } => write!(
+                f,
+                "`reconcile.alert` names `{name}`, which is not defined under `connectors:`"
+            ),
         }
     }
 }

@@ -290,17 +290,35 @@ pub struct ValidateArgs {
 /// `offboard reconcile`.
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
-    /// Post the findings to the configured alert webhook.
+    /// Post the findings to the webhook connector named by `reconcile.alert` in offboard.yaml
+    /// (signed like any webhook message). Sent only when something is found; identical findings
+    /// already delivered are not sent again. Exit 3 when it cannot be delivered.
     #[arg(long)]
     pub alert: bool,
 
-    /// Start offboarding the orphans found, through the guarded batch path.
+    /// Start offboarding the leavers whose access remains (orphaned and suspend-expected
+    /// findings; unknown holders and excess grants are left to a person), through the guarded
+    /// batch path of `offboard run --from`: batch limit, canary and confirmation apply.
     #[arg(long)]
     pub offboard: bool,
+
+    /// With --offboard: continue after the canary without asking (passed to the batch).
+    #[arg(long, requires = "offboard")]
+    pub yes: bool,
+
+    /// With --offboard: allow a batch of up to N employees, above the configured batch limit
+    /// (passed to the batch).
+    #[arg(long, value_name = "N", requires = "offboard")]
+    pub max: Option<usize>,
 
     /// Also read this CSV inventory export (repeatable).
     #[arg(long, value_name = "CSV")]
     pub inventory: Vec<PathBuf>,
+
+    /// Do not save the findings to `<journal>/reconcile.json`, where `offboard report` reads the
+    /// orphan rate (saved by default).
+    #[arg(long)]
+    pub no_save: bool,
 }
 
 /// `offboard report`.

@@ -1,8 +1,17 @@
 //! `offboard reconcile`: load the repository and the HR roster, read every configured store
-//! and `--inventory` export, and print the findings as a table, JSON or CSV. Exit 1 when
-//! anything is found, 0 when clean.
+//! and `--inventory` export, and print the findings as a table, JSON or CSV; save them for
+//! `offboard report`; with `--alert` post them to a webhook, with `--offboard` start offboarding
+//! the leavers among them through the guarded batch. Exit 1 when anything is found, 0 when
+//! clean, or worse when the alert or the batch ends worse.
+
+mod accounts;
+mod alert;
+mod leavers;
+mod saved;
 
 use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::GlobalArgs;
 use super::args::{Format, ReconcileArgs};
@@ -15,27 +24,23 @@ use crate::reconcile::{
     ALLOW_LIST_FILE, AllowList, CSV_HEADER, EntitlementSource, Finding, FindingKind, InventoryCsv,
     ReconcileError, Report, RoleIndex, Roster, configured_sources, reconcile,
 };
+use accounts::CountAccounts;
+use saved::Saved;
 
 /// Most threads one source is read with.
 const MAX_THREADS: usize = 8;
 
 /// Run `offboard reconcile`.
 pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
-    if args.alert {
-        return Err(Error::Usage(
-            "`reconcile --alert` is not available yet: this build has no webhook connector to post the findings to"
-                .to_owned(),
-        ));
-    }
-    if args.offboard {
-        return Err(Error::Usage(
-            "`reconcile --offboard` is not available yet: it starts offboarding through the guarded batch path (`offboard run --from`), which this build does not have"
-                .to_owned(),
-        ));
-    }
     if !matches!(global.format, Format::Human | Format::Json | Format::Csv) {
         return Err(Error::Usage(
             "`offboard reconcile` prints --format human, json or csv".to_owned(),
+        ));
+    }
+    if args.offboard && global.format == Format::Csv {
+        return Err(Error::Usage(
+            "`reconcile --offboard` prints the batch after the findings: use --format human or json"
+                .to_owned(),
         ));
     }
     for path in &args.inventory {
@@ -48,6 +53,11 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
     }
     let workspace = load_workspace(global)?;
     let config = &workspace.config;
+    let alert = if args.alert {
+        Some(alert::alert_connector(config)?)
+    } else {
+        None
+    };
     let now = clock::now().map_err(Error::Usage)?;
     let roles = RoleIndex::new(&workspace.roles);
     let roster = match &config.hr {
@@ -74,6 +84,14 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
             );
         }
     }
+    let accounts = Arc::new(AtomicU64::new(0));
+    let sources: Vec<Box<dyn EntitlementSource>> = sources
+        .into_iter()
+        .map(|source| {
+            Box::new(CountAccounts::new(source, Arc::clone(&accounts)))
+                as Box<dyn EntitlementSource>
+        })
+        .collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(MAX_THREADS);
@@ -87,12 +105,26 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
             config.roles.display()
         );
     }
-    print(global.format, &report).map_err(|e| Error::io("cannot write", "standard output", e))?;
-    Ok(if report.is_clean() {
+    let doc = Saved {
+        report: &report,
+        accounts_checked: accounts.load(Ordering::Relaxed),
+    };
+    print(global.format, &doc).map_err(|e| Error::io("cannot write", "standard output", e))?;
+    if !args.no_save {
+        saved::save(&config.journal, &doc)?;
+    }
+    let mut exit = if report.is_clean() {
         Exit::Done
     } else {
         Exit::Findings
-    })
+    };
+    if let Some(connector) = &alert {
+        exit = exit.worst(alert::post(global, connector, &report)?);
+    }
+    if args.offboard {
+        exit = exit.worst(leavers::offboard(global, args, &workspace, &report)?);
+    }
+    Ok(exit)
 }
 
 fn into_error(error: ReconcileError) -> Error {
@@ -102,12 +134,13 @@ fn into_error(error: ReconcileError) -> Error {
     }
 }
 
-fn print(format: Format, report: &Report) -> std::io::Result<()> {
+fn print(format: Format, doc: &Saved<'_>) -> std::io::Result<()> {
+    let report = doc.report;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, report)?;
+            serde_json::to_writer_pretty(&mut out, doc)?;
             writeln!(out)?;
         }
         Format::Csv => {

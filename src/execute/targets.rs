@@ -17,6 +17,7 @@ use crate::connector::sqlite::{MatchAttribute, SqliteConnector, SqliteStore};
 use crate::connector::webhook::{self, WebhookConnector, WebhookOptions};
 use crate::playbook::{
     Config, ConnectorSettings, LdapDisable, LdapSettings, Playbook, ScimSettings, Template,
+    WebhookSettings,
 };
 
 /// Open the connectors `playbook` uses, by configured name.
@@ -72,32 +73,11 @@ pub fn build_targets(
                 ),
                 lookup: settings.match_.value.clone(),
             },
-            ConnectorSettings::Webhook(settings) => {
-                let secret = settings
-                    .secret_env
-                    .as_deref()
-                    .map(|var| secret_from_env(var, "webhook signing secret"))
-                    .transpose()
-                    .map_err(|e| format!("connector `{name}`: {e}"))?;
-                let options = WebhookOptions {
-                    url: settings.url.clone(),
-                    secret,
-                    timeout: settings
-                        .timeout
-                        .map_or(webhook::DEFAULT_TIMEOUT, |t| t.to_std()),
-                    deliveries: config
-                        .journal
-                        .join("webhooks")
-                        .join(format!("{name}.jsonl")),
-                };
-                let connector = WebhookConnector::new(name, options)
-                    .map_err(|e| format!("connector `{name}`: {e}"))?;
-                Target {
-                    connector: Arc::new(connector),
-                    // Messages find no account; the lookup is never rendered for them.
-                    lookup: Template::new("{{ employee.id }}"),
-                }
-            }
+            ConnectorSettings::Webhook(settings) => Target {
+                connector: Arc::new(webhook_connector(config, name, settings)?),
+                // Messages find no account; the lookup is never rendered for them.
+                lookup: Template::new("{{ employee.id }}"),
+            },
             ConnectorSettings::Ldap(settings) => Target {
                 connector: Arc::new(
                     ldap_connector(name, settings)
@@ -109,6 +89,34 @@ pub fn build_targets(
         targets.insert(name.to_owned(), target);
     }
     Ok(targets)
+}
+
+/// The webhook connector `name` of `config`, its signing secret read from the variable
+/// `secret_env` names and its deliveries recorded in `<journal>/webhooks/<name>.jsonl`. Errors
+/// name the variable, never its value.
+pub fn webhook_connector(
+    config: &Config,
+    name: &str,
+    settings: &WebhookSettings,
+) -> Result<WebhookConnector, String> {
+    let secret = settings
+        .secret_env
+        .as_deref()
+        .map(|var| secret_from_env(var, "webhook signing secret"))
+        .transpose()
+        .map_err(|e| format!("connector `{name}`: {e}"))?;
+    let options = WebhookOptions {
+        url: settings.url.clone(),
+        secret,
+        timeout: settings
+            .timeout
+            .map_or(webhook::DEFAULT_TIMEOUT, |t| t.to_std()),
+        deliveries: config
+            .journal
+            .join("webhooks")
+            .join(format!("{name}.jsonl")),
+    };
+    WebhookConnector::new(name, options).map_err(|e| format!("connector `{name}`: {e}"))
 }
 
 /// The secret in the environment variable `var`. The error names the variable and what it

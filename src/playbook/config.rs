@@ -39,6 +39,8 @@ pub struct Config {
     pub connectors: BTreeMap<String, ConnectorConfig>,
     /// Deadlines, batch limits and approvals.
     pub policy: Policy,
+    /// What `offboard reconcile` does besides printing its findings.
+    pub reconcile: ReconcileSettings,
 }
 
 impl Config {
@@ -218,6 +220,13 @@ pub struct WebhookSettings {
     pub secret_env: Option<String>,
     /// Per-request timeout.
     pub timeout: Option<Duration>,
+}
+
+/// `reconcile:`: what `offboard reconcile` does besides printing its findings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ReconcileSettings {
+    /// The `type: webhook` connector `offboard reconcile --alert` posts the findings to.
+    pub alert: Option<String>,
 }
 
 /// Policy: deadlines, batch safety and approvals.

@@ -15,7 +15,7 @@ mod template;
 pub use action::{Action, ActionGroup, ConnectorType};
 pub use config::{
     Config, ConnectorConfig, ConnectorSettings, Deadlines, HrSource, LdapDisable, LdapSettings,
-    Match, Policy, ScimSettings, Signing, SqliteSettings, WebhookSettings,
+    Match, Policy, ReconcileSettings, ScimSettings, Signing, SqliteSettings, WebhookSettings,
 };
 pub use delay::{Duration, StageDelay};
 pub use glossary::{Glossary, Status};

@@ -8,7 +8,9 @@
 //! {"findings": [...], "totals": {"count": 3, ...}, "accounts_checked": 27}
 //! ```
 //!
-//! The number of findings is `totals.count` when present, else the length of `findings`.
+//! The number of findings is `totals.count` when present, else the length of `findings`;
+//! `accounts_checked` is the number of enabled accounts the reconcile read. `offboard reconcile`
+//! writes this file on every run (its `--format json` document, which has these members).
 
 use std::path::Path;
 

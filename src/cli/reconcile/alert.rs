@@ -1,0 +1,230 @@
+//! `offboard reconcile --alert`: the findings as one message to the webhook connector that
+//! `reconcile.alert` names, signed and recorded like any webhook message. It owns the alert's
+//! body (a public format, below) and its idempotency key; the request, the signature and the
+//! delivery record belong to the webhook connector, the retries to [`RetryPolicy`].
+//!
+//! The body:
+//!
+//! ```json
+//! {"now": "2026-11-19T12:00:00Z",
+//!  "totals": {"count": 25, "monthly_cost_cents": 32446, "by_kind": {"orphan": {"count": 17, ...}, ...}},
+//!  "findings": [{"kind": "orphan", "system": "directory", "account": "grace", ...}, ...],
+//!  "truncated": false}
+//! ```
+//!
+//! `findings` holds at most [`MAX_ALERT_FINDINGS`] findings, in report order; `truncated` is
+//! true when there were more (the totals always count all of them). The `Idempotency-Key` is
+//! `reconcile/<SHA-256 of every finding>`: the same findings (days orphaned included) give the
+//! same key whenever they are judged, so a receiver recognises a repeated alert, and an alert
+//! already delivered is not sent again.
+
+use serde::Serialize;
+
+use crate::cli::GlobalArgs;
+use crate::connector::webhook::{WebhookConnector, sha256_hex};
+use crate::connector::{Connector, ConnectorError, Message, Receipt};
+use crate::error::{Error, Result};
+use crate::execute::retry::RetryPolicy;
+use crate::execute::targets::webhook_connector;
+use crate::exit::Exit;
+use crate::playbook::{Config, ConnectorSettings};
+use crate::reconcile::{Finding, Report, Totals};
+
+/// The most findings one alert lists.
+pub const MAX_ALERT_FINDINGS: usize = 1000;
+
+/// The `X-Offboard-Topic` of an alert.
+pub const ALERT_TOPIC: &str = "reconcile.findings";
+
+/// The body of an alert.
+#[derive(Debug, Serialize)]
+pub struct AlertBody<'a> {
+    /// When the findings were judged (RFC 3339, UTC).
+    pub now: &'a str,
+    /// Count and monthly cost of every finding, overall and per kind.
+    pub totals: &'a Totals,
+    /// The first [`MAX_ALERT_FINDINGS`] findings, in report order.
+    pub findings: &'a [Finding],
+    /// True when `findings` is cut short.
+    pub truncated: bool,
+}
+
+/// The webhook connector `reconcile.alert` names, ready to send.
+pub fn alert_connector(config: &Config) -> Result<WebhookConnector> {
+    let Some(name) = &config.reconcile.alert else {
+        return Err(Error::Usage(format!(
+            "`reconcile --alert` needs an alert webhook: add `reconcile: {{ alert: CONNECTOR }}` to {}, naming a `type: webhook` connector",
+            config.path.display()
+        )));
+    };
+    // The analyzer has checked the name; a configuration built otherwise is still refused.
+    let Some(ConnectorSettings::Webhook(settings)) = config.connector(name).map(|c| &c.settings)
+    else {
+        return Err(Error::Usage(format!(
+            "`reconcile.alert` in {} names `{name}`, which is not a webhook connector",
+            config.path.display()
+        )));
+    };
+    webhook_connector(config, name, settings).map_err(Error::Usage)
+}
+
+/// The alert message for `report`.
+pub fn alert_message(report: &Report) -> Result<Message> {
+    let encode = |e: serde_json::Error| Error::Usage(format!("cannot encode the alert: {e}"));
+    let every = serde_json::to_vec(&report.findings).map_err(encode)?;
+    let listed = &report.findings[..report.findings.len().min(MAX_ALERT_FINDINGS)];
+    let body = AlertBody {
+        now: &report.now,
+        totals: &report.totals,
+        findings: listed,
+        truncated: listed.len() < report.findings.len(),
+    };
+    Ok(Message {
+        key: format!("reconcile/{}", sha256_hex(&every)),
+        topic: ALERT_TOPIC.to_owned(),
+        body: serde_json::to_value(&body).map_err(encode)?,
+    })
+}
+
+/// What became of an alert.
+#[derive(Debug)]
+enum Sent {
+    /// The receiver accepted it now.
+    Delivered(Receipt),
+    /// The same findings were delivered before; nothing was sent.
+    AlreadyDelivered(Receipt),
+}
+
+/// Deliver `message` through `connector`, retrying transient failures as a run does; `quiet`
+/// silences the retry notes. Errors are the connector's, free of secrets.
+fn send(
+    connector: &WebhookConnector,
+    message: &Message,
+    quiet: bool,
+) -> Result<Sent, ConnectorError> {
+    if let Some(receipt) = connector.receipt(&message.key)? {
+        return Ok(Sent::AlreadyDelivered(receipt));
+    }
+    RetryPolicy::default()
+        .call(
+            || connector.deliver(message),
+            |attempt, error, wait| {
+                if !quiet {
+                    eprintln!(
+                        "note: alert attempt {attempt} failed ({error}); retrying in {:.1}s",
+                        wait.as_secs_f64()
+                    );
+                }
+            },
+        )
+        .map(Sent::Delivered)
+}
+
+/// Post the findings of `report` (if any) and say what became of them; exit 3 when the
+/// receiver never took them.
+pub fn post(global: &GlobalArgs, connector: &WebhookConnector, report: &Report) -> Result<Exit> {
+    if report.is_clean() {
+        if !global.quiet {
+            eprintln!("alert: nothing found, nothing sent");
+        }
+        return Ok(Exit::Done);
+    }
+    let message = alert_message(report)?;
+    match send(connector, &message, global.quiet) {
+        Ok(Sent::Delivered(receipt)) => {
+            if !global.quiet {
+                eprintln!(
+                    "alert: {} finding(s) posted to webhook `{}` ({}), Idempotency-Key {}",
+                    report.totals.count,
+                    connector.name(),
+                    receipt.delivered_to,
+                    receipt.key
+                );
+            }
+            Ok(Exit::Done)
+        }
+        Ok(Sent::AlreadyDelivered(receipt)) => {
+            if !global.quiet {
+                eprintln!(
+                    "alert: these findings were already posted to webhook `{}` ({}, Idempotency-Key {}); not sent again",
+                    connector.name(),
+                    receipt.delivered_to,
+                    receipt.key
+                );
+            }
+            Ok(Exit::Done)
+        }
+        Err(error) => {
+            eprintln!(
+                "error: alert not delivered to webhook `{}`: {error}; the findings above are printed and saved",
+                connector.name()
+            );
+            Ok(Exit::StepFailed)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::{Coverage, EntitlementKind, FindingKind};
+
+    fn finding(account: &str) -> Finding {
+        Finding {
+            kind: FindingKind::Orphan,
+            system: "directory".to_owned(),
+            account: account.to_owned(),
+            employee_id: Some("E1".to_owned()),
+            hr_status: None,
+            role: None,
+            entitlement_type: EntitlementKind::Account,
+            entitlement: account.to_owned(),
+            monthly_cost_cents: 100,
+            days_orphaned: Some(3),
+        }
+    }
+
+    fn report(n: usize, now: &str) -> Report {
+        let findings: Vec<Finding> = (0..n).map(|i| finding(&format!("a{i:05}"))).collect();
+        Report {
+            now: now.to_owned(),
+            totals: Totals::of(&findings),
+            findings,
+            coverage: Coverage::default(),
+        }
+    }
+
+    #[test]
+    fn the_body_is_capped_and_says_so() {
+        let message = alert_message(&report(MAX_ALERT_FINDINGS + 5, "t")).unwrap();
+        assert_eq!(message.topic, "reconcile.findings");
+        let body = &message.body;
+        assert_eq!(
+            body["findings"].as_array().unwrap().len(),
+            MAX_ALERT_FINDINGS
+        );
+        assert_eq!(body["truncated"], true);
+        assert_eq!(body["totals"]["count"], MAX_ALERT_FINDINGS as u64 + 5);
+        assert_eq!(body["now"], "t");
+        let small = alert_message(&report(2, "t")).unwrap();
+        assert_eq!(small.body["truncated"], false);
+        assert_eq!(small.body["findings"][1]["account"], "a00001");
+    }
+
+    #[test]
+    fn the_key_depends_on_the_findings_only() {
+        let key = |n, now| alert_message(&report(n, now)).unwrap().key;
+        assert_eq!(
+            key(3, "2026-11-19T12:00:00Z"),
+            key(3, "2026-11-20T08:00:00Z")
+        );
+        assert_ne!(key(3, "t"), key(4, "t"));
+        let one = key(1, "t");
+        let hex = one.strip_prefix("reconcile/").unwrap();
+        assert_eq!(hex.len(), 64);
+        assert_eq!(
+            hex,
+            sha256_hex(&serde_json::to_vec(&report(1, "t").findings).unwrap())
+        );
+    }
+}

@@ -1,0 +1,180 @@
+//! `offboard reconcile --offboard`: start offboarding for the people HR lists as leavers (or on
+//! leave) who still hold access, through the same guarded batch as `offboard run --from`
+//! (batch limit, canary, confirmation). Holders unknown to HR and excess grants are never
+//! started: they need a person to decide. It says whom it starts and why before starting.
+
+use crate::analyze::Workspace;
+use crate::cli::GlobalArgs;
+use crate::cli::args::{ReconcileArgs, RunArgs};
+use crate::cli::batch::run_batch;
+use crate::error::Result;
+use crate::exit::Exit;
+use crate::playbook::Status;
+use crate::reconcile::{Finding, FindingKind, Report};
+
+/// One employee `--offboard` starts, with what remains of their access.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leaver {
+    /// The HR employee id.
+    pub employee: String,
+    /// Their HR status in force.
+    pub status: Option<Status>,
+    /// Whole days since the HR effective time, when known.
+    pub days: Option<i64>,
+    /// Entitlements still held.
+    pub entitlements: usize,
+    /// Their monthly cost, in cents.
+    pub monthly_cost_cents: i64,
+    /// The systems holding them, in report order.
+    pub systems: Vec<String>,
+}
+
+/// Whether a finding's holder is a leaver `--offboard` may start.
+fn starts(finding: &Finding) -> bool {
+    matches!(
+        finding.kind,
+        FindingKind::Orphan | FindingKind::SuspendExpected
+    )
+}
+
+/// The distinct leavers of `report`, in report order.
+pub fn leavers(report: &Report) -> Vec<Leaver> {
+    let mut out: Vec<Leaver> = Vec::new();
+    for finding in report.findings.iter().filter(|f| starts(f)) {
+        // The judge gives these kinds only to holders HR lists, so the id is always there.
+        let Some(employee) = &finding.employee_id else {
+            continue;
+        };
+        let leaver = match out.iter_mut().find(|l| &l.employee == employee) {
+            Some(leaver) => leaver,
+            None => {
+                out.push(Leaver {
+                    employee: employee.clone(),
+                    status: finding.hr_status,
+                    days: finding.days_orphaned,
+                    entitlements: 0,
+                    monthly_cost_cents: 0,
+                    systems: Vec::new(),
+                });
+                let last = out.len() - 1;
+                &mut out[last]
+            }
+        };
+        leaver.entitlements += 1;
+        leaver.monthly_cost_cents = leaver
+            .monthly_cost_cents
+            .saturating_add(finding.monthly_cost_cents);
+        if !leaver.systems.contains(&finding.system) {
+            leaver.systems.push(finding.system.clone());
+        }
+    }
+    out
+}
+
+/// The line saying why `leaver` is started.
+fn reason(leaver: &Leaver) -> String {
+    let status = leaver.status.map_or("left", |s| s.as_str());
+    let since = leaver
+        .days
+        .map(|d| format!(" for {d} day(s)"))
+        .unwrap_or_default();
+    format!(
+        "{}: {status}{since}, still holds {} entitlement(s) on {} ({} a month)",
+        leaver.employee,
+        leaver.entitlements,
+        leaver.systems.join(", "),
+        super::money(leaver.monthly_cost_cents)
+    )
+}
+
+/// Start the batch for the leavers of `report`; the batch's own exit (done when none).
+pub fn offboard(
+    global: &GlobalArgs,
+    args: &ReconcileArgs,
+    workspace: &Workspace,
+    report: &Report,
+) -> Result<Exit> {
+    let leavers = leavers(report);
+    let others = report.findings.iter().filter(|f| !starts(f)).count();
+    let left = if others > 0 {
+        format!(
+            "; {others} finding(s) of holders unknown to HR or of excess grants are left to a person"
+        )
+    } else {
+        String::new()
+    };
+    if leavers.is_empty() {
+        eprintln!("--offboard: no leaver still holds access; nothing to start{left}.");
+        return Ok(Exit::Done);
+    }
+    eprintln!(
+        "--offboard: starting offboarding for {} employee(s) HR lists as leaving or on leave{left}:",
+        leavers.len()
+    );
+    for leaver in &leavers {
+        eprintln!("  {}", reason(leaver));
+    }
+    let employees: Vec<String> = leavers.into_iter().map(|l| l.employee).collect();
+    let run = RunArgs {
+        employees: employees.clone(),
+        from: None,
+        playbook: None,
+        plan: None,
+        allow_dirty: false,
+        max: args.max,
+        yes: args.yes,
+        jobs: None,
+    };
+    let interrupted = crate::cli::interrupt_flag();
+    run_batch(global, &run, workspace, &employees, &interrupted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::{Coverage, EntitlementKind, Totals};
+
+    fn finding(kind: FindingKind, account: &str, id: Option<&str>, cost: i64) -> Finding {
+        Finding {
+            kind,
+            system: if cost > 1000 { "saas" } else { "directory" }.to_owned(),
+            account: account.to_owned(),
+            employee_id: id.map(str::to_owned),
+            hr_status: id.map(|_| Status::Terminated),
+            role: None,
+            entitlement_type: EntitlementKind::License,
+            entitlement: "x".to_owned(),
+            monthly_cost_cents: cost,
+            days_orphaned: id.map(|_| 4),
+        }
+    }
+
+    #[test]
+    fn only_leavers_known_to_hr_once_each_in_report_order() {
+        let findings = vec![
+            finding(FindingKind::Orphan, "grace", Some("E8"), 100),
+            finding(FindingKind::Orphan, "grace", Some("E8"), 2000),
+            finding(FindingKind::Orphan, "heidi", Some("E9"), 0),
+            finding(FindingKind::UnknownHolder, "temp", Some("E0999"), 50),
+            finding(FindingKind::UnknownHolder, "ghost", None, 50),
+            finding(FindingKind::SuspendExpected, "dave", Some("E4"), 0),
+            finding(FindingKind::Excess, "judy", Some("E11"), 4500),
+        ];
+        let report = Report {
+            now: "t".to_owned(),
+            totals: Totals::of(&findings),
+            findings,
+            coverage: Coverage::default(),
+        };
+        let found = leavers(&report);
+        let ids: Vec<&str> = found.iter().map(|l| l.employee.as_str()).collect();
+        assert_eq!(ids, ["E8", "E9", "E4"]);
+        assert_eq!(found[0].entitlements, 2);
+        assert_eq!(found[0].monthly_cost_cents, 2100);
+        assert_eq!(found[0].systems, ["directory", "saas"]);
+        assert_eq!(
+            reason(&found[0]),
+            "E8: terminated for 4 day(s), still holds 2 entitlement(s) on directory, saas (21.00 a month)"
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! The last reconciliation, kept at `<journal>/reconcile.json` for `offboard report` (which
+//! computes the orphan rate from it, see [`crate::report::RECONCILE_FILE`]). The document is
+//! the `--format json` output: the report's members plus `accounts_checked`. The file is
+//! replaced atomically (a synced temporary file renamed over it), so a reader never sees half
+//! of it. This module only writes that one file; it never reads a journal.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::reconcile::Report;
+use crate::report::RECONCILE_FILE;
+
+/// The saved (and `--format json`) document of one reconciliation.
+#[derive(Debug, Serialize)]
+pub struct Saved<'a> {
+    /// `now`, `findings`, `totals` and `coverage`, as documented on [`Report`].
+    #[serde(flatten)]
+    pub report: &'a Report,
+    /// Enabled accounts read from all sources (entitlements of type `account`): the
+    /// denominator of the orphan rate.
+    pub accounts_checked: u64,
+}
+
+/// Write `doc` to `<journal>/reconcile.json`, creating the directory; returns the file's path.
+pub fn save(journal: &Path, doc: &Saved<'_>) -> Result<PathBuf> {
+    let path = journal.join(RECONCILE_FILE);
+    std::fs::create_dir_all(journal).map_err(|e| Error::io("cannot create", journal, e))?;
+    let tmp = journal.join(format!(".{RECONCILE_FILE}.{}.tmp", std::process::id()));
+    let written = write_synced(&tmp, doc).and_then(|()| std::fs::rename(&tmp, &path));
+    if let Err(source) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io("cannot write", path, source));
+    }
+    // The rename is durable once the directory is.
+    std::fs::File::open(journal)
+        .and_then(|dir| dir.sync_all())
+        .map_err(|e| Error::io("cannot sync", journal, e))?;
+    Ok(path)
+}
+
+fn write_synced(path: &Path, doc: &Saved<'_>) -> std::io::Result<()> {
+    let file = std::fs::File::create(path)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    serde_json::to_writer(&mut out, doc)?;
+    out.write_all(b"\n")?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::{Coverage, Totals};
+    use crate::report::{OrphanRate, read_orphan_rate};
+
+    fn report() -> Report {
+        Report {
+            now: "2026-11-19T12:00:00Z".to_owned(),
+            findings: Vec::new(),
+            totals: Totals {
+                count: 3,
+                ..Totals::default()
+            },
+            coverage: Coverage {
+                entitlements: 40,
+                ..Coverage::default()
+            },
+        }
+    }
+
+    #[test]
+    fn the_saved_file_is_what_the_report_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal");
+        let report = report();
+        let doc = Saved {
+            report: &report,
+            accounts_checked: 12,
+        };
+        let path = save(&journal, &doc).unwrap();
+        assert_eq!(path, journal.join("reconcile.json"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["now"], "2026-11-19T12:00:00Z");
+        assert_eq!(value["totals"]["count"], 3);
+        assert_eq!(value["coverage"]["entitlements"], 40);
+        assert_eq!(value["accounts_checked"], 12);
+        let rate = read_orphan_rate(&journal).unwrap();
+        let OrphanRate::Available {
+            findings,
+            accounts_checked,
+            rate,
+            source,
+        } = rate
+        else {
+            panic!("{rate:?}")
+        };
+        assert_eq!((findings, accounts_checked), (3, 12));
+        assert!((rate - 0.25).abs() < 1e-12, "{rate}");
+        assert_eq!(source, path.display().to_string());
+        // Saving again replaces the file and leaves no temporary file behind.
+        save(&journal, &doc).unwrap();
+        let names: Vec<String> = std::fs::read_dir(&journal)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["reconcile.json"]);
+    }
+
+    #[test]
+    fn an_unwritable_journal_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("journal");
+        std::fs::write(&blocker, "a file, not a directory").unwrap();
+        let report = report();
+        let error = save(
+            &blocker,
+            &Saved {
+                report: &report,
+                accounts_checked: 0,
+            },
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("journal"), "{error}");
+    }
+}
