@@ -4,8 +4,10 @@
 //! receiver; the real `offboard` binary offboards Robert King (N1007, involuntary leaver).
 //! Every effect is checked independently of the connectors: plain HTTP GETs on the SCIM server,
 //! `ldapsearch`, the HMAC recomputed here over the exact bytes the receiver got, plain SQL on the
-//! inventory. Then the same run through a fault-injecting proxy in front of the SCIM server
-//! (transient faults: the run finishes; a permanent 403: exit 3, then the same command resumes).
+//! inventory. Michael Suyama (N1006, voluntary leaver) has his SCIM user deleted by `offboard
+//! due` once the staged step falls due. Then Robert's run through a fault-injecting proxy in
+//! front of the SCIM server (transient faults: the run finishes; a permanent 403: exit 3, then
+//! the same command resumes).
 //! After each scenario, nothing offboard printed or wrote contains a secret.
 
 mod common;
@@ -253,12 +255,11 @@ impl Northwind {
             root,
             &["commit", "-q", "-m", "Northwind playbook repository"],
         );
-        let mut env: Vec<(String, String)> = secrets
+        let env: Vec<(String, String)> = secrets
             .env()
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        env.push(("OFFBOARD_NOW".into(), NOW.into()));
         Northwind {
             tmp,
             env,
@@ -272,6 +273,11 @@ impl Northwind {
 
     /// Run the binary with the secrets in its environment.
     fn run(&self, args: &[&str]) -> Ran {
+        self.run_at(NOW, args)
+    }
+
+    /// Run the binary at `now` (RFC 3339) with the secrets in its environment.
+    fn run_at(&self, now: &str, args: &[&str]) -> Ran {
         use std::os::unix::process::ExitStatusExt;
         let output = Command::new(env!("CARGO_BIN_EXE_offboard"))
             .arg("--config")
@@ -284,6 +290,7 @@ impl Northwind {
             .env_remove("OFFBOARD_SIGNING_KEY")
             .env_remove("RUST_LOG")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("OFFBOARD_NOW", now)
             .stdin(Stdio::null())
             .output()
             .unwrap();
@@ -672,6 +679,60 @@ fn a_permanent_refusal_stops_the_run_with_exit_3_and_the_same_command_resumes() 
     assert_eq!(nw.only_run(), run);
     assert_robert_offboarded(&peers, &nw, &secrets);
     nw.run(&["verify"]).expect(0);
+
+    nw.assert_no_secrets(&secrets);
+}
+
+#[test]
+fn michael_is_locked_out_at_once_and_his_scim_user_deleted_when_the_staged_step_falls_due() {
+    let secrets = Secrets::new();
+    let peers = Peers::start(&secrets);
+    let nw = Northwind::new(
+        &peers.scim.base_url,
+        &peers.slapd.url(),
+        &peers.finance.url,
+        "5s",
+        &secrets,
+    );
+    let michael = peers.users["michael.suyama@northwind.example"].clone();
+    let michael_dn = "uid=michael,ou=people,dc=northwind,dc=example";
+
+    // Voluntary leaver: everything but the delete now, then waiting (exit 4) on the staged step.
+    let waiting = nw.run(&["michael"]).expect(4);
+    assert!(
+        waiting
+            .stdout
+            .contains("delete-idp-user          scheduled for 2026-12-27T00:00:00Z"),
+        "{waiting}"
+    );
+    assert_eq!(peers.scim.user(&michael).unwrap()["active"], false);
+    assert_eq!(peers.scim_groups_of(&michael), Vec::<String>::new());
+    assert_eq!(
+        peers.slapd.values(michael_dn, "pwdAccountLockedTime"),
+        [LOCKED]
+    );
+    assert_eq!(peers.ldap_groups_of(michael_dn), Vec::<String>::new());
+    assert_eq!(nw.seats("michael"), (0, 25, 1));
+    assert_eq!(peers.finance.requests().len(), 1);
+
+    // Not yet due: nothing happens.
+    nw.run_at("2026-12-26T23:59:00Z", &["due"]).expect(0);
+    assert!(peers.scim.user(&michael).is_some());
+
+    // Thirty days after his last day: the SCIM user is gone; the directory entry stays, locked.
+    nw.run_at("2026-12-28T00:00:00Z", &["due"]).expect(0);
+    assert!(peers.scim.user(&michael).is_none(), "GET answers 404");
+    assert_eq!(
+        peers.slapd.values(michael_dn, "pwdAccountLockedTime"),
+        [LOCKED]
+    );
+    let run = nw.only_run();
+    assert!(
+        nw.events(&run)
+            .iter()
+            .any(|(e, s)| e == "step.confirmed" && s == "delete-idp-user")
+    );
+    nw.run_at("2026-12-28T00:00:00Z", &["verify"]).expect(0);
 
     nw.assert_no_secrets(&secrets);
 }
