@@ -221,12 +221,27 @@ impl Certificate {
 pub struct SlapdBuilder {
     ldif: Option<String>,
     tls: bool,
+    suffix: Option<String>,
+    password: Option<String>,
 }
 
 impl SlapdBuilder {
     /// Seed with this LDIF instead of [`BASE_LDIF`].
     pub fn ldif(mut self, ldif: &str) -> Self {
         self.ldif = Some(ldif.to_owned());
+        self
+    }
+
+    /// Serve this suffix instead of [`SUFFIX`]; the administrator is `cn=admin,<suffix>` and
+    /// the default password policy `cn=default,ou=policies,<suffix>`.
+    pub fn suffix(mut self, suffix: &str) -> Self {
+        self.suffix = Some(suffix.to_owned());
+        self
+    }
+
+    /// Give the administrator this password instead of a random one.
+    pub fn password(mut self, password: &str) -> Self {
+        self.password = Some(password.to_owned());
         self
     }
 
@@ -242,12 +257,14 @@ impl SlapdBuilder {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("db");
         std::fs::create_dir(&db).expect("db dir");
-        let password = random_password();
+        let password = self.password.clone().unwrap_or_else(random_password);
+        let suffix = self.suffix.clone().unwrap_or_else(|| SUFFIX.to_owned());
+        let root_dn = format!("cn=admin,{suffix}");
         let certificate = self.tls.then(|| Certificate::issue(dir.path()));
         let conf = dir.path().join("slapd.conf");
         std::fs::write(
             &conf,
-            slapd_conf(&tools, dir.path(), &password, certificate.as_ref()),
+            slapd_conf(&tools, dir.path(), &suffix, &password, certificate.as_ref()),
         )
         .expect("write slapd.conf");
         let ldif = dir.path().join("base.ldif");
@@ -290,6 +307,7 @@ impl SlapdBuilder {
             port,
             ldaps_port,
             password,
+            root_dn,
             tools,
             certificate,
             started_in: Duration::ZERO,
@@ -299,7 +317,13 @@ impl SlapdBuilder {
     }
 }
 
-fn slapd_conf(tools: &Tools, dir: &Path, password: &str, tls: Option<&Certificate>) -> String {
+fn slapd_conf(
+    tools: &Tools,
+    dir: &Path,
+    suffix: &str,
+    password: &str,
+    tls: Option<&Certificate>,
+) -> String {
     let schema = |name: &str| format!("include {}\n", tools.schema.join(name).display());
     let mut conf = String::new();
     for name in [
@@ -331,10 +355,10 @@ fn slapd_conf(tools: &Tools, dir: &Path, password: &str, tls: Option<&Certificat
         ));
     }
     conf.push_str(&format!(
-        "database mdb\nmaxsize 33554432\nsuffix \"{SUFFIX}\"\nrootdn \"{ROOT_DN}\"\n\
+        "database mdb\nmaxsize 33554432\nsuffix \"{suffix}\"\nrootdn \"cn=admin,{suffix}\"\n\
          rootpw {password}\ndirectory {db}\n\
          index objectClass eq\nindex uid,cn,member,memberUid,uniqueMember eq\n\
-         overlay ppolicy\nppolicy_default \"cn=default,ou=policies,{SUFFIX}\"\n",
+         overlay ppolicy\nppolicy_default \"cn=default,ou=policies,{suffix}\"\n",
         db = dir.join("db").display()
     ));
     conf
@@ -348,6 +372,8 @@ pub struct Slapd {
     ldaps_port: Option<u16>,
     /// The administrator's password.
     pub password: String,
+    /// The administrator's DN (`cn=admin,<suffix>`).
+    pub root_dn: String,
     tools: Tools,
     certificate: Option<Certificate>,
     /// How long it took from spawning slapd until a bind succeeded.
@@ -397,7 +423,15 @@ impl Slapd {
             let whoami = self
                 .tools
                 .command("ldapwhoami")
-                .args(["-x", "-H", &self.url(), "-D", ROOT_DN, "-w", &self.password])
+                .args([
+                    "-x",
+                    "-H",
+                    &self.url(),
+                    "-D",
+                    &self.root_dn,
+                    "-w",
+                    &self.password,
+                ])
                 .output()
                 .expect("run ldapwhoami");
             if whoami.status.success() {
@@ -419,7 +453,7 @@ impl Slapd {
             .tools
             .command("ldapsearch")
             .args(["-x", "-LLL", "-o", "ldif-wrap=no", "-H", &self.url()])
-            .args(["-D", ROOT_DN, "-w", &self.password])
+            .args(["-D", &self.root_dn, "-w", &self.password])
             .args(["-b", base, "-s", scope, filter])
             .args(attrs)
             .output()
@@ -451,7 +485,15 @@ impl Slapd {
         let mut child = self
             .tools
             .command("ldapmodify")
-            .args(["-x", "-H", &self.url(), "-D", ROOT_DN, "-w", &self.password])
+            .args([
+                "-x",
+                "-H",
+                &self.url(),
+                "-D",
+                &self.root_dn,
+                "-w",
+                &self.password,
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

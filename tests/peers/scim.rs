@@ -32,8 +32,13 @@ impl ScimServer {
 
     /// Start one and wait until it serves; it stops when dropped or when this process ends.
     pub fn start() -> ScimServer {
+        ScimServer::start_with_token(&super::random_hex(16))
+    }
+
+    /// Start one that accepts `token`, and wait until it serves.
+    pub fn start_with_token(token: &str) -> ScimServer {
         let port = super::free_port();
-        let token = super::random_hex(16);
+        let token = token.to_owned();
         let mut child = Command::new("sh")
             .args([
                 "-c",
@@ -112,6 +117,13 @@ impl ScimServer {
             serde_json::from_str(&text).unwrap()
         };
         (status, value)
+    }
+
+    /// POST `resource` to `path` (`/Users`, `/Groups`) as it is; returns the new id.
+    pub fn create(&self, path: &str, resource: Value) -> String {
+        let (status, created) = self.send(reqwest::Method::POST, path, Some(resource));
+        assert_eq!(status, 201, "POST {path}: {created}");
+        created["id"].as_str().unwrap().to_owned()
     }
 
     /// Create a User; returns its id.

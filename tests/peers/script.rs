@@ -148,9 +148,45 @@ impl Drop for ScriptServer {
 
 fn serve(stream: TcpStream, requests: &Mutex<Vec<Request>>, handler: &Handler) {
     let mut reader = BufReader::new(stream);
+    let Some(request) = read_request(&mut reader) else {
+        return;
+    };
+    let number = {
+        let mut all = requests.lock().unwrap();
+        all.push(request.clone());
+        all.len() - 1
+    };
+    let reply = handler(&request, number);
+    std::thread::sleep(reply.delay);
+    write_reply(&mut reader.into_inner(), &reply);
+}
+
+/// Write `reply` as an HTTP/1.1 response that closes the connection (its delay is the caller's).
+pub fn write_reply(stream: &mut TcpStream, reply: &Reply) {
+    let mut response = format!(
+        "HTTP/1.1 {} {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reply.status,
+        reason(reply.status),
+        reply.body.len()
+    );
+    if !reply.body.is_empty() {
+        response.push_str("Content-Type: application/scim+json\r\n");
+    }
+    for (name, value) in &reply.headers {
+        response.push_str(&format!("{name}: {value}\r\n"));
+    }
+    response.push_str("\r\n");
+    response.push_str(&reply.body);
+    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.flush();
+}
+
+/// Read one HTTP/1.1 request (request line, headers, a `Content-Length` body); `None` when the
+/// connection closes or breaks first.
+pub fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
-        return;
+        return None;
     }
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or("").to_owned();
@@ -159,7 +195,7 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Request>>, handler: &Handler) {
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header).unwrap_or(0) == 0 {
-            return;
+            return None;
         }
         let header = header.trim_end();
         if header.is_empty() {
@@ -175,42 +211,17 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Request>>, handler: &Handler) {
         .and_then(|(_, v)| v.parse::<usize>().ok())
         .unwrap_or(0);
     let mut body = vec![0; length];
-    if reader.read_exact(&mut body).is_err() {
-        return;
-    }
-    let request = Request {
+    reader.read_exact(&mut body).ok()?;
+    Some(Request {
         method,
         target,
         headers,
         body,
-    };
-    let number = {
-        let mut all = requests.lock().unwrap();
-        all.push(request.clone());
-        all.len() - 1
-    };
-    let reply = handler(&request, number);
-    std::thread::sleep(reply.delay);
-    let mut response = format!(
-        "HTTP/1.1 {} {}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        reply.status,
-        reason(reply.status),
-        reply.body.len()
-    );
-    if !reply.body.is_empty() {
-        response.push_str("Content-Type: application/scim+json\r\n");
-    }
-    for (name, value) in &reply.headers {
-        response.push_str(&format!("{name}: {value}\r\n"));
-    }
-    response.push_str("\r\n");
-    response.push_str(&reply.body);
-    let mut stream = reader.into_inner();
-    let _ = stream.write_all(response.as_bytes());
-    let _ = stream.flush();
+    })
 }
 
-fn reason(status: u16) -> &'static str {
+/// The reason phrase of `status`.
+pub fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",
