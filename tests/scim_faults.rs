@@ -6,7 +6,7 @@ mod peers;
 use std::time::{Duration, Instant};
 
 use offboard::connector::scim::{MAX_PAGES, ScimAttribute, ScimConnector, ScimOptions};
-use offboard::connector::{Change, Connector, ConnectorError, Principal};
+use offboard::connector::{Change, Connector, ConnectorError, Principal, ReadScope};
 use offboard::execute::retry::RetryPolicy;
 use peers::script::{Reply, ScriptServer};
 use secrecy::SecretString;
@@ -354,4 +354,32 @@ fn group_pagination_follows_start_index_and_is_guarded() {
         "{error}"
     );
     assert_eq!(server.requests().len(), 1 + MAX_PAGES as usize);
+}
+
+#[test]
+fn a_deactivation_reads_the_found_user_and_reads_back_once_without_listing_groups() {
+    let inactive = json!({ "id": "u1", "userName": "alice", "active": false }).to_string();
+    let server = ScriptServer::script(vec![
+        Reply::new(200, list(&[("u1", "alice")])),
+        Reply::new(204, ""),
+        Reply::new(200, inactive),
+    ]);
+    let idp = connector(&server, Duration::from_secs(5));
+    let scope = ReadScope { groups: false };
+    let found = idp.find("alice").unwrap().unwrap();
+    let before = idp.read_scoped(&found, scope).unwrap();
+    assert!(before.exists && before.active && before.groups_skipped);
+    idp.apply(&found, &Change::Deactivate).unwrap();
+    let after = idp.read_scoped(&found, scope).unwrap();
+    assert!(after.exists && !after.active, "{after:?}");
+    let requests: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path()))
+        .collect();
+    assert_eq!(
+        requests,
+        ["GET /v2/Users", "PATCH /v2/Users/u1", "GET /v2/Users/u1"],
+        "the read-back after the change asks the server again"
+    );
 }

@@ -489,6 +489,7 @@ fn read_reports_the_account_sorted() -> TestResult {
             sessions: Some(3),
             assets: vec!["LT-0001".into(), "YK-0001".into()],
             data_retained: Some(false),
+            groups_skipped: false,
         }
     );
     let unknown = fx
@@ -669,6 +670,7 @@ fn retain_data_then_delete() -> TestResult {
             sessions: Some(0),
             assets: vec!["LT-0001".into(), "YK-0001".into()],
             data_retained: Some(true),
+            groups_skipped: false,
         }
     );
     // Every change is now in effect and changes nothing more.

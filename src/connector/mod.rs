@@ -47,6 +47,23 @@ pub struct AccountState {
     pub assets: Vec<String>,
     /// Whether the account's data (mailbox, files) is under retention, where the system can tell.
     pub data_retained: Option<bool>,
+    /// True when this read left group memberships out (the step did not need them and listing
+    /// them costs the system requests): `groups` is then empty, not known to be empty.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub groups_skipped: bool,
+}
+
+/// What a step needs to read of an account. Systems where a part costs extra requests may
+/// leave out what is not needed, and say so in the state they return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadScope {
+    /// Group memberships.
+    pub groups: bool,
+}
+
+impl ReadScope {
+    /// Everything.
+    pub const ALL: ReadScope = ReadScope { groups: true };
 }
 
 /// One change a step asks a connector to make.
@@ -188,6 +205,16 @@ pub trait Connector: Send + Sync {
 
     /// Read the current state of an account.
     fn read(&self, principal: &Principal) -> Result<AccountState, ConnectorError>;
+
+    /// Read what `scope` asks for of an account; the default reads everything.
+    fn read_scoped(
+        &self,
+        principal: &Principal,
+        scope: ReadScope,
+    ) -> Result<AccountState, ConnectorError> {
+        let _ = scope;
+        self.read(principal)
+    }
 
     /// Make one change. Idempotent.
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError>;

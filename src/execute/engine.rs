@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use super::context::template_context;
 use super::outcome::{RunReport, StepOutcome, StepState};
 use super::retry::RetryPolicy;
-use crate::connector::{AccountState, Change, Connector, ConnectorError, Message};
+use crate::connector::{AccountState, Change, Connector, ConnectorError, Message, ReadScope};
 use crate::hr::HrRecord;
 use crate::plan::desired::{desired_changes, released_cost_cents};
 use crate::playbook::RoleMatrix;
@@ -460,7 +460,11 @@ impl Engine<'_> {
             });
         };
         let target_json = (connector.name().to_owned(), Some(principal.name.clone()));
-        let before = self.call(step, observer, || connector.read(&principal))?;
+        // Only group steps need the memberships, which some systems list at a cost.
+        let scope = ReadScope {
+            groups: matches!(step.kind, Action::IamRemoveGroups | Action::IamRemoveExcess),
+        };
+        let before = self.call(step, observer, || connector.read_scoped(&principal, scope))?;
         let keep = match step.kind {
             Action::IamRemoveExcess => {
                 let role = self.employee.new_role.as_deref().ok_or_else(|| {
@@ -506,7 +510,7 @@ impl Engine<'_> {
         let after = if changes.is_empty() {
             before.clone()
         } else {
-            self.call(step, observer, || connector.read(&principal))?
+            self.call(step, observer, || connector.read_scoped(&principal, scope))?
         };
         if let Some(unmet) = changes.iter().find(|c| !c.is_satisfied_by(&after)) {
             return Err(format!(

@@ -121,6 +121,7 @@ mod tests {
             sessions: Some(2),
             assets: vec!["LT-1".into()],
             data_retained: Some(false),
+            groups_skipped: false,
         }
     }
 

@@ -16,7 +16,9 @@ use super::options::{DisableMethod, LdapOptions};
 use super::session::{Session, values};
 use super::tls;
 use super::url::Security;
-use crate::connector::{AccountState, Capabilities, Change, Connector, ConnectorError, Principal};
+use crate::connector::{
+    AccountState, Capabilities, Change, Connector, ConnectorError, Principal, ReadScope,
+};
 
 /// A `type: ldap` connector (OpenLDAP, 389-ds, Active Directory).
 #[derive(Clone, Debug)]
@@ -130,9 +132,22 @@ impl Connector for LdapConnector {
     }
 
     fn read(&self, principal: &Principal) -> Result<AccountState, ConnectorError> {
+        self.read_scoped(principal, ReadScope::ALL)
+    }
+
+    /// Reads the entry, and searches its groups only when `scope` asks for them.
+    fn read_scoped(
+        &self,
+        principal: &Principal,
+        scope: ReadScope,
+    ) -> Result<AccountState, ConnectorError> {
         let mut session = self.session()?;
         let entry = AccountEntry::locate(&mut session, &self.options, &principal.id)?;
-        let groups = account::groups(&mut session, &self.options, principal, entry.as_ref())?;
+        let groups = if scope.groups {
+            account::groups(&mut session, &self.options, principal, entry.as_ref())?
+        } else {
+            Vec::new()
+        };
         Ok(AccountState {
             exists: entry.is_some(),
             active: entry
@@ -140,6 +155,7 @@ impl Connector for LdapConnector {
                 .is_some_and(|e| e.is_active(&self.options.disable)),
             groups: groups.into_iter().map(|g| g.name).collect(),
             sessions: None,
+            groups_skipped: !scope.groups,
             ..AccountState::default()
         })
     }

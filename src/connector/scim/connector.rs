@@ -3,7 +3,8 @@
 //! leaves groups with a filtered `remove` on each Group, and deletes with `DELETE`. It never
 //! retries (the engine does) and never lets the bearer token into an error.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode, Url};
@@ -14,7 +15,9 @@ use super::filter::{self, ScimAttribute};
 use super::http::{Answer, Http};
 use super::resource::{Group, ListResponse, PatchOp, ScimErrorBody, User};
 use crate::connector::http_errors::status_error;
-use crate::connector::{AccountState, Capabilities, Change, Connector, ConnectorError, Principal};
+use crate::connector::{
+    AccountState, Capabilities, Change, Connector, ConnectorError, Principal, ReadScope,
+};
 
 /// Groups asked for per page when listing a User's memberships.
 pub const PAGE_SIZE: u64 = 100;
@@ -74,11 +77,17 @@ pub enum ScimSetupError {
     Client(#[source] reqwest::Error),
 }
 
+/// Users kept between a `find` and the `read` that follows it, at most.
+const FOUND_CAPACITY: usize = 4096;
+
 /// A `type: scim` connector.
 pub struct ScimConnector {
     name: String,
     http: Http,
     attribute: ScimAttribute,
+    /// The User resources `find` just received, by id: the next `read` of each uses it instead
+    /// of asking again; `apply` drops it, so a read-back always asks the server.
+    found: Mutex<HashMap<String, User>>,
 }
 
 impl std::fmt::Debug for ScimConnector {
@@ -100,6 +109,7 @@ impl ScimConnector {
             name: name.into(),
             http,
             attribute: options.attribute,
+            found: Mutex::default(),
         })
     }
 
@@ -237,6 +247,23 @@ impl ScimConnector {
         })
     }
 
+    /// Keep `user` for the next read of it.
+    fn remember(&self, user: User) {
+        let mut found = self.found.lock().unwrap_or_else(PoisonError::into_inner);
+        if found.len() >= FOUND_CAPACITY {
+            found.clear();
+        }
+        found.insert(user.id.clone(), user);
+    }
+
+    /// Take the User `find` kept for `id`, if any.
+    fn recall(&self, id: &str) -> Option<User> {
+        self.found
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id)
+    }
+
     fn patch(&self, segments: &[&str], op: &PatchOp) -> Result<(), ConnectorError> {
         let body = serde_json::to_vec(op).map_err(|e| ConnectorError::Permanent {
             message: format!("cannot encode a SCIM PATCH: {e}"),
@@ -309,10 +336,14 @@ impl Connector for ScimConnector {
         let total = list.total_results.max(returned as u64);
         match matching.as_slice() {
             [] if total == 0 => Ok(None),
-            [user] if total == 1 => Ok(Some(Principal {
-                id: user.id.clone(),
-                name: user.user_name.clone().unwrap_or_else(|| user.id.clone()),
-            })),
+            [user] if total == 1 => {
+                let principal = Principal {
+                    id: user.id.clone(),
+                    name: user.user_name.clone().unwrap_or_else(|| user.id.clone()),
+                };
+                self.remember(user.clone());
+                Ok(Some(principal))
+            }
             [] => Err(ConnectorError::Permanent {
                 message: format!(
                     "SCIM GET {}: `{filter}` reports {total} results but returned none",
@@ -334,25 +365,44 @@ impl Connector for ScimConnector {
     }
 
     fn read(&self, principal: &Principal) -> Result<AccountState, ConnectorError> {
-        let Some(user) = self.user(&principal.id)? else {
-            return Ok(AccountState::default());
+        self.read_scoped(principal, ReadScope::ALL)
+    }
+
+    /// Reads the User (the one `find` just received, if any), and lists its Groups only when
+    /// `scope` asks for them: that costs a request per page.
+    fn read_scoped(
+        &self,
+        principal: &Principal,
+        scope: ReadScope,
+    ) -> Result<AccountState, ConnectorError> {
+        let user = match self.recall(&principal.id) {
+            Some(user) => user,
+            None => match self.user(&principal.id)? {
+                Some(user) => user,
+                None => return Ok(AccountState::default()),
+            },
         };
-        let mut groups: Vec<String> = self
-            .memberships(&user)?
-            .into_iter()
-            .map(|(_, name)| name)
-            .collect();
-        groups.sort();
-        groups.dedup();
+        let mut groups: Vec<String> = Vec::new();
+        if scope.groups {
+            groups = self
+                .memberships(&user)?
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect();
+            groups.sort();
+            groups.dedup();
+        }
         Ok(AccountState {
             exists: true,
             active: user.active.unwrap_or(true),
             groups,
+            groups_skipped: !scope.groups,
             ..AccountState::default()
         })
     }
 
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
+        self.recall(&principal.id);
         match change {
             Change::Deactivate => self.patch(&["Users", &principal.id], &PatchOp::deactivate()),
             Change::RemoveGroups { groups } => {

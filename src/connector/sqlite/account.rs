@@ -201,5 +201,6 @@ pub(crate) fn read_state(
         sessions: Some(if deleted { 0 } else { sessions }),
         assets,
         data_retained: Some(data_retained),
+        groups_skipped: false,
     }))
 }
