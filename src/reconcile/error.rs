@@ -73,3 +73,13 @@ pub enum ReconcileError {
         message: String,
     },
 }
+
+impl ReconcileError {
+    /// A failure of the source behind connector `name`.
+    pub fn connector(name: &str, message: impl std::fmt::Display) -> ReconcileError {
+        ReconcileError::Source {
+            source_name: format!("connector `{name}`"),
+            message: message.to_string(),
+        }
+    }
+}

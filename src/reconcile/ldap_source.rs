@@ -59,11 +59,8 @@ impl LdapSource {
         name: &str,
         settings: &LdapSettings,
     ) -> Result<LdapSource, ReconcileError> {
-        let bad = |message: String| ReconcileError::Source {
-            source_name: format!("connector `{name}`"),
-            message,
-        };
-        let connector = ldap_connector(name, settings).map_err(bad)?;
+        let connector = ldap_connector(name, settings)
+            .map_err(|message| ReconcileError::connector(name, message))?;
         Ok(LdapSource::new(name, connector))
     }
 
@@ -80,10 +77,7 @@ impl LdapSource {
     }
 
     fn error(&self, message: impl std::fmt::Display) -> ReconcileError {
-        ReconcileError::Source {
-            source_name: format!("connector `{}`", self.system),
-            message: message.to_string(),
-        }
+        ReconcileError::connector(&self.system, message)
     }
 }
 

@@ -58,11 +58,8 @@ impl ScimSource {
         name: &str,
         settings: &ScimSettings,
     ) -> Result<ScimSource, ReconcileError> {
-        let bad = |message: String| ReconcileError::Source {
-            source_name: format!("connector `{name}`"),
-            message,
-        };
-        let connector = scim_connector(name, settings).map_err(bad)?;
+        let connector = scim_connector(name, settings)
+            .map_err(|message| ReconcileError::connector(name, message))?;
         Ok(ScimSource::new(name, connector))
     }
 
@@ -79,10 +76,7 @@ impl ScimSource {
     }
 
     fn error(&self, message: impl std::fmt::Display) -> ReconcileError {
-        ReconcileError::Source {
-            source_name: format!("connector `{}`", self.system),
-            message: message.to_string(),
-        }
+        ReconcileError::connector(&self.system, message)
     }
 
     /// One page, retried under the policy; the error names the connector.
