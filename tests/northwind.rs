@@ -557,6 +557,18 @@ fn robert_leaves_scim_ldap_and_the_inventory_finance_is_told_and_a_second_run_ch
     assert_robert_offboarded(&peers, &nw, &secrets);
     nw.run(&["verify"]).expect(0);
 
+    // Reconciliation across SCIM, LDAP and the inventory finds nothing left of him (the other
+    // leaver, Michael, has not been offboarded yet and is still listed).
+    let reconciled = nw.run(&["--format", "json", "reconcile"]).expect(1);
+    let report: serde_json::Value = serde_json::from_str(&reconciled.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let holders: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .filter_map(|f| f["employee_id"].as_str())
+        .collect();
+    assert!(!holders.contains("N1007"), "{reconciled}");
+    assert!(holders.contains("N1006"), "{reconciled}");
+
     // Again: nothing left to do, and nothing anywhere changes.
     let files = nw.snapshot();
     let fingerprint = peers.fingerprint();
