@@ -382,4 +382,37 @@ fn a_deactivation_reads_the_found_user_and_reads_back_once_without_listing_group
         ["GET /v2/Users", "PATCH /v2/Users/u1", "GET /v2/Users/u1"],
         "the read-back after the change asks the server again"
     );
+    assert_eq!(
+        server.requests()[1].query("attributes").as_deref(),
+        Some("active,userName")
+    );
+}
+
+#[test]
+fn a_deactivation_answered_with_the_user_takes_that_answer_as_the_read_back() {
+    let inactive = json!({ "id": "u1", "userName": "alice", "active": false }).to_string();
+    let server = ScriptServer::script(vec![
+        Reply::new(200, list(&[("u1", "alice")])),
+        Reply::new(200, inactive),
+        Reply::new(
+            200,
+            json!({ "id": "u1", "userName": "alice", "active": false }).to_string(),
+        ),
+    ]);
+    let idp = connector(&server, Duration::from_secs(5));
+    let scope = ReadScope { groups: false };
+    let found = idp.find("alice").unwrap().unwrap();
+    assert!(idp.read_scoped(&found, scope).unwrap().active);
+    idp.apply(&found, &Change::Deactivate).unwrap();
+    let after = idp.read_scoped(&found, scope).unwrap();
+    assert!(after.exists && !after.active, "{after:?}");
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "no GET after a PATCH answered with the user"
+    );
+    // The next read is a fresh one.
+    assert!(!idp.read_scoped(&found, scope).unwrap().active);
+    assert_eq!(server.requests().len(), 3);
+    assert_eq!(server.requests()[2].path(), "/v2/Users/u1");
 }

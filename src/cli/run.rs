@@ -128,7 +128,13 @@ pub fn resolve_employee(workspace: &Workspace, key: &str) -> Result<(HrRecord, S
                 source.location()
             ))
         })?;
-    let status = workspace
+    let status = status_of(workspace, &employee)?;
+    Ok((employee, status))
+}
+
+/// The status of `employee`'s raw HR status code, through the glossary.
+pub(super) fn status_of(workspace: &Workspace, employee: &HrRecord) -> Result<Status> {
+    workspace
         .glossary
         .status_of(&employee.raw_status)
         .ok_or_else(|| {
@@ -138,8 +144,7 @@ pub fn resolve_employee(workspace: &Workspace, key: &str) -> Result<(HrRecord, S
                 employee.id,
                 workspace.config.glossary.display()
             ))
-        })?;
-    Ok((employee, status))
+        })
 }
 
 /// The playbook `--playbook` names, or the one the status triggers.
@@ -216,10 +221,10 @@ pub(super) fn run_in(
     session: &Session,
 ) -> Result<RunReport> {
     let config = &workspace.config;
-    let (employee, status) = resolve_employee(workspace, key)?;
+    let (employee, status) = session.employee(workspace, key)?;
     let file = choose_playbook(workspace, playbook, &employee, status)?;
     let playbook = &file.playbook;
-    let provenance = crate::load::provenance(&file.path)?;
+    let provenance = session.provenance(&file.path)?;
     let dirty = provenance.as_ref().is_some_and(|p| p.dirty);
     if dirty && !allow_dirty {
         return Err(Error::Usage(format!(

@@ -1,13 +1,21 @@
-//! What the runs started by one command share. A batch builds each playbook's connectors once,
-//! so a connector's `concurrency` bounds its requests in flight across every employee of the
-//! batch, and runs going in parallel neither draw a progress bar nor prompt for sign-off.
+//! What the runs started by one command share. A batch reads HR once (a snapshot taken when
+//! its first employee is resolved), looks up each playbook's git provenance once, and builds
+//! each playbook's connectors once, so a connector's `concurrency` bounds its requests in flight
+//! across every employee of the batch. Runs going in parallel neither draw a progress bar nor
+//! prompt for sign-off.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::run::{hr_source, status_of};
+use crate::analyze::Workspace;
+use crate::error::{Error, Result};
 use crate::execute::engine::Target;
 use crate::execute::targets::build_targets;
-use crate::playbook::{Config, Playbook};
+use crate::hr::HrRecord;
+use crate::load::Provenance;
+use crate::playbook::{Config, Playbook, Status};
 
 /// The connectors a playbook uses, by configured name.
 pub type Targets = HashMap<String, Target>;
@@ -17,6 +25,10 @@ pub type Targets = HashMap<String, Target>;
 pub struct Session {
     /// Connectors built so far, by playbook name.
     targets: Mutex<HashMap<String, Arc<Targets>>>,
+    /// The HR records, once read.
+    hr: Mutex<Option<Arc<Roster>>>,
+    /// Git provenance looked up so far, by playbook file.
+    provenance: Mutex<HashMap<PathBuf, Option<Provenance>>>,
     /// True when several runs execute at once.
     pub parallel: bool,
 }
@@ -25,8 +37,8 @@ impl Session {
     /// A session whose runs execute `parallel`ly or one after another.
     pub fn new(parallel: bool) -> Session {
         Session {
-            targets: Mutex::default(),
             parallel,
+            ..Session::default()
         }
     }
 
@@ -39,5 +51,79 @@ impl Session {
         let targets = Arc::new(build_targets(config, playbook)?);
         built.insert(playbook.name.clone(), Arc::clone(&targets));
         Ok(targets)
+    }
+
+    /// The employee whose id or username is `key`, and their status through the glossary.
+    pub fn employee(&self, workspace: &Workspace, key: &str) -> Result<(HrRecord, Status)> {
+        let roster = {
+            let mut hr = self.hr.lock().unwrap_or_else(PoisonError::into_inner);
+            match hr.as_ref() {
+                Some(roster) => Arc::clone(roster),
+                None => {
+                    let records = hr_source(workspace)?
+                        .load()
+                        .map_err(|e| Error::Usage(e.to_string()))?;
+                    let roster = Arc::new(Roster::new(records));
+                    *hr = Some(Arc::clone(&roster));
+                    roster
+                }
+            }
+        };
+        let employee = roster.find(key).cloned().ok_or_else(|| {
+            let location = hr_source(workspace).map_or_else(|_| "HR".to_owned(), |s| s.location());
+            Error::Usage(format!(
+                "unknown employee `{}`: no employee id or username in {location} matches",
+                key.escape_debug(),
+            ))
+        })?;
+        let status = status_of(workspace, &employee)?;
+        Ok((employee, status))
+    }
+
+    /// The git provenance of the playbook file at `path`.
+    pub fn provenance(&self, path: &Path) -> Result<Option<Provenance>> {
+        let mut known = self
+            .provenance
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = known.get(path) {
+            return Ok(found.clone());
+        }
+        let found = crate::load::provenance(path)?;
+        known.insert(path.to_path_buf(), found.clone());
+        Ok(found)
+    }
+}
+
+/// HR records with an index by employee id and by username.
+struct Roster {
+    records: Vec<HrRecord>,
+    by_id: HashMap<String, usize>,
+    by_username: HashMap<String, usize>,
+}
+
+impl Roster {
+    fn new(records: Vec<HrRecord>) -> Roster {
+        let mut by_id = HashMap::with_capacity(records.len());
+        let mut by_username = HashMap::with_capacity(records.len());
+        for (i, record) in records.iter().enumerate() {
+            by_id.entry(record.id.clone()).or_insert(i);
+            by_username.entry(record.username.clone()).or_insert(i);
+        }
+        Roster {
+            records,
+            by_id,
+            by_username,
+        }
+    }
+
+    /// The first record whose id or username is `key`, as the HR source's own lookup finds it.
+    fn find(&self, key: &str) -> Option<&HrRecord> {
+        let first = match (self.by_id.get(key), self.by_username.get(key)) {
+            (Some(&a), Some(&b)) => a.min(b),
+            (Some(&i), None) | (None, Some(&i)) => i,
+            (None, None) => return None,
+        };
+        self.records.get(first)
     }
 }

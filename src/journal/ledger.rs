@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use super::durable::{append_line, sync_dir};
 use super::error::{JournalError, Result};
-use super::reader::{LEDGER_FILE, parse_envelope, run_path, split_lines};
+use super::reader::{LEDGER_FILE, parse_envelope, run_path};
 use super::record::{
     Envelope, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload, now_rfc3339, payload_hash,
 };
@@ -35,16 +35,23 @@ use super::signer::Signer;
 pub const LEDGER_LOCK_FILE: &str = "ledger.lock";
 
 /// The ledger opened for appending, with its lock held until dropped.
+///
+/// Opening reads only the ledger's last record (what a new record chains to), so that opening
+/// stays cheap however many runs the ledger holds; the whole chain is checked by `verify`.
 pub(crate) struct LedgerWriter {
     path: PathBuf,
     file: File,
-    entries: Vec<(LedgerPayload, String)>,
+    /// The last record and its hash; `None` while the ledger is empty.
+    last: Option<(LedgerPayload, String)>,
     _lock: File,
 }
 
+/// Bytes read from the end of the ledger at a time when looking for its last record.
+const TAIL_CHUNK: u64 = 64 * 1024;
+
 impl LedgerWriter {
-    /// Lock the ledger of `dir` (waiting for other writers), read it and check its structure. A
-    /// torn final line is truncated away.
+    /// Lock the ledger of `dir` (waiting for other writers) and read its last record. A torn
+    /// final line is truncated away.
     pub(crate) fn open_locked(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir)
             .map_err(|source| JournalError::io("cannot create", dir, source))?;
@@ -69,58 +76,78 @@ impl LedgerWriter {
         if !existed {
             sync_dir(dir)?;
         }
-        let bytes = std::fs::read(&path)
-            .map_err(|source| JournalError::io("cannot read", &path, source))?;
-        let (lines, tail) = split_lines(&bytes);
-        if let Some(tail) = tail {
-            let keep = (bytes.len() - tail.len()) as u64;
-            file.set_len(keep)
+        let tail =
+            read_tail(&file).map_err(|source| JournalError::io("cannot read", &path, source))?;
+        if tail.torn > 0 {
+            file.set_len(tail.complete)
                 .and_then(|()| file.sync_data())
                 .map_err(|source| JournalError::io("cannot repair", &path, source))?;
             tracing::warn!(
                 "{}: removed a torn final line ({} bytes) left by an interrupted write",
                 path.display(),
-                tail.len()
+                tail.torn
             );
         }
-        let mut entries: Vec<(LedgerPayload, String)> = Vec::with_capacity(lines.len());
-        for (index, line) in lines.iter().enumerate() {
-            let corrupt = |message: String| JournalError::Corrupt {
-                path: path.clone(),
-                line: index + 1,
-                message,
-            };
-            let envelope = parse_envelope(line).map_err(corrupt)?;
-            let payload: LedgerPayload = serde_json::from_str(&envelope.payload)
-                .map_err(|e| corrupt(format!("payload: {e}")))?;
-            let expected_prev = entries.last().map_or(GENESIS, |(_, hash)| hash.as_str());
-            if payload.seq != index as u64 || payload.prev != expected_prev {
-                return Err(corrupt("ledger chain is broken".to_owned()));
+        let last = match tail.last_line {
+            None => None,
+            Some(line) => {
+                let corrupt = |message: String| JournalError::Corrupt {
+                    path: path.clone(),
+                    line: count_lines(&path).unwrap_or(0),
+                    message,
+                };
+                let envelope = parse_envelope(&line).map_err(corrupt)?;
+                let payload: LedgerPayload = serde_json::from_str(&envelope.payload)
+                    .map_err(|e| corrupt(format!("payload: {e}")))?;
+                let hash = payload_hash(&envelope.payload);
+                Some((payload, hash))
             }
-            entries.push((payload, payload_hash(&envelope.payload)));
-        }
+        };
         Ok(LedgerWriter {
             path,
             file,
-            entries,
+            last,
             _lock: lock,
         })
     }
 
     /// The hash a new run's first record chains to.
     pub(crate) fn head(&self) -> String {
-        self.entries
-            .last()
+        self.last
+            .as_ref()
             .map_or_else(|| GENESIS.to_owned(), |(_, hash)| hash.clone())
     }
 
-    /// The last ledger event about `run`, if any.
-    pub(crate) fn state(&self, run: &str) -> Option<LedgerEvent> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|(payload, _)| payload.run == run)
-            .map(|(payload, _)| payload.event)
+    /// The last ledger event about `run`, if any. Reads the ledger, parsing only the records
+    /// that mention `run`.
+    pub(crate) fn state(&self, run: &str) -> Result<Option<LedgerEvent>> {
+        let bytes = std::fs::read(&self.path)
+            .map_err(|source| JournalError::io("cannot read", &self.path, source))?;
+        // Only complete lines count; a torn tail was removed when the ledger was opened.
+        let complete = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
+        let bytes = &bytes[..complete];
+        let mut checked = bytes.len();
+        for hit in memchr::memmem::rfind_iter(bytes, run.as_bytes()) {
+            if hit >= checked {
+                continue; // another mention in a line already read
+            }
+            let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
+            checked = start;
+            let end = memchr::memchr(b'\n', &bytes[hit..]).map_or(bytes.len(), |i| hit + i);
+            let line = &bytes[start..end];
+            let corrupt = |message: String| JournalError::Corrupt {
+                path: self.path.clone(),
+                line: memchr::memchr_iter(b'\n', &bytes[..start]).count() + 1,
+                message,
+            };
+            let envelope = parse_envelope(line).map_err(corrupt)?;
+            let payload: LedgerPayload = serde_json::from_str(&envelope.payload)
+                .map_err(|e| corrupt(format!("payload: {e}")))?;
+            if payload.run == run {
+                return Ok(Some(payload.event));
+            }
+        }
+        Ok(None)
     }
 
     /// If the last record opened a run whose file was never written (a crash between the ledger
@@ -131,7 +158,7 @@ impl LedgerWriter {
         dir: &Path,
         signer: &Signer,
     ) -> Result<Option<String>> {
-        let Some((last, _)) = self.entries.last() else {
+        let Some((last, _)) = &self.last else {
             return Ok(None);
         };
         if last.event != LedgerEvent::Opened {
@@ -169,7 +196,7 @@ impl LedgerWriter {
     ) -> Result<()> {
         let payload = LedgerPayload {
             v: FORMAT_VERSION,
-            seq: self.entries.len() as u64,
+            seq: self.last.as_ref().map_or(0, |(last, _)| last.seq + 1),
             prev: self.head(),
             time: now_rfc3339(),
             signer: signer.principal().to_owned(),
@@ -182,7 +209,7 @@ impl LedgerWriter {
         let line = encode_envelope(&text, signer)?;
         append_line(&mut self.file, &self.path, &line)?;
         let hash = payload_hash(&text);
-        self.entries.push((payload, hash));
+        self.last = Some((payload, hash));
         Ok(())
     }
 }
@@ -194,4 +221,95 @@ pub(crate) fn encode_envelope(payload: &str, signer: &Signer) -> Result<String> 
         sig: signer.sign(payload.as_bytes()),
     };
     Ok(serde_json::to_string(&envelope)?)
+}
+
+/// The end of the ledger file: where its complete lines end, how many bytes follow them (a torn
+/// final line), and its last complete line.
+struct Tail {
+    complete: u64,
+    torn: u64,
+    last_line: Option<Vec<u8>>,
+}
+
+/// Read backwards from the end of `file`, a chunk at a time, until its last complete line is
+/// found whole.
+fn read_tail(file: &File) -> std::io::Result<Tail> {
+    use std::os::unix::fs::FileExt;
+    let len = file.metadata()?.len();
+    let mut chunk = TAIL_CHUNK;
+    loop {
+        let start = len.saturating_sub(chunk);
+        let mut bytes = vec![0; (len - start) as usize];
+        file.read_exact_at(&mut bytes, start)?;
+        let Some(end) = memchr::memrchr(b'\n', &bytes) else {
+            if start == 0 {
+                return Ok(Tail {
+                    complete: 0,
+                    torn: len,
+                    last_line: None,
+                });
+            }
+            chunk *= 2;
+            continue;
+        };
+        let begin = match memchr::memrchr(b'\n', &bytes[..end]) {
+            Some(i) => i + 1,
+            None if start == 0 => 0,
+            None => {
+                chunk *= 2;
+                continue;
+            }
+        };
+        let complete = start + end as u64 + 1;
+        return Ok(Tail {
+            complete,
+            torn: len - complete,
+            last_line: Some(bytes[begin..end].to_vec()),
+        });
+    }
+}
+
+/// The number of complete lines in the file at `path` (for error messages).
+fn count_lines(path: &Path) -> Option<usize> {
+    let bytes = std::fs::read(path).ok()?;
+    Some(memchr::memchr_iter(b'\n', &bytes).count())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::read_tail;
+
+    fn tail_of(bytes: &[u8]) -> (u64, u64, Option<Vec<u8>>) {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(bytes).unwrap();
+        let tail = read_tail(&file).unwrap();
+        (tail.complete, tail.torn, tail.last_line)
+    }
+
+    #[test]
+    fn the_last_complete_line_and_a_torn_tail_are_found() {
+        assert_eq!(tail_of(b""), (0, 0, None));
+        assert_eq!(tail_of(b"torn"), (0, 4, None));
+        assert_eq!(tail_of(b"one\n"), (4, 0, Some(b"one".to_vec())));
+        assert_eq!(tail_of(b"one\ntwo\nto"), (8, 2, Some(b"two".to_vec())));
+    }
+
+    #[test]
+    fn lines_longer_than_a_chunk_are_read_whole() {
+        let long = vec![b'x'; 150 * 1024];
+        let mut bytes = b"first\n".to_vec();
+        bytes.extend_from_slice(&long);
+        bytes.push(b'\n');
+        let complete = bytes.len() as u64;
+        bytes.extend_from_slice(&vec![b'y'; 100 * 1024]);
+        let (end, torn, last) = tail_of(&bytes);
+        assert_eq!((end, torn), (complete, 100 * 1024));
+        assert_eq!(last, Some(long.clone()));
+        // Only one line, longer than a chunk.
+        let mut bytes = long.clone();
+        bytes.push(b'\n');
+        assert_eq!(tail_of(&bytes).2, Some(long));
+    }
 }

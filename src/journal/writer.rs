@@ -174,7 +174,8 @@ impl RunJournal {
         ledger.abandon_interrupted(dir, &signer)?;
         let path = run_path(dir, run_id);
         let file_has_data = std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
-        if file_has_data || matches!(ledger.state(run_id), Some(s) if s != LedgerEvent::Abandoned) {
+        if file_has_data || matches!(ledger.state(run_id)?, Some(s) if s != LedgerEvent::Abandoned)
+        {
             return Err(JournalError::RunExists {
                 run: run_id.to_owned(),
             });
@@ -267,7 +268,7 @@ impl RunJournal {
             .is_some_and(|p| p.event == Event::RunFinished)
         {
             let mut ledger = LedgerWriter::open_locked(dir)?;
-            if ledger.state(run_id) == Some(LedgerEvent::Opened) {
+            if ledger.state(run_id)? == Some(LedgerEvent::Opened) {
                 ledger.append(
                     &signer,
                     LedgerEvent::Sealed,

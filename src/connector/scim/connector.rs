@@ -1,5 +1,6 @@
 //! The [`Connector`] over a SCIM 2.0 service provider (RFC 7644): finds Users with an escaped
-//! `eq` filter, reads their status and group memberships, deactivates with `PATCH active=false`,
+//! `eq` filter, reads their status and group memberships, deactivates with `PATCH active=false`
+//! (taking the User the server sends back, if it does, as the read-back),
 //! leaves groups with a filtered `remove` on each Group, and deletes with `DELETE`. It never
 //! retries (the engine does) and never lets the bearer token into an error.
 
@@ -85,8 +86,9 @@ pub struct ScimConnector {
     name: String,
     http: Http,
     attribute: ScimAttribute,
-    /// The User resources `find` just received, by id: the next `read` of each uses it instead
-    /// of asking again; `apply` drops it, so a read-back always asks the server.
+    /// The User resources the server just sent, by id (the answer to `find`, or to a
+    /// deactivating PATCH): the next `read` of each uses it instead of asking again. Any other
+    /// change drops it, so a read-back after it asks the server.
     found: Mutex<HashMap<String, User>>,
 }
 
@@ -264,18 +266,44 @@ impl ScimConnector {
             .remove(id)
     }
 
-    fn patch(&self, segments: &[&str], op: &PatchOp) -> Result<(), ConnectorError> {
+    /// PATCH the resource at `segments`, asking for `attributes` of it back (RFC 7644 §3.9);
+    /// the answer's body, when the server sends one (200; a 204 has none).
+    fn patch(
+        &self,
+        segments: &[&str],
+        op: &PatchOp,
+        attributes: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, ConnectorError> {
         let body = serde_json::to_vec(op).map_err(|e| ConnectorError::Permanent {
             message: format!("cannot encode a SCIM PATCH: {e}"),
         })?;
+        let query: Vec<(&str, &str)> = attributes.map(|a| ("attributes", a)).into_iter().collect();
         // 200 with the resource, or 204 without: either way the change is made; 404 means the
         // resource is gone, which is what deactivating or leaving wants.
-        self.request(
+        let answer = self.request(
             Method::PATCH,
-            &self.http.url(segments, &[]),
+            &self.http.url(segments, &query),
             Some(body),
             true,
         )?;
+        Ok(answer.map(|a| a.body).filter(|body| !body.is_empty()))
+    }
+
+    /// Deactivate the User `id`. A server that answers with the User (200, as RFC 7644 §3.5.2
+    /// allows) has read it back in the same exchange: that representation is kept for the
+    /// read-back; after a 204 the read-back asks with a GET.
+    fn deactivate(&self, id: &str) -> Result<(), ConnectorError> {
+        let body = self.patch(
+            &["Users", id],
+            &PatchOp::deactivate(),
+            Some("active,userName"),
+        )?;
+        if let Some(user) = body.and_then(|b| serde_json::from_slice::<User>(&b).ok())
+            && user.id == id
+            && user.active.is_some()
+        {
+            self.remember(user);
+        }
         Ok(())
     }
 }
@@ -404,7 +432,7 @@ impl Connector for ScimConnector {
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
         self.recall(&principal.id);
         match change {
-            Change::Deactivate => self.patch(&["Users", &principal.id], &PatchOp::deactivate()),
+            Change::Deactivate => self.deactivate(&principal.id),
             Change::RemoveGroups { groups } => {
                 let Some(user) = self.user(&principal.id)? else {
                     return Ok(());
@@ -412,7 +440,7 @@ impl Connector for ScimConnector {
                 let op = PatchOp::remove_member(&user.id);
                 for (group_id, name) in self.memberships(&user)? {
                     if groups.contains(&name) {
-                        self.patch(&["Groups", &group_id], &op)?;
+                        self.patch(&["Groups", &group_id], &op, Some("id"))?;
                     }
                 }
                 Ok(())
