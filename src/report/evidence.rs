@@ -87,8 +87,8 @@ pub fn evidence_rows(runs: &[RunInput]) -> Vec<EvidenceRow> {
             };
             rows.push(EvidenceRow {
                 run: status.run.clone(),
-                employee: status.employee.clone(),
-                name: name.clone(),
+                employee: spreadsheet_safe(&status.employee),
+                name: spreadsheet_safe(&name),
                 playbook: status.playbook.clone(),
                 hr_termination_time: status.effective_at.clone().unwrap_or_default(),
                 system,
@@ -103,6 +103,17 @@ pub fn evidence_rows(runs: &[RunInput]) -> Vec<EvidenceRow> {
         }
     }
     rows
+}
+
+/// `text`, made inert for spreadsheets: a cell starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return would be read as a formula by the applications auditors open `evidence.csv`
+/// with, so it gets a leading `'` (shown by none of them).
+pub fn spreadsheet_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// What goes into an evidence pack.
@@ -275,5 +286,16 @@ mod tests {
             std::fs::read(dir.path().join("journal/x.jsonl")).unwrap(),
             b"abc"
         );
+    }
+
+    #[test]
+    fn formula_cells_are_made_inert() {
+        use super::spreadsheet_safe;
+        for formula in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
+        }
+        for plain in ["Grace Achterberg", "E1008", "", "a=b"] {
+            assert_eq!(spreadsheet_safe(plain), plain);
+        }
     }
 }
