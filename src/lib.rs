@@ -26,6 +26,7 @@ pub mod plan;
 pub mod playbook;
 pub mod reconcile;
 pub mod report;
+pub mod retry;
 
 pub use error::{Error, Result};
 pub use exit::Exit;

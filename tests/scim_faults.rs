@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use offboard::connector::scim::{MAX_PAGES, ScimAttribute, ScimConnector, ScimOptions};
 use offboard::connector::{Change, Connector, ConnectorError, Principal, ReadScope};
-use offboard::execute::retry::RetryPolicy;
+use offboard::retry::RetryPolicy;
 use peers::script::{Reply, ScriptServer};
 use secrecy::SecretString;
 use serde_json::{Value, json};

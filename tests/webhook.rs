@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use hmac::{Hmac, Mac};
 use offboard::connector::webhook::{WebhookConnector, WebhookOptions};
 use offboard::connector::{Change, Connector, ConnectorError, Message, Principal};
-use offboard::execute::retry::RetryPolicy;
+use offboard::retry::RetryPolicy;
 use peers::script::{Reply, ScriptServer};
 use secrecy::SecretString;
 use serde_json::json;

@@ -17,12 +17,12 @@ use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::execute::engine::{Engine, Entry, Observer, Recorded, RunLog};
 use crate::execute::outcome::{StepOutcome, StepState};
-use crate::execute::retry::RetryPolicy;
 use crate::execute::targets::build_targets;
 use crate::exit::Exit;
 use crate::hr::HrRecord;
 use crate::journal::{Payload, read_run};
 use crate::playbook::Step;
+use crate::retry::RetryPolicy;
 
 /// A saved plan (`--out plan.json`): the public format `offboard run --plan` reads.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]

@@ -17,13 +17,13 @@ use crate::execute::clock;
 use crate::execute::engine::{Engine, SignOff};
 use crate::execute::journal_log::JournalLog;
 use crate::execute::outcome::{RunReport, StepState};
-use crate::execute::retry::RetryPolicy;
 use crate::exit::Exit;
 use crate::hr::{ColumnMap, CsvSource, EmployeeSource, HrRecord, HttpOptions, HttpSource};
 use crate::journal::{
     EmployeeLock, Event, PlaybookRef, RecordFields, RunJournal, list_runs, read_run,
 };
 use crate::playbook::{Confirm, HrSource, Status, Step};
+use crate::retry::RetryPolicy;
 use secrecy::SecretString;
 use std::io::{IsTerminal, Write};
 

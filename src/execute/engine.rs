@@ -14,7 +14,6 @@ use time::format_description::well_known::Rfc3339;
 
 use super::context::template_context;
 use super::outcome::{RunReport, StepOutcome, StepState};
-use super::retry::RetryPolicy;
 use crate::connector::{AccountState, Change, Connector, ConnectorError, Message, ReadScope};
 use crate::hr::HrRecord;
 use crate::plan::desired::{desired_changes, released_cost_cents};
@@ -23,6 +22,7 @@ use crate::playbook::Status;
 use crate::playbook::Template;
 use crate::playbook::{Action, ActionGroup};
 use crate::playbook::{Confirm, OnError, Playbook, Risk, Step};
+use crate::retry::RetryPolicy;
 
 /// A connector as the engine uses it: the system, and how to find the employee in it.
 #[derive(Clone)]

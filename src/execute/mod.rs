@@ -6,6 +6,5 @@ pub mod context;
 pub mod engine;
 pub mod journal_log;
 pub mod outcome;
-pub mod retry;
 pub mod status;
 pub mod targets;

@@ -18,7 +18,7 @@ use super::fields::{ColumnMap, FIELDS, parse_record};
 use super::{HrError, HrRecord};
 use crate::connector::ConnectorError;
 use crate::connector::http_errors::{status_error, transport_error};
-use crate::execute::retry::RetryPolicy;
+use crate::retry::RetryPolicy;
 
 /// How long one request may take before it is abandoned (and retried).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);

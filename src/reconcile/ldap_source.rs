@@ -27,9 +27,9 @@ use super::entitlement::{Entitlement, EntitlementKind, EntitlementSource};
 use super::error::ReconcileError;
 use super::holder_index::HolderIndex;
 use crate::connector::ldap::{LIST_PAGE_SIZE, LdapConnector};
-use crate::execute::retry::RetryPolicy;
 use crate::execute::targets::ldap_connector;
 use crate::playbook::LdapSettings;
+use crate::retry::RetryPolicy;
 
 /// One LDAP directory, named after its connector.
 #[derive(Debug)]

@@ -27,9 +27,9 @@ use super::error::ReconcileError;
 use super::holder_index::HolderIndex;
 use crate::connector::ConnectorError;
 use crate::connector::scim::{LIST_PAGE_SIZE, ScimConnector};
-use crate::execute::retry::RetryPolicy;
 use crate::execute::targets::scim_connector;
 use crate::playbook::ScimSettings;
+use crate::retry::RetryPolicy;
 
 /// One SCIM service provider, named after its connector.
 #[derive(Debug)]

@@ -24,11 +24,11 @@ use crate::cli::GlobalArgs;
 use crate::connector::webhook::{WebhookConnector, sha256_hex};
 use crate::connector::{Connector, ConnectorError, Message, Receipt};
 use crate::error::{Error, Result};
-use crate::execute::retry::RetryPolicy;
 use crate::execute::targets::webhook_connector;
 use crate::exit::Exit;
 use crate::playbook::{Config, ConnectorSettings};
 use crate::reconcile::{Finding, Report, Totals};
+use crate::retry::RetryPolicy;
 
 /// The most findings one alert lists.
 pub const MAX_ALERT_FINDINGS: usize = 1000;

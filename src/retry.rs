@@ -1,6 +1,7 @@
-//! Retrying connector calls: exponential backoff with full jitter on transient failures,
-//! honouring the wait a system asks for (`Retry-After`). Connectors never retry themselves; the
-//! engine wraps every call in [`RetryPolicy::call`].
+//! Retrying calls to outside systems: exponential backoff with full jitter on transient
+//! failures, honouring the wait a system asks for (`Retry-After`). Connectors never retry
+//! themselves: the engine wraps every connector call in [`RetryPolicy::call`], and the HR source
+//! and reconcile's listings wrap their requests the same way.
 
 use std::time::Duration;
 
