@@ -6,6 +6,7 @@
 
 mod csv_source;
 mod fields;
+mod http_page;
 mod http_source;
 mod record;
 mod source;
