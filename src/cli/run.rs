@@ -17,6 +17,7 @@ use crate::execute::clock;
 use crate::execute::engine::{Engine, SignOff};
 use crate::execute::journal_log::JournalLog;
 use crate::execute::outcome::{RunReport, StepState};
+use crate::execute::targets::secret_from_env;
 use crate::exit::Exit;
 use crate::hr::{ColumnMap, CsvSource, EmployeeSource, HrRecord, HttpOptions, HttpSource};
 use crate::journal::{
@@ -24,7 +25,6 @@ use crate::journal::{
 };
 use crate::playbook::{Confirm, HrSource, Status, Step};
 use crate::retry::RetryPolicy;
-use secrecy::SecretString;
 use std::io::{IsTerminal, Write};
 
 /// Run the playbook for each employee named (or listed in `--from`, or in a saved plan); the
@@ -99,14 +99,12 @@ pub fn hr_source(workspace: &Workspace) -> Result<EmployeeSource> {
             options.columns =
                 ColumnMap::new(columns.clone().into_iter().collect()).map_err(config_error)?;
             if let Some(var) = token_env {
-                options.token = match std::env::var(var) {
-                    Ok(value) if !value.is_empty() => Some(SecretString::from(value)),
-                    _ => {
-                        return Err(config_error(format!(
-                            "environment variable {var} (hr.token_env, the HR bearer token) is not set or empty"
-                        )));
-                    }
-                };
+                let token = secret_from_env(var, "HR bearer token").map_err(|_| {
+                    config_error(format!(
+                        "environment variable {var} (hr.token_env, the HR bearer token) is not set or empty"
+                    ))
+                })?;
+                options.token = Some(token);
                 options.token_env = Some(var.clone());
             }
             let source = HttpSource::new(options).map_err(|e| config_error(e.to_string()))?;
@@ -117,19 +115,7 @@ pub fn hr_source(workspace: &Workspace) -> Result<EmployeeSource> {
 
 /// Find `key` (employee id or username) in HR and map its status through the glossary.
 pub fn resolve_employee(workspace: &Workspace, key: &str) -> Result<(HrRecord, Status)> {
-    let source = hr_source(workspace)?;
-    let employee = source
-        .find(key)
-        .map_err(|e| Error::Usage(e.to_string()))?
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "unknown employee `{}`: no employee id or username in {} matches",
-                key.escape_debug(),
-                source.location()
-            ))
-        })?;
-    let status = status_of(workspace, &employee)?;
-    Ok((employee, status))
+    Session::default().employee(workspace, key)
 }
 
 /// The status of `employee`'s raw HR status code, through the glossary.
@@ -310,7 +296,8 @@ pub(super) fn run_in(
             path: config.path.clone(),
             message,
         })?;
-    let hr = hr_source(workspace)?;
+    let hr = session.hr(workspace)?;
+    let hr = &hr.source;
     let completed_at = now
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();

@@ -1,5 +1,5 @@
-//! What the runs started by one command share. A batch reads HR once (a snapshot taken when
-//! its first employee is resolved), looks up each playbook's git provenance once, and builds
+//! What the runs started by one command share. A batch opens the HR source and reads it once (a
+//! snapshot taken when its first employee is resolved), looks up each playbook's git provenance once, and builds
 //! each playbook's connectors once, so a connector's `concurrency` bounds its requests in flight
 //! across every employee of the batch. Runs going in parallel neither draw a progress bar nor
 //! prompt for sign-off.
@@ -13,7 +13,7 @@ use crate::analyze::Workspace;
 use crate::error::{Error, Result};
 use crate::execute::engine::Target;
 use crate::execute::targets::build_targets;
-use crate::hr::HrRecord;
+use crate::hr::{EmployeeSource, HrRecord};
 use crate::load::Provenance;
 use crate::playbook::{Config, Playbook, Status};
 
@@ -25,8 +25,8 @@ pub type Targets = HashMap<String, Target>;
 pub struct Session {
     /// Connectors built so far, by playbook name.
     targets: Mutex<HashMap<String, Arc<Targets>>>,
-    /// The HR records, once read.
-    hr: Mutex<Option<Arc<Roster>>>,
+    /// The HR source and its records, once read.
+    hr: Mutex<Option<Arc<Hr>>>,
     /// Git provenance looked up so far, by playbook file.
     provenance: Mutex<HashMap<PathBuf, Option<Provenance>>>,
     /// True when several runs execute at once.
@@ -53,27 +53,30 @@ impl Session {
         Ok(targets)
     }
 
+    /// The HR source the configuration names, with its records read on first use.
+    pub fn hr(&self, workspace: &Workspace) -> Result<Arc<Hr>> {
+        let mut hr = self.hr.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(hr) = hr.as_ref() {
+            return Ok(Arc::clone(hr));
+        }
+        let source = hr_source(workspace)?;
+        let records = source.load().map_err(|e| Error::Usage(e.to_string()))?;
+        let loaded = Arc::new(Hr {
+            source,
+            roster: Roster::new(records),
+        });
+        *hr = Some(Arc::clone(&loaded));
+        Ok(loaded)
+    }
+
     /// The employee whose id or username is `key`, and their status through the glossary.
     pub fn employee(&self, workspace: &Workspace, key: &str) -> Result<(HrRecord, Status)> {
-        let roster = {
-            let mut hr = self.hr.lock().unwrap_or_else(PoisonError::into_inner);
-            match hr.as_ref() {
-                Some(roster) => Arc::clone(roster),
-                None => {
-                    let records = hr_source(workspace)?
-                        .load()
-                        .map_err(|e| Error::Usage(e.to_string()))?;
-                    let roster = Arc::new(Roster::new(records));
-                    *hr = Some(Arc::clone(&roster));
-                    roster
-                }
-            }
-        };
-        let employee = roster.find(key).cloned().ok_or_else(|| {
-            let location = hr_source(workspace).map_or_else(|_| "HR".to_owned(), |s| s.location());
+        let hr = self.hr(workspace)?;
+        let employee = hr.roster.find(key).cloned().ok_or_else(|| {
             Error::Usage(format!(
-                "unknown employee `{}`: no employee id or username in {location} matches",
+                "unknown employee `{}`: no employee id or username in {} matches",
                 key.escape_debug(),
+                hr.source.location()
             ))
         })?;
         let status = status_of(workspace, &employee)?;
@@ -93,6 +96,13 @@ impl Session {
         known.insert(path.to_path_buf(), found.clone());
         Ok(found)
     }
+}
+
+/// The HR source of a session and the records it held when first read.
+pub struct Hr {
+    /// Where the records came from; write-backs go there.
+    pub source: EmployeeSource,
+    roster: Roster,
 }
 
 /// HR records with an index by employee id and by username.
