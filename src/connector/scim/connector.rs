@@ -410,16 +410,16 @@ impl Connector for ScimConnector {
                 None => return Ok(AccountState::default()),
             },
         };
-        let mut groups: Vec<String> = Vec::new();
-        if scope.groups {
-            groups = self
-                .memberships(&user)?
+        let mut groups: Vec<String> = if scope.groups {
+            self.memberships(&user)?
                 .into_iter()
                 .map(|(_, name)| name)
-                .collect();
-            groups.sort();
-            groups.dedup();
-        }
+                .collect()
+        } else {
+            Vec::new()
+        };
+        groups.sort();
+        groups.dedup();
         Ok(AccountState {
             exists: true,
             active: user.active.unwrap_or(true),
