@@ -7,9 +7,8 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 use super::args::PlanArgs;
-use super::run::{
-    choose_playbook, find_run, hold_reason, hr_source, journal_err, resolve_employee,
-};
+use super::run::{choose_playbook, find_run, hold_reason, journal_err};
+use super::session::Session;
 use super::workspace::load_workspace;
 use super::{Format, GlobalArgs};
 use crate::analyze::Workspace;
@@ -17,7 +16,6 @@ use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::execute::engine::{Engine, Entry, Observer, Recorded, RunLog};
 use crate::execute::outcome::{StepOutcome, StepState};
-use crate::execute::targets::build_targets;
 use crate::exit::Exit;
 use crate::hr::HrRecord;
 use crate::journal::{Payload, read_run};
@@ -109,7 +107,8 @@ pub fn make_plan(
     playbook: Option<&str>,
 ) -> Result<(Plan, HrRecord)> {
     let config = &workspace.config;
-    let (employee, status) = resolve_employee(workspace, key)?;
+    let session = Session::default();
+    let (employee, status) = session.employee(workspace, key)?;
     let file = choose_playbook(workspace, playbook, &employee, status)?;
     let playbook = &file.playbook;
     let now = clock::now().map_err(Error::Usage)?;
@@ -125,11 +124,14 @@ pub fn make_plan(
         },
         false => (None, Vec::new()),
     };
-    let targets = build_targets(config, playbook).map_err(|message| Error::Config {
-        path: config.path.clone(),
-        message,
-    })?;
-    let hr = hr_source(workspace)?;
+    let targets = session
+        .targets(config, playbook)
+        .map_err(|message| Error::Config {
+            path: config.path.clone(),
+            message,
+        })?;
+    let hr = session.hr(workspace)?;
+    let hr = &hr.source;
     let hold = hold_reason(workspace, &employee);
     let never = |_: &HrRecord, _: &str| Err("a plan never writes to HR".to_owned());
     let is_complete = |e: &HrRecord| hr.is_marked_complete(&e.id).map_err(|e| e.to_string());
