@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::GlobalArgs;
 use crate::analyze::{LoadError, Workspace};
 use crate::error::{Error, Result};
-use crate::journal::{AllowedSigners, RoleMap, Signer};
+use crate::journal::{AllowedSigners, Lookup, RoleMap, Signer};
 use crate::load::{CONFIG_FILE, find_upward};
 
 /// The environment variable that overrides the configured signing key file.
@@ -76,9 +76,37 @@ pub fn signer(
             path: config.path.clone(),
             message: "no signer principal: set `signing.principal`".to_owned(),
         })?;
-    Signer::from_openssh_file(&key, principal).map_err(|e| Error::Config {
+    let signer = Signer::from_openssh_file(&key, principal).map_err(|e| Error::Config {
         path: config.path.clone(),
         message: format!("signing key: {e}"),
+    })?;
+    vouch(workspace, &signer, &key)?;
+    Ok(signer)
+}
+
+/// Refuse a signer that `allowed_signers` does not list with this key: every record it signed
+/// would fail `verify`, and a sign-off under someone else's name must not count.
+fn vouch(workspace: &Workspace, signer: &Signer, key: &std::path::Path) -> Result<()> {
+    let (allowed, _) = trust(workspace)?;
+    let principal = signer.principal();
+    let why = match allowed.lookup(principal, &signer.public_key()) {
+        Lookup::Allowed(_) => return Ok(()),
+        Lookup::UnknownPrincipal => "names no such principal",
+        Lookup::KeyNotForPrincipal => "lists the principal with another key",
+        Lookup::NamespaceNotAllowed => "does not allow that key to sign in namespace `offboard`",
+    };
+    let listed = workspace
+        .config
+        .signing
+        .as_ref()
+        .map(|s| s.allowed_signers.display().to_string())
+        .unwrap_or_default();
+    Err(Error::Config {
+        path: workspace.config.path.clone(),
+        message: format!(
+            "the key {} cannot sign as `{principal}`: {listed} {why}",
+            key.display()
+        ),
     })
 }
 

@@ -121,6 +121,95 @@ fn a_manual_step_is_signed_off_only_by_its_owner_role_and_forgeries_fail_verify(
     assert!(verify.stdout.contains("journal FAILED verification"));
 }
 
+/// A key signs only as the principal `allowed_signers` lists it for: claiming another
+/// principal's name, or a key the file does not list, is refused before anything is written,
+/// by `confirm` and by `run` alike.
+#[test]
+fn a_key_cannot_sign_under_another_principal() {
+    let repo = Repo::acme();
+    repo.offboard(["bob"]).status(4).run();
+    let run = repo.run_of("E1002");
+    let before = repo.snapshot(JOURNAL);
+
+    // finance-ops's key claiming to be procurement.
+    let refused = repo
+        .offboard([
+            "confirm",
+            &run,
+            "record-asset-return",
+            "--note",
+            "returned",
+            "--key",
+            "keys/finance-ops",
+            "--principal",
+            "procurement@acme.example",
+        ])
+        .status(2)
+        .run();
+    assert!(
+        refused
+            .stderr
+            .contains("cannot sign as `procurement@acme.example`")
+            && refused
+                .stderr
+                .contains("lists the principal with another key"),
+        "{}",
+        refused.stderr
+    );
+
+    // A key nobody listed.
+    let rogue = repo.join("rogue");
+    let keygen = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "rogue", "-f"])
+        .arg(&rogue)
+        .status()
+        .unwrap();
+    assert!(keygen.success());
+    let refused = repo
+        .offboard([
+            "confirm",
+            &run,
+            "hand-over-mailbox",
+            "--note",
+            "done",
+            "--key",
+            rogue.to_str().unwrap(),
+            "--principal",
+            "it-ops@acme.example",
+        ])
+        .status(2)
+        .run();
+    assert!(
+        refused
+            .stderr
+            .contains("cannot sign as `it-ops@acme.example`"),
+        "{}",
+        refused.stderr
+    );
+
+    // The run itself, with a key that is not the configured principal's.
+    let refused = repo
+        .offboard(["mallory"])
+        .env(
+            "OFFBOARD_SIGNING_KEY",
+            repo.join("keys/finance-ops").to_str().unwrap(),
+        )
+        .status(2)
+        .run();
+    assert!(
+        refused
+            .stderr
+            .contains("cannot sign as `it-ops@acme.example`"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        repo.snapshot(JOURNAL) == before,
+        "a refused signer wrote to the journal"
+    );
+    repo.offboard(["verify"]).run();
+}
+
 /// On a terminal, `offboard run` offers to sign off a manual step whose role the run's signer
 /// holds; the note typed is recorded in a signed `step.confirmed`. `script` gives the run a
 /// terminal.
