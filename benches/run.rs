@@ -11,8 +11,10 @@
 //!   each line the average size of those records, with `sync_data` after each; divided by the
 //!   same number of steps.
 //!
-//! The ratio is run / baseline. Each iteration starts from a freshly seeded store and an empty
-//! journal, restored outside the timed region. Run with `cargo bench --bench run`.
+//! The ratio is run / baseline. Each iteration starts from the same steady state, restored
+//! outside the timed region: a seeded store, and a journal and HR write-back that already hold
+//! one completed run (Frank's), as in a repository that has offboarded someone before. Run with
+//! `cargo bench --bench run`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,9 +36,20 @@ fn copy_dir(from: &Path, to: &Path) {
         if entry.file_type().expect("file type").is_dir() {
             copy_dir(&entry.path(), &target);
         } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
+            copy_synced(&entry.path(), &target);
         }
     }
+    std::fs::File::open(to)
+        .and_then(|d| d.sync_all())
+        .expect("sync dir");
+}
+
+/// Copy a file and make the copy durable, so that no timed fsync pays for writing it out.
+fn copy_synced(from: &Path, to: &Path) {
+    std::fs::copy(from, to).expect("copy");
+    std::fs::File::open(to)
+        .and_then(|f| f.sync_all())
+        .expect("sync copy");
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -75,6 +88,16 @@ fn demo_repository(root: &Path) -> PathBuf {
     acme
 }
 
+/// The bytes of every journal file (run journals and the ledger) in `dir`.
+fn journal_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .expect("journal")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
+        .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+        .sum()
+}
+
 fn median(mut values: Vec<Duration>) -> Duration {
     values.sort();
     values[values.len() / 2]
@@ -87,19 +110,27 @@ fn main() {
     let journal = acme.join("journal");
     let writeback = acme.join("hr.it-complete.csv");
     drop(SqliteStore::open(state.join("acme.db"), Some(&acme.join("data"))).expect("seed"));
-    let pristine = tmp.path().join("pristine-state");
-    copy_dir(&state, &pristine);
-
     let config = acme.join("offboard.yaml");
-    let args = [
-        "offboard",
-        "--quiet",
-        "--no-progress",
-        "--config",
-        config.to_str().expect("utf-8 path"),
-        "run",
-        "mallory",
-    ];
+    let command = |employee: &'static str| {
+        [
+            "offboard",
+            "--quiet",
+            "--no-progress",
+            "--config",
+            config.to_str().expect("utf-8 path"),
+            "run",
+            employee,
+        ]
+        .map(String::from)
+    };
+    let earlier = offboard::cli::run(Cli::parse_from(command("frank"))).expect("frank's run");
+    assert_eq!(earlier.code(), 0, "the earlier run did not complete");
+    let pristine = tmp.path().join("pristine");
+    copy_dir(&state, &pristine.join("state"));
+    copy_dir(&journal, &pristine.join("journal"));
+    std::fs::copy(&writeback, pristine.join("writeback.csv")).expect("copy write-back");
+
+    let args = command("mallory");
     let mut runs = Vec::with_capacity(ITERATIONS);
     let mut writes = 0;
     let mut bytes = 0;
@@ -107,20 +138,17 @@ fn main() {
         let _ = std::fs::remove_dir_all(&journal);
         let _ = std::fs::remove_dir_all(&state);
         let _ = std::fs::remove_file(&writeback);
-        copy_dir(&pristine, &state);
-        let cli = Cli::parse_from(args);
+        copy_dir(&pristine.join("state"), &state);
+        copy_dir(&pristine.join("journal"), &journal);
+        copy_synced(&pristine.join("writeback.csv"), &writeback);
+        let cli = Cli::parse_from(&args);
         let before = offboard::journal::durable_writes();
         let started = Instant::now();
         let exit = offboard::cli::run(cli).expect("run");
         runs.push(started.elapsed());
         assert_eq!(exit.code(), 0, "the run did not complete");
         writes = offboard::journal::durable_writes() - before;
-        bytes = std::fs::read_dir(&journal)
-            .expect("journal")
-            .filter_map(|e| e.ok())
-            .filter(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
-            .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
-            .sum::<u64>();
+        bytes = journal_bytes(&journal) - journal_bytes(&pristine.join("journal"));
     }
     let line_len = (bytes / writes) as usize;
     let line = vec![b'x'; line_len.saturating_sub(1)];
