@@ -19,7 +19,8 @@
 //!
 //! The exact SQL is [`SCHEMA_V1`]. The file runs in WAL mode with a busy timeout, so another
 //! process (a cron `offboard due` next to an interactive run) can use it at the same time; a
-//! lock held past the timeout is a transient error. Every change runs in an immediate
+//! lock held past the timeout is a transient error. Commits are synchronous (`synchronous =
+//! FULL`): a change is durable before the engine reads it back and journals its confirmation. Every change runs in an immediate
 //! transaction that re-reads the account first, so two writers never both apply one change.
 
 mod account;
