@@ -101,7 +101,8 @@ pub struct PlaybookRef {
     /// The git commit the playbook was read at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
-    /// The git blob id of the playbook file.
+    /// The git blob id of the playbook content the run used (for a dirty file, the id
+    /// `git hash-object` gives the edited file, not HEAD's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
     /// Whether the working tree had uncommitted changes (`--allow-dirty`).

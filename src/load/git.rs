@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use git2::{DiffOptions, Repository, Status, StatusOptions};
+use git2::{DiffOptions, ObjectType, Oid, Repository, Status, StatusOptions};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -16,7 +16,8 @@ pub struct Provenance {
     pub repo_root: PathBuf,
     /// The HEAD commit id (hex), `None` in a repository without commits.
     pub commit: Option<String>,
-    /// The file's blob id at HEAD (hex), `None` when the file is not committed.
+    /// The git blob id (hex) of the file's content as it is now, the content a run uses: HEAD's
+    /// blob when the file is clean, `git hash-object` of the edited file when it is dirty.
     pub blob: Option<String>,
     /// True when the working tree or the index differs from HEAD for this file (including a file
     /// that is not committed at all).
@@ -63,15 +64,21 @@ pub fn provenance(path: &Path) -> Result<Option<Provenance>> {
     })?;
     let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     let commit = head.as_ref().map(|c| c.id().to_string());
-    let blob = head
+    let committed = head
         .as_ref()
         .and_then(|c| c.tree().ok())
         .and_then(|t| t.get_path(relative).ok())
-        .map(|entry| entry.id().to_string());
+        .map(|entry| entry.id());
     let status = repo
         .status_file(relative)
         .map_err(|e| git_error("cannot read status", e))?;
-    let dirty = blob.is_none() || status != Status::CURRENT;
+    let dirty = committed.is_none() || status != Status::CURRENT;
+    let blob = match committed {
+        Some(id) if !dirty => id,
+        _ => Oid::hash_file(ObjectType::Blob, &absolute)
+            .map_err(|e| git_error(&format!("cannot hash {}", path.display()), e))?,
+    };
+    let blob = Some(blob.to_string());
     Ok(Some(Provenance {
         repo_root: root,
         commit,
@@ -152,7 +159,10 @@ mod tests {
         git(dir.path(), &["init", "-q"]);
         let untracked = provenance(&file).unwrap().unwrap();
         assert!(untracked.dirty);
-        assert_eq!(untracked.blob, None);
+        assert_eq!(
+            untracked.blob.as_deref(),
+            Some(git(dir.path(), &["hash-object", "p.yaml"]).as_str())
+        );
         git(dir.path(), &["add", "."]);
         git(dir.path(), &["commit", "-qm", "one"]);
         let clean = provenance(&file).unwrap().unwrap();
@@ -167,7 +177,14 @@ mod tests {
         assert!(!clean.dirty);
         assert_eq!(clean.repo_root, dir.path().canonicalize().unwrap());
         std::fs::write(&file, "version: 2\n").unwrap();
-        assert!(provenance(&file).unwrap().unwrap().dirty);
+        let edited = provenance(&file).unwrap().unwrap();
+        assert!(edited.dirty);
+        assert_eq!(
+            edited.blob.as_deref(),
+            Some(git(dir.path(), &["hash-object", "p.yaml"]).as_str()),
+            "a dirty file's blob is that of the content that runs"
+        );
+        assert_ne!(edited.blob, clean.blob);
         git(dir.path(), &["add", "."]);
         assert!(
             provenance(&file).unwrap().unwrap().dirty,

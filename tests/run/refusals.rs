@@ -85,5 +85,16 @@ fn an_uncommitted_playbook_is_refused_unless_allowed_and_recorded() {
     assert_eq!(started["event"], "run.started");
     assert_eq!(started["playbook"]["dirty"], true);
     assert_eq!(started["evidence"]["allow_dirty"], true);
+    // The blob recorded is that of the edited content that ran, as git would name it.
+    let hashed = std::process::Command::new("git")
+        .arg("hash-object")
+        .arg(&playbook)
+        .output()
+        .unwrap();
+    assert!(hashed.status.success());
+    assert_eq!(
+        started["playbook"]["blob"],
+        String::from_utf8(hashed.stdout).unwrap().trim()
+    );
     acme.run(&["verify"], &[]).expect(0);
 }
