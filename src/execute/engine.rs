@@ -14,14 +14,15 @@ use time::format_description::well_known::Rfc3339;
 
 use super::context::template_context;
 use super::outcome::{RunReport, StepOutcome, StepState};
+use crate::connector::Principal;
 use crate::connector::{AccountState, Change, Connector, ConnectorError, Message, ReadScope};
 use crate::hr::HrRecord;
-use crate::plan::desired::{desired_changes, released_cost_cents};
-use crate::playbook::RoleMatrix;
+use crate::plan::desired::{Move, Release, Review, Scope, desired_changes, released_cost_cents};
 use crate::playbook::Status;
 use crate::playbook::Template;
 use crate::playbook::{Action, ActionGroup};
 use crate::playbook::{Confirm, OnError, Playbook, Risk, Step};
+use crate::playbook::{Role, RoleMatrix};
 use crate::retry::RetryPolicy;
 
 /// A connector as the engine uses it: the system, and how to find the employee in it.
@@ -139,6 +140,7 @@ impl Engine<'_> {
             steps: Vec::new(),
         };
         let mut stopped = false;
+        let mut simulated = Simulated::default();
         for (index, &i) in order.iter().enumerate() {
             let step = &self.playbook.steps[i];
             observer.step_started(index, order.len(), step);
@@ -156,7 +158,7 @@ impl Engine<'_> {
                 }
             } else if self.not_yet_due(step) {
                 // A staged step is scheduled as soon as the run starts, whatever it waits for.
-                self.step(step, &context, &history, log, observer)?
+                self.step(step, &context, &history, log, observer, &mut simulated)?
             } else if let Some(on) = step.after.iter().find(|a| !done.contains(a.as_str())) {
                 StepState::Pending { on: on.clone() }
             } else if self.interrupted.load(Ordering::SeqCst) {
@@ -166,7 +168,7 @@ impl Engine<'_> {
                     on: "interruption".to_owned(),
                 }
             } else {
-                self.step(step, &context, &history, log, observer)?
+                self.step(step, &context, &history, log, observer, &mut simulated)?
             };
             if matches!(
                 state,
@@ -218,6 +220,7 @@ impl Engine<'_> {
         history: &[Recorded],
         log: &mut dyn RunLog,
         observer: &mut dyn Observer,
+        simulated: &mut Simulated,
     ) -> Result<StepState, String> {
         let entry = |event: &'static str,
                      target: Option<(String, Option<String>)>,
@@ -309,7 +312,8 @@ impl Engine<'_> {
                     entry: &entry,
                     journal_error: None,
                 };
-                let result = self.account_step(step, context, &mut intent, observer);
+                let result =
+                    self.account_step(step, context, &params, &mut intent, observer, simulated);
                 if let Some(error) = intent.journal_error {
                     return Err(error);
                 }
@@ -444,9 +448,24 @@ impl Engine<'_> {
         &self,
         step: &Step,
         context: &Value,
+        params: &BTreeMap<String, String>,
         intent: &mut Intent<'_, '_>,
         observer: &mut dyn Observer,
+        simulated: &mut Simulated,
     ) -> Result<Done, String> {
+        let release = match step.kind {
+            Action::InventoryReleaseSeats => {
+                Release::from_param(params.get(Release::PARAMETER).map(String::as_str))
+                    .map_err(|e| format!("step `{}`: {e}", step.id))?
+            }
+            _ => Release::All,
+        };
+        let mover = match (step.kind, release) {
+            (Action::IamRemoveExcess, _) | (Action::InventoryReleaseSeats, Release::RoleChange) => {
+                Some(self.mover()?)
+            }
+            _ => None,
+        };
         let target = self.target(step)?;
         let connector = &target.connector;
         let key = target
@@ -464,31 +483,28 @@ impl Engine<'_> {
         let scope = ReadScope {
             groups: matches!(step.kind, Action::IamRemoveGroups | Action::IamRemoveExcess),
         };
-        let before = self.call(step, observer, || connector.read_scoped(&principal, scope))?;
-        let keep = match step.kind {
-            Action::IamRemoveExcess => {
-                let role = self.employee.new_role.as_deref().ok_or_else(|| {
-                    format!(
-                        "{} has no new role in HR; cannot compute the excess",
-                        self.employee.id
-                    )
-                })?;
-                Some(self.roles.role(role).ok_or_else(|| {
-                    format!(
-                        "new role `{role}` of {} is not in the role matrix",
-                        self.employee.id
-                    )
-                })?)
-            }
+        let mut before = self.call(step, observer, || connector.read_scoped(&principal, scope))?;
+        if self.dry_run {
+            simulated.apply_to(&principal, &mut before);
+        }
+        let changes = desired_changes(step.kind, &before, &Scope { mover, release });
+        let review = match step.kind {
+            Action::IamRemoveExcess => mover.map(|m| m.outside_both(&before)),
             _ => None,
-        };
-        let changes = desired_changes(step.kind, &before, keep);
+        }
+        .filter(|r| !r.is_empty());
+        if self.dry_run {
+            simulated.add(&principal, &changes);
+        }
         if self.dry_run && !changes.is_empty() {
-            let detail = changes
+            let mut detail = changes
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; ");
+            if let Some(review) = &review {
+                detail = format!("{detail}; {review}");
+            }
             return Ok(Done::Planned(StepState::Planned {
                 account: Some(format!("{}: {}", connector.name(), principal.name)),
                 released_monthly_cost_cents: released_cost_cents(&changes, &before),
@@ -540,10 +556,41 @@ impl Engine<'_> {
         if started.is_some() {
             evidence["resumed"] = json!({ "found": before, "applied": changes });
         }
+        if release == Release::None {
+            let kept: i64 = after.seats.iter().map(|s| s.monthly_cost_cents).sum();
+            evidence["kept_seats"] = json!(after.seats);
+            evidence["kept_monthly_cost_cents"] = json!(kept);
+        }
+        if let Some(review) = review {
+            evidence["kept_for_review"] = json!({
+                "note": Review::NOTE,
+                "groups": review.groups,
+                "licenses": review.licenses,
+            });
+        }
         Ok(Done::Confirmed {
             changed: started.is_some() || !changes.is_empty(),
             target: Some(target_json),
             evidence,
+        })
+    }
+
+    /// A mover's change of role: the old role (HR `role`) and the new one (`new_role`), both
+    /// from the role matrix. Without both, what the mover loses cannot be computed, so the step
+    /// fails rather than guess.
+    fn mover(&self) -> Result<Move<'_>, String> {
+        let id = &self.employee.id;
+        let lookup = |field: &str, name: Option<&str>| -> Result<&Role, String> {
+            let name = name
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| format!("{id} has no {field} in HR; cannot compute the excess"))?;
+            self.roles
+                .role(name)
+                .ok_or_else(|| format!("{field} `{name}` of {id} is not in the role matrix"))
+        };
+        Ok(Move {
+            from: lookup("role", self.employee.role.as_deref())?,
+            to: lookup("new role", self.employee.new_role.as_deref())?,
         })
     }
 
@@ -615,24 +662,36 @@ impl Engine<'_> {
             "params": params,
         });
         if step.kind == Action::FinanceNotifyReclamation {
-            let mut seats = Vec::new();
-            for other in &self.playbook.steps {
-                for r in log.events_of(&other.id) {
-                    if r.event == "step.confirmed"
-                        && let Some(Value::Array(released)) = r.evidence.get("released_seats")
-                    {
-                        seats.extend(released.iter().cloned());
-                    }
-                }
-            }
-            let total: i64 = seats
-                .iter()
-                .filter_map(|s| s.get("monthly_cost_cents").and_then(Value::as_i64))
-                .sum();
+            let (seats, total) = self.recorded_seats(log, "released_seats");
             body["seats"] = Value::Array(seats);
             body["monthly_cost_cents"] = json!(total);
+            // Seats a step recorded as kept (`release: none`): still paid for.
+            let (kept, kept_total) = self.recorded_seats(log, "kept_seats");
+            if !kept.is_empty() {
+                body["kept_seats"] = Value::Array(kept);
+                body["kept_monthly_cost_cents"] = json!(kept_total);
+            }
         }
         body
+    }
+    /// The seats the confirmed steps of this run list under `field` of their evidence, and
+    /// their monthly cost in cents.
+    fn recorded_seats(&self, log: &dyn RunLog, field: &str) -> (Vec<Value>, i64) {
+        let mut seats = Vec::new();
+        for other in &self.playbook.steps {
+            for r in log.events_of(&other.id) {
+                if r.event == "step.confirmed"
+                    && let Some(Value::Array(listed)) = r.evidence.get(field)
+                {
+                    seats.extend(listed.iter().cloned());
+                }
+            }
+        }
+        let total = seats
+            .iter()
+            .filter_map(|s| s.get("monthly_cost_cents").and_then(Value::as_i64))
+            .sum();
+        (seats, total)
     }
 }
 
@@ -672,6 +731,40 @@ impl Intent<'_, '_> {
         self.log
             .record((self.entry)(event, Some(target), evidence))
             .inspect_err(|error| self.journal_error = Some(error.clone()))
+    }
+}
+
+/// Dry run only: the groups and seats earlier steps of the plan would take from each account
+/// (by the system's account id and name), so that a later step on the same account, through
+/// another connector of the same store, is not planned to remove them again (a mover's
+/// `iam.remove_excess` and `inventory.release_seats` on one embedded store).
+#[derive(Default)]
+struct Simulated(HashMap<(String, String), (Vec<String>, Vec<String>)>);
+
+impl Simulated {
+    /// Take from `state` what earlier planned steps remove from the account.
+    fn apply_to(&self, principal: &Principal, state: &mut AccountState) {
+        if let Some((groups, products)) =
+            self.0.get(&(principal.id.clone(), principal.name.clone()))
+        {
+            state.groups.retain(|g| !groups.contains(g));
+            state.seats.retain(|s| !products.contains(&s.product));
+        }
+    }
+
+    /// Remember what `changes` would remove from the account.
+    fn add(&mut self, principal: &Principal, changes: &[Change]) {
+        let (groups, products) = self
+            .0
+            .entry((principal.id.clone(), principal.name.clone()))
+            .or_default();
+        for change in changes {
+            match change {
+                Change::RemoveGroups { groups: g } => groups.extend(g.iter().cloned()),
+                Change::ReleaseSeats { products: p } => products.extend(p.iter().cloned()),
+                _ => {}
+            }
+        }
     }
 }
 

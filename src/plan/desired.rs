@@ -1,13 +1,151 @@
 //! What an action still has to change, given the live state of an account. `plan` prints it and
 //! `run` applies it: the same function, so a dry run cannot drift from a real run.
 
+use std::fmt;
+
+use serde::Serialize;
+
 use crate::connector::{AccountState, Change};
 use crate::playbook::Action;
 use crate::playbook::Role;
 
+/// A mover's change of role, both sides from the role matrix. A mover loses what the old role
+/// carried and the new one does not, among what the account holds; anything the account holds
+/// that neither role carries was granted outside the matrix and is kept, for a person to review.
+#[derive(Clone, Copy, Debug)]
+pub struct Move<'a> {
+    /// The role before the transfer (HR `role`).
+    pub from: &'a Role,
+    /// The role after it (HR `new_role`).
+    pub to: &'a Role,
+}
+
+impl Move<'_> {
+    /// Held groups the old role carries and the new one does not, in the order they are held.
+    pub fn lost_groups(&self, state: &AccountState) -> Vec<String> {
+        lost(&state.groups, &self.from.groups, &self.to.groups)
+    }
+
+    /// Held license seats the old role carries and the new one does not.
+    pub fn lost_licenses(&self, state: &AccountState) -> Vec<String> {
+        lost(
+            &held_products(state),
+            &self.from.licenses,
+            &self.to.licenses,
+        )
+    }
+
+    /// What the account holds that neither role carries: left alone, shown for review.
+    pub fn outside_both(&self, state: &AccountState) -> Review {
+        Review {
+            groups: outside(&state.groups, &self.from.groups, &self.to.groups),
+            licenses: outside(
+                &held_products(state),
+                &self.from.licenses,
+                &self.to.licenses,
+            ),
+        }
+    }
+}
+
+/// Entitlements a mover keeps although neither the old nor the new role carries them (granted by
+/// an access request, or by mistake). `iam.remove_excess` never removes them; plan and the
+/// journal evidence list them so an auditor sees them, and `offboard reconcile` reports them as
+/// excess against the new role.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Review {
+    /// Group names.
+    pub groups: Vec<String>,
+    /// License product ids.
+    pub licenses: Vec<String>,
+}
+
+impl Review {
+    /// The words plan and the evidence use for these entitlements.
+    pub const NOTE: &'static str = "kept, not in either role: review";
+
+    /// True when the account holds nothing outside both roles.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty() && self.licenses.is_empty()
+    }
+}
+
+impl fmt::Display for Review {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if !self.groups.is_empty() {
+            parts.push(format!("groups {}", self.groups.join(", ")));
+        }
+        if !self.licenses.is_empty() {
+            parts.push(format!("seats {}", self.licenses.join(", ")));
+        }
+        write!(f, "{} {}", Review::NOTE, parts.join("; "))
+    }
+}
+
+/// Which seats an `inventory.release_seats` step releases: its `with.release` parameter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Release {
+    /// `all` (the default): every seat the account holds.
+    #[default]
+    All,
+    /// `role-change`: movers; the seats the old role carried and the new one does not.
+    RoleChange,
+    /// `none`: no seat; the step records the seats held and their monthly cost (leave of
+    /// absence: the seats are kept for the return).
+    None,
+}
+
+impl Release {
+    /// The parameter that chooses it.
+    pub const PARAMETER: &'static str = "release";
+
+    /// Read the rendered `with.release` value; absent means [`Release::All`].
+    pub fn from_param(value: Option<&str>) -> Result<Release, String> {
+        match value.map(str::trim) {
+            None | Some("all") => Ok(Release::All),
+            Some("role-change") => Ok(Release::RoleChange),
+            Some("none") => Ok(Release::None),
+            Some(other) => Err(format!(
+                "`with.release` is `{other}`; expected `all`, `role-change` or `none`"
+            )),
+        }
+    }
+}
+
+/// What, beyond the action, decides a step's changes: the mover's change of role and, for
+/// `inventory.release_seats`, which seats it releases.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Scope<'a> {
+    /// The mover's change of role (`iam.remove_excess`, and `release: role-change`).
+    pub mover: Option<Move<'a>>,
+    /// Which seats `inventory.release_seats` releases.
+    pub release: Release,
+}
+
+fn held_products(state: &AccountState) -> Vec<String> {
+    state.seats.iter().map(|s| s.product.clone()).collect()
+}
+
+fn lost(held: &[String], from: &[String], to: &[String]) -> Vec<String> {
+    held.iter()
+        .filter(|e| from.contains(e) && !to.contains(e))
+        .cloned()
+        .collect()
+}
+
+fn outside(held: &[String], from: &[String], to: &[String]) -> Vec<String> {
+    held.iter()
+        .filter(|e| !from.contains(e) && !to.contains(e))
+        .cloned()
+        .collect()
+}
+
 /// The changes `action` still needs on an account in `state`; empty when it is already done.
-/// `keep` is the role the account keeps (movers): what it carries is not removed.
-pub fn desired_changes(action: Action, state: &AccountState, keep: Option<&Role>) -> Vec<Change> {
+/// `scope.mover` is the change of role of a mover: `iam.remove_excess` (and `release:
+/// role-change`) removes only what the old role carried and the new one does not, and nothing
+/// without it.
+pub fn desired_changes(action: Action, state: &AccountState, scope: &Scope<'_>) -> Vec<Change> {
     if !state.exists {
         return Vec::new();
     }
@@ -31,21 +169,11 @@ pub fn desired_changes(action: Action, state: &AccountState, keep: Option<&Role>
             }
         }
         Action::IamRemoveExcess => {
-            let (groups, licenses) = keep.map_or((&[][..], &[][..]), |r| {
-                (r.groups.as_slice(), r.licenses.as_slice())
-            });
-            let groups: Vec<String> = state
-                .groups
-                .iter()
-                .filter(|g| !groups.contains(g))
-                .cloned()
-                .collect();
-            let products: Vec<String> = state
-                .seats
-                .iter()
-                .map(|s| s.product.clone())
-                .filter(|p| !licenses.contains(p))
-                .collect();
+            let Some(mover) = scope.mover else {
+                return Vec::new();
+            };
+            let groups = mover.lost_groups(state);
+            let products = mover.lost_licenses(state);
             if !groups.is_empty() {
                 changes.push(Change::RemoveGroups { groups });
             }
@@ -60,10 +188,13 @@ pub fn desired_changes(action: Action, state: &AccountState, keep: Option<&Role>
         }
         Action::IamDelete => changes.push(Change::Delete),
         Action::InventoryReleaseSeats => {
-            if !state.seats.is_empty() {
-                changes.push(Change::ReleaseSeats {
-                    products: state.seats.iter().map(|s| s.product.clone()).collect(),
-                });
+            let products = match (scope.release, scope.mover) {
+                (Release::All, _) => held_products(state),
+                (Release::RoleChange, Some(mover)) => mover.lost_licenses(state),
+                (Release::RoleChange, None) | (Release::None, _) => Vec::new(),
+            };
+            if !products.is_empty() {
+                changes.push(Change::ReleaseSeats { products });
             }
         }
         Action::InventoryRecordAssetReturn => {
@@ -154,7 +285,11 @@ mod tests {
             (Action::NotifyManager, vec![]),
         ];
         for (action, expected) in table {
-            assert_eq!(desired_changes(action, &s, None), expected, "{action:?}");
+            assert_eq!(
+                desired_changes(action, &s, &Scope::default()),
+                expected,
+                "{action:?}"
+            );
             for change in &expected {
                 assert!(!change.is_satisfied_by(&s), "{change:?} not yet in effect");
             }
@@ -178,21 +313,52 @@ mod tests {
             Action::InventoryReleaseSeats,
         ] {
             assert!(
-                desired_changes(action, &clean, None).is_empty(),
+                desired_changes(action, &clean, &Scope::default()).is_empty(),
                 "{action:?}"
             );
         }
-        assert!(desired_changes(Action::IamDelete, &AccountState::default(), None).is_empty());
+        assert!(
+            desired_changes(
+                Action::IamDelete,
+                &AccountState::default(),
+                &Scope::default()
+            )
+            .is_empty()
+        );
+    }
+
+    fn engineer() -> Role {
+        Role {
+            groups: vec!["engineering".into(), "vpn".into(), "prod-access".into()],
+            licenses: vec!["github".into()],
+        }
+    }
+
+    fn sales() -> Role {
+        Role {
+            groups: vec!["vpn".into(), "sales".into()],
+            licenses: vec!["salesforce".into()],
+        }
     }
 
     #[test]
-    fn movers_keep_what_the_new_role_carries() {
-        let sales = Role {
-            groups: vec!["vpn".into(), "sales".into()],
-            licenses: vec!["salesforce".into()],
+    fn movers_lose_only_what_the_old_role_carried_and_the_new_one_does_not() {
+        let (from, to) = (engineer(), sales());
+        let mover = Move {
+            from: &from,
+            to: &to,
         };
-        let s = state();
-        let changes = desired_changes(Action::IamRemoveExcess, &s, Some(&sales));
+        let mut s = state();
+        s.groups.push("design".into());
+        s.seats.push(Seat {
+            product: "figma".into(),
+            monthly_cost_cents: 1500,
+        });
+        let scope = Scope {
+            mover: Some(mover),
+            release: Release::RoleChange,
+        };
+        let changes = desired_changes(Action::IamRemoveExcess, &s, &scope);
         assert_eq!(
             changes,
             vec![
@@ -205,5 +371,82 @@ mod tests {
             ]
         );
         assert_eq!(released_cost_cents(&changes, &s), 2100);
+        assert_eq!(
+            desired_changes(Action::InventoryReleaseSeats, &s, &scope),
+            vec![Change::ReleaseSeats {
+                products: vec!["github".into()]
+            }],
+            "release: role-change frees the old role's seats only"
+        );
+        let review = mover.outside_both(&s);
+        assert_eq!(
+            review,
+            Review {
+                groups: vec!["design".into()],
+                licenses: vec!["figma".into()],
+            }
+        );
+        assert_eq!(
+            review.to_string(),
+            "kept, not in either role: review groups design; seats figma"
+        );
+    }
+
+    #[test]
+    fn a_mover_holding_nothing_of_the_old_role_loses_nothing() {
+        let (from, to) = (engineer(), sales());
+        let mover = Move {
+            from: &from,
+            to: &to,
+        };
+        let s = AccountState {
+            exists: true,
+            active: true,
+            groups: vec!["vpn".into(), "design".into()],
+            ..AccountState::default()
+        };
+        let scope = Scope {
+            mover: Some(mover),
+            release: Release::All,
+        };
+        assert!(desired_changes(Action::IamRemoveExcess, &s, &scope).is_empty());
+        assert!(desired_changes(Action::IamRemoveExcess, &state(), &Scope::default()).is_empty());
+        assert_eq!(mover.outside_both(&s).groups, ["design"]);
+        assert!(mover.outside_both(&AccountState::default()).is_empty());
+    }
+
+    #[test]
+    fn release_chooses_the_seats() {
+        let s = state();
+        let table = [
+            (None, Ok(Release::All)),
+            (Some("all"), Ok(Release::All)),
+            (Some(" role-change "), Ok(Release::RoleChange)),
+            (Some("none"), Ok(Release::None)),
+            (
+                Some("some"),
+                Err("`with.release` is `some`; expected `all`, `role-change` or `none`".to_owned()),
+            ),
+        ];
+        for (text, expected) in table {
+            assert_eq!(Release::from_param(text), expected, "{text:?}");
+        }
+        for (release, expected) in [
+            (Release::All, vec!["github", "salesforce"]),
+            (Release::None, vec![]),
+            (Release::RoleChange, vec![]),
+        ] {
+            let scope = Scope {
+                mover: None,
+                release,
+            };
+            let released: Vec<String> =
+                match desired_changes(Action::InventoryReleaseSeats, &s, &scope).as_slice() {
+                    [Change::ReleaseSeats { products }] => products.clone(),
+                    [] => Vec::new(),
+                    other => panic!("{other:?}"),
+                };
+            assert_eq!(released, expected, "{release:?}");
+        }
     }
 }

@@ -1,6 +1,8 @@
-//! Staged steps: a hard delete is scheduled when the run starts, executed by `offboard due` once
-//! its time has come (exactly once, however many `due` run at the same time), and blocked, with
-//! the exception recorded, while the employee is under legal hold.
+//! Staged steps: a voluntary leaver's disable waits for the HR effective time (`at: +0d`) and
+//! takes every step that ends access with it; a hard delete is scheduled when the run starts,
+//! executed by `offboard due` once its time has come (exactly once, however many `due` run at
+//! the same time), and blocked, with the exception recorded, while the employee is under legal
+//! hold.
 
 use serde_json::Value;
 
@@ -15,6 +17,9 @@ const PROCUREMENT: [&str; 4] = [
 
 /// bob's last day is 2026-11-27: the hard delete is due 30 days later.
 const BOB_DUE: &str = "2026-12-27T00:00:00Z";
+
+/// bob's HR effective time: `2026-11-27` in hr.csv, a date without a time, is 00:00 UTC.
+const BOB_EFFECTIVE: &str = "2026-11-27T00:00:00Z";
 
 /// Run the voluntary-leaver playbook for `employee` and sign off both manual steps with the
 /// owners' keys; returns the run id.
@@ -65,6 +70,116 @@ fn deleted(repo: &Repo, account: &str) -> bool {
         "SELECT deleted_at IS NOT NULL FROM accounts WHERE account_id = ?1",
         [account],
     ) == 1
+}
+
+fn holdings(repo: &Repo) -> (i64, i64, i64, i64) {
+    let one = |sql: &str| repo.count(sql, []);
+    (
+        one("SELECT active FROM accounts WHERE account_id = 'acct-1002'"),
+        one("SELECT sessions FROM accounts WHERE account_id = 'acct-1002'"),
+        one("SELECT count(*) FROM memberships WHERE account_id = 'acct-1002'"),
+        one("SELECT count(*) FROM seats WHERE account_id = 'acct-1002'"),
+    )
+}
+
+#[test]
+fn a_voluntary_leaver_keeps_access_until_the_effective_time() {
+    let repo = Repo::acme();
+    // HR entered the resignation; IT runs the playbook a week before the last day.
+    let early = "2026-11-20T12:00:00Z";
+    let first = repo.offboard(["bob"]).now(early).status(4).run();
+    for line in [
+        format!("disable-account          scheduled for {BOB_EFFECTIVE}"),
+        "revoke-sessions          pending on disable-account".to_owned(),
+        "notify-manager           pending on disable-account".to_owned(),
+        format!("hard-delete              scheduled for {BOB_DUE}"),
+    ] {
+        assert!(first.stdout.contains(&line), "{line}\n{}", first.stdout);
+    }
+    let seeded = holdings(&repo);
+    assert_eq!((seeded.0, seeded.1), (1, 1), "the account is still active");
+    assert!(seeded.2 > 0 && seeded.3 > 0, "{seeded:?}");
+    assert_eq!(
+        repo.count(
+            "SELECT count(*) FROM changes WHERE account_id = 'acct-1002'",
+            []
+        ),
+        0,
+        "nothing changed before the last day"
+    );
+    assert_eq!(
+        repo.count(
+            "SELECT count(*) FROM outbox WHERE json_extract(body, '$.employee.id') = 'E1002'",
+            []
+        ),
+        0,
+        "nobody was told the account is disabled"
+    );
+    let run = repo.run_of("E1002");
+    let confirmed: Vec<String> = repo
+        .journal(&run)
+        .iter()
+        .filter(|p| p["event"] == "step.confirmed")
+        .map(|p| p["step"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(confirmed, ["confirm-resignation"]);
+    let scheduled = repo.events(&run, "step.scheduled", "disable-account");
+    assert_eq!(scheduled.len(), 1);
+    assert_eq!(scheduled[0]["evidence"]["due_at"], BOB_EFFECTIVE);
+
+    // Running again before the last day, by hand or from cron, does nothing more.
+    repo.offboard(["bob"]).now(early).status(4).run();
+    let nothing = repo.offboard(["due"]).now(early).run();
+    assert!(
+        nothing.stderr.contains("nothing is due"),
+        "{}",
+        nothing.stderr
+    );
+    assert_eq!(
+        repo.events(&run, "step.scheduled", "disable-account").len(),
+        1
+    );
+    assert_eq!(holdings(&repo), seeded);
+
+    // On the last day, before cron got to it: deadlines count from the effective time, so
+    // nothing is breached yet, and the disable is due.
+    let status = repo
+        .offboard(["--format", "json", "status", "bob"])
+        .now("2026-11-27T02:00:00Z")
+        .run()
+        .json();
+    let steps = status[0]["steps"].as_array().unwrap();
+    assert!(steps.iter().all(|s| s["breached"] == false), "{status:#}");
+    let disable = steps
+        .iter()
+        .find(|s| s["step"] == "disable-account")
+        .unwrap();
+    assert_eq!(disable["due_at"], BOB_EFFECTIVE);
+    assert_eq!(disable["deadline"], "2026-11-27T04:00:00Z");
+
+    // At the effective time `due` disables the account and ends the rest of its access; the
+    // manual steps wait for their owners and the hard delete stays 30 days out.
+    repo.offboard(["due"]).now(BOB_EFFECTIVE).status(4).run();
+    assert_eq!(holdings(&repo), (0, 0, 0, 0));
+    let disabled = repo.events(&run, "step.confirmed", "disable-account");
+    assert_eq!(disabled.len(), 1);
+    assert_eq!(disabled[0]["time"], BOB_EFFECTIVE);
+    for step in [
+        "revoke-sessions",
+        "remove-groups",
+        "release-seats",
+        "notify-finance",
+    ] {
+        assert_eq!(repo.events(&run, "step.confirmed", step).len(), 1, "{step}");
+    }
+    assert_eq!(repo.events(&run, "step.confirmed", "hard-delete").len(), 0);
+    let hard_delete = status_step(&repo, "bob", "hard-delete");
+    assert_eq!(hard_delete["due_at"], BOB_DUE);
+    assert!(!deleted(&repo, "acct-1002"));
+    let disable = status_step(&repo, "bob", "disable-account");
+    assert_eq!(disable["confirmed_at"], BOB_EFFECTIVE);
+    assert_eq!(disable["breached"], false);
+    repo.offboard(["verify"]).run();
 }
 
 #[test]
