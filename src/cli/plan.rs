@@ -92,7 +92,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit> {
         Format::Human => print_human(&plan, &employee),
         other => {
             return Err(Error::Usage(format!(
-                "`offboard plan` prints human or json, not {other:?}"
+                "`offboard plan` prints human or json, not {other}"
             )));
         }
     }

@@ -286,3 +286,109 @@ fn a_saved_plan_runs_and_a_drifted_one_is_refused_with_a_diff() {
     assert!(repo.runs().is_empty());
     assert_eq!(repo.count("SELECT count(*) FROM changes", []), 0);
 }
+
+#[test]
+fn a_saved_plan_cannot_be_given_an_employee_or_a_csv() {
+    let repo = Repo::acme();
+    repo.offboard(["plan", "mallory", "--out", "p.json"]).run();
+    repo.write("events.csv", "employee_id\nE1004\n");
+    let before = writable_state(&repo);
+    for args in [
+        &["run", "--plan", "p.json", "carol"][..],
+        &["run", "--plan", "p.json", "mallory"],
+        &["--plan", "p.json", "carol"],
+        &["run", "--plan", "p.json", "--from", "events.csv"],
+    ] {
+        let out = repo.offboard(args.iter().copied()).status(2).run();
+        assert!(
+            out.stderr
+                .contains("the argument '--plan <PLAN_JSON>' cannot be used with"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+    }
+    assert!(before == writable_state(&repo), "a refused run wrote");
+    assert!(repo.runs().is_empty());
+    assert_eq!(
+        repo.count("SELECT count(*) FROM accounts WHERE active = 0", []),
+        0,
+        "nobody was offboarded"
+    );
+    let help = repo.offboard(["run", "--help"]).run().stdout;
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("EMPLOYEE, --from and --playbook cannot be given with it"),
+        "{help}"
+    );
+}
+
+#[test]
+fn plan_on_a_fresh_checkout_creates_the_store_from_its_seeds_and_changes_nothing_else() {
+    let repo = Repo::acme();
+    assert!(!repo.join(STORE).exists());
+    repo.offboard(["plan", "mallory"]).run();
+    assert!(repo.join(STORE).is_file(), "the embedded store is created");
+    assert_eq!(
+        repo.count(
+            "SELECT count(*) FROM accounts WHERE account_id = 'acct-1007' AND active = 1",
+            []
+        ),
+        1,
+        "seeded, and mallory still active"
+    );
+    assert_eq!(repo.count("SELECT count(*) FROM changes", []), 0);
+    assert_eq!(repo.count("SELECT count(*) FROM outbox", []), 0);
+    assert!(repo.runs().is_empty());
+    assert!(!repo.join("hr.it-complete.csv").exists());
+    let help = repo.offboard(["plan", "--help"]).run().stdout;
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for phrase in [
+        "No change is made to any system, the journal or HR",
+        "creates the embedded store",
+        "from its seed files",
+    ] {
+        assert!(
+            help.contains(phrase),
+            "plan --help lacks `{phrase}`:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn an_unsupported_format_is_named_as_typed() {
+    let repo = Repo::acme();
+    repo.offboard(["grace"]).run();
+    for (args, message) in [
+        (
+            &["--format", "csv", "plan", "mallory"][..],
+            "`offboard plan` prints human or json, not csv",
+        ),
+        (
+            &["--format", "csv", "status"],
+            "`offboard status` prints human or json, not csv",
+        ),
+        (
+            &["--format", "md", "verify"],
+            "`offboard verify` prints human or json, not md",
+        ),
+        (
+            &["--format", "github", "verify"],
+            "`offboard verify` prints human or json, not github",
+        ),
+        (
+            &["--format", "csv", "report"],
+            "`offboard report` prints human, json, md or html, not csv",
+        ),
+    ] {
+        let out = repo.offboard(args.iter().copied()).status(2).run();
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
+        for internal in ["Csv", "Md", "Github"] {
+            assert!(
+                !out.stderr.contains(internal),
+                "{args:?} leaks `{internal}`: {}",
+                out.stderr
+            );
+        }
+    }
+}
