@@ -33,6 +33,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Res
     let workspace = load_workspace(global)?;
     if let Some(path) = &args.plan {
         let saved = super::plan::read_plan(path)?;
+        super::plan::check_playbook(&workspace, &saved, path)?;
         let (now, _) = super::plan::make_plan(&workspace, &saved.employee, Some(&saved.playbook))?;
         let drift = super::plan::drift(&saved, &now);
         if !drift.is_empty() {
@@ -469,7 +470,8 @@ fn run_prefix(employee: &str, playbook: &str) -> String {
     format!("{employee}-{playbook}-")
 }
 
-fn relative_to(path: &Path, root: &Path) -> String {
+/// `path` relative to `root` (both resolved), or `path` itself when it lies outside.
+pub(super) fn relative_to(path: &Path, root: &Path) -> String {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     path.strip_prefix(&root)
