@@ -42,17 +42,19 @@ impl Exit {
         }
     }
 
-    /// The more severe of two outcomes, for commands that handle several items (batches).
+    /// The more severe of two outcomes, for commands that handle several items (batches, `due`).
     ///
-    /// Severity, lowest first: done, waiting, findings, step failed, usage, interrupted.
+    /// Severity, lowest first: done, waiting, findings, usage, step failed, interrupted. A failed
+    /// step ranks above an item that could not start (usage): it leaves changes half made in a
+    /// system, which the operator must resume, while the other item changed nothing.
     pub fn worst(self, other: Exit) -> Exit {
         fn rank(e: Exit) -> u8 {
             match e {
                 Exit::Done => 0,
                 Exit::Waiting => 1,
                 Exit::Findings => 2,
-                Exit::StepFailed => 3,
-                Exit::Usage => 4,
+                Exit::Usage => 3,
+                Exit::StepFailed => 4,
                 Exit::Interrupted => 5,
             }
         }
@@ -94,5 +96,9 @@ mod tests {
         assert_eq!(Exit::Done.worst(Exit::Waiting), Exit::Waiting);
         assert_eq!(Exit::StepFailed.worst(Exit::Waiting), Exit::StepFailed);
         assert_eq!(Exit::Usage.worst(Exit::Done), Exit::Usage);
+        assert_eq!(Exit::Usage.worst(Exit::StepFailed), Exit::StepFailed);
+        assert_eq!(Exit::StepFailed.worst(Exit::Usage), Exit::StepFailed);
+        assert_eq!(Exit::Waiting.worst(Exit::Usage), Exit::Usage);
+        assert_eq!(Exit::StepFailed.worst(Exit::Interrupted), Exit::Interrupted);
     }
 }

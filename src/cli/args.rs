@@ -100,6 +100,18 @@ Exit codes:
   4    waiting: manual confirmations, staged steps, or a legal hold
   130  interrupted; the journal is consistent and the run resumable";
 
+/// How a batch's exit code is chosen, shown at the end of `offboard run --help`.
+pub const BATCH_EXIT_HELP: &str = "\
+Batches (several employees, or --from): every employee gets a row in the outcome table, and the
+exit code is the most severe row, in this order (most severe first):
+  130  interrupted
+  3    a step failed (the run stopped at it; run the same command again to resume)
+  2    the employee could not be started (unknown employee, a run in progress, ...)
+  4    waiting (sign-off, staged step, legal hold, or the rest of the batch after the canary)
+  0    done
+A problem with the batch itself (over the limit, an employee named twice, an empty CSV) exits 2
+before anything runs.";
+
 /// Options shared by every command.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
@@ -142,12 +154,28 @@ pub enum Format {
     Html,
 }
 
+impl std::fmt::Display for Format {
+    /// The value as written on the command line (`human`, `json`, `github`, ...).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.to_possible_value() {
+            Some(value) => f.write_str(value.get_name()),
+            None => write!(f, "{self:?}"),
+        }
+    }
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Execute the playbook for each employee.
     Run(RunArgs),
-    /// Dry run: read live state, print the exact changes, write nothing.
+    /// Dry run: read every system and print the exact changes a run would make; changes nothing.
+    ///
+    /// Reads every system the playbook uses and the journal, and prints per step the exact change
+    /// a run would make now (accounts to disable, groups to leave, seats to release with their
+    /// monthly cost, messages to send with their rendered parameters), or that it is already done.
+    /// No change is made to any system, the journal or HR. Like every command, its first use in a
+    /// checkout creates the embedded store (e.g. `state/acme.db`) from its seed files.
     Plan(PlanArgs),
     /// Sign off a manual step (or approve a step that needs approval) with your own key.
     Confirm(ConfirmArgs),
@@ -175,12 +203,14 @@ pub enum Command {
 
 /// `offboard run`.
 #[derive(Debug, Args)]
+#[command(after_help = BATCH_EXIT_HELP)]
 pub struct RunArgs {
-    /// Employees to offboard (ids or usernames from the HR source).
+    /// Employees to offboard (ids or usernames from the HR source), each named once.
     #[arg(value_name = "EMPLOYEE", required_unless_present_any = ["from", "plan"])]
     pub employees: Vec<String>,
 
-    /// Read the employees from a CSV of HR events (one employee per row).
+    /// Read the employees from a CSV of HR events (one employee per row, at least one row, each
+    /// employee once).
     #[arg(long, value_name = "CSV")]
     pub from: Option<PathBuf>,
 
@@ -188,8 +218,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "PLAYBOOK")]
     pub playbook: Option<String>,
 
-    /// Execute exactly this saved plan; refuse if the live state drifted since.
-    #[arg(long, value_name = "PLAN_JSON", conflicts_with_all = ["from", "playbook"])]
+    /// Execute exactly this saved plan (`offboard plan --out`). The plan names its employee and
+    /// playbook, so EMPLOYEE, --from and --playbook cannot be given with it. Refused, with the
+    /// differences, if the playbook file changed or the live state drifted since it was made.
+    #[arg(
+        long,
+        value_name = "PLAN_JSON",
+        conflicts_with_all = ["employees", "from", "playbook"]
+    )]
     pub plan: Option<PathBuf>,
 
     /// Run a playbook with uncommitted changes (recorded in the journal).
@@ -221,7 +257,8 @@ pub struct PlanArgs {
     #[arg(long, value_name = "PLAYBOOK")]
     pub playbook: Option<String>,
 
-    /// Save the plan for `offboard run --plan`.
+    /// Save the plan for `offboard run --plan`, with the playbook file's identity (git blob id
+    /// of its content): the run refuses the plan if the playbook changed since.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
 }

@@ -1,7 +1,8 @@
 //! Batches (`offboard run --from events.csv`, or several employees): the guard against mass
 //! revocation. A batch larger than the configured limit needs `--max N`; the first employees run
 //! as a canary, then the batch pauses for confirmation (`--yes` for unattended use); one
-//! failure does not stop the others; the exit code is the worst outcome. Employees run
+//! failure does not stop the others; the exit code is the most severe row, in the order of
+//! [`Exit::worst`] (interrupted, step failed, could not start, waiting, done). Employees run
 //! `policy.batch_concurrency` (or `--jobs`) at a time, sharing each playbook's connectors.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -20,7 +21,8 @@ use crate::error::{Error, Result};
 use crate::exit::Exit;
 
 /// Employee ids (or usernames) from an HR events CSV: the column `employee_id`, else
-/// `username`, else the first column.
+/// `username`, else the first column. A file without rows, an empty cell or an employee listed
+/// twice is a usage error.
 pub fn read_events(path: &Path) -> Result<Vec<String>> {
     let mut reader = csv::ReaderBuilder::new()
         .from_path(path)
@@ -51,6 +53,12 @@ pub fn read_events(path: &Path) -> Result<Vec<String>> {
     if let Some(dup) = employees.iter().find(|e| !seen.insert(e.as_str())) {
         return Err(Error::Usage(format!(
             "{}: employee `{dup}` is listed twice",
+            path.display()
+        )));
+    }
+    if employees.is_empty() {
+        return Err(Error::Usage(format!(
+            "no employees in {}: it has no rows below its header",
             path.display()
         )));
     }
@@ -94,6 +102,7 @@ pub fn run_batch(
         jobs,
         printing: Mutex::new(()),
     };
+    same_person_twice(&batch.session, workspace, employees)?;
     let canary = (policy.canary as usize).min(employees.len());
     let mut rows = batch.run_all(&employees[..canary]);
     if canary < employees.len() {
@@ -118,6 +127,27 @@ pub fn run_batch(
     }
     print_table(global, &rows);
     Ok(rows.iter().fold(Exit::Done, |worst, r| worst.worst(r.exit)))
+}
+
+/// Refuse a batch naming one person twice under different keys (id and username): the second
+/// run would collide with the first on the employee's lock. Keys HR does not know are left to
+/// their own row of the outcome table.
+fn same_person_twice(session: &Session, workspace: &Workspace, employees: &[String]) -> Result<()> {
+    let mut by_id: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for key in employees {
+        let Ok((employee, _)) = session.employee(workspace, key) else {
+            continue;
+        };
+        if let Some(first) = by_id.insert(employee.id.clone(), key) {
+            return Err(Error::Usage(format!(
+                "`{}` and `{}` are the same employee ({}); name each employee once",
+                first.escape_debug(),
+                key.escape_debug(),
+                employee.id
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The employees of a batch, run `jobs` at a time.

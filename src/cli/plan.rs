@@ -1,17 +1,20 @@
 //! `offboard plan`: the dry run. It goes through the same engine as `offboard run` with
-//! `dry_run` set, so it reads every target and the journal but writes nothing, and prints per
-//! step the exact change a run would make now, or that it is already done.
+//! `dry_run` set, so it reads every target and the journal but changes nothing, and prints per
+//! step the exact change a run would make now (each seat with its monthly cost, each message
+//! with its rendered parameters), or that it is already done. A saved plan pins the playbook
+//! content it was made with.
 
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
 use super::args::PlanArgs;
-use super::run::{choose_playbook, find_run, hold_reason, journal_err};
+use super::run::{choose_playbook, find_run, hold_reason, journal_err, relative_to};
 use super::session::Session;
 use super::workspace::load_workspace;
 use super::{Format, GlobalArgs};
-use crate::analyze::Workspace;
+use crate::analyze::{PlaybookFile, Workspace};
 use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::execute::engine::{Engine, Entry, Observer, Recorded, RunLog};
@@ -19,6 +22,7 @@ use crate::execute::outcome::{StepOutcome, StepState};
 use crate::exit::Exit;
 use crate::hr::HrRecord;
 use crate::journal::{Payload, read_run};
+use crate::plan::identity::PlaybookIdentity;
 use crate::playbook::Step;
 use crate::retry::RetryPolicy;
 
@@ -31,6 +35,11 @@ pub struct Plan {
     pub employee: String,
     /// Playbook name.
     pub playbook: String,
+    /// The playbook file and the git blob id of its content when the plan was made; `run --plan`
+    /// refuses the plan when it changed since. Absent from plans made by earlier versions, which
+    /// `run --plan` refuses for that reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playbook_file: Option<PlaybookIdentity>,
     /// The run this plan continues, when one is open.
     pub run: Option<String>,
     /// When the plan was made (RFC 3339).
@@ -81,6 +90,12 @@ impl Observer for Quiet {
 
 /// Plan the offboarding of one employee and print (or save) it.
 pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit> {
+    if !matches!(global.format, Format::Human | Format::Json) {
+        return Err(Error::Usage(format!(
+            "`offboard plan` prints human or json, not {}",
+            global.format
+        )));
+    }
     let workspace = load_workspace(global)?;
     let (plan, employee) = make_plan(&workspace, &args.employee, args.playbook.as_deref())?;
     let json = serde_json::to_string_pretty(&plan).map_err(|e| Error::Usage(e.to_string()))?;
@@ -89,12 +104,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit> {
     }
     match global.format {
         Format::Json => println!("{json}"),
-        Format::Human => print_human(&plan, &employee),
-        other => {
-            return Err(Error::Usage(format!(
-                "`offboard plan` prints human or json, not {other:?}"
-            )));
-        }
+        _ => print_human(&plan, &employee),
     }
     Ok(Exit::Done)
 }
@@ -110,6 +120,7 @@ pub fn make_plan(
     let session = Session::default();
     let (employee, status) = session.employee(workspace, key)?;
     let file = choose_playbook(workspace, playbook, &employee, status)?;
+    let identity = playbook_identity(&session, file)?;
     let playbook = &file.playbook;
     let now = clock::now().map_err(Error::Usage)?;
     let (run_id, history) = match config.journal.is_dir() {
@@ -136,7 +147,7 @@ pub fn make_plan(
     let never = |_: &HrRecord, _: &str| Err("a plan never writes to HR".to_owned());
     let is_complete = |e: &HrRecord| hr.is_marked_complete(&e.id).map_err(|e| e.to_string());
     let not_interrupted = AtomicBool::new(false);
-    let placeholder = run_id.clone().unwrap_or_else(|| "(new run)".to_owned());
+    let placeholder = run_id.clone().unwrap_or_else(|| "<new run id>".to_owned());
     let engine = Engine {
         playbook,
         roles: &workspace.roles,
@@ -184,6 +195,7 @@ pub fn make_plan(
         version: 1,
         employee: employee.id.clone(),
         playbook: playbook.name.clone(),
+        playbook_file: Some(identity),
         run: run_id,
         planned_at: now
             .format(&time::format_description::well_known::Rfc3339)
@@ -192,6 +204,59 @@ pub fn make_plan(
         totals,
     };
     Ok((plan, employee))
+}
+
+/// The identity of the playbook file `file` now: its path as the journal records it, the blob
+/// id of its content, and the git commit and state it is in.
+pub fn playbook_identity(session: &Session, file: &PlaybookFile) -> Result<PlaybookIdentity> {
+    let provenance = session.provenance(&file.path)?;
+    let path = provenance.as_ref().map_or_else(
+        || file.path.display().to_string(),
+        |p| relative_to(&file.path, &p.repo_root),
+    );
+    PlaybookIdentity::of(
+        &file.path,
+        path,
+        provenance.as_ref().and_then(|p| p.commit.clone()),
+        provenance.as_ref().is_some_and(|p| p.dirty),
+    )
+}
+
+/// Refuse `saved` (read from `path`) unless its playbook file still has the content the plan
+/// was made with.
+pub fn check_playbook(workspace: &Workspace, saved: &Plan, path: &Path) -> Result<()> {
+    let Some(then) = &saved.playbook_file else {
+        return Err(Error::Usage(format!(
+            "{} does not record which playbook content it was made with (it was saved by an \
+             earlier version); nothing was executed. Make it again with `offboard plan {} --out {}`",
+            path.display(),
+            saved.employee,
+            path.display()
+        )));
+    };
+    let file = workspace
+        .playbooks
+        .iter()
+        .find(|p| p.playbook.name == saved.playbook)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{}: playbook `{}` no longer exists; nothing was executed",
+                path.display(),
+                saved.playbook
+            ))
+        })?;
+    let now = playbook_identity(&Session::default(), file)?;
+    match then.changes(&now, &file.path) {
+        None => Ok(()),
+        Some(changes) => Err(Error::Usage(format!(
+            "playbook {} changed since {} was made; nothing was executed. Review the change and \
+             make the plan again (`offboard plan {} --out {}`). Changes (plan -> now):\n{changes}",
+            saved.playbook,
+            path.display(),
+            saved.employee,
+            path.display()
+        ))),
+    }
 }
 
 /// Read a plan saved with `offboard plan --out`.
@@ -220,10 +285,7 @@ pub fn drift(saved: &Plan, now: &Plan) -> Vec<String> {
         ));
     }
     let describe = |o: Option<&StepOutcome>| {
-        o.map_or_else(
-            || "(no such step)".to_owned(),
-            |o| super::progress::describe(&o.state),
-        )
+        o.map_or_else(|| "(no such step)".to_owned(), |o| in_full(&o.state))
     };
     let ids: std::collections::BTreeSet<&str> = saved
         .steps
@@ -239,6 +301,32 @@ pub fn drift(saved: &Plan, now: &Plan) -> Vec<String> {
         }
     }
     lines
+}
+
+/// An outcome in words, with the seats' costs and the message's parameters a plan shows, so
+/// that a drift in any of them is visible.
+fn in_full(state: &StepState) -> String {
+    let mut text = super::progress::describe(state);
+    if let StepState::Planned { seats, params, .. } = state {
+        for seat in seats {
+            text.push_str(&format!(
+                "; {} {}/month",
+                seat.product,
+                money(seat.monthly_cost_cents)
+            ));
+        }
+        for (name, value) in params {
+            text.push_str(&format!("; {name}: {value:?}"));
+        }
+    }
+    text
+}
+
+/// Cents as `units.cents`, e.g. `76.64`.
+fn money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", cents / 100, cents % 100)
 }
 
 fn print_human(plan: &Plan, employee: &HrRecord) {
@@ -258,12 +346,25 @@ fn print_human(plan: &Plan, employee: &HrRecord) {
             other => super::progress::describe(other),
         };
         println!("  {:<24} {what}", step.step);
+        if let StepState::Planned { seats, params, .. } = &step.state {
+            let width = seats.iter().map(|s| s.product.len()).max().unwrap_or(0);
+            for seat in seats {
+                println!(
+                    "  {:<24}   seat {:<width$}  {:>9}/month",
+                    "",
+                    seat.product,
+                    money(seat.monthly_cost_cents)
+                );
+            }
+            for (name, value) in params {
+                println!("  {:<24}   {name}: {value}", "");
+            }
+        }
     }
     println!(
-        "totals: {} step(s) would change something; {} seat(s) released, {}.{:02}/month",
+        "totals: {} step(s) would change something; {} seat(s) released, {}/month",
         plan.totals.changes,
         plan.totals.seats,
-        plan.totals.monthly_cost_cents / 100,
-        plan.totals.monthly_cost_cents % 100
+        money(plan.totals.monthly_cost_cents)
     );
 }

@@ -21,7 +21,7 @@ fn report_err(error: ReportError) -> Error {
 pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
     if matches!(global.format, Format::Github | Format::Csv) {
         return Err(Error::Usage(format!(
-            "`offboard report` prints human, json, md or html, not {:?}",
+            "`offboard report` prints human, json, md or html, not {}",
             global.format
         )));
     }

@@ -28,11 +28,12 @@ use crate::retry::RetryPolicy;
 use std::io::{IsTerminal, Write};
 
 /// Run the playbook for each employee named (or listed in `--from`, or in a saved plan); the
-/// exit code is the worst outcome.
+/// exit code is the most severe outcome ([`Exit::worst`]). Each employee must be named once.
 pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Result<Exit> {
     let workspace = load_workspace(global)?;
     if let Some(path) = &args.plan {
         let saved = super::plan::read_plan(path)?;
+        super::plan::check_playbook(&workspace, &saved, path)?;
         let (now, _) = super::plan::make_plan(&workspace, &saved.employee, Some(&saved.playbook))?;
         let drift = super::plan::drift(&saved, &now);
         if !drift.is_empty() {
@@ -54,8 +55,23 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Res
         return Ok(report.exit());
     }
     let mut employees = args.employees.clone();
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = employees.iter().find(|e| !seen.insert(e.as_str())) {
+        return Err(Error::Usage(format!(
+            "employee `{}` is named twice on the command line; name each employee once",
+            dup.escape_debug()
+        )));
+    }
     if let Some(from) = &args.from {
-        employees.extend(super::batch::read_events(from)?);
+        let listed = super::batch::read_events(from)?;
+        if let Some(dup) = listed.iter().find(|e| seen.contains(e.as_str())) {
+            return Err(Error::Usage(format!(
+                "employee `{}` is named on the command line and listed in {}; name each employee once",
+                dup.escape_debug(),
+                from.display()
+            )));
+        }
+        employees.extend(listed);
     }
     if employees.len() > 1 || args.from.is_some() {
         return super::batch::run_batch(global, args, &workspace, &employees, interrupted);
@@ -454,7 +470,8 @@ fn run_prefix(employee: &str, playbook: &str) -> String {
     format!("{employee}-{playbook}-")
 }
 
-fn relative_to(path: &Path, root: &Path) -> String {
+/// `path` relative to `root` (both resolved), or `path` itself when it lies outside.
+pub(super) fn relative_to(path: &Path, root: &Path) -> String {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     path.strip_prefix(&root)

@@ -87,7 +87,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
         Format::Human => print_human(&runs),
         other => {
             return Err(Error::Usage(format!(
-                "`offboard status` prints human or json, not {other:?}"
+                "`offboard status` prints human or json, not {other}"
             )));
         }
     }

@@ -57,7 +57,7 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
         }
         other => {
             return Err(Error::Usage(format!(
-                "`offboard verify` prints human or json, not {other:?}"
+                "`offboard verify` prints human or json, not {other}"
             )));
         }
     }

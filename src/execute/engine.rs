@@ -402,6 +402,8 @@ impl Engine<'_> {
                         changes: Vec::new(),
                         detail: "write \"IT offboarding complete\" back to HR".to_owned(),
                         released_monthly_cost_cents: 0,
+                        seats: Vec::new(),
+                        params: BTreeMap::new(),
                     }));
                 }
                 let shown = (self.hr_writeback)(self.employee, self.run_id)?;
@@ -505,11 +507,23 @@ impl Engine<'_> {
             if let Some(review) = &review {
                 detail = format!("{detail}; {review}");
             }
+            let seats = before
+                .seats
+                .iter()
+                .filter(|s| {
+                    changes.iter().any(|c| {
+                        matches!(c, Change::ReleaseSeats { products } if products.contains(&s.product))
+                    })
+                })
+                .cloned()
+                .collect();
             return Ok(Done::Planned(StepState::Planned {
                 account: Some(format!("{}: {}", connector.name(), principal.name)),
                 released_monthly_cost_cents: released_cost_cents(&changes, &before),
                 changes,
                 detail,
+                seats,
+                params: BTreeMap::new(),
             }));
         }
         let started = intent.started();
@@ -618,6 +632,8 @@ impl Engine<'_> {
                 changes: Vec::new(),
                 detail: format!("send {} through `{}`", step.kind, connector.name()),
                 released_monthly_cost_cents: 0,
+                seats: Vec::new(),
+                params: params.clone(),
             }));
         }
         let body = self.message_body(step, params, log);

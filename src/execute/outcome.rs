@@ -48,6 +48,12 @@ pub enum StepState {
         detail: String,
         /// Monthly cost of the seats it would release, in cents.
         released_monthly_cost_cents: i64,
+        /// Each seat it would release, with its monthly cost (steps that release seats).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        seats: Vec<crate::connector::Seat>,
+        /// The message's rendered parameters, e.g. `subject` and `text` (message steps).
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        params: std::collections::BTreeMap<String, String>,
     },
     /// Not started because a step it waits for is not confirmed.
     Pending {

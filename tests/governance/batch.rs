@@ -246,3 +246,114 @@ fn a_failed_canary_stops_the_batch_before_the_others() {
     );
     assert_eq!(deactivated(&repo), 2, "only the canary's two real leavers");
 }
+
+#[test]
+fn an_employee_named_twice_is_a_usage_error_before_anything_runs() {
+    let repo = company(4);
+    repo.offboard(["plan", "E20000"]).run(); // seeds the store
+    let store = repo.snapshot(STORE);
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["run", "E20000", "E20001", "E20000", "--yes"],
+            "employee `E20000` is named twice on the command line",
+        ),
+        (
+            &["run", "user0001", "E20002", "E20001", "--yes"],
+            "`user0001` and `E20001` are the same employee (E20001)",
+        ),
+        (
+            &["run", "E20003", "--from", "events.csv", "--yes"],
+            "employee `E20003` is named on the command line and listed in events.csv",
+        ),
+    ];
+    events(&repo, &ids(4)[2..]);
+    for (args, message) in cases {
+        let out = repo.offboard(args.iter().copied()).status(2).run();
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
+        assert!(
+            !out.stdout.contains("exit  outcome"),
+            "{args:?}: a batch table was printed:\n{}",
+            out.stdout
+        );
+        assert!(repo.runs().is_empty(), "{args:?}: {:?}", repo.runs());
+        assert!(repo.snapshot(STORE) == store, "{args:?} changed the store");
+    }
+    assert_eq!(deactivated(&repo), 0);
+}
+
+#[test]
+fn a_csv_without_rows_is_a_usage_error_naming_the_file() {
+    let repo = company(2);
+    for (name, text) in [
+        ("header-only.csv", "employee_id,event,effective_at\n"),
+        ("empty.csv", ""),
+    ] {
+        repo.write(name, text);
+        let out = repo
+            .offboard(["run", "--from", name, "--yes"])
+            .status(2)
+            .run();
+        assert!(
+            out.stderr.contains(&format!("no employees in {name}")),
+            "{name}: {}",
+            out.stderr
+        );
+        assert!(out.stdout.is_empty(), "{name}: {}", out.stdout);
+    }
+    assert!(repo.runs().is_empty());
+}
+
+#[test]
+fn a_failed_step_outranks_a_row_that_could_not_start_and_a_waiting_one() {
+    let repo = company(5);
+    // E20002 resigned: the voluntary-leaver playbook waits for sign-off (exit 4).
+    let hr = repo.read("hr.csv").replace(
+        "E20002,user0002,user0002@acme.example,User 2,E19999,boss@acme.example,R&D,CC-100,engineer,,TERM,",
+        "E20002,user0002,user0002@acme.example,User 2,E19999,boss@acme.example,R&D,CC-100,engineer,,RESIGN,",
+    );
+    assert!(hr.contains(",RESIGN,"));
+    repo.write("hr.csv", &hr);
+    repo.commit("user0002 resigned");
+    repo.offboard(["plan", "E20000"]).run(); // seeds the store
+    repo.db()
+        .execute_batch(
+            "CREATE TRIGGER frozen BEFORE DELETE ON seats WHEN OLD.account_id = 'acct-20003'
+             BEGIN SELECT RAISE(ABORT, 'seats are frozen by the licence server'); END;",
+        )
+        .unwrap();
+    // The canary (3) passes: done, done, waiting. Then: unknown (2), failed step (3), done.
+    let listed: Vec<String> = ["E20000", "E20001", "E20002", "E99999", "E20003", "E20004"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    events(&repo, &listed);
+    let out = repo
+        .offboard(["--format", "json", "run", "--from", "events.csv", "--yes"])
+        .status(3)
+        .run();
+    let rows = table(&out);
+    let codes: Vec<(String, i64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["employee"].as_str().unwrap().to_owned(),
+                r["exit"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, i64)> = listed.iter().cloned().zip([0, 0, 4, 2, 3, 0]).collect();
+    assert_eq!(codes, expected, "{}", out.stdout);
+    assert_eq!(
+        repo.count(
+            "SELECT count(*) FROM seats WHERE account_id = 'acct-20003'",
+            []
+        ),
+        2,
+        "the frozen seats stay"
+    );
+    let failed = repo.run_of("E20003");
+    assert_eq!(
+        repo.events(&failed, "step.failed", "release-seats").len(),
+        1
+    );
+}

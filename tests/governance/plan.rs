@@ -118,6 +118,63 @@ fn plan_writes_nothing_and_prints_the_changes_seats_and_monthly_cost() {
     ] {
         assert!(text.contains(line), "plan lacks `{line}`:\n{text}");
     }
+    // Each released seat with its monthly cost, right under the step that releases it.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("release-seats "))
+        .unwrap();
+    let seats: Vec<String> = lines[at + 1..at + 6]
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        seats,
+        [
+            "seat 1password 7.99/month",
+            "seat github 21.00/month",
+            "seat jetbrains 24.90/month",
+            "seat slack 8.75/month",
+            "seat workspace 14.00/month",
+        ],
+        "{text}"
+    );
+    // Each message with its rendered parameters.
+    for (step, param) in [
+        (
+            "notify-security",
+            "subject: Involuntary leaver: Mallory Hartmann (E1007)",
+        ),
+        (
+            "notify-manager",
+            "subject: Mallory Hartmann has left: please return their equipment",
+        ),
+        (
+            "notify-manager",
+            "text: Access for mallory was removed (run <new run id>). Please collect",
+        ),
+        ("notify-finance", "cost_centre: CC-100"),
+        ("notify-finance", "reference: E1007"),
+    ] {
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with(&format!("{step} ")))
+            .unwrap();
+        assert!(
+            lines[at].contains("would send ") && lines[at].contains("through `"),
+            "{}",
+            lines[at]
+        );
+        let block: Vec<&str> = lines[at + 1..]
+            .iter()
+            .take_while(|l| l.starts_with("   ") && !l.trim_start().contains("  "))
+            .map(|l| l.trim())
+            .collect();
+        assert!(
+            block.iter().any(|l| l.starts_with(param)),
+            "{step} lacks `{param}`: {block:?}\n{text}"
+        );
+    }
 
     let plan = json.json();
     assert_eq!(plan["employee"], "E1007");
@@ -133,6 +190,30 @@ fn plan_writes_nothing_and_prints_the_changes_seats_and_monthly_cost() {
         step(&plan, "release-seats")["released_monthly_cost_cents"],
         7664
     );
+    assert_eq!(
+        step(&plan, "release-seats")["seats"],
+        json!([
+            {"product": "1password", "monthly_cost_cents": 799},
+            {"product": "github", "monthly_cost_cents": 2100},
+            {"product": "jetbrains", "monthly_cost_cents": 2490},
+            {"product": "slack", "monthly_cost_cents": 875},
+            {"product": "workspace", "monthly_cost_cents": 1400},
+        ])
+    );
+    assert_eq!(
+        step(&plan, "notify-manager")["params"]["subject"],
+        "Mallory Hartmann has left: please return their equipment"
+    );
+    assert_eq!(
+        step(&plan, "notify-security")["params"]["subject"],
+        "Involuntary leaver: Mallory Hartmann (E1007)"
+    );
+    assert_eq!(
+        step(&plan, "notify-manager")["detail"],
+        "send notify.manager through `notify`"
+    );
+    assert!(step(&plan, "disable-account").get("seats").is_none());
+    assert!(step(&plan, "disable-account").get("params").is_none());
 
     // The finished run of grace: the plan reads its journal and says so.
     assert!(
@@ -285,4 +366,192 @@ fn a_saved_plan_runs_and_a_drifted_one_is_refused_with_a_diff() {
     );
     assert!(repo.runs().is_empty());
     assert_eq!(repo.count("SELECT count(*) FROM changes", []), 0);
+}
+
+#[test]
+fn a_saved_plan_cannot_be_given_an_employee_or_a_csv() {
+    let repo = Repo::acme();
+    repo.offboard(["plan", "mallory", "--out", "p.json"]).run();
+    repo.write("events.csv", "employee_id\nE1004\n");
+    let before = writable_state(&repo);
+    for args in [
+        &["run", "--plan", "p.json", "carol"][..],
+        &["run", "--plan", "p.json", "mallory"],
+        &["--plan", "p.json", "carol"],
+        &["run", "--plan", "p.json", "--from", "events.csv"],
+    ] {
+        let out = repo.offboard(args.iter().copied()).status(2).run();
+        assert!(
+            out.stderr
+                .contains("the argument '--plan <PLAN_JSON>' cannot be used with"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+    }
+    assert!(before == writable_state(&repo), "a refused run wrote");
+    assert!(repo.runs().is_empty());
+    assert_eq!(
+        repo.count("SELECT count(*) FROM accounts WHERE active = 0", []),
+        0,
+        "nobody was offboarded"
+    );
+    let help = repo.offboard(["run", "--help"]).run().stdout;
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("EMPLOYEE, --from and --playbook cannot be given with it"),
+        "{help}"
+    );
+}
+
+#[test]
+fn plan_on_a_fresh_checkout_creates_the_store_from_its_seeds_and_changes_nothing_else() {
+    let repo = Repo::acme();
+    assert!(!repo.join(STORE).exists());
+    repo.offboard(["plan", "mallory"]).run();
+    assert!(repo.join(STORE).is_file(), "the embedded store is created");
+    assert_eq!(
+        repo.count(
+            "SELECT count(*) FROM accounts WHERE account_id = 'acct-1007' AND active = 1",
+            []
+        ),
+        1,
+        "seeded, and mallory still active"
+    );
+    assert_eq!(repo.count("SELECT count(*) FROM changes", []), 0);
+    assert_eq!(repo.count("SELECT count(*) FROM outbox", []), 0);
+    assert!(repo.runs().is_empty());
+    assert!(!repo.join("hr.it-complete.csv").exists());
+    let help = repo.offboard(["plan", "--help"]).run().stdout;
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for phrase in [
+        "No change is made to any system, the journal or HR",
+        "creates the embedded store",
+        "from its seed files",
+    ] {
+        assert!(
+            help.contains(phrase),
+            "plan --help lacks `{phrase}`:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn an_unsupported_format_is_named_as_typed() {
+    let repo = Repo::acme();
+    repo.offboard(["grace"]).run();
+    for (args, message) in [
+        (
+            &["--format", "csv", "plan", "mallory"][..],
+            "`offboard plan` prints human or json, not csv",
+        ),
+        (
+            &["--format", "csv", "status"],
+            "`offboard status` prints human or json, not csv",
+        ),
+        (
+            &["--format", "md", "verify"],
+            "`offboard verify` prints human or json, not md",
+        ),
+        (
+            &["--format", "github", "verify"],
+            "`offboard verify` prints human or json, not github",
+        ),
+        (
+            &["--format", "csv", "report"],
+            "`offboard report` prints human, json, md or html, not csv",
+        ),
+    ] {
+        let out = repo.offboard(args.iter().copied()).status(2).run();
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
+        for internal in ["Csv", "Md", "Github"] {
+            assert!(
+                !out.stderr.contains(internal),
+                "{args:?} leaks `{internal}`: {}",
+                out.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn a_saved_plan_pins_the_playbook_content_and_is_refused_after_it_changed() {
+    let repo = Repo::acme();
+    let file = "playbooks/involuntary-leaver.yaml";
+    let committed = repo.git(&["rev-parse", &format!("HEAD:{file}")]);
+    let committed = committed.trim();
+    repo.offboard(["plan", "mallory", "--out", "p.json"]).run();
+    let saved: Value = serde_json::from_str(&repo.read("p.json")).unwrap();
+    assert_eq!(saved["playbook_file"]["path"], file);
+    assert_eq!(saved["playbook_file"]["blob"], committed);
+    assert_eq!(saved["playbook_file"]["dirty"], false);
+    assert_eq!(
+        saved["playbook_file"]["commit"],
+        repo.git(&["rev-parse", "HEAD"]).trim()
+    );
+
+    // The subject of the security notice changes, and the change is committed.
+    let text = repo.read(file);
+    let edited = text.replace(
+        "subject: \"Involuntary leaver: {{ employee.display_name }}",
+        "subject: \"Terminated: {{ employee.display_name }}",
+    );
+    assert_ne!(text, edited);
+    repo.write(file, &edited);
+    repo.commit("reword the security notice");
+    let before = writable_state(&repo);
+    let refused = repo.offboard(["run", "--plan", "p.json"]).status(2).run();
+    let err = &refused.stderr;
+    for line in [
+        "playbook involuntary-leaver changed since p.json was made; nothing was executed",
+        &format!("  {file}: blob {} (commit ", &committed[..12]),
+        "-      subject: \"Involuntary leaver: {{ employee.display_name }} ({{ employee.id }})\"",
+        "+      subject: \"Terminated: {{ employee.display_name }} ({{ employee.id }})\"",
+    ] {
+        assert!(err.contains(line), "lacks `{line}`:\n{err}");
+    }
+    assert!(before == writable_state(&repo), "the refused run wrote");
+    assert!(repo.runs().is_empty());
+    assert_eq!(repo.count("SELECT count(*) FROM outbox", []), 0);
+
+    // A plan made now runs, and the journal records the blob id the plan pinned.
+    repo.offboard(["plan", "mallory", "--out", "p.json"]).run();
+    let saved: Value = serde_json::from_str(&repo.read("p.json")).unwrap();
+    repo.offboard(["run", "--plan", "p.json"]).run();
+    let started = &repo.journal(&repo.run_of("E1007"))[0];
+    assert_eq!(started["event"], "run.started");
+    assert_eq!(started["playbook"]["blob"], saved["playbook_file"]["blob"]);
+    assert_ne!(saved["playbook_file"]["blob"], committed);
+    let subjects: Vec<String> = repo
+        .db()
+        .prepare("SELECT body FROM outbox WHERE topic = 'notify.security'")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|b| {
+            serde_json::from_str::<Value>(&b.unwrap()).unwrap()["params"]["subject"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(subjects, ["Terminated: Mallory Hartmann (E1007)"]);
+}
+
+#[test]
+fn a_plan_without_the_playbook_identity_is_refused() {
+    let repo = Repo::acme();
+    repo.offboard(["plan", "mallory", "--out", "p.json"]).run();
+    let mut saved: Value = serde_json::from_str(&repo.read("p.json")).unwrap();
+    saved.as_object_mut().unwrap().remove("playbook_file");
+    repo.write("p.json", &saved.to_string());
+    let refused = repo.offboard(["run", "--plan", "p.json"]).status(2).run();
+    assert!(
+        refused
+            .stderr
+            .contains("p.json does not record which playbook content it was made with"),
+        "{}",
+        refused.stderr
+    );
+    assert!(repo.runs().is_empty());
 }
