@@ -169,8 +169,8 @@ pub enum Command {
     Init(InitArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
+    /// Print a man page (roff), or write all of them into a directory.
+    Man(ManArgs),
 }
 
 /// `offboard run`.
@@ -351,6 +351,19 @@ pub struct CompletionsArgs {
     /// The shell to generate for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `offboard man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print, e.g. `validate` for offboard-validate(1)
+    /// [default: offboard(1)]
+    #[arg(value_name = "SUBCOMMAND", conflicts_with = "out")]
+    pub page: Option<String>,
+
+    /// Write offboard.1 and offboard-SUBCOMMAND.1 for every subcommand into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[cfg(test)]
