@@ -30,6 +30,38 @@ pub enum Exit {
 }
 
 impl Exit {
+    /// Every outcome, in the order of their codes (for documentation: `--help`, man pages).
+    pub const ALL: [Exit; 6] = [
+        Exit::Done,
+        Exit::Findings,
+        Exit::Usage,
+        Exit::StepFailed,
+        Exit::Waiting,
+        Exit::Interrupted,
+    ];
+
+    /// What the code means to a caller, as the README's exit code table says it.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Exit::Done => "done: everything asked for is complete",
+            Exit::Findings => {
+                "findings: validate found errors, reconcile found orphans, verify found a bad record"
+            }
+            Exit::Usage => {
+                "usage or configuration error: bad flags, bad config, unknown employee, unknown playbook"
+            }
+            Exit::StepFailed => {
+                "a step failed; the run stopped at it and is resumable by running the same command again"
+            }
+            Exit::Waiting => {
+                "the run is waiting: manual confirmations pending, staged steps scheduled, or blocked by a legal hold"
+            }
+            Exit::Interrupted => {
+                "interrupted (Ctrl-C); the journal is consistent and the run resumable"
+            }
+        }
+    }
+
     /// The process exit status for this outcome.
     pub fn code(self) -> u8 {
         match self {
@@ -40,6 +72,14 @@ impl Exit {
             Exit::Waiting => 4,
             Exit::Interrupted => 130,
         }
+    }
+
+    /// End the process at once with this outcome's code, skipping every destructor.
+    ///
+    /// Only for the one place that cannot return to `main`: a second Ctrl-C, which the user
+    /// means as "stop now". Everything else returns its [`Exit`] to `main`.
+    pub fn terminate(self) -> ! {
+        std::process::exit(i32::from(self.code()))
     }
 
     /// The more severe of two outcomes, for commands that handle several items (batches, `due`).
@@ -89,6 +129,7 @@ mod tests {
         for (exit, code) in table {
             assert_eq!(exit.code(), code, "{exit:?}");
         }
+        assert_eq!(Exit::ALL.map(Exit::code), table.map(|(_, code)| code));
     }
 
     #[test]

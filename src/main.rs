@@ -10,17 +10,19 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = offboard::cli::Cli::parse_with_shorthand();
+    let cli = match offboard::cli::parse() {
+        Ok(cli) => cli,
+        Err(exit) => return ExitCode::from(exit.code()),
+    };
     offboard::cli::init_logging(&cli.global);
+    let format = cli.global.format;
     match offboard::cli::run(cli) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(error) => {
+            let exit = error.exit();
             let report = anyhow::Error::new(error);
-            eprintln!("error: {report:#}");
-            let code = report
-                .downcast_ref::<offboard::Error>()
-                .map_or(2, |e| e.exit().code());
-            ExitCode::from(code)
+            offboard::cli::print_error(format, &format!("{report:#}"), exit);
+            ExitCode::from(exit.code())
         }
     }
 }

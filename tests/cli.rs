@@ -1,5 +1,6 @@
-//! The command-line surface through the real binary: the shorthand, generated artefacts, exit
-//! codes of commands not built yet, and that every shipped playbook and example validates.
+//! The command-line surface through the real binary: help and exit codes, usage errors, the
+//! generated artefacts (completions, man pages), `init`, and that every shipped playbook and
+//! example validates.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -78,7 +79,7 @@ fn help_lists_every_subcommand_and_the_exit_codes() {
 }
 
 #[test]
-fn completions_and_man_page_are_generated() {
+fn completions_are_generated() {
     let bash = offboard(&["completions", "bash"]);
     assert_eq!(bash.status.code(), Some(0));
     let script = text(&bash.stdout);
@@ -86,14 +87,69 @@ fn completions_and_man_page_are_generated() {
         script.contains("_offboard()") && script.contains("validate"),
         "{script}"
     );
+}
+
+/// A page's text with roff's escaped hyphens (`\-`) read as hyphens.
+fn roff_text(bytes: &[u8]) -> String {
+    text(bytes).replace("\\-", "-")
+}
+
+#[test]
+fn man_prints_the_main_page_and_one_page_per_subcommand() {
     let man = offboard(&["man"]);
     assert_eq!(man.status.code(), Some(0));
-    let page = text(&man.stdout);
+    let page = roff_text(&man.stdout);
+    assert!(page.contains(".TH offboard 1"), "{page}");
+    assert!(page.contains("offboard-reconcile(1)"), "{page}");
+    assert!(page.contains(".SH \"EXIT STATUS\""), "{page}");
+    assert!(!page.contains(".SH EXTRA"), "{page}");
+
+    let validate = offboard(&["man", "validate"]);
+    assert_eq!(validate.status.code(), Some(0));
+    let page = roff_text(&validate.stdout);
+    assert!(page.contains(".TH offboard-validate 1"), "{page}");
+    assert!(page.contains("--changed-since"), "{page}");
+    assert!(page.contains("\\fB130\\fR"), "{page}");
+
+    let unknown = offboard(&["man", "valdate"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = text(&unknown.stderr);
     assert!(
-        page.starts_with(".ie") || page.contains(".TH offboard"),
-        "{page}"
+        stderr.contains("no man page for `valdate`") && stderr.contains("validate"),
+        "{stderr}"
     );
-    assert!(page.contains("reconcile"), "{page}");
+}
+
+#[test]
+fn man_out_writes_every_page_each_naming_its_flags() {
+    use clap::CommandFactory;
+    let dir = tempfile::tempdir().unwrap();
+    let out = offboard(&["man", "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let root = offboard::cli::Cli::command();
+    let mut written: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    let mut expected: Vec<String> = root
+        .get_subcommands()
+        .map(|s| format!("offboard-{}.1", s.get_name()))
+        .chain(["offboard.1".to_owned()])
+        .collect();
+    expected.sort();
+    assert_eq!(written, expected);
+    for sub in root.get_subcommands() {
+        let file = format!("offboard-{}.1", sub.get_name());
+        let page = roff_text(&std::fs::read(dir.path().join(&file)).unwrap());
+        let longs = sub.get_arguments().filter_map(|a| a.get_long());
+        for long in longs.chain(["config", "format", "no-progress"]) {
+            assert!(page.contains(&format!("--{long}")), "{file} lacks --{long}");
+        }
+        // The page a subcommand prints is the page written for it.
+        let printed = offboard(&["man", sub.get_name()]);
+        assert_eq!(roff_text(&printed.stdout), page, "{file}");
+    }
 }
 
 #[test]

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use config::analyze_config;
-pub use diagnostic::{Diagnostic, DiagnosticKind, Severity, Span};
+pub use diagnostic::{Diagnostic, DiagnosticKind, Severity, Span, suggest};
 pub use glossary::{analyze_glossary, analyze_roles};
 pub use holds::analyze_holds;
 pub use node::{Entry, MAX_FILE_BYTES, Node, SyntaxError, Value, parse};

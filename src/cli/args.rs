@@ -30,13 +30,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-impl Cli {
-    /// Parse the process arguments, reading `offboard EMPLOYEE ...` as `offboard run EMPLOYEE ...`.
-    pub fn parse_with_shorthand() -> Cli {
-        Cli::parse_from(with_shorthand(std::env::args_os().collect()))
-    }
-}
-
 /// Insert `run` before the first positional argument when it is not a subcommand, so that
 /// `offboard [OPTIONS] EMPLOYEE [RUN OPTIONS]` means `offboard [OPTIONS] run EMPLOYEE ...`.
 /// An employee whose name equals a subcommand is reached with `offboard run NAME`.
@@ -197,8 +190,8 @@ pub enum Command {
     Init(InitArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
+    /// Print a man page (roff), or write all of them into a directory.
+    Man(ManArgs),
 }
 
 /// `offboard run`.
@@ -388,6 +381,19 @@ pub struct CompletionsArgs {
     /// The shell to generate for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `offboard man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print, e.g. `validate` for offboard-validate(1)
+    /// [default: offboard(1)]
+    #[arg(value_name = "SUBCOMMAND", conflicts_with = "out")]
+    pub page: Option<String>,
+
+    /// Write offboard.1 and offboard-SUBCOMMAND.1 for every subcommand into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -2,13 +2,14 @@
 //! step with their own key. The signature is the separation of duties: a confirmer who does not
 //! hold the role is refused here, and `offboard verify` would reject the record anyway.
 
+use serde::Serialize;
 use serde_json::json;
 
-use super::GlobalArgs;
 use super::args::ConfirmArgs;
 use super::run::journal_err;
 use super::run::resolve_employee;
 use super::workspace::{load_workspace, signer};
+use super::{Format, GlobalArgs};
 use crate::connector::Change;
 use crate::error::{Error, Result};
 use crate::execute::clock;
@@ -68,8 +69,22 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
         .filter(|p| p.step.as_deref() == Some(step.id.as_str()))
         .map(|p| &p.event)
         .collect();
+    let mut outcome = SignedOff {
+        run: args.run.clone(),
+        step: step.id.clone(),
+        employee: employee.clone(),
+        event: event.clone(),
+        already: true,
+        signed_off_by: None,
+        role: step.owner.clone(),
+        next: format!("offboard run {employee}"),
+    };
     if events.contains(&&Event::StepConfirmed) || events.contains(&&event) {
-        println!("{} {}: already {verb}", args.run, step.id);
+        if global.format == Format::Json {
+            print_json(&outcome)?;
+        } else {
+            println!("{} {}: already {verb}", args.run, step.id);
+        }
         return Ok(Exit::Done);
     }
     // An approval may be given ahead of time; a manual sign-off only once the step is reached.
@@ -118,13 +133,45 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
                 .evidence(evidence),
         )
         .map_err(journal_err)?;
-    if !global.quiet {
+    outcome.already = false;
+    outcome.signed_off_by = Some(principal.clone());
+    if global.format == Format::Json {
+        print_json(&outcome)?;
+    } else if !global.quiet {
         println!(
-            "{} {}: {verb} by {principal} ({}); run `offboard run {employee}` to continue",
-            args.run, step.id, step.owner
+            "{} {}: {verb} by {principal} ({}); run `{}` to continue",
+            args.run, step.id, step.owner, outcome.next
         );
     }
     Ok(Exit::Done)
+}
+
+/// What `offboard confirm` did: printed as one JSON object with `--format json`.
+#[derive(Debug, Serialize)]
+struct SignedOff {
+    /// The run signed in.
+    run: String,
+    /// The step signed off.
+    step: String,
+    /// The employee the run offboards.
+    employee: String,
+    /// The journal event: `step.confirmed` (a manual step done) or `step.approved`.
+    event: Event,
+    /// True when the journal already held the sign-off and nothing was written.
+    already: bool,
+    /// The principal whose key signed the record (absent when `already`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signed_off_by: Option<String>,
+    /// The role that owns the step.
+    role: String,
+    /// The command that continues the run.
+    next: String,
+}
+
+fn print_json(outcome: &SignedOff) -> Result<()> {
+    let text = serde_json::to_string_pretty(outcome).map_err(|e| Error::Usage(e.to_string()))?;
+    println!("{text}");
+    Ok(())
 }
 
 /// Record in the inventory that the employee's assets came back (the sign-off says so): apply the

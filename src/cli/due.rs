@@ -4,48 +4,104 @@
 
 use std::sync::atomic::AtomicBool;
 
+use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::GlobalArgs;
 use super::args::DueArgs;
 use super::run::{print_report, run_one};
 use super::status::all_runs;
 use super::workspace::load_workspace;
+use super::{Format, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::exit::Exit;
 
+/// What `offboard due` found and did: with `--format json`, the last line it prints (after the
+/// events of the runs it resumed), also when nothing is due.
+#[derive(Debug, Serialize)]
+struct DueReport {
+    /// Always `due.report`.
+    event: &'static str,
+    /// True with `--dry-run`: the runs were listed, not resumed.
+    dry_run: bool,
+    /// Each run with a staged step due, in journal order (empty when nothing is due).
+    runs: Vec<DueRun>,
+    /// The exit status the command ends with.
+    exit: u8,
+}
+
+/// One run with a staged step due.
+#[derive(Debug, Serialize)]
+struct DueRun {
+    run: String,
+    employee: String,
+    playbook: String,
+    /// The staged steps whose time has come.
+    steps: Vec<String>,
+    /// `due` (dry run), `resumed`, `skipped` (another process holds the employee) or `error`.
+    outcome: &'static str,
+    /// The resumed run's exit status (absent for a dry run or a skipped run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exit: Option<u8>,
+    /// Why the run was skipped or could not be resumed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
 /// Execute the staged steps that are due.
 pub fn run(global: &GlobalArgs, args: &DueArgs, interrupted: &AtomicBool) -> Result<Exit> {
+    let json = global.format == Format::Json;
     let workspace = load_workspace(global)?;
     let now = clock::now().map_err(Error::Usage)?;
+    let is_due = |s: &crate::execute::status::StepStatus| {
+        s.confirmed_at.is_none()
+            && s.due_at
+                .as_deref()
+                .and_then(|d| OffsetDateTime::parse(d, &Rfc3339).ok())
+                .is_some_and(|d| d <= now)
+    };
     let due: Vec<_> = all_runs(&workspace)?
         .into_iter()
         .filter(|r| !r.finished)
-        .filter(|r| {
-            r.steps.iter().any(|s| {
-                s.confirmed_at.is_none()
-                    && s.due_at
-                        .as_deref()
-                        .and_then(|d| OffsetDateTime::parse(d, &Rfc3339).ok())
-                        .is_some_and(|d| d <= now)
-            })
-        })
+        .filter(|r| r.steps.iter().any(is_due))
         .collect();
-    if due.is_empty() {
+    if due.is_empty() && !json {
         if !global.quiet {
             eprintln!("nothing is due");
         }
         return Ok(Exit::Done);
     }
     let mut exit = Exit::Done;
+    let mut report = DueReport {
+        event: "due.report",
+        dry_run: args.dry_run,
+        runs: Vec::new(),
+        exit: 0,
+    };
     for run in &due {
+        let mut entry = DueRun {
+            run: run.run.clone(),
+            employee: run.employee.clone(),
+            playbook: run.playbook.clone(),
+            steps: run
+                .steps
+                .iter()
+                .filter(|s| is_due(s))
+                .map(|s| s.step.clone())
+                .collect(),
+            outcome: "due",
+            exit: None,
+            message: None,
+        };
         if args.dry_run {
-            println!(
-                "{} {} ({}): staged step(s) due",
-                run.run, run.employee, run.playbook
-            );
+            if !json {
+                println!(
+                    "{} {} ({}): staged step(s) due",
+                    run.run, run.employee, run.playbook
+                );
+            }
+            report.runs.push(entry);
             continue;
         }
         match run_one(
@@ -56,18 +112,35 @@ pub fn run(global: &GlobalArgs, args: &DueArgs, interrupted: &AtomicBool) -> Res
             false,
             interrupted,
         ) {
-            Ok(report) => {
-                print_report(global, &report);
-                exit = exit.worst(report.exit());
+            Ok(resumed) => {
+                print_report(global, &resumed);
+                exit = exit.worst(resumed.exit());
+                entry.outcome = "resumed";
+                entry.exit = Some(resumed.exit().code());
             }
             Err(Error::Busy(message)) => {
-                eprintln!("skipped {}: {message}", run.run);
+                if !json {
+                    eprintln!("skipped {}: {message}", run.run);
+                }
+                entry.outcome = "skipped";
+                entry.message = Some(message);
             }
             Err(error) => {
-                eprintln!("error: {}: {error}", run.run);
+                if !json {
+                    eprintln!("error: {}: {error}", run.run);
+                }
                 exit = exit.worst(error.exit());
+                entry.outcome = "error";
+                entry.exit = Some(error.exit().code());
+                entry.message = Some(error.to_string());
             }
         }
+        report.runs.push(entry);
+    }
+    if json {
+        report.exit = exit.code();
+        let line = serde_json::to_string(&report).map_err(|e| Error::Usage(e.to_string()))?;
+        println!("{line}");
     }
     Ok(exit)
 }

@@ -26,23 +26,124 @@ pub use args::{Cli, Command, Format, GlobalArgs};
 use crate::error::Result;
 use crate::exit::Exit;
 
+/// Parse the process arguments, reading `offboard EMPLOYEE ...` as `offboard run EMPLOYEE ...`.
+///
+/// On a command line clap refuses, the message is printed here (a JSON error object on stderr
+/// when `--format json` was given) and the outcome returned for `main` to exit with; `--help` and
+/// `--version` print to stdout and return [`Exit::Done`].
+pub fn parse() -> std::result::Result<Cli, Exit> {
+    use clap::Parser;
+    let args = args::with_shorthand(std::env::args_os().collect());
+    Cli::try_parse_from(&args).map_err(|error| {
+        let exit = if error.exit_code() == 0 {
+            Exit::Done
+        } else {
+            Exit::Usage
+        };
+        if exit == Exit::Usage && asks_for_json(&args) {
+            let text = error.render().to_string();
+            let message = text.trim().trim_start_matches("error: ");
+            print_error(Format::Json, message, exit);
+        } else {
+            let _ = error.print();
+        }
+        exit
+    })
+}
+
+/// Whether a command line clap could not parse still says `--format json` (before any `--`).
+fn asks_for_json(args: &[std::ffi::OsString]) -> bool {
+    let args: Vec<&str> = args
+        .iter()
+        .map(|a| a.to_str().unwrap_or_default())
+        .take_while(|a| *a != "--")
+        .collect();
+    args.contains(&"--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
+}
+
 /// Run the command `cli` asks for and return how it ended.
 pub fn run(cli: Cli) -> Result<Exit> {
     let Cli { global, command } = cli;
+    let human_or_json = [Format::Human, Format::Json];
     match command {
         Command::Validate(args) => validate::run(&global, &args),
-        Command::Schema => generate::schema(),
-        Command::Completions(args) => generate::completions(args.shell),
-        Command::Man => generate::man(),
+        Command::Schema => {
+            accept_format("schema", global.format, &human_or_json, "json only")?;
+            generate::schema()
+        }
+        Command::Completions(args) => {
+            accept_format(
+                "completions",
+                global.format,
+                &[Format::Human],
+                "a shell script only",
+            )?;
+            generate::completions(args.shell)
+        }
+        Command::Man(args) => {
+            accept_format("man", global.format, &[Format::Human], "roff only")?;
+            generate::man(&global, &args)
+        }
         Command::Run(args) => run::run(&global, &args, &interrupt_flag()),
         Command::Plan(args) => plan::run(&global, &args),
-        Command::Confirm(args) => confirm::run(&global, &args),
+        Command::Confirm(args) => {
+            accept_format("confirm", global.format, &human_or_json, "human or json")?;
+            confirm::run(&global, &args)
+        }
         Command::Status(args) => status::run(&global, &args),
-        Command::Due(args) => due::run(&global, &args, &interrupt_flag()),
+        Command::Due(args) => {
+            accept_format("due", global.format, &human_or_json, "human or json")?;
+            due::run(&global, &args, &interrupt_flag())
+        }
         Command::Verify(args) => verify::run(&global, &args),
         Command::Reconcile(args) => reconcile::run(&global, &args),
         Command::Report(args) => report::run(&global, &args),
-        Command::Init(args) => init::run(&global, &args),
+        Command::Init(args) => {
+            accept_format("init", global.format, &human_or_json, "human or json")?;
+            init::run(&global, &args)
+        }
+    }
+}
+
+/// Refuse a `--format` that `offboard COMMAND` cannot print, naming what it prints (`prints`) and
+/// the value as typed: "`offboard schema` prints json only, not csv".
+fn accept_format(command: &str, format: Format, allowed: &[Format], prints: &str) -> Result<()> {
+    if allowed.contains(&format) {
+        return Ok(());
+    }
+    Err(crate::error::Error::Usage(format!(
+        "`offboard {command}` prints {prints}, not {format}"
+    )))
+}
+
+/// How an error that ends a command is printed on stderr with `--format json`: one object on one
+/// line. `error` is the message with its causes (the same text `human` prints after `error: `;
+/// like every message it never holds a secret), `exit` the process exit status that follows.
+#[derive(Debug, serde::Serialize)]
+pub struct ErrorReport<'a> {
+    /// The message and its causes, joined by `: `.
+    pub error: &'a str,
+    /// The exit status the process ends with.
+    pub exit: u8,
+}
+
+/// Print the error that ends the command on stderr: `error: MESSAGE` for people, an
+/// [`ErrorReport`] object with `--format json`.
+pub fn print_error(format: Format, message: &str, exit: Exit) {
+    if format == Format::Json {
+        let report = ErrorReport {
+            error: message,
+            exit: exit.code(),
+        };
+        match serde_json::to_string(&report) {
+            Ok(line) => eprintln!("{line}"),
+            Err(_) => eprintln!("error: {message}"),
+        }
+    } else {
+        eprintln!("error: {message}");
     }
 }
 
@@ -54,7 +155,7 @@ fn interrupt_flag() -> Arc<AtomicBool> {
     let handler_flag = Arc::clone(&flag);
     let _ = ctrlc::set_handler(move || {
         if handler_flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
+            Exit::Interrupted.terminate();
         }
         eprintln!("interrupted: finishing the current step, then stopping");
     });

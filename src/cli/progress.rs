@@ -13,7 +13,17 @@ use crate::execute::outcome::{StepOutcome, StepState};
 use crate::playbook::Step;
 
 /// Renders engine progress in the form the user asked for.
-pub enum Progress {
+///
+/// Once the run is interrupted (the engine reports the remaining steps pending on the
+/// interruption), the bar stays where the run stopped and the pending steps are not printed:
+/// the run's report lists them, once.
+pub struct Progress {
+    mode: Mode,
+    /// The run was interrupted: steps still reported are the ones it will not look at.
+    interrupted: bool,
+}
+
+enum Mode {
     /// A bar on stderr (terminal only).
     Bar(ProgressBar),
     /// A line per step on stderr.
@@ -21,15 +31,15 @@ pub enum Progress {
         /// Print nothing but failures.
         quiet: bool,
     },
-    /// A JSON event per line on stdout.
+    /// A JSON event per line on stdout (every step, interrupted or not: events are data).
     Json,
 }
 
 impl Progress {
     /// Pick the renderer: JSON when asked, a bar on a terminal unless `no_progress`, else lines.
     pub fn new(json: bool, no_progress: bool, quiet: bool) -> Progress {
-        if json {
-            Progress::Json
+        let mode = if json {
+            Mode::Json
         } else if !no_progress && !quiet && std::io::stderr().is_terminal() {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
             bar.set_style(
@@ -38,21 +48,26 @@ impl Progress {
                     .progress_chars("=> "),
             );
             bar.enable_steady_tick(Duration::from_millis(120));
-            Progress::Bar(bar)
+            Mode::Bar(bar)
         } else {
-            Progress::Lines { quiet }
+            Mode::Lines { quiet }
+        };
+        Progress {
+            mode,
+            interrupted: false,
         }
     }
 
     /// Start a run for `employee` with `playbook`.
     pub fn run_started(&mut self, run: &str, employee: &str, playbook: &str) {
-        match self {
-            Progress::Bar(bar) => bar.println(format!("{employee}: {playbook} (run {run})")),
-            Progress::Lines { quiet: false } => {
+        self.interrupted = false;
+        match &self.mode {
+            Mode::Bar(bar) => bar.println(format!("{employee}: {playbook} (run {run})")),
+            Mode::Lines { quiet: false } => {
                 eprintln!("{employee}: {playbook} (run {run})");
             }
-            Progress::Lines { quiet: true } => {}
-            Progress::Json => emit(json!({
+            Mode::Lines { quiet: true } => {}
+            Mode::Json => emit(json!({
                 "event": "run.started", "run": run, "employee": employee, "playbook": playbook
             })),
         }
@@ -60,18 +75,23 @@ impl Progress {
 
     /// The bar, when one is drawn (to suspend it around a prompt).
     pub fn bar(&self) -> Option<ProgressBar> {
-        match self {
-            Progress::Bar(bar) => Some(bar.clone()),
+        match &self.mode {
+            Mode::Bar(bar) => Some(bar.clone()),
             _ => None,
         }
     }
 
     /// Remove the bar, if any.
     pub fn finish(&mut self) {
-        if let Progress::Bar(bar) = self {
+        if let Mode::Bar(bar) = &self.mode {
             bar.finish_and_clear();
         }
     }
+}
+
+/// Whether the engine reports `state` for a step it did not look at because of Ctrl-C.
+fn pending_on_interruption(state: &StepState) -> bool {
+    matches!(state, StepState::Pending { on } if on == "interruption")
 }
 
 fn emit(value: serde_json::Value) {
@@ -102,14 +122,14 @@ pub fn describe(state: &StepState) -> String {
 
 impl Observer for Progress {
     fn step_started(&mut self, index: usize, total: usize, step: &Step) {
-        match self {
-            Progress::Bar(bar) => {
+        match &self.mode {
+            Mode::Bar(bar) if !self.interrupted => {
                 bar.set_length(total as u64);
                 bar.set_position(index as u64);
                 bar.set_message(format!("{} ({})", step.id, step.kind));
             }
-            Progress::Lines { .. } => {}
-            Progress::Json => emit(json!({
+            Mode::Bar(_) | Mode::Lines { .. } => {}
+            Mode::Json => emit(json!({
                 "event": "step.started", "step": step.id, "action": step.kind.to_string(),
                 "index": index, "total": total
             })),
@@ -117,23 +137,34 @@ impl Observer for Progress {
     }
 
     fn step_finished(&mut self, outcome: &StepOutcome) {
+        if let Mode::Json = self.mode {
+            let mut value = serde_json::to_value(outcome).unwrap_or_default();
+            value["event"] = json!("step.finished");
+            emit(value);
+            return;
+        }
+        if pending_on_interruption(&outcome.state) {
+            if !self.interrupted
+                && let Mode::Bar(bar) = &self.mode
+            {
+                bar.set_message(format!("interrupted before {}", outcome.step));
+            }
+            self.interrupted = true;
+            return;
+        }
         let failed = matches!(outcome.state, StepState::Failed { .. });
         let line = format!("  {:<24} {}", outcome.step, describe(&outcome.state));
-        match self {
-            Progress::Bar(bar) => {
+        match &self.mode {
+            Mode::Bar(bar) => {
                 bar.inc(1);
                 bar.println(line);
             }
-            Progress::Lines { quiet } => {
+            Mode::Lines { quiet } => {
                 if !*quiet || failed {
                     eprintln!("{line}");
                 }
             }
-            Progress::Json => {
-                let mut value = serde_json::to_value(outcome).unwrap_or_default();
-                value["event"] = json!("step.finished");
-                emit(value);
-            }
+            Mode::Json => {}
         }
     }
 
@@ -142,14 +173,107 @@ impl Observer for Progress {
             "  {step}: retry {attempt} in {:.1}s after: {error}",
             wait.as_secs_f64()
         );
-        match self {
-            Progress::Bar(bar) => bar.println(line),
-            Progress::Lines { quiet: false } => eprintln!("{line}"),
-            Progress::Lines { quiet: true } => {}
-            Progress::Json => emit(json!({
+        match &self.mode {
+            Mode::Bar(bar) => bar.println(line),
+            Mode::Lines { quiet: false } => eprintln!("{line}"),
+            Mode::Lines { quiet: true } => {}
+            Mode::Json => emit(json!({
                 "event": "step.retrying", "step": step, "attempt": attempt, "error": error,
                 "wait_ms": wait.as_millis() as u64
             })),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::playbook::{Action, Confirm, OnError, Risk};
+
+    fn step(id: &str) -> Step {
+        Step {
+            id: id.into(),
+            kind: Action::Manual,
+            connector: None,
+            with: BTreeMap::new(),
+            after: Vec::new(),
+            owner: "iam".into(),
+            risk: Risk::Standard,
+            at: None,
+            destructive: false,
+            preserves_data: false,
+            confirm: Confirm::Manual,
+            on_error: OnError::Stop,
+            approval: false,
+        }
+    }
+
+    /// Feed a ten-step run interrupted after `done` steps to a bar that draws nowhere.
+    fn interrupted_bar(done: usize) -> ProgressBar {
+        let bar = ProgressBar::hidden();
+        let mut progress = Progress {
+            mode: Mode::Bar(bar.clone()),
+            interrupted: false,
+        };
+        progress.run_started("r", "E1", "p");
+        for index in 0..10 {
+            let step = step(&format!("s{index}"));
+            progress.step_started(index, 10, &step);
+            let state = if index < done {
+                StepState::Confirmed { changed: true }
+            } else {
+                StepState::Pending {
+                    on: "interruption".into(),
+                }
+            };
+            progress.step_finished(&StepOutcome {
+                step: step.id.clone(),
+                state,
+            });
+        }
+        bar
+    }
+
+    #[test]
+    fn an_interrupted_bar_stops_at_the_step_interrupted() {
+        for done in [0, 3, 9] {
+            let bar = interrupted_bar(done);
+            assert_eq!(bar.position(), done as u64, "after {done} steps");
+            assert_eq!(bar.length(), Some(10));
+            assert_eq!(bar.message(), format!("interrupted before s{done}"));
+        }
+        let bar = interrupted_bar(10);
+        assert_eq!(bar.position(), 10);
+        assert_eq!(bar.message(), "s9 (manual)");
+    }
+
+    #[test]
+    fn only_steps_skipped_by_the_interruption_count_as_such() {
+        let table = [
+            (
+                StepState::Pending {
+                    on: "interruption".into(),
+                },
+                true,
+            ),
+            (
+                StepState::Pending {
+                    on: "disable-account".into(),
+                },
+                false,
+            ),
+            (StepState::Confirmed { changed: false }, false),
+            (
+                StepState::Failed {
+                    error: "interruption".into(),
+                },
+                false,
+            ),
+        ];
+        for (state, expected) in table {
+            assert_eq!(pending_on_interruption(&state), expected, "{state:?}");
         }
     }
 }

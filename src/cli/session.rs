@@ -74,9 +74,10 @@ impl Session {
         let hr = self.hr(workspace)?;
         let employee = hr.roster.find(key).cloned().ok_or_else(|| {
             Error::Usage(format!(
-                "unknown employee `{}`: no employee id or username in {} matches",
+                "unknown employee `{}`: no employee id or username in {} matches{}",
                 key.escape_debug(),
-                hr.source.location()
+                hr.source.location(),
+                command_hint(key)
             ))
         })?;
         let status = status_of(workspace, &employee)?;
@@ -136,4 +137,15 @@ impl Roster {
         };
         self.records.get(first)
     }
+}
+
+/// `offboard EMPLOYEE` is shorthand for `offboard run EMPLOYEE`, so a mistyped command reaches
+/// the HR lookup: name the command it most likely meant.
+fn command_hint(word: &str) -> String {
+    use clap::CommandFactory;
+    let command = super::Cli::command();
+    let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+    crate::analyze::suggest(word, names)
+        .map(|name| format!("; did you mean `offboard {name}`?"))
+        .unwrap_or_default()
 }

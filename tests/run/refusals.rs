@@ -42,6 +42,14 @@ fn unknown_employees_and_playbooks_and_untriggered_statuses_are_usage_errors() {
         unknown.stderr.contains("unknown employee `nobody`"),
         "{unknown}"
     );
+    assert!(!unknown.stderr.contains("did you mean"), "{unknown}");
+    // A mistyped command reaches the employee lookup through the shorthand: name the command.
+    let typo = acme.run(&["valdate"], &[]).expect(2);
+    assert!(
+        typo.stderr.contains("unknown employee `valdate`")
+            && typo.stderr.contains("did you mean `offboard validate`?"),
+        "{typo}"
+    );
     let by_id = acme.run(&["E9999"], &[]).expect(2);
     assert!(by_id.stderr.contains("unknown employee `E9999`"), "{by_id}");
     let active = acme.run(&["alice"], &[]).expect(2);

@@ -1,14 +1,16 @@
 //! `offboard init [DIR]`: scaffold a playbook repository that validates and runs at once:
 //! `offboard.yaml`, a new Ed25519 signing key, `allowed_signers`, glossary, role matrix, holds,
 //! an empty HR export and inventory seed, the involuntary-leaver playbook and the JSON Schema.
-//! It never overwrites a file.
+//! It never overwrites a file, and never prints the private key.
 
 use std::path::{Path, PathBuf};
 
 use ssh_key::{Algorithm, LineEnding, PrivateKey};
 
-use super::GlobalArgs;
+use serde::Serialize;
+
 use super::args::InitArgs;
+use super::{Format, GlobalArgs};
 use crate::connector::sqlite::SEED_FILES;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
@@ -88,14 +90,50 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
         write_new(&dir.join(path), text.as_bytes(), 0o644)?;
     }
     write_new(&dir.join("keys/offboard"), private.as_bytes(), 0o600)?;
-    if !global.quiet {
+    let mut written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+    written.push("keys/offboard".to_owned());
+    let outcome = Scaffolded {
+        dir: dir.display().to_string(),
+        principal,
+        role: "iam",
+        key: "keys/offboard",
+        public_key: public,
+        files: written,
+    };
+    print(global, &outcome)?;
+    Ok(Exit::Done)
+}
+
+/// What `offboard init` created: printed as one JSON object with `--format json`.
+#[derive(Debug, Serialize)]
+struct Scaffolded {
+    /// The directory scaffolded in, as given.
+    dir: String,
+    /// The signer principal of the new key.
+    principal: String,
+    /// The role `offboard.yaml` gives that principal.
+    role: &'static str,
+    /// The private key's path, relative to `dir` (never its content).
+    key: &'static str,
+    /// The OpenSSH public key, as written to `allowed_signers` and `keys/offboard.pub`.
+    public_key: String,
+    /// Every file created, relative to `dir`.
+    files: Vec<String>,
+}
+
+fn print(global: &GlobalArgs, outcome: &Scaffolded) -> Result<()> {
+    if global.format == Format::Json {
+        let text =
+            serde_json::to_string_pretty(outcome).map_err(|e| Error::Usage(e.to_string()))?;
+        println!("{text}");
+    } else if !global.quiet {
         println!(
-            "scaffolded a playbook repository in {}:\n  signing key keys/offboard (principal {principal}, role iam)\n  \
+            "scaffolded a playbook repository in {}:\n  signing key {} (principal {}, role {})\n  \
              next: add people to hr.csv and data/*.csv, then `offboard validate` and `offboard plan EMPLOYEE`",
-            dir.display()
+            outcome.dir, outcome.key, outcome.principal, outcome.role
         );
     }
-    Ok(Exit::Done)
+    Ok(())
 }
 
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
