@@ -9,10 +9,13 @@
 //!    in memory; then a `run.opened` ledger record naming the run and that first record's hash is
 //!    written and synced; then the run file is created with that record, synced, and the
 //!    directory synced; then the lock is released.
-//! 2. A crash between the two writes leaves a last ledger record `run.opened` whose run file is
-//!    missing or empty. Verification accepts exactly this case (the run is "interrupted before its
-//!    first record"); the next run opened in the directory first appends `run.abandoned` for it.
-//!    A `run.opened` whose file is missing or empty anywhere else is a deleted run.
+//! 2. A crash between the two writes (or during the second) leaves a last ledger record
+//!    `run.opened` whose run file is missing, empty or holds only a torn line. Verification
+//!    accepts the missing or empty file (the run is "interrupted before its first record") and
+//!    reports a torn one like any torn line. Every ledger writer, before it appends (opening or
+//!    sealing a run), first appends `run.abandoned` for such a run and removes its file
+//!    ([`LedgerWriter::open_for_append`]), so a `run.opened` without records anywhere but last
+//!    and unabandoned is a deleted run.
 //! 3. Finishing a run: after `run.finished` is written to the run file, a `run.sealed` ledger
 //!    record names its hash and the number of records, so that cutting records off the end of a
 //!    finished run is detected. A crash before the seal leaves a finished, unsealed run; resuming

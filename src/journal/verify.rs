@@ -22,7 +22,11 @@
 //! Then per run: a run file with records but no `run.opened` in the ledger is bad (added or
 //! renamed); a `run.opened` whose file is missing or empty is a deleted run, except when it is the
 //! ledger's last record (a crash between the ledger write and the first run write:
-//! "interrupted"); a sealed run must end exactly at the sealed record.
+//! "interrupted"; a torn first line there is reported as torn); a sealed run must end exactly at
+//! the sealed record.
+//!
+//! A chain cannot show records cut off its end; the report carries the heads of the ledger and
+//! of each run, and [`verify_anchored`] checks heads saved earlier (see [`Anchor`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
