@@ -302,6 +302,11 @@ pub struct VerifyArgs {
     /// Runs to verify; the whole journal and its ledger when omitted.
     #[arg(value_name = "RUN")]
     pub runs: Vec<String>,
+
+    /// A head printed by an earlier `verify` (`SEQ:sha256:HEX` for the ledger,
+    /// `RUN@SEQ:sha256:HEX` for a run): fail unless it is still in its chain (repeatable).
+    #[arg(long = "head", value_name = "[RUN@]SEQ:HASH")]
+    pub heads: Vec<crate::journal::Anchor>,
 }
 
 /// `offboard validate`.

@@ -120,7 +120,8 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
     if step.kind == Action::InventoryRecordAssetReturn && !approval {
         evidence["assets"] = return_assets(&workspace, &employee, &playbook.playbook, step)?;
     }
-    let mut journal = RunJournal::open(dir, &args.run, signer).map_err(journal_err)?;
+    let (allowed, _) = super::workspace::trust(&workspace)?;
+    let mut journal = RunJournal::resume(dir, &args.run, signer, &allowed).map_err(journal_err)?;
     journal
         .append(
             RecordFields::new(event)

@@ -10,7 +10,7 @@ use super::GlobalArgs;
 use super::args::RunArgs;
 use super::progress::{Progress, describe};
 use super::session::Session;
-use super::workspace::{load_workspace, signer};
+use super::workspace::{load_workspace, signer, trust};
 use crate::analyze::{PlaybookFile, Workspace};
 use crate::error::{Error, Result};
 use crate::execute::clock;
@@ -260,11 +260,13 @@ pub(super) fn run_in(
     })?;
 
     let existing = find_run(journal_dir, &employee.id, &playbook.name)?;
+    let (allowed, _) = trust(workspace)?;
     let mut journal = match existing {
         Some((run_id, true)) => {
             // Opening a finished run writes its ledger seal if a crash came between
             // `run.finished` and the seal; a sealed run is only read.
-            let resumed = RunJournal::open(journal_dir, &run_id, signer).map_err(journal_err)?;
+            let resumed =
+                RunJournal::resume(journal_dir, &run_id, signer, &allowed).map_err(journal_err)?;
             for repair in resumed.repairs() {
                 tracing::warn!("run {run_id}: {repair}");
             }
@@ -278,7 +280,7 @@ pub(super) fn run_in(
             });
         }
         Some((run_id, false)) => {
-            RunJournal::open(journal_dir, &run_id, signer).map_err(journal_err)?
+            RunJournal::resume(journal_dir, &run_id, signer, &allowed).map_err(journal_err)?
         }
         None => {
             let run_id = new_run_id(&employee.id, &playbook.name, now);

@@ -1,15 +1,23 @@
 //! `offboard verify`: check the journal (hash chains, signatures, signer roles, the ledger) and
-//! name the first bad record of each run.
+//! name the first bad record of each run; print the heads an auditor saves, and check heads
+//! saved earlier (`--head`).
+
 
 use super::args::VerifyArgs;
 use super::workspace::{load_workspace, trust};
 use super::{Format, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
-use crate::journal::{RunStatus, verify};
+use crate::journal::{Anchor, Reason, RunStatus, verify_anchored};
 
 /// Verify the runs named (all when none) and print the verdicts.
 pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
+    if !matches!(global.format, Format::Human | Format::Json) {
+        return Err(Error::Usage(format!(
+            "`offboard verify` prints human or json, not {}",
+            global.format
+        )));
+    }
     let workspace = load_workspace(global)?;
     let (allowed, roles) = trust(&workspace)?;
     let dir = &workspace.config.journal;
@@ -19,15 +27,35 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
             dir.display()
         )));
     }
+    for run in &args.runs {
+        crate::journal::record::check_id("run id", run).map_err(|e| Error::Usage(e.to_string()))?;
+    }
     let runs = (!args.runs.is_empty()).then_some(args.runs.as_slice());
-    let report = verify(dir, &allowed, &roles, runs);
+    let report = verify_anchored(dir, &allowed, &roles, runs, &args.heads);
+    let unknown: Vec<&str> = report
+        .runs
+        .iter()
+        .filter(|r| {
+            r.first_error
+                .as_ref()
+                .is_some_and(|bad| bad.reason == Reason::UnknownRun)
+        })
+        .map(|r| r.run.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::Usage(format!(
+            "no run {} in the journal {} (neither a run file nor a ledger entry)",
+            unknown.join(", "),
+            dir.display()
+        )));
+    }
     match global.format {
         Format::Json => {
             let text =
                 serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
             println!("{text}");
         }
-        Format::Human => {
+        _ => {
             if let Some(bad) = &report.ledger.first_error {
                 println!("ledger: BAD: {bad}");
             }
@@ -40,6 +68,10 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
                         }
                     }
                 }
+            }
+            for anchor in &report.anchors {
+                let verdict = if anchor.ok { "ok" } else { "BAD" };
+                println!("head {}: {verdict}: {}", anchor.anchor, anchor.message);
             }
             for note in &report.notes {
                 eprintln!("note: {note}");
@@ -54,11 +86,9 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
                 report.records_checked,
                 report.runs.len()
             );
-        }
-        other => {
-            return Err(Error::Usage(format!(
-                "`offboard verify` prints human or json, not {other}"
-            )));
+            if !global.quiet {
+                print_heads(&report);
+            }
         }
     }
     Ok(if report.ok {
@@ -66,4 +96,20 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
     } else {
         Exit::Findings
     })
+}
+
+/// The heads to save elsewhere: the ledger's, and each open run's (records of an open run are
+/// not in the ledger until it is sealed).
+fn print_heads(report: &crate::journal::VerifyReport) {
+    if let Some(head) = &report.ledger.head {
+        println!(
+            "ledger head: {} (keep it elsewhere; `offboard verify --head` with it detects records cut off later)",
+            Anchor::of(None, head)
+        );
+    }
+    for run in &report.runs {
+        if let (RunStatus::Open | RunStatus::Unsealed, Some(head)) = (run.status, &run.head) {
+            println!("run head: {}", Anchor::of(Some(&run.run), head));
+        }
+    }
 }

@@ -90,6 +90,16 @@ pub(crate) fn check_lines<T: Signed>(
     })
 }
 
+/// Check one line completely, signature included (no batching): for the few records a resume
+/// relies on in the ledger.
+pub(crate) fn check_line<T: Signed>(line: &[u8], allowed: &AllowedSigners) -> LineResult<T> {
+    let (checked, data, signature, key) = pre_check::<T>(line, allowed)?;
+    match key.verify_strict(&data, &signature) {
+        Ok(()) => Ok(checked),
+        Err(_) => Err((Some(checked.payload), Reason::BadSignature)),
+    }
+}
+
 struct Pending {
     index: usize,
     data: Vec<u8>,

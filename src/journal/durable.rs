@@ -2,9 +2,12 @@
 //! creating files, and the crash hook the engine's crash tests use. Nothing else in the journal
 //! writes to disk.
 //!
-//! Crash hook: when the environment variable [`CRASH_AFTER_WRITES_ENV`] holds a number N, the
-//! process aborts (`std::process::abort`, no unwinding, no destructors) right after its Nth
-//! durable journal write, counting run and ledger writes alike.
+//! Crash hooks (for crash tests only; never set them in production): when the environment
+//! variable [`CRASH_AFTER_WRITES_ENV`] holds a number N, the process aborts
+//! (`std::process::abort`, no unwinding, no destructors) right after its Nth durable journal
+//! write, counting run and ledger writes alike. When [`CRASH_TORN_ENV`] is also set to `1`, the
+//! Nth write is cut short instead: only the first half of its line (no newline) reaches the file,
+//! is synced, and the process aborts, as a power cut in the middle of a `write` would leave it.
 
 use std::fs::File;
 use std::io::Write;
@@ -17,14 +20,26 @@ use super::error::{JournalError, Result};
 /// The environment variable of the crash hook.
 pub const CRASH_AFTER_WRITES_ENV: &str = "OFFBOARD_CRASH_AFTER_WRITES";
 
+/// With `1`, the crash hook tears the Nth write (half a line, no newline) instead of aborting
+/// after it.
+pub const CRASH_TORN_ENV: &str = "OFFBOARD_CRASH_TORN";
+
 static WRITES: AtomicU64 = AtomicU64::new(0);
 static LIMIT: OnceLock<Option<u64>> = OnceLock::new();
+static TORN: OnceLock<bool> = OnceLock::new();
 
 /// Append `line` and a newline to `file` in one write, then sync it to disk.
 pub(crate) fn append_line(file: &mut File, path: &Path, line: &str) -> Result<()> {
     let mut bytes = Vec::with_capacity(line.len() + 1);
     bytes.extend_from_slice(line.as_bytes());
     bytes.push(b'\n');
+    if tear_this_write() {
+        let cut = (line.len() / 2).max(1).min(line.len());
+        let _ = file
+            .write_all(&bytes[..cut])
+            .and_then(|()| file.sync_data());
+        std::process::abort();
+    }
     file.write_all(&bytes)
         .map_err(|source| JournalError::io("cannot write", path, source))?;
     file.sync_data()
@@ -40,15 +55,26 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
         .map_err(|source| JournalError::io("cannot sync directory", dir, source))
 }
 
-/// Count one durable write and abort if the crash hook asks for it.
-fn after_durable_write() {
-    let count = WRITES.fetch_add(1, Ordering::SeqCst) + 1;
-    let limit = LIMIT.get_or_init(|| {
+/// The crash hook's N, if set.
+fn limit() -> Option<u64> {
+    *LIMIT.get_or_init(|| {
         std::env::var(CRASH_AFTER_WRITES_ENV)
             .ok()
             .and_then(|value| value.trim().parse().ok())
-    });
-    if *limit == Some(count) {
+    })
+}
+
+/// Whether the write about to be made is the one the torn-write hook cuts short.
+fn tear_this_write() -> bool {
+    let torn =
+        *TORN.get_or_init(|| std::env::var(CRASH_TORN_ENV).is_ok_and(|value| value.trim() == "1"));
+    torn && limit() == Some(WRITES.load(Ordering::SeqCst) + 1)
+}
+
+/// Count one durable write and abort if the crash hook asks for it.
+fn after_durable_write() {
+    let count = WRITES.fetch_add(1, Ordering::SeqCst) + 1;
+    if limit() == Some(count) {
         std::process::abort();
     }
 }

@@ -52,6 +52,29 @@ pub enum JournalError {
         message: String,
     },
 
+    /// A record a resume would rely on does not verify (bad signature, unknown signer, broken
+    /// chain, or a ledger that disagrees with the run file): the run is not resumed.
+    #[error(
+        "{path}:{line}: {message}; refusing to resume from a journal record that does not verify (run `offboard verify`)"
+    )]
+    Untrusted {
+        /// The run file or ledger.
+        path: PathBuf,
+        /// 1-based line number of the record.
+        line: usize,
+        /// Why it does not verify.
+        message: String,
+    },
+
+    /// The run was interrupted before its first record was complete; it has nothing to resume.
+    #[error(
+        "run {run} was interrupted before its first record; run the command again to start it afresh"
+    )]
+    RunInterrupted {
+        /// The run id.
+        run: String,
+    },
+
     /// A run id or employee id cannot be used as a file name.
     #[error(
         "invalid {what} {value:?}: use 1 to 128 letters, digits, '.', '_' or '-', not starting with '.'"

@@ -9,10 +9,13 @@
 //!    in memory; then a `run.opened` ledger record naming the run and that first record's hash is
 //!    written and synced; then the run file is created with that record, synced, and the
 //!    directory synced; then the lock is released.
-//! 2. A crash between the two writes leaves a last ledger record `run.opened` whose run file is
-//!    missing or empty. Verification accepts exactly this case (the run is "interrupted before its
-//!    first record"); the next run opened in the directory first appends `run.abandoned` for it.
-//!    A `run.opened` whose file is missing or empty anywhere else is a deleted run.
+//! 2. A crash between the two writes (or during the second) leaves a last ledger record
+//!    `run.opened` whose run file is missing, empty or holds only a torn line. Verification
+//!    accepts the missing or empty file (the run is "interrupted before its first record") and
+//!    reports a torn one like any torn line. Every ledger writer, before it appends (opening or
+//!    sealing a run), first appends `run.abandoned` for such a run and removes its file
+//!    ([`LedgerWriter::open_for_append`]), so a `run.opened` without records anywhere but last
+//!    and unabandoned is a deleted run.
 //! 3. Finishing a run: after `run.finished` is written to the run file, a `run.sealed` ledger
 //!    record names its hash and the number of records, so that cutting records off the end of a
 //!    finished run is detected. A crash before the seal leaves a finished, unsealed run; resuming
@@ -43,6 +46,8 @@ pub(crate) struct LedgerWriter {
     file: File,
     /// The last record and its hash; `None` while the ledger is empty.
     last: Option<(LedgerPayload, String)>,
+    /// The last record's line: its 1-based number and its bytes, as read when opening.
+    last_line: Option<(usize, Vec<u8>)>,
     _lock: File,
 }
 
@@ -88,18 +93,21 @@ impl LedgerWriter {
                 tail.torn
             );
         }
+        let mut last_line = None;
         let last = match tail.last_line {
             None => None,
             Some(line) => {
+                let number = count_lines(&path).unwrap_or(0);
                 let corrupt = |message: String| JournalError::Corrupt {
                     path: path.clone(),
-                    line: count_lines(&path).unwrap_or(0),
+                    line: number,
                     message,
                 };
                 let envelope = parse_envelope(&line).map_err(corrupt)?;
                 let payload: LedgerPayload = serde_json::from_str(&envelope.payload)
                     .map_err(|e| corrupt(format!("payload: {e}")))?;
                 let hash = payload_hash(&envelope.payload);
+                last_line = Some((number, line));
                 Some((payload, hash))
             }
         };
@@ -107,8 +115,94 @@ impl LedgerWriter {
             path,
             file,
             last,
+            last_line,
             _lock: lock,
         })
+    }
+
+    /// [`Self::open_locked`], then mark abandoned a run whose creator died before its first
+    /// record (see [`Self::abandon_interrupted`]): every writer does this before it appends, so a
+    /// `run.opened` without records is always either the ledger's last record or followed by its
+    /// `run.abandoned`, whichever process writes next.
+    pub(crate) fn open_for_append(dir: &Path, signer: &Signer) -> Result<Self> {
+        let mut ledger = Self::open_locked(dir)?;
+        ledger.abandon_interrupted(dir, signer)?;
+        Ok(ledger)
+    }
+
+    /// The ledger file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The last record's 1-based line number and bytes, as read when the ledger was opened.
+    pub(crate) fn last_line(&self) -> Option<(usize, &[u8])> {
+        self.last_line
+            .as_ref()
+            .map(|(n, bytes)| (*n, bytes.as_slice()))
+    }
+
+    /// What the ledger holds about `run`: its latest record and its latest `run.opened` with the
+    /// hash the run's first record must chain to (the record before it, or [`GENESIS`]). Only
+    /// the lines that mention `run` (and the one before `run.opened`) are parsed; nothing is
+    /// verified here.
+    pub(crate) fn entries_of(&self, run: &str) -> Result<Option<RunEntries>> {
+        let bytes = std::fs::read(&self.path)
+            .map_err(|source| JournalError::io("cannot read", &self.path, source))?;
+        let complete = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
+        let bytes = &bytes[..complete];
+        let line_number = |start: usize| memchr::memchr_iter(b'\n', &bytes[..start]).count() + 1;
+        let line_at = |start: usize| {
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            &bytes[start..end]
+        };
+        let parse = |start: usize| -> Result<(LedgerPayload, String)> {
+            let corrupt = |message: String| JournalError::Corrupt {
+                path: self.path.clone(),
+                line: line_number(start),
+                message,
+            };
+            let envelope = parse_envelope(line_at(start)).map_err(corrupt)?;
+            let payload: LedgerPayload = serde_json::from_str(&envelope.payload)
+                .map_err(|e| corrupt(format!("payload: {e}")))?;
+            Ok((payload, payload_hash(&envelope.payload)))
+        };
+        let mut latest: Option<LedgerLine> = None;
+        let mut checked = bytes.len();
+        for hit in memchr::memmem::rfind_iter(bytes, run.as_bytes()) {
+            if hit >= checked {
+                continue;
+            }
+            let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
+            checked = start;
+            let (payload, _) = parse(start)?;
+            if payload.run != run {
+                continue;
+            }
+            let here = LedgerLine {
+                line: line_number(start),
+                bytes: line_at(start).to_vec(),
+            };
+            if payload.event != LedgerEvent::Opened {
+                latest.get_or_insert(here);
+                continue;
+            }
+            let chain_to = match start {
+                0 => GENESIS.to_owned(),
+                _ => {
+                    let before = memchr::memrchr(b'\n', &bytes[..start - 1]).map_or(0, |i| i + 1);
+                    parse(before)?.1
+                }
+            };
+            return Ok(Some(RunEntries {
+                latest: latest.unwrap_or_else(|| here.clone()),
+                opened: Some((here, chain_to)),
+            }));
+        }
+        Ok(latest.map(|latest| RunEntries {
+            latest,
+            opened: None,
+        }))
     }
 
     /// The hash a new run's first record chains to.
@@ -210,8 +304,29 @@ impl LedgerWriter {
         append_line(&mut self.file, &self.path, &line)?;
         let hash = payload_hash(&text);
         self.last = Some((payload, hash));
+        let number = self.last_line.as_ref().map_or(1, |(n, _)| n + 1);
+        self.last_line = Some((number, line.into_bytes()));
         Ok(())
     }
+}
+
+/// One ledger line as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct LedgerLine {
+    /// 1-based line number.
+    pub(crate) line: usize,
+    /// The line without its newline.
+    pub(crate) bytes: Vec<u8>,
+}
+
+/// What the ledger holds about one run (see [`LedgerWriter::entries_of`]).
+#[derive(Debug)]
+pub(crate) struct RunEntries {
+    /// The latest record about the run.
+    pub(crate) latest: LedgerLine,
+    /// The latest `run.opened` and the hash the run's first record chains to; `None` when the
+    /// ledger never opened the run.
+    pub(crate) opened: Option<(LedgerLine, String)>,
 }
 
 /// Sign `payload` and encode the one-line envelope.

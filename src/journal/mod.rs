@@ -7,10 +7,12 @@
 //! - the ledger protocol (crash-safe run registration and sealing) in `ledger`;
 //! - [`read_run`], [`list_runs`]: reading without verifying;
 //! - [`AllowedSigners`], [`RoleMap`], [`verify`] and its [`VerifyReport`];
+//! - [`Head`] and [`Anchor`]: the outside reference that detects records cut off a chain's end;
 //! - [`EmployeeLock`]: one run per employee at a time;
-//! - [`CRASH_AFTER_WRITES_ENV`]: the crash hook for crash tests.
+//! - [`CRASH_AFTER_WRITES_ENV`], [`CRASH_TORN_ENV`]: the crash hooks for crash tests.
 
 mod allowed_signers;
+mod anchor;
 mod check;
 mod durable;
 mod error;
@@ -26,7 +28,8 @@ mod verify;
 mod writer;
 
 pub use allowed_signers::{AllowedSigners, Lookup};
-pub use durable::{CRASH_AFTER_WRITES_ENV, durable_writes};
+pub use anchor::{Anchor, AnchorParseError, AnchorReport, Head};
+pub use durable::{CRASH_AFTER_WRITES_ENV, CRASH_TORN_ENV, durable_writes};
 pub use error::{JournalError, Result};
 pub use ledger::LEDGER_LOCK_FILE;
 pub use lock::EmployeeLock;
@@ -38,5 +41,5 @@ pub use record::{
 pub use report::{BadRecord, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
 pub use role_map::RoleMap;
 pub use signer::Signer;
-pub use verify::verify;
+pub use verify::{verify, verify_anchored};
 pub use writer::{RecordFields, Repair, RunJournal};

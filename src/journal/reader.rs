@@ -91,23 +91,24 @@ pub(crate) fn parse_envelope(line: &[u8]) -> std::result::Result<Envelope, Strin
     Ok(envelope)
 }
 
-/// Read run `run_id` from `dir`, checking its structure (not its signatures). A missing or empty
-/// file is [`JournalError::RunNotFound`].
+/// Read run `run_id` from `dir`, checking its structure (not its signatures). A missing file is
+/// [`JournalError::RunNotFound`]. A file without one complete line (a crash before or during the
+/// run's first write) reads as a run with no records: callers skip it, and the next run started
+/// in the directory marks it abandoned in the ledger and removes it.
 pub fn read_run(dir: &Path, run_id: &str) -> Result<RunRecords> {
     check_id("run id", run_id)?;
     let path = run_path(dir, run_id);
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(JournalError::RunNotFound {
+                run: run_id.to_owned(),
+                dir: dir.to_owned(),
+            });
+        }
         Err(source) => return Err(JournalError::io("cannot read", &path, source)),
     };
     let (lines, tail) = split_lines(&bytes);
-    if lines.is_empty() {
-        return Err(JournalError::RunNotFound {
-            run: run_id.to_owned(),
-            dir: dir.to_owned(),
-        });
-    }
     let mut records: Vec<Record> = Vec::with_capacity(lines.len());
     for (index, line) in lines.iter().enumerate() {
         let corrupt = |message: String| JournalError::Corrupt {

@@ -6,10 +6,13 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::anchor::{AnchorReport, Head};
+
 /// The outcome of [`verify`](super::verify).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VerifyReport {
-    /// True when the ledger and every run checked are sound (no run is [`RunStatus::Bad`]).
+    /// True when the ledger and every run checked are sound (no run is [`RunStatus::Bad`]) and
+    /// every head given is still in its chain.
     pub ok: bool,
     /// Lines checked, ledger included.
     pub records_checked: u64,
@@ -17,6 +20,8 @@ pub struct VerifyReport {
     pub ledger: LedgerReport,
     /// One entry per run checked, sorted by run id.
     pub runs: Vec<RunReport>,
+    /// The verdict on each head given to check (`verify --head`).
+    pub anchors: Vec<AnchorReport>,
     /// Remarks that do not fail verification (ignored `allowed_signers` lines, crash leftovers).
     pub notes: Vec<String>,
 }
@@ -38,6 +43,9 @@ pub struct LedgerReport {
     pub file: PathBuf,
     /// Records read.
     pub records: u64,
+    /// The ledger's last record (save it elsewhere to detect later cuts; see
+    /// [`Anchor`](super::Anchor)); `None` while the ledger is empty.
+    pub head: Option<Head>,
     /// The first bad ledger record, if any.
     pub first_error: Option<BadRecord>,
 }
@@ -53,6 +61,8 @@ pub struct RunReport {
     pub status: RunStatus,
     /// Records read from the run file.
     pub records: u64,
+    /// The run's last complete record; `None` when it has none.
+    pub head: Option<Head>,
     /// The first bad record, when [`RunStatus::Bad`].
     pub first_error: Option<BadRecord>,
 }
@@ -264,7 +274,9 @@ impl std::fmt::Display for Reason {
         match self {
             Reason::Unreadable { detail } => write!(f, "cannot read the file: {detail}"),
             Reason::Envelope { detail } => write!(f, "bad envelope: {detail}"),
-            Reason::TornLine => f.write_str("truncated: the last line is incomplete"),
+            Reason::TornLine => f.write_str(
+                "truncated: the last line is incomplete (a write cut short; resuming the run removes it)",
+            ),
             Reason::Payload { detail } => write!(f, "bad payload: {detail}"),
             Reason::Version { found } => write!(f, "unsupported format version {found}"),
             Reason::Time { found } => write!(f, "time {found:?} is not RFC 3339 UTC"),

@@ -22,12 +22,17 @@
 //! Then per run: a run file with records but no `run.opened` in the ledger is bad (added or
 //! renamed); a `run.opened` whose file is missing or empty is a deleted run, except when it is the
 //! ledger's last record (a crash between the ledger write and the first run write:
-//! "interrupted"); a sealed run must end exactly at the sealed record.
+//! "interrupted"; a torn first line there is reported as torn); a sealed run must end exactly at
+//! the sealed record.
+//!
+//! A chain cannot show records cut off its end; the report carries the heads of the ledger and
+//! of each run, and [`verify_anchored`] checks heads saved earlier (see [`Anchor`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::allowed_signers::AllowedSigners;
+use super::anchor::{Anchor, head_of};
 use super::check::{LineResult, check_lines};
 use super::reader::{LEDGER_FILE, list_runs, run_path, split_lines};
 use super::record::{Event, GENESIS, LedgerEvent, LedgerPayload, Payload};
@@ -57,10 +62,29 @@ pub fn verify(
     roles: &RoleMap,
     runs: Option<&[String]>,
 ) -> VerifyReport {
+    verify_anchored(dir, allowed, roles, runs, &[])
+}
+
+/// [`verify`], and check that each of `anchors` (heads saved earlier) is still in its chain:
+/// the ledger, or the run it names (which is then checked too).
+pub fn verify_anchored(
+    dir: &Path,
+    allowed: &AllowedSigners,
+    roles: &RoleMap,
+    runs: Option<&[String]>,
+    anchors: &[Anchor],
+) -> VerifyReport {
     let ledger_path = dir.join(LEDGER_FILE);
     let mut notes = allowed.notes().to_vec();
-    let (ledger_report, ledger_runs, last_opened) = check_ledger(&ledger_path, allowed);
+    let (mut ledger_report, ledger_runs, last_opened) = check_ledger(&ledger_path, allowed);
     let mut records_checked = ledger_report.records;
+    let mut anchor_reports = Vec::with_capacity(anchors.len());
+    let ledger_bytes = std::fs::read(&ledger_path).unwrap_or_default();
+    let ledger_lines = super::anchor::lines_of(&ledger_bytes);
+    ledger_report.head = head_of(&ledger_lines);
+    for anchor in anchors.iter().filter(|a| a.run.is_none()) {
+        anchor_reports.push(anchor.judge(&ledger_lines));
+    }
 
     let mut names: BTreeSet<String> = BTreeSet::new();
     match list_runs(dir) {
@@ -71,6 +95,7 @@ pub fn verify(
     if let Some(wanted) = runs {
         names = wanted.iter().cloned().collect();
     }
+    names.extend(anchors.iter().filter_map(|a| a.run.clone()));
 
     // Read every run file, then check all their lines at once so the work spreads over cores.
     let mut files: Vec<(String, PathBuf, Result<Vec<u8>, String>)> = Vec::new();
@@ -93,11 +118,26 @@ pub fn verify(
         spans.push((all_lines.len(), lines.len(), tail.is_some()));
         all_lines.extend(lines);
     }
+    for anchor in anchors {
+        let Some(run) = &anchor.run else { continue };
+        let lines = files
+            .iter()
+            .zip(&spans)
+            .find(|((name, _, _), _)| name == run)
+            .map_or(&[][..], |(_, (start, count, _))| {
+                &all_lines[*start..start + count]
+            });
+        anchor_reports.push(anchor.judge(lines));
+    }
+    let heads: Vec<_> = spans
+        .iter()
+        .map(|(start, count, _)| head_of(&all_lines[*start..start + count]))
+        .collect();
     let mut results = check_lines::<Payload>(&all_lines, allowed).into_iter();
     records_checked += all_lines.len() as u64;
 
     let mut reports = Vec::with_capacity(files.len());
-    for ((name, path, bytes), (_, count, torn)) in files.into_iter().zip(spans) {
+    for (((name, path, bytes), (_, count, torn)), head) in files.into_iter().zip(spans).zip(heads) {
         let lines: Vec<LineResult<Payload>> = results.by_ref().take(count).collect();
         let ledger = ledger_runs.get(&name);
         let is_last_opened = last_opened.as_deref() == Some(name.as_str());
@@ -114,15 +154,17 @@ pub fn verify(
                 roles,
             }),
         };
-        reports.push(report);
+        reports.push(RunReport { head, ..report });
     }
-    let ok =
-        ledger_report.first_error.is_none() && reports.iter().all(|r| r.status != RunStatus::Bad);
+    let ok = ledger_report.first_error.is_none()
+        && reports.iter().all(|r| r.status != RunStatus::Bad)
+        && anchor_reports.iter().all(|a| a.ok);
     VerifyReport {
         ok,
         records_checked,
         ledger: ledger_report,
         runs: reports,
+        anchors: anchor_reports,
         notes,
     }
 }
@@ -134,6 +176,7 @@ fn bad_run(name: String, path: PathBuf, records: u64, reason: Reason) -> RunRepo
         file: path,
         status: RunStatus::Bad,
         records,
+        head: None,
     }
 }
 
@@ -146,6 +189,7 @@ fn check_ledger(
     let mut report = LedgerReport {
         file: path.to_owned(),
         records: 0,
+        head: None,
         first_error: None,
     };
     let mut runs: BTreeMap<String, LedgerRun> = BTreeMap::new();
@@ -269,6 +313,7 @@ fn check_run(input: RunInput<'_>) -> RunReport {
         file: path.clone(),
         status,
         records,
+        head: None,
         first_error,
     };
     let first_seq = || match lines.first() {
@@ -292,6 +337,10 @@ fn check_run(input: RunInput<'_>) -> RunReport {
                 Some(BadRecord::new(path.clone(), 0, None, Reason::UnknownRun)),
             ),
             (Some(LedgerEvent::Abandoned), _) => report(RunStatus::Abandoned, None),
+            // A first write cut short is reported like any torn line; resuming removes it.
+            (Some(LedgerEvent::Opened), _) if is_last_opened && torn => {
+                bad(1, None, Reason::TornLine)
+            }
             (Some(LedgerEvent::Opened), _) if is_last_opened => {
                 report(RunStatus::Interrupted, None)
             }

@@ -6,13 +6,15 @@
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
+use super::allowed_signers::AllowedSigners;
+use super::check::{check_line, check_lines};
 use super::durable::{append_line, sync_dir};
 use super::error::{JournalError, Result};
-use super::ledger::{LedgerWriter, encode_envelope};
-use super::reader::{read_run, run_path};
+use super::ledger::{LedgerLine, LedgerWriter, encode_envelope};
+use super::reader::{Record, read_run, run_path};
 use super::record::{
-    Event, FORMAT_VERSION, LedgerEvent, Payload, PlaybookRef, Target, check_id, now_rfc3339,
-    payload_hash,
+    Envelope, Event, FORMAT_VERSION, LedgerEvent, LedgerPayload, Payload, PlaybookRef, Target,
+    check_id, now_rfc3339, payload_hash,
 };
 use super::signer::Signer;
 
@@ -170,10 +172,11 @@ impl RunJournal {
                 run: run_id.to_owned(),
             });
         }
-        let mut ledger = LedgerWriter::open_locked(dir)?;
-        ledger.abandon_interrupted(dir, &signer)?;
+        let mut ledger = LedgerWriter::open_for_append(dir, &signer)?;
         let path = run_path(dir, run_id);
-        let file_has_data = std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
+        // A file without a complete line is the leftover of an abandoned attempt (a crash while
+        // `run.abandoned` was being recorded); the ledger state below decides.
+        let file_has_data = std::fs::read(&path).is_ok_and(|bytes| bytes.contains(&b'\n'));
         if file_has_data || matches!(ledger.state(run_id)?, Some(s) if s != LedgerEvent::Abandoned)
         {
             return Err(JournalError::RunExists {
@@ -215,11 +218,36 @@ impl RunJournal {
         })
     }
 
-    /// Resume run `run_id` in `dir`: read its records, check their structure and chain, and
-    /// continue after the last one. A torn final line is truncated away (see [`Self::repairs`]);
-    /// any other damage is an error. Signatures are not checked here (see
-    /// [`verify`](super::verify)).
+    /// Resume run `run_id` in `dir`, trusting nothing it has not verified: every record of the
+    /// run must carry a valid signature by a key `allowed` lists for its signer, chain to the
+    /// previous one, and the run must be registered in the ledger with exactly that first record
+    /// (and, once sealed, end where the seal says); the ledger's last record and the records
+    /// about this run must verify too. Anything else is [`JournalError::Untrusted`] naming the
+    /// file and line, and nothing is written. Then it continues as [`Self::open`] does.
+    pub fn resume(
+        dir: &Path,
+        run_id: &str,
+        signer: Signer,
+        allowed: &AllowedSigners,
+    ) -> Result<Self> {
+        Self::open_checked(dir, run_id, signer, Some(allowed))
+    }
+
+    /// Open run `run_id` in `dir` for appending, checking its structure and chain but not its
+    /// signatures: for tools and tests that write to a journal they made themselves. Commands
+    /// that act on what the journal says use [`Self::resume`]. A torn final line is truncated
+    /// away (see [`Self::repairs`]); any other damage is an error. A run whose file holds no
+    /// complete record is [`JournalError::RunInterrupted`].
     pub fn open(dir: &Path, run_id: &str, signer: Signer) -> Result<Self> {
+        Self::open_checked(dir, run_id, signer, None)
+    }
+
+    fn open_checked(
+        dir: &Path,
+        run_id: &str,
+        signer: Signer,
+        allowed: Option<&AllowedSigners>,
+    ) -> Result<Self> {
         check_id("run id", run_id)?;
         let path = run_path(dir, run_id);
         let mut file = OpenOptions::new()
@@ -235,6 +263,18 @@ impl RunJournal {
             })?;
         lock_run(&file, run_id)?;
         let read = read_run(dir, run_id)?;
+        if read.records.is_empty() {
+            return Err(JournalError::RunInterrupted {
+                run: run_id.to_owned(),
+            });
+        }
+        // The ledger lock is taken up front, as a new run takes it: a damaged ledger stops the
+        // resume before any step runs, not when the run is finally sealed.
+        let mut ledger = LedgerWriter::open_locked(dir)?;
+        if let Some(allowed) = allowed {
+            check_records(&read.path, &read.records, allowed)?;
+            check_ledger_entries(&ledger, run_id, &read.path, &read.records, allowed)?;
+        }
         let mut repairs = Vec::new();
         if read.torn_tail {
             let size = file
@@ -267,7 +307,7 @@ impl RunJournal {
             .last()
             .is_some_and(|p| p.event == Event::RunFinished)
         {
-            let mut ledger = LedgerWriter::open_locked(dir)?;
+            ledger.abandon_interrupted(dir, &signer)?;
             if ledger.state(run_id)? == Some(LedgerEvent::Opened) {
                 ledger.append(
                     &signer,
@@ -279,6 +319,7 @@ impl RunJournal {
                 repairs.push(Repair::SealWritten);
             }
         }
+        drop(ledger);
         // Appends go after the repaired end.
         use std::io::Seek;
         file.seek(std::io::SeekFrom::End(0))
@@ -317,7 +358,7 @@ impl RunJournal {
         self.prev = payload_hash(&text);
         self.records.push(payload.clone());
         if finished {
-            let mut ledger = LedgerWriter::open_locked(&self.dir)?;
+            let mut ledger = LedgerWriter::open_for_append(&self.dir, &self.signer)?;
             ledger.append(
                 &self.signer,
                 LedgerEvent::Sealed,
@@ -354,6 +395,127 @@ impl RunJournal {
     /// What `open` repaired (empty after `create`).
     pub fn repairs(&self) -> &[Repair] {
         &self.repairs
+    }
+}
+
+/// Verify every record's envelope, signature and signer against `allowed` (the chain and
+/// sequence were checked by the read).
+fn check_records(path: &Path, records: &[Record], allowed: &AllowedSigners) -> Result<()> {
+    let lines: Vec<Vec<u8>> = records
+        .iter()
+        .map(|r| {
+            serde_json::to_vec(&Envelope {
+                payload: r.payload_text.clone(),
+                sig: r.sig.clone(),
+            })
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    let refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+    for (record, result) in records.iter().zip(check_lines::<Payload>(&refs, allowed)) {
+        if let Err((_, reason)) = result {
+            return Err(JournalError::Untrusted {
+                path: path.to_owned(),
+                line: record.line,
+                message: reason.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Verify what the ledger says about the run against its records: the ledger's last record and
+/// the run's records in it carry valid signatures, the run was opened with exactly its first
+/// record (chained to the ledger record before), was not abandoned, and if sealed, ends where
+/// the seal says.
+fn check_ledger_entries(
+    ledger: &LedgerWriter,
+    run_id: &str,
+    path: &Path,
+    records: &[Record],
+    allowed: &AllowedSigners,
+) -> Result<()> {
+    let ledger_path = ledger.path().to_owned();
+    let untrusted = |path: &Path, line: usize, message: String| JournalError::Untrusted {
+        path: path.to_owned(),
+        line,
+        message,
+    };
+    let verified = |line: &LedgerLine| -> Result<LedgerPayload> {
+        check_line::<LedgerPayload>(&line.bytes, allowed)
+            .map(|checked| checked.payload)
+            .map_err(|(_, reason)| untrusted(&ledger_path, line.line, reason.to_string()))
+    };
+    if let Some((number, bytes)) = ledger.last_line() {
+        verified(&LedgerLine {
+            line: number,
+            bytes: bytes.to_vec(),
+        })?;
+    }
+    let (Some(first), Some(last)) = (records.first(), records.last()) else {
+        return Ok(());
+    };
+    let not_registered = || {
+        untrusted(
+            path,
+            1,
+            format!(
+                "run {run_id} is not registered in the ledger {}",
+                ledger_path.display()
+            ),
+        )
+    };
+    let entries = ledger.entries_of(run_id)?.ok_or_else(not_registered)?;
+    let (opened_line, chain_to) = entries.opened.as_ref().ok_or_else(not_registered)?;
+    let opened = verified(opened_line)?;
+    let latest = verified(&entries.latest)?;
+    if opened.hash.as_deref() != Some(first.hash.as_str()) {
+        return Err(untrusted(
+            path,
+            1,
+            format!(
+                "the first record hashes to {}, but {}:{} registered {}",
+                first.hash,
+                ledger_path.display(),
+                opened_line.line,
+                opened.hash.as_deref().unwrap_or("nothing")
+            ),
+        ));
+    }
+    if &first.payload.prev != chain_to {
+        return Err(untrusted(
+            path,
+            1,
+            format!(
+                "prev {} does not chain to the ledger record before {}:{} ({chain_to})",
+                first.payload.prev,
+                ledger_path.display(),
+                opened_line.line
+            ),
+        ));
+    }
+    match latest.event {
+        LedgerEvent::Opened => Ok(()),
+        LedgerEvent::Abandoned => Err(untrusted(
+            &ledger_path,
+            entries.latest.line,
+            format!("the ledger marks run {run_id} abandoned, but its file has records"),
+        )),
+        LedgerEvent::Sealed => {
+            let sealed = latest.records.unwrap_or(0);
+            let count = records.len() as u64;
+            if sealed != count || latest.hash.as_deref() != Some(last.hash.as_str()) {
+                return Err(untrusted(
+                    path,
+                    last.line,
+                    format!(
+                        "{}:{} sealed this run at {sealed} records; the file has {count} ending in another record",
+                        ledger_path.display(),
+                        entries.latest.line
+                    ),
+                ));
+            }
+            Ok(())
+        }
     }
 }
 

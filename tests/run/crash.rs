@@ -1,6 +1,7 @@
-//! Crash safety: abort after every durable journal write, kill -9 at arbitrary times, Ctrl-C;
-//! then run the same command again. Every effect must happen exactly once and the journal must
-//! verify.
+//! Crash safety: abort after every durable journal write and in the middle of every one (a torn
+//! line), for every playbook the Acme demo runs; kill -9 at arbitrary times; Ctrl-C; then run the
+//! same command again. Every effect must happen exactly once and the journal must verify. A
+//! resume trusts no record that does not verify.
 
 use std::time::Duration;
 
@@ -227,5 +228,326 @@ fn an_effect_whose_confirmation_was_lost_is_confirmed_with_its_original_evidence
                 "{evidence}"
             ),
         }
+    }
+}
+
+/// What an uninterrupted run of one playbook leaves behind, to compare a crashed-and-resumed
+/// run with: its exit code, the store's audit trail and outbox topics (sorted), the HR
+/// write-back rows, and how many durable journal writes it makes.
+struct Baseline {
+    employee: &'static str,
+    code: i32,
+    changes: Vec<(String, String)>,
+    topics: Vec<String>,
+    writeback: Vec<String>,
+    writes: usize,
+}
+
+fn topics(acme: &Acme) -> Vec<String> {
+    let mut topics: Vec<String> = acme.outbox().into_iter().map(|(_, t, _)| t).collect();
+    topics.sort();
+    topics
+}
+
+fn writeback_ids(acme: &Acme) -> Vec<String> {
+    acme.writeback_rows()
+        .into_iter()
+        .map(|row| row[0].clone())
+        .collect()
+}
+
+fn baseline(template: &Acme, employee: &'static str, code: i32) -> Baseline {
+    let base = template.duplicate();
+    base.run(&[employee], &[]).expect(code);
+    let mut changes = base.changes();
+    changes.sort();
+    assert!(
+        !changes.is_empty(),
+        "{employee} changes nothing in the store"
+    );
+    Baseline {
+        employee,
+        code,
+        changes,
+        topics: topics(&base),
+        writeback: writeback_ids(&base),
+        writes: durable_writes(&base),
+    }
+}
+
+/// Crash `base.employee`'s run at durable write `n` (after it, or `torn`: in the middle of it),
+/// resume, and check: every effect exactly once, `verify` exits 0, a third run changes nothing.
+fn crash_and_resume(template: &Acme, base: &Baseline, n: usize, torn: bool) {
+    let acme = template.duplicate();
+    let limit = n.to_string();
+    let mut env = vec![("OFFBOARD_CRASH_AFTER_WRITES", limit.as_str())];
+    if torn {
+        env.push(("OFFBOARD_CRASH_TORN", "1"));
+    }
+    let context = format!(
+        "{} crashed {} write {n} of {}",
+        base.employee,
+        if torn { "in the middle of" } else { "after" },
+        base.writes
+    );
+    let crashed = acme.run(&[base.employee], &env);
+    assert_eq!(crashed.signal, Some(SIGABRT), "{context}: {crashed}");
+    let resumed = acme.run(&[base.employee], &[]);
+    assert_eq!(
+        resumed.code,
+        Some(base.code),
+        "{context}: resume: {resumed}"
+    );
+    let mut changes = acme.changes();
+    changes.sort();
+    assert_eq!(changes, base.changes, "{context}: the store's audit trail");
+    assert_eq!(topics(&acme), base.topics, "{context}: the outbox");
+    assert_eq!(
+        writeback_ids(&acme),
+        base.writeback,
+        "{context}: HR write-back"
+    );
+    let verify = acme.run(&["verify"], &[]);
+    assert_eq!(verify.code, Some(0), "{context}: verify: {verify}");
+    assert_eq!(acme.runs().len(), 1, "{context}: runs {:?}", acme.runs());
+    let before = acme.snapshot();
+    let third = acme.run(&[base.employee], &[]);
+    assert_eq!(third.code, Some(base.code), "{context}: third run: {third}");
+    assert!(
+        acme.snapshot() == before,
+        "{context}: a third run changed files: {third}"
+    );
+}
+
+/// Crash `employee`'s run after each of its durable writes and in the middle of each.
+fn crash_matrix(employee: &'static str, code: i32) {
+    let template = Acme::new();
+    let base = baseline(&template, employee, code);
+    assert!(
+        base.writes >= 8,
+        "{employee}: {} durable writes",
+        base.writes
+    );
+    for n in 1..=base.writes {
+        crash_and_resume(&template, &base, n, false);
+        crash_and_resume(&template, &base, n, true);
+    }
+}
+
+#[test]
+fn involuntary_leaver_torn_at_every_write_resumes_exactly_once() {
+    let template = Acme::new();
+    let base = baseline(&template, "mallory", 0);
+    for n in 1..=base.writes {
+        crash_and_resume(&template, &base, n, true);
+    }
+}
+
+#[test]
+fn mover_crashed_after_and_during_every_write_resumes_exactly_once() {
+    crash_matrix("carol", 0);
+}
+
+#[test]
+fn voluntary_leaver_crashed_after_and_during_every_write_resumes_exactly_once() {
+    crash_matrix("bob", 4);
+}
+
+#[test]
+fn contractor_end_crashed_after_and_during_every_write_resumes_exactly_once() {
+    crash_matrix("erin", 4);
+}
+
+#[test]
+fn leave_of_absence_crashed_after_and_during_every_write_resumes_exactly_once() {
+    crash_matrix("dave", 0);
+}
+
+/// The run file exists but its first record never completed (the state `strace`'s fault
+/// injection produced): the employee is not stuck; `verify` names the torn line until the next
+/// run abandons the attempt in the ledger and starts afresh.
+#[test]
+fn a_torn_first_record_does_not_leave_the_employee_stuck() {
+    let template = Acme::new();
+    let changes = baseline_changes(&template);
+    let acme = template.duplicate();
+    let crashed = acme.run(
+        &["mallory"],
+        &[
+            ("OFFBOARD_CRASH_AFTER_WRITES", "2"),
+            ("OFFBOARD_CRASH_TORN", "1"),
+        ],
+    );
+    assert_eq!(crashed.signal, Some(SIGABRT), "{crashed}");
+    let run = acme.only_run();
+    let torn = std::fs::read(acme.run_file(&run)).unwrap();
+    assert!(!torn.is_empty() && !torn.contains(&b'\n'), "{torn:?}");
+
+    let verify = acme.run(&["verify"], &[]).expect(1);
+    assert!(
+        verify.stdout.contains(&format!("{run}.jsonl:1: truncated")),
+        "{verify}"
+    );
+    // Nothing ran, so there is nothing to show, but the command does not fail on the file.
+    let status = acme.run(&["status"], &[]);
+    assert_eq!(status.code, Some(0), "{status}");
+
+    acme.run(&["mallory"], &[]).expect(0);
+    assert_finished_exactly_once(&acme, &changes, "torn first record");
+    let ledger: Vec<String> = payloads_of(&acme.ledger())
+        .iter()
+        .map(|p| p["event"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        ledger,
+        ["run.opened", "run.abandoned", "run.opened", "run.sealed"]
+    );
+    acme.run(&["verify"], &[]).expect(0);
+}
+
+/// An empty run file (created, killed before any byte of the first record was written).
+#[test]
+fn an_empty_first_record_does_not_leave_the_employee_stuck() {
+    let template = Acme::new();
+    let changes = baseline_changes(&template);
+    let acme = template.duplicate();
+    let crashed = acme.run(&["mallory"], &[("OFFBOARD_CRASH_AFTER_WRITES", "2")]);
+    assert_eq!(crashed.signal, Some(SIGABRT), "{crashed}");
+    let run = acme.only_run();
+    std::fs::write(acme.run_file(&run), b"").unwrap();
+    // The ledger's run.opened stays the last record: the interrupted state verify accepts.
+    let verify = acme.run(&["verify"], &[]).expect(0);
+    assert!(
+        verify
+            .stdout
+            .contains("interrupted before its first record"),
+        "{verify}"
+    );
+    acme.run(&["mallory"], &[]).expect(0);
+    assert_finished_exactly_once(&acme, &changes, "empty first record");
+    acme.run(&["verify"], &[]).expect(0);
+}
+
+/// Copy the signature of `from` (0-based line) into a new record appended to `run`'s file: a
+/// `step.confirmed` for `step` that chains correctly but was never signed.
+fn append_forged_confirmation(acme: &Acme, run: &str, step: &str, from: usize) {
+    let path = acme.run_file(run);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let envelope = |line: &str| -> serde_json::Value { serde_json::from_str(line).unwrap() };
+    let last = envelope(lines[lines.len() - 1]);
+    let last_payload = last["payload"].as_str().unwrap();
+    let last_value: serde_json::Value = serde_json::from_str(last_payload).unwrap();
+    use sha2::Digest;
+    let prev = format!(
+        "sha256:{}",
+        sha2::Sha256::digest(last_payload.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let payload = serde_json::json!({
+        "v": 1,
+        "run": run,
+        "seq": lines.len(),
+        "prev": prev,
+        "time": last_value["time"],
+        "signer": last_value["signer"],
+        "event": "step.confirmed",
+        "employee": "E1007",
+        "step": step,
+        "action": "iam.remove_groups",
+        "role": "it-ops",
+        "evidence": {"forged": true},
+    })
+    .to_string();
+    let forged = serde_json::json!({"payload": payload, "sig": envelope(lines[from])["sig"]});
+    let mut text = text.clone();
+    text.push_str(&forged.to_string());
+    text.push('\n');
+    std::fs::write(&path, text).unwrap();
+}
+
+#[test]
+fn a_resume_refuses_a_record_whose_signature_does_not_verify() {
+    let template = Acme::new();
+    let base = template.duplicate();
+    base.run(&["mallory"], &[]).expect(0);
+    // Crash just before remove-groups is started.
+    let limit = writes_before_effect(&base, "remove-groups") - 1;
+    let acme = template.duplicate();
+    let crashed = acme.run(
+        &["mallory"],
+        &[("OFFBOARD_CRASH_AFTER_WRITES", &limit.to_string())],
+    );
+    assert_eq!(crashed.signal, Some(SIGABRT), "{crashed}");
+    let run = acme.only_run();
+    let lines = acme.payloads(&run).len();
+    append_forged_confirmation(&acme, &run, "remove-groups", 1);
+    let before = acme.snapshot();
+
+    let refused = acme.run(&["mallory"], &[]).expect(2);
+    let at = format!("{run}.jsonl:{}", lines + 1);
+    assert!(
+        refused.stderr.contains(&at)
+            && refused.stderr.contains("signature does not match")
+            && refused.stderr.contains("refusing to resume"),
+        "{refused}"
+    );
+    assert!(!refused.stdout.contains("already"), "{refused}");
+    assert!(
+        acme.snapshot() == before,
+        "the refused resume wrote something"
+    );
+    // Mallory's groups are untouched: the forged confirmation was not trusted.
+    assert_eq!(crate::mallory::holdings(&acme, "mallory").0, 4);
+    let verify = acme.run(&["verify"], &[]).expect(1);
+    assert!(verify.stdout.contains(&at), "{verify}");
+}
+
+#[test]
+fn a_resume_checks_the_ledger_before_it_runs_any_step() {
+    let template = Acme::new();
+    let base = template.duplicate();
+    base.run(&["mallory"], &[]).expect(0);
+    let limit = writes_before_effect(&base, "remove-groups") - 1;
+    for damage in ["junk", "resigned"] {
+        let acme = template.duplicate();
+        let crashed = acme.run(
+            &["mallory"],
+            &[("OFFBOARD_CRASH_AFTER_WRITES", &limit.to_string())],
+        );
+        assert_eq!(crashed.signal, Some(SIGABRT), "{crashed}");
+        let ledger = acme.ledger();
+        let text = std::fs::read_to_string(&ledger).unwrap();
+        let damaged = match damage {
+            // A line that is not a record at all.
+            "junk" => format!("{text}not a record\n"),
+            // The last record's signature replaced by one made for other bytes.
+            _ => {
+                let mut lines: Vec<serde_json::Value> = text
+                    .lines()
+                    .map(|l| serde_json::from_str(l).unwrap())
+                    .collect();
+                let run_sig = {
+                    let run_text =
+                        std::fs::read_to_string(acme.run_file(&acme.only_run())).unwrap();
+                    let first: serde_json::Value =
+                        serde_json::from_str(run_text.lines().next().unwrap()).unwrap();
+                    first["sig"].clone()
+                };
+                let last = lines.len() - 1;
+                lines[last]["sig"] = run_sig;
+                lines.iter().map(|l| format!("{l}\n")).collect()
+            }
+        };
+        std::fs::write(&ledger, damaged).unwrap();
+        let changes = acme.changes();
+        let refused = acme.run(&["mallory"], &[]).expect(2);
+        assert!(
+            refused.stderr.contains("ledger.jsonl:"),
+            "{damage}: {refused}"
+        );
+        assert_eq!(acme.changes(), changes, "{damage}: a step ran");
     }
 }
