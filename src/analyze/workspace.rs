@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, DiagnosticKind, Span};
 use super::{
-    Context, analyze_config, analyze_glossary, analyze_holds, analyze_roles, check_playbooks,
-    encoding_problem, file_id,
+    Context, analyze_config, analyze_glossary_partial, analyze_holds, analyze_roles,
+    check_playbooks, conflicts, encoding_problem, file_id,
 };
 use crate::load::{self, SourceFile};
 use crate::playbook::{Config, Glossary, Holds, Playbook, RoleMatrix, Status};
@@ -58,8 +58,10 @@ impl Workspace {
         let Some(config) = config else {
             return Err(LoadError::Invalid(diags));
         };
+        // What could be read of the glossary is context for the playbooks even when it has
+        // problems; it is returned only when it has none.
         let glossary = required_file(&config.glossary, &config, &mut diags, |s| {
-            analyze_glossary(file_id(&s.path), &s.text)
+            analyze_glossary_partial(file_id(&s.path), &s.text)
         })?;
         let roles = required_file(&config.roles, &config, &mut diags, |s| {
             analyze_roles(file_id(&s.path), &s.text)
@@ -81,17 +83,26 @@ impl Workspace {
         let context = Context {
             config: Some(&config),
             glossary: glossary.as_ref(),
+            gaps: None,
         };
         let mut playbooks = Vec::new();
-        for (source, (playbook, found)) in sources.iter().zip(check_playbooks(&sources, context)) {
-            diags.extend(found);
-            if let Some(playbook) = playbook {
+        let checked = check_playbooks(&sources, context);
+        let identities: Vec<_> = sources
+            .iter()
+            .zip(&checked)
+            .map(|(s, c)| (file_id(&s.path), &c.identity))
+            .collect();
+        let across = conflicts(&identities);
+        for (source, found) in sources.iter().zip(checked.iter()) {
+            diags.extend(found.diagnostics.iter().cloned());
+            if let Some(playbook) = &found.playbook {
                 playbooks.push(PlaybookFile {
                     path: source.path.clone(),
-                    playbook,
+                    playbook: playbook.clone(),
                 });
             }
         }
+        diags.extend(across);
         match (glossary, roles, holds) {
             (Some(glossary), Some(roles), Some(holds)) if diags.is_empty() => Ok(Workspace {
                 config,
