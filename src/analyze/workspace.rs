@@ -93,12 +93,12 @@ impl Workspace {
             .map(|(s, c)| (file_id(&s.path), &c.identity))
             .collect();
         let across = conflicts(&identities);
-        for (source, found) in sources.iter().zip(checked.iter()) {
-            diags.extend(found.diagnostics.iter().cloned());
-            if let Some(playbook) = &found.playbook {
+        for (source, found) in sources.iter().zip(checked) {
+            diags.extend(found.diagnostics);
+            if let Some(playbook) = found.playbook {
                 playbooks.push(PlaybookFile {
                     path: source.path.clone(),
-                    playbook: playbook.clone(),
+                    playbook,
                 });
             }
         }
@@ -207,6 +207,26 @@ mod tests {
             crate::playbook::ConnectorType::Sqlite
         );
         assert_eq!(ws.config.policy.deadlines.critical.as_secs(), 900);
+    }
+
+    #[test]
+    fn two_playbooks_of_one_status_are_refused() {
+        let dir = valid_copy();
+        let text =
+            std::fs::read_to_string(dir.path().join("playbooks/voluntary-leaver.yaml")).unwrap();
+        std::fs::write(
+            dir.path().join("playbooks/zz-copy.yaml"),
+            text.replace("name: voluntary-leaver", "name: zz-copy"),
+        )
+        .unwrap();
+        match Workspace::load(&dir.path().join("offboard.yaml")) {
+            Err(LoadError::Invalid(diags)) => {
+                assert_eq!(diags.len(), 1, "{diags:?}");
+                assert_eq!(diags[0].code(), "OB025");
+                assert!(diags[0].file.ends_with("playbooks/zz-copy.yaml"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
