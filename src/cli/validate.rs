@@ -32,8 +32,7 @@
 //! attaches annotations only to repository paths).
 //!
 //! Exit: 0 clean, 1 when any diagnostic was printed, 2 on usage errors (a PATH that does not
-//! exist, a PATH or default directory holding no file to check, a format validate does not print,
-//! an unknown revision).
+//! exist, nothing at all to check, a format validate does not print, an unknown revision).
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
