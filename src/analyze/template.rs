@@ -153,14 +153,9 @@ enum Use {
 
 /// The filters, tests, calls and variable paths in `source` (already known to parse).
 fn uses(source: &str) -> Vec<Use> {
-    let tokens: Vec<Token<'_>> = tokenize(
-        source,
-        false,
-        SyntaxConfig,
-        WhitespaceConfig::default(),
-    )
-    .filter_map(|t| t.ok().map(|(token, _)| token))
-    .collect();
+    let tokens: Vec<Token<'_>> = tokenize(source, false, SyntaxConfig, WhitespaceConfig::default())
+        .filter_map(|t| t.ok().map(|(token, _)| token))
+        .collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
