@@ -129,11 +129,11 @@ fn five_problems_as_github_annotations() {
     five_problems()
         .args(["validate", "--format", "github", FIVE])
         .stdout(concat!(
-            "::error file=playbooks/five-problems.yaml,line=16,col=5,title=OB002::unknown key `afer` in step\n",
-            "::error file=playbooks/five-problems.yaml,line=21,col=13,title=OB014::step `notify-manager` runs after `confirm-hr-recrod`, which is not a step of this playbook\n",
-            "::error file=playbooks/five-problems.yaml,line=23,col=59,title=OB017::undefined template variable `employee.emial`\n",
-            "::error file=playbooks/five-problems.yaml,line=28,col=13,title=OB015::dependency cycle: revoke-sessions -> remove-groups -> revoke-sessions\n",
-            "::error file=playbooks/five-problems.yaml,line=35,col=11,title=OB022::step `hard-delete` hard-deletes on `directory` without a prior disable on `directory`\n",
+            "::error file=playbooks/five-problems.yaml,line=16,col=5,title=OB002::unknown key `afer` in step%0Ahint: did you mean `after`?\n",
+            "::error file=playbooks/five-problems.yaml,line=21,col=13,title=OB014::step `notify-manager` runs after `confirm-hr-recrod`, which is not a step of this playbook%0Ahint: did you mean `confirm-hr-record`?\n",
+            "::error file=playbooks/five-problems.yaml,line=23,col=59,title=OB017::undefined template variable `employee.emial`%0Ahint: did you mean `employee.email`?\n",
+            "::error file=playbooks/five-problems.yaml,line=28,col=13,title=OB015::dependency cycle: revoke-sessions -> remove-groups -> revoke-sessions%0Ahint: remove one of the `after` entries so the steps can run in order\n",
+            "::error file=playbooks/five-problems.yaml,line=35,col=11,title=OB022::step `hard-delete` hard-deletes on `directory` without a prior disable on `directory`%0Ahint: add an `iam.deactivate` step on the same connector to its `after`\n",
         ))
         .run();
 }
@@ -289,4 +289,374 @@ fn committed_schema_is_current() {
     assert_eq!(out.stdout, committed);
     let schema: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+}
+
+/// Run git in `dir` with a fixed identity.
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+fn codes_and_messages(stdout: &str) -> Vec<(String, String)> {
+    let json: serde_json::Value = serde_json::from_str(stdout).unwrap();
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_broken_glossary_does_not_hide_playbook_errors() {
+    let out = Test::new()
+        .fixture("valid", ".")
+        .file(
+            "glossary.yaml",
+            "version: 1\nstatuses:\n  terminated: { codes: [TERM, X] }\n  resigned: { codes: [X] }\n",
+        )
+        .file(
+            "playbooks/leave.yaml",
+            &std::fs::read_to_string(fixtures().join("valid/playbooks/voluntary-leaver.yaml"))
+                .unwrap()
+                .replace("name: voluntary-leaver", "name: leave")
+                .replace("triggers: [resigned]", "triggers: [terminated, on_leave, active]"),
+        )
+        .args(["validate", "--format", "json"])
+        .status(1)
+        .run();
+    assert_eq!(
+        codes_and_messages(&out.stdout),
+        [
+            (
+                "OB030".to_owned(),
+                "raw code `X` is already mapped to `terminated`".to_owned()
+            ),
+            (
+                "OB018".to_owned(),
+                "trigger `on_leave` is not a status of the glossary".to_owned()
+            ),
+            (
+                "OB018".to_owned(),
+                "trigger `active` is not a status of the glossary".to_owned()
+            ),
+        ],
+        "both statuses of the duplicate code stay defined: {}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_broken_config_does_not_hide_playbook_errors() {
+    let config = std::fs::read_to_string(fixtures().join("valid/offboard.yaml"))
+        .unwrap()
+        .replace("  path: hr.csv", "  path: nope.csv");
+    let playbook =
+        std::fs::read_to_string(fixtures().join("valid/playbooks/voluntary-leaver.yaml"))
+            .unwrap()
+            .replacen("connector: finance", "connector: nowhere", 1);
+    let out = Test::new()
+        .fixture("valid", ".")
+        .file("offboard.yaml", &config)
+        .file("playbooks/voluntary-leaver.yaml", &playbook)
+        .args(["validate", "--format", "json"])
+        .status(1)
+        .run();
+    let found: Vec<String> = codes_and_messages(&out.stdout)
+        .into_iter()
+        .map(|(c, m)| format!("{c} {m}"))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "OB050 invalid configuration: `path` names `nope.csv`, which does not exist",
+            "OB011 unknown connector `nowhere` (not defined in offboard.yaml)",
+        ],
+        "{}",
+        out.stdout
+    );
+
+    // A connector whose own settings are invalid is still defined: no OB011 for using it.
+    let config = std::fs::read_to_string(fixtures().join("valid/offboard.yaml"))
+        .unwrap()
+        .replace("    path: state/acme.db\n", "    path: [state/acme.db]\n");
+    let out = Test::new()
+        .fixture("valid", ".")
+        .file("offboard.yaml", &config)
+        .args(["validate", "--format", "json"])
+        .status(1)
+        .run();
+    let codes: Vec<String> = codes_and_messages(&out.stdout)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(codes, ["OB005"], "{}", out.stdout);
+}
+
+#[test]
+fn changed_since_checks_every_playbook_when_a_dependency_changed() {
+    let test = Test::new().fixture("valid", ".").file(
+        "playbooks/leave.yaml",
+        &std::fs::read_to_string(fixtures().join("valid/playbooks/voluntary-leaver.yaml"))
+            .unwrap()
+            .replace("name: voluntary-leaver", "name: leave")
+            .replace("triggers: [resigned]", "triggers: [on_leave]"),
+    );
+    let dir = test.path().to_path_buf();
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-qm", "first"]);
+    let glossary = std::fs::read_to_string(dir.join("glossary.yaml")).unwrap();
+    let without: String = glossary
+        .lines()
+        .filter(|l| !l.contains("on_leave"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.join("glossary.yaml"), without).unwrap();
+
+    let out = Test::in_dir(test.into_dir())
+        .args(["validate", "--format", "json", "--changed-since", "HEAD"])
+        .status(1)
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["diagnostics"][0]["code"], "OB018", "{}", out.stdout);
+    assert_eq!(json["diagnostics"][0]["file"], "playbooks/leave.yaml");
+    assert_eq!(json["files_checked"], 5);
+    assert_eq!(
+        json["changed_since"],
+        serde_json::json!({
+            "revision": "HEAD",
+            "all_checked": true,
+            "dependencies_changed": ["glossary.yaml"]
+        })
+    );
+    let out = Test::in_dir(out.dir)
+        .args(["validate", "--changed-since", "HEAD"])
+        .status(1)
+        .run();
+    assert_eq!(
+        out.stderr,
+        "checked 5 files: 1 error (every file checked: glossary.yaml changed since HEAD)\n"
+    );
+
+    // Deleting a dependency counts as changing it.
+    git(out.dir.path(), &["checkout", "-q", "--", "glossary.yaml"]);
+    std::fs::remove_file(out.dir.path().join("roles.yaml")).unwrap();
+    let out = Test::in_dir(out.dir)
+        .args(["validate", "--format", "json", "--changed-since", "HEAD"])
+        .status(1)
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        json["changed_since"]["dependencies_changed"],
+        serde_json::json!(["roles.yaml"]),
+        "{}",
+        out.stdout
+    );
+
+    // Nothing changed: nothing checked, clean.
+    git(out.dir.path(), &["checkout", "-q", "--", "roles.yaml"]);
+    let out = Test::in_dir(out.dir)
+        .args(["validate", "--changed-since", "HEAD"])
+        .run();
+    assert_eq!(
+        out.stderr,
+        "checked 0 files: 0 errors (nothing changed since HEAD)\n"
+    );
+}
+
+#[test]
+fn playbooks_sharing_a_trigger_or_a_name_are_reported_at_the_second() {
+    let base =
+        std::fs::read_to_string(fixtures().join("valid/playbooks/voluntary-leaver.yaml")).unwrap();
+    let out = Test::new()
+        .fixture("valid", ".")
+        .file(
+            "playbooks/zz-second.yaml",
+            &base.replace("name: voluntary-leaver", "name: zz-second"),
+        )
+        .file(
+            "playbooks/zz-third.yaml",
+            &base.replace("[resigned]", "[terminated]"),
+        )
+        .args(["validate", "--format", "json"])
+        .status(1)
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let found: Vec<(String, String, u64, u64, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_owned(),
+                d["code"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["hint"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "playbooks/zz-second.yaml".to_owned(),
+                "OB025".to_owned(),
+                9,
+                12,
+                "`run` needs one playbook per status: remove this trigger or the one of `voluntary-leaver` at playbooks/voluntary-leaver.yaml:9:12".to_owned()
+            ),
+            (
+                "playbooks/zz-third.yaml".to_owned(),
+                "OB026".to_owned(),
+                3,
+                7,
+                "give every playbook its own name (the other is at playbooks/voluntary-leaver.yaml:3:7)".to_owned()
+            ),
+        ],
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn human_columns_count_characters_like_json() {
+    let playbook =
+        std::fs::read_to_string(fixtures().join("valid/playbooks/voluntary-leaver.yaml"))
+            .unwrap()
+            .replace(
+                "cost_centre: \"{{ employee.cost_centre }}\"",
+                "cost_centre: \"Adiós — {{ employee.nope }}\"",
+            );
+    let test = || {
+        Test::new()
+            .fixture("valid", ".")
+            .file("playbooks/voluntary-leaver.yaml", &playbook)
+            .status(1)
+    };
+    let json = test().args(["validate", "--format", "json"]).run();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let column = json["diagnostics"][0]["column"].as_u64().unwrap();
+    assert_eq!(
+        (json["diagnostics"][0]["line"].as_u64(), column),
+        (Some(42), 32)
+    );
+    let human = test().args(["validate"]).run();
+    assert!(
+        human.stdout.contains("voluntary-leaver.yaml:42:32]"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn control_bytes_are_not_echoed_raw() {
+    let out = Test::new()
+        .file(
+            "p.yaml",
+            "version: 1\nname: \"a\u{1b}[31mred\u{7}\"\nfoo: 1\n",
+        )
+        .args(["validate", "p.yaml"])
+        .status(1)
+        .run();
+    assert!(!out.stdout.contains('\u{1b}'), "{}", out.stdout);
+    assert!(!out.stdout.contains('\u{7}'), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("\u{241b}[31mred\u{2407}"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn github_paths_are_relative_to_the_repository_root() {
+    let test = Test::new().fixture("invalid/five-problems.yaml", "playbooks/five.yaml");
+    git(test.path(), &["init", "-q"]);
+    let dir = test.into_dir();
+    let out = assert_cmd::Command::cargo_bin("offboard")
+        .unwrap()
+        .args(["validate", "--format", "github", "five.yaml"])
+        .current_dir(dir.path().join("playbooks"))
+        .env_remove("OFFBOARD_CONFIG")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout.lines().count(), 5, "{stdout}");
+    for line in stdout.lines() {
+        assert!(
+            line.starts_with("::error file=playbooks/five.yaml,line="),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn colour_follows_no_color_only_when_it_is_set_to_something() {
+    // Not a terminal: never colour, whatever NO_COLOR says.
+    let out = five_problems()
+        .env("NO_COLOR", "")
+        .args(["validate", FIVE])
+        .run();
+    assert!(!out.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn usage_errors_name_the_problem() {
+    let out = Test::new()
+        .fixture("valid", ".")
+        .args(["--config", "playbooks", "validate"])
+        .status(2)
+        .run();
+    assert!(
+        out.stderr
+            .contains("configuration playbooks is a directory"),
+        "{}",
+        out.stderr
+    );
+    let out = Test::new()
+        .file("empty/.keep", "")
+        .args(["validate", "empty"])
+        .status(2)
+        .run();
+    assert!(
+        out.stderr
+            .contains("no playbook found in empty: it holds no .yaml or .yml file"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_document_over_budget_is_worded_for_people() {
+    let mut text = String::from("version: 1\nname: x\nsteps:\n");
+    for _ in 0..6000 {
+        text.push_str("  - [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20]\n");
+    }
+    let out = Test::new()
+        .file("big.yaml", &text)
+        .args(["validate", "--format", "json", "big.yaml"])
+        .status(1)
+        .run();
+    assert_eq!(
+        codes_and_messages(&out.stdout),
+        [(
+            "OB001".to_owned(),
+            "YAML syntax error: the document has more than 100000 nodes".to_owned()
+        )]
+    );
 }

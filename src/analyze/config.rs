@@ -2,13 +2,13 @@
 //! and that the files it names exist. Relative paths are resolved against the file's directory.
 //! Secret values are never echoed: `*_env` keys must name an environment variable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::node::Node;
-use super::reader::{Cx, Fields, check_version, with_root};
+use super::reader::{Cx, Fields, check_version, with_root_partial};
 use super::template;
 use crate::playbook::{
     Config, ConnectorConfig, ConnectorSettings, ConnectorType, Deadlines, Duration, HrSource,
@@ -57,11 +57,63 @@ pub fn analyze_config(
     text: &str,
     exists: &dyn Fn(&Path) -> bool,
 ) -> (Option<Config>, Vec<Diagnostic>) {
+    let (partial, diags) = analyze_config_partial(file, text, exists);
+    let config = partial
+        .filter(|p| p.complete && diags.is_empty())
+        .map(|p| p.config);
+    (config, diags)
+}
+
+/// Check the configuration like [`analyze_config`], and keep what could be read of it even when
+/// it has problems, so playbooks can still be checked against its valid parts. `None` only when
+/// the text is not a YAML mapping.
+pub fn analyze_config_partial(
+    file: Arc<Path>,
+    text: &str,
+    exists: &dyn Fn(&Path) -> bool,
+) -> (Option<PartialConfig>, Vec<Diagnostic>) {
     let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let path = file.to_path_buf();
-    with_root(file, text, |cx, root| {
+    with_root_partial(file, text, |cx, root| {
         check_config(cx, root, path, dir, exists)
     })
+}
+
+/// A configuration as far as it could be read. Parts that are invalid hold neutral stand-ins
+/// (no HR source path, default policy, no signing); [`ConfigGaps`] says which parts playbooks
+/// must not be checked against. Only for checking; the engine never runs on it.
+#[derive(Clone, Debug)]
+pub struct PartialConfig {
+    /// The configuration, with stand-ins for what is invalid.
+    pub config: Config,
+    /// What could not be read.
+    pub gaps: ConfigGaps,
+    /// True when nothing was invalid: `config` is the real configuration.
+    pub complete: bool,
+}
+
+/// The parts of a [`PartialConfig`] that could not be read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfigGaps {
+    /// `connectors:` is not a mapping: no connector is known.
+    pub all_connectors: bool,
+    /// Connectors that are defined but whose settings are invalid.
+    pub connectors: BTreeSet<String>,
+    /// Some signer's roles (or `signers:` itself) could not be read.
+    pub signers: bool,
+}
+
+impl ConfigGaps {
+    /// True when the connector `name` may exist but could not be read.
+    pub fn connector_unknown(&self, name: &str) -> bool {
+        self.all_connectors || self.connectors.contains(name)
+    }
+
+    /// True when some connector could not be read (so "the only connector able to ..." is
+    /// unknown).
+    pub fn any_connector(&self) -> bool {
+        self.all_connectors || !self.connectors.is_empty()
+    }
 }
 
 struct Paths<'a> {
@@ -97,10 +149,11 @@ fn check_config(
     path: PathBuf,
     dir: PathBuf,
     exists: &dyn Fn(&Path) -> bool,
-) -> Option<Config> {
+) -> Option<PartialConfig> {
     let paths = Paths { dir, exists };
     let fields = Fields::new(cx, root, "configuration", CONFIG_KEYS)?;
     check_version(cx, &fields);
+    let mut gaps = ConfigGaps::default();
     let hr = fields.required(cx, "hr").and_then(|n| hr(cx, n, &paths));
     let file_key = |cx: &mut Cx<'_>, key: &str, default: &str| -> Option<PathBuf> {
         match fields.get(key) {
@@ -124,34 +177,69 @@ fn check_config(
     };
     let signers = match fields.get("signers") {
         Some(node) => signers(cx, node),
-        None => Some(BTreeMap::new()),
+        None => (BTreeMap::new(), true),
     };
+    gaps.signers = !signers.1;
     let connectors = match fields.get("connectors") {
         Some(node) => connectors(cx, node, &paths),
-        None => Some(BTreeMap::new()),
+        None => Some((BTreeMap::new(), BTreeSet::new())),
     };
+    match &connectors {
+        None => gaps.all_connectors = true,
+        Some((_, broken)) => gaps.connectors = broken.clone(),
+    }
     let policy = match fields.get("policy") {
         Some(node) => policy(cx, node),
         None => Some(Policy::default()),
     };
+    let valid_connectors = connectors
+        .as_ref()
+        .filter(|(_, broken)| broken.is_empty())
+        .map(|(map, _)| map);
     let reconcile = match fields.get("reconcile") {
-        Some(node) => reconcile(cx, node, connectors.as_ref()),
+        Some(node) => reconcile(cx, node, valid_connectors),
         None => Some(ReconcileSettings::default()),
     };
-    Some(Config {
+    // Where a file key points even when the file is missing, so the caller can tell that the
+    // file the configuration names is gone.
+    let written = |key: &str, default: &str| match fields.get(key).map(|n| &n.value) {
+        Some(super::node::Value::String(text)) => paths.resolve(text),
+        Some(_) => PathBuf::new(),
+        None => paths.resolve(default),
+    };
+    let complete = hr.is_some()
+        && glossary.is_some()
+        && roles.is_some()
+        && playbooks.is_some()
+        && holds.as_ref().is_none_or(Option::is_some)
+        && journal.is_some()
+        && signing.is_some()
+        && !gaps.signers
+        && valid_connectors.is_some()
+        && policy.is_some()
+        && reconcile.is_some();
+    let config = Config {
         path,
-        dir: paths.dir.clone(),
-        hr: hr?,
-        glossary: glossary?,
-        roles: roles?,
-        playbooks: playbooks?,
-        holds: holds.flatten(),
-        journal: journal?,
-        signing: signing?,
-        signers: signers?,
-        connectors: connectors?,
-        policy: policy?,
-        reconcile: reconcile?,
+        hr: hr.unwrap_or(HrSource::Csv {
+            path: PathBuf::new(),
+            columns: BTreeMap::new(),
+        }),
+        glossary: glossary.unwrap_or_else(|| written("glossary", "glossary.yaml")),
+        roles: roles.unwrap_or_else(|| written("roles", "roles.yaml")),
+        playbooks: playbooks.unwrap_or_else(|| written("playbooks", "playbooks")),
+        holds: holds.map(|h| h.unwrap_or_else(|| written("holds", "holds.yaml"))),
+        journal: journal.unwrap_or_else(|| paths.resolve("journal")),
+        signing: signing.flatten(),
+        signers: signers.0,
+        connectors: connectors.map(|(map, _)| map).unwrap_or_default(),
+        policy: policy.unwrap_or_default(),
+        reconcile: reconcile.unwrap_or_default(),
+        dir: paths.dir,
+    };
+    Some(PartialConfig {
+        config,
+        gaps,
+        complete,
     })
 }
 
@@ -178,12 +266,7 @@ fn hr(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<HrSource> {
     if let Some(entries) = f.get("columns").and_then(|n| cx.map("columns", n)) {
         for e in entries {
             if !HR_FIELDS.contains(&e.key.as_str()) {
-                cx.invalid(
-                    "columns",
-                    &e.key,
-                    format!("a record field: {}", HR_FIELDS.join(", ")),
-                    e.key_span,
-                );
+                cx.choice("columns", &e.key, HR_FIELDS, e.key_span);
                 continue;
             }
             if let Some(col) = cx.scalar_text(&e.key, &e.value) {
@@ -216,7 +299,7 @@ fn hr(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<HrSource> {
             })
         }
         other => {
-            cx.invalid("type", other, "csv or http", type_node.span);
+            cx.choice("type", other, &["csv", "http"], type_node.span);
             None
         }
     }
@@ -295,8 +378,11 @@ fn signing(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<Signing> {
     })
 }
 
-fn signers(cx: &mut Cx<'_>, node: &Node) -> Option<BTreeMap<String, Vec<String>>> {
-    let entries = cx.map("signers", node)?;
+/// The signers that could be read, and whether all could.
+fn signers(cx: &mut Cx<'_>, node: &Node) -> (BTreeMap<String, Vec<String>>, bool) {
+    let Some(entries) = cx.map("signers", node) else {
+        return (BTreeMap::new(), false);
+    };
     let mut out = BTreeMap::new();
     let mut ok = true;
     for e in entries {
@@ -310,17 +396,19 @@ fn signers(cx: &mut Cx<'_>, node: &Node) -> Option<BTreeMap<String, Vec<String>>
             None => ok = false,
         }
     }
-    ok.then_some(out)
+    (out, ok)
 }
 
+/// The connectors that could be read, and the names of those that could not; `None` when
+/// `connectors:` is not a mapping.
 fn connectors(
     cx: &mut Cx<'_>,
     node: &Node,
     paths: &Paths<'_>,
-) -> Option<BTreeMap<String, ConnectorConfig>> {
+) -> Option<(BTreeMap<String, ConnectorConfig>, BTreeSet<String>)> {
     let entries = cx.map("connectors", node)?;
     let mut out = BTreeMap::new();
-    let mut ok = true;
+    let mut broken = BTreeSet::new();
     for e in entries {
         match connector(cx, &e.value, paths) {
             Some(settings) => {
@@ -332,10 +420,12 @@ fn connectors(
                     },
                 );
             }
-            None => ok = false,
+            None => {
+                broken.insert(e.key.clone());
+            }
         }
     }
-    ok.then_some(out)
+    Some((out, broken))
 }
 
 fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<ConnectorSettings> {
@@ -349,10 +439,10 @@ fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<Connecto
     };
     let name = cx.string("type", &kind.value)?;
     let Some(connector_type) = ConnectorType::from_name(name) else {
-        cx.invalid(
+        cx.choice(
             "type",
             name,
-            "sqlite, scim, ldap or webhook",
+            &["sqlite", "scim", "ldap", "webhook"],
             kind.value.span,
         );
         return None;
@@ -376,10 +466,10 @@ fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<Connecto
                 Some(n) => {
                     let m = matcher(cx, n, None)?;
                     if !["username", "email", "employee_id"].contains(&m.attribute.as_str()) {
-                        cx.invalid(
+                        cx.choice(
                             "attribute",
                             &m.attribute,
-                            "username, email or employee_id",
+                            &["username", "email", "employee_id"],
                             n.span,
                         );
                         return None;
@@ -460,10 +550,10 @@ fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<Connecto
                     if ["member", "uniqueMember", "memberUid"].contains(&s) {
                         Some(s.to_owned())
                     } else {
-                        cx.invalid(
+                        cx.choice(
                             "group_member_attribute",
                             s,
-                            "member, uniqueMember or memberUid",
+                            &["member", "uniqueMember", "memberUid"],
                             n.span,
                         );
                         None
@@ -577,10 +667,10 @@ fn ldap_disable(cx: &mut Cx<'_>, node: &Node) -> Option<LdapDisable> {
                 .map(|s| LdapDisable::MoveOu { ou: s.to_owned() })
         }
         other => {
-            cx.invalid(
+            cx.choice(
                 "method",
                 other,
-                "ppolicy_lock, move_ou or ad_uac",
+                &["ppolicy_lock", "move_ou", "ad_uac"],
                 method_node.span,
             );
             None
@@ -653,10 +743,10 @@ fn policy(cx: &mut Cx<'_>, node: &Node) -> Option<Policy> {
         for (text, span) in items {
             match Risk::from_name(text) {
                 Some(r) => out.push(r),
-                None => cx.invalid(
+                None => cx.choice(
                     "approval_required",
                     text,
-                    "critical, high, standard or low",
+                    &["critical", "high", "standard", "low"],
                     span,
                 ),
             }

@@ -146,6 +146,8 @@ pub enum DiagnosticKind {
         value: String,
         /// The rule, phrased as what is allowed.
         expected: String,
+        /// An allowed value close to the one written.
+        suggestion: Option<String>,
     },
     /// OB007: a format version this build does not read.
     UnsupportedVersion {
@@ -255,6 +257,35 @@ pub enum DiagnosticKind {
         /// The risk tier.
         risk: &'static str,
     },
+    /// OB024: a template filter, test or function the template engine does not provide.
+    UnknownTemplateName {
+        /// `filter`, `test` or `function`.
+        what: &'static str,
+        /// The name as written.
+        name: String,
+        /// A provided name close to it.
+        suggestion: Option<String>,
+    },
+    /// OB025: a status that already triggers another playbook.
+    TriggerTaken {
+        /// The status.
+        status: String,
+        /// The playbook it already triggers.
+        first_playbook: String,
+        /// The file of that playbook.
+        first_file: Arc<Path>,
+        /// Where that playbook lists the status.
+        first: Span,
+    },
+    /// OB026: a playbook name another playbook file already uses.
+    NameTaken {
+        /// The name.
+        name: String,
+        /// The file that uses it first.
+        first_file: Arc<Path>,
+        /// Where that file gives it.
+        first: Span,
+    },
     /// OB030: a raw HR code mapped to two statuses.
     GlossaryCodeTwice {
         /// The raw code.
@@ -321,6 +352,9 @@ impl DiagnosticKind {
             DataNotPreserved { .. } => "OB021",
             DeleteWithoutDisable { .. } => "OB022",
             UnconfirmedRiskyStep { .. } => "OB023",
+            UnknownTemplateName { .. } => "OB024",
+            TriggerTaken { .. } => "OB025",
+            NameTaken { .. } => "OB026",
             GlossaryCodeTwice { .. } => "OB030",
             GlossaryUnknownStatus { .. } => "OB031",
             EmptyRole { .. } | DuplicateEntitlement { .. } => "OB040",
@@ -348,6 +382,7 @@ impl DiagnosticKind {
             DuplicateKey { .. } => "keep one of the two entries".into(),
             MissingKey { key, .. } => format!("add `{key}:`"),
             WrongType { expected, .. } => format!("write {expected} here"),
+            InvalidValue { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
             InvalidValue { expected, .. } => format!("use {expected}"),
             UnsupportedVersion { .. } => "write `version: 1`".into(),
             UnknownAction { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
@@ -370,6 +405,16 @@ impl DiagnosticKind {
             DataNotPreserved { .. } => "add a step that preserves data (`kind: iam.retain_data` or `preserves_data: true`) to its `after`".into(),
             DeleteWithoutDisable { .. } => "add an `iam.deactivate` step on the same connector to its `after`".into(),
             UnconfirmedRiskyStep { .. } => "use `confirm: readback` or `confirm: manual`".into(),
+            UnknownTemplateName { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
+            UnknownTemplateName { what, .. } => format!("use a {what} minijinja provides (see https://docs.rs/minijinja)"),
+            TriggerTaken { first_playbook, first_file, first, .. } => format!(
+                "`run` needs one playbook per status: remove this trigger or the one of `{first_playbook}` at {}:{}:{}",
+                first_file.display(), first.line, first.column
+            ),
+            NameTaken { first_file, first, .. } => format!(
+                "give every playbook its own name (the other is at {}:{}:{})",
+                first_file.display(), first.line, first.column
+            ),
             GlossaryCodeTwice { .. } => "map each raw code to exactly one status".into(),
             GlossaryUnknownStatus { .. } => "use terminated, resigned, transferred, on_leave, contractor_ended or active".into(),
             EmptyRole { .. } => "list the groups or licenses the role carries, or remove it".into(),
@@ -402,6 +447,7 @@ impl fmt::Display for DiagnosticKind {
                 key,
                 value,
                 expected,
+                ..
             } => write!(f, "invalid `{key}` value `{value}`: expected {expected}"),
             UnsupportedVersion { found } => {
                 write!(f, "unsupported format version {found} (only 1 exists)")
@@ -476,6 +522,24 @@ impl fmt::Display for DiagnosticKind {
             UnconfirmedRiskyStep { step, risk } => {
                 write!(f, "step `{step}` is {risk} risk but has `confirm: none`")
             }
+            UnknownTemplateName { what, name, .. } => {
+                write!(f, "unknown template {what} `{name}`")
+            }
+            TriggerTaken {
+                status,
+                first_playbook,
+                ..
+            } => write!(
+                f,
+                "status `{status}` already triggers playbook `{first_playbook}`"
+            ),
+            NameTaken {
+                name, first_file, ..
+            } => write!(
+                f,
+                "playbook name `{name}` is already used by {}",
+                first_file.display()
+            ),
             GlossaryCodeTwice { code, first_status } => {
                 write!(f, "raw code `{code}` is already mapped to `{first_status}`")
             }
@@ -503,7 +567,9 @@ impl fmt::Display for DiagnosticKind {
     }
 }
 
-/// The known word closest to `word` by edit distance, if close enough to be a likely typo.
+/// The known word closest to `word`, if close enough to be a likely typo: at most one edit per
+/// three characters of `word` (and at least one), where an edit inserts, deletes or replaces a
+/// character or swaps two adjacent ones. The one rule for every suggestion `validate` makes.
 pub fn suggest<'a, I>(word: &str, known: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
@@ -511,30 +577,38 @@ where
     let limit = (word.chars().count() / 3).max(1);
     known
         .into_iter()
+        .filter(|k| *k != word)
         .map(|k| (distance(word, k), k))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
 }
 
-/// Levenshtein distance over characters.
+/// Optimal string alignment distance over characters (Levenshtein plus adjacent swaps).
 fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
-            prev = cur;
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for (i, row) in d.chunks_mut(width).enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d.iter_mut().take(width).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1)
+                .min(d[i * width + j - 1] + 1)
+                .min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
         }
     }
-    row[b.len()]
+    d[a.len() * width + b.len()]
 }
 
 #[cfg(test)]
@@ -547,6 +621,18 @@ mod tests {
         assert_eq!(suggest("afer", keys), Some("after"));
         assert_eq!(suggest("ownr", keys), Some("owner"));
         assert_eq!(suggest("zzzzzz", keys), None);
+        assert_eq!(suggest("rsik", ["risk", "kind"]), Some("risk"));
+        assert_eq!(suggest("canery", ["canary", "batch_limit"]), Some("canary"));
+        assert_eq!(
+            suggest("lw", ["critical", "high", "standard", "low"]),
+            Some("low")
+        );
+        assert_eq!(
+            suggest("manul", ["readback", "manual", "none"]),
+            Some("manual")
+        );
+        assert_eq!(distance("ab", "ba"), 1);
+        assert_eq!(distance("kitten", "sitting"), 3);
     }
 
     #[test]

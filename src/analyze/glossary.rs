@@ -7,12 +7,22 @@ use std::sync::Arc;
 
 use super::diagnostic::{Diagnostic, DiagnosticKind, Span};
 use super::node::Node;
-use super::reader::{Cx, Fields, check_version, with_root};
+use super::reader::{Cx, Fields, check_version, with_root, with_root_partial};
 use crate::playbook::{Glossary, Role, RoleMatrix, Status};
 
 /// Check the glossary in `text`.
 pub fn analyze_glossary(file: Arc<Path>, text: &str) -> (Option<Glossary>, Vec<Diagnostic>) {
     with_root(file, text, check_glossary)
+}
+
+/// Check the glossary like [`analyze_glossary`], and keep what could be read of it even when it
+/// has problems: every status of the vocabulary it lists (a raw code mapped twice stays with its
+/// first status). `None` when `statuses:` could not be read at all.
+pub fn analyze_glossary_partial(
+    file: Arc<Path>,
+    text: &str,
+) -> (Option<Glossary>, Vec<Diagnostic>) {
+    with_root_partial(file, text, check_glossary)
 }
 
 fn check_glossary(cx: &mut Cx<'_>, root: &Node) -> Option<Glossary> {
@@ -39,6 +49,10 @@ fn check_glossary(cx: &mut Cx<'_>, root: &Node) -> Option<Glossary> {
             "glossary status",
             &["codes", "description"],
         ) else {
+            // Still a status of the glossary, for checking triggers against it.
+            if let Some(s) = status {
+                statuses.entry(s).or_insert_with(Vec::new);
+            }
             continue;
         };
         let mut codes = Vec::new();
@@ -149,6 +163,12 @@ mod tests {
         assert!(g.is_none());
         assert_eq!(codes(&diags), [("OB031", 4, 3), ("OB030", 5, 31)]);
         assert!(diags[1].message().contains("already mapped to `resigned`"));
+        let (partial, again) = analyze_glossary_partial(Path::new("g.yaml").into(), text);
+        assert_eq!(again, diags);
+        let partial = partial.unwrap();
+        assert!(partial.has(Status::Resigned) && partial.has(Status::Terminated));
+        assert_eq!(partial.status_of("VOL"), Some(Status::Resigned));
+        assert_eq!(partial.status_of("TERM"), Some(Status::Terminated));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! every diagnostic; [`Workspace::load`] runs them over a whole repository for the engine.
 
 mod config;
+mod conflicts;
 mod diagnostic;
 mod glossary;
 mod graph;
@@ -18,12 +19,13 @@ mod workspace;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use config::analyze_config;
+pub use config::{ConfigGaps, PartialConfig, analyze_config, analyze_config_partial};
+pub use conflicts::conflicts;
 pub use diagnostic::{Diagnostic, DiagnosticKind, Severity, Span, suggest};
-pub use glossary::{analyze_glossary, analyze_roles};
+pub use glossary::{analyze_glossary, analyze_glossary_partial, analyze_roles};
 pub use holds::analyze_holds;
 pub use node::{Entry, MAX_FILE_BYTES, Node, SyntaxError, Value, parse};
-pub use playbook::{Context, analyze as analyze_playbook};
+pub use playbook::{Context, Identity, analyze as analyze_playbook};
 pub use workspace::{LoadError, PlaybookFile, Workspace};
 
 use crate::load::SourceFile;
@@ -55,30 +57,50 @@ pub fn encoding_problem(source: &SourceFile) -> Option<Diagnostic> {
     })
 }
 
+/// One playbook file checked.
+#[derive(Clone, Debug)]
+pub struct CheckedPlaybook {
+    /// The playbook, when the file has no diagnostic.
+    pub playbook: Option<crate::playbook::Playbook>,
+    /// Every diagnostic of the file.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Its name and triggers, for the rules across playbooks ([`conflicts`]).
+    pub identity: Identity,
+}
+
 /// Check a playbook source file (encoding, then content).
 pub fn check_playbook_source(
     source: &SourceFile,
     context: Context<'_>,
 ) -> (Option<crate::playbook::Playbook>, Vec<Diagnostic>) {
+    let checked = check_source(source, context);
+    (checked.playbook, checked.diagnostics)
+}
+
+fn check_source(source: &SourceFile, context: Context<'_>) -> CheckedPlaybook {
     if let Some(d) = encoding_problem(source) {
-        return (None, vec![d]);
+        return CheckedPlaybook {
+            playbook: None,
+            diagnostics: vec![d],
+            identity: Identity::default(),
+        };
     }
-    analyze_playbook(Arc::from(source.path.as_path()), &source.text, context)
+    let (playbook, diagnostics, identity) =
+        playbook::analyze_with_identity(Arc::from(source.path.as_path()), &source.text, context);
+    CheckedPlaybook {
+        playbook,
+        diagnostics,
+        identity,
+    }
 }
 
 /// Check many playbook files on every core; results keep the order of `sources`.
-pub fn check_playbooks(
-    sources: &[SourceFile],
-    context: Context<'_>,
-) -> Vec<(Option<crate::playbook::Playbook>, Vec<Diagnostic>)> {
+pub fn check_playbooks(sources: &[SourceFile], context: Context<'_>) -> Vec<CheckedPlaybook> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(sources.len().max(1));
     if threads <= 1 || sources.len() < 16 {
-        return sources
-            .iter()
-            .map(|s| check_playbook_source(s, context))
-            .collect();
+        return sources.iter().map(|s| check_source(s, context)).collect();
     }
     let chunk = sources.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -87,7 +109,7 @@ pub fn check_playbooks(
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|s| check_playbook_source(s, context))
+                        .map(|s| check_source(s, context))
                         .collect::<Vec<_>>()
                 })
             })

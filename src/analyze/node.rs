@@ -13,6 +13,12 @@ use super::diagnostic::Span;
 /// is a mistake or an attack.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 
+const MAX_EVENTS: usize = 200_000;
+const MAX_NODES: usize = 100_000;
+const MAX_DEPTH: usize = 32;
+const MAX_ALIASES: usize = 1_000;
+const MAX_ANCHORS: usize = 1_000;
+
 /// One YAML node with its position.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
@@ -85,11 +91,11 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         });
     }
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_events = 200_000;
-    budget.max_nodes = 100_000;
-    budget.max_depth = 32;
-    budget.max_aliases = 1_000;
-    budget.max_anchors = 1_000;
+    budget.max_events = MAX_EVENTS;
+    budget.max_nodes = MAX_NODES;
+    budget.max_depth = MAX_DEPTH;
+    budget.max_aliases = MAX_ALIASES;
+    budget.max_anchors = MAX_ANCHORS;
     budget.max_documents = 1;
     budget.max_total_scalar_bytes = MAX_FILE_BYTES;
     let options = serde_saphyr::options! {
@@ -114,9 +120,29 @@ fn syntax_error(text: &str, error: &serde_saphyr::Error) -> SyntaxError {
         .filter(|s| s.line > 0)
         .unwrap_or(Span::START);
     let span = fill_offset(text, span);
-    SyntaxError {
-        message: plain_message(&error.to_string()),
-        span,
+    let message = match error {
+        serde_saphyr::Error::Budget { breach, .. } => budget_message(breach),
+        _ => plain_message(&error.to_string()),
+    };
+    SyntaxError { message, span }
+}
+
+/// A budget breach in words, naming the limit.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Events { .. } => format!("the document has more than {MAX_EVENTS} parser events"),
+        B::Nodes { .. } => format!("the document has more than {MAX_NODES} nodes"),
+        B::Depth { .. } => format!("the document nests deeper than {MAX_DEPTH} levels"),
+        B::Aliases { .. } | B::AliasAnchorRatio { .. } => {
+            format!("the document uses more than {MAX_ALIASES} aliases")
+        }
+        B::Anchors { .. } => format!("the document defines more than {MAX_ANCHORS} anchors"),
+        B::Documents { .. } => "the file holds more than one YAML document".to_owned(),
+        B::ScalarBytes { .. } => {
+            format!("the document's text values exceed {MAX_FILE_BYTES} bytes")
+        }
+        _ => "the document is too large or too complex to check".to_owned(),
     }
 }
 
@@ -357,5 +383,17 @@ mod tests {
     fn deep_nesting_is_refused() {
         let text = "[".repeat(10_000);
         assert!(parse(&text).is_err());
+    }
+
+    #[test]
+    fn budget_breaches_are_worded_for_people() {
+        let text = format!("[{}]", "1,".repeat(MAX_NODES + 10));
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.message, "the document has more than 100000 nodes");
+        let deep = format!("{}1{}", "[".repeat(40), "]".repeat(40));
+        assert_eq!(
+            parse(&deep).unwrap_err().message,
+            "the document nests deeper than 32 levels"
+        );
     }
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
+use super::config::ConfigGaps;
 use super::diagnostic::{Diagnostic, DiagnosticKind, Span, suggest};
 use super::graph;
 use super::node::{Node, Value};
@@ -19,11 +20,40 @@ use crate::playbook::{
 /// and the glossary (trigger statuses).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Context<'a> {
-    /// The configuration, when one was found.
+    /// The configuration, when one was found (possibly only what could be read of it).
     pub config: Option<&'a Config>,
-    /// The glossary, when one was found and is valid.
+    /// The glossary, when one was found (possibly only what could be read of it).
     pub glossary: Option<&'a Glossary>,
+    /// The parts of `config` that could not be read; playbooks are not checked against them.
+    pub gaps: Option<&'a ConfigGaps>,
 }
+
+impl Context<'_> {
+    fn connector_unknown(&self, name: &str) -> bool {
+        self.gaps.is_some_and(|g| g.connector_unknown(name))
+    }
+
+    fn any_connector_unknown(&self) -> bool {
+        self.gaps.is_some_and(ConfigGaps::any_connector)
+    }
+
+    fn signers_unknown(&self) -> bool {
+        self.gaps.is_some_and(|g| g.signers)
+    }
+}
+
+/// What sets a playbook apart from the others of a repository: its name and the statuses that
+/// trigger it, with where they are written. Read even when the file has other problems.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Identity {
+    /// The name, when it is a valid name.
+    pub name: Option<(String, Span)>,
+    /// The trigger statuses that are statuses of the glossary.
+    pub triggers: Vec<(Status, Span)>,
+}
+
+/// The risk tiers, as written.
+pub(super) const RISKS: &[&str] = &["critical", "high", "standard", "low"];
 
 const PLAYBOOK_KEYS: &[&str] = &[
     "version",
@@ -73,15 +103,36 @@ pub fn analyze(
     text: &str,
     context: Context<'_>,
 ) -> (Option<Playbook>, Vec<Diagnostic>) {
-    with_root(file, text, |cx, root| check_playbook(cx, root, context))
+    let (playbook, diags, _) = analyze_with_identity(file, text, context);
+    (playbook, diags)
 }
 
-fn check_playbook(cx: &mut Cx<'_>, root: &Node, context: Context<'_>) -> Option<Playbook> {
+/// Check like [`analyze`], and also return the playbook's [`Identity`] (for the rules across
+/// playbooks).
+pub fn analyze_with_identity(
+    file: Arc<Path>,
+    text: &str,
+    context: Context<'_>,
+) -> (Option<Playbook>, Vec<Diagnostic>, Identity) {
+    let mut identity = Identity::default();
+    let (playbook, diags) = with_root(file, text, |cx, root| {
+        check_playbook(cx, root, context, &mut identity)
+    });
+    (playbook, diags, identity)
+}
+
+fn check_playbook(
+    cx: &mut Cx<'_>,
+    root: &Node,
+    context: Context<'_>,
+    identity: &mut Identity,
+) -> Option<Playbook> {
     let fields = Fields::new(cx, root, "playbook", PLAYBOOK_KEYS)?;
     check_version(cx, &fields);
     let name = fields.required(cx, "name").and_then(|node| {
         let name = cx.string("name", node)?;
         if is_slug(name) {
+            identity.name = Some((name.to_owned(), node.span));
             Some(name.to_owned())
         } else {
             cx.invalid("name", name, "lowercase letters, digits and `-`", node.span);
@@ -96,7 +147,7 @@ fn check_playbook(cx: &mut Cx<'_>, root: &Node, context: Context<'_>) -> Option<
         .and_then(|node| owners(cx, node));
     let triggers = fields
         .required(cx, "triggers")
-        .and_then(|node| triggers(cx, node, context.glossary));
+        .and_then(|node| triggers(cx, node, context.glossary, &mut identity.triggers));
     let steps_node = fields.required(cx, "steps");
     let mut raw = Vec::new();
     if let Some(node) = steps_node
@@ -133,13 +184,21 @@ fn owners(cx: &mut Cx<'_>, node: &Node) -> Option<BTreeMap<String, String>> {
     Some(owners)
 }
 
-fn triggers(cx: &mut Cx<'_>, node: &Node, glossary: Option<&Glossary>) -> Option<Vec<Status>> {
+fn triggers(
+    cx: &mut Cx<'_>,
+    node: &Node,
+    glossary: Option<&Glossary>,
+    found: &mut Vec<(Status, Span)>,
+) -> Option<Vec<Status>> {
     let items = cx.strings("triggers", node)?;
     let mut statuses = Vec::new();
     let mut ok = true;
     for (text, span) in items {
         match Status::from_name(text).filter(|s| glossary.is_none_or(|g| g.has(*s))) {
-            Some(status) => statuses.push(status),
+            Some(status) => {
+                found.push((status, span));
+                statuses.push(status);
+            }
             None => {
                 ok = false;
                 let known = match glossary {
@@ -191,9 +250,18 @@ fn step(
             }
         }
     });
-    let connector = connector(cx, &fields, kind.map(|k| k.0), context.config);
-    let with = fields
-        .get("with")
+    let connector = connector(cx, &fields, kind.map(|k| k.0), context);
+    let with_node = fields.get("with");
+    if with_node.is_none() && kind.is_some_and(|k| k.0 == Action::Manual) {
+        cx.report(
+            DiagnosticKind::MissingKey {
+                key: "with.task",
+                context: "manual step",
+            },
+            fields.span(),
+        );
+    }
+    let with = with_node
         .and_then(|node| with(cx, node, kind.map(|k| k.0)))
         .unwrap_or_default();
     let after = fields
@@ -205,14 +273,14 @@ fn step(
         .collect();
     let owner = fields
         .required(cx, "owner")
-        .and_then(|node| owner(cx, node, owners, context.config));
+        .and_then(|node| owner(cx, node, owners, context));
     let risk = fields
         .get("risk")
         .and_then(|node| {
             let text = cx.string("risk", node)?;
             let risk = Risk::from_name(text);
             if risk.is_none() {
-                cx.invalid("risk", text, "critical, high, standard or low", node.span);
+                cx.choice("risk", text, RISKS, node.span);
             }
             risk
         })
@@ -244,7 +312,7 @@ fn step(
         let text = cx.string("confirm", node)?;
         let confirm = Confirm::from_name(text);
         if confirm.is_none() {
-            cx.invalid("confirm", text, "readback, manual or none", node.span);
+            cx.choice("confirm", text, &["readback", "manual", "none"], node.span);
         }
         confirm
     });
@@ -265,7 +333,7 @@ fn step(
             let text = cx.string("on_error", node)?;
             let policy = OnError::from_name(text);
             if policy.is_none() {
-                cx.invalid("on_error", text, "stop or continue", node.span);
+                cx.choice("on_error", text, &["stop", "continue"], node.span);
             }
             policy
         })
@@ -293,8 +361,9 @@ fn connector(
     cx: &mut Cx<'_>,
     fields: &Fields<'_>,
     action: Option<Action>,
-    config: Option<&Config>,
+    context: Context<'_>,
 ) -> Option<String> {
+    let config = context.config;
     let node = fields.get("connector");
     let name = node.and_then(|n| cx.string("connector", n));
     let action = action?;
@@ -319,6 +388,7 @@ fn connector(
                 return Some(name.to_owned());
             };
             match config.connector(name) {
+                None if context.connector_unknown(name) => Some(name.to_owned()),
                 None => {
                     cx.report(
                         DiagnosticKind::UnknownConnector {
@@ -359,6 +429,9 @@ fn connector(
             if let [only] = candidates.as_slice() {
                 return Some((*only).to_owned());
             }
+            if context.any_connector_unknown() {
+                return None;
+            }
             cx.report(
                 DiagnosticKind::UnknownConnector {
                     name: String::new(),
@@ -370,6 +443,9 @@ fn connector(
         }
     }
 }
+
+/// The values `with.release` of `inventory.release_seats` takes.
+const RELEASE_MODES: &[&str] = &["all", "role-change", "none"];
 
 fn with(
     cx: &mut Cx<'_>,
@@ -386,6 +462,13 @@ fn with(
             }
             _ => cx.scalar_text(&entry.key, &entry.value),
         };
+        if action == Some(Action::InventoryReleaseSeats)
+            && entry.key == "release"
+            && let Some(text) = source.as_deref().filter(|t| !t.contains("{{"))
+            && !RELEASE_MODES.contains(&text)
+        {
+            cx.choice("with.release", text, RELEASE_MODES, entry.value.span);
+        }
         if let Some(t) = source.and_then(|s| template::check(cx, &s, &entry.value)) {
             params.insert(entry.key.clone(), t);
         }
@@ -406,9 +489,10 @@ fn owner(
     cx: &mut Cx<'_>,
     node: &Node,
     owners: Option<&BTreeMap<String, String>>,
-    config: Option<&Config>,
+    context: Context<'_>,
 ) -> Option<String> {
     let role = cx.string("owner", node)?;
+    let config = context.config.filter(|_| !context.signers_unknown());
     if owners.is_some_and(|o| !o.contains_key(role)) {
         cx.report(
             DiagnosticKind::OwnerNotListed {

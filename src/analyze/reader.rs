@@ -56,6 +56,20 @@ impl<'t> Cx<'t> {
                 key: key.to_owned(),
                 value: value.to_owned(),
                 expected: expected.into(),
+                suggestion: None,
+            },
+            span,
+        );
+    }
+
+    /// Report `value` as not one of `options` (with a suggestion when it looks like a typo).
+    pub(crate) fn choice(&mut self, key: &str, value: &str, options: &[&str], span: Span) {
+        self.report(
+            DiagnosticKind::InvalidValue {
+                key: key.to_owned(),
+                value: value.to_owned(),
+                expected: one_of(options),
+                suggestion: suggest(value, options.iter().copied()).map(str::to_owned),
             },
             span,
         );
@@ -280,6 +294,15 @@ pub(crate) fn check_version(cx: &mut Cx<'_>, fields: &Fields<'_>) {
     }
 }
 
+/// `a, b or c`.
+pub(crate) fn one_of(options: &[&str]) -> String {
+    match options {
+        [] => String::new(),
+        [only] => (*only).to_owned(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 /// True for ids and names: `[a-z0-9-]+`.
 pub(crate) fn is_slug(s: &str) -> bool {
     !s.is_empty()
@@ -288,8 +311,24 @@ pub(crate) fn is_slug(s: &str) -> bool {
 }
 
 /// Parse `text` and run `check` over the root, collecting diagnostics; a syntax error is the
-/// only diagnostic when the text is not YAML.
+/// only diagnostic when the text is not YAML. The value is kept only when there is no
+/// diagnostic.
 pub(crate) fn with_root<T>(
+    file: Arc<Path>,
+    text: &str,
+    check: impl FnOnce(&mut Cx<'_>, &Node) -> Option<T>,
+) -> (Option<T>, Vec<Diagnostic>) {
+    let (value, diags) = with_root_partial(file, text, check);
+    if diags.is_empty() {
+        (value, diags)
+    } else {
+        (None, diags)
+    }
+}
+
+/// Like [`with_root`], but the value `check` returns is kept even when there are diagnostics
+/// (what could be read of a file with problems).
+pub(crate) fn with_root_partial<T>(
     file: Arc<Path>,
     text: &str,
     check: impl FnOnce(&mut Cx<'_>, &Node) -> Option<T>,
@@ -307,9 +346,5 @@ pub(crate) fn with_root<T>(
             None
         }
     };
-    if cx.diags.is_empty() {
-        (value, cx.diags)
-    } else {
-        (None, cx.diags)
-    }
+    (value, cx.diags)
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, DiagnosticKind, Span};
 use super::{
-    Context, analyze_config, analyze_glossary, analyze_holds, analyze_roles, check_playbooks,
-    encoding_problem, file_id,
+    Context, analyze_config, analyze_glossary_partial, analyze_holds, analyze_roles,
+    check_playbooks, conflicts, encoding_problem, file_id,
 };
 use crate::load::{self, SourceFile};
 use crate::playbook::{Config, Glossary, Holds, Playbook, RoleMatrix, Status};
@@ -58,8 +58,10 @@ impl Workspace {
         let Some(config) = config else {
             return Err(LoadError::Invalid(diags));
         };
+        // What could be read of the glossary is context for the playbooks even when it has
+        // problems; it is returned only when it has none.
         let glossary = required_file(&config.glossary, &config, &mut diags, |s| {
-            analyze_glossary(file_id(&s.path), &s.text)
+            analyze_glossary_partial(file_id(&s.path), &s.text)
         })?;
         let roles = required_file(&config.roles, &config, &mut diags, |s| {
             analyze_roles(file_id(&s.path), &s.text)
@@ -81,17 +83,26 @@ impl Workspace {
         let context = Context {
             config: Some(&config),
             glossary: glossary.as_ref(),
+            gaps: None,
         };
         let mut playbooks = Vec::new();
-        for (source, (playbook, found)) in sources.iter().zip(check_playbooks(&sources, context)) {
-            diags.extend(found);
-            if let Some(playbook) = playbook {
+        let checked = check_playbooks(&sources, context);
+        let identities: Vec<_> = sources
+            .iter()
+            .zip(&checked)
+            .map(|(s, c)| (file_id(&s.path), &c.identity))
+            .collect();
+        let across = conflicts(&identities);
+        for (source, found) in sources.iter().zip(checked) {
+            diags.extend(found.diagnostics);
+            if let Some(playbook) = found.playbook {
                 playbooks.push(PlaybookFile {
                     path: source.path.clone(),
                     playbook,
                 });
             }
         }
+        diags.extend(across);
         match (glossary, roles, holds) {
             (Some(glossary), Some(roles), Some(holds)) if diags.is_empty() => Ok(Workspace {
                 config,
@@ -196,6 +207,26 @@ mod tests {
             crate::playbook::ConnectorType::Sqlite
         );
         assert_eq!(ws.config.policy.deadlines.critical.as_secs(), 900);
+    }
+
+    #[test]
+    fn two_playbooks_of_one_status_are_refused() {
+        let dir = valid_copy();
+        let text =
+            std::fs::read_to_string(dir.path().join("playbooks/voluntary-leaver.yaml")).unwrap();
+        std::fs::write(
+            dir.path().join("playbooks/zz-copy.yaml"),
+            text.replace("name: voluntary-leaver", "name: zz-copy"),
+        )
+        .unwrap();
+        match Workspace::load(&dir.path().join("offboard.yaml")) {
+            Err(LoadError::Invalid(diags)) => {
+                assert_eq!(diags.len(), 1, "{diags:?}");
+                assert_eq!(diags[0].code(), "OB025");
+                assert!(diags[0].file.ends_with("playbooks/zz-copy.yaml"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -317,7 +317,8 @@ pub struct ValidateArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Only check playbooks changed since this git revision (uncommitted changes included).
+    /// Only check playbooks changed since this git revision (uncommitted changes included);
+    /// every playbook when the config, glossary, roles or holds file changed.
     #[arg(long, value_name = "REV")]
     pub changed_since: Option<String>,
 }

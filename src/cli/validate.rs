@@ -7,6 +7,10 @@
 //! configuration (`--config`, or `offboard.yaml` found upward from the first PATH), the glossary
 //! and the role matrix are loaded as context and checked too.
 //!
+//! With `--changed-since REV` only the files changed since REV are checked, unless a file the
+//! playbooks are checked against (configuration, glossary, role matrix, legal holds) changed or
+//! was deleted: then every file is, and the output says why.
+//!
 //! JSON output (`--format json`) is one object, a public contract:
 //!
 //! ```json
@@ -17,12 +21,18 @@
 //!     { "file": "playbooks/leaver.yaml", "line": 12, "column": 5, "offset": 210, "length": 4,
 //!       "code": "OB002", "severity": "error",
 //!       "message": "unknown key `afer` in step", "hint": "did you mean `after`?" }
-//!   ]
+//!   ],
+//!   "changed_since": { "revision": "origin/main", "all_checked": true,
+//!                      "dependencies_changed": ["glossary.yaml"] }
 //! }
 //! ```
 //!
+//! `changed_since` is present only with `--changed-since`. Columns count characters in every
+//! format. `--format github` paths are relative to the git work tree holding the file (GitHub
+//! attaches annotations only to repository paths).
+//!
 //! Exit: 0 clean, 1 when any diagnostic was printed, 2 on usage errors (a PATH that does not
-//! exist, a format validate does not print, an unknown revision).
+//! exist, nothing at all to check, a format validate does not print, an unknown revision).
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -34,7 +44,7 @@ use serde::Serialize;
 
 use super::args::ValidateArgs;
 use super::{Format, GlobalArgs};
-use crate::analyze::{self, Context, Diagnostic};
+use crate::analyze::{self, Context, Diagnostic, PartialConfig};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::load::{self, CONFIG_FILE, FileKind, SourceFile};
@@ -49,6 +59,21 @@ pub struct ValidateReport {
     pub errors: usize,
     /// Every diagnostic, by file then position.
     pub diagnostics: Vec<JsonDiagnostic>,
+    /// What `--changed-since` selected; absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed_since: Option<ChangedSince>,
+}
+
+/// How `--changed-since` chose the files checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangedSince {
+    /// The revision given.
+    pub revision: String,
+    /// True when every file was checked because a dependency of the playbooks changed.
+    pub all_checked: bool,
+    /// The configuration, glossary, role matrix or holds files changed or deleted since the
+    /// revision (empty when none did).
+    pub dependencies_changed: Vec<String>,
 }
 
 /// One diagnostic in the JSON document.
@@ -79,7 +104,7 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Result<Exit> {
     if !matches!(global.format, Format::Human | Format::Json | Format::Github) {
         return Err(Error::Usage(format!(
             "`offboard validate` prints human, json or github, not {}",
-            format_name(global.format)
+            global.format
         )));
     }
     let outcome = check(global, args)?;
@@ -91,14 +116,7 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Result<Exit> {
     };
     written.map_err(|e| Error::io("cannot write", "stdout", e))?;
     if global.format == Format::Human && !global.quiet {
-        let n = outcome.diagnostics.len();
-        eprintln!(
-            "checked {} file{}: {} error{}",
-            outcome.files,
-            plural(outcome.files),
-            n,
-            plural(n)
-        );
+        eprintln!("{}", summary(&outcome));
     }
     Ok(if outcome.diagnostics.is_empty() {
         Exit::Done
@@ -107,19 +125,34 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Result<Exit> {
     })
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+/// The human summary line, e.g. `checked 4 files: 1 error`.
+fn summary(outcome: &Outcome) -> String {
+    let n = outcome.diagnostics.len();
+    let mut line = format!(
+        "checked {} file{}: {} error{}",
+        outcome.files,
+        plural(outcome.files),
+        n,
+        plural(n)
+    );
+    if let Some(scope) = &outcome.changed_since {
+        if scope.all_checked {
+            line.push_str(&format!(
+                " (every file checked: {} changed since {})",
+                scope.dependencies_changed.join(", "),
+                scope.revision
+            ));
+        } else if outcome.files == 0 {
+            line.push_str(&format!(" (nothing changed since {})", scope.revision));
+        } else {
+            line.push_str(&format!(" (files changed since {})", scope.revision));
+        }
+    }
+    line
 }
 
-fn format_name(format: Format) -> &'static str {
-    match format {
-        Format::Human => "human",
-        Format::Json => "json",
-        Format::Github => "github",
-        Format::Csv => "csv",
-        Format::Md => "md",
-        Format::Html => "html",
-    }
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// What was checked and found.
@@ -127,6 +160,23 @@ struct Outcome {
     files: usize,
     diagnostics: Vec<Diagnostic>,
     texts: HashMap<Arc<Path>, String>,
+    changed_since: Option<ChangedSince>,
+}
+
+/// The configuration file to use: `--config`, else `offboard.yaml` found upward from `start`.
+fn config_path(global: &GlobalArgs, start: &Path) -> Result<Option<PathBuf>> {
+    match &global.config {
+        Some(p) if p.is_dir() => Err(Error::Usage(format!(
+            "configuration {} is a directory; name its offboard.yaml",
+            p.display()
+        ))),
+        Some(p) if !p.is_file() => Err(Error::Usage(format!(
+            "configuration {} does not exist",
+            p.display()
+        ))),
+        Some(p) => Ok(Some(p.clone())),
+        None => Ok(load::find_upward(start, CONFIG_FILE).map(|p| relative(&p))),
+    }
 }
 
 /// The files to check, the context to check them against, and the diagnostics.
@@ -141,60 +191,58 @@ fn check(global: &GlobalArgs, args: &ValidateArgs) -> Result<Outcome> {
         .first()
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
-    let config_path = match &global.config {
-        Some(p) if !p.is_file() => {
-            return Err(Error::Usage(format!(
-                "configuration {} does not exist",
-                p.display()
-            )));
-        }
-        Some(p) => Some(p.clone()),
-        None => load::find_upward(&start, CONFIG_FILE).map(|p| relative(&p)),
-    };
+    let config_path = config_path(global, &start)?;
 
+    // The configuration, glossary, role matrix and holds: checked, and what could be read of
+    // them is the context the playbooks are checked against.
     let mut checker = Checker::default();
-    let config = match &config_path {
+    let mut dependencies: Vec<PathBuf> = Vec::new();
+    let partial: Option<PartialConfig> = match &config_path {
         Some(path) => {
-            let source = load::read(path)?;
-            checker.check_config(source)
+            dependencies.push(path.clone());
+            checker.check_config(load::read(path)?)
         }
         None => None,
     };
+    let config = partial.as_ref().map(|p| &p.config);
     let context_file = |configured: Option<&Path>, name: &str| -> Option<PathBuf> {
         match (configured, &config_path) {
-            (Some(p), _) => p.is_file().then(|| relative(p)),
+            (Some(p), _) if p.as_os_str().is_empty() => None,
+            (Some(p), _) => Some(relative(p)),
             (None, Some(_)) => None,
             (None, None) => load::find_upward(&start, name).map(|p| relative(&p)),
         }
     };
-    let glossary_path = context_file(
-        config.as_ref().map(|c| c.glossary.as_path()),
-        "glossary.yaml",
+    let glossary_path = context_file(config.map(|c| c.glossary.as_path()), "glossary.yaml");
+    let roles_path = context_file(config.map(|c| c.roles.as_path()), "roles.yaml");
+    let holds_path = config.and_then(|c| c.holds.as_deref()).map(relative);
+    dependencies.extend(
+        glossary_path
+            .iter()
+            .chain(&roles_path)
+            .chain(&holds_path)
+            .cloned(),
     );
-    let roles_path = context_file(config.as_ref().map(|c| c.roles.as_path()), "roles.yaml");
-    let glossary = match glossary_path {
+    let glossary = match glossary_path.filter(|p| p.is_file()) {
         Some(p) => checker.check_glossary(load::read(&p)?),
         None => None,
     };
-    if let Some(p) = roles_path {
+    if let Some(p) = roles_path.filter(|p| p.is_file()) {
         checker.check_other(load::read(&p)?, FileKind::Roles);
     }
-    if let Some(p) = config
-        .as_ref()
-        .and_then(|c| c.holds.as_ref())
-        .filter(|p| p.is_file())
-    {
-        checker.check_other(load::read(&relative(p))?, FileKind::Holds);
+    if let Some(p) = holds_path.filter(|p| p.is_file()) {
+        checker.check_other(load::read(&p)?, FileKind::Holds);
     }
 
-    let targets = targets(&args.paths, config.as_ref())?;
+    let incomplete_config = partial.as_ref().is_some_and(|p| !p.complete);
+    let targets = targets(&args.paths, config, incomplete_config)?;
     let mut playbooks = Vec::new();
     for path in targets {
         if checker.seen(&path) {
             continue;
         }
         let source = load::read(&path)?;
-        match load::classify(&path, config.as_ref()) {
+        match load::classify(&path, config) {
             FileKind::Playbook => playbooks.push(source),
             FileKind::Config => {
                 checker.check_config(source);
@@ -205,31 +253,115 @@ fn check(global: &GlobalArgs, args: &ValidateArgs) -> Result<Outcome> {
             kind => checker.check_other(source, kind),
         }
     }
-    let context = Context {
-        config: config.as_ref(),
-        glossary: glossary.as_ref(),
+    // The other playbooks of the configured directory: not checked, but the rules across
+    // playbooks (one per status, one per name) see them.
+    let named: HashSet<PathBuf> = playbooks.iter().map(|s| canonical(&s.path)).collect();
+    let mut peers = Vec::new();
+    if let Some(c) = config.filter(|c| !args.paths.is_empty() && c.playbooks.is_dir()) {
+        for path in load::playbook_files(&relative(&c.playbooks))? {
+            if !named.contains(&canonical(&path)) && !checker.seen(&path) {
+                peers.push(load::read(&path)?);
+            }
+        }
+    }
+
+    let changes = match &args.changed_since {
+        Some(rev) => Some((
+            rev,
+            load::changes_since(&start, rev).map_err(|e| Error::Usage(e.to_string()))?,
+        )),
+        None => None,
     };
-    for (source, (_, found)) in playbooks
+    let scope = changes.as_ref().map(|(rev, changes)| {
+        let touched: Vec<String> = dependencies
+            .iter()
+            .filter(|d| {
+                let key = canonical_lenient(d);
+                changes.changed.contains(&key) || changes.deleted.contains(&key)
+            })
+            .map(|d| d.display().to_string())
+            .collect();
+        ChangedSince {
+            revision: (*rev).clone(),
+            all_checked: !touched.is_empty(),
+            dependencies_changed: touched,
+        }
+    });
+    let in_scope = |path: &Path| -> bool {
+        match (&changes, &scope) {
+            (Some((_, changes)), Some(scope)) if !scope.all_checked => {
+                changes.changed.contains(&canonical(path))
+            }
+            _ => true,
+        }
+    };
+
+    let context = Context {
+        config,
+        glossary: glossary.as_ref(),
+        gaps: partial.as_ref().filter(|p| !p.complete).map(|p| &p.gaps),
+    };
+    let all: Vec<SourceFile> = playbooks.into_iter().chain(peers).collect();
+    let checked = analyze::check_playbooks(&all, context);
+    let peer_from = named.len();
+    // Conflicts are reported at the later occurrence: files out of scope (peers, unchanged)
+    // come first so that a conflict involving a checked file is reported there.
+    let mut order: Vec<usize> = (0..all.len()).collect();
+    order.sort_by_key(|&i| (i < peer_from && in_scope(&all[i].path), &all[i].path));
+    let identities: Vec<(Arc<Path>, &analyze::Identity)> = order
         .iter()
-        .zip(analyze::check_playbooks(&playbooks, context))
-    {
+        .map(|&i| (Arc::from(all[i].path.as_path()), &checked[i].identity))
+        .collect();
+    let mut across: HashMap<Arc<Path>, Vec<Diagnostic>> = HashMap::new();
+    for d in analyze::conflicts(&identities) {
+        across.entry(d.file.clone()).or_default().push(d);
+    }
+    for (source, result) in all.iter().zip(checked).take(peer_from) {
+        let mut found = result.diagnostics;
+        found.extend(
+            across
+                .remove(&Arc::from(source.path.as_path()))
+                .unwrap_or_default(),
+        );
         checker.add(source, found);
     }
 
-    if let Some(rev) = &args.changed_since {
-        let changed = load::changed_since(&start, rev).map_err(|e| Error::Usage(e.to_string()))?;
-        checker.keep_only(&changed);
+    if changes.is_some() {
+        checker.retain(|path| in_scope(path));
+    } else if checker.files.is_empty() {
+        let place = if args.paths.is_empty() {
+            config.map_or_else(
+                || "playbooks".to_owned(),
+                |c| relative(&c.playbooks).display().to_string(),
+            )
+        } else {
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(Error::Usage(format!(
+            "no playbook found in {place}: it holds no .yaml or .yml file"
+        )));
     }
-    Ok(checker.finish())
+    let mut outcome = checker.finish();
+    outcome.changed_since = scope;
+    Ok(outcome)
 }
 
-/// The files a PATH stands for.
-fn targets(paths: &[PathBuf], config: Option<&Config>) -> Result<Vec<PathBuf>> {
+/// The files a PATH stands for. Without PATH, the configured playbooks directory; when the
+/// configuration has problems and that directory is not usable, none (the configuration's own
+/// diagnostics say why).
+fn targets(paths: &[PathBuf], config: Option<&Config>, incomplete: bool) -> Result<Vec<PathBuf>> {
     let defaults;
     let paths = if paths.is_empty() {
         defaults =
             vec![config.map_or_else(|| PathBuf::from("playbooks"), |c| relative(&c.playbooks))];
         if !defaults[0].is_dir() {
+            if incomplete {
+                return Ok(Vec::new());
+            }
             return Err(Error::Usage(format!(
                 "no PATH given and {} is not a directory",
                 defaults[0].display()
@@ -296,12 +428,14 @@ impl Checker {
         self.texts.insert(id, source.text.clone());
     }
 
-    fn check_config(&mut self, source: SourceFile) -> Option<Config> {
+    fn check_config(&mut self, source: SourceFile) -> Option<PartialConfig> {
         let (value, found) = match analyze::encoding_problem(&source) {
             Some(d) => (None, vec![d]),
-            None => analyze::analyze_config(Arc::from(source.path.as_path()), &source.text, &|p| {
-                p.exists()
-            }),
+            None => analyze::analyze_config_partial(
+                Arc::from(source.path.as_path()),
+                &source.text,
+                &|p| p.exists(),
+            ),
         };
         self.add(&source, found);
         value
@@ -310,7 +444,9 @@ impl Checker {
     fn check_glossary(&mut self, source: SourceFile) -> Option<Glossary> {
         let (value, found) = match analyze::encoding_problem(&source) {
             Some(d) => (None, vec![d]),
-            None => analyze::analyze_glossary(Arc::from(source.path.as_path()), &source.text),
+            None => {
+                analyze::analyze_glossary_partial(Arc::from(source.path.as_path()), &source.text)
+            }
         };
         self.add(&source, found);
         value
@@ -333,8 +469,9 @@ impl Checker {
         self.add(&source, found);
     }
 
-    fn keep_only(&mut self, changed: &HashSet<PathBuf>) {
-        self.files.retain(|(key, _)| changed.contains(key));
+    /// Keep the files (canonical paths) `keep` accepts, and their diagnostics.
+    fn retain(&mut self, keep: impl Fn(&Path) -> bool) {
+        self.files.retain(|(key, _)| keep(key));
         let kept: HashSet<&Arc<Path>> = self.files.iter().map(|(_, id)| id).collect();
         self.diagnostics.retain(|d| kept.contains(&d.file));
     }
@@ -344,12 +481,29 @@ impl Checker {
             files: self.files.len(),
             diagnostics: self.diagnostics,
             texts: self.texts,
+            changed_since: None,
         }
     }
 }
 
 fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The canonical path of `path`, also when the file itself no longer exists (its directory is
+/// resolved instead), to compare with the paths git reports.
+fn canonical_lenient(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (parent.canonicalize(), path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
 }
 
 fn print_json(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
@@ -371,39 +525,85 @@ fn print_json(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
                 hint: d.hint(),
             })
             .collect(),
+        changed_since: outcome.changed_since.clone(),
     };
     serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::other)?;
     writeln!(out)
 }
 
-/// GitHub Actions workflow commands: `::error file=F,line=L,col=C,title=CODE::message`.
+/// GitHub Actions workflow commands, one per diagnostic:
+/// `::error file=F,line=L,col=C,title=CODE::message` then the hint on a second line. `F` is
+/// relative to the root of the git work tree holding the file, when there is one.
 fn print_github(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
+    let mut roots = RepoRoots::default();
     for d in &outcome.diagnostics {
+        let file = roots.relative(&d.file);
         writeln!(
             out,
             "::error file={},line={},col={},title={}::{}",
-            escape_property(&d.file.display().to_string()),
+            escape_property(&file.display().to_string()),
             d.span.line,
             d.span.column,
             d.code(),
-            escape_data(&d.message())
+            escape_data(&format!("{}\nhint: {}", d.message(), d.hint()))
         )?;
     }
     Ok(())
 }
 
+/// The git work tree roots of files' directories, looked up once per directory.
+#[derive(Default)]
+struct RepoRoots {
+    by_dir: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl RepoRoots {
+    /// `file` relative to the work tree holding it, or as given outside any.
+    fn relative(&mut self, file: &Path) -> PathBuf {
+        let absolute = canonical_lenient(file);
+        let Some(dir) = absolute.parent().map(Path::to_path_buf) else {
+            return file.to_path_buf();
+        };
+        let root = self.by_dir.entry(dir.clone()).or_insert_with(|| {
+            dir.ancestors()
+                .find(|d| d.join(".git").exists())
+                .map(Path::to_path_buf)
+        });
+        match root.as_ref().and_then(|r| absolute.strip_prefix(r).ok()) {
+            Some(rel) => rel.to_path_buf(),
+            None => file.to_path_buf(),
+        }
+    }
+}
+
+/// Workflow-command data: `%`, CR and LF encoded; other control characters shown as `\u{..}`.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// True when colour is wanted: stdout is a terminal and `NO_COLOR` is unset or empty
+/// (<https://no-color.org>: only a non-empty value turns colour off).
+fn colour_wanted(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
 fn print_human(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
-    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let no_color = std::env::var_os("NO_COLOR");
+    let colour = colour_wanted(std::io::stdout().is_terminal(), no_color.as_deref());
     let theme = if colour {
         miette::GraphicalTheme::unicode()
     } else {
@@ -413,44 +613,131 @@ fn print_human(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
         .with_links(false)
         .with_width(100);
     for d in &outcome.diagnostics {
-        let text = outcome.texts.get(&d.file).cloned().unwrap_or_default();
+        let text = outcome.texts.get(&d.file).map_or("", String::as_str);
         let report = Report::new(d, text);
         let mut rendered = String::new();
         if handler.render_report(&mut rendered, &report).is_err() {
-            rendered = format!("{d}\n");
+            rendered = format!("{}\n", printable(&d.to_string()));
         }
         writeln!(out, "{rendered}")?;
     }
     Ok(())
 }
 
+/// `text` with control characters (other than tab and line breaks) replaced by visible ones:
+/// C0 characters and DEL by their Unicode control pictures (`␛`), others by U+FFFD.
+fn printable(text: &str) -> String {
+    text.chars().map(visible).collect()
+}
+
+fn visible(c: char) -> char {
+    match c {
+        '\t' | '\n' | '\r' => c,
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        '\u{7f}' => '\u{2421}',
+        c if c.is_control() => '\u{fffd}',
+        c => c,
+    }
+}
+
+/// A file's text made printable for the snippet, and how to move byte offsets into it.
+struct Printable {
+    text: String,
+    /// (offset in the original, bytes added by replacements up to and including it).
+    shifts: Vec<(usize, usize)>,
+}
+
+impl Printable {
+    fn new(original: &str) -> Printable {
+        let mut text = String::with_capacity(original.len());
+        let mut shifts = Vec::new();
+        let mut added = 0usize;
+        for (at, c) in original.char_indices() {
+            let shown = visible(c);
+            text.push(shown);
+            if shown != c {
+                added += shown.len_utf8() - c.len_utf8();
+                shifts.push((at, added));
+            }
+        }
+        Printable { text, shifts }
+    }
+
+    /// The offset in the printable text of byte `offset` of the original.
+    fn offset(&self, offset: usize) -> usize {
+        let before = self.shifts.partition_point(|(at, _)| *at < offset);
+        let added = before.checked_sub(1).map_or(0, |i| self.shifts[i].1);
+        offset + added
+    }
+}
+
+/// A file's text for miette, named, whose reported column counts characters (miette counts
+/// bytes), so the human header matches JSON and GitHub on lines with non-ASCII text.
+struct Source {
+    name: String,
+    text: String,
+}
+
+impl miette::SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> std::result::Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let column = if context_lines_before == 0 {
+            let at = span.offset().min(self.text.len());
+            let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+            self.text
+                .get(line_start..at)
+                .map_or(inner.column(), |s| s.chars().count())
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
 /// A diagnostic dressed for miette: source snippet, caret label, code and help.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: miette::NamedSource<String>,
+    source: Source,
     labels: Vec<miette::LabeledSpan>,
 }
 
 impl<'a> Report<'a> {
-    fn new(diagnostic: &'a Diagnostic, text: String) -> Report<'a> {
+    fn new(diagnostic: &'a Diagnostic, text: &str) -> Report<'a> {
+        let shown = Printable::new(text);
         let span = |s: analyze::Span, label: &str, primary: bool| {
-            let offset = s.offset.min(text.len());
-            let len = s.len.min(text.len() - offset);
+            let start = shown.offset(s.offset.min(text.len()));
+            let end = shown.offset((s.offset + s.len).min(text.len()));
             let label = Some(label.to_owned());
             if primary {
-                miette::LabeledSpan::new_primary_with_span(label, (offset, len))
+                miette::LabeledSpan::new_primary_with_span(label, (start, end - start))
             } else {
-                miette::LabeledSpan::new_with_span(label, (offset, len))
+                miette::LabeledSpan::new_with_span(label, (start, end - start))
             }
         };
         let mut labels = vec![span(diagnostic.span, "here", true)];
         if let Some(first) = diagnostic.kind.related() {
             labels.push(span(first, "first here", false));
         }
-        let name = diagnostic.file.display().to_string();
         Report {
             diagnostic,
-            source: miette::NamedSource::new(name, text),
+            source: Source {
+                name: diagnostic.file.display().to_string(),
+                text: shown.text,
+            },
             labels,
         }
     }
@@ -464,7 +751,7 @@ impl fmt::Debug for Report<'_> {
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.diagnostic.kind, f)
+        f.write_str(&printable(&self.diagnostic.kind.to_string()))
     }
 }
 
@@ -476,7 +763,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.diagnostic.hint()))
+        Some(Box::new(printable(&self.diagnostic.hint())))
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -495,6 +782,27 @@ mod tests {
     #[test]
     fn github_escapes() {
         assert_eq!(escape_data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(escape_data("a\u{1b}b"), "a\\u{1b}b");
         assert_eq!(escape_property("C:\\x,y"), "C%3A\\x%2Cy");
+    }
+
+    #[test]
+    fn no_color_must_be_non_empty_to_turn_colour_off() {
+        use std::ffi::OsStr;
+        assert!(colour_wanted(true, None));
+        assert!(colour_wanted(true, Some(OsStr::new(""))));
+        assert!(!colour_wanted(true, Some(OsStr::new("1"))));
+        assert!(!colour_wanted(false, None));
+    }
+
+    #[test]
+    fn printable_text_keeps_offsets_in_step() {
+        let original = "a: \"x\u{1b}[31m\u{7}\"\nb: é\n";
+        let shown = Printable::new(original);
+        assert_eq!(shown.text, "a: \"x\u{241b}[31m\u{2407}\"\nb: é\n");
+        assert!(!shown.text.chars().any(|c| c.is_control() && c != '\n'));
+        let b = original.find("b:").unwrap();
+        assert_eq!(&shown.text[shown.offset(b)..shown.offset(b) + 2], "b:");
+        assert_eq!(shown.offset(3), 3);
     }
 }

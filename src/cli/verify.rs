@@ -2,7 +2,6 @@
 //! name the first bad record of each run; print the heads an auditor saves, and check heads
 //! saved earlier (`--head`).
 
-
 use super::args::VerifyArgs;
 use super::workspace::{load_workspace, trust};
 use super::{Format, GlobalArgs};

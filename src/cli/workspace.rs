@@ -16,6 +16,12 @@ pub const SIGNING_KEY_ENV: &str = "OFFBOARD_SIGNING_KEY";
 /// directory or a parent.
 pub fn config_path(global: &GlobalArgs) -> Result<PathBuf> {
     if let Some(path) = &global.config {
+        if path.is_dir() {
+            return Err(Error::Usage(format!(
+                "configuration {} is a directory; pass the offboard.yaml file in it",
+                path.display()
+            )));
+        }
         if !path.is_file() {
             return Err(Error::Usage(format!(
                 "configuration {} does not exist",

@@ -91,6 +91,21 @@ pub fn provenance(path: &Path) -> Result<Option<Provenance>> {
 /// tree of the repository holding `path`: committed, staged and unstaged changes, and untracked
 /// new files. Deleted files are not listed.
 pub fn changed_since(path: &Path, rev: &str) -> Result<HashSet<PathBuf>> {
+    changes_since(path, rev).map(|c| c.changed)
+}
+
+/// What differs between a revision and the working tree, as absolute paths under the
+/// repository's canonical root.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Files added or modified (committed, staged, unstaged or untracked).
+    pub changed: HashSet<PathBuf>,
+    /// Files present at the revision and gone from the working tree.
+    pub deleted: HashSet<PathBuf>,
+}
+
+/// Like [`changed_since`], and the files deleted since `rev` as well.
+pub fn changes_since(path: &Path, rev: &str) -> Result<Changes> {
     let (repo, root) = open(path)?;
     let object = repo
         .revparse_single(rev)
@@ -107,8 +122,12 @@ pub fn changed_since(path: &Path, rev: &str) -> Result<HashSet<PathBuf>> {
         .diff_tree_to_workdir_with_index(Some(&tree), Some(&mut options))
         .map_err(|e| git_error("cannot compare with the working tree", e))?;
     let mut changed = HashSet::new();
+    let mut deleted = HashSet::new();
     for delta in diff.deltas() {
         if delta.status() == git2::Delta::Deleted {
+            if let Some(p) = delta.old_file().path() {
+                deleted.insert(root.join(p));
+            }
             continue;
         }
         if let Some(p) = delta.new_file().path() {
@@ -129,7 +148,7 @@ pub fn changed_since(path: &Path, rev: &str) -> Result<HashSet<PathBuf>> {
             }
         }
     }
-    Ok(changed)
+    Ok(Changes { changed, deleted })
 }
 
 #[cfg(test)]
@@ -190,5 +209,21 @@ mod tests {
             provenance(&file).unwrap().unwrap().dirty,
             "staged counts as dirty"
         );
+    }
+
+    #[test]
+    fn changes_list_deleted_files_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.yaml"), "a\n").unwrap();
+        std::fs::write(dir.path().join("b.yaml"), "b\n").unwrap();
+        git(dir.path(), &["init", "-q"]);
+        git(dir.path(), &["add", "."]);
+        git(dir.path(), &["commit", "-qm", "one"]);
+        std::fs::remove_file(dir.path().join("a.yaml")).unwrap();
+        std::fs::write(dir.path().join("b.yaml"), "b2\n").unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let changes = changes_since(dir.path(), "HEAD").unwrap();
+        assert_eq!(changes.changed, HashSet::from([root.join("b.yaml")]));
+        assert_eq!(changes.deleted, HashSet::from([root.join("a.yaml")]));
     }
 }

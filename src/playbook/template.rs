@@ -63,6 +63,12 @@ impl Template {
         }
     }
 
+    /// The engine every template renders with; the analyzer checks the filters, tests and
+    /// functions a template uses against what it provides.
+    pub(crate) fn engine() -> &'static Environment<'static> {
+        environment()
+    }
+
     /// The source text.
     pub fn source(&self) -> &str {
         &self.source
