@@ -11,6 +11,12 @@
 //!   each line the average size of those records, with `sync_data` after each; divided by the
 //!   same number of steps.
 //!
+//! - Second baseline, every durable write: as many synced appends as the run makes durable
+//!   writes of any kind: the journal's, one per store commit (the store commits synchronously,
+//!   one transaction per change and per message) and two for the HR write-back (the replaced
+//!   file and its directory). Its ratio is what the interpreter adds beyond the disk syncs the
+//!   run cannot do without.
+//!
 //! The ratio is run / baseline. Each iteration starts from the same steady state, restored
 //! outside the timed region: a seeded store, and a journal and HR write-back that already hold
 //! one completed run (Frank's), as in a repository that has offboarded someone before. Run with
@@ -152,29 +158,28 @@ fn main() {
     }
     let line_len = (bytes / writes) as usize;
     let line = vec![b'x'; line_len.saturating_sub(1)];
+    let store_commits = store_commits(&state) - store_commits(&pristine.join("state"));
+    // The HR write-back replaces its file: the new file's sync and its directory's.
+    let all_durable = writes as usize + store_commits + 2;
 
-    let mut baselines = Vec::with_capacity(ITERATIONS);
+    let mut journal_only = Vec::with_capacity(ITERATIONS);
+    let mut every_write = Vec::with_capacity(ITERATIONS);
     for i in 0..ITERATIONS {
         let path = tmp.path().join(format!("baseline-{i}.jsonl"));
-        let started = Instant::now();
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .expect("baseline file");
-        for _ in 0..writes {
-            file.write_all(&line).expect("write");
-            file.write_all(b"\n").expect("write");
-            file.sync_data().expect("sync");
-        }
-        baselines.push(started.elapsed());
+        journal_only.push(synced_appends(&path, writes as usize, &line));
+        let path = tmp.path().join(format!("baseline-all-{i}.jsonl"));
+        every_write.push(synced_appends(&path, all_durable, &line));
     }
 
     let run = median(runs);
-    let baseline = median(baselines);
+    let baseline = median(journal_only);
+    let all = median(every_write);
     let per_step = |d: Duration| d / STEPS as u32;
     println!("run bench: involuntary-leaver for mallory, {STEPS} steps, median of {ITERATIONS}");
     println!("  durable journal writes per run: {writes} ({line_len} bytes a line on average)");
+    println!(
+        "  other durable writes per run: {store_commits} store commits (synchronous), 2 for the HR write-back"
+    );
     println!(
         "  full run:  {:>10.3?} per run, {:>9.3?} per step",
         run,
@@ -186,11 +191,56 @@ fn main() {
         per_step(baseline)
     );
     println!(
+        "  every durable write: {:>10.3?} for {all_durable} appends + sync_data",
+        all
+    );
+    println!(
         "  overhead beyond the journal's fsyncs: {:.3?} per step",
         per_step(run.saturating_sub(baseline))
+    );
+    println!(
+        "  overhead beyond every durable write: {:.3?} per step",
+        per_step(run.saturating_sub(all))
     );
     println!(
         "  ratio run / baseline: {:.2}x (target <= 2x)",
         run.as_secs_f64() / baseline.as_secs_f64()
     );
+    println!(
+        "  ratio run / every durable write: {:.2}x",
+        run.as_secs_f64() / all.as_secs_f64()
+    );
+}
+
+/// Append `count` copies of `line` to a new file at `path`, each followed by `sync_data`.
+fn synced_appends(path: &Path, count: usize, line: &[u8]) -> Duration {
+    let started = Instant::now();
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("baseline file");
+    for _ in 0..count {
+        file.write_all(line).expect("write");
+        file.write_all(b"\n").expect("write");
+        file.sync_data().expect("sync");
+    }
+    started.elapsed()
+}
+
+/// How many write transactions the store in `state` has committed for runs: one per change
+/// (`changes`) and one per message (`outbox`).
+fn store_commits(state: &Path) -> usize {
+    let conn = rusqlite::Connection::open_with_flags(
+        state.join("acme.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("store");
+    let count = |table: &str| -> usize {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+            row.get::<_, i64>(0)
+        })
+        .expect("count") as usize
+    };
+    count("changes") + count("outbox")
 }
