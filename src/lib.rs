@@ -15,6 +15,7 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod clock;
 pub mod connector;
 pub mod error;
 pub mod execute;

@@ -270,9 +270,7 @@ pub fn check_id(what: &'static str, value: &str) -> Result<()> {
 
 /// The current time in RFC 3339, UTC.
 pub(crate) fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    now.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| String::from("1970-01-01T00:00:00Z"))
+    crate::clock::rfc3339(crate::clock::now_or_wall())
 }
 
 #[cfg(test)]

@@ -267,6 +267,18 @@ fn the_hard_delete_is_scheduled_and_done_by_due_once_its_time_has_come() {
     let hard_delete = status_step(&repo, "bob", "hard-delete");
     assert_eq!(hard_delete["confirmed_at"], later);
     assert_eq!(hard_delete["breached"], false);
+    // ... and so does the store's own record of it.
+    let (deleted_at, changed_at): (String, String) = repo
+        .db()
+        .query_row(
+            "SELECT a.deleted_at, c.changed_at FROM accounts AS a
+             JOIN changes AS c ON c.account_id = a.account_id AND c.change = 'delete'
+             WHERE a.account_id = 'acct-1002'",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((deleted_at.as_str(), changed_at.as_str()), (later, later));
     repo.offboard(["verify"]).run();
     let quiet = repo.offboard(["due"]).now(later).run();
     assert!(quiet.stderr.contains("nothing is due"), "{}", quiet.stderr);

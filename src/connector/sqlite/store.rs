@@ -8,8 +8,6 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::error::StoreError;
 use super::schema::{self, Migration, SCHEMA_VERSION};
@@ -199,7 +197,5 @@ fn seeded_at(conn: &Connection) -> rusqlite::Result<Option<String>> {
 
 /// The current time, RFC 3339 UTC, as the store writes timestamps.
 pub(crate) fn now() -> String {
-    let now = OffsetDateTime::now_utc();
-    now.format(&Rfc3339)
-        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+    crate::clock::rfc3339(crate::clock::now_or_wall())
 }

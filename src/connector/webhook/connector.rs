@@ -9,8 +9,6 @@ use reqwest::blocking::Client;
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::deliveries::{DeliveryLog, DeliveryLogError, DeliveryRecord};
 use super::signature::{
@@ -218,9 +216,7 @@ impl Connector for WebhookConnector {
             status: status.as_u16(),
             delivered_to: delivered_to(status, &self.url),
             body_sha256,
-            delivered_at: OffsetDateTime::now_utc()
-                .format(&Rfc3339)
-                .unwrap_or_default(),
+            delivered_at: crate::clock::rfc3339(crate::clock::now_or_wall()),
         };
         self.log.append(&record).map_err(|e| self.log_error(e))?;
         Ok(record.receipt())
