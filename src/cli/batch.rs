@@ -130,12 +130,15 @@ pub fn run_batch(
 }
 
 /// Refuse a batch naming one person twice under different keys (id and username): the second
-/// run would collide with the first on the employee's lock. Keys HR does not know are left to
-/// their own row of the outcome table.
+/// run would collide with the first on the employee's lock. Keys HR does not know keep their own
+/// row of the outcome table (exit 2), and are named before anything runs.
 fn same_person_twice(session: &Session, workspace: &Workspace, employees: &[String]) -> Result<()> {
+    let hr = session.hr(workspace)?;
     let mut by_id: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    let mut unknown = Vec::new();
     for key in employees {
-        let Ok((employee, _)) = session.employee(workspace, key) else {
+        let Some(employee) = hr.find(key) else {
+            unknown.push(key.escape_debug().to_string());
             continue;
         };
         if let Some(first) = by_id.insert(employee.id.clone(), key) {
@@ -146,6 +149,16 @@ fn same_person_twice(session: &Session, workspace: &Workspace, employees: &[Stri
                 employee.id
             )));
         }
+    }
+    if !unknown.is_empty() {
+        let shown = unknown.len().min(10);
+        eprintln!(
+            "warning: {} employee(s) of this batch are not in {}: {}{}; their rows will fail with exit 2",
+            unknown.len(),
+            hr.source.location(),
+            unknown[..shown].join(", "),
+            if unknown.len() > shown { ", ..." } else { "" }
+        );
     }
     Ok(())
 }

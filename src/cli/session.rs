@@ -106,6 +106,13 @@ pub struct Hr {
     roster: Roster,
 }
 
+impl Hr {
+    /// The record whose employee id or username is `key`.
+    pub fn find(&self, key: &str) -> Option<&HrRecord> {
+        self.roster.find(key)
+    }
+}
+
 /// HR records with an index by employee id and by username.
 struct Roster {
     records: Vec<HrRecord>,

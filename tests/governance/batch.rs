@@ -226,6 +226,17 @@ fn a_broken_record_does_not_stop_the_others_and_makes_the_exit_code_2() {
     );
     assert_eq!(deactivated(&repo), 8);
     assert_eq!(repo.runs().len(), 8);
+    // Named before anything ran, so an operator can stop a batch with a typo in it.
+    let warning = out
+        .stderr
+        .lines()
+        .position(|l| l.contains("1 employee(s) of this batch are not in") && l.contains("E99999"));
+    let first_run = out.stderr.lines().position(|l| l.contains("E20000"));
+    assert!(
+        warning.is_some() && (first_run.is_none() || warning < first_run),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
