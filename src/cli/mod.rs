@@ -87,7 +87,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
             accept_format("man", global.format, &[Format::Human], "roff only")?;
             generate::man(&global, &args)
         }
-        Command::Run(args) => run::run(&global, &args, &interrupt_flag()),
+        Command::Run(args) => {
+            accept_format("run", global.format, &human_or_json, "human or json")?;
+            run::run(&global, &args, &interrupt_flag())
+        }
         Command::Plan(args) => plan::run(&global, &args),
         Command::Confirm(args) => {
             accept_format("confirm", global.format, &human_or_json, "human or json")?;
@@ -176,6 +179,9 @@ pub fn init_logging(global: &GlobalArgs) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()))
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        )
         .try_init();
 }

@@ -71,6 +71,39 @@ fn unknown_employees_and_playbooks_and_untriggered_statuses_are_usage_errors() {
 }
 
 #[test]
+fn run_refuses_a_format_it_cannot_print_before_changing_anything() {
+    let acme = Acme::new();
+    for format in ["csv", "md", "html", "github"] {
+        let refused = acme
+            .run(&["--format", format, "run", "mallory"], &[])
+            .expect(2);
+        assert!(
+            refused.stderr.contains(&format!(
+                "`offboard run` prints human or json, not {format}"
+            )),
+            "{refused}"
+        );
+    }
+    untouched(&acme);
+}
+
+#[test]
+fn a_playbook_error_quoted_by_run_cannot_drive_the_terminal() {
+    let acme = Acme::new();
+    let playbook = acme.root().join("playbooks/involuntary-leaver.yaml");
+    let text = std::fs::read_to_string(&playbook).unwrap();
+    let text = text.replacen("risk: critical", "risk: \"crit\\e[31mical\\a\"", 1);
+    std::fs::write(&playbook, text).unwrap();
+    let refused = acme.run(&["mallory"], &[]).expect(2);
+    assert!(refused.stderr.contains("crit"), "{refused}");
+    assert!(
+        !refused.stderr.contains('\u{1b}') && !refused.stderr.contains('\u{7}'),
+        "{refused}"
+    );
+    untouched(&acme);
+}
+
+#[test]
 fn an_uncommitted_playbook_is_refused_unless_allowed_and_recorded() {
     let acme = Acme::new();
     let playbook = acme.root().join("playbooks/involuntary-leaver.yaml");
