@@ -1,6 +1,7 @@
 //! `offboard confirm RUN STEP --note TEXT`: a person of the step's owner role signs off a manual
-//! step with their own key. The signature is the separation of duties: a confirmer who does not
-//! hold the role is refused here, and `offboard verify` would reject the record anyway.
+//! step, or approves a step the policy gates, with their own key. The signature is the separation
+//! of duties: a confirmer who does not hold the role is refused here, and so is an approver who
+//! signed the run itself (four eyes); `offboard verify` would reject either record anyway.
 
 use serde::Serialize;
 use serde_json::json;
@@ -12,6 +13,7 @@ use super::workspace::{load_workspace, signer};
 use super::{Format, GlobalArgs};
 use crate::connector::Change;
 use crate::error::{Error, Result};
+use crate::execute::approval;
 use crate::execute::clock;
 use crate::execute::context::template_context;
 use crate::execute::status::run_identity;
@@ -20,7 +22,7 @@ use crate::exit::Exit;
 use crate::journal::{EmployeeLock, Event, RecordFields, RunJournal, read_run};
 use crate::playbook::{Action, Confirm, Playbook, Step};
 
-/// Sign off one manual step of a run.
+/// Sign off one manual step of a run, or approve one of its gated automatic steps.
 pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
     let workspace = load_workspace(global)?;
     let dir = &workspace.config.journal;
@@ -53,7 +55,7 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
     })?;
     let approval = step.confirm != Confirm::Manual;
     let policy = &workspace.config.policy;
-    if approval && !(step.approval || policy.approval_required.contains(&step.risk)) {
+    if approval && !approval::needs_approval(step, &policy.approval_required) {
         return Err(Error::Usage(format!(
             "step `{}` is confirmed automatically by read-back and needs no approval",
             step.id
@@ -79,7 +81,12 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
         role: step.owner.clone(),
         next: format!("offboard run {employee}"),
     };
-    if events.contains(&&Event::StepConfirmed) || events.contains(&&event) {
+    // An approval signed by the run's own signer does not count: another one may be given.
+    let done = match approval {
+        true => approval::approved_by(&records, &step.id).is_some(),
+        false => events.contains(&&event),
+    };
+    if events.contains(&&Event::StepConfirmed) || done {
         if global.format == Format::Json {
             print_json(&outcome)?;
         } else {
@@ -110,6 +117,17 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
             } else {
                 format!("roles {}", roles.join(", "))
             },
+            step.id,
+            step.owner
+        )));
+    }
+    if approval && approval::run_signer(&records) == Some(signer.principal()) {
+        return Err(Error::Usage(format!(
+            "four-eyes: {} signed run {} (its run.started), and the run's own signer cannot \
+             approve its steps; step `{}` must be approved by another holder of role `{}` with \
+             their own key (--key, --principal). Nothing was written",
+            signer.principal(),
+            args.run,
             step.id,
             step.owner
         )));

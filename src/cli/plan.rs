@@ -1,7 +1,9 @@
 //! `offboard plan`: the dry run. It goes through the same engine as `offboard run` with
 //! `dry_run` set, so it reads every target and the journal but changes nothing, and prints per
 //! step the exact change a run would make now (each seat with its monthly cost, each message
-//! with its rendered parameters), or that it is already done. A saved plan pins the playbook
+//! with its rendered parameters), or that it is already done. Each step the approval policy
+//! gates is marked with the role that must approve it and whether it has been, so the operator
+//! sees every approval a run will wait for before starting it. A saved plan pins the playbook
 //! content it was made with.
 
 use std::path::Path;
@@ -16,6 +18,7 @@ use super::workspace::load_workspace;
 use super::{Format, GlobalArgs};
 use crate::analyze::{PlaybookFile, Workspace};
 use crate::error::{Error, Result};
+use crate::execute::approval;
 use crate::execute::clock;
 use crate::execute::engine::{Engine, Entry, Observer, Recorded, RunLog};
 use crate::execute::outcome::{StepOutcome, StepState};
@@ -45,9 +48,45 @@ pub struct Plan {
     /// When the plan was made (RFC 3339).
     pub planned_at: String,
     /// Every step, in execution order, with what it would do.
-    pub steps: Vec<StepOutcome>,
+    pub steps: Vec<PlanStep>,
     /// Seats the plan would release, and their monthly cost in cents.
     pub totals: Totals,
+}
+
+/// One step of a plan: its planned outcome, and the approval it needs when the policy gates it.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanStep {
+    /// Step id.
+    pub step: String,
+    /// What the step would do now.
+    #[serde(flatten)]
+    pub state: StepState,
+    /// Present when the step needs an approval before it applies (absent from plans made by
+    /// earlier versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ApprovalNeed>,
+}
+
+/// The approval a gated step needs (`policy.approval_required` or `approval: true`).
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApprovalNeed {
+    /// Always true: the step may not apply without an approval.
+    pub required: bool,
+    /// The role whose holder must approve it (the step's owner role), with a key other than
+    /// the run's signer's.
+    pub role: String,
+    /// True when the journal of the open run already holds an approval that counts.
+    pub approved: bool,
+    /// Who approved it, when `approved`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+}
+
+impl ApprovalNeed {
+    /// True when the step still waits for its approval.
+    pub fn is_pending(&self) -> bool {
+        self.required && !self.approved
+    }
 }
 
 /// What a plan would reclaim.
@@ -59,6 +98,9 @@ pub struct Totals {
     pub seats: usize,
     /// Their monthly cost, in cents.
     pub monthly_cost_cents: i64,
+    /// Steps not done yet that need an approval not given yet.
+    #[serde(default)]
+    pub approvals_needed: usize,
 }
 
 /// The journal history of an open run, read-only.
@@ -123,7 +165,7 @@ pub fn make_plan(
     let identity = playbook_identity(&session, file)?;
     let playbook = &file.playbook;
     let now = clock::now().map_err(Error::Usage)?;
-    let (run_id, history) = match config.journal.is_dir() {
+    let (run_id, history): (_, Vec<Payload>) = match config.journal.is_dir() {
         true => match find_run(&config.journal, &employee.id, &playbook.name)? {
             Some((run, _)) => {
                 let records = read_run(&config.journal, &run)
@@ -165,13 +207,13 @@ pub fn make_plan(
         approval_required: &config.policy.approval_required,
         sign_off: None,
     };
-    let report = engine
-        .run(&mut History(history), &mut Quiet)
-        .map_err(Error::Usage)?;
+    let mut history = History(history);
+    let report = engine.run(&mut history, &mut Quiet).map_err(Error::Usage)?;
     let mut totals = Totals {
         changes: 0,
         seats: 0,
         monthly_cost_cents: 0,
+        approvals_needed: 0,
     };
     for step in &report.steps {
         if let StepState::Planned {
@@ -191,6 +233,34 @@ pub fn make_plan(
                 .sum::<usize>();
         }
     }
+    let steps: Vec<PlanStep> = report
+        .steps
+        .into_iter()
+        .map(|outcome| {
+            let step = playbook.step(&outcome.step);
+            let done = matches!(outcome.state, StepState::AlreadyConfirmed);
+            let approval = step
+                .filter(|s| !done && approval::needs_approval(s, &config.policy.approval_required))
+                .map(|s| {
+                    let by = approval::approved_by(&history.0, &s.id);
+                    ApprovalNeed {
+                        required: true,
+                        role: s.owner.clone(),
+                        approved: by.is_some(),
+                        approved_by: by.map(str::to_owned),
+                    }
+                });
+            PlanStep {
+                step: outcome.step,
+                state: outcome.state,
+                approval,
+            }
+        })
+        .collect();
+    totals.approvals_needed = steps
+        .iter()
+        .filter(|s| s.approval.as_ref().is_some_and(ApprovalNeed::is_pending))
+        .count();
     let plan = Plan {
         version: 1,
         employee: employee.id.clone(),
@@ -200,7 +270,7 @@ pub fn make_plan(
         planned_at: now
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
-        steps: report.steps,
+        steps,
         totals,
     };
     Ok((plan, employee))
@@ -284,9 +354,8 @@ pub fn drift(saved: &Plan, now: &Plan) -> Vec<String> {
             now.run.as_deref().unwrap_or("(new)")
         ));
     }
-    let describe = |o: Option<&StepOutcome>| {
-        o.map_or_else(|| "(no such step)".to_owned(), |o| in_full(&o.state))
-    };
+    let describe =
+        |o: Option<&PlanStep>| o.map_or_else(|| "(no such step)".to_owned(), |o| in_full(&o.state));
     let ids: std::collections::BTreeSet<&str> = saved
         .steps
         .iter()
@@ -346,6 +415,12 @@ fn print_human(plan: &Plan, employee: &HrRecord) {
             other => super::progress::describe(other),
         };
         println!("  {:<24} {what}", step.step);
+        if let Some(approval) = step.approval.as_ref().filter(|a| a.is_pending()) {
+            println!(
+                "  {:<24}   needs approval ({}) before it applies",
+                "", approval.role
+            );
+        }
         if let StepState::Planned { seats, params, .. } = &step.state {
             let width = seats.iter().map(|s| s.product.len()).max().unwrap_or(0);
             for seat in seats {
@@ -361,10 +436,28 @@ fn print_human(plan: &Plan, employee: &HrRecord) {
             }
         }
     }
+    let approvals = match plan.totals.approvals_needed {
+        0 => String::new(),
+        n => format!("; {n} step(s) need approval"),
+    };
     println!(
-        "totals: {} step(s) would change something; {} seat(s) released, {}/month",
+        "totals: {} step(s) would change something; {} seat(s) released, {}/month{approvals}",
         plan.totals.changes,
         plan.totals.seats,
         money(plan.totals.monthly_cost_cents)
     );
+    if plan.totals.approvals_needed > 0 {
+        let run = match &plan.run {
+            Some(run) => run.clone(),
+            None => "RUN".to_owned(),
+        };
+        let when = match plan.run {
+            Some(_) => "",
+            None => " once the run has started",
+        };
+        println!(
+            "approve each with `offboard confirm {run} STEP --note TEXT`{when}, signed by a holder \
+             of its role other than the run's signer"
+        );
+    }
 }

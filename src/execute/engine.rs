@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::approval;
 use super::context::template_context;
 use super::outcome::{RunReport, StepOutcome, StepState};
 use crate::connector::Principal;
@@ -113,7 +114,8 @@ pub struct Engine<'a> {
     /// Plan only: read every target, change nothing, record nothing; steps report what they
     /// would do ([`StepState::Planned`]).
     pub dry_run: bool,
-    /// Risk tiers whose automatic steps need an approval before they apply (policy).
+    /// Risk tiers whose automatic steps need an approval before they apply (policy; a listed
+    /// tier also gates every more urgent one).
     pub approval_required: &'a [Risk],
     /// On a terminal: asks the operator to sign off a manual step in place (when the run's signer
     /// holds its role); returns the note, or `None` to leave it waiting.
@@ -205,11 +207,10 @@ impl Engine<'_> {
         self.due_at(step).is_some_and(|due| self.now < due)
     }
 
-    /// True when the step must be approved by its owner role before it applies: marked
-    /// `approval: true`, or its risk tier is listed in the policy's `approval_required`.
+    /// True when the step must be approved by its owner role before it applies (see
+    /// [`approval::needs_approval`]).
     pub fn needs_approval(&self, step: &Step) -> bool {
-        step.confirm != Confirm::Manual
-            && (step.approval || self.approval_required.contains(&step.risk))
+        approval::needs_approval(step, self.approval_required)
     }
 
     /// Decide and, where it can go now, carry out one step whose dependencies are confirmed.
@@ -288,7 +289,11 @@ impl Engine<'_> {
             once(log, entry("step.waiting", None, json!({ "task": task })))?;
             return Ok(StepState::Waiting { task });
         }
-        if self.needs_approval(step) && !history.iter().any(|r| r.event == "step.approved") {
+        // A plan goes on to show what the step would change; `plan` marks it as needing approval.
+        if !self.dry_run
+            && self.needs_approval(step)
+            && !history.iter().any(|r| r.event == "step.approved")
+        {
             let task = format!("approve `{}` ({}) before it applies", step.id, step.kind);
             once(
                 log,

@@ -4,6 +4,7 @@
 
 use crate::journal::{Event, Payload, RecordFields, RunJournal, Target};
 
+use super::approval;
 use super::clock;
 use super::engine::{Entry, Recorded, RunLog};
 
@@ -39,11 +40,14 @@ impl RunLog for JournalLog<'_> {
     }
 }
 
-/// The events `records` hold for `step`, oldest first, as the engine reads them.
+/// The events `records` hold for `step`, oldest first, as the engine reads them. An approval
+/// signed by the run's own signer is left out: it does not count (four eyes).
 pub fn events_of(records: &[Payload], step: &str) -> Vec<Recorded> {
+    let signer = approval::run_signer(records);
     records
         .iter()
         .filter(|p| p.step.as_deref() == Some(step))
+        .filter(|p| !approval::is_self_approval(p, signer))
         .map(|p| Recorded {
             event: p.event.as_str().to_owned(),
             evidence: p.evidence.clone().unwrap_or_default(),

@@ -1,6 +1,7 @@
 //! Stage 4, execute: apply a plan step by step, read each target back, and append a signed
 //! confirmation to the journal before the next side effect.
 
+pub mod approval;
 pub use crate::clock;
 pub mod context;
 pub mod engine;

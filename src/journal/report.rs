@@ -237,6 +237,14 @@ pub enum Reason {
         /// The role required.
         role: String,
     },
+    /// A `step.approved` signed by the run's own signer (the principal of its `run.started`):
+    /// an approval must come from a second person (four eyes).
+    SelfApproval {
+        /// The run's signer, who also signed the approval.
+        principal: String,
+        /// The step approved.
+        step: String,
+    },
     /// A run file that the ledger never opened (added, or renamed from another run).
     NoLedgerEntry,
     /// The ledger opened this run but its file is missing or empty.
@@ -320,6 +328,11 @@ impl std::fmt::Display for Reason {
             Reason::SignerLacksRole { principal, role } => write!(
                 f,
                 "signer {principal} does not hold role {role} (separation of duties)"
+            ),
+            Reason::SelfApproval { principal, step } => write!(
+                f,
+                "step.approved of step {step} is signed by {principal}, the run's own signer; \
+                 an approval must come from another principal (four eyes)"
             ),
             Reason::NoLedgerEntry => {
                 f.write_str("run file not registered in the ledger (added or renamed)")

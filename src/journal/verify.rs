@@ -17,7 +17,9 @@
 //! 6. separation of duties: `step.confirmed` and `step.approved` must carry `role` and be signed
 //!    by a principal that holds it in the role map. Any other record carrying `role` must be
 //!    signed either by the run's signer (the principal of its `run.started`: the engine
-//!    recording what it did) or by a holder of the role.
+//!    recording what it did) or by a holder of the role;
+//! 7. four eyes: a `step.approved` must not be signed by the run's signer, whose approval of
+//!    its own run would add no control (a manual step's `step.confirmed` may be).
 //!
 //! Then per run: a run file with records but no `run.opened` in the ledger is bad (added or
 //! renamed); a `run.opened` whose file is missing or empty is a deleted run, except when it is the
@@ -456,6 +458,12 @@ fn event_rule(p: &Payload, index: usize, finished: bool) -> Option<Reason> {
 }
 
 fn role_rule(p: &Payload, run_signer: Option<&str>, roles: &RoleMap) -> Option<Reason> {
+    if p.event == Event::StepApproved && Some(p.signer.as_str()) == run_signer {
+        return Some(Reason::SelfApproval {
+            principal: p.signer.clone(),
+            step: p.step.clone().unwrap_or_default(),
+        });
+    }
     let lacks = |role: &str| {
         (!roles.holds(&p.signer, role)).then(|| Reason::SignerLacksRole {
             principal: p.signer.clone(),
