@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod context;
 pub mod engine;
+pub mod hold;
 pub mod journal_log;
 pub mod outcome;
 pub mod status;
