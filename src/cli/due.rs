@@ -1,6 +1,8 @@
-//! `offboard due`: resume every open run that has a staged step whose time has come. Safe to run
-//! from cron every minute: each employee's run takes the employee lock, so a concurrent
-//! invocation skips runs already in hand instead of applying anything twice.
+//! `offboard due`: resume every open run that has a staged step whose time has come, or a step
+//! blocked by a legal hold that has since been lifted (HR and the holds file are read again each
+//! time). Safe to run from cron every minute: each employee's run takes the employee lock and
+//! re-reads its journal under it, so a concurrent invocation skips runs already in hand, and a
+//! later one finds the step confirmed, instead of applying anything twice.
 
 use std::sync::atomic::AtomicBool;
 
@@ -10,7 +12,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::args::DueArgs;
 use super::run::{print_report, run_one};
-use super::status::all_runs;
+use super::status::{all_runs, mark_released_holds};
 use super::workspace::load_workspace;
 use super::{Format, GlobalArgs};
 use crate::error::{Error, Result};
@@ -25,20 +27,23 @@ struct DueReport {
     event: &'static str,
     /// True with `--dry-run`: the runs were listed, not resumed.
     dry_run: bool,
-    /// Each run with a staged step due, in journal order (empty when nothing is due).
+    /// Each run with a staged step due or a lifted hold, in journal order (empty when nothing is
+    /// due).
     runs: Vec<DueRun>,
     /// The exit status the command ends with.
     exit: u8,
 }
 
-/// One run with a staged step due.
+/// One run with a staged step due, or a step whose legal hold was lifted.
 #[derive(Debug, Serialize)]
 struct DueRun {
     run: String,
     employee: String,
     playbook: String,
-    /// The staged steps whose time has come.
+    /// The staged steps whose time has come, and the steps whose legal hold was lifted.
     steps: Vec<String>,
+    /// True when a step of the run was blocked by a legal hold that has since been lifted.
+    hold_released: bool,
     /// `due` (dry run), `resumed`, `skipped` (another process holds the employee) or `error`.
     outcome: &'static str,
     /// The resumed run's exit status (absent for a dry run or a skipped run).
@@ -49,7 +54,7 @@ struct DueRun {
     message: Option<String>,
 }
 
-/// Execute the staged steps that are due.
+/// Execute the staged steps that are due, and the steps whose legal hold was lifted.
 pub fn run(global: &GlobalArgs, args: &DueArgs, interrupted: &AtomicBool) -> Result<Exit> {
     let json = global.format == Format::Json;
     let workspace = load_workspace(global)?;
@@ -61,10 +66,17 @@ pub fn run(global: &GlobalArgs, args: &DueArgs, interrupted: &AtomicBool) -> Res
                 .and_then(|d| OffsetDateTime::parse(d, &Rfc3339).ok())
                 .is_some_and(|d| d <= now)
     };
-    let due: Vec<_> = all_runs(&workspace)?
+    let mut open: Vec<_> = all_runs(&workspace)?
         .into_iter()
         .filter(|r| !r.finished)
-        .filter(|r| r.steps.iter().any(is_due))
+        .collect();
+    mark_released_holds(&workspace, &mut open);
+    let is_due = |r: &crate::execute::status::RunStatus, s: &crate::execute::status::StepStatus| {
+        is_due(s) || (r.hold_released && s.is_blocked())
+    };
+    let due: Vec<_> = open
+        .into_iter()
+        .filter(|r| r.steps.iter().any(|s| is_due(r, s)))
         .collect();
     if due.is_empty() && !json {
         if !global.quiet {
@@ -87,9 +99,10 @@ pub fn run(global: &GlobalArgs, args: &DueArgs, interrupted: &AtomicBool) -> Res
             steps: run
                 .steps
                 .iter()
-                .filter(|s| is_due(s))
+                .filter(|s| is_due(run, s))
                 .map(|s| s.step.clone())
                 .collect(),
+            hold_released: run.hold_released,
             outcome: "due",
             exit: None,
             message: None,
@@ -97,8 +110,15 @@ pub fn run(global: &GlobalArgs, args: &DueArgs, interrupted: &AtomicBool) -> Res
         if args.dry_run {
             if !json {
                 println!(
-                    "{} {} ({}): staged step(s) due",
-                    run.run, run.employee, run.playbook
+                    "{} {} ({}): {}",
+                    run.run,
+                    run.employee,
+                    run.playbook,
+                    if run.hold_released {
+                        "legal hold lifted; blocked step(s) can complete"
+                    } else {
+                        "staged step(s) due"
+                    }
                 );
             }
             report.runs.push(entry);

@@ -397,17 +397,18 @@ pub(super) fn run_in(
 }
 
 /// Why destructive steps are blocked for `employee`: a hold in the repository's holds file, or
-/// the HR flag.
+/// the HR flag; the reason and where it is recorded.
 pub fn hold_reason(workspace: &Workspace, employee: &HrRecord) -> Option<String> {
-    workspace
+    let file = workspace
+        .config
         .holds
-        .hold_on(&employee.id)
-        .map(|h| h.reason.clone())
-        .or_else(|| {
-            employee
-                .legal_hold
-                .then(|| "legal hold flagged in HR".to_owned())
-        })
+        .as_deref()
+        .and_then(Path::file_name)
+        .map_or_else(
+            || "holds file".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+    crate::execute::hold::legal_hold(&workspace.holds, &file, employee).map(|h| h.to_string())
 }
 
 pub(super) fn journal_err(error: crate::journal::JournalError) -> Error {

@@ -1,8 +1,12 @@
 //! `offboard status [RUN|EMPLOYEE]`: open runs (or the runs named), their pending steps,
-//! deadlines and breaches. Reads the journal only.
+//! deadlines, breaches and steps held by a legal hold. Reads the journal, and for runs with a
+//! step blocked by a hold, HR and the holds file, to tell whether the hold has been lifted.
+//! Writes nothing.
 
 use super::args::StatusArgs;
 use super::run::journal_err;
+use super::run::{choose_playbook, hold_reason};
+use super::session::Session;
 use super::workspace::load_workspace;
 use super::{Format, GlobalArgs};
 use crate::analyze::Workspace;
@@ -58,10 +62,40 @@ pub fn journal_runs(
     Ok(runs)
 }
 
+/// Set [`RunStatus::hold_released`] on every unfinished run with a step blocked by a legal hold
+/// when HR and the holds file no longer hold its employee (HR is read once). An employee HR
+/// cannot be read for, or no longer lists, is taken as still held: nothing destructive is
+/// resumed on a guess.
+pub fn mark_released_holds(workspace: &Workspace, runs: &mut [RunStatus]) {
+    let session = Session::default();
+    for run in runs.iter_mut() {
+        run.hold_released = !run.finished
+            && run.steps.iter().any(|s| s.is_blocked())
+            && session
+                .employee(workspace, &run.employee)
+                .is_ok_and(|(employee, _)| hold_reason(workspace, &employee).is_none());
+    }
+}
+
+/// The command that resumes `run` by hand: `offboard EMPLOYEE`, with `--playbook` when HR's
+/// status would choose another playbook.
+fn resume_command(workspace: &Workspace, run: &RunStatus) -> String {
+    let session = Session::default();
+    let by_hand = session
+        .employee(workspace, &run.employee)
+        .ok()
+        .and_then(|(employee, status)| {
+            let chosen = choose_playbook(workspace, None, &employee, status).ok()?;
+            (chosen.playbook.name == run.playbook)
+                .then(|| format!("offboard {}", employee.username))
+        });
+    by_hand.unwrap_or_else(|| format!("offboard run {} --playbook {}", run.employee, run.playbook))
+}
+
 /// Print the status of open runs, or of the run or employee named.
 pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
     let workspace = load_workspace(global)?;
-    let runs: Vec<RunStatus> = all_runs(&workspace)?
+    let mut runs: Vec<RunStatus> = all_runs(&workspace)?
         .into_iter()
         .filter(|r| match &args.target {
             Some(t) => {
@@ -78,13 +112,14 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
             workspace.config.journal.display()
         )));
     }
+    mark_released_holds(&workspace, &mut runs);
     match global.format {
         Format::Json => {
             let text =
                 serde_json::to_string_pretty(&runs).map_err(|e| Error::Usage(e.to_string()))?;
             println!("{text}");
         }
-        Format::Human => print_human(&runs),
+        Format::Human => print_human(&workspace, &runs),
         other => {
             return Err(Error::Usage(format!(
                 "`offboard status` prints human or json, not {other}"
@@ -99,24 +134,27 @@ fn employee_matches(workspace: &Workspace, key: &str, id: &str) -> bool {
     super::run::resolve_employee(workspace, key).is_ok_and(|(e, _)| e.id == id)
 }
 
-fn print_human(runs: &[RunStatus]) {
+fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
     if runs.is_empty() {
         println!("no open runs");
         return;
     }
     for run in runs {
         let breaches = run.breaches().count();
+        let held = run.steps.iter().filter(|s| s.is_blocked()).count();
+        let mut notes = String::new();
+        if breaches > 0 {
+            notes.push_str(&format!(", {breaches} deadline breach(es)"));
+        }
+        if held > 0 {
+            notes.push_str(&format!(", {held} step(s) held by legal hold"));
+        }
         println!(
-            "{} {} ({}): {}{}",
+            "{} {} ({}): {}{notes}",
             run.run,
             run.employee,
             run.playbook,
             if run.finished { "finished" } else { "open" },
-            if breaches > 0 {
-                format!(", {breaches} deadline breach(es)")
-            } else {
-                String::new()
-            }
         );
         for step in &run.steps {
             if step.confirmed_at.is_some() && !step.breached {
@@ -126,13 +164,28 @@ fn print_human(runs: &[RunStatus]) {
                 .due_at
                 .as_deref()
                 .map_or_else(String::new, |d| format!(" due {d}"));
+            let flag = if step.breached {
+                "  BREACHED"
+            } else if step.held {
+                "  HELD"
+            } else {
+                ""
+            };
             println!(
-                "  {:<24} {:<16} {:<9} deadline {}{due}{}",
+                "  {:<24} {:<16} {:<9} deadline {}{due}{flag}",
                 step.step,
                 step.state,
                 step.risk.as_str(),
                 step.deadline.as_deref().unwrap_or("-"),
-                if step.breached { "  BREACHED" } else { "" }
+            );
+            if let (true, Some(hold)) = (step.is_blocked() && !run.hold_released, &step.hold) {
+                println!("  {:<24} legal hold: {hold}", "");
+            }
+        }
+        if run.hold_released {
+            println!(
+                "  hold released: `offboard due` or `{}` completes it",
+                resume_command(workspace, run)
             );
         }
     }

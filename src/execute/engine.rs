@@ -99,7 +99,8 @@ pub struct Engine<'a> {
     pub status: Status,
     /// The run id.
     pub run_id: &'a str,
-    /// The reason of a legal hold, when the employee is under one.
+    /// The legal hold on the employee, when there is one: its reason and where it is recorded
+    /// (as [`LegalHold`](super::hold::LegalHold) displays it).
     pub hold: Option<&'a str>,
     /// The current time.
     pub now: OffsetDateTime,
@@ -171,6 +172,10 @@ impl Engine<'_> {
                 }
             } else {
                 self.step(step, &context, &history, log, observer, &mut simulated)?
+            };
+            let state = match self.dry_run {
+                true => super::hold::foreseen(step, self.hold, state),
+                false => state,
             };
             if matches!(
                 state,

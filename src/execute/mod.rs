@@ -5,6 +5,7 @@ pub mod approval;
 pub use crate::clock;
 pub mod context;
 pub mod engine;
+pub mod hold;
 pub mod journal_log;
 pub mod outcome;
 pub mod status;

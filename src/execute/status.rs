@@ -1,6 +1,11 @@
 //! Where a run stands, read from its journal: each step's last event, its deadline (HR
 //! effective time + the policy's deadline for the step's risk tier) and whether the deadline was
 //! breached. Reads only.
+//!
+//! A step blocked by a legal hold (a `step.blocked` record) is an approved exception: it is
+//! *held*, exempt from its deadline, never counted as breached, neither while the hold stands nor
+//! once it is completed after the hold was lifted. The journal does not record when a hold was
+//! lifted, so no clock is restarted; reports list held steps apart from breaches.
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -24,8 +29,20 @@ pub struct StepStatus {
     pub due_at: Option<String>,
     /// Its deadline (RFC 3339): HR effective time + the tier's deadline (+ the stage delay).
     pub deadline: Option<String>,
-    /// Confirmed after its deadline, or still open past it.
+    /// Confirmed after its deadline, or still open past it (never for a held step).
     pub breached: bool,
+    /// Blocked by a legal hold, now or before it was completed: exempt from its deadline.
+    pub held: bool,
+    /// The hold the last `step.blocked` record names (reason and where it is recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold: Option<String>,
+}
+
+impl StepStatus {
+    /// True while the step's last record is `step.blocked`: it waits for a legal hold.
+    pub fn is_blocked(&self) -> bool {
+        self.confirmed_at.is_none() && self.state == Event::StepBlocked.as_str()
+    }
 }
 
 /// A run, as the journal shows it.
@@ -43,6 +60,10 @@ pub struct RunStatus {
     pub finished: bool,
     /// Every step of the playbook.
     pub steps: Vec<StepStatus>,
+    /// True when a step is blocked by a legal hold that has since been lifted (HR and the holds
+    /// file no longer hold the employee), so `offboard due` completes the run. The journal
+    /// alone cannot tell: [`run_status`] leaves it false and commands that consult HR set it.
+    pub hold_released: bool,
 }
 
 impl RunStatus {
@@ -54,6 +75,11 @@ impl RunStatus {
     /// Steps past their deadline.
     pub fn breaches(&self) -> impl Iterator<Item = &StepStatus> {
         self.steps.iter().filter(|s| s.breached)
+    }
+
+    /// Steps blocked by a legal hold (now or before they were completed): exempt from deadlines.
+    pub fn held(&self) -> impl Iterator<Item = &StepStatus> {
+        self.steps.iter().filter(|s| s.held)
     }
 }
 
@@ -108,13 +134,22 @@ pub fn run_status(
                     .map_or(std::time::Duration::ZERO, |d| d.duration().to_std());
                 t + stage + deadlines.for_risk(step.risk).to_std()
             });
-            let breached = match (deadline, &confirmed_at) {
-                (Some(deadline), Some(at)) => {
-                    OffsetDateTime::parse(at, &Rfc3339).is_ok_and(|at| at > deadline)
-                }
-                (Some(deadline), None) => now > deadline,
-                (None, _) => false,
-            };
+            let blocked = events.iter().rev().find(|p| p.event == Event::StepBlocked);
+            let hold = blocked.and_then(|p| {
+                p.evidence
+                    .as_ref()?
+                    .get("legal_hold")?
+                    .as_str()
+                    .map(str::to_owned)
+            });
+            let breached = blocked.is_none()
+                && match (deadline, &confirmed_at) {
+                    (Some(deadline), Some(at)) => {
+                        OffsetDateTime::parse(at, &Rfc3339).is_ok_and(|at| at > deadline)
+                    }
+                    (Some(deadline), None) => now > deadline,
+                    (None, _) => false,
+                };
             StepStatus {
                 step: step.id.clone(),
                 risk: step.risk,
@@ -125,6 +160,8 @@ pub fn run_status(
                 due_at,
                 deadline: deadline.and_then(|d| d.format(&Rfc3339).ok()),
                 breached,
+                held: blocked.is_some(),
+                hold,
             }
         })
         .collect();
@@ -137,5 +174,6 @@ pub fn run_status(
             .last()
             .is_some_and(|p| p.event == Event::RunFinished),
         steps,
+        hold_released: false,
     }
 }

@@ -49,7 +49,8 @@ pub struct EvidenceRow {
     pub confirmation_time: String,
     /// The principal who signed the confirmation.
     pub signer: String,
-    /// `yes` (done by the deadline), `no` (late, or open past it) or `pending` (open, not due).
+    /// `yes` (done by the deadline), `no` (late, or open past it), `pending` (open, not due) or
+    /// `exempt` (blocked by a legal hold: an approved exception to the deadline).
     pub slo_met: String,
 }
 
@@ -80,10 +81,11 @@ pub fn evidence_rows(runs: &[RunInput]) -> Vec<EvidenceRow> {
                     signer.clone_from(&record.signer);
                 }
             }
-            let slo_met = match (step.breached, &step.confirmed_at) {
-                (true, _) => "no",
-                (false, Some(_)) => "yes",
-                (false, None) => "pending",
+            let slo_met = match (step.held, step.breached, &step.confirmed_at) {
+                (true, _, _) => "exempt",
+                (false, true, _) => "no",
+                (false, false, Some(_)) => "yes",
+                (false, false, None) => "pending",
             };
             rows.push(EvidenceRow {
                 run: status.run.clone(),

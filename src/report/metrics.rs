@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::model::{
-    Breach, MonthCost, OrphanRate, PlaybookCount, ProductSeats, Report, RunTiming, SeatsReclaimed,
-    TierTimes, WeekCount,
+    Breach, Held, MonthCost, OrphanRate, PlaybookCount, ProductSeats, Report, RunTiming,
+    SeatsReclaimed, TierTimes, WeekCount,
 };
 use super::stats::summarize;
 use crate::execute::status::{RunStatus, StepStatus};
@@ -79,6 +79,7 @@ pub fn compute(
         deprovisioned: deprovisioned(runs),
         breaches_by_week: breaches_by_week(&breaches),
         breaches,
+        held: held(runs),
         seats,
         cost_by_month,
         orphans,
@@ -105,9 +106,11 @@ pub fn playbook_counts(runs: &[RunInput]) -> Vec<PlaybookCount> {
 }
 
 /// Seconds from the HR effective time to the last confirmation among `steps`, if they are all
-/// done (or the run finished and at least one is); at least 0.
+/// done (or the run finished and at least one is); at least 0. Steps held by a legal hold are
+/// exempt from deadlines and left out: a hold does not make deprovisioning look slow.
 fn time_to_done(status: &RunStatus, steps: &[&StepStatus]) -> Option<(i64, OffsetDateTime)> {
     let effective = parse_time(status.effective_at.as_deref()?)?;
+    let steps: Vec<&StepStatus> = steps.iter().copied().filter(|s| !s.held).collect();
     if steps.is_empty() || (!status.finished && steps.iter().any(|s| s.confirmed_at.is_none())) {
         return None;
     }
@@ -178,6 +181,26 @@ pub fn breaches(runs: &[RunInput]) -> Vec<Breach> {
                 step: step.step.clone(),
                 risk: step.risk.as_str().to_owned(),
                 deadline: step.deadline.clone().unwrap_or_default(),
+                confirmed_at: step.confirmed_at.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Every step blocked by a legal hold (exempt from its deadline), by run then playbook order.
+pub fn held(runs: &[RunInput]) -> Vec<Held> {
+    runs.iter()
+        .flat_map(|run| {
+            let name = run.display_name();
+            run.status.held().map(move |step| Held {
+                run: run.status.run.clone(),
+                employee: run.status.employee.clone(),
+                name: name.clone(),
+                playbook: run.status.playbook.clone(),
+                step: step.step.clone(),
+                risk: step.risk.as_str().to_owned(),
+                deadline: step.deadline.clone(),
+                hold: step.hold.clone(),
                 confirmed_at: step.confirmed_at.clone(),
             })
         })
@@ -305,6 +328,8 @@ mod tests {
             due_at: None,
             deadline: Some("2026-11-30T00:15:00Z".into()),
             breached,
+            held: false,
+            hold: None,
         }
     }
 
@@ -325,6 +350,7 @@ mod tests {
                 effective_at: Some("2026-11-30T00:00:00Z".into()),
                 finished,
                 steps,
+                hold_released: false,
             },
         }
     }
@@ -397,6 +423,36 @@ mod tests {
                 monthly_cost_cents: 10_750
             }]
         );
+    }
+
+    #[test]
+    fn a_held_step_is_listed_apart_and_left_out_of_the_times() {
+        let mut delete = step("d", Risk::Low, Some("2027-03-01T00:00:00Z"), false);
+        delete.held = true;
+        delete.hold = Some("Case 42 [holds.yaml]".into());
+        let runs = vec![run(
+            "a",
+            "p",
+            true,
+            vec![
+                step("x", Risk::Low, Some("2026-11-30T01:00:00Z"), false),
+                delete,
+            ],
+        )];
+        assert!(breaches(&runs).is_empty());
+        let held = held(&runs);
+        assert_eq!(held.len(), 1);
+        assert_eq!(
+            (held[0].step.as_str(), held[0].hold.as_deref()),
+            ("d", Some("Case 42 [holds.yaml]"))
+        );
+        assert_eq!(
+            held[0].confirmed_at.as_deref(),
+            Some("2027-03-01T00:00:00Z")
+        );
+        assert_eq!(deprovisioned(&runs)[0].seconds, 3600);
+        let low = tier_times(&runs, &Deadlines::default())[3].summary.unwrap();
+        assert_eq!((low.count, low.max_seconds), (1, 3600));
     }
 
     #[test]

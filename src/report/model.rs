@@ -30,6 +30,9 @@ pub struct Report {
     pub breaches: Vec<Breach>,
     /// Breaches per ISO week of their deadline, oldest first.
     pub breaches_by_week: Vec<WeekCount>,
+    /// Steps blocked by a legal hold (an approved exception): exempt from their deadlines, so
+    /// never among the breaches nor in the time to deprovision.
+    pub held: Vec<Held>,
     /// Seats released by confirmed steps, and what they cost a month.
     pub seats: SeatsReclaimed,
     /// Monthly cost released per calendar month of confirmation, oldest first.
@@ -101,6 +104,29 @@ pub struct Breach {
     /// The deadline that was missed.
     pub deadline: String,
     /// When the step was confirmed; `None` while it is still open.
+    pub confirmed_at: Option<String>,
+}
+
+/// One step blocked by a legal hold, exempt from its deadline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Held {
+    /// Run id.
+    pub run: String,
+    /// Employee id.
+    pub employee: String,
+    /// The employee's display name from the HR record the run started with, if any.
+    pub name: Option<String>,
+    /// Playbook name.
+    pub playbook: String,
+    /// Step id.
+    pub step: String,
+    /// Risk tier.
+    pub risk: String,
+    /// The deadline it is exempt from.
+    pub deadline: Option<String>,
+    /// The hold its `step.blocked` record names (reason and where it is recorded).
+    pub hold: Option<String>,
+    /// When the step was completed after the hold was lifted; `None` while it is held.
     pub confirmed_at: Option<String>,
 }
 

@@ -84,6 +84,26 @@ pub(crate) fn tables(report: &Report) -> Vec<Table> {
                 .collect(),
         },
         Table {
+            title: "Held by legal hold (exempt from SLO)",
+            header: vec!["employee", "name", "step", "tier", "hold", "confirmed"],
+            rows: report
+                .held
+                .iter()
+                .map(|h| {
+                    vec![
+                        h.employee.clone(),
+                        h.name.clone().unwrap_or_default(),
+                        h.step.clone(),
+                        h.risk.clone(),
+                        h.hold.clone().unwrap_or_default(),
+                        h.confirmed_at
+                            .clone()
+                            .unwrap_or_else(|| "still held".into()),
+                    ]
+                })
+                .collect(),
+        },
+        Table {
             title: "Seats reclaimed",
             header: vec!["product", "seats", "monthly cost"],
             rows: report
@@ -119,6 +139,7 @@ pub(crate) fn summary_lines(report: &Report) -> Vec<(&'static str, String)> {
         ),
         ("offboardings", report.runs.to_string()),
         ("SLO breaches", report.breaches.len().to_string()),
+        ("held (exempt)", report.held.len().to_string()),
         (
             "seats reclaimed",
             format!(
