@@ -1,8 +1,8 @@
 //! The per-line half of verification, run in parallel: envelope, payload, signature format,
 //! signer lookup (including the key's `valid-after`/`valid-before` window, at the record's own
-//! `time`: when it was signed) and the Ed25519 signature itself (checked in batches, falling back to single
-//! verification to find which signature of a failed batch is bad). It knows nothing of chains,
-//! runs or roles; [`verify`](super::verify) applies those in order.
+//! `time`: when it was signed) and the Ed25519 signature itself (checked in batches, falling
+//! back to single verification to find which signature of a failed batch is bad). It knows
+//! nothing of chains, runs or roles; [`verify`](super::verify) applies those in order.
 //!
 //! Batch verification accepts exactly the signatures single verification accepts for keys and
 //! signatures made honestly; it may differ only on crafted small-order components, which only
