@@ -265,9 +265,21 @@ fn deleted_ledger_line() {
             }
         )
     );
+    // The run is not blamed: the ledger that should register it is what failed.
+    let r2 = run(&report, "r2").first_error.as_ref().unwrap();
     assert_eq!(
-        run(&report, "r2").first_error.as_ref().unwrap().reason,
-        Reason::NoLedgerEntry
+        r2.reason,
+        Reason::LedgerUnverified {
+            ledger: ledger.clone(),
+            line: 3
+        }
+    );
+    assert_eq!(
+        r2.message,
+        format!(
+            "the run could not be matched with the ledger: the ledger failed verification at {}:3",
+            ledger.display()
+        )
     );
 }
 

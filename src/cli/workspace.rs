@@ -90,16 +90,29 @@ pub fn signer(
     Ok(signer)
 }
 
-/// Refuse a signer that `allowed_signers` does not list with this key: every record it signed
-/// would fail `verify`, and a sign-off under someone else's name must not count.
+/// Refuse a signer that `allowed_signers` does not list with this key, or lists only outside
+/// its `valid-after`/`valid-before` window now: every record it signed would fail `verify`, and
+/// a sign-off under someone else's name must not count.
 fn vouch(workspace: &Workspace, signer: &Signer, key: &std::path::Path) -> Result<()> {
     let (allowed, _) = trust(workspace)?;
     let principal = signer.principal();
-    let why = match allowed.lookup(principal, &signer.public_key()) {
+    let now = crate::clock::now().map_err(Error::Usage)?;
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    let why = match allowed.lookup(principal, &signer.public_key(), now) {
         Lookup::Allowed(_) => return Ok(()),
-        Lookup::UnknownPrincipal => "names no such principal",
-        Lookup::KeyNotForPrincipal => "lists the principal with another key",
-        Lookup::NamespaceNotAllowed => "does not allow that key to sign in namespace `offboard`",
+        Lookup::UnknownPrincipal => "names no such principal".to_owned(),
+        Lookup::KeyNotForPrincipal => "lists the principal with another key".to_owned(),
+        Lookup::NamespaceNotAllowed => {
+            "does not allow that key to sign in namespace `offboard`".to_owned()
+        }
+        Lookup::NotYetValid(after) => format!(
+            "lists that key as valid only from {after} (valid-after), and it is {}",
+            crate::clock::rfc3339(now)
+        ),
+        Lookup::Expired(before) => format!(
+            "lists that key as valid only until {before} (valid-before), and it is {}",
+            crate::clock::rfc3339(now)
+        ),
     };
     let listed = workspace
         .config

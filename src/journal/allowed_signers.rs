@@ -3,15 +3,21 @@
 //! this principal sign with this key?"; it never verifies a signature itself.
 //!
 //! Each key is decoded once, at load time, so verification never re-parses keys. Only
-//! `ssh-ed25519` keys can sign journal records; lines with other key types, `cert-authority`
-//! lines and `valid-after`/`valid-before` options are kept out of the decision and reported as
-//! [`AllowedSigners::notes`].
+//! `ssh-ed25519` keys can sign journal records; lines with other key types and `cert-authority`
+//! lines are kept out of the decision and reported as [`AllowedSigners::notes`].
+//!
+//! `valid-after` and `valid-before` bound when a line's key may sign, as in ssh-keygen: both
+//! bounds are inclusive, and a line outside its window at the time asked is passed over (another
+//! line may still allow the key). Their timestamps (`YYYYMMDD` or `YYYYMMDDHHMM[SS]`, optionally
+//! ending in `Z`) are read as UTC whether or not they end in `Z`; ssh-keygen reads a time without
+//! `Z` as local time, so such a value is also reported as a note.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use base64ct::{Base64, Encoding};
 use ed25519_dalek::VerifyingKey;
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 use super::error::{JournalError, Result};
 use super::record::NAMESPACE;
@@ -29,7 +35,16 @@ pub struct AllowedSigners {
 struct Entry {
     principals: String,
     namespaces: Option<String>,
+    valid_after: Option<Bound>,
+    valid_before: Option<Bound>,
     key: VerifyingKey,
+}
+
+/// A `valid-after` or `valid-before` time: its instant, and the value as written (for messages).
+#[derive(Debug, Clone)]
+struct Bound {
+    at: OffsetDateTime,
+    text: String,
 }
 
 /// The answer to "may `principal` sign journal records with this key?".
@@ -43,6 +58,12 @@ pub enum Lookup<'a> {
     KeyNotForPrincipal,
     /// The principal is listed with this key, but its `namespaces` exclude `offboard`.
     NamespaceNotAllowed,
+    /// The principal is listed with this key, but not yet valid at the time asked: its
+    /// `valid-after` value as written.
+    NotYetValid(&'a str),
+    /// The principal is listed with this key, but it expired before the time asked: its
+    /// `valid-before` value as written.
+    Expired(&'a str),
 }
 
 impl AllowedSigners {
@@ -92,6 +113,8 @@ impl AllowedSigners {
         let at = format!("{}:{number}", path.display());
 
         let mut namespaces = None;
+        let mut valid_after = None;
+        let mut valid_before = None;
         for option in &options {
             let (name, value) = match option.split_once('=') {
                 Some((name, value)) => (name.to_ascii_lowercase(), Some(unquote(value))),
@@ -105,11 +128,37 @@ impl AllowedSigners {
                     return Ok(());
                 }
                 ("namespaces", Some(value)) => namespaces = Some(value),
-                ("valid-after" | "valid-before", Some(_)) => self.notes.push(format!(
-                    "{at}: option {name} is not enforced by offboard verify"
-                )),
+                ("valid-after" | "valid-before", Some(value)) => {
+                    let slot = match name.as_str() {
+                        "valid-after" => &mut valid_after,
+                        _ => &mut valid_before,
+                    };
+                    if slot.is_some() {
+                        return Err(format!("option {name} given twice"));
+                    }
+                    let (instant, utc) = parse_time(&value)
+                        .ok_or_else(|| format!("{name}={value:?} is not YYYYMMDD[HHMM[SS]][Z]"))?;
+                    if !utc {
+                        self.notes.push(format!(
+                            "{at}: {name}={value:?} has no trailing Z; offboard reads it as UTC, \
+                             ssh-keygen as local time"
+                        ));
+                    }
+                    *slot = Some(Bound {
+                        at: instant,
+                        text: value,
+                    });
+                }
                 _ => return Err(format!("unknown or malformed option {option:?}")),
             }
+        }
+        if let (Some(after), Some(before)) = (&valid_after, &valid_before)
+            && before.at <= after.at
+        {
+            return Err(format!(
+                "valid-before {:?} is not after valid-after {:?}",
+                before.text, after.text
+            ));
         }
         if key_type != "ssh-ed25519" {
             self.notes.push(format!(
@@ -130,13 +179,16 @@ impl AllowedSigners {
         self.entries.push(Entry {
             principals,
             namespaces,
+            valid_after,
+            valid_before,
             key,
         });
         Ok(())
     }
 
     /// Lines that were read but play no part in verification (certificate authorities, other key
-    /// types, unenforced options), each prefixed with `file:line`.
+    /// types) and validity times read differently from ssh-keygen (no trailing `Z`), each
+    /// prefixed with `file:line`.
     pub fn notes(&self) -> &[String] {
         &self.notes
     }
@@ -151,21 +203,31 @@ impl AllowedSigners {
         self.entries.is_empty()
     }
 
-    /// May `principal` sign journal records (namespace `offboard`) with `key`?
-    pub fn lookup(&self, principal: &str, key: &[u8; 32]) -> Lookup<'_> {
-        let mut namespace_refused = false;
+    /// May `principal` sign journal records (namespace `offboard`) with `key` at time `at`? The
+    /// time is compared in whole seconds, as ssh-keygen does.
+    pub fn lookup(&self, principal: &str, key: &[u8; 32], at: OffsetDateTime) -> Lookup<'_> {
+        let at = at.replace_nanosecond(0).unwrap_or(at);
+        let mut refused = None;
         for &index in self.by_key.get(key).map(Vec::as_slice).unwrap_or_default() {
             let entry = &self.entries[index];
             if !match_pattern_list(principal, &entry.principals) {
                 continue;
             }
-            match &entry.namespaces {
-                Some(list) if !match_pattern_list(NAMESPACE, list) => namespace_refused = true,
+            let refusal = match (&entry.namespaces, &entry.valid_after, &entry.valid_before) {
+                (Some(list), _, _) if !match_pattern_list(NAMESPACE, list) => {
+                    Lookup::NamespaceNotAllowed
+                }
+                (_, Some(after), _) if at < after.at => Lookup::NotYetValid(&after.text),
+                (_, _, Some(before)) if at > before.at => Lookup::Expired(&before.text),
                 _ => return Lookup::Allowed(&entry.key),
+            };
+            // A validity window is the more telling refusal: the key is right for the namespace.
+            if matches!(refused, None | Some(Lookup::NamespaceNotAllowed)) {
+                refused = Some(refusal);
             }
         }
-        if namespace_refused {
-            Lookup::NamespaceNotAllowed
+        if let Some(refusal) = refused {
+            refusal
         } else if self
             .entries
             .iter()
@@ -176,6 +238,28 @@ impl AllowedSigners {
             Lookup::UnknownPrincipal
         }
     }
+}
+
+/// An allowed-signers timestamp (`YYYYMMDD`, `YYYYMMDDHHMM` or `YYYYMMDDHHMMSS`, optionally
+/// ending in `Z`), read as UTC, and whether it ended in `Z`.
+fn parse_time(text: &str) -> Option<(OffsetDateTime, bool)> {
+    let (digits, utc) = match text.strip_suffix(['Z', 'z']) {
+        Some(digits) => (digits, true),
+        None => (text, false),
+    };
+    if !matches!(digits.len(), 8 | 12 | 14) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let field = |range: std::ops::Range<usize>| digits.get(range)?.parse::<u16>().ok();
+    let month = Month::try_from(u8::try_from(field(4..6)?).ok()?).ok()?;
+    let date = Date::from_calendar_date(i32::from(field(0..4)?), month, field(6..8)? as u8).ok()?;
+    let (hour, minute, second) = match digits.len() {
+        8 => (0, 0, 0),
+        12 => (field(8..10)?, field(10..12)?, 0),
+        _ => (field(8..10)?, field(10..12)?, field(12..14)?),
+    };
+    let time = Time::from_hms(hour as u8, minute as u8, second as u8).ok()?;
+    Some((PrimitiveDateTime::new(date, time).assume_utc(), utc))
 }
 
 fn is_key_type(token: &str) -> bool {
@@ -264,6 +348,16 @@ mod tests {
     use super::*;
     use crate::journal::Signer;
 
+    impl AllowedSigners {
+        fn lookup_now(&self, principal: &str, key: &[u8; 32]) -> Lookup<'_> {
+            self.lookup(principal, key, OffsetDateTime::now_utc())
+        }
+    }
+
+    fn at(text: &str) -> OffsetDateTime {
+        OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).unwrap()
+    }
+
     fn key(seed: u8) -> (Signer, String) {
         let signer = Signer::from_seed([seed; 32], "x");
         let text = signer.public_key_openssh();
@@ -288,35 +382,127 @@ mod tests {
         assert_eq!(signers.len(), 4);
         assert_eq!(signers.notes().len(), 3, "{:?}", signers.notes());
         assert!(signers.notes()[0].starts_with("allowed_signers:5: cert-authority"));
+        assert_eq!(
+            signers.notes()[2],
+            "allowed_signers:7: valid-after=\"20240101\" has no trailing Z; offboard reads it as \
+             UTC, ssh-keygen as local time"
+        );
 
         assert!(matches!(
-            signers.lookup("it@acme", &a.public_key()),
+            signers.lookup_now("it@acme", &a.public_key()),
             Lookup::Allowed(_)
         ));
         assert!(matches!(
-            signers.lookup("ops@acme", &a.public_key()),
+            signers.lookup_now("ops@acme", &a.public_key()),
             Lookup::Allowed(_)
         ));
         assert!(matches!(
-            signers.lookup("fin@acme", &b.public_key()),
+            signers.lookup_now("fin@acme", &b.public_key()),
             Lookup::Allowed(_)
         ));
         assert!(matches!(
-            signers.lookup("it@acme", &b.public_key()),
+            signers.lookup_now("it@acme", &b.public_key()),
             Lookup::KeyNotForPrincipal
         ));
         assert!(matches!(
-            signers.lookup("hr@acme", &c.public_key()),
+            signers.lookup_now("hr@acme", &c.public_key()),
             Lookup::NamespaceNotAllowed
         ));
         assert!(matches!(
-            signers.lookup("nobody", &a.public_key()),
+            signers.lookup_now("nobody", &a.public_key()),
             Lookup::UnknownPrincipal
         ));
         assert!(matches!(
-            signers.lookup("anna@team", &c.public_key()),
+            signers.lookup_now("anna@team", &c.public_key()),
             Lookup::Allowed(_)
         ));
+    }
+
+    #[test]
+    fn validity_windows_bound_when_a_key_may_sign() {
+        let (a, a_key) = key(1);
+        let (b, b_key) = key(2);
+        let text = format!(
+            "it@acme namespaces=\"offboard\",valid-after=\"20240101Z\",valid-before=\"202412311200Z\" {a_key}\n\
+             ops@acme valid-before=\"20200101000000Z\" {b_key}\n\
+             ops@acme namespaces=\"git\" {b_key}\n"
+        );
+        let signers = AllowedSigners::parse(&text, Path::new("as")).unwrap();
+        assert!(signers.notes().is_empty(), "{:?}", signers.notes());
+        let it = |time: &str| signers.lookup("it@acme", &a.public_key(), at(time));
+        assert!(matches!(
+            it("2023-12-31T23:59:59Z"),
+            Lookup::NotYetValid("20240101Z")
+        ));
+        // Both bounds are inclusive, to the second.
+        assert!(matches!(it("2024-01-01T00:00:00Z"), Lookup::Allowed(_)));
+        assert!(matches!(it("2024-12-31T12:00:00.900Z"), Lookup::Allowed(_)));
+        assert!(matches!(
+            it("2024-12-31T12:00:01Z"),
+            Lookup::Expired("202412311200Z")
+        ));
+        // An expired line is a better answer than another line's namespace refusal.
+        let ops = signers.lookup("ops@acme", &b.public_key(), at("2021-01-01T00:00:00Z"));
+        assert!(matches!(ops, Lookup::Expired("20200101000000Z")));
+        let ops = signers.lookup("ops@acme", &b.public_key(), at("2019-01-01T00:00:00Z"));
+        assert!(matches!(ops, Lookup::Allowed(_)));
+    }
+
+    #[test]
+    fn a_later_line_can_allow_a_key_an_expired_line_refuses() {
+        let (a, a_key) = key(1);
+        let text = format!(
+            "it@acme valid-before=\"20200101Z\" {a_key}\nit@acme valid-after=\"20200101Z\" {a_key}\n"
+        );
+        let signers = AllowedSigners::parse(&text, Path::new("as")).unwrap();
+        let found = signers.lookup("it@acme", &a.public_key(), at("2025-06-01T00:00:00Z"));
+        assert!(matches!(found, Lookup::Allowed(_)));
+    }
+
+    #[test]
+    fn timestamps_follow_ssh_keygen_formats() {
+        let utc = |text| parse_time(text).map(|(t, z)| (t.to_string(), z));
+        assert_eq!(
+            utc("20240229"),
+            Some(("2024-02-29 0:00:00.0 +00:00:00".to_owned(), false))
+        );
+        assert_eq!(
+            utc("202402291530z"),
+            Some(("2024-02-29 15:30:00.0 +00:00:00".to_owned(), true))
+        );
+        assert_eq!(
+            utc("20240229153045Z"),
+            Some(("2024-02-29 15:30:45.0 +00:00:00".to_owned(), true))
+        );
+        for bad in [
+            "2024",
+            "20230229",
+            "202401011",
+            "2024010124",
+            "20240101T0000Z",
+            "Z",
+            "",
+        ] {
+            assert_eq!(utc(bad), None, "{bad}");
+        }
+        let (_, a_key) = key(1);
+        let err = |options: &str| {
+            AllowedSigners::parse(&format!("it@acme {options} {a_key}\n"), Path::new("as"))
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err("valid-before=\"2024-01-01\""),
+            "as:1: valid-before=\"2024-01-01\" is not YYYYMMDD[HHMM[SS]][Z]"
+        );
+        assert_eq!(
+            err("valid-after=\"20240101Z\",valid-after=\"20250101Z\""),
+            "as:1: option valid-after given twice"
+        );
+        assert_eq!(
+            err("valid-after=\"20250101Z\",valid-before=\"20240101Z\""),
+            "as:1: valid-before \"20240101Z\" is not after valid-after \"20250101Z\""
+        );
     }
 
     #[test]

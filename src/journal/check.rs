@@ -1,7 +1,8 @@
 //! The per-line half of verification, run in parallel: envelope, payload, signature format,
-//! signer lookup and the Ed25519 signature itself (checked in batches, falling back to single
-//! verification to find which signature of a failed batch is bad). It knows nothing of chains,
-//! runs or roles; [`verify`](super::verify) applies those in order.
+//! signer lookup (including the key's `valid-after`/`valid-before` window, at the record's own
+//! `time`: when it was signed) and the Ed25519 signature itself (checked in batches, falling
+//! back to single verification to find which signature of a failed batch is bad). It knows
+//! nothing of chains, runs or roles; [`verify`](super::verify) applies those in order.
 //!
 //! Batch verification accepts exactly the signatures single verification accepts for keys and
 //! signatures made honestly; it may differ only on crafted small-order components, which only
@@ -172,10 +173,10 @@ fn pre_check<T: Signed>(
         let found = payload.version();
         return Err((Some(payload), Reason::Version { found }));
     }
-    if !is_utc_rfc3339(payload.time()) {
+    let Some(signed_at) = parse_utc_rfc3339(payload.time()) else {
         let found = payload.time().to_owned();
         return Err((Some(payload), Reason::Time { found }));
-    }
+    };
     let sig = match sshsig::parse_armored(&envelope.sig) {
         Ok(sig) => sig,
         Err(e) => {
@@ -199,14 +200,27 @@ fn pre_check<T: Signed>(
         let detail = format!("hash algorithm {:?}, expected \"sha512\"", sig.hash_alg);
         return Err((Some(payload), Reason::SignatureFormat { detail }));
     }
-    let key = match allowed.lookup(payload.signer(), &sig.public_key) {
+    let key = match allowed.lookup(payload.signer(), &sig.public_key, signed_at) {
         Lookup::Allowed(key) => *key,
         other => {
             let principal = payload.signer().to_owned();
+            let time = payload.time().to_owned();
             let reason = match other {
                 Lookup::UnknownPrincipal => Reason::UnknownSigner { principal },
                 Lookup::NamespaceNotAllowed => Reason::NamespaceNotAllowed { principal },
-                _ => Reason::KeyNotAllowed { principal },
+                Lookup::NotYetValid(valid_after) => Reason::KeyNotYetValid {
+                    principal,
+                    time,
+                    valid_after: valid_after.to_owned(),
+                },
+                Lookup::Expired(valid_before) => Reason::KeyExpired {
+                    principal,
+                    time,
+                    valid_before: valid_before.to_owned(),
+                },
+                Lookup::KeyNotForPrincipal | Lookup::Allowed(_) => {
+                    Reason::KeyNotAllowed { principal }
+                }
             };
             return Err((Some(payload), reason));
         }
@@ -221,7 +235,10 @@ fn pre_check<T: Signed>(
     ))
 }
 
-fn is_utc_rfc3339(text: &str) -> bool {
-    text.ends_with('Z')
-        && time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).is_ok()
+/// `text` as a time, if it is RFC 3339 in UTC (`Z`).
+fn parse_utc_rfc3339(text: &str) -> Option<time::OffsetDateTime> {
+    if !text.ends_with('Z') {
+        return None;
+    }
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }

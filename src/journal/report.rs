@@ -193,6 +193,26 @@ pub enum Reason {
         /// The claimed principal.
         principal: String,
     },
+    /// The principal's key was not yet valid (`valid-after` in `allowed_signers`) at the
+    /// record's `time`.
+    KeyNotYetValid {
+        /// The signer.
+        principal: String,
+        /// The record's `time`.
+        time: String,
+        /// The `valid-after` value, as written.
+        valid_after: String,
+    },
+    /// The principal's key had expired (`valid-before` in `allowed_signers`) at the record's
+    /// `time`.
+    KeyExpired {
+        /// The signer.
+        principal: String,
+        /// The record's `time`.
+        time: String,
+        /// The `valid-before` value, as written.
+        valid_before: String,
+    },
     /// The signature does not match the payload bytes.
     BadSignature,
     /// The record belongs to another run (copied or renamed).
@@ -247,6 +267,14 @@ pub enum Reason {
     },
     /// A run file that the ledger never opened (added, or renamed from another run).
     NoLedgerEntry,
+    /// A run file that could not be matched with the ledger because the ledger itself failed
+    /// verification.
+    LedgerUnverified {
+        /// The ledger file.
+        ledger: PathBuf,
+        /// 1-based line of the ledger record that failed (the run's own, when it could be read).
+        line: usize,
+    },
     /// The ledger opened this run but its file is missing or empty.
     DeletedRun {
         /// The run id.
@@ -305,6 +333,22 @@ impl std::fmt::Display for Reason {
                 f,
                 "allowed_signers does not allow {principal} to sign in namespace \"offboard\""
             ),
+            Reason::KeyNotYetValid {
+                principal,
+                time,
+                valid_after,
+            } => write!(
+                f,
+                "signed at {time}, before the key of {principal} becomes valid (valid-after {valid_after} in allowed_signers)"
+            ),
+            Reason::KeyExpired {
+                principal,
+                time,
+                valid_before,
+            } => write!(
+                f,
+                "signed at {time}, after the key of {principal} expired (valid-before {valid_before} in allowed_signers)"
+            ),
             Reason::BadSignature => f.write_str("signature does not match the payload (edited)"),
             Reason::WrongRun { expected, found } => {
                 write!(
@@ -337,6 +381,11 @@ impl std::fmt::Display for Reason {
             Reason::NoLedgerEntry => {
                 f.write_str("run file not registered in the ledger (added or renamed)")
             }
+            Reason::LedgerUnverified { ledger, line } => write!(
+                f,
+                "the run could not be matched with the ledger: the ledger failed verification at {}:{line}",
+                ledger.display()
+            ),
             Reason::DeletedRun { run } => {
                 write!(
                     f,

@@ -22,7 +22,8 @@
 //!    its own run would add no control (a manual step's `step.confirmed` may be).
 //!
 //! Then per run: a run file with records but no `run.opened` in the ledger is bad (added or
-//! renamed); a `run.opened` whose file is missing or empty is a deleted run, except when it is the
+//! renamed; or, when the ledger itself fails verification, unmatched: the report then names the
+//! failed ledger record rather than suspect the run file); a `run.opened` whose file is missing or empty is a deleted run, except when it is the
 //! ledger's last record (a crash between the ledger write and the first run write:
 //! "interrupted"; a torn first line there is reported as torn); a sealed run must end exactly at
 //! the sealed record.
@@ -78,7 +79,13 @@ pub fn verify_anchored(
 ) -> VerifyReport {
     let ledger_path = dir.join(LEDGER_FILE);
     let mut notes = allowed.notes().to_vec();
-    let (mut ledger_report, ledger_runs, last_opened) = check_ledger(&ledger_path, allowed);
+    let LedgerFindings {
+        report: mut ledger_report,
+        runs: ledger_runs,
+        last_opened,
+        failed_runs,
+    } = check_ledger(&ledger_path, allowed);
+    let ledger_failed_at = ledger_report.first_error.as_ref().map(|e| e.line);
     let mut records_checked = ledger_report.records;
     let mut anchor_reports = Vec::with_capacity(anchors.len());
     let ledger_bytes = std::fs::read(&ledger_path).unwrap_or_default();
@@ -143,6 +150,7 @@ pub fn verify_anchored(
         let lines: Vec<LineResult<Payload>> = results.by_ref().take(count).collect();
         let ledger = ledger_runs.get(&name);
         let is_last_opened = last_opened.as_deref() == Some(name.as_str());
+        let ledger_failure = failed_runs.get(&name).copied().or(ledger_failed_at);
         let report = match bytes {
             Err(detail) => bad_run(name, path, 0, Reason::Unreadable { detail }),
             Ok(_) => check_run(RunInput {
@@ -152,6 +160,7 @@ pub fn verify_anchored(
                 torn,
                 ledger,
                 ledger_path: &ledger_path,
+                ledger_failure,
                 is_last_opened,
                 roles,
             }),
@@ -182,12 +191,20 @@ fn bad_run(name: String, path: PathBuf, records: u64, reason: Reason) -> RunRepo
     }
 }
 
-/// Check the ledger chain and collect what it says about each run; also returns the run opened
-/// by the ledger's last record, if its last record is a `run.opened`.
-fn check_ledger(
-    path: &Path,
-    allowed: &AllowedSigners,
-) -> (LedgerReport, BTreeMap<String, LedgerRun>, Option<String>) {
+/// What checking the ledger found.
+struct LedgerFindings {
+    report: LedgerReport,
+    /// What the ledger's verified records say about each run.
+    runs: BTreeMap<String, LedgerRun>,
+    /// The run opened by the ledger's last record, if its last record is a `run.opened`.
+    last_opened: Option<String>,
+    /// For each run named by a ledger record that failed its line checks (signature, signer,
+    /// envelope), the first such record's line.
+    failed_runs: BTreeMap<String, usize>,
+}
+
+/// Check the ledger chain and collect what it says about each run.
+fn check_ledger(path: &Path, allowed: &AllowedSigners) -> LedgerFindings {
     let mut report = LedgerReport {
         file: path.to_owned(),
         records: 0,
@@ -203,7 +220,12 @@ fn check_ledger(
                 detail: e.to_string(),
             };
             report.first_error = Some(BadRecord::new(path.to_owned(), 0, None, reason));
-            return (report, runs, None);
+            return LedgerFindings {
+                report,
+                runs,
+                last_opened: None,
+                failed_runs: BTreeMap::new(),
+            };
         }
     };
     let (lines, tail) = split_lines(&bytes);
@@ -217,11 +239,15 @@ fn check_ledger(
     };
     let mut prev: Option<String> = Some(GENESIS.to_owned());
     let mut last_opened = None;
+    let mut failed_runs = BTreeMap::new();
     for (index, result) in results.into_iter().enumerate() {
         let line = index + 1;
         let checked = match result {
             Ok(checked) => checked,
             Err((payload, reason)) => {
+                if let Some(p) = &payload {
+                    failed_runs.entry(p.run.clone()).or_insert(line);
+                }
                 fail(line, payload.map(|p| p.seq), reason);
                 prev = None;
                 last_opened = None;
@@ -276,7 +302,12 @@ fn check_ledger(
         fail(lines.len() + 1, None, Reason::TornLine);
     }
     report.first_error = first_error;
-    (report, runs, last_opened)
+    LedgerFindings {
+        report,
+        runs,
+        last_opened,
+        failed_runs,
+    }
 }
 
 fn ledger_event_name(event: LedgerEvent) -> &'static str {
@@ -294,6 +325,9 @@ struct RunInput<'a> {
     torn: bool,
     ledger: Option<&'a LedgerRun>,
     ledger_path: &'a Path,
+    /// When the ledger failed verification: the ledger line to blame if the run is not found in
+    /// it (the run's own failed record, else the ledger's first bad one).
+    ledger_failure: Option<usize>,
     is_last_opened: bool,
     roles: &'a RoleMap,
 }
@@ -306,6 +340,7 @@ fn check_run(input: RunInput<'_>) -> RunReport {
         torn,
         ledger,
         ledger_path,
+        ledger_failure,
         is_last_opened,
         roles,
     } = input;
@@ -329,11 +364,19 @@ fn check_run(input: RunInput<'_>) -> RunReport {
             Some(BadRecord::new(path.clone(), line, seq, reason)),
         )
     };
+    // Not in the ledger: added or renamed, unless the ledger is itself unverified.
+    let unmatched = || match ledger_failure {
+        Some(line) => Reason::LedgerUnverified {
+            ledger: ledger_path.to_owned(),
+            line,
+        },
+        None => Reason::NoLedgerEntry,
+    };
 
     let state = ledger.and_then(|l| l.state);
     if lines.is_empty() {
         return match (state, ledger) {
-            (None, _) if torn => bad(1, None, Reason::NoLedgerEntry),
+            (None, _) if torn => bad(1, None, unmatched()),
             (None, _) => report(
                 RunStatus::Bad,
                 Some(BadRecord::new(path.clone(), 0, None, Reason::UnknownRun)),
@@ -363,7 +406,7 @@ fn check_run(input: RunInput<'_>) -> RunReport {
             return bad(1, first_seq(), Reason::AbandonedRunHasRecords);
         }
         (Some(_), Some(ledger)) => ledger,
-        _ => return bad(1, first_seq(), Reason::NoLedgerEntry),
+        _ => return bad(1, first_seq(), unmatched()),
     };
 
     let mut prev: Option<String> = ledger.chain_to.clone();
