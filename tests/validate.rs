@@ -660,3 +660,110 @@ fn a_document_over_budget_is_worded_for_people() {
         )]
     );
 }
+
+/// The shipped layout in a temp directory: `examples/acme` (whose configuration names
+/// `playbooks: ../../playbooks`) and the repository's `playbooks`, each file passed through
+/// `edit` (path relative to the temp directory, text) on the way.
+fn acme_layout(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for folder in ["examples/acme", "playbooks"] {
+        common::copy_dir(&root.join(folder), &dir.path().join(folder));
+    }
+    for file in [
+        "examples/acme/offboard.yaml",
+        "playbooks/leave-of-absence.yaml",
+        "playbooks/mover.yaml",
+    ] {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, edit(file, text)).unwrap();
+    }
+    dir
+}
+
+/// Run the binary in `dir` with `args`: exit code, stdout, stderr.
+fn offboard_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = assert_cmd::Command::cargo_bin("offboard")
+        .unwrap()
+        .args(args)
+        .current_dir(dir)
+        .env_remove("OFFBOARD_CONFIG")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Code, file, line, column and hint of each diagnostic of a JSON report.
+fn located(stdout: &str) -> Vec<(String, String, u64, u64, String)> {
+    let json: serde_json::Value = serde_json::from_str(stdout).unwrap();
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["file"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["hint"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_misspelled_parameter_of_a_shipped_playbook_is_an_error() {
+    // `relase: none` would leave the default, `release: all`: every seat released.
+    let dir = acme_layout(|file, text| match file {
+        "playbooks/leave-of-absence.yaml" => text.replace("release: none", "relase: none"),
+        "playbooks/mover.yaml" => text.replacen("subject:", "subjct:", 1),
+        _ => text,
+    });
+    let acme = dir.path().join("examples/acme");
+    let (code, stdout, stderr) = offboard_in(&acme, &["validate", "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        located(&stdout),
+        [
+            (
+                "OB002".to_owned(),
+                "../../playbooks/leave-of-absence.yaml".to_owned(),
+                50,
+                7,
+                "did you mean `release`?".to_owned()
+            ),
+            (
+                "OB002".to_owned(),
+                "../../playbooks/mover.yaml".to_owned(),
+                69,
+                7,
+                "did you mean `subject`?".to_owned()
+            ),
+        ]
+    );
+    // The engine loads through the same analyzer: the run refuses before touching anything.
+    let (code, stdout, stderr) = offboard_in(&acme, &["plan", "dave"]);
+    assert_ne!(code, 0, "{stdout}{stderr}");
+    assert!(stderr.contains("OB002 unknown key `relase`"), "{stderr}");
+}
+
+#[test]
+fn the_examples_validate_from_their_own_directory() {
+    let dir = acme_layout(|_, text| text);
+    let (code, stdout, stderr) = offboard_in(&dir.path().join("examples/acme"), &["validate"]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    assert_eq!(stderr, "checked 9 files: 0 errors\n");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let northwind = dir.path().join("northwind");
+    common::copy_dir(&root.join("examples/northwind"), &northwind);
+    let (code, stdout, stderr) = offboard_in(&northwind, &["validate"]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    assert!(stderr.ends_with(" 0 errors\n"), "{stderr}");
+}
