@@ -622,9 +622,11 @@ fn usage_errors_name_the_problem() {
         .args(["--config", "playbooks", "validate"])
         .status(2)
         .run();
+    // Worded as every other command words it.
     assert!(
-        out.stderr
-            .contains("configuration playbooks is a directory"),
+        out.stderr.contains(
+            "error: configuration playbooks is a directory; pass the offboard.yaml file in it"
+        ),
         "{}",
         out.stderr
     );
@@ -658,5 +660,190 @@ fn a_document_over_budget_is_worded_for_people() {
             "OB001".to_owned(),
             "YAML syntax error: the document has more than 100000 nodes".to_owned()
         )]
+    );
+}
+
+/// The shipped layout in a temp directory: `examples/acme` (whose configuration names
+/// `playbooks: ../../playbooks`) and the repository's `playbooks`, each file passed through
+/// `edit` (path relative to the temp directory, text) on the way.
+fn acme_layout(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for folder in ["examples/acme", "playbooks"] {
+        common::copy_dir(&root.join(folder), &dir.path().join(folder));
+    }
+    for file in [
+        "examples/acme/offboard.yaml",
+        "playbooks/leave-of-absence.yaml",
+        "playbooks/mover.yaml",
+    ] {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, edit(file, text)).unwrap();
+    }
+    dir
+}
+
+/// Run the binary in `dir` with `args`: exit code, stdout, stderr.
+fn offboard_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = assert_cmd::Command::cargo_bin("offboard")
+        .unwrap()
+        .args(args)
+        .current_dir(dir)
+        .env_remove("OFFBOARD_CONFIG")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Code, file, line, column and hint of each diagnostic of a JSON report.
+fn located(stdout: &str) -> Vec<(String, String, u64, u64, String)> {
+    let json: serde_json::Value = serde_json::from_str(stdout).unwrap();
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["file"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["hint"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_misspelled_parameter_of_a_shipped_playbook_is_an_error() {
+    // `relase: none` would leave the default, `release: all`: every seat released.
+    let dir = acme_layout(|file, text| match file {
+        "playbooks/leave-of-absence.yaml" => text.replace("release: none", "relase: none"),
+        "playbooks/mover.yaml" => text.replacen("subject:", "subjct:", 1),
+        _ => text,
+    });
+    let acme = dir.path().join("examples/acme");
+    let (code, stdout, stderr) = offboard_in(&acme, &["validate", "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        located(&stdout),
+        [
+            (
+                "OB002".to_owned(),
+                "../../playbooks/leave-of-absence.yaml".to_owned(),
+                50,
+                7,
+                "did you mean `release`?".to_owned()
+            ),
+            (
+                "OB002".to_owned(),
+                "../../playbooks/mover.yaml".to_owned(),
+                69,
+                7,
+                "did you mean `subject`?".to_owned()
+            ),
+        ]
+    );
+    // The engine loads through the same analyzer: the run refuses before touching anything.
+    let (code, stdout, stderr) = offboard_in(&acme, &["plan", "dave"]);
+    assert_ne!(code, 0, "{stdout}{stderr}");
+    assert!(stderr.contains("OB002 unknown key `relase`"), "{stderr}");
+}
+
+#[test]
+fn the_examples_validate_from_their_own_directory() {
+    let dir = acme_layout(|_, text| text);
+    let (code, stdout, stderr) = offboard_in(&dir.path().join("examples/acme"), &["validate"]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    assert_eq!(stderr, "checked 9 files: 0 errors\n");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let northwind = dir.path().join("northwind");
+    common::copy_dir(&root.join("examples/northwind"), &northwind);
+    let (code, stdout, stderr) = offboard_in(&northwind, &["validate"]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    assert!(stderr.ends_with(" 0 errors\n"), "{stderr}");
+}
+
+#[test]
+fn a_config_that_does_not_parse_is_reported_whatever_its_playbooks_folder() {
+    // examples/acme keeps its playbooks in `../../playbooks`: with the configuration unreadable
+    // that folder is unknown, which must not hide the syntax error behind a usage error.
+    let dir = acme_layout(|file, text| match file {
+        "examples/acme/offboard.yaml" => {
+            text.replace("\nroles: roles.yaml", "\nroles: [roles.yaml")
+        }
+        _ => text,
+    });
+    let acme = dir.path().join("examples/acme");
+    let (code, stdout, stderr) = offboard_in(&acme, &["validate", "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        located(&stdout),
+        [(
+            "OB001".to_owned(),
+            "offboard.yaml".to_owned(),
+            9,
+            10,
+            "fix the YAML syntax at this position (check indentation, quotes and brackets)"
+                .to_owned()
+        )]
+    );
+    // What else could be checked was: the glossary and role matrix beside it (their defaults).
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["files_checked"], 3, "{stdout}");
+    let (code, stdout, stderr) = offboard_in(&acme, &["validate"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("offboard.yaml:9:10]"), "{stdout}");
+    assert_eq!(stderr, "checked 3 files: 1 error\n");
+}
+
+#[test]
+fn a_path_outside_the_configured_repository_is_checked_against_the_current_one() {
+    let dir = acme_layout(|file, text| match file {
+        "playbooks/mover.yaml" => text.replacen("connector: inventory", "connector: inventroy", 1),
+        _ => text,
+    });
+    let acme = dir.path().join("examples/acme");
+    // No offboard.yaml above ../../playbooks: the one of the current directory is the context.
+    let (code, stdout, stderr) =
+        offboard_in(&acme, &["validate", "--format", "json", "../../playbooks"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let found = located(&stdout);
+    assert_eq!(found.len(), 1, "{stdout}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1.as_str(), found[0].2),
+        ("OB011", "../../playbooks/mover.yaml", 44)
+    );
+}
+
+#[test]
+fn the_configuration_above_path_wins_over_the_current_directorys() {
+    // `here` defines no `directory` connector, `there` (holding PATH) does.
+    let test = Test::new()
+        .fixture("valid", "there")
+        .fixture("valid", "here");
+    let config = test.path().join("here/offboard.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("\n  directory:\n", "\n  directory2:\n"),
+    )
+    .unwrap();
+    let dir = test.into_dir();
+    let here = dir.path().join("here");
+    let (code, stdout, stderr) = offboard_in(&here, &["validate", "../there/playbooks"]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    assert_eq!(stderr, "checked 4 files: 0 errors\n");
+    let (code, stdout, _) = offboard_in(&here, &["validate", "--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(
+        located(&stdout).iter().all(|d| d.0 == "OB011"),
+        "the current directory's own configuration lacks `directory`: {stdout}"
     );
 }

@@ -115,6 +115,17 @@ pub enum DiagnosticKind {
         /// A known key close to it.
         suggestion: Option<&'static str>,
     },
+    /// OB002: a key of `with` the step's action does not read.
+    UnknownParameter {
+        /// The key as written.
+        key: String,
+        /// The step's action, e.g. `notify.manager`.
+        action: &'static str,
+        /// The parameters the step accepts (none for most account actions).
+        accepted: Vec<&'static str>,
+        /// An accepted parameter close to it.
+        suggestion: Option<&'static str>,
+    },
     /// OB003: a key given twice in one mapping.
     DuplicateKey {
         /// The key.
@@ -148,6 +159,13 @@ pub enum DiagnosticKind {
         expected: String,
         /// An allowed value close to the one written.
         suggestion: Option<String>,
+    },
+    /// OB006: a value that is empty or only blanks where text is needed.
+    EmptyValue {
+        /// The key holding it, e.g. `with.task`.
+        key: String,
+        /// What belongs there.
+        expected: &'static str,
     },
     /// OB007: a format version this build does not read.
     UnsupportedVersion {
@@ -332,11 +350,11 @@ impl DiagnosticKind {
         use DiagnosticKind::*;
         match self {
             Syntax { .. } => "OB001",
-            UnknownKey { .. } => "OB002",
+            UnknownKey { .. } | UnknownParameter { .. } => "OB002",
             DuplicateKey { .. } => "OB003",
             MissingKey { .. } => "OB004",
             WrongType { .. } => "OB005",
-            InvalidValue { .. } => "OB006",
+            InvalidValue { .. } | EmptyValue { .. } => "OB006",
             UnsupportedVersion { .. } => "OB007",
             UnknownAction { .. } => "OB010",
             UnknownConnector { .. } => "OB011",
@@ -379,11 +397,15 @@ impl DiagnosticKind {
             Syntax { .. } => "fix the YAML syntax at this position (check indentation, quotes and brackets)".into(),
             UnknownKey { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
             UnknownKey { .. } => "remove the key or check its spelling against docs/playbook-format.md".into(),
+            UnknownParameter { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
+            UnknownParameter { action, accepted, .. } if accepted.is_empty() => format!("remove it: `{action}` takes no parameter"),
+            UnknownParameter { action, accepted, .. } => format!("`{action}` takes {}", quoted(accepted)),
             DuplicateKey { .. } => "keep one of the two entries".into(),
             MissingKey { key, .. } => format!("add `{key}:`"),
             WrongType { expected, .. } => format!("write {expected} here"),
             InvalidValue { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
             InvalidValue { expected, .. } => format!("use {expected}"),
+            EmptyValue { expected, .. } => format!("write {expected}"),
             UnsupportedVersion { .. } => "write `version: 1`".into(),
             UnknownAction { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
             UnknownAction { .. } => "use an action from the catalogue in docs/playbook-format.md".into(),
@@ -432,6 +454,9 @@ impl fmt::Display for DiagnosticKind {
         match self {
             Syntax { message } => write!(f, "YAML syntax error: {message}"),
             UnknownKey { key, context, .. } => write!(f, "unknown key `{key}` in {context}"),
+            UnknownParameter { key, action, .. } => {
+                write!(f, "unknown key `{key}` in `with` of kind `{action}`")
+            }
             DuplicateKey { key, first } => write!(
                 f,
                 "duplicate key `{key}` (first given at line {}, column {})",
@@ -449,6 +474,7 @@ impl fmt::Display for DiagnosticKind {
                 expected,
                 ..
             } => write!(f, "invalid `{key}` value `{value}`: expected {expected}"),
+            EmptyValue { key, .. } => write!(f, "`{key}` is empty"),
             UnsupportedVersion { found } => {
                 write!(f, "unsupported format version {found} (only 1 exists)")
             }
@@ -582,6 +608,16 @@ where
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
+}
+
+/// `a`, `b` or `c`: names in backticks, joined for a sentence.
+fn quoted(names: &[&str]) -> String {
+    let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [only] => only.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
 }
 
 /// Optimal string alignment distance over characters (Levenshtein plus adjacent swaps).

@@ -11,6 +11,7 @@ mod glossary;
 mod graph;
 mod holds;
 mod node;
+mod params;
 mod playbook;
 mod reader;
 mod template;

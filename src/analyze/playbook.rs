@@ -10,7 +10,8 @@ use super::config::ConfigGaps;
 use super::diagnostic::{Diagnostic, DiagnosticKind, Span, suggest};
 use super::graph;
 use super::node::{Node, Value};
-use super::reader::{Cx, Fields, check_version, is_slug, with_root};
+use super::params;
+use super::reader::{Cx, Fields, check_version, is_slug, one_of, with_root};
 use super::template;
 use crate::playbook::{
     Action, Config, Confirm, Glossary, OnError, Playbook, Risk, StageDelay, Status, Step, Template,
@@ -251,6 +252,15 @@ fn step(
         }
     });
     let connector = connector(cx, &fields, kind.map(|k| k.0), context);
+    let confirm_node = fields.get("confirm");
+    let confirm = confirm_node.and_then(|node| {
+        let text = cx.string("confirm", node)?;
+        let confirm = Confirm::from_name(text);
+        if confirm.is_none() {
+            cx.choice("confirm", text, &["readback", "manual", "none"], node.span);
+        }
+        confirm
+    });
     let with_node = fields.get("with");
     if with_node.is_none() && kind.is_some_and(|k| k.0 == Action::Manual) {
         cx.report(
@@ -261,8 +271,11 @@ fn step(
             fields.span(),
         );
     }
+    // With a confirmation mode that could not be read, the action's default decides whether
+    // `task` is accepted; the mode's own diagnostic is already reported.
+    let params = kind.map(|(k, _)| params::accepted(k, confirm.unwrap_or(k.default_confirm())));
     let with = with_node
-        .and_then(|node| with(cx, node, kind.map(|k| k.0)))
+        .and_then(|node| with(cx, node, kind.map(|k| k.0), params.as_deref()))
         .unwrap_or_default();
     let after = fields
         .get("after")
@@ -307,15 +320,6 @@ fn step(
     let destructive = flag(cx, "destructive");
     let preserves_data = flag(cx, "preserves_data");
     let approval = flag(cx, "approval");
-    let confirm_node = fields.get("confirm");
-    let confirm = confirm_node.and_then(|node| {
-        let text = cx.string("confirm", node)?;
-        let confirm = Confirm::from_name(text);
-        if confirm.is_none() {
-            cx.choice("confirm", text, &["readback", "manual", "none"], node.span);
-        }
-        confirm
-    });
     if let (Some(Confirm::None), Some(node), Some((id, _))) = (confirm, confirm_node, &id)
         && matches!(risk, Risk::Critical | Risk::High)
     {
@@ -444,17 +448,31 @@ fn connector(
     }
 }
 
-/// The values `with.release` of `inventory.release_seats` takes.
-const RELEASE_MODES: &[&str] = &["all", "role-change", "none"];
-
+/// The step's parameters. `accepted` is what the step's action reads (`None` when the action
+/// is unknown: any key is taken, the action's own diagnostic says what is wrong).
 fn with(
     cx: &mut Cx<'_>,
     node: &Node,
     action: Option<Action>,
+    accepted: Option<&[&'static str]>,
 ) -> Option<BTreeMap<String, Template>> {
     let entries = cx.map("with", node)?;
     let mut params = BTreeMap::new();
     for entry in &entries {
+        if let (Some(action), Some(accepted)) = (action, accepted)
+            && !accepted.contains(&entry.key.as_str())
+        {
+            cx.report(
+                DiagnosticKind::UnknownParameter {
+                    key: entry.key.clone(),
+                    action: action.as_str(),
+                    accepted: accepted.to_vec(),
+                    suggestion: suggest(&entry.key, accepted.iter().copied()),
+                },
+                entry.key_span,
+            );
+            continue;
+        }
         let source = match &entry.value.value {
             Value::Seq(_) | Value::Map(_) | Value::Null => {
                 cx.wrong_type(&entry.key, "a string", &entry.value);
@@ -462,18 +480,48 @@ fn with(
             }
             _ => cx.scalar_text(&entry.key, &entry.value),
         };
-        if action == Some(Action::InventoryReleaseSeats)
-            && entry.key == "release"
-            && let Some(text) = source.as_deref().filter(|t| !t.contains("{{"))
-            && !RELEASE_MODES.contains(&text)
+        let Some(source) = source else { continue };
+        if entry.key == params::RELEASE
+            && action == Some(Action::InventoryReleaseSeats)
+            && !params::RELEASE_MODES.contains(&source.as_str())
         {
-            cx.choice("with.release", text, RELEASE_MODES, entry.value.span);
+            // The engine reads the mode before the step applies anything: a template would
+            // fail the run partway, so only the literal values are accepted.
+            let expected = if template::is_template(&source) {
+                format!(
+                    "{}, written as is (not a template)",
+                    one_of(params::RELEASE_MODES)
+                )
+            } else {
+                one_of(params::RELEASE_MODES)
+            };
+            cx.report(
+                DiagnosticKind::InvalidValue {
+                    key: "with.release".to_owned(),
+                    value: source.clone(),
+                    expected,
+                    suggestion: suggest(&source, params::RELEASE_MODES.iter().copied())
+                        .map(str::to_owned),
+                },
+                entry.value.span,
+            );
+            continue;
         }
-        if let Some(t) = source.and_then(|s| template::check(cx, &s, &entry.value)) {
+        if entry.key == params::TASK && source.trim().is_empty() {
+            cx.report(
+                DiagnosticKind::EmptyValue {
+                    key: "with.task".to_owned(),
+                    expected: "what the person is to do, e.g. `task: \"Collect the laptop\"`",
+                },
+                entry.value.span,
+            );
+            continue;
+        }
+        if let Some(t) = template::check(cx, &source, &entry.value) {
             params.insert(entry.key.clone(), t);
         }
     }
-    if action == Some(Action::Manual) && !entries.iter().any(|e| e.key == "task") {
+    if action == Some(Action::Manual) && !entries.iter().any(|e| e.key == params::TASK) {
         cx.report(
             DiagnosticKind::MissingKey {
                 key: "task",

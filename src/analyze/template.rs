@@ -221,6 +221,12 @@ fn uses(source: &str) -> Vec<Use> {
     out
 }
 
+/// True when `source` holds template syntax (an expression, a statement or a comment), rather
+/// than being taken as the text it is.
+pub(crate) fn is_template(source: &str) -> bool {
+    ["{{", "{%", "{#"].iter().any(|open| source.contains(open))
+}
+
 /// Check the template `source`, written at `node`; report problems and return it when valid.
 pub(crate) fn check(cx: &mut Cx<'_>, source: &str, node: &Node) -> Option<Template> {
     let template = Template::new(source);

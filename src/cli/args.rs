@@ -108,7 +108,8 @@ before anything runs.";
 /// Options shared by every command.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Configuration file [default: offboard.yaml in the current directory or a parent]
+    /// Configuration file [default: offboard.yaml in the current directory or a parent; for
+    /// `validate PATH`, the one at or above PATH first]
     #[arg(long, global = true, env = "OFFBOARD_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
 

@@ -4,8 +4,10 @@
 //! Files checked: each PATH (a file, or the YAML files of a directory; a directory holding
 //! `offboard.yaml` means that repository: its configuration, glossary, role matrix, holds and
 //! playbooks). Without PATH: the configured playbooks directory, else `./playbooks`. The
-//! configuration (`--config`, or `offboard.yaml` found upward from the first PATH), the glossary
-//! and the role matrix are loaded as context and checked too.
+//! configuration (`--config`, else `offboard.yaml` found upward from the first PATH, else upward
+//! from the current directory), the glossary and the role matrix are loaded as context and
+//! checked too. A configuration that cannot be read is reported as its diagnostics, never as a
+//! usage error; what it would have named is then taken from its defaults beside it.
 //!
 //! With `--changed-since REV` only the files changed since REV are checked, unless a file the
 //! playbooks are checked against (configuration, glossary, role matrix, legal holds) changed or
@@ -163,20 +165,19 @@ struct Outcome {
     changed_since: Option<ChangedSince>,
 }
 
-/// The configuration file to use: `--config`, else `offboard.yaml` found upward from `start`.
+/// The configuration file to use: `--config` (worded like every other command when it is not a
+/// file), else `offboard.yaml` found upward from `start` (the first PATH: the repository the
+/// files are in), else upward from the current directory (as every other command looks).
 fn config_path(global: &GlobalArgs, start: &Path) -> Result<Option<PathBuf>> {
-    match &global.config {
-        Some(p) if p.is_dir() => Err(Error::Usage(format!(
-            "configuration {} is a directory; name its offboard.yaml",
-            p.display()
-        ))),
-        Some(p) if !p.is_file() => Err(Error::Usage(format!(
-            "configuration {} does not exist",
-            p.display()
-        ))),
-        Some(p) => Ok(Some(p.clone())),
-        None => Ok(load::find_upward(start, CONFIG_FILE).map(|p| relative(&p))),
+    if global.config.is_some() {
+        return super::workspace::config_path(global).map(Some);
     }
+    let found = load::find_upward(start, CONFIG_FILE).or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| load::find_upward(&cwd, CONFIG_FILE))
+    });
+    Ok(found.map(|p| relative(&p)))
 }
 
 /// The files to check, the context to check them against, and the diagnostics.
@@ -209,7 +210,8 @@ fn check(global: &GlobalArgs, args: &ValidateArgs) -> Result<Outcome> {
         match (configured, &config_path) {
             (Some(p), _) if p.as_os_str().is_empty() => None,
             (Some(p), _) => Some(relative(p)),
-            (None, Some(_)) => None,
+            // A configuration that could not be read at all: its defaults, beside it.
+            (None, Some(c)) => Some(beside(c, name)),
             (None, None) => load::find_upward(&start, name).map(|p| relative(&p)),
         }
     };
@@ -234,8 +236,15 @@ fn check(global: &GlobalArgs, args: &ValidateArgs) -> Result<Outcome> {
         checker.check_other(load::read(&p)?, FileKind::Holds);
     }
 
-    let incomplete_config = partial.as_ref().is_some_and(|p| !p.complete);
-    let targets = targets(&args.paths, config, incomplete_config)?;
+    // A configuration with problems (or none readable at all) is reported as the diagnostics
+    // it is; where it puts the playbooks may then be unknown.
+    let incomplete_config = config_path.is_some() && partial.as_ref().is_none_or(|p| !p.complete);
+    let default_dir = match (config, &config_path) {
+        (Some(c), _) => relative(&c.playbooks),
+        (None, Some(path)) => beside(path, "playbooks"),
+        (None, None) => PathBuf::from("playbooks"),
+    };
+    let targets = targets(&args.paths, config, &default_dir, incomplete_config)?;
     let mut playbooks = Vec::new();
     for path in targets {
         if checker.seen(&path) {
@@ -350,14 +359,18 @@ fn check(global: &GlobalArgs, args: &ValidateArgs) -> Result<Outcome> {
     Ok(outcome)
 }
 
-/// The files a PATH stands for. Without PATH, the configured playbooks directory; when the
-/// configuration has problems and that directory is not usable, none (the configuration's own
-/// diagnostics say why).
-fn targets(paths: &[PathBuf], config: Option<&Config>, incomplete: bool) -> Result<Vec<PathBuf>> {
+/// The files a PATH stands for. Without PATH, `default_dir` (the configured playbooks
+/// directory); when the configuration has problems and that directory is not usable, none (the
+/// configuration's own diagnostics say why).
+fn targets(
+    paths: &[PathBuf],
+    config: Option<&Config>,
+    default_dir: &Path,
+    incomplete: bool,
+) -> Result<Vec<PathBuf>> {
     let defaults;
     let paths = if paths.is_empty() {
-        defaults =
-            vec![config.map_or_else(|| PathBuf::from("playbooks"), |c| relative(&c.playbooks))];
+        defaults = vec![default_dir.to_path_buf()];
         if !defaults[0].is_dir() {
             if incomplete {
                 return Ok(Vec::new());
@@ -388,6 +401,13 @@ fn targets(paths: &[PathBuf], config: Option<&Config>, incomplete: bool) -> Resu
         }
     }
     Ok(out)
+}
+
+/// The file `name` in the directory of the configuration `config`.
+fn beside(config: &Path, name: &str) -> PathBuf {
+    config
+        .parent()
+        .map_or_else(|| PathBuf::from(name), |dir| dir.join(name))
 }
 
 /// `path` relative to the current directory when it lies inside it, for readable output.
