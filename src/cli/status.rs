@@ -107,10 +107,28 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
     if let Some(target) = &args.target
         && runs.is_empty()
     {
-        return Err(Error::Usage(format!(
-            "no run or employee `{target}` in the journal {}",
-            workspace.config.journal.display()
-        )));
+        // An employee HR knows who has no run yet is an answer, not a mistake.
+        let Ok((employee, _)) = super::run::resolve_employee(&workspace, target) else {
+            return Err(Error::Usage(format!(
+                "no run or employee `{target}` in the journal {}",
+                workspace.config.journal.display()
+            )));
+        };
+        match global.format {
+            Format::Json => println!("[]"),
+            Format::Human => println!(
+                "no run for {} ({}) in the journal {}",
+                employee.username,
+                employee.id,
+                workspace.config.journal.display()
+            ),
+            other => {
+                return Err(Error::Usage(format!(
+                    "`offboard status` prints human or json, not {other}"
+                )));
+            }
+        }
+        return Ok(Exit::Done);
     }
     mark_released_holds(&workspace, &mut runs);
     match global.format {

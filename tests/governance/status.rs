@@ -109,4 +109,14 @@ fn status_shows_open_runs_and_finished_ones_by_name() {
         unknown.stderr
     );
     assert_eq!(unknown.stdout, "");
+
+    // Someone HR knows who has no run: an empty answer, not an error.
+    let none = repo.offboard(["status", "alice"]).run();
+    assert!(
+        none.stdout.contains("no run for alice (E1001)"),
+        "{}",
+        none.stdout
+    );
+    let none = repo.offboard(["--format", "json", "status", "alice"]).run();
+    assert_eq!(none.stdout.trim(), "[]");
 }
