@@ -18,6 +18,7 @@ use super::session::Session;
 use super::{Format, GlobalArgs};
 use crate::analyze::Workspace;
 use crate::error::{Error, Result};
+use crate::execute::outcome::{RunReport, StepState};
 use crate::exit::Exit;
 
 /// Employee ids (or usernames) from an HR events CSV: the column `employee_id`, else
@@ -233,7 +234,7 @@ impl Batch<'_> {
                         (false, Exit::Waiting) => {
                             "waiting (sign-off, staged step or hold)".to_owned()
                         }
-                        (false, Exit::StepFailed) => "step failed; resumable".to_owned(),
+                        (false, Exit::StepFailed) => failed_step(&report),
                         (false, Exit::Interrupted) => "interrupted; resumable".to_owned(),
                         (false, other) => format!("exit {other}"),
                     },
@@ -249,6 +250,20 @@ impl Batch<'_> {
             }
         }
     }
+}
+
+/// "step STEP failed: ERROR; resumable", naming the first failed step of `report`.
+fn failed_step(report: &RunReport) -> String {
+    report
+        .steps
+        .iter()
+        .find_map(|s| match &s.state {
+            StepState::Failed { error } => {
+                Some(format!("step {} failed: {error}; resumable", s.step))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| "step failed; resumable".to_owned())
 }
 
 fn confirm_continue(yes: bool, canary: usize, remaining: usize) -> Result<bool> {

@@ -354,6 +354,14 @@ fn a_failed_step_outranks_a_row_that_could_not_start_and_a_waiting_one() {
         .collect();
     let expected: Vec<(String, i64)> = listed.iter().cloned().zip([0, 0, 4, 2, 3, 0]).collect();
     assert_eq!(codes, expected, "{}", out.stdout);
+    // The failed row names its step and why, so the operator knows where to look.
+    let failed = rows[4]["summary"].as_str().unwrap();
+    assert!(
+        failed.starts_with("step release-seats failed:")
+            && failed.contains("seats are frozen by the licence server")
+            && failed.ends_with("; resumable"),
+        "{failed}"
+    );
     assert_eq!(
         repo.count(
             "SELECT count(*) FROM seats WHERE account_id = 'acct-20003'",
