@@ -16,10 +16,13 @@ pub fn tier_is_gated(required: &[Risk], risk: Risk) -> bool {
 }
 
 /// True when `step` must be approved by a holder of its owner role before it applies: it is
-/// confirmed automatically (a manual step is signed off instead) and is marked `approval: true`
-/// or its tier is gated by the policy's `required` tiers.
+/// confirmed automatically (a manual step is signed off instead), it changes something (a step
+/// that only reads, such as `hr.require_leaver_status`, has nothing to approve) and it is marked
+/// `approval: true` or its tier is gated by the policy's `required` tiers.
 pub fn needs_approval(step: &Step, required: &[Risk]) -> bool {
-    step.confirm != Confirm::Manual && (step.approval || tier_is_gated(required, step.risk))
+    step.confirm != Confirm::Manual
+        && !step.kind.only_reads()
+        && (step.approval || tier_is_gated(required, step.risk))
 }
 
 /// The principal that signed the run's `run.started` (its first record), if `records` hold it.

@@ -256,6 +256,12 @@ impl Action {
     pub fn needs_data_preserved(self) -> bool {
         matches!(self, Action::InventoryReleaseSeats | Action::IamDelete)
     }
+
+    /// True for actions that only read (`hr.require_leaver_status`): nothing for an approver to
+    /// approve.
+    pub fn only_reads(self) -> bool {
+        matches!(self, Action::HrRequireLeaverStatus)
+    }
 }
 
 impl fmt::Display for Action {

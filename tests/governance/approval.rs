@@ -40,7 +40,8 @@ fn critical_steps_wait_for_an_approval_by_their_owner_role() {
 
     let out = repo.offboard(["mallory"]).status(4).run();
     assert!(
-        out.stdout.contains("approve `confirm-termination`"),
+        out.stdout.contains("approve `disable-account`")
+            && !out.stdout.contains("approve `confirm-termination`"),
         "{}",
         out.stdout
     );
@@ -75,7 +76,7 @@ fn critical_steps_wait_for_an_approval_by_their_owner_role() {
 
     // it-lead (iam, not the run's signer) approves every critical step, the later ones ahead
     // of time.
-    for step in ["confirm-termination", "disable-account", "revoke-sessions"] {
+    for step in ["disable-account", "revoke-sessions"] {
         approve(&repo, &run, step);
         let approved = repo.events(&run, "step.approved", step);
         assert_eq!(approved.len(), 1, "{step}");
@@ -97,7 +98,8 @@ fn the_runs_own_signer_cannot_approve_and_high_gates_critical_steps_too() {
     // grace's first step is critical: `[high]` gates it as well.
     let out = repo.offboard(["grace"]).status(4).run();
     assert!(
-        out.stdout.contains("approve `confirm-termination`"),
+        out.stdout.contains("approve `disable-account`")
+            && !out.stdout.contains("approve `confirm-termination`"),
         "{}",
         out.stdout
     );
@@ -123,8 +125,8 @@ fn the_runs_own_signer_cannot_approve_and_high_gates_critical_steps_too() {
     assert_eq!(repo.snapshot("journal"), before, "nothing written");
 
     // A second holder of iam approves every gated step: critical and high ones.
+    // The HR check only reads: nothing to approve.
     let gated = [
-        "confirm-termination",
         "disable-account",
         "revoke-sessions",
         "notify-security",
@@ -176,8 +178,8 @@ fn verify_rejects_an_approval_signed_by_the_runs_own_signer() {
         .append(
             RecordFields::new(Event::StepApproved)
                 .employee("E1007")
-                .step("confirm-termination")
-                .action("hr.require_leaver_status")
+                .step("disable-account")
+                .action("iam.deactivate")
                 .role("iam")
                 .note("approved"),
         )
@@ -188,14 +190,14 @@ fn verify_rejects_an_approval_signed_by_the_runs_own_signer() {
     // The run does not count it: still waiting, nothing applied.
     let out = repo.offboard(["mallory"]).status(4).run();
     assert!(
-        out.stdout.contains("approve `confirm-termination`"),
+        out.stdout.contains("approve `disable-account`"),
         "{}",
         out.stdout
     );
     let active = "SELECT COUNT(*) FROM accounts WHERE username = 'mallory' AND active = 1";
     assert_eq!(repo.count(active, []), 1);
     assert!(
-        repo.events(&run, "step.confirmed", "confirm-termination")
+        repo.events(&run, "step.confirmed", "disable-account")
             .is_empty()
     );
 
@@ -215,7 +217,7 @@ fn verify_rejects_an_approval_signed_by_the_runs_own_signer() {
     assert_eq!(error["line"], forged, "{verified}");
     assert_eq!(error["reason"]["kind"], "self_approval", "{verified}");
     assert_eq!(error["reason"]["principal"], "it-ops@acme.example");
-    assert_eq!(error["reason"]["step"], "confirm-termination");
+    assert_eq!(error["reason"]["step"], "disable-account");
 
     let human = repo.offboard(["verify"]).status(1).run();
     let text = format!("{}{}", human.stdout, human.stderr);
@@ -241,20 +243,20 @@ fn plan_marks_every_step_that_needs_an_approval() {
     assert_eq!(
         ids,
         [
-            "confirm-termination",
             "disable-account",
             "revoke-sessions",
             "notify-security",
             "retain-data",
             "remove-groups",
-        ]
+        ],
+        "the HR check only reads, so it needs no approval"
     );
     for (id, approval) in &needs {
         assert_eq!(approval["required"], true, "{id}");
         assert_eq!(approval["role"], "iam", "{id}");
         assert_eq!(approval["approved"], false, "{id}");
     }
-    assert_eq!(plan["totals"]["approvals_needed"], 6);
+    assert_eq!(plan["totals"]["approvals_needed"], 5);
     // The plan still shows what the gated steps would change.
     let disable = plan["steps"]
         .as_array()
@@ -267,7 +269,7 @@ fn plan_marks_every_step_that_needs_an_approval() {
     // Once a run has started and some steps are approved, the plan says which remain.
     repo.offboard(["grace"]).status(4).run();
     let run = repo.run_of("E1008");
-    approve(&repo, &run, "confirm-termination");
+    approve(&repo, &run, "disable-account");
     approve(&repo, &run, "retain-data");
     let plan = repo
         .offboard(["plan", "grace", "--format", "json"])
@@ -287,16 +289,16 @@ fn plan_marks_every_step_that_needs_an_approval() {
         approval("retain-data")["approved_by"],
         "it-lead@acme.example"
     );
-    assert_eq!(approval("disable-account")["approved"], false);
-    assert_eq!(plan["totals"]["approvals_needed"], 4);
+    assert_eq!(approval("revoke-sessions")["approved"], false);
+    assert_eq!(plan["totals"]["approvals_needed"], 3);
 
     let human = repo.offboard(["plan", "grace"]).run().stdout;
     let marked: Vec<&str> = human
         .lines()
         .filter(|l| l.contains("needs approval (iam) before it applies"))
         .collect();
-    assert_eq!(marked.len(), 4, "{human}");
-    assert!(human.contains("; 4 step(s) need approval"), "{human}");
+    assert_eq!(marked.len(), 3, "{human}");
+    assert!(human.contains("; 3 step(s) need approval"), "{human}");
     // Nothing was applied by planning or approving.
     let active = "SELECT COUNT(*) FROM accounts WHERE username = 'grace' AND active = 1";
     assert_eq!(repo.count(active, []), 1);
