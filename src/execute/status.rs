@@ -105,6 +105,8 @@ pub fn run_status(
         .and_then(|e| e.pointer("/hr_record/effective_at"))
         .and_then(|v| v.as_str())
         .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok());
+    // A self-approval does not count (four eyes): status shows the step as the engine sees it.
+    let signer = super::approval::run_signer(records);
     let steps = playbook
         .steps
         .iter()
@@ -112,6 +114,7 @@ pub fn run_status(
             let events: Vec<&Payload> = records
                 .iter()
                 .filter(|p| p.step.as_deref() == Some(step.id.as_str()))
+                .filter(|p| !super::approval::is_self_approval(p, signer))
                 .collect();
             let confirmed = events
                 .iter()

@@ -200,6 +200,19 @@ fn verify_rejects_an_approval_signed_by_the_runs_own_signer() {
         repo.events(&run, "step.confirmed", "disable-account")
             .is_empty()
     );
+    // status shows the step as the run sees it: waiting, not approved.
+    let status = repo
+        .offboard(["--format", "json", "status", &run])
+        .run()
+        .json();
+    let disable = status[0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "disable-account")
+        .unwrap()
+        .clone();
+    assert_eq!(disable["state"], "step.waiting", "{disable}");
 
     let verified = repo
         .offboard(["verify", "--format", "json"])
