@@ -847,3 +847,59 @@ fn the_configuration_above_path_wins_over_the_current_directorys() {
         "the current directory's own configuration lacks `directory`: {stdout}"
     );
 }
+
+/// A step the approval policy gates needs a second holder of its owner role: the run's own signer
+/// cannot approve it, so with one holder the run could never get past it.
+#[test]
+fn a_gated_step_needs_a_second_holder_of_its_role() {
+    let require_high = |file: &str, text: String| {
+        if file == "examples/acme/offboard.yaml" {
+            text.replace("approval_required: []", "approval_required: [high]")
+        } else {
+            text
+        }
+    };
+    // Two holders of `iam` (it-ops and it-lead): clean.
+    let dir = acme_layout(require_high);
+    let acme = dir.path().join("examples/acme");
+    let (code, stdout, stderr) = offboard_in(&acme, &["--format", "json", "validate"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    // it-lead gone: every gated iam step of every playbook is OB027, at its `owner`.
+    let dir = acme_layout(|file, text| {
+        require_high(file, text).replace(
+            "  it-lead@acme.example: [iam]",
+            "  # it-lead@acme.example: [iam]",
+        )
+    });
+    let acme = dir.path().join("examples/acme");
+    let (code, stdout, _) = offboard_in(&acme, &["--format", "json", "validate"]);
+    assert_eq!(code, 1, "{stdout}");
+    let found = located(&stdout);
+    assert!(
+        !found.is_empty() && found.iter().all(|d| d.0 == "OB027"),
+        "{found:?}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let disable = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("involuntary-leaver.yaml")
+                && d["message"].as_str().unwrap().contains("`disable-account`")
+        })
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        disable["message"]
+            .as_str()
+            .unwrap()
+            .contains("only 1 principal(s) hold its role `iam`"),
+        "{disable}"
+    );
+    // The HR check only reads: never gated, never reported.
+    assert!(!stdout.contains("`confirm-termination`"), "{stdout}");
+}

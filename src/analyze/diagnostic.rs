@@ -304,6 +304,16 @@ pub enum DiagnosticKind {
         /// Where that file gives it.
         first: Span,
     },
+    /// OB027: a step that needs an approval whose owner role has fewer than two holders, so no
+    /// one but the run's own signer could approve it (four eyes).
+    ApproverMissing {
+        /// The step id.
+        step: String,
+        /// The owner role.
+        role: String,
+        /// How many principals hold the role.
+        holders: usize,
+    },
     /// OB030: a raw HR code mapped to two statuses.
     GlossaryCodeTwice {
         /// The raw code.
@@ -373,6 +383,7 @@ impl DiagnosticKind {
             UnknownTemplateName { .. } => "OB024",
             TriggerTaken { .. } => "OB025",
             NameTaken { .. } => "OB026",
+            ApproverMissing { .. } => "OB027",
             GlossaryCodeTwice { .. } => "OB030",
             GlossaryUnknownStatus { .. } => "OB031",
             EmptyRole { .. } | DuplicateEntitlement { .. } => "OB040",
@@ -436,6 +447,9 @@ impl DiagnosticKind {
             NameTaken { first_file, first, .. } => format!(
                 "give every playbook its own name (the other is at {}:{}:{})",
                 first_file.display(), first.line, first.column
+            ),
+            ApproverMissing { role, .. } => format!(
+                "give a second principal the role `{role}` under `signers:` (the run's own signer cannot approve), or lower the step's risk"
             ),
             GlossaryCodeTwice { .. } => "map each raw code to exactly one status".into(),
             GlossaryUnknownStatus { .. } => "use terminated, resigned, transferred, on_leave, contractor_ended or active".into(),
@@ -565,6 +579,14 @@ impl fmt::Display for DiagnosticKind {
                 f,
                 "playbook name `{name}` is already used by {}",
                 first_file.display()
+            ),
+            ApproverMissing {
+                step,
+                role,
+                holders,
+            } => write!(
+                f,
+                "step `{step}` needs an approval (policy.approval_required), but only {holders} principal(s) hold its role `{role}`: four eyes needs two"
             ),
             GlossaryCodeTwice { code, first_status } => {
                 write!(f, "raw code `{code}` is already mapped to `{first_status}`")

@@ -331,6 +331,13 @@ fn step(
             node.span,
         );
     }
+    approver_available(
+        cx,
+        context,
+        &fields,
+        (&id, kind.map(|(k, _)| k), confirm),
+        (&owner, risk, approval),
+    );
     let on_error = fields
         .get("on_error")
         .and_then(|node| {
@@ -357,6 +364,44 @@ fn step(
         on_error,
         approval,
     })
+}
+
+/// Report a step the approval policy gates whose owner role has fewer than two holders: the
+/// run's own signer cannot approve (four eyes), so the run could never get past it.
+fn approver_available(
+    cx: &mut Cx<'_>,
+    context: Context<'_>,
+    fields: &Fields<'_>,
+    (id, kind, confirm): (&Option<(String, Span)>, Option<Action>, Option<Confirm>),
+    (owner, risk, approval): (&Option<String>, Risk, bool),
+) {
+    let (Some(config), Some((id, _)), Some(kind), Some(role)) = (
+        context.config.filter(|_| !context.signers_unknown()),
+        id,
+        kind,
+        owner,
+    ) else {
+        return;
+    };
+    let confirm = confirm.unwrap_or_else(|| kind.default_confirm());
+    let gated = approval || risk.gated_by(&config.policy.approval_required);
+    if confirm == Confirm::Manual || kind.only_reads() || !gated {
+        return;
+    }
+    let holders = config.holders_of(role);
+    if holders == 0 || holders >= 2 {
+        // No holder at all is OB019 already.
+        return;
+    }
+    let span = fields.get("owner").map_or(fields.span(), |n| n.span);
+    cx.report(
+        DiagnosticKind::ApproverMissing {
+            step: id.clone(),
+            role: role.clone(),
+            holders,
+        },
+        span,
+    );
 }
 
 /// The step's connector: as written (checked against the configuration), or the only one of the

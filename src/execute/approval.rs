@@ -11,8 +11,7 @@ use crate::playbook::{Confirm, Risk, Step};
 /// and every more urgent tier (`[high]` gates `high` and `critical` steps), since a critical step
 /// is at least as risky as a high one.
 pub fn tier_is_gated(required: &[Risk], risk: Risk) -> bool {
-    // `Risk` orders the most urgent tier first.
-    required.iter().any(|&listed| risk <= listed)
+    risk.gated_by(required)
 }
 
 /// True when `step` must be approved by a holder of its owner role before it applies: it is

@@ -51,6 +51,14 @@ impl Config {
             .any(|roles| roles.iter().any(|r| r == role))
     }
 
+    /// How many principals hold `role`.
+    pub fn holders_of(&self, role: &str) -> usize {
+        self.signers
+            .values()
+            .filter(|roles| roles.iter().any(|r| r == role))
+            .count()
+    }
+
     /// The roles held by `principal`.
     pub fn roles_of(&self, principal: &str) -> &[String] {
         self.signers.get(principal).map_or(&[], Vec::as_slice)

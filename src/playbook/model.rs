@@ -135,6 +135,13 @@ pub enum Risk {
 }
 
 impl Risk {
+    /// True when a policy listing the `required` tiers gates this tier: listing a tier covers it
+    /// and every more urgent tier (`[high]` gates `high` and `critical`).
+    pub fn gated_by(self, required: &[Risk]) -> bool {
+        // Variants are declared most urgent first.
+        required.iter().any(|&listed| self <= listed)
+    }
+
     /// Every tier, most urgent first.
     pub const ALL: [Risk; 4] = [Risk::Critical, Risk::High, Risk::Standard, Risk::Low];
 
