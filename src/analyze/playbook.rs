@@ -15,6 +15,7 @@ use super::reader::{Cx, Fields, check_version, is_slug, one_of, with_root};
 use super::template;
 use crate::playbook::{
     Action, Config, Confirm, Glossary, OnError, Playbook, Risk, StageDelay, Status, Step, Template,
+    approval_gates,
 };
 
 /// What a playbook is checked against, when available: the configuration (connectors, signers)
@@ -384,8 +385,13 @@ fn approver_available(
         return;
     };
     let confirm = confirm.unwrap_or_else(|| kind.default_confirm());
-    let gated = approval || risk.gated_by(&config.policy.approval_required);
-    if confirm == Confirm::Manual || kind.only_reads() || !gated {
+    if !approval_gates(
+        kind,
+        confirm,
+        approval,
+        risk,
+        &config.policy.approval_required,
+    ) {
         return;
     }
     let holders = config.holders_of(role);

@@ -1,27 +1,15 @@
-//! Approvals: which automatic steps must be approved before they apply, and which `step.approved`
-//! records count. It owns the two rules of the policy: a tier listed in
-//! `policy.approval_required` gates that tier and every more urgent one, and an approval counts
-//! only when signed by someone other than the run's own signer (four eyes). It never reads
+//! Approvals: which automatic steps must be approved before they apply (the rule itself is
+//! [`approval_gates`], shared with `validate`), and which `step.approved` records count: only one
+//! signed by someone other than the run's own signer (four eyes). It never reads
 //! files or writes records; the engine, `confirm`, `plan` and `verify` apply its answers.
 
 use crate::journal::{Event, Payload};
-use crate::playbook::{Confirm, Risk, Step};
+use crate::playbook::{Risk, Step, approval_gates};
 
-/// True when the policy's `required` tiers gate a step of tier `risk`: listing a tier covers it
-/// and every more urgent tier (`[high]` gates `high` and `critical` steps), since a critical step
-/// is at least as risky as a high one.
-pub fn tier_is_gated(required: &[Risk], risk: Risk) -> bool {
-    risk.gated_by(required)
-}
-
-/// True when `step` must be approved by a holder of its owner role before it applies: it is
-/// confirmed automatically (a manual step is signed off instead), it changes something (a step
-/// that only reads, such as `hr.require_leaver_status`, has nothing to approve) and it is marked
-/// `approval: true` or its tier is gated by the policy's `required` tiers.
+/// True when `step` must be approved before it applies under the policy's `required` tiers
+/// (the rule is [`approval_gates`]).
 pub fn needs_approval(step: &Step, required: &[Risk]) -> bool {
-    step.confirm != Confirm::Manual
-        && !step.kind.only_reads()
-        && (step.approval || tier_is_gated(required, step.risk))
+    approval_gates(step.kind, step.confirm, step.approval, step.risk, required)
 }
 
 /// The principal that signed the run's `run.started` (its first record), if `records` hold it.
@@ -47,25 +35,4 @@ pub fn approved_by<'a>(records: &'a [Payload], step: &str) -> Option<&'a str> {
         .filter(|p| p.event == Event::StepApproved && p.step.as_deref() == Some(step))
         .find(|p| !is_self_approval(p, signer))
         .map(|p| p.signer.as_str())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_listed_tier_gates_itself_and_every_more_urgent_tier() {
-        use Risk::*;
-        let cases: [(&[Risk], [bool; 4]); 5] = [
-            (&[], [false, false, false, false]),
-            (&[Critical], [true, false, false, false]),
-            (&[High], [true, true, false, false]),
-            (&[Standard], [true, true, true, false]),
-            (&[Low, Critical], [true, true, true, true]),
-        ];
-        for (required, expected) in cases {
-            let got = Risk::ALL.map(|risk| tier_is_gated(required, risk));
-            assert_eq!(got, expected, "approval_required: {required:?}");
-        }
-    }
 }

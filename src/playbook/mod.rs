@@ -20,7 +20,7 @@ pub use config::{
 pub use delay::{Duration, StageDelay};
 pub use glossary::{Glossary, Status};
 pub use holds::{Hold, Holds};
-pub use model::{Confirm, OnError, Playbook, Risk, Step};
+pub use model::{Confirm, OnError, Playbook, Risk, Step, approval_gates};
 pub use roles::{Role, RoleMatrix};
 pub use template::{Template, TemplateError};
 

@@ -27,6 +27,21 @@ pub struct Playbook {
     pub steps: Vec<Step>,
 }
 
+/// The approval rule, shared by `validate` (on a step being read) and the engine: a step must be
+/// approved by a holder of its owner role before it applies when it is confirmed automatically
+/// (a manual step is signed off instead), changes something (a step that only reads, such as
+/// `hr.require_leaver_status`, has nothing to approve), and is marked `approval: true` or its
+/// tier is gated by the policy's `required` tiers.
+pub fn approval_gates(
+    kind: Action,
+    confirm: Confirm,
+    marked: bool,
+    risk: Risk,
+    required: &[Risk],
+) -> bool {
+    confirm != Confirm::Manual && !kind.only_reads() && (marked || risk.gated_by(required))
+}
+
 /// One step of a playbook.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Step {
@@ -225,6 +240,22 @@ impl OnError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listed_tier_gates_itself_and_every_more_urgent_tier() {
+        use Risk::*;
+        let cases: [(&[Risk], [bool; 4]); 5] = [
+            (&[], [false, false, false, false]),
+            (&[Critical], [true, false, false, false]),
+            (&[High], [true, true, false, false]),
+            (&[Standard], [true, true, true, false]),
+            (&[Low, Critical], [true, true, true, true]),
+        ];
+        for (required, expected) in cases {
+            let got = Risk::ALL.map(|risk| risk.gated_by(required));
+            assert_eq!(got, expected, "approval_required: {required:?}");
+        }
+    }
 
     fn step(id: &str, after: &[&str]) -> Step {
         Step {
