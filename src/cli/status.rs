@@ -94,12 +94,29 @@ fn resume_command(workspace: &Workspace, run: &RunStatus) -> String {
 
 /// Print the status of open runs, or of the run or employee named.
 pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
+    if !matches!(global.format, Format::Human | Format::Json) {
+        return Err(Error::Usage(format!(
+            "`offboard status` prints human or json, not {}",
+            global.format
+        )));
+    }
     let workspace = load_workspace(global)?;
+    // The employee the target names in HR: read once, and only when a run's id does not match.
+    let named = std::cell::OnceCell::new();
+    let named = |target: &str| {
+        named
+            .get_or_init(|| {
+                super::run::resolve_employee(&workspace, target)
+                    .ok()
+                    .map(|(employee, _)| employee)
+            })
+            .as_ref()
+    };
     let mut runs: Vec<RunStatus> = all_runs(&workspace)?
         .into_iter()
         .filter(|r| match &args.target {
             Some(t) => {
-                &r.run == t || &r.employee == t || employee_matches(&workspace, t, &r.employee)
+                &r.run == t || &r.employee == t || named(t).is_some_and(|e| e.id == r.employee)
             }
             None => !r.finished,
         })
@@ -108,7 +125,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
         && runs.is_empty()
     {
         // An employee HR knows who has no run yet is an answer, not a mistake.
-        let Ok((employee, _)) = super::run::resolve_employee(&workspace, target) else {
+        let Some(employee) = named(target) else {
             return Err(Error::Usage(format!(
                 "no run or employee `{target}` in the journal {}",
                 workspace.config.journal.display()
@@ -116,17 +133,12 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
         };
         match global.format {
             Format::Json => println!("[]"),
-            Format::Human => println!(
+            _ => println!(
                 "no run for {} ({}) in the journal {}",
                 employee.username,
                 employee.id,
                 workspace.config.journal.display()
             ),
-            other => {
-                return Err(Error::Usage(format!(
-                    "`offboard status` prints human or json, not {other}"
-                )));
-            }
         }
         return Ok(Exit::Done);
     }
@@ -137,19 +149,9 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
                 serde_json::to_string_pretty(&runs).map_err(|e| Error::Usage(e.to_string()))?;
             println!("{text}");
         }
-        Format::Human => print_human(&workspace, &runs),
-        other => {
-            return Err(Error::Usage(format!(
-                "`offboard status` prints human or json, not {other}"
-            )));
-        }
+        _ => print_human(&workspace, &runs),
     }
     Ok(Exit::Done)
-}
-
-/// True when `key` is the username of employee `id` in HR.
-fn employee_matches(workspace: &Workspace, key: &str, id: &str) -> bool {
-    super::run::resolve_employee(workspace, key).is_ok_and(|(e, _)| e.id == id)
 }
 
 fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
