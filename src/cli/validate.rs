@@ -646,7 +646,7 @@ fn print_human(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
 
 /// `text` with control characters (other than tab and line breaks) replaced by visible ones:
 /// C0 characters and DEL by their Unicode control pictures (`␛`), others by U+FFFD.
-fn printable(text: &str) -> String {
+pub(super) fn printable(text: &str) -> String {
     text.chars().map(visible).collect()
 }
 

@@ -51,7 +51,7 @@ pub fn load_workspace(global: &GlobalArgs) -> Result<Workspace> {
                 diagnostics.len()
             );
             for d in diagnostics.iter().take(20) {
-                message.push_str(&format!("\n  {}", visible(&d.to_string())));
+                message.push_str(&format!("\n  {}", super::validate::printable(&d.to_string())));
             }
             Error::Config { path, message }
         }
@@ -149,18 +149,4 @@ pub fn trust(workspace: &Workspace) -> Result<(AllowedSigners, RoleMap)> {
         roles.insert(principal.clone(), held.iter().cloned());
     }
     Ok((allowed, roles))
-}
-
-/// `text` with its control characters shown as escapes, so a playbook's bytes
-/// cannot drive the terminal an error is printed on.
-fn visible(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
 }
