@@ -103,7 +103,7 @@ pub fn run_batch(
         jobs,
         printing: Mutex::new(()),
     };
-    same_person_twice(&batch.session, workspace, employees)?;
+    check_people(&batch.session, workspace, employees)?;
     let canary = (policy.canary as usize).min(employees.len());
     let mut rows = batch.run_all(&employees[..canary]);
     if canary < employees.len() {
@@ -130,10 +130,10 @@ pub fn run_batch(
     Ok(rows.iter().fold(Exit::Done, |worst, r| worst.worst(r.exit)))
 }
 
-/// Refuse a batch naming one person twice under different keys (id and username): the second
-/// run would collide with the first on the employee's lock. Keys HR does not know keep their own
-/// row of the outcome table (exit 2), and are named before anything runs.
-fn same_person_twice(session: &Session, workspace: &Workspace, employees: &[String]) -> Result<()> {
+/// Check a batch's people against HR before anything runs: refuse one person named twice under
+/// different keys (id and username), since the second run would collide with the first on the
+/// employee's lock; name the keys HR does not know (each keeps its own row, exit 2).
+fn check_people(session: &Session, workspace: &Workspace, employees: &[String]) -> Result<()> {
     let hr = session.hr(workspace)?;
     let mut by_id: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
     let mut unknown = Vec::new();
