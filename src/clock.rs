@@ -24,6 +24,11 @@ pub fn now_or_wall() -> OffsetDateTime {
     now().unwrap_or_else(|_| OffsetDateTime::now_utc())
 }
 
+/// [`now_or_wall`] in RFC 3339, as records, store rows and delivery logs write it.
+pub fn now_rfc3339() -> String {
+    rfc3339(now_or_wall())
+}
+
 /// `time` in RFC 3339 (UTC as `Z`).
 pub fn rfc3339(time: OffsetDateTime) -> String {
     time.format(&Rfc3339)

@@ -29,9 +29,7 @@ use std::path::{Path, PathBuf};
 use super::durable::{append_line, sync_dir};
 use super::error::{JournalError, Result};
 use super::reader::{LEDGER_FILE, parse_envelope, run_path};
-use super::record::{
-    Envelope, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload, now_rfc3339, payload_hash,
-};
+use super::record::{Envelope, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload, payload_hash};
 use super::signer::Signer;
 
 /// The ledger's lock file name in the journal directory.
@@ -292,7 +290,7 @@ impl LedgerWriter {
             v: FORMAT_VERSION,
             seq: self.last.as_ref().map_or(0, |(last, _)| last.seq + 1),
             prev: self.head(),
-            time: now_rfc3339(),
+            time: crate::clock::now_rfc3339(),
             signer: signer.principal().to_owned(),
             event,
             run: run.to_owned(),

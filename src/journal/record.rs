@@ -268,11 +268,6 @@ pub fn check_id(what: &'static str, value: &str) -> Result<()> {
     }
 }
 
-/// The current time in RFC 3339, UTC.
-pub(crate) fn now_rfc3339() -> String {
-    crate::clock::rfc3339(crate::clock::now_or_wall())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

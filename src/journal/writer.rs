@@ -14,7 +14,7 @@ use super::ledger::{LedgerLine, LedgerWriter, encode_envelope};
 use super::reader::{Record, read_run, run_path};
 use super::record::{
     Envelope, Event, FORMAT_VERSION, LedgerEvent, LedgerPayload, Payload, PlaybookRef, Target,
-    check_id, now_rfc3339, payload_hash,
+    check_id, payload_hash,
 };
 use super::signer::Signer;
 
@@ -538,8 +538,8 @@ fn build(run: &str, seq: u64, prev: String, signer: &Signer, fields: RecordField
         Some(time) => time
             .to_offset(time::UtcOffset::UTC)
             .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_else(|_| now_rfc3339()),
-        None => now_rfc3339(),
+            .unwrap_or_else(|_| crate::clock::now_rfc3339()),
+        None => crate::clock::now_rfc3339(),
     };
     Payload {
         v: FORMAT_VERSION,

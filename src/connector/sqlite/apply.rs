@@ -6,7 +6,8 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use super::error::StoreError;
-use super::store::{Failure, SqliteStore, now};
+use super::store::{Failure, SqliteStore};
+use crate::clock::now_rfc3339;
 use crate::connector::Change;
 
 /// The name a change kind has in the `changes` table (the `change` tag of [`Change`]).
@@ -49,7 +50,12 @@ impl SqliteStore {
                 tx.execute(
                     "INSERT INTO changes (account_id, change, detail, changed_at)
                      VALUES (?1, ?2, ?3, ?4)",
-                    params![account_id, change_kind(change), detail.to_string(), now()],
+                    params![
+                        account_id,
+                        change_kind(change),
+                        detail.to_string(),
+                        now_rfc3339()
+                    ],
                 )?;
             }
             tx.commit()?;
@@ -121,7 +127,7 @@ fn apply_in(
                 "UPDATE assets SET returned_at = ?3
                  WHERE asset_tag = ?1 AND account_id = ?2 AND returned_at IS NULL",
             )?;
-            let at = now();
+            let at = now_rfc3339();
             for tag in sorted(assets) {
                 if stmt.execute(params![tag, id, at])? > 0 {
                     returned.push(tag);
@@ -157,7 +163,7 @@ fn delete(tx: &Transaction<'_>, id: &str, account: &AccountRow) -> Result<Value,
     let seats = release_seats(tx, id, &sorted(&products))?;
     tx.execute(
         "UPDATE accounts SET deleted_at = ?2, active = 0, sessions = 0 WHERE account_id = ?1",
-        params![id, now()],
+        params![id, now_rfc3339()],
     )?;
     let mut groups = groups;
     groups.sort();

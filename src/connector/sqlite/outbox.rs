@@ -5,7 +5,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 
 use super::error::StoreError;
-use super::store::{Failure, SqliteStore, now};
+use super::store::{Failure, SqliteStore};
+use crate::clock::now_rfc3339;
 use crate::connector::{Message, Receipt};
 
 impl SqliteStore {
@@ -23,7 +24,7 @@ impl SqliteStore {
             tx.execute(
                 "INSERT INTO outbox (key, topic, body, body_sha256, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![message.key, message.topic, body, sha, now()],
+                params![message.key, message.topic, body, sha, now_rfc3339()],
             )?;
             let receipt = Receipt {
                 key: message.key.clone(),

@@ -177,7 +177,7 @@ fn prepare(conn: &mut Connection, path: &Path, seed_dir: Option<&Path>) -> Resul
         })?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('seeded_at', ?1), ('seed_dir', ?2)",
-            params![now(), dir.display().to_string()],
+            params![crate::clock::now_rfc3339(), dir.display().to_string()],
         )?;
         tracing::info!(dir = %dir.display(), ?counts, "sqlite store seeded");
     }
@@ -193,9 +193,4 @@ fn seeded_at(conn: &Connection) -> rusqlite::Result<Option<String>> {
         |row| row.get(0),
     )
     .optional()
-}
-
-/// The current time, RFC 3339 UTC, as the store writes timestamps.
-pub(crate) fn now() -> String {
-    crate::clock::rfc3339(crate::clock::now_or_wall())
 }

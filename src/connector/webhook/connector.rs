@@ -216,7 +216,7 @@ impl Connector for WebhookConnector {
             status: status.as_u16(),
             delivered_to: delivered_to(status, &self.url),
             body_sha256,
-            delivered_at: crate::clock::rfc3339(crate::clock::now_or_wall()),
+            delivered_at: crate::clock::now_rfc3339(),
         };
         self.log.append(&record).map_err(|e| self.log_error(e))?;
         Ok(record.receipt())
