@@ -99,7 +99,8 @@ pub enum PackProblem {
         /// The path.
         path: String,
     },
-    /// A listed path is in the pack but not a regular file (a directory, a symbolic link).
+    /// A listed path, the manifest or its signature is in the pack but not a regular file (a
+    /// directory, a symbolic link).
     NotAFile {
         /// The path.
         path: String,
@@ -158,7 +159,7 @@ impl std::fmt::Display for PackProblem {
             ),
             PackProblem::NotAFile { path } => write!(
                 f,
-                "{path} is listed in {MANIFEST_FILE} but is not a regular file in the pack"
+                "{path} is not a regular file in the pack (a directory or a symbolic link)"
             ),
             PackProblem::SizeMismatch {
                 path,
