@@ -177,7 +177,7 @@ pub enum Command {
     Status(StatusArgs),
     /// Execute staged steps whose time has come (safe to run from cron every minute).
     Due(DueArgs),
-    /// Check the journal: hash chains, signatures, signer roles.
+    /// Check the journal: hash chains, signatures, signer roles (or an evidence pack).
     Verify(VerifyArgs),
     /// Lint playbooks, the glossary and the role matrix (for CI).
     Validate(ValidateArgs),
@@ -308,6 +308,14 @@ pub struct VerifyArgs {
     /// `RUN@SEQ:sha256:HEX` for a run): fail unless it is still in its chain (repeatable).
     #[arg(long = "head", value_name = "[RUN@]SEQ:HASH")]
     pub heads: Vec<crate::journal::Anchor>,
+
+    /// Check an evidence pack (`offboard report --evidence DIR`) instead of the journal:
+    /// `manifest.sig` must be signed by a key this repository's `signing.allowed_signers` lists
+    /// for the manifest's signer (never a file inside the pack), every listed file must match
+    /// its SHA-256 and size, and the pack must hold no file the manifest does not list. Exit 1
+    /// naming every problem found.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["runs", "heads"])]
+    pub evidence: Option<PathBuf>,
 }
 
 /// `offboard validate`.
@@ -365,7 +373,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "PERIOD", default_value = "90d")]
     pub since: String,
 
-    /// Write the auditor evidence pack (CSV, journals, signed manifest) into this directory.
+    /// Write the auditor evidence pack (CSV, journals, signed manifest) into this directory;
+    /// `offboard verify --evidence DIR` checks it.
     #[arg(long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
 }

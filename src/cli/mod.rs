@@ -16,6 +16,7 @@ mod session;
 pub(crate) mod status;
 mod validate;
 mod verify;
+mod verify_evidence;
 mod workspace;
 
 use std::sync::Arc;

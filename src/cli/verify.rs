@@ -1,6 +1,7 @@
 //! `offboard verify`: check the journal (hash chains, signatures, signer roles, the ledger) and
 //! name the first bad record of each run; print the heads an auditor saves, and check heads
-//! saved earlier (`--head`).
+//! saved earlier (`--head`). `--evidence DIR` checks an evidence pack instead
+//! ([`super::verify_evidence`]).
 
 use super::args::VerifyArgs;
 use super::workspace::{load_workspace, trust};
@@ -16,6 +17,9 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
             "`offboard verify` prints human or json, not {}",
             global.format
         )));
+    }
+    if let Some(pack) = &args.evidence {
+        return super::verify_evidence::run(global, pack);
     }
     let workspace = load_workspace(global)?;
     let (allowed, roles) = trust(&workspace)?;

@@ -7,6 +7,7 @@
 //! - the ledger protocol (crash-safe run registration and sealing) in `ledger`;
 //! - [`read_run`], [`list_runs`]: reading without verifying;
 //! - [`AllowedSigners`], [`RoleMap`], [`verify`] and its [`VerifyReport`];
+//! - [`check_detached`], [`signer_allowed`]: a detached signature over a whole file;
 //! - [`Head`] and [`Anchor`]: the outside reference that detects records cut off a chain's end;
 //! - [`EmployeeLock`]: one run per employee at a time;
 //! - [`CRASH_AFTER_WRITES_ENV`], [`CRASH_TORN_ENV`]: the crash hooks for crash tests.
@@ -14,6 +15,7 @@
 mod allowed_signers;
 mod anchor;
 mod check;
+mod detached;
 mod durable;
 mod error;
 mod ledger;
@@ -29,6 +31,7 @@ mod writer;
 
 pub use allowed_signers::{AllowedSigners, Lookup};
 pub use anchor::{Anchor, AnchorParseError, AnchorReport, Head};
+pub use detached::{check_detached, signer_allowed};
 pub use durable::{CRASH_AFTER_WRITES_ENV, CRASH_TORN_ENV, durable_writes};
 pub use error::{JournalError, Result};
 pub use ledger::LEDGER_LOCK_FILE;

@@ -21,6 +21,10 @@ pub enum ReportError {
     )]
     EvidenceDirNotEmpty(PathBuf),
 
+    /// The evidence pack to check is not a directory.
+    #[error("evidence pack {0} is not a directory")]
+    EvidenceNotADirectory(PathBuf),
+
     /// A file could not be read or written.
     #[error("{action} {path}: {source}")]
     Io {

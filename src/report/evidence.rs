@@ -1,12 +1,10 @@
-//! The auditor evidence pack: `evidence.csv` (one row per leaver and step, with the system it
-//! acted on), byte-for-byte copies of the journal files the rows come from and of the ledger,
-//! `manifest.json` listing every file with its SHA-256, `manifest.sig` (an SSHSIG signature of
-//! the manifest bytes, namespace `offboard`) and `SHA256SUMS`. An auditor checks it offline:
-//!
-//! ```text
-//! ssh-keygen -Y verify -f allowed_signers -I <principal> -n offboard -s manifest.sig < manifest.json
-//! sha256sum -c SHA256SUMS
-//! ```
+//! Writing the auditor evidence pack: `evidence.csv` (one row per leaver and step, with the
+//! system it acted on), byte-for-byte copies of the journal files the rows come from and of the
+//! ledger, `manifest.json` listing every one of those files with its SHA-256 and size, and
+//! `manifest.sig` (an SSHSIG signature of the manifest bytes, namespace `offboard`). Nothing
+//! else goes in: the signed manifest is the whole pack, so an auditor who checks its signature
+//! against the playbook repository's `allowed_signers` and then every listed hash, and finds no
+//! file the manifest does not list, has checked everything ([`super::check_evidence_pack`]).
 //!
 //! It writes only inside the new pack directory, never into the journal.
 
@@ -16,11 +14,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::error::ReportError;
+use super::manifest::{MANIFEST_FILE, MANIFEST_FORMAT, Manifest, ManifestFile, SIGNATURE_FILE};
 use super::metrics::RunInput;
 use crate::journal::{Event, LEDGER_FILE, NAMESPACE, Signer, run_path};
-
-/// The format name written in `manifest.json`.
-pub const MANIFEST_FORMAT: &str = "offboard-evidence/1";
 
 /// One row of `evidence.csv`: one step of one leaver's run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -127,39 +123,10 @@ pub struct EvidencePack<'a> {
     pub journal_dir: &'a Path,
     /// The runs in the report window.
     pub runs: &'a [RunInput],
-    /// The `allowed_signers` file, copied in for convenience (an auditor should compare it with
-    /// the one kept in the playbook repository).
-    pub allowed_signers: Option<&'a Path>,
     /// Signs the manifest.
     pub signer: &'a Signer,
     /// When the pack was made, RFC 3339.
     pub generated_at: String,
-}
-
-/// One file of the pack, as `manifest.json` lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ManifestFile {
-    /// Path relative to the pack directory, `/`-separated.
-    pub path: String,
-    /// Hex SHA-256 of the file.
-    pub sha256: String,
-    /// Size in bytes.
-    pub bytes: u64,
-}
-
-/// `manifest.json`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Manifest {
-    /// [`MANIFEST_FORMAT`].
-    pub format: String,
-    /// When the pack was made.
-    pub generated_at: String,
-    /// The principal whose key signs `manifest.sig`.
-    pub signer: String,
-    /// The SSHSIG namespace of `manifest.sig`.
-    pub namespace: String,
-    /// Every file of the pack except the manifest, its signature and `SHA256SUMS`.
-    pub files: Vec<ManifestFile>,
 }
 
 /// Write the pack; returns its manifest.
@@ -192,9 +159,6 @@ pub fn write_evidence_pack(pack: &EvidencePack<'_>) -> Result<Manifest, ReportEr
     if ledger.is_file() {
         sources.push((format!("journal/{LEDGER_FILE}"), ledger));
     }
-    if let Some(allowed) = pack.allowed_signers {
-        sources.push(("allowed_signers".to_owned(), allowed.to_owned()));
-    }
     for (name, source) in sources {
         let bytes =
             std::fs::read(&source).map_err(|e| ReportError::io("cannot read", &source, e))?;
@@ -213,18 +177,12 @@ pub fn write_evidence_pack(pack: &EvidencePack<'_>) -> Result<Manifest, ReportEr
             reason: e.to_string(),
         })?;
     manifest_bytes.push(b'\n');
-    put(pack.dir, "manifest.json", &manifest_bytes)?;
+    put(pack.dir, MANIFEST_FILE, &manifest_bytes)?;
     put(
         pack.dir,
-        "manifest.sig",
+        SIGNATURE_FILE,
         pack.signer.sign(&manifest_bytes).as_bytes(),
     )?;
-    let sums: String = manifest
-        .files
-        .iter()
-        .map(|f| format!("{}  {}\n", f.sha256, f.path))
-        .collect();
-    put(pack.dir, "SHA256SUMS", sums.as_bytes())?;
     Ok(manifest)
 }
 
