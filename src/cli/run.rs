@@ -375,7 +375,7 @@ pub(super) fn run_in(
         approval_required: &config.policy.approval_required,
         sign_off: sign_off.as_ref().map(|f| f as &SignOff),
     };
-    progress.run_started(&run_id, &employee.id, &playbook.name);
+    progress.run_started(&run_id, &employee.id, &playbook.name, playbook.steps.len());
     let mut log = JournalLog {
         journal: &mut journal,
         employee: &employee.id,

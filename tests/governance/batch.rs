@@ -376,3 +376,34 @@ fn a_failed_step_outranks_a_row_that_could_not_start_and_a_waiting_one() {
         1
     );
 }
+
+/// At a terminal, each run of a batch going one at a time draws a bar whose first frame shows
+/// the playbook's real number of steps, never `0/0`.
+#[test]
+fn the_progress_bar_of_a_batch_shows_its_total_from_the_first_frame() {
+    let repo = company(2);
+    let (code, screen) = repo.at_terminal(
+        "run -j 1 E20000 E20001",
+        b"",
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(0), "{screen}");
+    // `] POS/LEN` of every frame drawn, in order.
+    let frames: Vec<(u32, u32)> = screen
+        .match_indices("] ")
+        .filter_map(|(at, _)| {
+            let rest = &screen[at + 2..];
+            let end = rest.find(|c: char| !c.is_ascii_digit() && c != '/')?;
+            let (pos, len) = rest[..end].split_once('/')?;
+            Some((pos.parse().ok()?, len.parse().ok()?))
+        })
+        .collect();
+    assert!(frames.len() >= 2, "no bar drawn:\n{screen}");
+    assert_eq!(frames[0], (0, 10), "first frame:\n{screen}");
+    assert!(
+        frames.iter().all(|&(_, len)| len == 10),
+        "{frames:?}\n{screen}"
+    );
+    assert!(frames.contains(&(10, 10)), "{frames:?}");
+    assert_eq!(deactivated(&repo), 2);
+}
