@@ -132,13 +132,14 @@ pub fn run_batch(
 
 /// Check a batch's people against HR before anything runs: refuse one person named twice under
 /// different keys (id and username), since the second run would collide with the first on the
-/// employee's lock; name the keys HR does not know (each keeps its own row, exit 2).
+/// employee's lock, and a key that could name two people; name the keys HR does not know (each
+/// keeps its own row, exit 2).
 fn check_people(session: &Session, workspace: &Workspace, employees: &[String]) -> Result<()> {
     let hr = session.hr(workspace)?;
     let mut by_id: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
     let mut unknown = Vec::new();
     for key in employees {
-        let Some(employee) = hr.find(key) else {
+        let Some(employee) = hr.find(key)? else {
             unknown.push(key.escape_debug().to_string());
             continue;
         };
