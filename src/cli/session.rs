@@ -2,7 +2,7 @@
 //! snapshot taken when its first employee is resolved), looks up each playbook's git provenance once, and builds
 //! each playbook's connectors once, so a connector's `concurrency` bounds its requests in flight
 //! across every employee of the batch. Runs going in parallel neither draw a progress bar nor
-//! prompt for sign-off.
+//! prompt for sign-off; other runs prompt only when the command was given `--interactive`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -31,13 +31,17 @@ pub struct Session {
     provenance: Mutex<HashMap<PathBuf, Option<Provenance>>>,
     /// True when several runs execute at once.
     pub parallel: bool,
+    /// True when a run may ask at the terminal (`--interactive`): never while runs are parallel.
+    pub interactive: bool,
 }
 
 impl Session {
-    /// A session whose runs execute `parallel`ly or one after another.
-    pub fn new(parallel: bool) -> Session {
+    /// A session whose runs execute `parallel`ly or one after another, and may ask the operator
+    /// when `interactive` (and not parallel).
+    pub fn new(parallel: bool, interactive: bool) -> Session {
         Session {
             parallel,
+            interactive: interactive && !parallel,
             ..Session::default()
         }
     }
@@ -114,13 +118,9 @@ impl Hr {
     }
 }
 
-/// `offboard EMPLOYEE` is shorthand for `offboard run EMPLOYEE`, so a mistyped command reaches
-/// the HR lookup: name the command it most likely meant.
+/// `offboard run NAME` may still be a mistyped command: name the command it most likely meant.
 fn command_hint(word: &str) -> String {
-    use clap::CommandFactory;
-    let command = super::Cli::command();
-    let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
-    crate::analyze::suggest(word, names)
+    super::args::near_subcommand(word)
         .map(|name| format!("; did you mean `offboard {name}`?"))
         .unwrap_or_default()
 }

@@ -43,8 +43,15 @@ fn unknown_employees_and_playbooks_and_untriggered_statuses_are_usage_errors() {
         "{unknown}"
     );
     assert!(!unknown.stderr.contains("did you mean"), "{unknown}");
-    // A mistyped command reaches the employee lookup through the shorthand: name the command.
+    // A mistyped command is not taken for an employee by the shorthand: name the command.
     let typo = acme.run(&["valdate"], &[]).expect(2);
+    assert!(
+        typo.stderr.contains("`valdate` is not a command")
+            && typo.stderr.contains("did you mean `offboard validate`?"),
+        "{typo}"
+    );
+    // Named as an employee explicitly, it is looked up, and the hint still given.
+    let typo = acme.run(&["run", "valdate"], &[]).expect(2);
     assert!(
         typo.stderr.contains("unknown employee `valdate`")
             && typo.stderr.contains("did you mean `offboard validate`?"),
