@@ -308,7 +308,7 @@ pub struct PlanArgs {
 /// `offboard confirm`.
 #[derive(Debug, Args)]
 pub struct ConfirmArgs {
-    /// The run id (see `offboard status`).
+    /// The run id (see `offboard status`); given an employee, the error names their run ids.
     #[arg(value_name = "RUN")]
     pub run: String,
 

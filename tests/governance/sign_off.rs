@@ -297,3 +297,42 @@ fn a_manual_step_is_signed_off_in_place_when_interactive() {
     );
     repo.offboard(["verify"]).run();
 }
+
+/// `offboard confirm` given an employee instead of a run id names the run id(s) to use.
+#[test]
+fn confirm_given_an_employee_names_the_run_to_confirm_in() {
+    let repo = Repo::acme();
+    repo.offboard(["bob"]).status(4).run();
+    let run = repo.run_of("E1002");
+    let before = repo.snapshot(JOURNAL);
+    for key in ["bob", "E1002"] {
+        let refused = repo
+            .offboard(["confirm", key, "hand-over-mailbox", "--note", "done"])
+            .status(2)
+            .run();
+        assert!(
+            refused.stderr.contains(&format!(
+                "`{key}` is employee E1002 (bob), not a run id: `offboard confirm` takes the id of \
+                 the run; its run(s): {run} (open, waiting for sign-off: hand-over-mailbox, \
+                 record-asset-return); e.g. `offboard confirm {run} hand-over-mailbox --note TEXT`"
+            )),
+            "{}",
+            refused.stderr
+        );
+    }
+    let none = repo
+        .offboard([
+            "--format", "json", "confirm", "alice", "x", "--note", "done",
+        ])
+        .status(2)
+        .run();
+    let error: serde_json::Value = serde_json::from_str(none.stderr.trim()).unwrap();
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .contains("E1001 has no run in the journal"),
+        "{error}"
+    );
+    assert!(repo.snapshot(JOURNAL) == before, "a refused confirm wrote");
+}
