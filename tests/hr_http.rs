@@ -410,6 +410,34 @@ fn bad_answers_are_clear_errors_with_exit_2_and_no_token() {
 }
 
 #[test]
+fn two_items_sharing_a_username_are_an_error_naming_both_items() {
+    let mut roster = roster();
+    let mut second = roster[6].clone();
+    second["employee_id"] = json!("E1099");
+    second["email"] = json!("mallory.two@acme.example");
+    roster.push(second);
+    let hris = Hris::start(Listing::Array(roster));
+    let acme = acme_over_http(&hris.url());
+    for args in [&["plan", "mallory"][..], &["run", "mallory"]] {
+        let ran = acme.run(args, ENV).expect(2);
+        assert!(
+            ran.stderr.contains(&format!(
+                "`mallory` is the username of two HR rows: {url}#/6 (employee E1007) and \
+                 {url}#/24 (employee E1099)",
+                url = hris.url()
+            )),
+            "{args:?}: {ran}"
+        );
+        assert!(acme.runs().is_empty(), "nothing ran: {ran}");
+    }
+    assert!(
+        hris.requests().iter().all(|r| r.method == "GET"),
+        "nothing written: {:?}",
+        hris.log()
+    );
+}
+
+#[test]
 fn a_wrong_or_missing_token_is_refused_before_anything_runs() {
     let hris = Hris::start(Listing::Array(roster()));
     let acme = acme_over_http(&hris.url());

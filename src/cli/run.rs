@@ -25,7 +25,7 @@ use crate::journal::{
 };
 use crate::playbook::{Confirm, HrSource, Status, Step};
 use crate::retry::RetryPolicy;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 /// Run the playbook for each employee named (or listed in `--from`, or in a saved plan); the
 /// exit code is the most severe outcome ([`Exit::worst`]). Each employee must be named once.
@@ -43,13 +43,14 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Res
                 drift.join("\n")
             )));
         }
-        let report = run_one(
+        let report = run_in(
             global,
             &workspace,
             &saved.employee,
             Some(&saved.playbook),
             args.allow_dirty,
             interrupted,
+            &Session::new(false, args.interactive),
         )?;
         print_report(global, &report);
         return Ok(report.exit());
@@ -77,14 +78,16 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Res
         return super::batch::run_batch(global, args, &workspace, &employees, interrupted);
     }
     let mut exit = Exit::Done;
+    let session = Session::new(false, args.interactive);
     for employee in &employees {
-        let report = run_one(
+        let report = run_in(
             global,
             &workspace,
             employee,
             args.playbook.as_deref(),
             args.allow_dirty,
             interrupted,
+            &session,
         )?;
         print_report(global, &report);
         exit = exit.worst(report.exit());
@@ -191,7 +194,7 @@ pub fn choose_playbook<'w>(
     }
 }
 
-/// Run (or resume) the playbook for one employee.
+/// Run (or resume) the playbook for one employee, asking nothing at the terminal.
 pub(super) fn run_one(
     global: &GlobalArgs,
     workspace: &Workspace,
@@ -330,13 +333,10 @@ pub(super) fn run_in(
         global.no_progress || session.parallel,
         global.quiet || session.parallel,
     );
-    let interactive = global.format == super::Format::Human
-        && !global.quiet
-        && !session.parallel
-        && std::io::stdin().is_terminal()
-        && std::io::stderr().is_terminal();
+    // Asked for only: without `--interactive` a pending sign-off exits 4 at a terminal too,
+    // as it does under cron or CI.
     let bar = progress.bar();
-    let sign_off = interactive.then_some(
+    let sign_off = session.interactive.then_some(
         move |step: &Step, task: &str| -> Option<String> {
             if !roles.contains(&step.owner) {
                 return None;
@@ -375,7 +375,7 @@ pub(super) fn run_in(
         approval_required: &config.policy.approval_required,
         sign_off: sign_off.as_ref().map(|f| f as &SignOff),
     };
-    progress.run_started(&run_id, &employee.id, &playbook.name);
+    progress.run_started(&run_id, &employee.id, &playbook.name, playbook.steps.len());
     let mut log = JournalLog {
         journal: &mut journal,
         employee: &employee.id,

@@ -101,47 +101,44 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
         )));
     }
     let workspace = load_workspace(global)?;
-    // The employee the target names in HR: read once, and only when a run's id does not match.
-    let named = std::cell::OnceCell::new();
-    let named = |target: &str| {
-        named
-            .get_or_init(|| {
-                super::run::resolve_employee(&workspace, target)
-                    .ok()
-                    .map(|(employee, _)| employee)
-            })
-            .as_ref()
-    };
-    let mut runs: Vec<RunStatus> = all_runs(&workspace)?
-        .into_iter()
-        .filter(|r| match &args.target {
-            Some(t) => {
-                &r.run == t || &r.employee == t || named(t).is_some_and(|e| e.id == r.employee)
+    let all = all_runs(&workspace)?;
+    let mut runs: Vec<RunStatus> = match &args.target {
+        None => all.into_iter().filter(|r| !r.finished).collect(),
+        // A run id, or an employee id the journal holds, is answered from the journal alone.
+        Some(t) if all.iter().any(|r| &r.run == t || &r.employee == t) => all
+            .into_iter()
+            .filter(|r| &r.run == t || &r.employee == t)
+            .collect(),
+        Some(t) => {
+            // Anything else must name one person in HR (a username; two rows sharing it is an
+            // error naming both).
+            let hr = Session::default().hr(&workspace)?;
+            let Some(employee) = hr.find(t)? else {
+                return Err(Error::Usage(format!(
+                    "no run or employee `{t}` in the journal {}",
+                    workspace.config.journal.display()
+                )));
+            };
+            let runs: Vec<RunStatus> = all
+                .into_iter()
+                .filter(|r| r.employee == employee.id)
+                .collect();
+            if runs.is_empty() {
+                // An employee HR knows who has no run yet is an answer, not a mistake.
+                match global.format {
+                    Format::Json => println!("[]"),
+                    _ => println!(
+                        "no run for {} ({}) in the journal {}",
+                        employee.username,
+                        employee.id,
+                        workspace.config.journal.display()
+                    ),
+                }
+                return Ok(Exit::Done);
             }
-            None => !r.finished,
-        })
-        .collect();
-    if let Some(target) = &args.target
-        && runs.is_empty()
-    {
-        // An employee HR knows who has no run yet is an answer, not a mistake.
-        let Some(employee) = named(target) else {
-            return Err(Error::Usage(format!(
-                "no run or employee `{target}` in the journal {}",
-                workspace.config.journal.display()
-            )));
-        };
-        match global.format {
-            Format::Json => println!("[]"),
-            _ => println!(
-                "no run for {} ({}) in the journal {}",
-                employee.username,
-                employee.id,
-                workspace.config.journal.display()
-            ),
+            runs
         }
-        return Ok(Exit::Done);
-    }
+    };
     mark_released_holds(&workspace, &mut runs);
     match global.format {
         Format::Json => {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::fields::{ColumnMap, FIELDS, parse_record};
-use super::{HrError, HrRecord};
+use super::{HrError, HrRecord, Located, Roster};
 
 /// An HR roster exported as CSV.
 #[derive(Clone, Debug)]
@@ -87,6 +87,11 @@ impl CsvSource {
 
     /// Every row, with duplicate employee ids rejected.
     pub fn load(&self) -> Result<Vec<HrRecord>, HrError> {
+        Ok(self.load_located()?.into_iter().map(|l| l.record).collect())
+    }
+
+    /// Every row with its `PATH:LINE`, duplicate employee ids rejected.
+    pub fn load_located(&self) -> Result<Vec<Located>, HrError> {
         let mut seen: HashMap<String, u64> = HashMap::new();
         let mut records = Vec::new();
         self.for_each(|record, line| {
@@ -98,18 +103,18 @@ impl CsvSource {
                     id: record.id,
                 });
             }
-            records.push(record);
+            records.push(Located {
+                location: format!("{}:{line}", self.path.display()),
+                record,
+            });
             Ok(())
         })?;
         Ok(records)
     }
 
-    /// The person whose employee id or username is `key`.
+    /// The person whose employee id or username is `key`, by the rule of [`Roster::find`].
     pub fn find(&self, key: &str) -> Result<Option<HrRecord>, HrError> {
-        Ok(self
-            .load()?
-            .into_iter()
-            .find(|r| r.id == key || r.username == key))
+        Ok(Roster::new(self.load_located()?).find(key)?.cloned())
     }
 }
 

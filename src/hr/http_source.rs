@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::fields::ColumnMap;
 use super::http_page::{not_json, parse_page};
-use super::{HrError, HrRecord};
+use super::{HrError, HrRecord, Located, Roster};
 use crate::connector::ConnectorError;
 use crate::connector::http_errors::{status_error, transport_error};
 use crate::retry::RetryPolicy;
@@ -134,6 +134,11 @@ impl HttpSource {
 
     /// Every employee, following `next` links, with duplicate employee ids rejected.
     pub fn load(&self) -> Result<Vec<HrRecord>, HrError> {
+        Ok(self.load_located()?.into_iter().map(|l| l.record).collect())
+    }
+
+    /// Every employee with its `URL#/json/pointer`, duplicate employee ids rejected.
+    pub fn load_located(&self) -> Result<Vec<Located>, HrError> {
         let mut url = self.url.clone();
         let mut visited = HashSet::from([url.clone()]);
         let mut first_seen: HashMap<String, String> = HashMap::new();
@@ -150,8 +155,8 @@ impl HttpSource {
                         id: record.id,
                     });
                 }
-                first_seen.insert(record.id.clone(), location);
-                records.push(record);
+                first_seen.insert(record.id.clone(), location.clone());
+                records.push(Located { location, record });
             }
             let Some(next) = page.next else {
                 return Ok(records);
@@ -173,12 +178,9 @@ impl HttpSource {
         }
     }
 
-    /// The person whose employee id or username is `key`.
+    /// The person whose employee id or username is `key`, by the rule of [`Roster::find`].
     pub fn find(&self, key: &str) -> Result<Option<HrRecord>, HrError> {
-        Ok(self
-            .load()?
-            .into_iter()
-            .find(|r| r.id == key || r.username == key))
+        Ok(Roster::new(self.load_located()?).find(key)?.cloned())
     }
 
     /// `POST url/ID/it-complete` with `{"run", "completed_at"}` (the service keeps it

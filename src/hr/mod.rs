@@ -9,12 +9,14 @@ mod fields;
 mod http_page;
 mod http_source;
 mod record;
+mod roster;
 mod source;
 
 pub use csv_source::CsvSource;
 pub use fields::ColumnMap;
 pub use http_source::{DEFAULT_TIMEOUT, HttpOptions, HttpSource, MAX_PAGES};
 pub use record::{Employment, HrRecord};
+pub use roster::{Located, Roster};
 pub use source::EmployeeSource;
 
 use std::path::PathBuf;
@@ -64,6 +66,23 @@ pub enum HrError {
         first_line: u64,
         /// The employee id.
         id: String,
+    },
+    /// A key names two rows, or the person it names shares a username or email with another
+    /// row: which person is meant cannot be told, so nothing is done for either.
+    #[error(
+        "`{value}` is the {field} of two HR rows: {first} and {second}; each person must have \
+         their own, so nothing is done until HR is corrected"
+    )]
+    Ambiguous {
+        /// What the rows share: `username`, `email`, or `employee id or username`.
+        field: &'static str,
+        /// The shared value.
+        value: String,
+        /// The first row, where it is and whose: `hr.csv:8 (employee E1007)`, or
+        /// `URL#/json/pointer (employee E1007)`.
+        first: String,
+        /// The second row, likewise.
+        second: String,
     },
     /// The write-back file could not be written.
     #[error("cannot write HR write-back {path}: {source}")]

@@ -1,7 +1,7 @@
 //! The configured HR source behind one type, so that `run`, `plan`, `confirm` and `reconcile`
 //! neither know nor care whether HR is a CSV export or a JSON service. It only dispatches.
 
-use super::{CsvSource, HrError, HrRecord, HttpSource};
+use super::{CsvSource, HrError, HrRecord, HttpSource, Roster};
 
 /// Where employee records come from, and where "IT offboarding complete" goes back to.
 #[derive(Debug)]
@@ -21,12 +21,17 @@ impl EmployeeSource {
         }
     }
 
-    /// The person whose employee id or username is `key`.
+    /// Every person with where they were read, indexed for lookup (see [`Roster::find`]).
+    pub fn roster(&self) -> Result<Roster, HrError> {
+        Ok(Roster::new(match self {
+            EmployeeSource::Csv(csv) => csv.load_located()?,
+            EmployeeSource::Http(http) => http.load_located()?,
+        }))
+    }
+
+    /// The person whose employee id or username is `key`, by the rule of [`Roster::find`].
     pub fn find(&self, key: &str) -> Result<Option<HrRecord>, HrError> {
-        match self {
-            EmployeeSource::Csv(csv) => csv.find(key),
-            EmployeeSource::Http(http) => http.find(key),
-        }
+        Ok(self.roster()?.find(key)?.cloned())
     }
 
     /// Write "IT offboarding complete" for employee `id` by run `run` at `at` (RFC 3339), then

@@ -43,8 +43,15 @@ fn unknown_employees_and_playbooks_and_untriggered_statuses_are_usage_errors() {
         "{unknown}"
     );
     assert!(!unknown.stderr.contains("did you mean"), "{unknown}");
-    // A mistyped command reaches the employee lookup through the shorthand: name the command.
+    // A mistyped command is not taken for an employee by the shorthand: name the command.
     let typo = acme.run(&["valdate"], &[]).expect(2);
+    assert!(
+        typo.stderr.contains("`valdate` is not a command")
+            && typo.stderr.contains("did you mean `offboard validate`?"),
+        "{typo}"
+    );
+    // Named as an employee explicitly, it is looked up, and the hint still given.
+    let typo = acme.run(&["run", "valdate"], &[]).expect(2);
     assert!(
         typo.stderr.contains("unknown employee `valdate`")
             && typo.stderr.contains("did you mean `offboard validate`?"),
@@ -138,4 +145,58 @@ fn an_uncommitted_playbook_is_refused_unless_allowed_and_recorded() {
         String::from_utf8(hashed.stdout).unwrap().trim()
     );
     acme.run(&["verify"], &[]).expect(0);
+}
+
+/// Two HR rows sharing a username (or an email) make every lookup of either person an error
+/// naming both rows by file and line, for `run`, the shorthand, a batch, `plan` and `status`
+/// alike; nothing is written.
+#[test]
+fn an_employee_hr_lists_twice_under_one_username_or_email_is_ambiguous() {
+    let acme = Acme::new();
+    let hr = acme.dir().join("hr.csv");
+    let roster = std::fs::read_to_string(&hr).unwrap();
+    let second_mallory = "E1099,mallory,mallory.two@acme.example,Mallory Two,E1010,\
+        ivan.petrov@acme.example,R&D,CC-100,engineer,,ACT,2024-01-01,employee,false\n";
+    std::fs::write(&hr, format!("{roster}{second_mallory}")).unwrap();
+    let rows = "hr.csv:8 (employee E1007) and ";
+    let second = "hr.csv:26 (employee E1099)";
+    for args in [
+        &["mallory"][..],
+        &["run", "mallory"],
+        &["run", "E1007"],
+        &["run", "bob", "mallory", "--yes"],
+        &["plan", "mallory"],
+        &["status", "mallory"],
+    ] {
+        let refused = acme.run(args, &[]).expect(2);
+        assert!(
+            refused
+                .stderr
+                .contains("`mallory` is the username of two HR rows: ")
+                && refused.stderr.contains(rows)
+                && refused.stderr.contains(second),
+            "{args:?}: {refused}"
+        );
+        assert!(refused.stdout.is_empty(), "{args:?}: {refused}");
+        untouched(&acme);
+    }
+
+    // An email shared (case aside) by two rows: the person cannot be told from the other in
+    // the systems that find accounts by email.
+    let other = "E1098,mhartmann,MALLORY.Hartmann@acme.example,M. Hartmann,E1010,\
+        ivan.petrov@acme.example,R&D,CC-100,engineer,,ACT,2024-01-01,employee,false\n";
+    std::fs::write(&hr, format!("{roster}{other}")).unwrap();
+    let refused = acme.run(&["run", "mallory"], &[]).expect(2);
+    assert!(
+        refused
+            .stderr
+            .contains("`mallory.hartmann@acme.example` is the email of two HR rows: ")
+            && refused.stderr.contains(rows)
+            && refused.stderr.contains("hr.csv:26 (employee E1098)"),
+        "{refused}"
+    );
+    untouched(&acme);
+    // Someone else is found as before.
+    acme.run(&["--format", "json", "plan", "frank"], &[])
+        .expect(0);
 }
