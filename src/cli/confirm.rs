@@ -9,6 +9,7 @@ use serde_json::json;
 use super::args::ConfirmArgs;
 use super::run::journal_err;
 use super::run::resolve_employee;
+use super::trusted::require_trusted;
 use super::workspace::{load_workspace, signer};
 use super::{Format, GlobalArgs};
 use crate::connector::Change;
@@ -26,6 +27,9 @@ use crate::playbook::{Action, Confirm, Playbook, Step};
 pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
     let workspace = load_workspace(global)?;
     let dir = &workspace.config.journal;
+    crate::journal::record::check_id("run id", &args.run).map_err(journal_err)?;
+    // Nothing the run records (its steps, who signed it) is relied on before it verifies.
+    require_trusted(&workspace, std::slice::from_ref(&args.run))?;
     let records: Vec<_> = read_run(dir, &args.run)
         .map_err(journal_err)?
         .records

@@ -7,6 +7,7 @@
 //! - the ledger protocol (crash-safe run registration and sealing) in `ledger`;
 //! - [`read_run`], [`list_runs`]: reading without verifying;
 //! - [`AllowedSigners`], [`RoleMap`], [`verify`] and its [`VerifyReport`];
+//! - [`verify_runs`]: the same checks for a few runs, before a command trusts them;
 //! - [`Head`] and [`Anchor`]: the outside reference that detects records cut off a chain's end;
 //! - [`EmployeeLock`]: one run per employee at a time;
 //! - [`CRASH_AFTER_WRITES_ENV`], [`CRASH_TORN_ENV`]: the crash hooks for crash tests.
@@ -22,6 +23,7 @@ mod reader;
 pub mod record;
 mod report;
 mod role_map;
+mod run_check;
 mod signer;
 pub mod sshsig;
 mod verify;
@@ -40,6 +42,7 @@ pub use record::{
 };
 pub use report::{BadRecord, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
 pub use role_map::RoleMap;
+pub use run_check::{trusted, verify_runs};
 pub use signer::Signer;
 pub use verify::{verify, verify_anchored};
 pub use writer::{RecordFields, Repair, RunJournal};
