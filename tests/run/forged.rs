@@ -60,7 +60,7 @@ fn forge_finished_run(acme: &Acme, run: &str) {
 
 /// A repository where Mallory was offboarded and Grace's run crashed after its first step
 /// (`run.opened`, `run.started`, the confirmed HR check): Grace's run is open and the newest.
-fn grace_interrupted() -> (Acme, String) {
+pub fn grace_interrupted() -> (Acme, String) {
     let acme = Acme::new();
     acme.run(&["mallory"], &[]).expect(0);
     let crashed = acme.run(&["grace"], &[("OFFBOARD_CRASH_AFTER_WRITES", "3")]);
