@@ -43,6 +43,11 @@ pub enum Error {
     #[error("{0}")]
     Busy(String),
 
+    /// A run the command would act on does not verify (a record's signature, the chain, who
+    /// signed it, or its ledger registration): nothing it says is trusted and nothing was done.
+    #[error("{0}")]
+    UntrustedJournal(String),
+
     /// A git repository could not be opened or queried.
     #[error("git: {message}")]
     Git {
@@ -57,6 +62,7 @@ impl Error {
         match self {
             Error::NotImplemented(_) | Error::Usage(_) | Error::Config { .. } => Exit::Usage,
             Error::Io { .. } | Error::Git { .. } | Error::Busy(_) => Exit::Usage,
+            Error::UntrustedJournal(_) => Exit::Findings,
         }
     }
 

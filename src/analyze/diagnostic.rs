@@ -343,6 +343,11 @@ pub enum DiagnosticKind {
         /// What is wrong.
         message: String,
     },
+    /// OB050: a role of `policy.operator_roles` that no signer of the configuration holds.
+    OperatorRoleHeldByNobody {
+        /// The role.
+        role: String,
+    },
     /// OB051: `reconcile.alert` names a connector that is not defined, or not a webhook.
     AlertNotWebhook {
         /// The connector named.
@@ -387,7 +392,7 @@ impl DiagnosticKind {
             GlossaryCodeTwice { .. } => "OB030",
             GlossaryUnknownStatus { .. } => "OB031",
             EmptyRole { .. } | DuplicateEntitlement { .. } => "OB040",
-            InvalidConfig { .. } => "OB050",
+            InvalidConfig { .. } | OperatorRoleHeldByNobody { .. } => "OB050",
             AlertNotWebhook { .. } => "OB051",
         }
     }
@@ -456,6 +461,9 @@ impl DiagnosticKind {
             EmptyRole { .. } => "list the groups or licenses the role carries, or remove it".into(),
             DuplicateEntitlement { .. } => "list each entitlement once".into(),
             InvalidConfig { .. } => "see the Configuration section of docs/playbook-format.md".into(),
+            OperatorRoleHeldByNobody { role } => format!(
+                "give a principal the role `{role}` under `signers:`, or remove it from `policy.operator_roles`"
+            ),
             AlertNotWebhook { webhooks, .. } if webhooks.is_empty() => "define a `type: webhook` connector under `connectors:` and name it in `reconcile.alert`".into(),
             AlertNotWebhook { webhooks, .. } => format!("use a webhook connector: {}", webhooks.join(", ")),
         }
@@ -599,6 +607,10 @@ impl fmt::Display for DiagnosticKind {
                 write!(f, "role `{role}` lists `{entitlement}` twice")
             }
             InvalidConfig { message } => write!(f, "invalid configuration: {message}"),
+            OperatorRoleHeldByNobody { role } => write!(
+                f,
+                "operator role `{role}` (policy.operator_roles) is held by no signer in the configuration: nobody could run a playbook with it"
+            ),
             AlertNotWebhook {
                 name,
                 connector_type: Some(kind),

@@ -10,6 +10,7 @@ use super::args::ConfirmArgs;
 use super::run::journal_err;
 use super::run::resolve_employee;
 use super::session::Session;
+use super::trusted::require_trusted;
 use super::workspace::{load_workspace, signer};
 use super::{Format, GlobalArgs};
 use crate::analyze::Workspace;
@@ -35,6 +36,8 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
         }
         Err(error) => return Err(journal_err(error)),
     };
+    // Nothing the run records (its steps, who signed it) is relied on before it verifies.
+    require_trusted(&workspace, std::slice::from_ref(&args.run))?;
     let (employee, name) = run_identity(&records)
         .ok_or_else(|| Error::Usage(format!("run {} has no run.started record", args.run)))?;
     let playbook = workspace.playbook(&name).ok_or_else(|| {

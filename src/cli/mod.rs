@@ -14,6 +14,7 @@ mod report;
 mod run;
 mod session;
 pub(crate) mod status;
+mod trusted;
 mod validate;
 mod verify;
 mod verify_evidence;

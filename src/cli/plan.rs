@@ -166,7 +166,7 @@ pub fn make_plan(
     let playbook = &file.playbook;
     let now = clock::now().map_err(Error::Usage)?;
     let (run_id, history): (_, Vec<Payload>) = match config.journal.is_dir() {
-        true => match find_run(&config.journal, &employee.id, &playbook.name)? {
+        true => match find_run(workspace, &employee.id, &playbook.name)? {
             Some((run, _)) => {
                 let records = read_run(&config.journal, &run)
                     .map_err(journal_err)?

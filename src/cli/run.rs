@@ -10,6 +10,7 @@ use super::GlobalArgs;
 use super::args::RunArgs;
 use super::progress::{Progress, describe};
 use super::session::Session;
+use super::trusted::require_trusted;
 use super::workspace::{load_workspace, signer, trust};
 use crate::analyze::{PlaybookFile, Workspace};
 use crate::error::{Error, Result};
@@ -75,6 +76,8 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Res
         employees.extend(listed);
     }
     if employees.len() > 1 || args.from.is_some() {
+        // Refused once for the whole batch, before any employee is started.
+        operator_signer(&workspace)?;
         return super::batch::run_batch(global, args, &workspace, &employees, interrupted);
     }
     let mut exit = Exit::Done;
@@ -237,7 +240,7 @@ pub(super) fn run_in(
             file.path.display()
         )));
     }
-    let signer = signer(workspace, None, None)?;
+    let signer = operator_signer(workspace)?;
     let roles = config.roles_of(signer.principal());
     let principal = signer.principal().to_owned();
     if let Some(step) = playbook
@@ -262,7 +265,7 @@ pub(super) fn run_in(
         other => Error::Usage(other.to_string()),
     })?;
 
-    let existing = find_run(journal_dir, &employee.id, &playbook.name)?;
+    let existing = find_run(workspace, &employee.id, &playbook.name)?;
     let (allowed, _) = trust(workspace)?;
     let mut journal = match existing {
         Some((run_id, true)) => {
@@ -411,26 +414,71 @@ pub fn hold_reason(workspace: &Workspace, employee: &HrRecord) -> Option<String>
     crate::execute::hold::legal_hold(&workspace.holds, &file, employee).map(|h| h.to_string())
 }
 
+/// A journal failure as the command's error: a record that does not verify is a finding
+/// (exit 1), anything else a usage error.
 pub(super) fn journal_err(error: crate::journal::JournalError) -> Error {
-    Error::Usage(format!("journal: {error}"))
+    match error {
+        crate::journal::JournalError::Untrusted { .. } => {
+            Error::UntrustedJournal(format!("journal: {error}"))
+        }
+        other => Error::Usage(format!("journal: {other}")),
+    }
 }
 
-/// The latest run of `playbook` for `employee` in `dir`, and whether it has finished.
+/// The configured signer, refused (before anything is written) unless it holds an operator role:
+/// only operators may run playbooks, and `offboard verify` rejects a run started by anyone else.
+pub(super) fn operator_signer(workspace: &Workspace) -> Result<crate::journal::Signer> {
+    let signer = signer(workspace, None, None)?;
+    let config = &workspace.config;
+    if config.is_operator(signer.principal()) {
+        return Ok(signer);
+    }
+    let held = config.roles_of(signer.principal());
+    Err(Error::Usage(format!(
+        "signer {} may not run playbooks: it holds {}, and only a holder of an operator role ({}; \
+         policy.operator_roles in {}) may. Sign with an operator's key (signing.key and \
+         signing.principal, or {}), or make one of its roles an operator role. Nothing was written",
+        signer.principal(),
+        if held.is_empty() {
+            "no role".to_owned()
+        } else {
+            format!("roles {}", held.join(", "))
+        },
+        config.policy.operator_roles.join(", "),
+        config.path.display(),
+        super::workspace::SIGNING_KEY_ENV,
+    )))
+}
+
+/// The latest run of `playbook` for `employee` in the journal, and whether it has finished;
+/// refused (exit 1) unless that run verifies (see [`require_trusted`]), so that a run signed
+/// outside the journal's rules is never taken as finished nor any of its steps as done.
 ///
-/// Only the runs whose id has the prefix [`new_run_id`] gives them are read, so that each run
-/// of a large batch does not read every other employee's journal.
+/// Only the runs whose id has the prefix [`new_run_id`] gives them are read, and only the one
+/// found is verified, so that each run of a large batch does not read every other employee's
+/// journal.
 pub(super) fn find_run(
-    dir: &Path,
+    workspace: &Workspace,
     employee: &str,
     playbook: &str,
 ) -> Result<Option<(String, bool)>> {
+    let dir = &workspace.config.journal;
     let prefix = run_prefix(employee, playbook);
+    let check = |run: &str| require_trusted(workspace, &[run.to_owned()]);
     let mut found = None;
     for run in list_runs(dir).map_err(journal_err)? {
         if !run.starts_with(&prefix) {
             continue;
         }
-        let records = read_run(dir, &run).map_err(journal_err)?.records;
+        let records = match read_run(dir, &run) {
+            Ok(read) => read.records,
+            Err(error) => {
+                // A run of this employee that cannot even be read: verification names the
+                // bad record.
+                check(&run)?;
+                return Err(journal_err(error));
+            }
+        };
         let Some(first) = records.first() else {
             continue;
         };
@@ -446,6 +494,9 @@ pub(super) fn find_run(
                 .is_some_and(|r| r.payload.event == Event::RunFinished);
             found = Some((run, finished));
         }
+    }
+    if let Some((run, _)) = &found {
+        check(run)?;
     }
     Ok(found)
 }

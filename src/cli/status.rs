@@ -1,12 +1,14 @@
 //! `offboard status [RUN|EMPLOYEE]`: open runs (or the runs named), their pending steps,
-//! deadlines, breaches and steps held by a legal hold. Reads the journal, and for runs with a
-//! step blocked by a hold, HR and the holds file, to tell whether the hold has been lifted.
-//! Writes nothing.
+//! deadlines, breaches and steps held by a legal hold. Reads the journal (each run it shows is
+//! verified first: a run that does not verify is refused, exit 1), and for runs with a step
+//! blocked by a hold, HR and the holds file, to tell whether the hold has been lifted. Writes
+//! nothing.
 
 use super::args::StatusArgs;
 use super::run::journal_err;
 use super::run::{choose_playbook, hold_reason};
 use super::session::Session;
+use super::trusted::require_trusted;
 use super::workspace::load_workspace;
 use super::{Format, GlobalArgs};
 use crate::analyze::Workspace;
@@ -139,6 +141,11 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
             runs
         }
     };
+    // What a run reports (finished, which steps are confirmed) is shown only once it verifies.
+    if !runs.is_empty() {
+        let ids: Vec<String> = runs.iter().map(|r| r.run.clone()).collect();
+        require_trusted(&workspace, &ids)?;
+    }
     mark_released_holds(&workspace, &mut runs);
     match global.format {
         Format::Json => {

@@ -35,13 +35,16 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
     }
     let runs = (!args.runs.is_empty()).then_some(args.runs.as_slice());
     let report = verify_anchored(dir, &allowed, &roles, runs, &args.heads);
+    // A run named on the command line that does not exist is a mistake in the command; a run
+    // only a `--head` names is a finding: the head is no longer in the journal.
     let unknown: Vec<&str> = report
         .runs
         .iter()
         .filter(|r| {
-            r.first_error
-                .as_ref()
-                .is_some_and(|bad| bad.reason == Reason::UnknownRun)
+            args.runs.contains(&r.run)
+                && r.first_error
+                    .as_ref()
+                    .is_some_and(|bad| bad.reason == Reason::UnknownRun)
         })
         .map(|r| r.run.as_str())
         .collect();

@@ -129,7 +129,7 @@ fn vouch(workspace: &Workspace, signer: &Signer, key: &std::path::Path) -> Resul
     })
 }
 
-/// The allowed signers and the role map, for verification.
+/// The allowed signers and the role map (with the operator roles), for verification.
 pub fn trust(workspace: &Workspace) -> Result<(AllowedSigners, RoleMap)> {
     let config = &workspace.config;
     let path = config
@@ -148,5 +148,6 @@ pub fn trust(workspace: &Workspace) -> Result<(AllowedSigners, RoleMap)> {
     for (principal, held) in &config.signers {
         roles.insert(principal.clone(), held.iter().cloned());
     }
+    roles.set_operator_roles(config.policy.operator_roles.iter().cloned());
     Ok((allowed, roles))
 }

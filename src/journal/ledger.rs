@@ -147,60 +147,7 @@ impl LedgerWriter {
     pub(crate) fn entries_of(&self, run: &str) -> Result<Option<RunEntries>> {
         let bytes = std::fs::read(&self.path)
             .map_err(|source| JournalError::io("cannot read", &self.path, source))?;
-        let complete = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
-        let bytes = &bytes[..complete];
-        let line_number = |start: usize| memchr::memchr_iter(b'\n', &bytes[..start]).count() + 1;
-        let line_at = |start: usize| {
-            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-            &bytes[start..end]
-        };
-        let parse = |start: usize| -> Result<(LedgerPayload, String)> {
-            let corrupt = |message: String| JournalError::Corrupt {
-                path: self.path.clone(),
-                line: line_number(start),
-                message,
-            };
-            let envelope = parse_envelope(line_at(start)).map_err(corrupt)?;
-            let payload: LedgerPayload = serde_json::from_str(&envelope.payload)
-                .map_err(|e| corrupt(format!("payload: {e}")))?;
-            Ok((payload, payload_hash(&envelope.payload)))
-        };
-        let mut latest: Option<LedgerLine> = None;
-        let mut checked = bytes.len();
-        for hit in memchr::memmem::rfind_iter(bytes, run.as_bytes()) {
-            if hit >= checked {
-                continue;
-            }
-            let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
-            checked = start;
-            let (payload, _) = parse(start)?;
-            if payload.run != run {
-                continue;
-            }
-            let here = LedgerLine {
-                line: line_number(start),
-                bytes: line_at(start).to_vec(),
-            };
-            if payload.event != LedgerEvent::Opened {
-                latest.get_or_insert(here);
-                continue;
-            }
-            let chain_to = match start {
-                0 => GENESIS.to_owned(),
-                _ => {
-                    let before = memchr::memrchr(b'\n', &bytes[..start - 1]).map_or(0, |i| i + 1);
-                    parse(before)?.1
-                }
-            };
-            return Ok(Some(RunEntries {
-                latest: latest.unwrap_or_else(|| here.clone()),
-                opened: Some((here, chain_to)),
-            }));
-        }
-        Ok(latest.map(|latest| RunEntries {
-            latest,
-            opened: None,
-        }))
+        entries_in(&bytes, &self.path, run)
     }
 
     /// The hash a new run's first record chains to.
@@ -306,6 +253,65 @@ impl LedgerWriter {
         self.last_line = Some((number, line.into_bytes()));
         Ok(())
     }
+}
+
+/// What the ledger bytes `bytes` (read from `path`) hold about `run` (see
+/// [`LedgerWriter::entries_of`]); a torn final line is left out. Nothing is verified here.
+pub(crate) fn entries_in(bytes: &[u8], path: &Path, run: &str) -> Result<Option<RunEntries>> {
+    let complete = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
+    let bytes = &bytes[..complete];
+    let line_number = |start: usize| memchr::memchr_iter(b'\n', &bytes[..start]).count() + 1;
+    let line_at = |start: usize| {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        &bytes[start..end]
+    };
+    let parse = |start: usize| -> Result<(LedgerPayload, String)> {
+        let corrupt = |message: String| JournalError::Corrupt {
+            path: path.to_owned(),
+            line: line_number(start),
+            message,
+        };
+        let envelope = parse_envelope(line_at(start)).map_err(corrupt)?;
+        let payload: LedgerPayload = serde_json::from_str(&envelope.payload)
+            .map_err(|e| corrupt(format!("payload: {e}")))?;
+        Ok((payload, payload_hash(&envelope.payload)))
+    };
+    let mut latest: Option<LedgerLine> = None;
+    let mut checked = bytes.len();
+    for hit in memchr::memmem::rfind_iter(bytes, run.as_bytes()) {
+        if hit >= checked {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
+        checked = start;
+        let (payload, _) = parse(start)?;
+        if payload.run != run {
+            continue;
+        }
+        let here = LedgerLine {
+            line: line_number(start),
+            bytes: line_at(start).to_vec(),
+        };
+        if payload.event != LedgerEvent::Opened {
+            latest.get_or_insert(here);
+            continue;
+        }
+        let chain_to = match start {
+            0 => GENESIS.to_owned(),
+            _ => {
+                let before = memchr::memrchr(b'\n', &bytes[..start - 1]).map_or(0, |i| i + 1);
+                parse(before)?.1
+            }
+        };
+        return Ok(Some(RunEntries {
+            latest: latest.unwrap_or_else(|| here.clone()),
+            opened: Some((here, chain_to)),
+        }));
+    }
+    Ok(latest.map(|latest| RunEntries {
+        latest,
+        opened: None,
+    }))
 }
 
 /// One ledger line as stored.

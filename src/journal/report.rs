@@ -257,6 +257,16 @@ pub enum Reason {
         /// The role required.
         role: String,
     },
+    /// A record only an operator may sign (`run.started`, `run.finished`, a ledger record) signed
+    /// by a principal that holds no operator role.
+    NotOperator {
+        /// The signer.
+        principal: String,
+        /// The record's event, e.g. `run.started` or `run.sealed`.
+        event: String,
+        /// The operator roles (`policy.operator_roles`).
+        operator_roles: Vec<String>,
+    },
     /// A `step.approved` signed by the run's own signer (the principal of its `run.started`):
     /// an approval must come from a second person (four eyes).
     SelfApproval {
@@ -372,6 +382,20 @@ impl std::fmt::Display for Reason {
             Reason::SignerLacksRole { principal, role } => write!(
                 f,
                 "signer {principal} does not hold role {role} (separation of duties)"
+            ),
+            Reason::NotOperator {
+                principal,
+                event,
+                operator_roles,
+            } => write!(
+                f,
+                "{event} is signed by {principal}, who holds no operator role ({}); only a holder \
+                 of an operator role (policy.operator_roles) may sign it",
+                if operator_roles.is_empty() {
+                    "none is configured".to_owned()
+                } else {
+                    format!("operator roles: {}", operator_roles.join(", "))
+                }
             ),
             Reason::SelfApproval { principal, step } => write!(
                 f,

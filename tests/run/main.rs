@@ -8,6 +8,7 @@ mod common;
 
 mod crash;
 mod failure;
+mod forged;
 mod journal;
 mod mallory;
 mod refusals;

@@ -200,3 +200,48 @@ fn an_employee_hr_lists_twice_under_one_username_or_email_is_ambiguous() {
     acme.run(&["--format", "json", "plan", "frank"], &[])
         .expect(0);
 }
+
+#[test]
+fn a_signer_without_an_operator_role_cannot_run_a_playbook() {
+    let acme = Acme::new();
+    let config = acme.config();
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text
+        .replace("key: keys/it-ops", "key: keys/procurement")
+        .replace(
+            "principal: it-ops@acme.example",
+            "principal: procurement@acme.example",
+        );
+    std::fs::write(&config, text).unwrap();
+    for args in [&["grace"][..], &["run", "grace", "mallory"][..]] {
+        let refused = acme.run(args, &[]).expect(2);
+        assert!(
+            refused.stderr.contains(
+                "signer procurement@acme.example may not run playbooks: it holds roles procurement"
+            ) && refused
+                .stderr
+                .contains("only a holder of an operator role (iam; policy.operator_roles")
+                && refused.stderr.contains("Nothing was written"),
+            "{args:?}: {refused}"
+        );
+        untouched(&acme);
+        assert!(
+            !acme.journal().exists(),
+            "{args:?}: the journal was created"
+        );
+    }
+
+    // With `procurement` made the operator role, its holder may run (holding the roles of the
+    // playbook's automatic steps, as before), and the run verifies.
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text
+        .replace(
+            "procurement@acme.example: [procurement]",
+            "procurement@acme.example: [procurement, iam]",
+        )
+        .replace("operator_roles: [iam]", "operator_roles: [procurement]");
+    std::fs::write(&config, text).unwrap();
+    acme.run(&["grace"], &[]).expect(0);
+    assert_eq!(crate::mallory::account(&acme, "grace").0, 0);
+    acme.run(&["verify"], &[]).expect(0);
+}
