@@ -71,6 +71,7 @@ impl Session {
 
     /// The employee whose id or username is `key`, and their status through the glossary.
     pub fn employee(&self, workspace: &Workspace, key: &str) -> Result<(HrRecord, Status)> {
+        crate::fsio::check_key(key).map_err(|e| Error::Usage(format!("employee {e}")))?;
         let hr = self.hr(workspace)?;
         let employee = hr.roster.find(key).cloned().ok_or_else(|| {
             Error::Usage(format!(
