@@ -20,6 +20,7 @@ pub mod connector;
 pub mod error;
 pub mod execute;
 pub mod exit;
+pub mod fsio;
 pub mod hr;
 pub mod journal;
 pub mod load;

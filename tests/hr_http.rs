@@ -348,6 +348,8 @@ fn bad_answers_are_clear_errors_with_exit_2_and_no_token() {
     bad_id[3]["employee_id"] = json!("E 1004");
     let mut no_status = roster();
     no_status[2].as_object_mut().unwrap().remove("status");
+    let mut long_name = roster();
+    long_name[0]["display_name"] = json!("n".repeat(70 * 1024));
     let cases = [
         (
             Listing::Pages(duplicate, 10),
@@ -389,6 +391,16 @@ fn bad_answers_are_clear_errors_with_exit_2_and_no_token() {
         (
             Listing::Raw(404, String::new()),
             format!("{LIST}: 404 Not Found (check hr.url)"),
+        ),
+        (
+            Listing::Array(long_name),
+            format!(
+                "{LIST}#/0 (employee `E1001`): `display_name` is 71680 bytes long, over the 64 KiB limit for a field"
+            ),
+        ),
+        (
+            Listing::Raw(200, " ".repeat(65 << 20)),
+            format!("{LIST}: the answer is larger than the 64 MiB limit for an HR HTTP answer"),
         ),
     ];
     for (listing, expected) in cases {

@@ -23,34 +23,45 @@ use crate::analyze::Workspace;
 use crate::error::{Error, Result};
 use crate::execute::outcome::{RunReport, StepState};
 use crate::exit::Exit;
+use crate::fsio;
 
 /// Employee ids (or usernames) from an HR events CSV: the column `employee_id`, else
-/// `username`, else the first column. A file without rows, an empty cell or an employee listed
-/// twice is a usage error.
+/// `username`, else the first column. A file without rows, an empty cell, an employee listed
+/// twice, a quote never closed or a value over its limit ([`fsio::TEXT`] for the file,
+/// [`fsio::CSV_FIELD`] for a field, [`fsio::KEY`] for an employee) is a usage error naming the
+/// line.
 pub fn read_events(path: &Path) -> Result<Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .from_path(path)
-        .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?
-        .clone();
+    let bytes = fsio::read(path, fsio::TEXT, fsio::Links::Follow)
+        .map_err(|e| Error::io("cannot read", path, e))?;
+    let csv_err = |e: csv::Error| match fsio::csv_limit_error(&e) {
+        Some(limit) => Error::Usage(format!(
+            "{}:{}: {}",
+            path.display(),
+            limit.line,
+            limit.message
+        )),
+        None => Error::Usage(format!("{}: {e}", path.display())),
+    };
+    let mut reader = csv::ReaderBuilder::new().from_reader(fsio::CsvGuard::new(&bytes[..]));
+    let headers = reader.headers().map_err(csv_err)?.clone();
     let column = ["employee_id", "username", "employee"]
         .iter()
         .find_map(|name| headers.iter().position(|h| h.trim() == *name))
         .unwrap_or(0);
     let mut employees = Vec::new();
-    for (i, row) in reader.records().enumerate() {
-        let row = row.map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    for row in reader.records() {
+        let row = row.map_err(csv_err)?;
+        let line = row.position().map_or(0, |p| p.line());
         let value = row.get(column).map(str::trim).unwrap_or_default();
         if value.is_empty() {
             return Err(Error::Usage(format!(
-                "{}:{}: empty employee in column `{}`",
+                "{}:{line}: empty employee in column `{}`",
                 path.display(),
-                i + 2,
                 headers.get(column).unwrap_or_default()
             )));
         }
+        fsio::check_key(value)
+            .map_err(|e| Error::Usage(format!("{}:{line}: employee {e}", path.display())))?;
         employees.push(value.to_owned());
     }
     let mut seen = std::collections::HashSet::new();

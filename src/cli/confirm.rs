@@ -138,7 +138,8 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
             step.owner
         )));
     }
-    let _lock = EmployeeLock::acquire(dir, &employee).map_err(|e| Error::Busy(e.to_string()))?;
+    let _lock = EmployeeLock::acquire(dir, &employee)
+        .map_err(|e| Error::Busy(super::run::with_causes(&e)))?;
     let principal = signer.principal().to_owned();
     let mut evidence = json!({ "signed_off_by": principal, "manual": !approval });
     if step.kind == Action::InventoryRecordAssetReturn && !approval {

@@ -23,6 +23,7 @@ use crate::execute::clock;
 use crate::execute::engine::{Engine, Entry, Observer, Recorded, RunLog};
 use crate::execute::outcome::{StepOutcome, StepState};
 use crate::exit::Exit;
+use crate::fsio;
 use crate::hr::HrRecord;
 use crate::journal::{Payload, read_run};
 use crate::plan::identity::PlaybookIdentity;
@@ -142,7 +143,13 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit> {
     let (plan, employee) = make_plan(&workspace, &args.employee, args.playbook.as_deref())?;
     let json = serde_json::to_string_pretty(&plan).map_err(|e| Error::Usage(e.to_string()))?;
     if let Some(out) = &args.out {
-        std::fs::write(out, format!("{json}\n")).map_err(|e| Error::io("cannot write", out, e))?;
+        // Owner-only: a plan names the employee and everything they hold.
+        fsio::replace(out, fsio::PRIVATE_FILE, |file| {
+            use std::io::Write;
+            file.write_all(json.as_bytes())?;
+            file.write_all(b"\n")
+        })
+        .map_err(|e| Error::io("cannot write", out, e))?;
     }
     match global.format {
         Format::Json => println!("{json}"),
@@ -331,9 +338,12 @@ pub fn check_playbook(workspace: &Workspace, saved: &Plan, path: &Path) -> Resul
 
 /// Read a plan saved with `offboard plan --out`.
 pub fn read_plan(path: &std::path::Path) -> Result<Plan> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let text = fsio::read_to_string(path, fsio::TEXT, fsio::Links::Follow)
+        .map_err(|e| Error::io("cannot read", path, e))?;
     let plan: Plan = serde_json::from_str(&text)
         .map_err(|e| Error::Usage(format!("{} is not a saved plan: {e}", path.display())))?;
+    fsio::check_key(&plan.employee)
+        .map_err(|e| Error::Usage(format!("{}: employee {e}", path.display())))?;
     if plan.version != 1 {
         return Err(Error::Usage(format!(
             "{}: plan format version {} is not supported (expected 1)",

@@ -44,11 +44,20 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
         ));
     }
     for path in &args.inventory {
-        if !path.is_file() {
-            return Err(Error::Usage(format!(
-                "inventory export {} does not exist",
-                path.display()
-            )));
+        match crate::fsio::check_regular(path, crate::fsio::Links::Follow) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Usage(format!(
+                    "inventory export {} does not exist",
+                    path.display()
+                )));
+            }
+            Err(e) => {
+                return Err(Error::Usage(format!(
+                    "inventory export {}: {e}",
+                    path.display()
+                )));
+            }
         }
     }
     let workspace = load_workspace(global)?;

@@ -259,10 +259,11 @@ pub(super) fn run_in(
     }
     let now = clock::now().map_err(Error::Usage)?;
     let journal_dir = &config.journal;
-    std::fs::create_dir_all(journal_dir).map_err(|e| Error::io("cannot create", journal_dir, e))?;
+    crate::fsio::create_dir_all(journal_dir, crate::fsio::PRIVATE_DIR)
+        .map_err(|e| Error::io("cannot create", journal_dir, e))?;
     let _lock = EmployeeLock::acquire(journal_dir, &employee.id).map_err(|e| match e {
         crate::journal::JournalError::Locked { .. } => Error::Busy(e.to_string()),
-        other => Error::Usage(other.to_string()),
+        other => Error::Usage(with_causes(&other)),
     })?;
 
     let existing = find_run(workspace, &employee.id, &playbook.name)?;
@@ -421,8 +422,21 @@ pub(super) fn journal_err(error: crate::journal::JournalError) -> Error {
         crate::journal::JournalError::Untrusted { .. } => {
             Error::UntrustedJournal(format!("journal: {error}"))
         }
-        other => Error::Usage(format!("journal: {other}")),
+        other => Error::Usage(format!("journal: {}", with_causes(&other))),
     }
+}
+
+/// `error` followed by its causes, `: `-separated, for an error passed on as text (the
+/// operating system's reason behind "cannot open FILE" must not be lost).
+pub(super) fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next.source();
+    }
+    text
 }
 
 /// The configured signer, refused (before anything is written) unless it holds an operator role:

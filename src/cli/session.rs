@@ -73,6 +73,7 @@ impl Session {
     /// The employee whose id or username is `key`, and their status through the glossary. A key
     /// HR does not know, or that could name two people, is a usage error.
     pub fn employee(&self, workspace: &Workspace, key: &str) -> Result<(HrRecord, Status)> {
+        crate::fsio::check_key(key).map_err(|e| Error::Usage(format!("employee {e}")))?;
         let hr = self.hr(workspace)?;
         let employee = hr.find(key)?.cloned().ok_or_else(|| {
             Error::Usage(format!(

@@ -22,13 +22,17 @@ pub fn config_path(global: &GlobalArgs) -> Result<PathBuf> {
                 path.display()
             )));
         }
-        if !path.is_file() {
-            return Err(Error::Usage(format!(
+        return match crate::fsio::check_regular(path, crate::fsio::Links::Follow) {
+            Ok(()) => Ok(path.clone()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Usage(format!(
                 "configuration {} does not exist",
                 path.display()
-            )));
-        }
-        return Ok(path.clone());
+            ))),
+            Err(e) => Err(Error::Config {
+                path: path.clone(),
+                message: e.to_string(),
+            }),
+        };
     }
     let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?;
     find_upward(&cwd, CONFIG_FILE).ok_or_else(|| {

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::fields::{ColumnMap, FIELDS, parse_record};
 use super::{HrError, HrRecord, Located, Roster};
+use crate::fsio::{self, CsvGuard, EXPORT, Links, STATE, csv_limit_error};
 
 /// An HR roster exported as CSV.
 #[derive(Clone, Debug)]
@@ -37,11 +38,19 @@ impl CsvSource {
             path: self.path.clone(),
             source,
         };
+        let row_err = |e: csv::Error| match csv_limit_error(&e) {
+            Some(limit) => HrError::Row {
+                path: self.path.clone(),
+                line: limit.line,
+                message: limit.message.clone(),
+            },
+            None => read_err(csv_io(e)),
+        };
+        let file = fsio::open_regular(&self.path, EXPORT, Links::Follow).map_err(read_err)?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
-            .from_path(&self.path)
-            .map_err(|e| read_err(csv_io(e)))?;
-        let headers = reader.headers().map_err(|e| read_err(csv_io(e)))?.clone();
+            .from_reader(CsvGuard::new(file));
+        let headers = reader.headers().map_err(row_err)?.clone();
         let mut index = [None; FIELDS.len()];
         for (slot, (field, required)) in index.iter_mut().zip(FIELDS) {
             let column = self.columns.column(field);
@@ -60,6 +69,7 @@ impl CsvSource {
             match reader.read_record(&mut row) {
                 Ok(false) => return Ok(()),
                 Ok(true) => {}
+                Err(e) if csv_limit_error(&e).is_some() => return Err(row_err(e)),
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
                     return Err(HrError::Row {
@@ -140,7 +150,7 @@ impl CsvSource {
     /// The complete rows of the write-back file, without its header.
     fn completed_rows(&self) -> Result<Vec<String>, HrError> {
         let path = self.writeback_path();
-        let text = match std::fs::read_to_string(&path) {
+        let text = match fsio::read_to_string(&path, STATE, Links::Refuse) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(source) => return Err(HrError::Read { path, source }),
@@ -155,7 +165,8 @@ impl CsvSource {
 
     /// Write "IT offboarding complete" for employee `id` (idempotent), then read it back: the
     /// returned flag is what the file shows afterwards. The file is replaced atomically (a
-    /// synced temporary file renamed over it), so a crash leaves either the old or the new file.
+    /// synced temporary file renamed over it), so a crash leaves either the old or the new file;
+    /// it is owner-only (0600).
     ///
     /// Writers hold an exclusive lock on the write-back file's directory meanwhile, so runs of
     /// other employees (threads of a batch, or other processes) never lose each other's rows.
@@ -178,22 +189,18 @@ impl CsvSource {
         }
         // Ids and run ids are validated identifiers: no commas, quotes or newlines.
         rows.push(format!("{id},{run},{at}"));
-        let tmp = path.with_extension("csv.tmp");
-        let write_err = |source| HrError::Write {
-            path: path.clone(),
-            source,
-        };
         let mut text = format!("{WRITEBACK_HEADER}\n");
         for row in &rows {
             text.push_str(row);
             text.push('\n');
         }
-        let mut file = std::fs::File::create(&tmp).map_err(write_err)?;
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(write_err)?;
-        lock.sync_all().map_err(write_err)?;
+        fsio::replace(&path, fsio::PRIVATE_FILE, |file| {
+            file.write_all(text.as_bytes())
+        })
+        .map_err(|source| HrError::Write {
+            path: path.clone(),
+            source,
+        })?;
         drop(lock);
         self.is_marked_complete(id)
     }

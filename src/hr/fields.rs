@@ -8,6 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
 use super::{Employment, HrRecord, validate_identifier};
+use crate::fsio::CSV_FIELD;
 
 /// Record field -> the column (CSV) or key (JSON) that holds it. Fields not overridden use
 /// their own name.
@@ -65,6 +66,16 @@ impl ColumnMap {
 
 /// Build a record from the field values `get(i)` returns (index into [`FIELDS`]).
 pub(super) fn parse_record<'a>(get: impl Fn(usize) -> Option<&'a str>) -> Result<HrRecord, String> {
+    for (i, (field, _)) in FIELDS.iter().enumerate() {
+        if let Some(value) = get(i)
+            && value.len() as u64 > CSV_FIELD.bytes
+        {
+            return Err(format!(
+                "`{field}` is {} bytes long, over {CSV_FIELD}",
+                value.len()
+            ));
+        }
+    }
     let required = |i: usize| get(i).ok_or_else(|| format!("`{}` is empty", FIELDS[i].0));
     let text = |i: usize| get(i).map(str::to_owned);
     let id = required(0)?;

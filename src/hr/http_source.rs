@@ -19,6 +19,7 @@ use super::http_page::{not_json, parse_page};
 use super::{HrError, HrRecord, Located, Roster};
 use crate::connector::ConnectorError;
 use crate::connector::http_errors::{status_error, transport_error};
+use crate::fsio::HTTP_PAGE;
 use crate::retry::RetryPolicy;
 
 /// How long one request may take before it is abandoned (and retried).
@@ -269,10 +270,7 @@ impl HttpSource {
                 .map_err(|e| transport_error(&what, self.timeout, e))?;
             let status = response.status();
             let headers = response.headers().clone();
-            let bytes = response
-                .bytes()
-                .map_err(|e| transport_error(&what, self.timeout, e))?
-                .to_vec();
+            let bytes = read_body(&what, response)?;
             if status.is_success() {
                 return Ok((status, headers, bytes));
             }
@@ -342,6 +340,33 @@ fn body_error(url: &Url, message: String) -> HrError {
         url: url.to_string(),
         message,
     }
+}
+
+/// The body of `response`, refused when it exceeds [`HTTP_PAGE`] (a wrong URL serving a huge
+/// file must not exhaust memory).
+fn read_body(what: &str, response: reqwest::blocking::Response) -> Result<Vec<u8>, ConnectorError> {
+    use std::io::Read;
+    let too_large = || ConnectorError::Permanent {
+        message: format!("{what}: the answer is larger than {HTTP_PAGE}"),
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > HTTP_PAGE.bytes)
+    {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    response
+        .take(HTTP_PAGE.bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ConnectorError::Transient {
+            message: format!("{what}: reading the answer failed: {e}"),
+            retry_after: None,
+        })?;
+    if bytes.len() as u64 > HTTP_PAGE.bytes {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! complete record when its `run.opened` is the ledger's last record (a crash before its first
 //! record; the next run abandons it).
 
+use crate::fsio;
 use std::path::{Path, PathBuf};
 
 use super::allowed_signers::AllowedSigners;
@@ -36,7 +37,7 @@ pub fn verify_runs(
     runs: &[String],
 ) -> Vec<RunReport> {
     let path = dir.join(LEDGER_FILE);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match fsio::read(&path, fsio::JOURNAL_STATE, fsio::Links::Refuse) {
         Ok(bytes) => Ok(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(e.to_string()),
@@ -86,7 +87,7 @@ fn check_one(
         let bad = BadRecord::new(path.clone(), 0, None, Reason::UnknownRun);
         return bad_report(run, path, &[], bad);
     }
-    let bytes = match std::fs::read(&path) {
+    let bytes = match fsio::read(&path, fsio::RUN_FILE, fsio::Links::Refuse) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => {

@@ -46,6 +46,7 @@ use super::reader::{LEDGER_FILE, list_runs, run_path, split_lines};
 use super::record::{Event, GENESIS, LedgerEvent, LedgerPayload, Payload};
 use super::report::{BadRecord, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
 use super::role_map::RoleMap;
+use crate::fsio::{self, JOURNAL_STATE, Links, RUN_FILE};
 
 /// What the ledger says about one run.
 #[derive(Debug, Default)]
@@ -93,7 +94,7 @@ pub fn verify_anchored(
     let ledger_failed_at = ledger_report.first_error.as_ref().map(|e| e.line);
     let mut records_checked = ledger_report.records;
     let mut anchor_reports = Vec::with_capacity(anchors.len());
-    let ledger_bytes = std::fs::read(&ledger_path).unwrap_or_default();
+    let ledger_bytes = fsio::read(&ledger_path, JOURNAL_STATE, Links::Refuse).unwrap_or_default();
     let ledger_lines = super::anchor::lines_of(&ledger_bytes);
     ledger_report.head = head_of(&ledger_lines);
     for anchor in anchors.iter().filter(|a| a.run.is_none()) {
@@ -115,7 +116,7 @@ pub fn verify_anchored(
     let mut files: Vec<(String, PathBuf, Result<Vec<u8>, String>)> = Vec::new();
     for name in &names {
         let path = run_path(dir, name);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match fsio::read(&path, RUN_FILE, Links::Refuse) {
             Ok(bytes) => Ok(bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(e.to_string()),
@@ -217,7 +218,7 @@ fn check_ledger(path: &Path, allowed: &AllowedSigners, roles: &RoleMap) -> Ledge
         first_error: None,
     };
     let mut runs: BTreeMap<String, LedgerRun> = BTreeMap::new();
-    let bytes = match std::fs::read(path) {
+    let bytes = match fsio::read(path, JOURNAL_STATE, Links::Refuse) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => {

@@ -3,7 +3,7 @@
 //! engine may rely on each record being durable before its next side effect. It never reads
 //! connectors or playbooks and never decides what to record.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::allowed_signers::AllowedSigners;
@@ -17,6 +17,7 @@ use super::record::{
     check_id, payload_hash,
 };
 use super::signer::Signer;
+use crate::fsio::{self, Links, RUN_FILE};
 
 /// What the caller states in a record; the journal adds `v`, `run`, `seq`, `prev`, `time` (unless
 /// given) and `signer`.
@@ -176,7 +177,11 @@ impl RunJournal {
         let path = run_path(dir, run_id);
         // A file without a complete line is the leftover of an abandoned attempt (a crash while
         // `run.abandoned` was being recorded); the ledger state below decides.
-        let file_has_data = std::fs::read(&path).is_ok_and(|bytes| bytes.contains(&b'\n'));
+        let file_has_data = match fsio::read(&path, RUN_FILE, Links::Refuse) {
+            Ok(bytes) => bytes.contains(&b'\n'),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(source) => return Err(JournalError::io("cannot read", &path, source)),
+        };
         if file_has_data || matches!(ledger.state(run_id)?, Some(s) if s != LedgerEvent::Abandoned)
         {
             return Err(JournalError::RunExists {
@@ -196,13 +201,12 @@ impl RunJournal {
             None,
         )?;
 
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(true)
-            .write(true)
-            .open(&path)
+        let (mut file, _) = fsio::open_or_create(&path, false)
             .map_err(|source| JournalError::io("cannot create", &path, source))?;
         lock_run(&file, run_id)?;
+        // A leftover without a complete line (see above) is emptied.
+        file.set_len(0)
+            .map_err(|source| JournalError::io("cannot create", &path, source))?;
         append_line(&mut file, &path, &line)?;
         sync_dir(dir)?;
         drop(ledger);
@@ -250,17 +254,13 @@ impl RunJournal {
     ) -> Result<Self> {
         check_id("run id", run_id)?;
         let path = run_path(dir, run_id);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .open(&path)
-            .map_err(|source| match source.kind() {
-                std::io::ErrorKind::NotFound => JournalError::RunNotFound {
-                    run: run_id.to_owned(),
-                    dir: dir.to_owned(),
-                },
-                _ => JournalError::io("cannot open", &path, source),
-            })?;
+        let mut file = fsio::open_existing(&path, true).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => JournalError::RunNotFound {
+                run: run_id.to_owned(),
+                dir: dir.to_owned(),
+            },
+            _ => JournalError::io("cannot open", &path, source),
+        })?;
         lock_run(&file, run_id)?;
         let read = read_run(dir, run_id)?;
         if read.records.is_empty() {
@@ -281,7 +281,7 @@ impl RunJournal {
                 .metadata()
                 .map_err(|source| JournalError::io("cannot read", &path, source))?
                 .len();
-            let keep = std::fs::read(&path)
+            let keep = fsio::read(&path, RUN_FILE, Links::Refuse)
                 .map_err(|source| JournalError::io("cannot read", &path, source))?
                 .iter()
                 .rposition(|&b| b == b'\n')

@@ -8,6 +8,7 @@ use git2::{ObjectType, Oid, Repository};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::fsio;
 
 /// The identity of a playbook file when a plan was made.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,7 +75,8 @@ impl PlaybookIdentity {
 
 /// The git blob id of the bytes of `file`, as `git hash-object` computes it.
 pub fn blob_id(file: &Path) -> Result<String> {
-    let bytes = std::fs::read(file).map_err(|e| Error::io("cannot read", file, e))?;
+    let bytes = fsio::read(file, fsio::TEXT, fsio::Links::Follow)
+        .map_err(|e| Error::io("cannot read", file, e))?;
     Oid::hash_object(ObjectType::Blob, &bytes)
         .map(|oid| oid.to_string())
         .map_err(|e| Error::Git {
@@ -87,7 +89,7 @@ pub fn blob_id(file: &Path) -> Result<String> {
 fn unified_diff(file: &Path, old: &str, shown: &str) -> Option<String> {
     let repo = Repository::discover(file.parent()?).ok()?;
     let before = repo.find_blob(Oid::from_str(old).ok()?).ok()?;
-    let after = std::fs::read(file).ok()?;
+    let after = fsio::read(file, fsio::TEXT, fsio::Links::Follow).ok()?;
     let mut patch = git2::Patch::from_buffers(
         before.content(),
         Some(Path::new(shown)),

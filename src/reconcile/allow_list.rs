@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::error::ReconcileError;
+use crate::fsio;
 
 /// The file name looked for in the configuration's directory.
 pub const ALLOW_LIST_FILE: &str = "service-accounts.yaml";
@@ -46,7 +47,7 @@ pub struct AllowList {
 impl AllowList {
     /// Read the allow-list at `path`; a missing file is an empty list.
     pub fn load(path: &Path) -> Result<AllowList, ReconcileError> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match fsio::read_to_string(path, fsio::TEXT, fsio::Links::Follow) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(AllowList::default());

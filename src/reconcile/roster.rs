@@ -14,6 +14,7 @@ use time::{Date, Month, OffsetDateTime};
 
 use super::error::ReconcileError;
 use super::role_index::{RoleId, RoleIndex};
+use crate::fsio::{self, CsvGuard, Links, csv_limit_error};
 use crate::hr::{HrRecord, validate_identifier};
 use crate::playbook::{Glossary, Status};
 
@@ -62,14 +63,26 @@ impl Roster {
         glossary: &Glossary,
         roles: &RoleIndex,
     ) -> Result<Roster, ReconcileError> {
-        let read_err = |e: csv::Error| ReconcileError::Read {
-            path: path.to_path_buf(),
-            source: std::io::Error::other(e.to_string()),
+        let read_err = |e: csv::Error| match csv_limit_error(&e) {
+            Some(limit) => ReconcileError::Row {
+                path: path.to_path_buf(),
+                line: limit.line,
+                message: limit.message.clone(),
+            },
+            None => ReconcileError::Read {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(e.to_string()),
+            },
         };
+        let file = fsio::open_regular(path, fsio::EXPORT, Links::Follow).map_err(|source| {
+            ReconcileError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
         let mut reader = csv::ReaderBuilder::new()
             .buffer_capacity(1 << 18)
-            .from_path(path)
-            .map_err(read_err)?;
+            .from_reader(CsvGuard::new(file));
         let headers = reader.byte_headers().map_err(read_err)?.clone();
         let cols = resolve_columns(path, &headers, columns)?;
         let codes: Vec<(Vec<u8>, Status)> = glossary
@@ -83,6 +96,7 @@ impl Roster {
             match reader.read_byte_record(&mut row) {
                 Ok(false) => break,
                 Ok(true) => {}
+                Err(e) if csv_limit_error(&e).is_some() => return Err(read_err(e)),
                 Err(e) => {
                     return Err(ReconcileError::Row {
                         path: path.to_path_buf(),

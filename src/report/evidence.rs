@@ -6,7 +6,8 @@
 //! against the playbook repository's `allowed_signers` and then every listed hash, and finds no
 //! file the manifest does not list, has checked everything ([`super::check_evidence_pack`]).
 //!
-//! It writes only inside the new pack directory, never into the journal.
+//! It writes only inside the new pack directory (owner-only: files 0600, directories 0700),
+//! never into the journal.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,7 @@ use sha2::{Digest, Sha256};
 use super::error::ReportError;
 use super::manifest::{MANIFEST_FILE, MANIFEST_FORMAT, Manifest, ManifestFile, SIGNATURE_FILE};
 use super::metrics::RunInput;
+use crate::fsio::{self, Limit, Links};
 use crate::journal::{Event, LEDGER_FILE, NAMESPACE, Signer, run_path};
 
 /// One row of `evidence.csv`: one step of one leaver's run.
@@ -145,23 +147,31 @@ pub fn write_evidence_pack(pack: &EvidencePack<'_>) -> Result<Manifest, ReportEr
         reason: e.to_string(),
     })?;
     files.push(put(pack.dir, "evidence.csv", &csv)?);
-    let mut sources: Vec<(String, PathBuf)> = pack
+    // What the pack copies, each read as its own kind of file (see `fsio`).
+    let mut sources: Vec<(String, PathBuf, Limit, Links)> = pack
         .runs
         .iter()
         .map(|r| {
             (
                 format!("journal/{}.jsonl", r.status.run),
                 run_path(pack.journal_dir, &r.status.run),
+                fsio::RUN_FILE,
+                Links::Refuse,
             )
         })
         .collect();
     let ledger = pack.journal_dir.join(LEDGER_FILE);
-    if ledger.is_file() {
-        sources.push((format!("journal/{LEDGER_FILE}"), ledger));
+    if std::fs::symlink_metadata(&ledger).is_ok() {
+        sources.push((
+            format!("journal/{LEDGER_FILE}"),
+            ledger,
+            fsio::JOURNAL_STATE,
+            Links::Refuse,
+        ));
     }
-    for (name, source) in sources {
-        let bytes =
-            std::fs::read(&source).map_err(|e| ReportError::io("cannot read", &source, e))?;
+    for (name, source, limit, links) in sources {
+        let bytes = fsio::read(&source, limit, links)
+            .map_err(|e| ReportError::io("cannot read", &source, e))?;
         files.push(put(pack.dir, &name, &bytes)?);
     }
     let manifest = Manifest {
@@ -186,7 +196,7 @@ pub fn write_evidence_pack(pack: &EvidencePack<'_>) -> Result<Manifest, ReportEr
     Ok(manifest)
 }
 
-/// Create `dir`, or accept it when it exists and is empty.
+/// Create `dir` (owner-only), or accept it when it exists and is empty.
 fn prepare_dir(dir: &Path) -> Result<(), ReportError> {
     match std::fs::read_dir(dir) {
         Ok(mut entries) => {
@@ -196,19 +206,26 @@ fn prepare_dir(dir: &Path) -> Result<(), ReportError> {
             Ok(())
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| ReportError::io("cannot create", dir, e))
+            fsio::create_dir_all(dir, fsio::PRIVATE_DIR)
+                .map_err(|e| ReportError::io("cannot create", dir, e))
         }
         Err(e) => Err(ReportError::io("cannot open", dir, e)),
     }
 }
 
-/// Write `bytes` to `dir/name` (creating parent folders) and describe the file.
+/// Write `bytes` to the new file `dir/name` (owner-only, creating parent folders) and describe
+/// the file. The directory was empty, so nothing is overwritten, and nothing planted meanwhile
+/// is written through.
 fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<ManifestFile, ReportError> {
+    use std::io::Write;
     let path = dir.join(name);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| ReportError::io("cannot create", parent, e))?;
+        fsio::create_dir_all(parent, fsio::PRIVATE_DIR)
+            .map_err(|e| ReportError::io("cannot create", parent, e))?;
     }
-    std::fs::write(&path, bytes).map_err(|e| ReportError::io("cannot write", &path, e))?;
+    fsio::create_new(&path, fsio::PRIVATE_FILE)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
+        .map_err(|e| ReportError::io("cannot write", &path, e))?;
     let digest = Sha256::digest(bytes);
     Ok(ManifestFile {
         path: name.to_owned(),

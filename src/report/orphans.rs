@@ -10,14 +10,21 @@
 //!
 //! The number of findings is `totals.count` when present, else the length of `findings`;
 //! `accounts_checked` is the number of enabled accounts the reconcile read. `offboard reconcile`
-//! writes this file on every run (its `--format json` document, which has these members).
+//! writes this file on every run (its `--format json` document, which has these members). It is
+//! read as a stream, counting the findings without keeping them, from a regular file (not a
+//! link) of at most [`JOURNAL_STATE`].
 
+use std::fmt;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
+use serde::Deserialize;
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::error::ReportError;
 use super::model::OrphanRate;
+use crate::fsio::{self, JOURNAL_STATE, Links};
 
 /// The file name of the reconcile result in the journal directory.
 pub const RECONCILE_FILE: &str = "reconcile.json";
@@ -25,8 +32,8 @@ pub const RECONCILE_FILE: &str = "reconcile.json";
 /// Read the orphan rate from `journal_dir/reconcile.json`, if there is one.
 pub fn read_orphan_rate(journal_dir: &Path) -> Result<OrphanRate, ReportError> {
     let path = journal_dir.join(RECONCILE_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
+    let file = match fsio::open_regular(&path, JOURNAL_STATE, Links::Refuse) {
+        Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(OrphanRate::NotAvailable {
                 reason: format!("no {RECONCILE_FILE} in {}", journal_dir.display()),
@@ -38,23 +45,110 @@ pub fn read_orphan_rate(journal_dir: &Path) -> Result<OrphanRate, ReportError> {
         path: path.clone(),
         reason,
     };
-    let value: Value = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
-    orphan_rate(&value, &path.display().to_string()).map_err(fail)
+    let reader = BufReader::new(file.take(JOURNAL_STATE.bytes));
+    let summary: Summary = serde_json::from_reader(reader).map_err(|e| fail(e.to_string()))?;
+    rate_of(
+        summary.accounts_checked.as_ref(),
+        summary.totals.as_ref().and_then(|t| t.get("count")),
+        summary.findings.and_then(|f| f.0),
+        &path.display().to_string(),
+    )
+    .map_err(fail)
+}
+
+/// The members of a reconcile result the rate needs; the findings are counted, not kept.
+#[derive(Deserialize)]
+struct Summary {
+    #[serde(default)]
+    accounts_checked: Option<Value>,
+    #[serde(default)]
+    totals: Option<Value>,
+    #[serde(default)]
+    findings: Option<Counted>,
+}
+
+/// How many items an array holds; `None` for any other value.
+struct Counted(Option<u64>);
+
+impl<'de> Deserialize<'de> for Counted {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(CountItems)
+    }
+}
+
+struct CountItems;
+
+impl<'de> Visitor<'de> for CountItems {
+    type Value = Counted;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Counted, A::Error> {
+        let mut count = 0;
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            count += 1;
+        }
+        Ok(Counted(Some(count)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Counted, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Counted(None))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Counted, E> {
+        Ok(Counted(None))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Counted, E> {
+        Ok(Counted(None))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Counted, E> {
+        Ok(Counted(None))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Counted, E> {
+        Ok(Counted(None))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Counted, E> {
+        Ok(Counted(None))
+    }
+
+    fn visit_unit<E>(self) -> Result<Counted, E> {
+        Ok(Counted(None))
+    }
 }
 
 /// The orphan rate a reconcile result states.
 pub fn orphan_rate(value: &Value, source: &str) -> Result<OrphanRate, String> {
-    let accounts_checked = value
-        .get("accounts_checked")
-        .and_then(Value::as_u64)
-        .ok_or("`accounts_checked` must be a whole number")?;
-    let findings = match value.pointer("/totals/count").and_then(Value::as_u64) {
-        Some(count) => count,
-        None => value
+    rate_of(
+        value.get("accounts_checked"),
+        value.pointer("/totals/count"),
+        value
             .get("findings")
             .and_then(Value::as_array)
-            .map(|f| f.len() as u64)
-            .ok_or("neither `totals.count` nor a `findings` array")?,
+            .map(|f| f.len() as u64),
+        source,
+    )
+}
+
+/// The rate from `accounts_checked`, `totals.count` and the number of findings.
+fn rate_of(
+    accounts_checked: Option<&Value>,
+    count: Option<&Value>,
+    listed: Option<u64>,
+    source: &str,
+) -> Result<OrphanRate, String> {
+    let accounts_checked = accounts_checked
+        .and_then(Value::as_u64)
+        .ok_or("`accounts_checked` must be a whole number")?;
+    let findings = match count.and_then(Value::as_u64) {
+        Some(count) => count,
+        None => listed.ok_or("neither `totals.count` nor a `findings` array")?,
     };
     let rate = if accounts_checked == 0 {
         0.0

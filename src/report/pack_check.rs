@@ -272,7 +272,8 @@ fn read_top(dir: &Path, name: &str) -> Result<Vec<u8>, PackProblem> {
         }
         Err(e) => return Err(unreadable(name, &e)),
     }
-    std::fs::read(&path).map_err(|e| unreadable(name, &e))
+    crate::fsio::read(&path, crate::fsio::TEXT, crate::fsio::Links::Refuse)
+        .map_err(|e| unreadable(name, &e))
 }
 
 fn unreadable(path: &str, error: &std::io::Error) -> PackProblem {

@@ -8,6 +8,7 @@ mod common;
 
 mod crash;
 mod failure;
+mod files;
 mod forged;
 mod journal;
 mod mallory;
