@@ -22,3 +22,9 @@ pub fn random_hex(n: usize) -> String {
         .map(|_| format!("{:02x}", fastrand::u8(..)))
         .collect()
 }
+
+/// A program of the Python test peers' virtual environment (`.peers/venv/bin/NAME`), which
+/// `./scripts/install-peers` creates.
+pub fn venv_bin(name: &str) -> String {
+    format!("{}/.peers/venv/bin/{name}", env!("CARGO_MANIFEST_DIR"))
+}
