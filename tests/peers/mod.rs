@@ -1,9 +1,11 @@
-//! Test peers: the real scim2-server, a scripted HTTP server for faults and as a webhook
-//! receiver, and a fault-injecting proxy to put in front of a real server. Each is started on a
-//! free loopback port and stopped when dropped.
+//! Test peers: the real scim2-server, a fake Microsoft Graph checked against Graph's published
+//! description, a scripted HTTP server for faults and as a webhook receiver, and a
+//! fault-injecting proxy to put in front of a real server. Each is started on a free loopback
+//! port and stopped when dropped.
 
 #![allow(dead_code)]
 
+pub mod graph;
 pub mod proxy;
 pub mod scim;
 pub mod script;
