@@ -105,9 +105,10 @@ fn emit(value: serde_json::Value) {
     let _ = writeln!(out, "{value}");
 }
 
-/// A short human description of an outcome.
+/// A short human description of an outcome, on one line and printable: the task text,
+/// account names and errors it quotes come from data.
 pub fn describe(state: &StepState) -> String {
-    match state {
+    crate::human::printable(&match state {
         StepState::Confirmed { changed: true } => "confirmed".into(),
         StepState::Confirmed { changed: false } => "already in effect, confirmed".into(),
         StepState::AlreadyConfirmed => "already confirmed".into(),
@@ -123,7 +124,7 @@ pub fn describe(state: &StepState) -> String {
             Some(account) => format!("would {detail} ({account})"),
             None => format!("would {detail}"),
         },
-    }
+    })
 }
 
 impl Observer for Progress {

@@ -19,6 +19,7 @@ use super::workspace::load_workspace;
 use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::exit::Exit;
+use crate::human::printable;
 use crate::playbook::HrSource;
 use crate::reconcile::{
     ALLOW_LIST_FILE, AllowList, CSV_HEADER, EntitlementSource, Finding, FindingKind, InventoryCsv,
@@ -184,16 +185,17 @@ const HEADINGS: [&str; 9] = [
     "DAYS",
 ];
 
+/// A finding's cells for the table; names read from the systems are made printable.
 fn cells(f: &Finding) -> [String; 9] {
-    let or_dash = |v: Option<&str>| v.unwrap_or("-").to_owned();
+    let or_dash = |v: Option<&str>| printable(v.unwrap_or("-"));
     [
-        f.system.clone(),
-        f.account.clone(),
+        printable(&f.system),
+        printable(&f.account),
         or_dash(f.employee_id.as_deref()),
         or_dash(f.hr_status.map(|s| s.as_str())),
         or_dash(f.role.as_deref()),
         f.entitlement_type.as_str().to_owned(),
-        f.entitlement.clone(),
+        printable(&f.entitlement),
         money(f.monthly_cost_cents),
         f.days_orphaned
             .map_or_else(|| "-".to_owned(), |d| d.to_string()),

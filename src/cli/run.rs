@@ -347,8 +347,10 @@ pub(super) fn run_in(
             }
             let ask = || {
                 eprint!(
-                    "step `{}` waits for sign-off by {}: {task}\n  type a note to confirm it now as {principal} (empty: leave it waiting): ",
-                    step.id, step.owner
+                    "step `{}` waits for sign-off by {}: {}\n  type a note to confirm it now as {principal} (empty: leave it waiting): ",
+                    step.id,
+                    step.owner,
+                    crate::human::printable(task)
                 );
                 let _ = std::io::stderr().flush();
                 let mut line = String::new();

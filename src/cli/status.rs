@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::execute::status::{RunStatus, run_identity, run_status};
 use crate::exit::Exit;
+use crate::human::printable;
 use crate::journal::{Payload, list_runs, read_run};
 use time::OffsetDateTime;
 
@@ -203,7 +204,7 @@ fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
                 step.deadline.as_deref().unwrap_or("-"),
             );
             if let (true, Some(hold)) = (step.is_blocked() && !run.hold_released, &step.hold) {
-                println!("  {:<24} legal hold: {hold}", "");
+                println!("  {:<24} legal hold: {}", "", printable(hold));
             }
         }
         if run.hold_released {

@@ -49,6 +49,7 @@ use super::{Format, GlobalArgs};
 use crate::analyze::{self, Context, Diagnostic, PartialConfig};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
+use crate::human::printable_lines;
 use crate::load::{self, CONFIG_FILE, FileKind, SourceFile};
 use crate::playbook::{Config, Glossary};
 
@@ -637,26 +638,19 @@ fn print_human(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
         let report = Report::new(d, text);
         let mut rendered = String::new();
         if handler.render_report(&mut rendered, &report).is_err() {
-            rendered = format!("{}\n", printable(&d.to_string()));
+            rendered = format!("{}\n", printable_lines(&d.to_string()));
         }
         writeln!(out, "{rendered}")?;
     }
     Ok(())
 }
 
-/// `text` with control characters (other than tab and line breaks) replaced by visible ones:
-/// C0 characters and DEL by their Unicode control pictures (`␛`), others by U+FFFD.
-pub(super) fn printable(text: &str) -> String {
-    text.chars().map(visible).collect()
-}
-
+/// A character of a file's text as the snippet shows it: line breaks and tabs as they are (the
+/// snippet keeps the file's lines), other control characters by their visible stand-ins.
 fn visible(c: char) -> char {
     match c {
         '\t' | '\n' | '\r' => c,
-        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
-        '\u{7f}' => '\u{2421}',
-        c if c.is_control() => '\u{fffd}',
-        c => c,
+        c => crate::human::stand_in(c).unwrap_or(c),
     }
 }
 
@@ -771,7 +765,7 @@ impl fmt::Debug for Report<'_> {
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&printable(&self.diagnostic.kind.to_string()))
+        f.write_str(&printable_lines(&self.diagnostic.kind.to_string()))
     }
 }
 
@@ -783,7 +777,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(printable(&self.diagnostic.hint())))
+        Some(Box::new(printable_lines(&self.diagnostic.hint())))
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {

@@ -55,7 +55,7 @@ pub fn load_workspace(global: &GlobalArgs) -> Result<Workspace> {
                 diagnostics.len()
             );
             for d in diagnostics.iter().take(20) {
-                message.push_str(&format!("\n  {}", super::validate::printable(&d.to_string())));
+                message.push_str(&format!("\n  {}", crate::human::printable(&d.to_string())));
             }
             Error::Config { path, message }
         }

@@ -1,0 +1,7 @@
+//! How values are shown to people, in one place: text from data with its control characters
+//! made visible. Every human, Markdown and HTML output and every message goes through it; JSON
+//! output never does (serde escapes, and machines get the exact values).
+
+mod text;
+
+pub use text::{printable, printable_lines, stand_in};
