@@ -286,18 +286,29 @@ fn figures_from_runs_at_known_times() {
 #[test]
 fn orphan_rate_comes_from_reconcile_json() {
     let dir = acme_with_timed_runs();
-    std::fs::write(
-        dir.path().join("journal/reconcile.json"),
-        r#"{"findings":[{},{},{}],"totals":{"count":4,"monthly_cost_cents":100},"accounts_checked":27}"#,
-    )
-    .unwrap();
+    let finding = |kind: &str, account: &str, entitlement_type: &str| {
+        serde_json::json!({"kind": kind, "system": "directory", "account": account,
+                           "entitlement_type": entitlement_type})
+    };
+    let doc = serde_json::json!({
+        "findings": [
+            finding("orphan", "grace", "account"),
+            finding("orphan", "grace", "license"),
+            finding("unknown_holder", "temp-admin", "account"),
+            finding("excess", "judy", "license"),
+        ],
+        "totals": {"count": 4, "monthly_cost_cents": 100},
+        "accounts_checked": 27
+    });
+    std::fs::write(dir.path().join("journal/reconcile.json"), doc.to_string()).unwrap();
     let all = json_report(dir.path(), "90d");
     assert_eq!(all["orphans"]["status"], "available");
     assert_eq!(all["orphans"]["findings"], 4);
+    assert_eq!(all["orphans"]["orphaned_accounts"], 2);
     assert_eq!(all["orphans"]["accounts_checked"], 27);
     let human = report(dir.path(), &[]);
     assert!(
-        human.contains("orphan rate:     14.8% (4 finding(s) over 27 account(s))"),
+        human.contains("orphan rate:     7.4% (2 orphaned account(s) of 27; 4 finding(s))"),
         "{human}"
     );
 }

@@ -157,11 +157,12 @@ pub(crate) fn orphan_text(orphans: &OrphanRate) -> String {
     match orphans {
         OrphanRate::Available {
             findings,
-            accounts_checked,
+            orphaned_accounts,
+            accounts,
             rate,
             ..
         } => format!(
-            "{:.1}% ({findings} finding(s) over {accounts_checked} account(s))",
+            "{:.1}% ({orphaned_accounts} orphaned account(s) of {accounts}; {findings} finding(s))",
             rate * 100.0
         ),
         OrphanRate::NotAvailable { reason } => format!("not available ({reason})"),
