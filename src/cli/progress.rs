@@ -115,7 +115,9 @@ pub fn describe(state: &StepState) -> String {
         StepState::NoAccount => "no account: nothing to revoke".into(),
         StepState::Failed { error } => format!("FAILED: {error}"),
         StepState::Blocked { reason } => format!("blocked by legal hold ({reason})"),
-        StepState::Scheduled { due_at } => format!("scheduled for {due_at}"),
+        StepState::Scheduled { due_at } => {
+            format!("scheduled for {}", crate::human::timestamp(due_at))
+        }
         StepState::Waiting { task } => format!("waiting for sign-off: {task}"),
         StepState::Pending { on } => format!("pending on {on}"),
         StepState::Planned {

@@ -19,7 +19,7 @@ use super::workspace::load_workspace;
 use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::exit::Exit;
-use crate::human::printable;
+use crate::human::{printable, timestamp};
 use crate::playbook::HrSource;
 use crate::reconcile::{
     ALLOW_LIST_FILE, AllowList, CSV_HEADER, EntitlementSource, Finding, FindingKind, InventoryCsv,
@@ -209,7 +209,7 @@ fn print_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         coverage.people,
         coverage.entitlements,
         coverage.sources.len(),
-        report.now
+        timestamp(&report.now)
     );
     if report.is_clean() {
         return writeln!(out, "No orphaned or excess entitlements: {checked}.");

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::execute::status::{RunStatus, run_identity, run_status};
 use crate::exit::Exit;
-use crate::human::printable;
+use crate::human::{printable, timestamp};
 use crate::journal::{Payload, list_runs, read_run};
 use time::OffsetDateTime;
 
@@ -188,7 +188,7 @@ fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
             let due = step
                 .due_at
                 .as_deref()
-                .map_or_else(String::new, |d| format!(" due {d}"));
+                .map_or_else(String::new, |d| format!(" due {}", timestamp(d)));
             let flag = if step.breached {
                 "  BREACHED"
             } else if step.held {
@@ -201,7 +201,9 @@ fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
                 step.step,
                 step.state,
                 step.risk.as_str(),
-                step.deadline.as_deref().unwrap_or("-"),
+                step.deadline
+                    .as_deref()
+                    .map_or_else(|| "-".into(), timestamp),
             );
             if let (true, Some(hold)) = (step.is_blocked() && !run.hold_released, &step.hold) {
                 println!("  {:<24} legal hold: {}", "", printable(hold));

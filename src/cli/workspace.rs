@@ -111,11 +111,11 @@ fn vouch(workspace: &Workspace, signer: &Signer, key: &std::path::Path) -> Resul
         }
         Lookup::NotYetValid(after) => format!(
             "lists that key as valid only from {after} (valid-after), and it is {}",
-            crate::clock::rfc3339(now)
+            crate::human::time_of(now)
         ),
         Lookup::Expired(before) => format!(
             "lists that key as valid only until {before} (valid-before), and it is {}",
-            crate::clock::rfc3339(now)
+            crate::human::time_of(now)
         ),
     };
     let listed = workspace

@@ -1,7 +1,10 @@
 //! How values are shown to people, in one place: text from data with its control characters
-//! made visible. Every human, Markdown and HTML output and every message goes through it; JSON
-//! output never does (serde escapes, and machines get the exact values).
+//! made visible, times to the second in UTC. Every human, Markdown and HTML output and every
+//! message goes through it; JSON output never does (serde escapes, and machines get the exact
+//! values).
 
 mod text;
+mod timestamp;
 
 pub use text::{printable, printable_lines, stand_in};
+pub use timestamp::{time_of, timestamp};

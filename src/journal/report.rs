@@ -349,7 +349,8 @@ impl std::fmt::Display for Reason {
                 valid_after,
             } => write!(
                 f,
-                "signed at {time}, before the key of {principal} becomes valid (valid-after {valid_after} in allowed_signers)"
+                "signed at {}, before the key of {principal} becomes valid (valid-after {valid_after} in allowed_signers)",
+                crate::human::timestamp(time)
             ),
             Reason::KeyExpired {
                 principal,
@@ -357,7 +358,8 @@ impl std::fmt::Display for Reason {
                 valid_before,
             } => write!(
                 f,
-                "signed at {time}, after the key of {principal} expired (valid-before {valid_before} in allowed_signers)"
+                "signed at {}, after the key of {principal} expired (valid-before {valid_before} in allowed_signers)",
+                crate::human::timestamp(time)
             ),
             Reason::BadSignature => f.write_str("signature does not match the payload (edited)"),
             Reason::WrongRun { expected, found } => {
