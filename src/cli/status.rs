@@ -197,9 +197,9 @@ fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
                 ""
             };
             println!(
-                "  {:<24} {:<16} {:<9} deadline {}{due}{flag}",
+                "  {:<24} {:<12} {:<9} deadline {}{due}{flag}",
                 step.step,
-                step.state,
+                state_words(&step.state),
                 step.risk.as_str(),
                 step.deadline
                     .as_deref()
@@ -214,6 +214,35 @@ fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
                 "  hold released: `offboard due` or `{}` completes it",
                 resume_command(workspace, run)
             );
+        }
+    }
+}
+
+/// A step's state in words: the journal event without its `step.` prefix (`confirmed`,
+/// `waiting`, `scheduled`), `not started` before any. JSON keeps the machine names.
+fn state_words(state: &str) -> String {
+    printable(
+        &state
+            .strip_prefix("step.")
+            .unwrap_or(state)
+            .replace('_', " "),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state_words;
+
+    #[test]
+    fn states_read_as_words() {
+        for (state, words) in [
+            ("step.confirmed", "confirmed"),
+            ("step.waiting", "waiting"),
+            ("step.scheduled", "scheduled"),
+            ("step.blocked", "blocked"),
+            ("not_started", "not started"),
+        ] {
+            assert_eq!(state_words(state), words);
         }
     }
 }
