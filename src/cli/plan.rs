@@ -307,9 +307,9 @@ pub fn check_playbook(workspace: &Workspace, saved: &Plan, path: &Path) -> Resul
         return Err(Error::Usage(format!(
             "{} does not record which playbook content it was made with (it was saved by an \
              earlier version); nothing was executed. Make it again with `offboard plan {} --out {}`",
-            path.display(),
+            crate::human::path(path),
             saved.employee,
-            path.display()
+            crate::human::path(path)
         )));
     };
     let file = workspace
@@ -319,7 +319,7 @@ pub fn check_playbook(workspace: &Workspace, saved: &Plan, path: &Path) -> Resul
         .ok_or_else(|| {
             Error::Usage(format!(
                 "{}: playbook `{}` no longer exists; nothing was executed",
-                path.display(),
+                crate::human::path(path),
                 saved.playbook
             ))
         })?;
@@ -330,9 +330,9 @@ pub fn check_playbook(workspace: &Workspace, saved: &Plan, path: &Path) -> Resul
             "playbook {} changed since {} was made; nothing was executed. Review the change and \
              make the plan again (`offboard plan {} --out {}`). Changes (plan -> now):\n{changes}",
             saved.playbook,
-            path.display(),
+            crate::human::path(path),
             saved.employee,
-            path.display()
+            crate::human::path(path)
         ))),
     }
 }
@@ -341,14 +341,18 @@ pub fn check_playbook(workspace: &Workspace, saved: &Plan, path: &Path) -> Resul
 pub fn read_plan(path: &std::path::Path) -> Result<Plan> {
     let text = fsio::read_to_string(path, fsio::TEXT, fsio::Links::Follow)
         .map_err(|e| Error::io("cannot read", path, e))?;
-    let plan: Plan = serde_json::from_str(&text)
-        .map_err(|e| Error::Usage(format!("{} is not a saved plan: {e}", path.display())))?;
+    let plan: Plan = serde_json::from_str(&text).map_err(|e| {
+        Error::Usage(format!(
+            "{} is not a saved plan: {e}",
+            crate::human::path(path)
+        ))
+    })?;
     fsio::check_key(&plan.employee)
-        .map_err(|e| Error::Usage(format!("{}: employee {e}", path.display())))?;
+        .map_err(|e| Error::Usage(format!("{}: employee {e}", crate::human::path(path))))?;
     if plan.version != 1 {
         return Err(Error::Usage(format!(
             "{}: plan format version {} is not supported (expected 1)",
-            path.display(),
+            crate::human::path(path),
             plan.version
         )));
     }

@@ -50,13 +50,13 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Error::Usage(format!(
                     "inventory export {} does not exist",
-                    path.display()
+                    crate::human::path(path)
                 )));
             }
             Err(e) => {
                 return Err(Error::Usage(format!(
                     "inventory export {}: {e}",
-                    path.display()
+                    crate::human::path(path)
                 )));
             }
         }
@@ -112,7 +112,7 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
         eprintln!(
             "note: {} group or license entitlement(s) belong to holders whose role is empty or not in {}; excess was not judged for them",
             report.coverage.unjudged_entitlements,
-            config.roles.display()
+            crate::human::path(&config.roles)
         );
     }
     let doc = Saved {

@@ -50,7 +50,7 @@ pub fn journal_runs(
         let playbook = workspace.playbook(&name).ok_or_else(|| {
             Error::Usage(format!(
                 "run {run} executes playbook `{name}`, which is not in {}",
-                workspace.config.playbooks.display()
+                crate::human::path(&workspace.config.playbooks)
             ))
         })?;
         let status = run_status(
@@ -119,7 +119,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
             let Some(employee) = hr.find(t)? else {
                 return Err(Error::Usage(format!(
                     "no run or employee `{t}` in the journal {}",
-                    workspace.config.journal.display()
+                    crate::human::path(&workspace.config.journal)
                 )));
             };
             let runs: Vec<RunStatus> = all
@@ -134,7 +134,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
                         "no run for {} ({}) in the journal {}",
                         employee.username,
                         employee.id,
-                        workspace.config.journal.display()
+                        crate::human::path(&workspace.config.journal)
                     ),
                 }
                 return Ok(Exit::Done);

@@ -185,7 +185,10 @@ fn config_path(global: &GlobalArgs, start: &Path) -> Result<Option<PathBuf>> {
 fn check(global: &GlobalArgs, args: &ValidateArgs) -> Result<Outcome> {
     for path in &args.paths {
         if !path.exists() {
-            return Err(Error::Usage(format!("{} does not exist", path.display())));
+            return Err(Error::Usage(format!(
+                "{} does not exist",
+                crate::human::path(path)
+            )));
         }
     }
     let start = args
@@ -342,12 +345,12 @@ fn check(global: &GlobalArgs, args: &ValidateArgs) -> Result<Outcome> {
         let place = if args.paths.is_empty() {
             config.map_or_else(
                 || "playbooks".to_owned(),
-                |c| relative(&c.playbooks).display().to_string(),
+                |c| crate::human::path(&relative(&c.playbooks)),
             )
         } else {
             args.paths
                 .iter()
-                .map(|p| p.display().to_string())
+                .map(|p| crate::human::path(p))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -378,7 +381,7 @@ fn targets(
             }
             return Err(Error::Usage(format!(
                 "no PATH given and {} is not a directory",
-                defaults[0].display()
+                crate::human::path(&defaults[0])
             )));
         }
         &defaults[..]

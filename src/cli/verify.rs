@@ -28,7 +28,7 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "journal directory {} does not exist: nothing has run yet",
-            dir.display()
+            crate::human::path(dir)
         )));
     }
     for run in &args.runs {
@@ -53,7 +53,7 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
         return Err(Error::Usage(format!(
             "no run {} in the journal {} (neither a run file nor a ledger entry)",
             unknown.join(", "),
-            dir.display()
+            crate::human::path(dir)
         )));
     }
     match global.format {

@@ -19,14 +19,14 @@ pub fn config_path(global: &GlobalArgs) -> Result<PathBuf> {
         if path.is_dir() {
             return Err(Error::Usage(format!(
                 "configuration {} is a directory; pass the offboard.yaml file in it",
-                path.display()
+                crate::human::path(path)
             )));
         }
         return match crate::fsio::check_regular(path, crate::fsio::Links::Follow) {
             Ok(()) => Ok(path.clone()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Usage(format!(
                 "configuration {} does not exist",
-                path.display()
+                crate::human::path(path)
             ))),
             Err(e) => Err(Error::Config {
                 path: path.clone(),
@@ -38,7 +38,7 @@ pub fn config_path(global: &GlobalArgs) -> Result<PathBuf> {
     find_upward(&cwd, CONFIG_FILE).ok_or_else(|| {
         Error::Usage(format!(
             "no {CONFIG_FILE} in {} or its parents; pass --config PATH or run `offboard init`",
-            cwd.display()
+            crate::human::path(&cwd)
         ))
     })
 }
@@ -122,13 +122,13 @@ fn vouch(workspace: &Workspace, signer: &Signer, key: &std::path::Path) -> Resul
         .config
         .signing
         .as_ref()
-        .map(|s| s.allowed_signers.display().to_string())
+        .map(|s| crate::human::path(&s.allowed_signers))
         .unwrap_or_default();
     Err(Error::Config {
         path: workspace.config.path.clone(),
         message: format!(
             "the key {} cannot sign as `{principal}`: {listed} {why}",
-            key.display()
+            crate::human::path(key)
         ),
     })
 }

@@ -129,7 +129,7 @@ impl BadRecord {
 
 impl std::fmt::Display for BadRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.file.display(), self.line)?;
+        write!(f, "{}:{}", crate::human::path(&self.file), self.line)?;
         if let Some(seq) = self.seq {
             write!(f, " (seq {seq})")?;
         }
@@ -410,7 +410,7 @@ impl std::fmt::Display for Reason {
             Reason::LedgerUnverified { ledger, line } => write!(
                 f,
                 "the run could not be matched with the ledger: the ledger failed verification at {}:{line}",
-                ledger.display()
+                crate::human::path(ledger)
             ),
             Reason::DeletedRun { run } => {
                 write!(

@@ -44,7 +44,7 @@ pub fn read_orphan_rate(journal_dir: &Path) -> Result<OrphanRate, ReportError> {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(OrphanRate::NotAvailable {
-                reason: format!("no {RECONCILE_FILE} in {}", journal_dir.display()),
+                reason: format!("no {RECONCILE_FILE} in {}", crate::human::path(journal_dir)),
             });
         }
         Err(source) => return Err(ReportError::io("cannot read", &path, source)),
