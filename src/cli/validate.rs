@@ -35,6 +35,8 @@
 //!
 //! Exit: 0 clean, 1 when any diagnostic was printed, 2 on usage errors (a PATH that does not
 //! exist, nothing at all to check, a format validate does not print, an unknown revision).
+//! Without PATH, configuration or `./playbooks`, the error is every command's "no
+//! offboard.yaml" message.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -248,6 +250,11 @@ fn check(global: &GlobalArgs, args: &ValidateArgs) -> Result<Outcome> {
         (None, Some(path)) => beside(path, "playbooks"),
         (None, None) => PathBuf::from("playbooks"),
     };
+    if args.paths.is_empty() && config_path.is_none() && !default_dir.is_dir() {
+        // Nothing named, no configuration and no ./playbooks: what every command says.
+        let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?;
+        return Err(super::workspace::no_config(&cwd));
+    }
     let targets = targets(&args.paths, config, &default_dir, incomplete_config)?;
     let mut playbooks = Vec::new();
     for path in targets {

@@ -1,7 +1,7 @@
 //! What commands that act on a playbook repository share: finding and loading the
 //! configuration (with every diagnostic when it is invalid) and loading the signing key.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::GlobalArgs;
 use crate::analyze::{LoadError, Workspace};
@@ -35,12 +35,16 @@ pub fn config_path(global: &GlobalArgs) -> Result<PathBuf> {
         };
     }
     let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?;
-    find_upward(&cwd, CONFIG_FILE).ok_or_else(|| {
-        Error::Usage(format!(
-            "no {CONFIG_FILE} in {} or its parents; pass --config PATH or run `offboard init`",
-            crate::human::path(&cwd)
-        ))
-    })
+    find_upward(&cwd, CONFIG_FILE).ok_or_else(|| no_config(&cwd))
+}
+
+/// The error of a command that needs a configuration and finds none upward from `dir`: the one
+/// message every command (`validate` included) gives for it.
+pub fn no_config(dir: &Path) -> Error {
+    Error::Usage(format!(
+        "no {CONFIG_FILE} in {} or its parents; pass --config PATH or run `offboard init`",
+        crate::human::path(dir)
+    ))
 }
 
 /// Load and validate the repository; an invalid one is a configuration error listing every
