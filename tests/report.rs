@@ -1005,4 +1005,18 @@ fn hostile_hr_text_never_reaches_the_terminal_raw() {
     );
     assert_eq!(checked.status.code(), Some(0), "{}", describe(&checked));
     assert_printable("verify --evidence", &checked.stdout);
+
+    // An HR status no glossary knows is quoted in the error, made printable too.
+    let text = std::fs::read_to_string(&hr)
+        .unwrap()
+        .replace(",XFER,", ",\"XFER\u{1b}[2J\r\n\u{2713} step done\",");
+    std::fs::write(&hr, text).unwrap();
+    let refused = offboard(dir.path(), "2026-11-30T09:00:00Z", &["carol"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", describe(&refused));
+    assert_printable("an error", &refused.stderr);
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("XFER\u{241b}[2J"),
+        "{}",
+        describe(&refused)
+    );
 }
