@@ -344,6 +344,22 @@ fn human_output_shows_times_to_the_second_in_utc() {
     );
     assert_seconds_utc("reconcile", &reconcile.stdout);
 
+    // The evidence pack's check names when it was made.
+    repo.offboard(["report", "--evidence", "pack"])
+        .now(after)
+        .run();
+    let pack = repo
+        .offboard(["verify", "--evidence", "pack"])
+        .now(after)
+        .run();
+    assert_seconds_utc("verify --evidence", &pack.stdout);
+    assert!(
+        pack.stdout
+            .contains("signed by it-ops@acme.example (2026-11-30T09:00:00Z)"),
+        "{}",
+        pack.stdout
+    );
+
     // JSON keeps the full RFC 3339 values.
     let json = repo
         .offboard(["--format", "json", "report"])
