@@ -19,7 +19,7 @@ pub enum Error {
     Usage(String),
 
     /// The configuration file is missing, unreadable or invalid.
-    #[error("configuration {path}: {message}")]
+    #[error("configuration {}: {message}", crate::human::path(.path))]
     Config {
         /// The configuration file.
         path: PathBuf,
@@ -28,7 +28,7 @@ pub enum Error {
     },
 
     /// A file could not be read or written.
-    #[error("{action} {path}")]
+    #[error("{action} {}", crate::human::path(.path))]
     Io {
         /// What was being done, e.g. "cannot read".
         action: &'static str,

@@ -22,6 +22,7 @@ pub mod execute;
 pub mod exit;
 pub mod fsio;
 pub mod hr;
+pub mod human;
 pub mod journal;
 pub mod load;
 pub mod plan;

@@ -443,6 +443,9 @@ fn offboarding_the_leavers_found_leaves_a_clean_reconcile() {
     assert_eq!(orphans["status"], "available", "{orphans}");
     assert_eq!(orphans["findings"], 25);
     assert_eq!(orphans["accounts_checked"], 27);
+    // grace, heidi and temp-admin: three accounts, however many entitlements each holds.
+    assert_eq!(orphans["orphaned_accounts"], 3);
+    assert_eq!(orphans["accounts"], 27);
 
     let ran = acme
         .run(&["reconcile", "--offboard", "--yes"], &now)
@@ -507,6 +510,45 @@ fn offboarding_the_leavers_found_leaves_a_clean_reconcile() {
     assert_eq!(orphans["findings"], 0, "{orphans}");
     assert_eq!(orphans["accounts_checked"], 24);
     assert_eq!(orphans["rate"], 0.0);
+}
+
+#[test]
+fn the_orphan_rate_counts_accounts_once_and_stays_a_rate() {
+    let acme = Acme::new();
+    // A SaaS export in which grace, who left, still holds 40 seats, without an account row.
+    let mut export = String::from(
+        "system,account,employee_id,entitlement_type,entitlement,monthly_cost_cents\n",
+    );
+    for seat in 0..40 {
+        export.push_str(&format!("saas,grace,E1008,license,seat-{seat:02},100\n"));
+    }
+    std::fs::write(acme.dir().join("saas.csv"), export).unwrap();
+    acme.run(
+        &["reconcile", "--inventory", "saas.csv"],
+        &[("OFFBOARD_NOW", PLANTED_NOW)],
+    )
+    .expect(1);
+    let doc = saved(&acme);
+    assert_eq!(doc["totals"]["count"], 65, "{doc}");
+    assert_eq!(doc["accounts_checked"], 27);
+    // 65 findings over 27 accounts would be 240.7%. Orphaned accounts: grace, heidi and
+    // temp-admin in the directory, and grace's SaaS account, known only through its seats and
+    // so added to the accounts: 4 of 28.
+    let orphans = &report_json(&acme)["orphans"];
+    assert_eq!(orphans["findings"], 65, "{orphans}");
+    assert_eq!(orphans["orphaned_accounts"], 4, "{orphans}");
+    assert_eq!(orphans["accounts"], 28, "{orphans}");
+    let rate = orphans["rate"].as_f64().unwrap();
+    assert!((rate - 4.0 / 28.0).abs() < 1e-12, "{orphans}");
+    let human = acme
+        .run(&["report"], &[("OFFBOARD_NOW", PLANTED_NOW)])
+        .expect(0);
+    assert!(
+        human
+            .stdout
+            .contains("orphan rate:     14.3% (4 orphaned account(s) of 28; 65 finding(s))\n"),
+        "{human}"
+    );
 }
 
 #[test]

@@ -286,18 +286,29 @@ fn figures_from_runs_at_known_times() {
 #[test]
 fn orphan_rate_comes_from_reconcile_json() {
     let dir = acme_with_timed_runs();
-    std::fs::write(
-        dir.path().join("journal/reconcile.json"),
-        r#"{"findings":[{},{},{}],"totals":{"count":4,"monthly_cost_cents":100},"accounts_checked":27}"#,
-    )
-    .unwrap();
+    let finding = |kind: &str, account: &str, entitlement_type: &str| {
+        serde_json::json!({"kind": kind, "system": "directory", "account": account,
+                           "entitlement_type": entitlement_type})
+    };
+    let doc = serde_json::json!({
+        "findings": [
+            finding("orphan", "grace", "account"),
+            finding("orphan", "grace", "license"),
+            finding("unknown_holder", "temp-admin", "account"),
+            finding("excess", "judy", "license"),
+        ],
+        "totals": {"count": 4, "monthly_cost_cents": 100},
+        "accounts_checked": 27
+    });
+    std::fs::write(dir.path().join("journal/reconcile.json"), doc.to_string()).unwrap();
     let all = json_report(dir.path(), "90d");
     assert_eq!(all["orphans"]["status"], "available");
     assert_eq!(all["orphans"]["findings"], 4);
+    assert_eq!(all["orphans"]["orphaned_accounts"], 2);
     assert_eq!(all["orphans"]["accounts_checked"], 27);
     let human = report(dir.path(), &[]);
     assert!(
-        human.contains("orphan rate:     14.8% (4 finding(s) over 27 account(s))"),
+        human.contains("orphan rate:     7.4% (2 orphaned account(s) of 27; 4 finding(s))"),
         "{human}"
     );
 }
@@ -874,4 +885,138 @@ fn html_renders_in_headless_chromium() {
         .filter(|p| p.len() >= 3 && p[0] == 0x2f && p[1] == 0x6f && p[2] == 0xbf)
         .count();
     assert!(bar > 1000, "only {bar} bar-coloured pixels");
+}
+
+/// Bob's HR row with names that try to drive the terminal: clear the screen, set the window
+/// title, ring the bell, and forge a line of output after a line break.
+const HOSTILE_NAME: &str =
+    "Bob \u{1b}[2J\u{1b}]0;pwned\u{7}Lindqvist\r\n  \u{2713} step disable-account confirmed";
+const HOSTILE_EMAIL: &str = "bob\u{1b}[31m\u{7}@acme.example";
+const HOSTILE_MANAGER: &str = "ivan@acme.example\n\u{2713} step hand-over-mailbox confirmed";
+const HOSTILE_COST_CENTRE: &str = "CC-100\r\n  \u{2713} step notify-finance confirmed\u{1b}[0m";
+
+/// Insist that `bytes` hold no control character but line feeds and tabs (the output's own),
+/// and no forged step line.
+#[track_caller]
+fn assert_printable(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let bad: Vec<(usize, char)> = text
+        .char_indices()
+        .filter(|(_, c)| c.is_control() && *c != '\n' && *c != '\t')
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{what}: raw control characters {bad:?} in\n{text}"
+    );
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with('\u{2713}'),
+            "{what}: a forged line {line:?} in\n{text}"
+        );
+    }
+}
+
+#[test]
+fn hostile_hr_text_never_reaches_the_terminal_raw() {
+    let dir = acme();
+    let hr = dir.path().join("hr.csv");
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let text = std::fs::read_to_string(&hr).unwrap().replace(
+        "E1002,bob,bob.lindqvist@acme.example,Bob Lindqvist,E1010,ivan.petrov@acme.example,R&D,CC-100,",
+        &format!(
+            "E1002,bob,{},{},E1010,{},R&D,{},",
+            quote(HOSTILE_EMAIL),
+            quote(HOSTILE_NAME),
+            quote(HOSTILE_MANAGER),
+            quote(HOSTILE_COST_CENTRE)
+        ),
+    );
+    std::fs::write(&hr, text).unwrap();
+    let visible_name =
+        "Bob \u{241b}[2J\u{241b}]0;pwned\u{2407}Lindqvist\u{240d}\u{240a}  \u{2713} step";
+
+    let plan = offboard(dir.path(), "2026-11-30T09:00:00Z", &["plan", "bob"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", describe(&plan));
+    assert_printable("plan", &plan.stdout);
+    let shown = String::from_utf8_lossy(&plan.stdout);
+    assert!(
+        shown.contains(&format!("plan for E1002 ({visible_name}")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "cost_centre: CC-100\u{240d}\u{240a}  \u{2713} step notify-finance confirmed\u{241b}[0m"
+        ),
+        "{shown}"
+    );
+
+    // The run waits on the manual steps, whose task quotes the addresses.
+    let run = offboard(dir.path(), "2026-11-30T09:00:00Z", &["bob"]);
+    assert_eq!(run.status.code(), Some(4), "{}", describe(&run));
+    assert_printable("run", &run.stdout);
+    assert_printable("run (stderr)", &run.stderr);
+    let shown = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        shown.contains(
+            "of bob\u{241b}[31m\u{2407}@acme.example to ivan@acme.example\u{240a}\u{2713} step"
+        ),
+        "{shown}"
+    );
+
+    // Bob missed his deadlines: the report names him in its breaches.
+    let human = report(dir.path(), &[]);
+    assert_printable("report", human.as_bytes());
+    assert!(human.contains(visible_name), "{human}");
+    let md = report(dir.path(), &["--format", "md"]);
+    assert_printable("report --format md", md.as_bytes());
+    assert!(
+        md.lines().any(
+            |l| l.starts_with("| E1002 | Bob \u{241b}\\[2J\u{241b}\\]0;pwned\u{2407}Lindqvist")
+        ),
+        "{md}"
+    );
+    let html = report(dir.path(), &["--format", "html"]);
+    assert_printable("report --format html", html.as_bytes());
+    // JSON keeps the exact name (serde escapes it).
+    let json: Value = serde_json::from_str(&report(dir.path(), &["--format", "json"])).unwrap();
+    assert_eq!(json["breaches"][0]["name"], HOSTILE_NAME, "{json}");
+
+    let pack = dir.path().join("pack");
+    report(dir.path(), &["--evidence", pack.to_str().unwrap()]);
+    let files = walk(&pack);
+    for name in [
+        "evidence.csv",
+        "manifest.json",
+        "manifest.sig",
+        "journal/ledger.jsonl",
+    ] {
+        assert!(files.contains(&pack.join(name)), "{name}: {files:?}");
+    }
+    for file in files {
+        assert_printable(&file.display().to_string(), &std::fs::read(&file).unwrap());
+    }
+    let csv = std::fs::read_to_string(pack.join("evidence.csv")).unwrap();
+    assert!(csv.contains(visible_name), "{csv}");
+    // The escaped CSV is what was signed: the pack verifies.
+    let checked = offboard(
+        dir.path(),
+        REPORT_NOW,
+        &["verify", "--evidence", pack.to_str().unwrap()],
+    );
+    assert_eq!(checked.status.code(), Some(0), "{}", describe(&checked));
+    assert_printable("verify --evidence", &checked.stdout);
+
+    // An HR status no glossary knows is quoted in the error, made printable too.
+    let text = std::fs::read_to_string(&hr)
+        .unwrap()
+        .replace(",XFER,", ",\"XFER\u{1b}[2J\r\n\u{2713} step done\",");
+    std::fs::write(&hr, text).unwrap();
+    let refused = offboard(dir.path(), "2026-11-30T09:00:00Z", &["carol"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", describe(&refused));
+    assert_printable("an error", &refused.stderr);
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("XFER\u{241b}[2J"),
+        "{}",
+        describe(&refused)
+    );
 }

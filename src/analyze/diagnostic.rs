@@ -89,7 +89,7 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}:{}:{}: {} {}",
-            self.file.display(),
+            crate::human::path(&self.file),
             self.span.line,
             self.span.column,
             self.code(),
@@ -447,11 +447,11 @@ impl DiagnosticKind {
             UnknownTemplateName { what, .. } => format!("use a {what} minijinja provides (see https://docs.rs/minijinja)"),
             TriggerTaken { first_playbook, first_file, first, .. } => format!(
                 "`run` needs one playbook per status: remove this trigger or the one of `{first_playbook}` at {}:{}:{}",
-                first_file.display(), first.line, first.column
+                crate::human::path(first_file), first.line, first.column
             ),
             NameTaken { first_file, first, .. } => format!(
                 "give every playbook its own name (the other is at {}:{}:{})",
-                first_file.display(), first.line, first.column
+                crate::human::path(first_file), first.line, first.column
             ),
             ApproverMissing { role, .. } => format!(
                 "give a second principal the role `{role}` under `signers:` (the run's own signer cannot approve), or lower the step's risk"
@@ -586,7 +586,7 @@ impl fmt::Display for DiagnosticKind {
             } => write!(
                 f,
                 "playbook name `{name}` is already used by {}",
-                first_file.display()
+                crate::human::path(first_file)
             ),
             ApproverMissing {
                 step,

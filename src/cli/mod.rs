@@ -157,7 +157,8 @@ pub fn print_error(format: Format, message: &str, exit: Exit) {
             Err(_) => eprintln!("error: {message}"),
         }
     } else {
-        eprintln!("error: {message}");
+        // Messages quote data (HR fields, file contents): nothing in them may drive the terminal.
+        eprintln!("error: {}", crate::human::printable_lines(message));
     }
 }
 

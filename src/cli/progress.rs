@@ -105,16 +105,19 @@ fn emit(value: serde_json::Value) {
     let _ = writeln!(out, "{value}");
 }
 
-/// A short human description of an outcome.
+/// A short human description of an outcome, on one line and printable: the task text,
+/// account names and errors it quotes come from data.
 pub fn describe(state: &StepState) -> String {
-    match state {
+    crate::human::printable(&match state {
         StepState::Confirmed { changed: true } => "confirmed".into(),
         StepState::Confirmed { changed: false } => "already in effect, confirmed".into(),
         StepState::AlreadyConfirmed => "already confirmed".into(),
         StepState::NoAccount => "no account: nothing to revoke".into(),
         StepState::Failed { error } => format!("FAILED: {error}"),
         StepState::Blocked { reason } => format!("blocked by legal hold ({reason})"),
-        StepState::Scheduled { due_at } => format!("scheduled for {due_at}"),
+        StepState::Scheduled { due_at } => {
+            format!("scheduled for {}", crate::human::timestamp(due_at))
+        }
         StepState::Waiting { task } => format!("waiting for sign-off: {task}"),
         StepState::Pending { on } => format!("pending on {on}"),
         StepState::Planned {
@@ -123,7 +126,7 @@ pub fn describe(state: &StepState) -> String {
             Some(account) => format!("would {detail} ({account})"),
             None => format!("would {detail}"),
         },
-    }
+    })
 }
 
 impl Observer for Progress {

@@ -19,6 +19,7 @@ use super::workspace::load_workspace;
 use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::exit::Exit;
+use crate::human::{printable, timestamp};
 use crate::playbook::HrSource;
 use crate::reconcile::{
     ALLOW_LIST_FILE, AllowList, CSV_HEADER, EntitlementSource, Finding, FindingKind, InventoryCsv,
@@ -49,13 +50,13 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Error::Usage(format!(
                     "inventory export {} does not exist",
-                    path.display()
+                    crate::human::path(path)
                 )));
             }
             Err(e) => {
                 return Err(Error::Usage(format!(
                     "inventory export {}: {e}",
-                    path.display()
+                    crate::human::path(path)
                 )));
             }
         }
@@ -111,7 +112,7 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
         eprintln!(
             "note: {} group or license entitlement(s) belong to holders whose role is empty or not in {}; excess was not judged for them",
             report.coverage.unjudged_entitlements,
-            config.roles.display()
+            crate::human::path(&config.roles)
         );
     }
     let doc = Saved {
@@ -184,16 +185,17 @@ const HEADINGS: [&str; 9] = [
     "DAYS",
 ];
 
+/// A finding's cells for the table; names read from the systems are made printable.
 fn cells(f: &Finding) -> [String; 9] {
-    let or_dash = |v: Option<&str>| v.unwrap_or("-").to_owned();
+    let or_dash = |v: Option<&str>| printable(v.unwrap_or("-"));
     [
-        f.system.clone(),
-        f.account.clone(),
+        printable(&f.system),
+        printable(&f.account),
         or_dash(f.employee_id.as_deref()),
         or_dash(f.hr_status.map(|s| s.as_str())),
         or_dash(f.role.as_deref()),
         f.entitlement_type.as_str().to_owned(),
-        f.entitlement.clone(),
+        printable(&f.entitlement),
         money(f.monthly_cost_cents),
         f.days_orphaned
             .map_or_else(|| "-".to_owned(), |d| d.to_string()),
@@ -207,7 +209,7 @@ fn print_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         coverage.people,
         coverage.entitlements,
         coverage.sources.len(),
-        report.now
+        timestamp(&report.now)
     );
     if report.is_clean() {
         return writeln!(out, "No orphaned or excess entitlements: {checked}.");

@@ -69,9 +69,9 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
                 "evidence pack: {} file(s) in {}, manifest signed by {}; check it with \
                  `offboard verify --evidence {}`",
                 manifest.files.len() + 2,
-                evidence.display(),
+                crate::human::path(evidence),
                 signer.principal(),
-                evidence.display()
+                crate::human::path(evidence)
             );
         }
     }

@@ -40,7 +40,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Res
         if !drift.is_empty() {
             return Err(Error::Usage(format!(
                 "the live state drifted since {} was made; nothing was executed. Differences (saved -> now):\n{}",
-                path.display(),
+                crate::human::path(path),
                 drift.join("\n")
             )));
         }
@@ -70,7 +70,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Res
             return Err(Error::Usage(format!(
                 "employee `{}` is named on the command line and listed in {}; name each employee once",
                 dup.escape_debug(),
-                from.display()
+                crate::human::path(from)
             )));
         }
         employees.extend(listed);
@@ -148,9 +148,9 @@ pub(super) fn status_of(workspace: &Workspace, employee: &HrRecord) -> Result<St
         .ok_or_else(|| {
             Error::Usage(format!(
                 "HR status `{}` of {} is not in the glossary {}",
-                employee.raw_status,
+                crate::human::printable(&employee.raw_status),
                 employee.id,
-                workspace.config.glossary.display()
+                crate::human::path(&workspace.config.glossary)
             ))
         })
 }
@@ -237,7 +237,7 @@ pub(super) fn run_in(
     if dirty && !allow_dirty {
         return Err(Error::Usage(format!(
             "playbook {} has uncommitted changes; commit them, or pass --allow-dirty (recorded in the journal)",
-            file.path.display()
+            crate::human::path(&file.path)
         )));
     }
     let signer = operator_signer(workspace)?;
@@ -347,8 +347,10 @@ pub(super) fn run_in(
             }
             let ask = || {
                 eprint!(
-                    "step `{}` waits for sign-off by {}: {task}\n  type a note to confirm it now as {principal} (empty: leave it waiting): ",
-                    step.id, step.owner
+                    "step `{}` waits for sign-off by {}: {}\n  type a note to confirm it now as {principal} (empty: leave it waiting): ",
+                    step.id,
+                    step.owner,
+                    crate::human::printable(task)
                 );
                 let _ = std::io::stderr().flush();
                 let mut line = String::new();

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::execute::status::{RunStatus, run_identity, run_status};
 use crate::exit::Exit;
+use crate::human::{printable, timestamp};
 use crate::journal::{Payload, list_runs, read_run};
 use time::OffsetDateTime;
 
@@ -49,7 +50,7 @@ pub fn journal_runs(
         let playbook = workspace.playbook(&name).ok_or_else(|| {
             Error::Usage(format!(
                 "run {run} executes playbook `{name}`, which is not in {}",
-                workspace.config.playbooks.display()
+                crate::human::path(&workspace.config.playbooks)
             ))
         })?;
         let status = run_status(
@@ -118,7 +119,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
             let Some(employee) = hr.find(t)? else {
                 return Err(Error::Usage(format!(
                     "no run or employee `{t}` in the journal {}",
-                    workspace.config.journal.display()
+                    crate::human::path(&workspace.config.journal)
                 )));
             };
             let runs: Vec<RunStatus> = all
@@ -133,7 +134,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
                         "no run for {} ({}) in the journal {}",
                         employee.username,
                         employee.id,
-                        workspace.config.journal.display()
+                        crate::human::path(&workspace.config.journal)
                     ),
                 }
                 return Ok(Exit::Done);
@@ -187,7 +188,7 @@ fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
             let due = step
                 .due_at
                 .as_deref()
-                .map_or_else(String::new, |d| format!(" due {d}"));
+                .map_or_else(String::new, |d| format!(" due {}", timestamp(d)));
             let flag = if step.breached {
                 "  BREACHED"
             } else if step.held {
@@ -196,14 +197,16 @@ fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
                 ""
             };
             println!(
-                "  {:<24} {:<16} {:<9} deadline {}{due}{flag}",
+                "  {:<24} {:<12} {:<9} deadline {}{due}{flag}",
                 step.step,
-                step.state,
+                state_words(&step.state),
                 step.risk.as_str(),
-                step.deadline.as_deref().unwrap_or("-"),
+                step.deadline
+                    .as_deref()
+                    .map_or_else(|| "-".into(), timestamp),
             );
             if let (true, Some(hold)) = (step.is_blocked() && !run.hold_released, &step.hold) {
-                println!("  {:<24} legal hold: {hold}", "");
+                println!("  {:<24} legal hold: {}", "", printable(hold));
             }
         }
         if run.hold_released {
@@ -211,6 +214,35 @@ fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
                 "  hold released: `offboard due` or `{}` completes it",
                 resume_command(workspace, run)
             );
+        }
+    }
+}
+
+/// A step's state in words: the journal event without its `step.` prefix (`confirmed`,
+/// `waiting`, `scheduled`), `not started` before any. JSON keeps the machine names.
+fn state_words(state: &str) -> String {
+    printable(
+        &state
+            .strip_prefix("step.")
+            .unwrap_or(state)
+            .replace('_', " "),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state_words;
+
+    #[test]
+    fn states_read_as_words() {
+        for (state, words) in [
+            ("step.confirmed", "confirmed"),
+            ("step.waiting", "waiting"),
+            ("step.scheduled", "scheduled"),
+            ("step.blocked", "blocked"),
+            ("not_started", "not started"),
+        ] {
+            assert_eq!(state_words(state), words);
         }
     }
 }

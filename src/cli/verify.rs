@@ -8,6 +8,7 @@ use super::workspace::{load_workspace, trust};
 use super::{Format, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
+use crate::human::printable;
 use crate::journal::{Anchor, Reason, RunStatus, verify_anchored};
 
 /// Verify the runs named (all when none) and print the verdicts.
@@ -27,7 +28,7 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "journal directory {} does not exist: nothing has run yet",
-            dir.display()
+            crate::human::path(dir)
         )));
     }
     for run in &args.runs {
@@ -52,7 +53,7 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
         return Err(Error::Usage(format!(
             "no run {} in the journal {} (neither a run file nor a ledger entry)",
             unknown.join(", "),
-            dir.display()
+            crate::human::path(dir)
         )));
     }
     match global.format {
@@ -63,11 +64,13 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
         }
         _ => {
             if let Some(bad) = &report.ledger.first_error {
-                println!("ledger: BAD: {bad}");
+                println!("ledger: BAD: {}", printable(&bad.to_string()));
             }
             for run in &report.runs {
                 match (&run.status, &run.first_error) {
-                    (RunStatus::Bad, Some(bad)) => println!("{}: BAD: {bad}", run.run),
+                    (RunStatus::Bad, Some(bad)) => {
+                        println!("{}: BAD: {}", run.run, printable(&bad.to_string()))
+                    }
                     (status, _) => {
                         if !global.quiet {
                             println!("{}: {status}, {} records", run.run, run.records);
@@ -77,10 +80,14 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
             }
             for anchor in &report.anchors {
                 let verdict = if anchor.ok { "ok" } else { "BAD" };
-                println!("head {}: {verdict}: {}", anchor.anchor, anchor.message);
+                println!(
+                    "head {}: {verdict}: {}",
+                    printable(&anchor.anchor),
+                    printable(&anchor.message)
+                );
             }
             for note in &report.notes {
-                eprintln!("note: {note}");
+                eprintln!("note: {}", printable(note));
             }
             println!(
                 "{}: {} records checked in {} run(s)",

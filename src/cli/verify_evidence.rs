@@ -10,6 +10,7 @@ use super::workspace::{load_workspace, trust};
 use super::{Format, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
+use crate::human::{path, printable, timestamp};
 use crate::report::{PackCheck, check_evidence_pack};
 
 /// The `--format json` document.
@@ -33,6 +34,7 @@ pub fn run(global: &GlobalArgs, dir: &Path) -> Result<Exit> {
         .as_ref()
         .map(|s| s.allowed_signers.display().to_string())
         .unwrap_or_default();
+    let shown_dir = path(dir);
     let check = check_evidence_pack(dir, &allowed)
         .map_err(|e| Error::Usage(format!("verify --evidence: {e}")))?;
     match global.format {
@@ -47,23 +49,28 @@ pub fn run(global: &GlobalArgs, dir: &Path) -> Result<Exit> {
             println!("{text}");
         }
         _ => {
+            // The pack is untrusted: its names and texts are made printable.
             for problem in &check.problems {
-                println!("BAD: {}", problem.message);
+                println!("BAD: {}", printable(&problem.message));
             }
-            let signer = check.signer.as_deref().unwrap_or("?");
+            let signer = printable(check.signer.as_deref().unwrap_or("?"));
+            let allowed_path = path(Path::new(&allowed_path));
             if check.ok {
                 println!(
                     "evidence pack verified: {} signed by {signer} ({}), listed in {allowed_path}; \
                      all {} listed file(s) present and intact, no other file",
-                    dir.display(),
-                    check.generated_at.as_deref().unwrap_or("?"),
+                    shown_dir,
+                    check
+                        .generated_at
+                        .as_deref()
+                        .map_or_else(|| "?".into(), timestamp),
                     check.files_verified
                 );
             } else if check.manifest_verified {
                 println!(
                     "evidence pack FAILED verification: {} problem(s) in {}; {} of {} listed file(s) intact",
                     check.problems.len(),
-                    dir.display(),
+                    shown_dir,
                     check.files_verified,
                     check.files_listed
                 );
@@ -71,7 +78,7 @@ pub fn run(global: &GlobalArgs, dir: &Path) -> Result<Exit> {
                 println!(
                     "evidence pack FAILED verification: the manifest of {} cannot be trusted \
                      (signers checked against {allowed_path}), so no file was checked",
-                    dir.display()
+                    shown_dir
                 );
             }
         }

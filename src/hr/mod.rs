@@ -25,7 +25,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum HrError {
     /// The export could not be opened or read.
-    #[error("cannot read HR export {path}: {source}")]
+    #[error("cannot read HR export {}: {source}", crate::human::path(.path))]
     Read {
         /// The export file.
         path: PathBuf,
@@ -34,7 +34,7 @@ pub enum HrError {
         source: std::io::Error,
     },
     /// A required column is absent from the header row.
-    #[error("{path}:1: HR export has no column `{column}` (for `{field}`); columns are: {found}")]
+    #[error("{}:1: HR export has no column `{column}` (for `{field}`); columns are: {found}", crate::human::path(.path))]
     MissingColumn {
         /// The export file.
         path: PathBuf,
@@ -46,7 +46,7 @@ pub enum HrError {
         found: String,
     },
     /// A row is malformed.
-    #[error("{path}:{line}: {message}")]
+    #[error("{}:{line}: {message}", crate::human::path(.path))]
     Row {
         /// The export file.
         path: PathBuf,
@@ -56,7 +56,7 @@ pub enum HrError {
         message: String,
     },
     /// Two rows share an employee id.
-    #[error("{path}:{line}: duplicate employee id `{id}` (first on line {first_line})")]
+    #[error("{}:{line}: duplicate employee id `{id}` (first on line {first_line})", crate::human::path(.path))]
     DuplicateId {
         /// The export file.
         path: PathBuf,
@@ -85,7 +85,7 @@ pub enum HrError {
         second: String,
     },
     /// The write-back file could not be written.
-    #[error("cannot write HR write-back {path}: {source}")]
+    #[error("cannot write HR write-back {}: {source}", crate::human::path(.path))]
     Write {
         /// The write-back file (or its lock).
         path: PathBuf,

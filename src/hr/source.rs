@@ -54,7 +54,7 @@ impl EmployeeSource {
     /// The export file or the URL, for messages.
     pub fn location(&self) -> String {
         match self {
-            EmployeeSource::Csv(csv) => csv.path().display().to_string(),
+            EmployeeSource::Csv(csv) => crate::human::path(csv.path()),
             EmployeeSource::Http(http) => http.url().to_string(),
         }
     }

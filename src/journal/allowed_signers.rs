@@ -111,7 +111,7 @@ impl AllowedSigners {
         }
         let key_type = token;
         let key_text = tokens.next().ok_or("missing key")?;
-        let at = format!("{}:{number}", path.display());
+        let at = format!("{}:{number}", crate::human::path(path));
 
         let mut namespaces = None;
         let mut valid_after = None;

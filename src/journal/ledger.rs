@@ -79,7 +79,7 @@ impl LedgerWriter {
                 .map_err(|source| JournalError::io("cannot repair", &path, source))?;
             tracing::warn!(
                 "{}: removed a torn final line ({} bytes) left by an interrupted write",
-                path.display(),
+                crate::human::path(&path),
                 tail.torn
             );
         }

@@ -129,7 +129,7 @@ impl BadRecord {
 
 impl std::fmt::Display for BadRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.file.display(), self.line)?;
+        write!(f, "{}:{}", crate::human::path(&self.file), self.line)?;
         if let Some(seq) = self.seq {
             write!(f, " (seq {seq})")?;
         }
@@ -349,7 +349,8 @@ impl std::fmt::Display for Reason {
                 valid_after,
             } => write!(
                 f,
-                "signed at {time}, before the key of {principal} becomes valid (valid-after {valid_after} in allowed_signers)"
+                "signed at {}, before the key of {principal} becomes valid (valid-after {valid_after} in allowed_signers)",
+                crate::human::timestamp(time)
             ),
             Reason::KeyExpired {
                 principal,
@@ -357,7 +358,8 @@ impl std::fmt::Display for Reason {
                 valid_before,
             } => write!(
                 f,
-                "signed at {time}, after the key of {principal} expired (valid-before {valid_before} in allowed_signers)"
+                "signed at {}, after the key of {principal} expired (valid-before {valid_before} in allowed_signers)",
+                crate::human::timestamp(time)
             ),
             Reason::BadSignature => f.write_str("signature does not match the payload (edited)"),
             Reason::WrongRun { expected, found } => {
@@ -408,7 +410,7 @@ impl std::fmt::Display for Reason {
             Reason::LedgerUnverified { ledger, line } => write!(
                 f,
                 "the run could not be matched with the ledger: the ledger failed verification at {}:{line}",
-                ledger.display()
+                crate::human::path(ledger)
             ),
             Reason::DeletedRun { run } => {
                 write!(

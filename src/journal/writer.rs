@@ -143,7 +143,7 @@ impl std::fmt::Display for Repair {
             Repair::TornLineRemoved { path, line, bytes } => write!(
                 f,
                 "{}:{line}: removed a torn final line ({bytes} bytes) left by an interrupted write",
-                path.display()
+                crate::human::path(path)
             ),
             Repair::SealWritten => f.write_str("wrote the missing ledger seal of a finished run"),
         }
@@ -460,7 +460,7 @@ fn check_ledger_entries(
             1,
             format!(
                 "run {run_id} is not registered in the ledger {}",
-                ledger_path.display()
+                crate::human::path(&ledger_path)
             ),
         )
     };
@@ -475,7 +475,7 @@ fn check_ledger_entries(
             format!(
                 "the first record hashes to {}, but {}:{} registered {}",
                 first.hash,
-                ledger_path.display(),
+                crate::human::path(&ledger_path),
                 opened_line.line,
                 opened.hash.as_deref().unwrap_or("nothing")
             ),
@@ -488,7 +488,7 @@ fn check_ledger_entries(
             format!(
                 "prev {} does not chain to the ledger record before {}:{} ({chain_to})",
                 first.payload.prev,
-                ledger_path.display(),
+                crate::human::path(&ledger_path),
                 opened_line.line
             ),
         ));
@@ -509,7 +509,7 @@ fn check_ledger_entries(
                     last.line,
                     format!(
                         "{}:{} sealed this run at {sealed} records; the file has {count} ending in another record",
-                        ledger_path.display(),
+                        crate::human::path(&ledger_path),
                         entries.latest.line
                     ),
                 ));

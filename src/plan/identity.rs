@@ -80,7 +80,7 @@ pub fn blob_id(file: &Path) -> Result<String> {
     Oid::hash_object(ObjectType::Blob, &bytes)
         .map(|oid| oid.to_string())
         .map_err(|e| Error::Git {
-            message: format!("cannot hash {}: {}", file.display(), e.message()),
+            message: format!("cannot hash {}: {}", crate::human::path(file), e.message()),
         })
 }
 

@@ -85,19 +85,20 @@ pub fn evidence_rows(runs: &[RunInput]) -> Vec<EvidenceRow> {
                 (false, false, Some(_)) => "yes",
                 (false, false, None) => "pending",
             };
+            let cell = spreadsheet_safe;
             rows.push(EvidenceRow {
-                run: status.run.clone(),
-                employee: spreadsheet_safe(&status.employee),
-                name: spreadsheet_safe(&name),
-                playbook: status.playbook.clone(),
-                hr_termination_time: status.effective_at.clone().unwrap_or_default(),
-                system,
-                step: step.step.clone(),
-                action,
+                run: cell(&status.run),
+                employee: cell(&status.employee),
+                name: cell(&name),
+                playbook: cell(&status.playbook),
+                hr_termination_time: cell(status.effective_at.as_deref().unwrap_or_default()),
+                system: cell(&system),
+                step: cell(&step.step),
+                action: cell(&action),
                 risk: step.risk.as_str().to_owned(),
-                deadline: step.deadline.clone().unwrap_or_default(),
-                confirmation_time: step.confirmed_at.clone().unwrap_or_default(),
-                signer,
+                deadline: cell(step.deadline.as_deref().unwrap_or_default()),
+                confirmation_time: cell(step.confirmed_at.as_deref().unwrap_or_default()),
+                signer: cell(&signer),
                 slo_met: slo_met.to_owned(),
             });
         }
@@ -105,15 +106,14 @@ pub fn evidence_rows(runs: &[RunInput]) -> Vec<EvidenceRow> {
     rows
 }
 
-/// `text`, made inert for spreadsheets: a cell starting with `=`, `+`, `-`, `@`, a tab or a
-/// carriage return would be read as a formula by the applications auditors open `evidence.csv`
-/// with, so it gets a leading `'` (shown by none of them).
+/// `text`, made inert for spreadsheets and terminals: a cell starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return would be read as a formula by the applications auditors open
+/// `evidence.csv` with, so it gets a leading `'` (shown by none of them); and its control
+/// characters are made printable, since the file is read with `cat` as often as it is opened.
 pub fn spreadsheet_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let text = crate::human::printable(text);
+    if formula { format!("'{text}") } else { text }
 }
 
 /// What goes into an evidence pack.
@@ -268,9 +268,14 @@ mod tests {
     #[test]
     fn formula_cells_are_made_inert() {
         use super::spreadsheet_safe;
-        for formula in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+        for formula in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)"] {
             assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
         }
+        assert_eq!(spreadsheet_safe("\tx"), "'\u{2409}x");
+        assert_eq!(
+            spreadsheet_safe("\r=1+1\n\u{1b}[2J"),
+            "'\u{240d}=1+1\u{240a}\u{241b}[2J"
+        );
         for plain in ["Grace Achterberg", "E1008", "", "a=b"] {
             assert_eq!(spreadsheet_safe(plain), plain);
         }

@@ -245,3 +245,37 @@ fn a_signer_without_an_operator_role_cannot_run_a_playbook() {
     assert_eq!(crate::mallory::account(&acme, "grace").0, 0);
     acme.run(&["verify"], &[]).expect(0);
 }
+
+#[test]
+fn paths_in_messages_are_normalised_without_resolving_links() {
+    // The configuration names its playbooks `../../playbooks`, relative to examples/acme.
+    let acme = Acme::new();
+    let playbooks = acme.root().join("playbooks");
+    let playbook = playbooks.join("involuntary-leaver.yaml");
+    let text = std::fs::read_to_string(&playbook).unwrap();
+    std::fs::write(&playbook, format!("{text}# an uncommitted edit\n")).unwrap();
+    let refused = acme.run(&["mallory"], &[]).expect(2);
+    assert!(
+        refused.stderr.contains(&format!(
+            "playbook {} has uncommitted changes",
+            playbook.display()
+        )),
+        "{refused}"
+    );
+    assert!(!refused.stderr.contains(".."), "{refused}");
+    untouched(&acme);
+
+    // A run whose playbook is gone: status names the directory it looked in.
+    acme.run(&["run", "mallory", "--allow-dirty"], &[])
+        .expect(0);
+    std::fs::remove_file(&playbook).unwrap();
+    let status = acme.run(&["status", "mallory"], &[]).expect(2);
+    assert!(
+        status.stderr.contains(&format!(
+            "executes playbook `involuntary-leaver`, which is not in {}\n",
+            playbooks.display()
+        )),
+        "{status}"
+    );
+    assert!(!status.stderr.contains(".."), "{status}");
+}

@@ -44,13 +44,29 @@ pub fn save(journal: &Path, doc: &Saved<'_>) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reconcile::{Coverage, Totals};
+    use crate::reconcile::{Coverage, EntitlementKind, Finding, FindingKind, Totals};
     use crate::report::{OrphanRate, read_orphan_rate};
 
     fn report() -> Report {
+        let grace = |entitlement_type, entitlement: &str| Finding {
+            kind: FindingKind::Orphan,
+            system: "directory".to_owned(),
+            account: "grace".to_owned(),
+            employee_id: Some("E1008".to_owned()),
+            hr_status: None,
+            role: None,
+            entitlement_type,
+            entitlement: entitlement.to_owned(),
+            monthly_cost_cents: 0,
+            days_orphaned: None,
+        };
         Report {
             now: "2026-11-19T12:00:00Z".to_owned(),
-            findings: Vec::new(),
+            findings: vec![
+                grace(EntitlementKind::Account, "grace"),
+                grace(EntitlementKind::Group, "finance"),
+                grace(EntitlementKind::License, "netsuite"),
+            ],
             totals: Totals {
                 count: 3,
                 ..Totals::default()
@@ -82,15 +98,20 @@ mod tests {
         let rate = read_orphan_rate(&journal).unwrap();
         let OrphanRate::Available {
             findings,
+            orphaned_accounts,
             accounts_checked,
+            accounts,
             rate,
             source,
         } = rate
         else {
             panic!("{rate:?}")
         };
-        assert_eq!((findings, accounts_checked), (3, 12));
-        assert!((rate - 0.25).abs() < 1e-12, "{rate}");
+        assert_eq!(
+            (findings, orphaned_accounts, accounts_checked, accounts),
+            (3, 1, 12, 12)
+        );
+        assert!((rate - 1.0 / 12.0).abs() < 1e-12, "{rate}");
         assert_eq!(source, path.display().to_string());
         // Saving again replaces the file and leaves no temporary file behind.
         save(&journal, &doc).unwrap();

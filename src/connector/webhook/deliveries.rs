@@ -46,7 +46,7 @@ impl DeliveryRecord {
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryLogError {
     /// The file or its directory could not be created, read or written.
-    #[error("{action} {path}")]
+    #[error("{action} {}", crate::human::path(.path))]
     Io {
         /// What was being done.
         action: &'static str,
@@ -57,7 +57,7 @@ pub enum DeliveryLogError {
         source: std::io::Error,
     },
     /// A complete line is not a delivery record (the file was edited or damaged).
-    #[error("{path}:{line}: not a delivery record: {reason}")]
+    #[error("{}:{line}: not a delivery record: {reason}", crate::human::path(.path))]
     Corrupt {
         /// The file.
         path: PathBuf,
