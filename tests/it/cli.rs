@@ -3,13 +3,14 @@
 //! example validates.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::support::Test;
 
 fn offboard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_offboard"))
+    Test::at(env!("CARGO_MANIFEST_DIR"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("OFFBOARD_CONFIG")
+        .command()
         .output()
         .expect("run offboard")
 }
@@ -168,12 +169,7 @@ fn commands_without_a_repository_exit_2_naming_the_problem() {
         &["plan", "x"],
         &["validate"],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_offboard"))
-            .args(args)
-            .current_dir(dir.path())
-            .env_remove("OFFBOARD_CONFIG")
-            .output()
-            .unwrap();
+        let out = Test::at(dir.path()).args(args).command().output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert_eq!(text(&out.stderr), expected, "{args:?}");
         assert_eq!(text(&out.stdout), "", "{args:?}");

@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use crate::support::Test;
 use crate::support::repo::{JOURNAL, Repo};
 
 /// The one JSON object an error printed with `--format json` is, checked for its two members.
@@ -70,11 +71,11 @@ fn commands_refuse_formats_they_cannot_print_naming_the_value_as_typed() {
 fn init_prints_what_it_created_as_one_json_object_without_the_private_key() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("repo");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_offboard"))
+    let out = Test::at(env!("CARGO_MANIFEST_DIR"))
         .args(["--format", "json", "init"])
         .arg(&target)
         .args(["--principal", "ops@example.com"])
-        .env_remove("OFFBOARD_CONFIG")
+        .command()
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));

@@ -9,6 +9,8 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+use crate::support::Test;
+
 /// A copy of the Acme example, with grace's display name made hostile to test escaping.
 fn acme() -> tempfile::TempDir {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -144,13 +146,10 @@ fn acme_with_timed_runs() -> tempfile::TempDir {
 }
 
 fn offboard(dir: &Path, now: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_offboard"))
+    Test::at(dir)
         .args(args)
-        .current_dir(dir)
-        .env("OFFBOARD_NOW", now)
-        .env_remove("OFFBOARD_CONFIG")
-        .env_remove("OFFBOARD_SIGNING_KEY")
-        .env("NO_COLOR", "1")
+        .now(now)
+        .command()
         .output()
         .expect("run offboard")
 }

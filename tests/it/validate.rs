@@ -585,11 +585,9 @@ fn github_paths_are_relative_to_the_repository_root() {
     let test = Test::new().fixture("invalid/five-problems.yaml", "playbooks/five.yaml");
     git(test.path(), &["init", "-q"]);
     let dir = test.into_dir();
-    let out = assert_cmd::Command::cargo_bin("offboard")
-        .unwrap()
+    let out = Test::at(dir.path().join("playbooks"))
         .args(["validate", "--format", "github", "five.yaml"])
-        .current_dir(dir.path().join("playbooks"))
-        .env_remove("OFFBOARD_CONFIG")
+        .command()
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -684,14 +682,7 @@ fn acme_layout(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
 
 /// Run the binary in `dir` with `args`: exit code, stdout, stderr.
 fn offboard_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = assert_cmd::Command::cargo_bin("offboard")
-        .unwrap()
-        .args(args)
-        .current_dir(dir)
-        .env_remove("OFFBOARD_CONFIG")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let out = Test::at(dir).args(args).command().output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

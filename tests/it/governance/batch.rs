@@ -70,7 +70,7 @@ fn deactivated(repo: &Repo) -> i64 {
 }
 
 /// The rows of the JSON outcome table.
-fn table(out: &crate::support::repo::Out) -> Vec<Value> {
+fn table(out: &crate::support::Output) -> Vec<Value> {
     let report = out
         .stdout
         .lines()

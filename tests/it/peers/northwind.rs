@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -20,11 +19,12 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::support::acme::{Ran, git, payloads_of};
+use crate::support::acme::{git, payloads_of};
 use crate::support::peers::ldap::Slapd;
 use crate::support::peers::proxy::{FaultProxy, Outcome};
 use crate::support::peers::scim::ScimServer;
 use crate::support::peers::script::{Reply, ScriptServer};
+use crate::support::{Output, Test};
 
 /// The clock of every command: two days after Robert's termination.
 const NOW: &str = "2026-11-30T09:00:00Z";
@@ -267,34 +267,24 @@ impl Northwind {
     }
 
     /// Run the binary with the secrets in its environment.
-    fn run(&self, args: &[&str]) -> Ran {
+    fn run(&self, args: &[&str]) -> Output {
         self.run_at(NOW, args)
     }
 
     /// Run the binary at `now` (RFC 3339) with the secrets in its environment.
-    fn run_at(&self, now: &str, args: &[&str]) -> Ran {
-        use std::os::unix::process::ExitStatusExt;
-        let output = Command::new(env!("CARGO_BIN_EXE_offboard"))
+    fn run_at(&self, now: &str, args: &[&str]) -> Output {
+        let test = Test::at(self.dir())
             .arg("--config")
             .arg(self.dir().join("offboard.yaml"))
             .arg("--no-progress")
             .args(args)
-            .current_dir(self.dir())
-            .env("NO_COLOR", "1")
-            .env_remove("OFFBOARD_CONFIG")
-            .env_remove("OFFBOARD_SIGNING_KEY")
-            .env_remove("RUST_LOG")
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .env("OFFBOARD_NOW", now)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        let ran = Ran {
-            code: output.status.code(),
-            signal: output.status.signal(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
+            .any_status();
+        let ran = self
+            .env
+            .iter()
+            .fold(test, |test, (k, v)| test.env(k, v))
+            .now(now)
+            .run();
         let mut printed = self.printed.lock().unwrap();
         printed.push(ran.stdout.clone());
         printed.push(ran.stderr.clone());

@@ -6,7 +6,8 @@ mod peers;
 
 use std::path::Path;
 
-use crate::support::acme::{Acme, Ran};
+use crate::support::Output;
+use crate::support::acme::Acme;
 use crate::support::peers::script::{Reply, ScriptServer};
 use crate::support::{Test, copy_dir};
 use hmac::{Hmac, Mac};
@@ -592,7 +593,7 @@ fn signature(body: &[u8]) -> String {
 }
 
 #[track_caller]
-fn assert_secret_absent(ran: &Ran, acme: &Acme) {
+fn assert_secret_absent(ran: &Output, acme: &Acme) {
     assert!(!ran.stdout.contains(ALERT_SECRET), "{ran}");
     assert!(!ran.stderr.contains(ALERT_SECRET), "{ran}");
     for file in [

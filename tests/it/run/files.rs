@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::acme::{Acme, MALLORY, Ran};
+use crate::support::acme::{Acme, MALLORY};
+use crate::support::test::Dir;
+use crate::support::{Output, Test};
 
 /// Long enough for a loaded machine, short enough that a hang fails the test.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -18,37 +20,35 @@ const PRECIOUS: &str = "precious, not offboard's\n";
 /// `sh -c '<prelude>; exec offboard --config CONFIG ARGS'` in the demo directory, with the
 /// clean environment of [`Acme::command`]: `$$` in the prelude is the pid offboard runs as.
 fn wrapped(acme: &Acme, prelude: &str, args: &[&str]) -> Command {
-    let offboard = acme.command(args, &[]);
-    let mut command = Command::new("sh");
+    let offboard = acme.offboard(args);
+    let mut command = offboard.wrapper("sh");
+    let binary = offboard.command();
     command
         .arg("-c")
         .arg(format!("{prelude}; exec \"$0\" \"$@\""))
-        .arg(offboard.get_program())
-        .args(offboard.get_args())
-        .current_dir(acme.dir());
-    for (key, value) in offboard.get_envs() {
-        match value {
-            Some(value) => command.env(key, value),
-            None => command.env_remove(key),
-        };
-    }
+        .arg(binary.get_program())
+        .args(binary.get_args());
     command
 }
 
 /// Start `command` and wait at most [`PATIENCE`] for it; a hang fails the test.
 #[track_caller]
-fn within_patience(mut command: Command) -> Ran {
+fn within_patience(mut command: Command) -> Output {
     let child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    finish(child, &format!("{command:?}"))
+    let dir = command
+        .get_current_dir()
+        .unwrap_or(Path::new(""))
+        .to_owned();
+    finish(child, &format!("{command:?}"), dir)
 }
 
 #[track_caller]
-fn finish(mut child: Child, what: &str) -> Ran {
+fn finish(mut child: Child, what: &str, dir: PathBuf) -> Output {
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() {
         if start.elapsed() > PATIENCE {
@@ -59,18 +59,12 @@ fn finish(mut child: Child, what: &str) -> Ran {
         std::thread::sleep(Duration::from_millis(20));
     }
     let output = child.wait_with_output().unwrap();
-    use std::os::unix::process::ExitStatusExt;
-    Ran {
-        code: output.status.code(),
-        signal: output.status.signal(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Output::new(what.to_owned(), Dir::At(dir), output)
 }
 
 /// `offboard ARGS` in the demo, within [`PATIENCE`].
 #[track_caller]
-fn offboard(acme: &Acme, args: &[&str]) -> Ran {
+fn offboard(acme: &Acme, args: &[&str]) -> Output {
     within_patience(acme.command(args, &[]))
 }
 
@@ -404,13 +398,11 @@ fn a_fifo_where_the_configuration_or_a_playbook_is_expected_is_refused() {
 
     let config = acme.root().join("fifo.yaml");
     mkfifo(&config);
-    let mut command = Command::new(env!("CARGO_BIN_EXE_offboard"));
-    command
+    let command = Test::at(acme.dir())
         .arg("--config")
         .arg(&config)
         .arg("status")
-        .current_dir(acme.dir())
-        .env_remove("OFFBOARD_CONFIG");
+        .command();
     let ran = within_patience(command).expect(2);
     assert!(
         ran.stderr.contains(&format!(

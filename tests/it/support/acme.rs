@@ -5,10 +5,11 @@
 //! plain JSON parsing, never through the library under test.
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command};
 
-use super::copy_dir;
+use super::{Output, Test, copy_dir};
 
 /// Mallory's employee id: the demo's involuntary leaver.
 pub const MALLORY: &str = "E1007";
@@ -51,48 +52,6 @@ pub fn git(dir: &Path, args: &[&str]) {
         "git {args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-/// What one invocation of the binary did.
-#[derive(Debug)]
-pub struct Ran {
-    /// The exit code; `None` when a signal ended the process.
-    pub code: Option<i32>,
-    /// The signal that ended the process, if one did.
-    pub signal: Option<i32>,
-    /// Standard output.
-    pub stdout: String,
-    /// Standard error.
-    pub stderr: String,
-}
-
-impl Ran {
-    fn from_output(output: Output) -> Ran {
-        use std::os::unix::process::ExitStatusExt;
-        Ran {
-            code: output.status.code(),
-            signal: output.status.signal(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
-    /// Insist on exit code `code`, showing everything printed otherwise.
-    #[track_caller]
-    pub fn expect(self, code: i32) -> Ran {
-        assert_eq!(self.code, Some(code), "{self}");
-        self
-    }
-}
-
-impl std::fmt::Display for Ran {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {:?} signal {:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.signal, self.stdout, self.stderr
-        )
-    }
 }
 
 /// A committed copy of the demo repository in a temp directory.
@@ -161,44 +120,29 @@ impl Acme {
         self.dir().join("hr.it-complete.csv")
     }
 
-    /// The binary, configured for this repository, with a clean environment.
-    pub fn command<S: AsRef<std::ffi::OsStr>>(&self, args: &[S], envs: &[(&str, &str)]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_offboard"));
-        command
+    /// `offboard --config CONFIG ARGS` in `examples/acme`, any exit status accepted (see
+    /// [`Output::expect`]).
+    pub fn offboard<S: AsRef<OsStr>>(&self, args: &[S]) -> Test {
+        Test::at(self.dir())
             .arg("--config")
             .arg(self.config())
             .args(args)
-            .current_dir(self.dir())
-            .env("NO_COLOR", "1")
-            .env_remove("OFFBOARD_CONFIG")
-            .env_remove("OFFBOARD_SIGNING_KEY")
-            .env_remove("OFFBOARD_NOW")
-            .env_remove("OFFBOARD_CRASH_AFTER_WRITES")
-            .env_remove("RUST_LOG");
-        for (key, value) in envs {
-            command.env(key, value);
-        }
-        command
+            .any_status()
+    }
+
+    /// The binary, configured for this repository, with a clean environment.
+    pub fn command<S: AsRef<OsStr>>(&self, args: &[S], envs: &[(&str, &str)]) -> Command {
+        self.offboard(args).envs(envs).command()
     }
 
     /// Run the binary to the end.
-    pub fn run<S: AsRef<std::ffi::OsStr>>(&self, args: &[S], envs: &[(&str, &str)]) -> Ran {
-        let output = self
-            .command(args, envs)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        Ran::from_output(output)
+    pub fn run<S: AsRef<OsStr>>(&self, args: &[S], envs: &[(&str, &str)]) -> Output {
+        self.offboard(args).envs(envs).run()
     }
 
     /// Start the binary without waiting.
-    pub fn spawn<S: AsRef<std::ffi::OsStr>>(&self, args: &[S], envs: &[(&str, &str)]) -> Child {
-        self.command(args, envs)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
+    pub fn spawn<S: AsRef<OsStr>>(&self, args: &[S], envs: &[(&str, &str)]) -> Child {
+        self.offboard(args).envs(envs).spawn()
     }
 
     /// The store, opened with plain rusqlite.

@@ -5,10 +5,13 @@
 //! are printed. Readers of the store and the journal use plain `rusqlite` and `serde_json`,
 //! independently of the code under test.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
+
+use super::Test;
 
 /// The clock of every command unless a test sets another: two days after mallory's
 /// termination, three after bob's last day.
@@ -195,13 +198,10 @@ impl Repo {
         use std::io::{Read, Write};
 
         let command = format!("{} {args}", env!("CARGO_BIN_EXE_offboard"));
-        let mut child = Command::new("script")
+        let mut child = self
+            .offboard(Vec::<&str>::new())
+            .wrapper("script")
             .args(["-qec", &command, "/dev/null"])
-            .current_dir(self.path())
-            .env("OFFBOARD_NOW", NOW)
-            .env("NO_COLOR", "1")
-            .env_remove("OFFBOARD_CONFIG")
-            .env_remove("OFFBOARD_SIGNING_KEY")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -236,127 +236,12 @@ impl Repo {
     }
 
     /// The binary, run in the repository at [`NOW`], expected to exit 0.
-    pub fn offboard<I, S>(&self, args: I) -> Cmd<'_>
+    pub fn offboard<I, S>(&self, args: I) -> Test
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<OsStr>,
     {
-        Cmd {
-            repo: self,
-            args: args.into_iter().map(Into::into).collect(),
-            envs: vec![("OFFBOARD_NOW".to_owned(), NOW.to_owned())],
-            status: 0,
-        }
-    }
-}
-
-/// One command of the binary in a [`Repo`].
-pub struct Cmd<'r> {
-    repo: &'r Repo,
-    args: Vec<String>,
-    envs: Vec<(String, String)>,
-    status: i32,
-}
-
-/// What a command printed, and how it exited.
-#[derive(Debug)]
-pub struct Out {
-    /// Standard output.
-    pub stdout: String,
-    /// Standard error.
-    pub stderr: String,
-    /// Exit status (-1 when killed by a signal).
-    pub status: i32,
-}
-
-impl Out {
-    /// Standard output parsed as one JSON document.
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-}
-
-impl Cmd<'_> {
-    /// Set an environment variable.
-    pub fn env(mut self, key: &str, value: &str) -> Self {
-        self.envs.retain(|(k, _)| k != key);
-        self.envs.push((key.to_owned(), value.to_owned()));
-        self
-    }
-
-    /// Run at this time (RFC 3339).
-    pub fn now(self, now: &str) -> Self {
-        self.env("OFFBOARD_NOW", now)
-    }
-
-    /// Expect this exit status.
-    pub fn status(mut self, status: i32) -> Self {
-        self.status = status;
-        self
-    }
-
-    fn command(&self) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_offboard"));
-        command
-            .args(&self.args)
-            .current_dir(self.repo.path())
-            .env_remove("OFFBOARD_CONFIG")
-            .env_remove("OFFBOARD_SIGNING_KEY")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null());
-        for (k, v) in &self.envs {
-            command.env(k, v);
-        }
-        command
-    }
-
-    /// Start the command without waiting (stdout and stderr piped); finish with [`finish`].
-    pub fn spawn(&self) -> Child {
-        self.command()
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    }
-
-    /// Run and check the exit status.
-    pub fn run(self) -> Out {
-        let output = self.command().output().unwrap();
-        let out = Out {
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            status: output.status.code().unwrap_or(-1),
-        };
-        self.check(&out);
-        out
-    }
-
-    /// Wait for a command started with [`spawn`] and check its exit status.
-    pub fn finish(&self, child: Child) -> Out {
-        let output = child.wait_with_output().unwrap();
-        let out = Out {
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            status: output.status.code().unwrap_or(-1),
-        };
-        self.check(&out);
-        out
-    }
-
-    fn check(&self, out: &Out) {
-        assert_eq!(
-            out.status,
-            self.status,
-            "command: offboard {}\ndir: {}\nenv: {:?}\nstatus: {} (expected {})\n--- stdout\n{}\n--- stderr\n{}",
-            self.args.join(" "),
-            self.repo.path().display(),
-            self.envs,
-            out.status,
-            self.status,
-            out.stdout,
-            out.stderr
-        );
+        Test::at(self.path()).args(args).now(NOW)
     }
 }
 
