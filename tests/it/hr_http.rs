@@ -6,8 +6,9 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use crate::support::acme::{Acme, MALLORY, git, source_root};
+use crate::support::acme::{Acme, MALLORY};
 use crate::support::peers::script::{Reply, Request, ScriptServer};
+use crate::support::{git, source_root};
 use serde_json::{Map, Value, json};
 
 const TOKEN: &str = "hr-t0ken-7f3a9c1e5b";

@@ -15,12 +15,7 @@ use crate::support::Test;
 fn acme() -> tempfile::TempDir {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    crate::support::copy_dir(&root.join("examples/acme"), dir.path());
-    // Leave out what a local demo run left behind (ignored by git, absent from a clean clone).
-    for generated in ["state", "journal"] {
-        let _ = std::fs::remove_dir_all(dir.path().join(generated));
-    }
-    let _ = std::fs::remove_file(dir.path().join("hr.it-complete.csv"));
+    crate::support::copy_example("acme", dir.path());
     let config = dir.path().join("offboard.yaml");
     let text = std::fs::read_to_string(&config).unwrap().replace(
         "playbooks: ../../playbooks",

@@ -1,6 +1,6 @@
 //! `offboard validate` and `offboard schema`, driven through the real binary.
 
-use crate::support::{Test, fixtures};
+use crate::support::{Test, fixtures, git};
 
 /// Where an invalid fixture goes in a copy of the valid repository.
 fn destination(name: &str) -> String {
@@ -212,16 +212,7 @@ fn changed_since_checks_only_changed_playbooks() {
     let test = Test::new().fixture("valid", ".");
     let dir = test.path().to_path_buf();
     let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&dir)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
+        git(&dir, args);
     };
     let broken = |name: &str| {
         std::fs::read_to_string(fixtures().join("invalid/ob021-data-not-preserved.yaml"))
@@ -290,19 +281,6 @@ fn committed_schema_is_current() {
 }
 
 /// Run git in `dir` with a fixed identity.
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
-}
-
 fn codes_and_messages(stdout: &str) -> Vec<(String, String)> {
     let json: serde_json::Value = serde_json::from_str(stdout).unwrap();
     json["diagnostics"]

@@ -5,10 +5,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::support::journal::{FIN, allowed, fin_signer, it_signer, roles, started, write_run};
+use crate::support::journal::{
+    FIN, allowed, fin_signer, it_signer, roles, started, status_of, write_run,
+};
 use offboard::journal::{
-    Anchor, Event, JournalError, Reason, RecordFields, RunJournal, RunStatus, VerifyReport,
-    read_run, verify, verify_anchored,
+    Anchor, Event, JournalError, Reason, RecordFields, RunJournal, RunStatus, read_run, verify,
+    verify_anchored,
 };
 
 fn file(dir: &Path, run: &str) -> PathBuf {
@@ -25,10 +27,6 @@ fn lines(path: &Path) -> Vec<String> {
 
 fn write_lines(path: &Path, lines: &[String]) {
     fs::write(path, lines.join("\n") + "\n").unwrap();
-}
-
-fn status_of(report: &VerifyReport, run: &str) -> RunStatus {
-    report.runs.iter().find(|r| r.run == run).unwrap().status
 }
 
 fn sha256(text: &str) -> String {

@@ -4,28 +4,13 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::support::sh;
 use offboard::journal::{
     AllowedSigners, Event, JournalError, RecordFields, RoleMap, RunJournal, RunStatus, Signer,
     verify,
 };
 
 const PRINCIPAL: &str = "it-ops@acme.example";
-
-fn sh(dir: &Path, script: &str) -> std::process::Output {
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    eprintln!(
-        "$ {script}\nstatus {}\nstdout {}\nstderr {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
 
 fn keygen(dir: &Path, name: &str, kind: &str, passphrase: &str) {
     let status = Command::new("ssh-keygen")

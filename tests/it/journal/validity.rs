@@ -4,10 +4,10 @@
 //! `ssh-keygen -Y verify -Overify-time=` agrees.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::support::acme::Acme;
 use crate::support::journal::{FIN, IT, fin_signer, it_signer, roles, write_run};
+use crate::support::sh;
 use offboard::journal::{AllowedSigners, Reason, RunStatus, verify};
 
 /// Allowed signers with IT's key restricted by `it_options` (e.g. `valid-before="20200101Z"`).
@@ -119,7 +119,7 @@ fn records_are_judged_at_their_own_time() {
 /// Give it-ops@acme.example (the engine's signer) in the demo's `allowed_signers` the extra
 /// options `options` (empty: none, as shipped).
 fn restrict(acme: &Acme, options: &str) {
-    let shipped = crate::support::acme::source_root().join("examples/acme/allowed_signers");
+    let shipped = crate::support::source_root().join("examples/acme/allowed_signers");
     let text = std::fs::read_to_string(shipped).unwrap();
     let prefix = "it-ops@acme.example namespaces=\"offboard\" ";
     assert!(text.starts_with(prefix), "{text}");
@@ -160,22 +160,6 @@ fn a_key_outside_its_window_cannot_sign_and_nothing_is_written() {
         assert!(acme.snapshot().is_empty(), "{:?}", acme.snapshot().keys());
         assert!(!acme.journal().exists());
     }
-}
-
-fn sh(dir: &Path, script: &str) -> std::process::Output {
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    eprintln!(
-        "$ {script}\nstatus {}\nstdout {}\nstderr {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
 }
 
 #[test]

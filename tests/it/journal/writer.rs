@@ -6,7 +6,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::journal::{allowed, it_signer, roles, started};
+use crate::support::journal::{allowed, it_signer, roles, started, status_of};
 use offboard::journal::{
     CRASH_AFTER_WRITES_ENV, Event, JournalError, RecordFields, Repair, RunJournal, RunStatus,
     VerifyReport, read_run, verify,
@@ -16,10 +16,6 @@ const CHILD_ENV: &str = "JOURNAL_CRASH_CHILD_DIR";
 
 fn check(dir: &Path) -> VerifyReport {
     verify(dir, &allowed(), &roles(), None)
-}
-
-fn status_of(report: &VerifyReport, run: &str) -> RunStatus {
-    report.runs.iter().find(|r| r.run == run).unwrap().status
 }
 
 #[test]

@@ -19,12 +19,13 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::support::acme::{git, payloads_of};
+use crate::support::journal::{payloads_of, runs};
 use crate::support::peers::ldap::Slapd;
 use crate::support::peers::proxy::{FaultProxy, Outcome};
 use crate::support::peers::scim::ScimServer;
 use crate::support::peers::script::{Reply, ScriptServer};
 use crate::support::{Output, Test};
+use crate::support::{files, git, hex};
 
 /// The clock of every command: two days after Robert's termination.
 const NOW: &str = "2026-11-30T09:00:00Z";
@@ -209,18 +210,7 @@ impl Northwind {
     ) -> Northwind {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        for entry in std::fs::read_dir(example()).unwrap() {
-            let entry = entry.unwrap();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if ["state", "journal", "hr.it-complete.csv"].contains(&name.as_str()) {
-                continue;
-            }
-            if entry.file_type().unwrap().is_dir() {
-                crate::support::copy_dir(&entry.path(), &root.join(&name));
-            } else {
-                std::fs::copy(entry.path(), root.join(&name)).unwrap();
-            }
-        }
+        crate::support::copy_example("northwind", root);
         let config = root.join("offboard.yaml");
         let mut text = std::fs::read_to_string(&config).unwrap();
         for (from, to) in [
@@ -293,17 +283,7 @@ impl Northwind {
 
     /// The run ids in the journal.
     fn runs(&self) -> Vec<String> {
-        let mut runs: Vec<String> = std::fs::read_dir(self.dir().join("journal"))
-            .map(|entries| {
-                entries
-                    .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                    .filter_map(|n| n.strip_suffix(".jsonl").map(str::to_owned))
-                    .filter(|n| n != "ledger")
-                    .collect()
-            })
-            .unwrap_or_default();
-        runs.sort();
-        runs
+        runs(&self.dir().join("journal"))
     }
 
     #[track_caller]
@@ -357,20 +337,18 @@ impl Northwind {
     /// Every file offboard may have written (journal, webhook deliveries, state, HR
     /// write-back), lock files aside, with its bytes.
     fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut files = BTreeMap::new();
-        collect(&self.dir().join("journal"), &mut files);
-        collect(&self.dir().join("state"), &mut files);
-        collect(&self.dir().join("hr.it-complete.csv"), &mut files);
-        files.retain(|path, _| path.extension().is_none_or(|e| e != "lock"));
-        files
+        let mut snapshot = files(&self.dir().join("journal"));
+        snapshot.extend(files(&self.dir().join("state")));
+        snapshot.extend(files(&self.dir().join("hr.it-complete.csv")));
+        snapshot.retain(|path, _| path.extension().is_none_or(|e| e != "lock"));
+        snapshot
     }
 
     /// No secret in anything the commands printed, nor in any file under the repository copy
     /// (journal, webhook delivery records, state, HR write-back, logs, git).
     #[track_caller]
     fn assert_no_secrets(&self, secrets: &Secrets) {
-        let mut files = BTreeMap::new();
-        collect(self.dir(), &mut files);
+        let files = files(self.dir());
         assert!(
             files
                 .keys()
@@ -396,20 +374,6 @@ impl Northwind {
             }
         }
     }
-}
-
-fn collect(path: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
-    if path.is_dir() {
-        for entry in std::fs::read_dir(path).unwrap() {
-            collect(&entry.unwrap().path(), files);
-        }
-    } else if path.is_file() {
-        files.insert(path.to_owned(), std::fs::read(path).unwrap());
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Everything Robert's finished run must have left, read without the connectors.

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::support::hex;
 use crate::support::peers::script::{Reply, ScriptServer};
 use hmac::{Hmac, Mac};
 use offboard::connector::webhook::{WebhookConnector, WebhookOptions};
@@ -38,10 +39,6 @@ fn message() -> Message {
             "monthly_cost_cents": 2100,
         }),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn expected_signature(body: &[u8]) -> String {

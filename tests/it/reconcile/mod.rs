@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::support::Output;
 use crate::support::acme::Acme;
 use crate::support::peers::script::{Reply, ScriptServer};
-use crate::support::{Test, copy_dir};
+use crate::support::{Test, copy_dir, copy_example};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -20,14 +20,8 @@ const ACME_CONFIG: &str = "examples/acme/offboard.yaml";
 fn acme() -> Test {
     let test = Test::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(
-        &root.join("examples/acme"),
-        &test.path().join("examples/acme"),
-    );
+    copy_example("acme", &test.path().join("examples/acme"));
     copy_dir(&root.join("playbooks"), &test.path().join("playbooks"));
-    for leftover in ["state", "journal"] {
-        let _ = std::fs::remove_dir_all(test.path().join("examples/acme").join(leftover));
-    }
     test
 }
 

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use super::mallory::{assert_finished_exactly_once, baseline_changes};
-use crate::support::acme::{Acme, payloads_of};
+use crate::support::acme::Acme;
+use crate::support::journal::payloads_of;
 
 const SIGINT: i32 = 2;
 const SIGABRT: i32 = 6;

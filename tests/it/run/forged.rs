@@ -7,7 +7,8 @@
 use offboard::journal::{Event, PlaybookRef, RecordFields, RunJournal, Signer, payload_hash};
 
 use super::mallory::account;
-use crate::support::acme::{Acme, INVOLUNTARY_STEPS, payloads_of};
+use crate::support::acme::{Acme, INVOLUNTARY_STEPS};
+use crate::support::journal::payloads_of;
 
 const PROCUREMENT: &str = "procurement@acme.example";
 const SIGABRT: i32 = 6;

@@ -3,11 +3,11 @@
 //! auditors.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
 use crate::support::acme::Acme;
+use crate::support::sh;
 
 fn finished_mallory() -> Acme {
     let acme = Acme::new();
@@ -199,22 +199,6 @@ fn verify_accepts_the_real_journal_and_names_the_first_bad_record() {
     );
     let sealed = acme.run(&["verify"], &[]).expect(0);
     assert!(sealed.stdout.contains("ok (finished, sealed)"), "{sealed}");
-}
-
-fn sh(dir: &Path, script: &str) -> std::process::Output {
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    eprintln!(
-        "$ {script}\nstatus {}\nstdout {}\nstderr {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
 }
 
 #[test]

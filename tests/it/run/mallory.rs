@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use crate::support::acme::{Acme, INVOLUNTARY_STEPS, MALLORY, events};
+use crate::support::acme::{Acme, INVOLUNTARY_STEPS, MALLORY};
+use crate::support::journal::events;
 
 /// Mallory's account in the store: (active, sessions, data_retained, deleted_at).
 pub fn account(acme: &Acme, username: &str) -> (i64, i64, i64, Option<String>) {
@@ -89,7 +90,7 @@ pub fn assert_finished_exactly_once(acme: &Acme, changes: &[(String, String)], c
     for key in outbox_keys {
         assert!(key.starts_with(&format!("{run}/")), "{context}: key {key}");
     }
-    let ledger = crate::support::acme::payloads_of(&acme.ledger());
+    let ledger = crate::support::journal::payloads_of(&acme.ledger());
     let last = ledger
         .iter()
         .rev()
@@ -255,7 +256,7 @@ fn mallory_is_offboarded_and_a_second_run_changes_no_byte() {
     );
     assert_eq!(evidence("revoke-sessions")["before"]["sessions"], 3);
     assert_eq!(evidence("revoke-sessions")["after"]["sessions"], 0);
-    let ledger = crate::support::acme::payloads_of(&acme.ledger());
+    let ledger = crate::support::journal::payloads_of(&acme.ledger());
     let ledger: Vec<&str> = ledger
         .iter()
         .map(|p| p["event"].as_str().unwrap())

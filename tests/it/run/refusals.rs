@@ -4,6 +4,7 @@
 use offboard::journal::EmployeeLock;
 
 use crate::support::acme::{Acme, MALLORY};
+use crate::support::git;
 
 /// Nothing was written: no store, no journal run.
 #[track_caller]
@@ -134,16 +135,8 @@ fn an_uncommitted_playbook_is_refused_unless_allowed_and_recorded() {
     assert_eq!(started["playbook"]["dirty"], true);
     assert_eq!(started["evidence"]["allow_dirty"], true);
     // The blob recorded is that of the edited content that ran, as git would name it.
-    let hashed = std::process::Command::new("git")
-        .arg("hash-object")
-        .arg(&playbook)
-        .output()
-        .unwrap();
-    assert!(hashed.status.success());
-    assert_eq!(
-        started["playbook"]["blob"],
-        String::from_utf8(hashed.stdout).unwrap().trim()
-    );
+    let hashed = git(acme.root(), &["hash-object", playbook.to_str().unwrap()]);
+    assert_eq!(started["playbook"]["blob"], hashed.trim());
     acme.run(&["verify"], &[]).expect(0);
 }
 

@@ -5,7 +5,8 @@ use offboard::journal::{Event, RecordFields, RunJournal, Signer};
 use serde_json::{Value, json};
 
 use super::mallory::account;
-use crate::support::acme::{Acme, events};
+use crate::support::acme::Acme;
+use crate::support::journal::events;
 
 /// Three days after Bob's last day (2026-11-27), before the hard delete is due.
 const BOB_SOON: &str = "2026-11-30T12:00:00Z";

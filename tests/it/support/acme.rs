@@ -9,7 +9,8 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 
-use super::{Output, Test, copy_dir};
+use super::journal::{payloads_of, runs};
+use super::{Output, Test, copy_dir, copy_example, files, git, source_root, store};
 
 /// Mallory's employee id: the demo's involuntary leaver.
 pub const MALLORY: &str = "E1007";
@@ -27,33 +28,6 @@ pub const INVOLUNTARY_STEPS: [&str; 10] = [
     "mark-complete",
 ];
 
-/// The source tree.
-pub fn source_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Run `git` in `dir` and insist it succeeds.
-pub fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Offboard Tests",
-            "-c",
-            "user.email=tests@acme.example",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// A committed copy of the demo repository in a temp directory.
 pub struct Acme {
     tmp: tempfile::TempDir,
@@ -66,12 +40,7 @@ impl Acme {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
         copy_dir(&source_root().join("playbooks"), &root.join("playbooks"));
-        let acme = root.join("examples/acme");
-        copy_dir(&source_root().join("examples/acme"), &acme);
-        for generated in ["state", "journal"] {
-            let _ = std::fs::remove_dir_all(acme.join(generated));
-        }
-        let _ = std::fs::remove_file(acme.join("hr.it-complete.csv"));
+        copy_example("acme", &root.join("examples/acme"));
         std::fs::write(
             root.join(".gitignore"),
             "/examples/*/state/\n/examples/*/journal/\n",
@@ -147,22 +116,12 @@ impl Acme {
 
     /// The store, opened with plain rusqlite.
     pub fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.db_path()).unwrap()
+        store::open(&self.db_path())
     }
 
     /// Run ids: the journal's `*.jsonl` files other than the ledger.
     pub fn runs(&self) -> Vec<String> {
-        let mut runs: Vec<String> = std::fs::read_dir(self.journal())
-            .map(|entries| {
-                entries
-                    .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                    .filter_map(|n| n.strip_suffix(".jsonl").map(str::to_owned))
-                    .filter(|n| n != "ledger")
-                    .collect()
-            })
-            .unwrap_or_default();
-        runs.sort();
-        runs
+        runs(&self.journal())
     }
 
     /// The only run there is.
@@ -191,42 +150,21 @@ impl Acme {
     /// Every file under `state/` and `journal/` (lock files aside) and the HR write-back, with
     /// their bytes: what a run that does nothing must leave untouched.
     pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut files = BTreeMap::new();
-        for dir in [self.dir().join("state"), self.journal()] {
-            collect(&dir, &mut files);
-        }
-        if let Ok(bytes) = std::fs::read(self.writeback()) {
-            files.insert(self.writeback(), bytes);
-        }
-        files.retain(|path, _| path.extension().is_none_or(|e| e != "lock"));
-        files
+        let mut snapshot = files(&self.dir().join("state"));
+        snapshot.extend(files(&self.journal()));
+        snapshot.extend(files(&self.writeback()));
+        snapshot.retain(|path, _| path.extension().is_none_or(|e| e != "lock"));
+        snapshot
     }
 
     /// The store's audit trail: `(account, change)` in order of application.
     pub fn changes(&self) -> Vec<(String, String)> {
-        let db = self.db();
-        let mut stmt = db
-            .prepare("SELECT account_id, change FROM changes ORDER BY id")
-            .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        store::changes(&self.db())
     }
 
     /// The outbox: `(key, topic, body)` in order of delivery.
     pub fn outbox(&self) -> Vec<(String, String, serde_json::Value)> {
-        let db = self.db();
-        let mut stmt = db
-            .prepare("SELECT key, topic, body FROM outbox ORDER BY id")
-            .unwrap();
-        stmt.query_map([], |r| {
-            let body: String = r.get(2)?;
-            Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&body).unwrap()))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+        store::outbox(&self.db())
     }
 
     /// Rows of the HR write-back file (header aside).
@@ -236,43 +174,5 @@ impl Acme {
             .skip(1)
             .map(|l| l.split(',').map(str::to_owned).collect())
             .collect()
-    }
-}
-
-/// The payloads of the records in a journal file.
-pub fn payloads_of(path: &Path) -> Vec<serde_json::Value> {
-    let text = std::fs::read_to_string(path).unwrap();
-    text.lines()
-        .map(|line| {
-            let envelope: serde_json::Value = serde_json::from_str(line).unwrap();
-            serde_json::from_str(envelope["payload"].as_str().unwrap()).unwrap()
-        })
-        .collect()
-}
-
-/// `(event, step)` of every payload.
-pub fn events(payloads: &[serde_json::Value]) -> Vec<(String, Option<String>)> {
-    payloads
-        .iter()
-        .map(|p| {
-            (
-                p["event"].as_str().unwrap().to_owned(),
-                p["step"].as_str().map(str::to_owned),
-            )
-        })
-        .collect()
-}
-
-fn collect(dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            collect(&path, files);
-        } else {
-            files.insert(path.clone(), std::fs::read(&path).unwrap());
-        }
     }
 }

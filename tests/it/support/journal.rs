@@ -1,12 +1,15 @@
-//! Builders shared by the journal integration tests: signers, an allowed-signers file, a role map
-//! and a small journal with several runs.
+//! Journals for the tests: crafting them through the library (signers, an allowed-signers file,
+//! a role map and a small journal with several runs), and reading what a run wrote with plain
+//! JSON parsing (run ids, payloads, events), never through the library's reader.
 
-#![allow(dead_code)]
 
 use std::path::Path;
 
+use serde_json::Value;
+
 use offboard::journal::{
-    AllowedSigners, Event, PlaybookRef, RecordFields, RoleMap, RunJournal, Signer,
+    AllowedSigners, Event, PlaybookRef, RecordFields, RoleMap, RunJournal, RunStatus, Signer,
+    VerifyReport,
 };
 
 pub const IT: &str = "it-ops@acme.example";
@@ -83,4 +86,50 @@ pub fn write_run(dir: &Path, run: &str, employee: &str, steps: usize, finish: bo
             .append(RecordFields::new(Event::RunFinished).employee(employee))
             .unwrap();
     }
+}
+
+/// The status `verify` gave `run`.
+pub fn status_of(report: &VerifyReport, run: &str) -> RunStatus {
+    report.runs.iter().find(|r| r.run == run).unwrap().status
+}
+
+/// Run ids in the journal directory `dir` (its `*.jsonl` files other than the ledger), sorted;
+/// none when it is missing.
+pub fn runs(dir: &Path) -> Vec<String> {
+    let mut runs: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter_map(|n| n.strip_suffix(".jsonl").map(str::to_owned))
+                .filter(|n| n != "ledger")
+                .collect()
+        })
+        .unwrap_or_default();
+    runs.sort();
+    runs
+}
+
+/// The payloads of the records in a journal file, parsed from the envelopes' payload strings.
+pub fn payloads_of(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    text.lines()
+        .map(|line| {
+            let envelope: Value = serde_json::from_str(line).unwrap();
+            serde_json::from_str(envelope["payload"].as_str().unwrap()).unwrap()
+        })
+        .collect()
+}
+
+/// `(event, step)` of every payload.
+pub fn events(payloads: &[Value]) -> Vec<(String, Option<String>)> {
+    payloads
+        .iter()
+        .map(|p| {
+            (
+                p["event"].as_str().unwrap().to_owned(),
+                p["step"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
 }

@@ -7,11 +7,12 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
 
-use super::Test;
+use super::journal::{payloads_of, runs};
+use super::{Test, copy_dir, copy_example, files, git, source_root, store};
 
 /// The clock of every command unless a test sets another: two days after mallory's
 /// termination, three after bob's last day.
@@ -23,10 +24,6 @@ pub const STORE: &str = "state/acme.db";
 /// The journal directory of the acme configuration, relative to the repository root.
 pub const JOURNAL: &str = "journal";
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// A playbook repository in its own temp directory.
 pub struct Repo {
     dir: tempfile::TempDir,
@@ -37,8 +34,11 @@ impl Repo {
     /// left from earlier use, with `playbooks:` pointing at the copy, committed.
     pub fn acme() -> Repo {
         let dir = tempfile::tempdir().unwrap();
-        copy_clean(&root().join("examples/acme"), dir.path());
-        super::copy_dir(&root().join("playbooks"), &dir.path().join("playbooks"));
+        copy_example("acme", dir.path());
+        copy_dir(
+            &source_root().join("playbooks"),
+            &dir.path().join("playbooks"),
+        );
         let config = dir.path().join("offboard.yaml");
         let text = std::fs::read_to_string(&config).unwrap();
         let rewritten: String = text
@@ -90,28 +90,7 @@ impl Repo {
 
     /// Run `git` in the repository; panics unless it succeeds.
     pub fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args([
-                "-c",
-                "user.name=Offboard Tests",
-                "-c",
-                "user.email=tests@acme.example",
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(self.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        git(self.path(), args)
     }
 
     /// Stage everything and commit.
@@ -122,27 +101,17 @@ impl Repo {
 
     /// A plain connection to the store file.
     pub fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.join(STORE)).unwrap()
+        store::open(&self.join(STORE))
     }
 
     /// One integer from the store.
     pub fn count(&self, sql: &str, params: impl rusqlite::Params) -> i64 {
-        self.db().query_row(sql, params, |row| row.get(0)).unwrap()
+        store::count(&self.db(), sql, params)
     }
 
     /// The run ids in the journal, sorted.
     pub fn runs(&self) -> Vec<String> {
-        let dir = self.join(JOURNAL);
-        let mut runs: Vec<String> = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".jsonl") && n != "ledger.jsonl")
-                .map(|n| n.trim_end_matches(".jsonl").to_owned())
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        runs.sort();
-        runs
+        runs(&self.join(JOURNAL))
     }
 
     /// The only run of `employee` (an id such as `E1002`).
@@ -159,13 +128,7 @@ impl Repo {
 
     /// The payloads of a run's journal, parsed from the `payload` string of each line.
     pub fn journal(&self, run: &str) -> Vec<Value> {
-        self.read(&format!("{JOURNAL}/{run}.jsonl"))
-            .lines()
-            .map(|line| {
-                let envelope: Value = serde_json::from_str(line).unwrap();
-                serde_json::from_str(envelope["payload"].as_str().unwrap()).unwrap()
-            })
-            .collect()
+        payloads_of(&self.join(&format!("{JOURNAL}/{run}.jsonl")))
     }
 
     /// The payloads of `run` recording `event` for `step`.
@@ -179,10 +142,7 @@ impl Repo {
     /// The bytes of every file under `relative` (a file or a directory), by path, for
     /// "nothing was written" checks. Missing paths give an empty list.
     pub fn snapshot(&self, relative: &str) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut files = Vec::new();
-        collect(&self.join(relative), &mut files);
-        files.sort();
-        files
+        files(&self.join(relative)).into_iter().collect()
     }
 
     /// `offboard ARGS` in the repository at a pseudo-terminal (`script` from util-linux), with
@@ -242,33 +202,5 @@ impl Repo {
         S: AsRef<OsStr>,
     {
         Test::at(self.path()).args(args).now(NOW)
-    }
-}
-
-/// Copy `from` into `to`, leaving out what earlier use of the example left behind.
-fn copy_clean(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if ["state", "journal", "hr.it-complete.csv"].contains(&name.to_string_lossy().as_ref()) {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            super::copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn collect(path: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
-    if path.is_dir() {
-        for entry in std::fs::read_dir(path).unwrap() {
-            collect(&entry.unwrap().path(), files);
-        }
-    } else if path.is_file() {
-        files.push((path.to_path_buf(), std::fs::read(path).unwrap()));
     }
 }

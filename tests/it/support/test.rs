@@ -68,8 +68,6 @@ pub struct Output {
     pub code: Option<i32>,
     /// The signal that ended the process, if one did.
     pub signal: Option<i32>,
-    /// The exit code, or -1 when a signal ended the process.
-    pub status: i32,
     /// The command as typed, for messages.
     command: String,
 }
@@ -264,7 +262,6 @@ impl Output {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             code: output.status.code(),
             signal: output.status.signal(),
-            status: output.status.code().unwrap_or(-1),
             command,
         }
     }

@@ -11,7 +11,6 @@
 #![allow(dead_code)]
 
 use std::io::Write as _;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -114,14 +113,6 @@ fn which(name: &str) -> Option<PathBuf> {
             .map(|dir| dir.join(name))
             .find(|p| p.is_file())
     })
-}
-
-/// A free TCP port on the loopback interface.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// A random password for the administrator, fresh for each server.
@@ -283,8 +274,8 @@ impl SlapdBuilder {
             String::from_utf8_lossy(&output.stderr)
         );
 
-        let port = free_port();
-        let ldaps_port = self.tls.then(free_port);
+        let port = super::free_port();
+        let ldaps_port = self.tls.then(super::free_port);
         let mut urls = format!("ldap://127.0.0.1:{port}/");
         if let Some(p) = ldaps_port {
             urls.push_str(&format!(" ldaps://127.0.0.1:{p}/"));
