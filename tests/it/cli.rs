@@ -8,11 +8,7 @@ use std::process::Output;
 use crate::support::Test;
 
 fn offboard(args: &[&str]) -> Output {
-    Test::at(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .command()
-        .output()
-        .expect("run offboard")
+    Test::at(env!("CARGO_MANIFEST_DIR")).args(args).output()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -169,7 +165,7 @@ fn commands_without_a_repository_exit_2_naming_the_problem() {
         &["plan", "x"],
         &["validate"],
     ] {
-        let out = Test::at(dir.path()).args(args).command().output().unwrap();
+        let out = Test::at(dir.path()).args(args).output();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert_eq!(text(&out.stderr), expected, "{args:?}");
         assert_eq!(text(&out.stdout), "", "{args:?}");

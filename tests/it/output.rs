@@ -75,9 +75,7 @@ fn init_prints_what_it_created_as_one_json_object_without_the_private_key() {
         .args(["--format", "json", "init"])
         .arg(&target)
         .args(["--principal", "ops@example.com"])
-        .command()
-        .output()
-        .unwrap();
+        .output();
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8(out.stdout).unwrap();
     let init: Value = serde_json::from_str(&stdout).expect(&stdout);

@@ -66,7 +66,8 @@ const INVOLUNTARY: [(&str, &str, &str); 10] = [
 /// effective 2026-11-28), + 2 hours (grace, 2026-09-30) and + 3 days (frank, 2026-11-25).
 /// Mallory releases figma and slack (5,375 cents a month), grace netsuite (12,900).
 fn acme_with_timed_runs() -> tempfile::TempDir {
-    use offboard::journal::{Event, RecordFields, RunJournal, Signer};
+    use crate::support::journal::RunJournal;
+    use offboard::journal::{Event, RecordFields, Signer};
     use time::OffsetDateTime;
     use time::format_description::well_known::Rfc3339;
     let dir = acme();
@@ -141,12 +142,7 @@ fn acme_with_timed_runs() -> tempfile::TempDir {
 }
 
 fn offboard(dir: &Path, now: &str, args: &[&str]) -> Output {
-    Test::at(dir)
-        .args(args)
-        .now(now)
-        .command()
-        .output()
-        .expect("run offboard")
+    Test::at(dir).args(args).now(now).output()
 }
 
 fn describe(out: &Output) -> String {

@@ -565,9 +565,7 @@ fn github_paths_are_relative_to_the_repository_root() {
     let dir = test.into_dir();
     let out = Test::at(dir.path().join("playbooks"))
         .args(["validate", "--format", "github", "five.yaml"])
-        .command()
-        .output()
-        .unwrap();
+        .output();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stdout.lines().count(), 5, "{stdout}");
@@ -660,7 +658,7 @@ fn acme_layout(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
 
 /// Run the binary in `dir` with `args`: exit code, stdout, stderr.
 fn offboard_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Test::at(dir).args(args).command().output().unwrap();
+    let out = Test::at(dir).args(args).output();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

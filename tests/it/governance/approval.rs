@@ -162,7 +162,8 @@ fn the_runs_own_signer_cannot_approve_and_high_gates_critical_steps_too() {
 
 #[test]
 fn verify_rejects_an_approval_signed_by_the_runs_own_signer() {
-    use offboard::journal::{AllowedSigners, Event, RecordFields, RunJournal, Signer};
+    use crate::support::journal::RunJournal;
+    use offboard::journal::{AllowedSigners, Event, RecordFields, Signer};
 
     let repo = acme_requiring("[critical]");
     repo.offboard(["mallory"]).status(4).run();

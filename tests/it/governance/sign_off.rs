@@ -2,7 +2,9 @@
 //! holder of the step's owner role may sign one off; a forged sign-off appended to the journal
 //! with the wrong key is caught by `offboard verify`.
 
-use offboard::journal::{Event, RecordFields, RunJournal, Signer};
+use crate::support::journal::RunJournal;
+
+use offboard::journal::{Event, RecordFields, Signer};
 
 use crate::support::repo::{JOURNAL, Repo};
 

@@ -6,11 +6,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::support::journal::{
-    FIN, allowed, fin_signer, it_signer, roles, started, status_of, write_run,
+    FIN, RunJournal, allowed, fin_signer, it_signer, roles, started, status_of, write_run,
 };
 use offboard::journal::{
-    Anchor, Event, JournalError, Reason, RecordFields, RunJournal, RunStatus, read_run, verify,
-    verify_anchored,
+    Anchor, Event, JournalError, Reason, RecordFields, RunStatus, read_run, verify, verify_anchored,
 };
 
 fn file(dir: &Path, run: &str) -> PathBuf {

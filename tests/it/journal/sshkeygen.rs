@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::support::journal::RunJournal;
 use crate::support::sh;
 use offboard::journal::{
-    AllowedSigners, Event, JournalError, RecordFields, RoleMap, RunJournal, RunStatus, Signer,
-    verify,
+    AllowedSigners, Event, JournalError, RecordFields, RoleMap, RunStatus, Signer, verify,
 };
 
 const PRINCIPAL: &str = "it-ops@acme.example";

@@ -4,10 +4,11 @@
 use std::fs;
 use std::path::PathBuf;
 
-use crate::support::journal::{FIN, IT, allowed, fin_signer, it_signer, roles, write_run};
+use crate::support::journal::{
+    FIN, IT, RunJournal, allowed, fin_signer, it_signer, roles, write_run,
+};
 use offboard::journal::{
-    Event, Reason, RecordFields, RunJournal, RunReport, RunStatus, VerifyReport, trusted, verify,
-    verify_runs,
+    Event, Reason, RecordFields, RunReport, RunStatus, VerifyReport, trusted, verify, verify_runs,
 };
 
 struct Journal {

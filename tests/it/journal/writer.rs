@@ -4,12 +4,13 @@
 use std::fs;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
-use crate::support::journal::{allowed, it_signer, roles, started, status_of};
+use crate::support::fork;
+use crate::support::journal::{RunJournal, allowed, it_signer, roles, started, status_of};
 use offboard::journal::{
-    CRASH_AFTER_WRITES_ENV, Event, JournalError, RecordFields, Repair, RunJournal, RunStatus,
-    VerifyReport, read_run, verify,
+    CRASH_AFTER_WRITES_ENV, Event, JournalError, RecordFields, Repair, RunStatus, VerifyReport,
+    read_run, verify,
 };
 
 const CHILD_ENV: &str = "JOURNAL_CRASH_CHILD_DIR";
@@ -168,17 +169,19 @@ fn crash_after(writes: u32) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     // The test's name is its module path without the crate's name.
     let (_, module) = module_path!().split_once("::").unwrap();
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            &format!("{module}::crash_child"),
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, tmp.path())
-        .env(CRASH_AFTER_WRITES_ENV, writes.to_string())
-        .output()
-        .unwrap();
+    let output = fork::output(
+        Command::new(std::env::current_exe().unwrap())
+            .args([
+                &format!("{module}::crash_child"),
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_ENV, tmp.path())
+            .env(CRASH_AFTER_WRITES_ENV, writes.to_string())
+            .stdin(Stdio::null()),
+    )
+    .unwrap();
     assert_eq!(
         output.status.signal(),
         Some(6),

@@ -4,7 +4,9 @@
 //! grace` refuses to take the forged journal as done: exit 1, nothing written, her account still
 //! active.
 
-use offboard::journal::{Event, PlaybookRef, RecordFields, RunJournal, Signer, payload_hash};
+use crate::support::journal::RunJournal;
+
+use offboard::journal::{Event, PlaybookRef, RecordFields, Signer, payload_hash};
 
 use super::mallory::account;
 use crate::support::acme::{Acme, INVOLUNTARY_STEPS};

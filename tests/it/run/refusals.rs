@@ -1,7 +1,7 @@
 //! What `offboard run` refuses before it touches anything: a second run of the same employee,
 //! unknown employees and playbooks, statuses no playbook triggers, uncommitted playbooks.
 
-use offboard::journal::EmployeeLock;
+use crate::support::journal::EmployeeLock;
 
 use crate::support::acme::{Acme, MALLORY};
 use crate::support::git;

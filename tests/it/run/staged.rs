@@ -1,7 +1,9 @@
 //! Runs that wait: a voluntary leaver's manual steps and staged hard delete, and a legal hold
 //! blocking the destructive step.
 
-use offboard::journal::{Event, RecordFields, RunJournal, Signer};
+use crate::support::journal::RunJournal;
+
+use offboard::journal::{Event, RecordFields, Signer};
 use serde_json::{Value, json};
 
 use super::mallory::account;

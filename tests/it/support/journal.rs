@@ -1,16 +1,91 @@
 //! Journals for the tests: crafting them through the library (signers, an allowed-signers file,
 //! a role map and a small journal with several runs), and reading what a run wrote with plain
-//! JSON parsing (run ids, payloads, events), never through the library's reader.
+//! JSON parsing (run ids, payloads, events), never through the library's reader. A test that
+//! holds a run journal or an employee lock in this process uses [`RunJournal`] and
+//! [`EmployeeLock`] from here: the library's, released only while no other test's child is
+//! being started (see [`super::fork`]).
 
-
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 
 use serde_json::Value;
 
 use offboard::journal::{
-    AllowedSigners, Event, PlaybookRef, RecordFields, RoleMap, RunJournal, RunStatus, Signer,
+    AllowedSigners, Event, JournalError, PlaybookRef, RecordFields, RoleMap, RunStatus, Signer,
     VerifyReport,
 };
+
+use super::fork;
+
+/// offboard's [`offboard::journal::RunJournal`], whose run lock is released under
+/// [`fork::release`].
+#[derive(Debug)]
+pub struct RunJournal(Option<offboard::journal::RunJournal>);
+
+impl RunJournal {
+    /// [`offboard::journal::RunJournal::create`].
+    pub fn create(
+        dir: &Path,
+        run: &str,
+        signer: Signer,
+        first: RecordFields,
+    ) -> Result<RunJournal, JournalError> {
+        offboard::journal::RunJournal::create(dir, run, signer, first).map(|j| RunJournal(Some(j)))
+    }
+
+    /// [`offboard::journal::RunJournal::open`].
+    pub fn open(dir: &Path, run: &str, signer: Signer) -> Result<RunJournal, JournalError> {
+        offboard::journal::RunJournal::open(dir, run, signer).map(|j| RunJournal(Some(j)))
+    }
+
+    /// [`offboard::journal::RunJournal::resume`].
+    pub fn resume(
+        dir: &Path,
+        run: &str,
+        signer: Signer,
+        allowed: &AllowedSigners,
+    ) -> Result<RunJournal, JournalError> {
+        offboard::journal::RunJournal::resume(dir, run, signer, allowed)
+            .map(|j| RunJournal(Some(j)))
+    }
+}
+
+impl Deref for RunJournal {
+    type Target = offboard::journal::RunJournal;
+
+    fn deref(&self) -> &Self::Target {
+        self.0.as_ref().expect("a journal until dropped")
+    }
+}
+
+impl DerefMut for RunJournal {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.0.as_mut().expect("a journal until dropped")
+    }
+}
+
+impl Drop for RunJournal {
+    fn drop(&mut self) {
+        fork::release(|| drop(self.0.take()));
+    }
+}
+
+/// offboard's [`offboard::journal::EmployeeLock`], released under [`fork::release`].
+#[derive(Debug)]
+pub struct EmployeeLock(Option<offboard::journal::EmployeeLock>);
+
+impl EmployeeLock {
+    /// [`offboard::journal::EmployeeLock::acquire`].
+    pub fn acquire(dir: &Path, employee: &str) -> Result<EmployeeLock, JournalError> {
+        offboard::journal::EmployeeLock::acquire(dir, employee).map(|l| EmployeeLock(Some(l)))
+    }
+}
+
+impl Drop for EmployeeLock {
+    fn drop(&mut self) {
+        fork::release(|| drop(self.0.take()));
+    }
+}
 
 pub const IT: &str = "it-ops@acme.example";
 pub const FIN: &str = "finance-ops@acme.example";

@@ -4,8 +4,8 @@
 //! of the examples, `git` and `sh`. Nothing here reads the journal or the store through the
 //! library under test, and nothing changes the test process's environment or directory.
 
-
 pub mod acme;
+pub mod fork;
 pub mod journal;
 pub mod peers;
 pub mod repo;
@@ -16,7 +16,7 @@ pub use test::{Output, Test};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// The source tree.
 pub fn source_root() -> PathBuf {
@@ -84,21 +84,23 @@ pub fn files(path: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 /// Run `git ARGS` in `dir` as a fixed test identity, unsigned, `main` as the first branch;
 /// insist it succeeds and return its stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Offboard Tests",
-            "-c",
-            "user.email=tests@acme.example",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
+    let output = fork::output(
+        Command::new("git")
+            .stdin(Stdio::null())
+            .args([
+                "-c",
+                "user.name=Offboard Tests",
+                "-c",
+                "user.email=tests@acme.example",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(dir),
+    )
+    .unwrap();
     assert!(
         output.status.success(),
         "git {}: {}",
@@ -115,12 +117,14 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Run `script` with `sh -c` in `dir`; what it printed goes to the test's output.
 pub fn sh(dir: &Path, script: &str) -> std::process::Output {
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .output()
-        .unwrap();
+    let output = fork::output(
+        Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .current_dir(dir)
+            .stdin(Stdio::null()),
+    )
+    .unwrap();
     eprintln!(
         "$ {script}\nstatus {}\nstdout {}\nstderr {}",
         output.status,

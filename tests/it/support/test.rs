@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-use super::{copy_dir, fixtures};
+use super::{copy_dir, fixtures, fork};
 
 /// Where a command runs: a temp directory the test owns through the builder, or a directory
 /// someone else keeps alive.
@@ -215,11 +215,12 @@ impl Test {
 
     /// Start the command without waiting (stdout and stderr piped); end with [`Test::finish`].
     pub fn spawn(&self) -> Child {
-        self.command()
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
+        fork::spawn(self.command().stdout(Stdio::piped()).stderr(Stdio::piped())).unwrap()
+    }
+
+    /// Run the command to the end and give what it printed and its status, checking nothing.
+    pub fn output(&self) -> std::process::Output {
+        fork::output(&mut self.command()).unwrap()
     }
 
     /// Wait for a command started with [`Test::spawn`] and check how it ended.
@@ -232,7 +233,7 @@ impl Test {
     /// Run the binary to the end and check how it ended (and stdout, when given).
     #[track_caller]
     pub fn run(self) -> Output {
-        let output = self.command().output().unwrap();
+        let output = self.output();
         self.check(output)
     }
 
