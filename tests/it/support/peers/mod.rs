@@ -1,0 +1,33 @@
+//! Test peers: the real scim2-server, a fake Microsoft Graph checked against Graph's published
+//! description, a scripted HTTP server for faults and as a webhook receiver, and a
+//! fault-injecting proxy to put in front of a real server. Each is started on a free loopback
+//! port and stopped when dropped.
+
+#![allow(dead_code)]
+
+pub mod graph;
+pub mod ldap;
+pub mod proxy;
+pub mod scim;
+pub mod script;
+
+/// A free loopback port (bound then released; the peer binds it right after).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A random hex string of `n` bytes, for tokens and secrets.
+pub fn random_hex(n: usize) -> String {
+    (0..n)
+        .map(|_| format!("{:02x}", fastrand::u8(..)))
+        .collect()
+}
+
+/// A program of the Python test peers' virtual environment (`.peers/venv/bin/NAME`), which
+/// `./scripts/install-peers` creates.
+pub fn venv_bin(name: &str) -> String {
+    format!("{}/.peers/venv/bin/{name}", env!("CARGO_MANIFEST_DIR"))
+}
