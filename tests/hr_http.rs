@@ -355,7 +355,7 @@ fn bad_answers_are_clear_errors_with_exit_2_and_no_token() {
         ),
         (
             Listing::Array(bad_id),
-            format!("{LIST}#/3: employee_id `E 1004` contains ` `"),
+            format!("{LIST}#/3: `employee_id`: `E 1004` contains ` `"),
         ),
         (
             Listing::Array(no_status),

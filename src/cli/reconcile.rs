@@ -19,7 +19,7 @@ use super::workspace::load_workspace;
 use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::exit::Exit;
-use crate::playbook::HrSource;
+use crate::hr::EmployeeSource;
 use crate::reconcile::{
     ALLOW_LIST_FILE, AllowList, CSV_HEADER, EntitlementSource, Finding, FindingKind, InventoryCsv,
     ReconcileError, Report, RoleIndex, Roster, configured_sources, reconcile,
@@ -60,12 +60,11 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
     };
     let now = clock::now().map_err(Error::Usage)?;
     let roles = RoleIndex::new(&workspace.roles);
-    let roster = match &config.hr {
-        HrSource::Csv { path, columns } => {
-            Roster::load_csv(path, columns, &workspace.glossary, &roles)
-        }
-        HrSource::Http { .. } => {
-            let source = super::run::hr_source(&workspace)?;
+    // The same source, columns and rules as `run` and `plan`; a CSV export is streamed.
+    let source = super::run::hr_source(&workspace)?;
+    let roster = match &source {
+        EmployeeSource::Csv(csv) => Roster::from_csv(csv, &workspace.glossary, &roles),
+        EmployeeSource::Http(_) => {
             let records = source.load().map_err(|e| Error::Usage(e.to_string()))?;
             Roster::from_records(&source.location(), &records, &workspace.glossary, &roles)
         }

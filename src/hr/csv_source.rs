@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::fields::{ColumnMap, FIELDS, parse_record};
-use super::{HrError, HrRecord};
+use super::fields::ColumnMap;
+use super::{CsvRows, HrError, HrRecord};
 
 /// An HR roster exported as CSV.
 #[derive(Clone, Debug)]
@@ -27,69 +27,18 @@ impl CsvSource {
         &self.path
     }
 
-    /// Stream every row to `visit`, in file order, stopping at the first malformed row.
-    /// Duplicate ids are not checked here (that needs memory); see [`CsvSource::load`].
-    pub fn for_each(
-        &self,
-        mut visit: impl FnMut(HrRecord, u64) -> Result<(), HrError>,
-    ) -> Result<(), HrError> {
-        let read_err = |source: std::io::Error| HrError::Read {
-            path: self.path.clone(),
-            source,
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_path(&self.path)
-            .map_err(|e| read_err(csv_io(e)))?;
-        let headers = reader.headers().map_err(|e| read_err(csv_io(e)))?.clone();
-        let mut index = [None; FIELDS.len()];
-        for (slot, (field, required)) in index.iter_mut().zip(FIELDS) {
-            let column = self.columns.column(field);
-            *slot = headers.iter().position(|h| h.trim() == column);
-            if slot.is_none() && required {
-                return Err(HrError::MissingColumn {
-                    path: self.path.clone(),
-                    field,
-                    column: column.to_owned(),
-                    found: headers.iter().collect::<Vec<_>>().join(", "),
-                });
-            }
-        }
-        let mut row = csv::StringRecord::new();
-        loop {
-            match reader.read_record(&mut row) {
-                Ok(false) => return Ok(()),
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    return Err(HrError::Row {
-                        path: self.path.clone(),
-                        line,
-                        message: e.to_string(),
-                    });
-                }
-            }
-            let line = row.position().map_or(0, |p| p.line());
-            let get = |i: usize| {
-                index[i]
-                    .and_then(|c| row.get(c))
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-            };
-            let record = parse_record(get).map_err(|message| HrError::Row {
-                path: self.path.clone(),
-                line,
-                message,
-            })?;
-            visit(record, line)?;
-        }
+    /// The rows of the export, checked one at a time as they are read.
+    pub fn rows(&self) -> Result<CsvRows, HrError> {
+        CsvRows::open(&self.path, &self.columns)
     }
 
     /// Every row, with duplicate employee ids rejected.
     pub fn load(&self) -> Result<Vec<HrRecord>, HrError> {
+        let mut rows = self.rows()?;
         let mut seen: HashMap<String, u64> = HashMap::new();
         let mut records = Vec::new();
-        self.for_each(|record, line| {
+        while let Some((row, line)) = rows.next_row()? {
+            let record = row.to_record();
             if let Some(first_line) = seen.insert(record.id.clone(), line) {
                 return Err(HrError::DuplicateId {
                     path: self.path.clone(),
@@ -99,8 +48,7 @@ impl CsvSource {
                 });
             }
             records.push(record);
-            Ok(())
-        })?;
+        }
         Ok(records)
     }
 
@@ -197,10 +145,6 @@ impl CsvSource {
 /// The header row of the write-back file.
 const WRITEBACK_HEADER: &str = "employee_id,run,completed_at";
 
-fn csv_io(error: csv::Error) -> std::io::Error {
-    std::io::Error::other(error.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,19 +190,19 @@ mod tests {
             ),
             (
                 &format!("{HEADER}E1,al ice,a@x,,TERM,,,\n"),
-                ":2: username `al ice` contains ` `",
+                ":2: column `username`: `al ice` contains ` `",
             ),
             (
                 &format!("{HEADER}E1,alice,a@x,,TERM,yesterday,,\n"),
-                ":2: effective_at `yesterday` is neither",
+                ":2: column `effective_at`: `yesterday` is neither",
             ),
             (
                 &format!("{HEADER}E1,alice,a@x,,TERM,,,maybe\n"),
-                ":2: legal_hold `maybe` must be",
+                ":2: column `legal_hold`: `maybe` must be",
             ),
             (
                 &format!("{HEADER}E1,alice,a@x,,,,,\n"),
-                ":2: `status` is empty",
+                ":2: column `status` is empty",
             ),
         ];
         for (csv, expected) in cases {

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::fields::{ColumnMap, FIELDS, parse_record};
+use super::fields::{ColumnMap, FIELDS, check_row};
 use super::{HrError, HrRecord, validate_identifier};
 
 /// Removes secrets from text a server sent back before it is quoted in a message.
@@ -133,7 +133,17 @@ fn parse_item(item: &Map<String, Value>, columns: &ColumnMap) -> Result<HrRecord
             }
         };
     }
-    parse_record(|i| values[i].as_deref())
+    check_row(|i| values[i].as_deref())
+        .map(|row| row.to_record())
+        .map_err(|problem| {
+            let key = columns.column(problem.field);
+            let place = if key == problem.field {
+                format!("`{key}`")
+            } else {
+                format!("`{key}` (for `{}`)", problem.field)
+            };
+            problem.worded(&place)
+        })
 }
 
 /// The employee id of a bad item, for its error message, when it has a plain one.
@@ -265,12 +275,12 @@ mod tests {
             ("[1]", "employees#/0: an employee must be a JSON object"),
             (
                 r#"[{"employee_id":"E1","username":"al ice","email":"a@x","status":"T"}]"#,
-                "employees#/0 (employee `E1`): username `al ice` contains ` `",
+                "employees#/0 (employee `E1`): `username`: `al ice` contains ` `",
             ),
             (
                 r#"{"employees":[{"employee_id":"E1","username":"a","email":"a@x","status":"T"},
                     {"employee_id":"../E2","username":"b","email":"b@x","status":"T"}]}"#,
-                "employees#/employees/1: employee_id `../E2` must not start with",
+                "employees#/employees/1: `employee_id`: `../E2` must not start with",
             ),
             (
                 r#"[{"employee_id":"E1","email":"a@x","status":"T"}]"#,
@@ -282,11 +292,11 @@ mod tests {
             ),
             (
                 r#"[{"employee_id":"E1","username":"a","email":"nope","status":"T"}]"#,
-                "email `nope` is not an address",
+                "`email`: `nope` is not an address",
             ),
             (
                 r#"[{"employee_id":"E1","username":"a","email":"a@x","status":"T","legal_hold":"maybe"}]"#,
-                "legal_hold `maybe` must be `true` or `false`",
+                "`legal_hold`: `maybe` must be `true` or `false`",
             ),
             (
                 r#"[{"employee_id":"E1","username":"a","email":"a@x","status":"T","legal_hold":1.5}]"#,
@@ -298,7 +308,7 @@ mod tests {
             ),
             (
                 r#"[{"employee_id":"E1","username":"a","email":"a@x","status":"T","effective_at":"soon"}]"#,
-                "effective_at `soon` is neither RFC 3339 nor YYYY-MM-DD",
+                "`effective_at`: `soon` is neither RFC 3339 nor YYYY-MM-DD",
             ),
         ];
         for (body, expected) in cases {

@@ -4,6 +4,7 @@
 //! is an explicit, separate call. [`EmployeeSource`] is the one face the commands see, whatever
 //! the configured source.
 
+mod csv_rows;
 mod csv_source;
 mod fields;
 mod http_page;
@@ -11,8 +12,9 @@ mod http_source;
 mod record;
 mod source;
 
+pub use csv_rows::CsvRows;
 pub use csv_source::CsvSource;
-pub use fields::ColumnMap;
+pub use fields::{ColumnMap, FieldProblem, HrRow, Problem};
 pub use http_source::{DEFAULT_TIMEOUT, HttpOptions, HttpSource, MAX_PAGES};
 pub use record::{Employment, HrRecord};
 pub use source::EmployeeSource;
@@ -43,7 +45,19 @@ pub enum HrError {
         /// The columns present, comma-separated.
         found: String,
     },
-    /// A row is malformed.
+    /// A value of a row breaks a rule of its field (the same rules for every source).
+    #[error("{path}:{line}: {}", .problem.worded(&fields::place("column", column, .problem.field)))]
+    Value {
+        /// The export file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// The column as the export names it.
+        column: String,
+        /// The field and what is wrong with its value.
+        problem: FieldProblem,
+    },
+    /// A row is malformed CSV.
     #[error("{path}:{line}: {message}")]
     Row {
         /// The export file.
@@ -137,15 +151,23 @@ pub fn validate_identifier(value: &str) -> Result<(), String> {
             value.escape_debug()
         ));
     }
+    // Every allowed character is ASCII, so bytes are enough to accept (a roster checks
+    // millions); the offending character is decoded only for the message.
     match value
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@')))
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@')))
     {
-        Some(c) => Err(format!(
-            "`{}` contains `{}`; only letters, digits, `.`, `_`, `-` and `@` are allowed",
-            value.escape_debug(),
-            c.escape_debug()
-        )),
+        Some(at) => {
+            let c = value
+                .get(at..)
+                .and_then(|rest| rest.chars().next())
+                .unwrap_or('?');
+            Err(format!(
+                "`{}` contains `{}`; only letters, digits, `.`, `_`, `-` and `@` are allowed",
+                value.escape_debug(),
+                c.escape_debug()
+            ))
+        }
         None => Ok(()),
     }
 }
