@@ -21,8 +21,8 @@ use crate::execute::clock;
 use crate::exit::Exit;
 use crate::hr::EmployeeSource;
 use crate::reconcile::{
-    ALLOW_LIST_FILE, AllowList, CSV_HEADER, EntitlementSource, Finding, FindingKind, InventoryCsv,
-    ReconcileError, Report, RoleIndex, Roster, configured_sources, reconcile,
+    ALLOW_LIST_FILE, CSV_HEADER, EntitlementSource, Finding, FindingKind, InventoryCsv,
+    ReconcileError, Report, RoleIndex, Roster, configured_sources, load_allow_list, reconcile,
 };
 use accounts::CountAccounts;
 use saved::Saved;
@@ -70,7 +70,7 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
         }
     }
     .map_err(into_error)?;
-    let allow = AllowList::load(&config.dir.join(ALLOW_LIST_FILE)).map_err(into_error)?;
+    let allow = load_allow_list(&config.dir.join(ALLOW_LIST_FILE)).map_err(into_error)?;
     let configured = configured_sources(config).map_err(into_error)?;
     let mut sources = configured.sources;
     for path in &args.inventory {

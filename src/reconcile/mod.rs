@@ -26,7 +26,7 @@ mod scim_source;
 mod store_source;
 mod tally;
 
-pub use allow_list::{ALLOW_LIST_FILE, AllowList, ServiceAccount};
+pub use allow_list::load as load_allow_list;
 pub use entitlement::{Entitlement, EntitlementKind, EntitlementSource};
 pub use error::ReconcileError;
 pub use finding::{CSV_HEADER, Coverage, Finding, FindingKind, Report, Sum, Totals};
@@ -46,6 +46,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::connector::sqlite::SqliteStore;
+pub use crate::playbook::{ALLOW_LIST_FILE, AllowList, ServiceAccount};
 use crate::playbook::{Config, ConnectorSettings};
 
 /// The configured sources of entitlements.
