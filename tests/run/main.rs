@@ -12,3 +12,4 @@ mod journal;
 mod mallory;
 mod refusals;
 mod staged;
+mod untracked;
