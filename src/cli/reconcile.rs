@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::GlobalArgs;
 use super::args::{Format, ReconcileArgs};
 use super::workspace::load_workspace;
+use crate::call_log::Call;
 use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::exit::Exit;
@@ -63,7 +64,20 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
     // The same source, columns and rules as `run` and `plan`; a CSV export is streamed.
     let source = super::run::hr_source(&workspace)?;
     let roster = match &source {
-        EmployeeSource::Csv(csv) => Roster::from_csv(csv, &workspace.glossary, &roles),
+        EmployeeSource::Csv(csv) => {
+            let location = source.location();
+            let call = Call {
+                system: "hr",
+                connector: "csv",
+                op: "load",
+                target: &location,
+            };
+            call.run(
+                || Roster::from_csv(csv, &workspace.glossary, &roles),
+                |_| "ok",
+                |roster| format!("{} people", roster.len()),
+            )
+        }
         EmployeeSource::Http(_) => {
             let records = source.load().map_err(|e| Error::Usage(e.to_string()))?;
             Roster::from_records(&source.location(), &records, &workspace.glossary, &roles)
@@ -118,7 +132,7 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
         Exit::Findings
     };
     if let Some(connector) = &alert {
-        exit = exit.worst(alert::post(global, connector, &report)?);
+        exit = exit.worst(alert::post(global, connector.as_ref(), &report)?);
     }
     if args.offboard {
         exit = exit.worst(leavers::offboard(global, args, &workspace, &report)?);

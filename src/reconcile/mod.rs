@@ -112,7 +112,23 @@ pub fn reconcile(
     let visit = |tally: &mut Tally, e: &Entitlement<'_>| judge.visit(tally, e);
     let mut total = Tally::default();
     for source in sources {
-        for tally in source.scan(threads, &visit)? {
+        let described = source.describe();
+        // Each listing is a read against a system: logged like a connector call (`-v`).
+        let call = crate::call_log::Call {
+            system: &described,
+            connector: "listing",
+            op: "list",
+            target: "entitlements",
+        };
+        let tallies = call.run(
+            || source.scan(threads, &visit),
+            |_| "ok",
+            |tallies| {
+                let n: u64 = tallies.iter().map(|t| t.entitlements).sum();
+                format!("{n} entitlement(s)")
+            },
+        )?;
+        for tally in tallies {
             total.merge(tally);
         }
     }

@@ -9,6 +9,7 @@ mod common;
 mod crash;
 mod failure;
 mod journal;
+mod logging;
 mod mallory;
 mod refusals;
 mod staged;
