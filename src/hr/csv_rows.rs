@@ -1,15 +1,25 @@
 //! Reading a CSV export row by row: the one reader behind `run`, `plan`, `status` and
 //! `reconcile`. It finds the columns (renamed by `hr.columns`), refuses a header without a
 //! required column, and checks each row by the rules every source shares ([`check_row`]),
-//! handing on a borrowed [`HrRow`] so that a million-row scan allocates nothing per row. It
-//! never keeps rows and never checks duplicate ids (that needs memory; callers that keep rows
-//! do it, with [`HrError::DuplicateId`]).
+//! handing a borrowed [`HrRow`] to a visitor so that a million-row scan neither allocates nor
+//! copies rows. It never keeps rows and never checks duplicate ids (that needs memory; callers
+//! that keep rows do it, with [`HrError::DuplicateId`]).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::HrError;
-use super::fields::{ColumnMap, FIELDS, FieldProblem, HrRow, check_row};
+use super::fields::{ColumnMap, FIELDS, FieldProblem, HrRow, check_row, trim};
+
+/// Why a visitor of [`CsvRows::for_each`] did not accept a row.
+#[derive(Debug)]
+pub enum Visit<E> {
+    /// A value breaks a rule of the caller's (e.g. a status the glossary lacks): reported like
+    /// the shared rules, with the file, line and column.
+    Refuse(FieldProblem),
+    /// Stop with this error.
+    Stop(E),
+}
 
 /// An open CSV export, positioned before its first row.
 pub struct CsvRows {
@@ -17,8 +27,11 @@ pub struct CsvRows {
     reader: csv::Reader<File>,
     /// Column names, by field (renamed or not), for messages.
     names: [String; FIELDS.len()],
-    /// Column index of each field, `None` when the export has no such (optional) column.
-    index: [Option<usize>; FIELDS.len()],
+    /// The field each column holds, by column (`None`: a column no field reads).
+    field_of: Vec<Option<usize>>,
+    /// `(column, field)` for fields whose column already holds another field (two fields
+    /// renamed to one column), read apart.
+    shared: Vec<(usize, usize)>,
     row: csv::StringRecord,
 }
 
@@ -49,46 +62,74 @@ impl CsvRows {
                 });
             }
         }
+        let mut field_of = vec![None; headers.len()];
+        let mut shared = Vec::new();
+        for (field, column) in index.iter().enumerate() {
+            if let Some(c) = *column {
+                match field_of[c] {
+                    None => field_of[c] = Some(field),
+                    Some(_) => shared.push((c, field)),
+                }
+            }
+        }
         Ok(CsvRows {
             path: path.to_path_buf(),
             reader,
             names,
-            index,
+            field_of,
+            shared,
             row: csv::StringRecord::new(),
         })
     }
 
-    /// The next row and its line, checked; `None` after the last. A malformed row (bad CSV,
-    /// not UTF-8, a value breaking a rule) is an error naming the file, line and column.
-    pub fn next_row(&mut self) -> Result<Option<(HrRow<'_>, u64)>, HrError> {
-        match self.reader.read_record(&mut self.row) {
-            Ok(false) => return Ok(None),
-            Ok(true) => {}
-            Err(e) => {
-                return Err(HrError::Row {
-                    path: self.path.clone(),
-                    line: e.position().map_or(0, |p| p.line()),
-                    message: e.to_string(),
-                });
+    /// Hand every row to `visit` with its line, in file order, each checked first; stop at the
+    /// first error. A malformed row (bad CSV, not UTF-8, a value breaking a rule) is an error
+    /// naming the file, line and column; `visit` may refuse a row for a check of its own
+    /// ([`Visit::Refuse`], worded like the others) or stop with an error of its own.
+    pub fn for_each<E: From<HrError>>(
+        &mut self,
+        mut visit: impl FnMut(&HrRow<'_>, u64) -> Result<(), Visit<E>>,
+    ) -> Result<(), E> {
+        loop {
+            match self.reader.read_record(&mut self.row) {
+                Ok(false) => return Ok(()),
+                Ok(true) => {}
+                Err(e) => {
+                    return Err(HrError::Row {
+                        path: self.path.clone(),
+                        line: e.position().map_or(0, |p| p.line()),
+                        message: e.to_string(),
+                    }
+                    .into());
+                }
             }
-        }
-        let line = self.row.position().map_or(0, |p| p.line());
-        let (row, index) = (&self.row, &self.index);
-        let get = |i: usize| {
-            index[i]
-                .and_then(|c| row.get(c))
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-        };
-        match check_row(get) {
-            Ok(checked) => Ok(Some((checked, line))),
-            Err(problem) => Err(self.refuse(line, problem)),
+            let line = self.row.position().map_or(0, |p| p.line());
+            // Columns are walked in order (cheaper than looking each one up).
+            let mut values = [None; FIELDS.len()];
+            for (text, field) in self.row.iter().zip(&self.field_of) {
+                let text = trim(text);
+                if let (Some(field), false) = (*field, text.is_empty()) {
+                    values[field] = Some(text);
+                }
+            }
+            for &(column, field) in &self.shared {
+                values[field] = self.row.get(column).map(trim).filter(|v| !v.is_empty());
+            }
+            // The row is visited where it is built: a million rows are never copied around.
+            let outcome = match check_row(values) {
+                Ok(row) => visit(&row, line),
+                Err(problem) => Err(Visit::Refuse(problem)),
+            };
+            match outcome {
+                Ok(()) => {}
+                Err(Visit::Refuse(problem)) => return Err(self.refuse(line, problem).into()),
+                Err(Visit::Stop(error)) => return Err(error),
+            }
         }
     }
 
-    /// The error for `problem` in the row at `line`, naming the column as the export does:
-    /// for checks a caller adds (e.g. a status the glossary lacks).
-    pub fn refuse(&self, line: u64, problem: FieldProblem) -> HrError {
+    /// The error for `problem` in the row at `line`, naming the column as the export does.
+    fn refuse(&self, line: u64, problem: FieldProblem) -> HrError {
         let column = FIELDS
             .iter()
             .position(|(f, _)| *f == problem.field)
@@ -99,10 +140,5 @@ impl CsvRows {
             column,
             problem,
         }
-    }
-
-    /// The export file.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }

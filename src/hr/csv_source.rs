@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::fields::ColumnMap;
-use super::{CsvRows, HrError, HrRecord};
+use super::{CsvRows, HrError, HrRecord, Visit};
 
 /// An HR roster exported as CSV.
 #[derive(Clone, Debug)]
@@ -34,21 +34,21 @@ impl CsvSource {
 
     /// Every row, with duplicate employee ids rejected.
     pub fn load(&self) -> Result<Vec<HrRecord>, HrError> {
-        let mut rows = self.rows()?;
         let mut seen: HashMap<String, u64> = HashMap::new();
         let mut records = Vec::new();
-        while let Some((row, line)) = rows.next_row()? {
+        self.rows()?.for_each(|row, line| {
             let record = row.to_record();
             if let Some(first_line) = seen.insert(record.id.clone(), line) {
-                return Err(HrError::DuplicateId {
+                return Err(Visit::Stop(HrError::DuplicateId {
                     path: self.path.clone(),
                     line,
                     first_line,
                     id: record.id,
-                });
+                }));
             }
             records.push(record);
-        }
+            Ok(())
+        })?;
         Ok(records)
     }
 
@@ -283,6 +283,25 @@ mod tests {
         std::fs::write(&path, "EmpNo,username,email,status\nX9,zed,z@x,TERM\n").unwrap();
         let rows = CsvSource::new(&path, map).load().unwrap();
         assert_eq!(rows[0].id, "X9");
+        // Two fields may read one column.
+        let map =
+            ColumnMap::new([("manager_id".to_owned(), "username".to_owned())].into()).unwrap();
+        let rows = CsvSource::new(&path, map).load().unwrap_err();
+        assert!(
+            rows.to_string().contains("no column `employee_id`"),
+            "{rows}"
+        );
+        let both = dir.path().join("both.csv");
+        std::fs::write(
+            &both,
+            "employee_id,username,email,status\nX9,zed,z@x,TERM\n",
+        )
+        .unwrap();
+        let map =
+            ColumnMap::new([("manager_id".to_owned(), "username".to_owned())].into()).unwrap();
+        let rows = CsvSource::new(&both, map).load().unwrap();
+        assert_eq!(rows[0].username, "zed");
+        assert_eq!(rows[0].manager_id.as_deref(), Some("zed"));
         let err = ColumnMap::new([("salary".to_owned(), "S".to_owned())].into()).unwrap_err();
         assert!(err.contains("unknown HR field `salary`"), "{err}");
     }

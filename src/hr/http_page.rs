@@ -133,7 +133,7 @@ fn parse_item(item: &Map<String, Value>, columns: &ColumnMap) -> Result<HrRecord
             }
         };
     }
-    check_row(|i| values[i].as_deref())
+    check_row(std::array::from_fn(|i| values[i].as_deref()))
         .map(|row| row.to_record())
         .map_err(|problem| {
             let key = columns.column(problem.field);

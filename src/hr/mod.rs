@@ -12,7 +12,7 @@ mod http_source;
 mod record;
 mod source;
 
-pub use csv_rows::CsvRows;
+pub use csv_rows::{CsvRows, Visit};
 pub use csv_source::CsvSource;
 pub use fields::{ColumnMap, FieldProblem, HrRow, Problem};
 pub use http_source::{DEFAULT_TIMEOUT, HttpOptions, HttpSource, MAX_PAGES};

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use super::error::ReconcileError;
 use super::role_index::{RoleId, RoleIndex};
-use crate::hr::{CsvSource, FieldProblem, HrError, HrRecord, Problem, validate_identifier};
+use crate::hr::{CsvSource, FieldProblem, HrError, HrRecord, Problem, Visit, validate_identifier};
 use crate::playbook::{Glossary, Status};
 
 /// What reconciliation needs to know of one person.
@@ -53,19 +53,18 @@ impl Roster {
             .iter()
             .flat_map(|(status, codes)| codes.iter().map(|c| (c.as_str(), *status)))
             .collect();
-        let mut rows = csv.rows()?;
+        let path = csv.path();
         let mut roster = Roster::empty();
-        while let Some((row, line)) = rows.next_row()? {
+        csv.rows()?.for_each(|row, line| {
             let raw = row.raw_status();
             let Some(status) = codes.iter().find(|(code, _)| *code == raw).map(|(_, s)| *s) else {
-                let problem = FieldProblem {
+                return Err(Visit::Refuse(FieldProblem {
                     field: "status",
                     problem: Problem::Invalid(format!(
                         "`{}` is not in the glossary",
                         raw.escape_debug()
                     )),
-                };
-                return Err(rows.refuse(line, problem).into());
+                }));
             };
             let pushed = roster.push(
                 row.id().as_bytes(),
@@ -75,21 +74,23 @@ impl Roster {
                 row.effective_at.map(OffsetDateTime::unix_timestamp),
                 line,
             );
-            pushed.map_err(|problem| match problem {
-                RowProblem::Invalid(message) => ReconcileError::Row {
-                    path: rows.path().to_path_buf(),
-                    line,
-                    message,
-                },
-                RowProblem::Duplicate { id, first_line } => HrError::DuplicateId {
-                    path: rows.path().to_path_buf(),
-                    line,
-                    first_line,
-                    id,
-                }
-                .into(),
-            })?;
-        }
+            pushed.map_err(|problem| {
+                Visit::Stop(match problem {
+                    RowProblem::Invalid(message) => ReconcileError::Row {
+                        path: path.to_path_buf(),
+                        line,
+                        message,
+                    },
+                    RowProblem::Duplicate { id, first_line } => HrError::DuplicateId {
+                        path: path.to_path_buf(),
+                        line,
+                        first_line,
+                        id,
+                    }
+                    .into(),
+                })
+            })
+        })?;
         Ok(roster)
     }
 
