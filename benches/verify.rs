@@ -24,7 +24,10 @@ fn main() {
         std::path::Path::new("allowed_signers"),
     )
     .expect("allowed signers");
-    let roles: RoleMap = [("it-ops@acme.example", vec!["iam"])].into_iter().collect();
+    let roles = [("it-ops@acme.example", vec!["iam"])]
+        .into_iter()
+        .collect::<RoleMap>()
+        .with_operator_roles(["iam"]);
 
     let started = Instant::now();
     let per_run = (RECORDS - RUNS * 2) / RUNS;

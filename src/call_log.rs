@@ -4,6 +4,10 @@
 //! reconcile's listings. At `-vv` a second line gives the detail (the state read, the change,
 //! the receipt, the error).
 //!
+//! Targets, details and errors come from data (account and group names, HR fields), so they
+//! pass through [`printable`] like every other output for people: a line cannot drive the
+//! terminal or start a line of its own.
+//!
 //! It must never log a secret: targets are account names, match keys, message keys and URLs
 //! without credentials, and details are states, changes, receipts and connector errors, which
 //! by the connector contract never hold one. Tokens, passwords and signing secrets are not in
@@ -11,6 +15,8 @@
 
 use std::fmt::Display;
 use std::time::Instant;
+
+use crate::human::printable;
 
 /// The `tracing` target of these lines, under the crate's own, so that `-v` shows them without
 /// the libraries' traces.
@@ -49,7 +55,7 @@ impl Call<'_> {
                     system = %self.system,
                     connector = %self.connector,
                     op = %self.op,
-                    target = %self.target,
+                    target = %printable(self.target),
                     outcome = %outcome(value),
                     duration_ms,
                     "call"
@@ -59,8 +65,8 @@ impl Call<'_> {
                         target: TARGET,
                         system = %self.system,
                         op = %self.op,
-                        target = %self.target,
-                        detail = %detail(value),
+                        target = %printable(self.target),
+                        detail = %printable(&detail(value)),
                         "call detail"
                     );
                 }
@@ -71,10 +77,10 @@ impl Call<'_> {
                     system = %self.system,
                     connector = %self.connector,
                     op = %self.op,
-                    target = %self.target,
+                    target = %printable(self.target),
                     outcome = %"error",
                     duration_ms,
-                    error = %error,
+                    error = %printable(&error.to_string()),
                     "call"
                 );
             }

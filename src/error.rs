@@ -19,7 +19,7 @@ pub enum Error {
     Usage(String),
 
     /// The configuration file is missing, unreadable or invalid.
-    #[error("configuration {path}: {message}")]
+    #[error("configuration {}: {message}", crate::human::path(.path))]
     Config {
         /// The configuration file.
         path: PathBuf,
@@ -28,7 +28,7 @@ pub enum Error {
     },
 
     /// A file could not be read or written.
-    #[error("{action} {path}")]
+    #[error("{action} {}", crate::human::path(.path))]
     Io {
         /// What was being done, e.g. "cannot read".
         action: &'static str,
@@ -42,6 +42,11 @@ pub enum Error {
     /// Another process is running the same employee's offboarding (refused, not queued).
     #[error("{0}")]
     Busy(String),
+
+    /// A run the command would act on does not verify (a record's signature, the chain, who
+    /// signed it, or its ledger registration): nothing it says is trusted and nothing was done.
+    #[error("{0}")]
+    UntrustedJournal(String),
 
     /// A git repository could not be opened or queried.
     #[error("git: {message}")]
@@ -57,6 +62,7 @@ impl Error {
         match self {
             Error::NotImplemented(_) | Error::Usage(_) | Error::Config { .. } => Exit::Usage,
             Error::Io { .. } | Error::Git { .. } | Error::Busy(_) => Exit::Usage,
+            Error::UntrustedJournal(_) => Exit::Findings,
         }
     }
 

@@ -348,6 +348,8 @@ fn bad_answers_are_clear_errors_with_exit_2_and_no_token() {
     bad_id[3]["employee_id"] = json!("E 1004");
     let mut no_status = roster();
     no_status[2].as_object_mut().unwrap().remove("status");
+    let mut long_name = roster();
+    long_name[0]["display_name"] = json!("n".repeat(70 * 1024));
     let cases = [
         (
             Listing::Pages(duplicate, 10),
@@ -390,6 +392,16 @@ fn bad_answers_are_clear_errors_with_exit_2_and_no_token() {
             Listing::Raw(404, String::new()),
             format!("{LIST}: 404 Not Found (check hr.url)"),
         ),
+        (
+            Listing::Array(long_name),
+            format!(
+                "{LIST}#/0 (employee `E1001`): `display_name` is 71680 bytes long, over the 64 KiB limit for a field"
+            ),
+        ),
+        (
+            Listing::Raw(200, " ".repeat(65 << 20)),
+            format!("{LIST}: the answer is larger than the 64 MiB limit for an HR HTTP answer"),
+        ),
     ];
     for (listing, expected) in cases {
         let hris = Hris::start(listing);
@@ -407,6 +419,44 @@ fn bad_answers_are_clear_errors_with_exit_2_and_no_token() {
             hris.log()
         );
     }
+}
+
+#[test]
+fn two_items_sharing_a_username_are_an_error_naming_both_items() {
+    let mut roster = roster();
+    let mut second = roster[6].clone();
+    second["employee_id"] = json!("E1099");
+    second["email"] = json!("mallory.two@acme.example");
+    roster.push(second);
+    let hris = Hris::start(Listing::Array(roster));
+    let acme = acme_over_http(&hris.url());
+    // reconcile judges everyone, so it refuses the listing outright, in the same words.
+    for args in [
+        &["plan", "mallory"][..],
+        &["run", "mallory"],
+        &["reconcile"],
+    ] {
+        let ran = acme.run(args, ENV).expect(2);
+        assert!(
+            ran.stderr.contains(&format!(
+                "`mallory` is the username of two HR rows: {url}#/6 (employee E1007) and \
+                 {url}#/24 (employee E1099)",
+                url = hris.url()
+            )),
+            "{args:?}: {ran}"
+        );
+        assert!(ran.stdout.is_empty(), "{args:?}: {ran}");
+        assert!(acme.runs().is_empty(), "nothing ran: {ran}");
+        assert!(
+            !acme.journal().join("reconcile.json").exists(),
+            "nothing saved: {ran}"
+        );
+    }
+    assert!(
+        hris.requests().iter().all(|r| r.method == "GET"),
+        "nothing written: {:?}",
+        hris.log()
+    );
 }
 
 #[test]

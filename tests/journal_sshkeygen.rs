@@ -7,7 +7,8 @@ use std::path::Path;
 use std::process::Command;
 
 use offboard::journal::{
-    AllowedSigners, Event, JournalError, RecordFields, RunJournal, RunStatus, Signer, verify,
+    AllowedSigners, Event, JournalError, RecordFields, RoleMap, RunJournal, RunStatus, Signer,
+    verify,
 };
 
 const PRINCIPAL: &str = "it-ops@acme.example";
@@ -111,7 +112,10 @@ fn records_verify_with_stock_openssh() {
 
     // And our verifier agrees, reading the same allowed_signers file.
     let allowed = AllowedSigners::from_file(dir.join("allowed_signers")).unwrap();
-    let roles = [(PRINCIPAL, vec!["iam"])].into_iter().collect();
+    let roles = [(PRINCIPAL, vec!["iam"])]
+        .into_iter()
+        .collect::<RoleMap>()
+        .with_operator_roles(["iam"]);
     let report = verify(&journal_dir, &allowed, &roles, None);
     assert!(report.ok, "{report:#?}");
     assert_eq!(report.runs[0].status, RunStatus::Open);

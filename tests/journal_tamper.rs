@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use common_journal::{FIN, IT, allowed, fin_signer, it_signer, roles, write_run};
 use offboard::journal::{
-    Event, Reason, RecordFields, RunJournal, RunReport, RunStatus, VerifyReport, verify,
+    Event, Reason, RecordFields, RunJournal, RunReport, RunStatus, VerifyReport, trusted, verify,
+    verify_runs,
 };
 
 struct Journal {
@@ -425,4 +426,63 @@ fn one_byte_edit_at_every_offset() {
         fs::write(&path, &original).unwrap();
         assert!(verify(&dir, &allowed, &roles, None).ok);
     }
+}
+
+/// `verify_runs`, what commands check before they trust a run, judges the runs it is given as
+/// `verify` does, reading only their records and their own ledger entries.
+#[test]
+fn verifying_chosen_runs_agrees_with_verify() {
+    let j = journal();
+    let ids = ["r1", "r2", "r3"].map(String::from);
+    let chosen = |ids: &[String]| verify_runs(&j.dir, &allowed(), &roles(), ids);
+    let statuses: Vec<_> = chosen(&ids).iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [RunStatus::Sealed, RunStatus::Sealed, RunStatus::Open]
+    );
+
+    // An edited record is named as `verify` names it; the other runs are not read.
+    let mut lines = j.lines("r2");
+    lines[2] = lines[2].replacen("step-0", "step-9", 1);
+    j.write_lines("r2", &lines);
+    let full = j.verify();
+    let report = &chosen(&ids[1..2])[0];
+    assert!(!trusted(report));
+    assert_eq!(report.first_error, run(&full, "r2").first_error);
+    assert!(trusted(&chosen(&ids[..1])[0]));
+
+    // A run whose records verify but whose ledger entry does not: the ledger record is named.
+    let ledger = j.dir.join("ledger.jsonl");
+    let mut ledger_lines: Vec<String> = fs::read_to_string(&ledger)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let sig_of_another =
+        serde_json::from_str::<serde_json::Value>(&ledger_lines[1]).unwrap()["sig"].clone();
+    let mut first: serde_json::Value = serde_json::from_str(&ledger_lines[0]).unwrap();
+    first["sig"] = sig_of_another;
+    ledger_lines[0] = first.to_string();
+    fs::write(&ledger, ledger_lines.join("\n") + "\n").unwrap();
+    let report = &chosen(&ids[..1])[0];
+    let error = report.first_error.as_ref().unwrap();
+    assert_eq!(
+        (error.file.as_path(), error.line, &error.reason),
+        (ledger.as_path(), 1, &Reason::BadSignature),
+        "{report:#?}"
+    );
+
+    // A torn tail is left to the resume that removes it; a run that does not exist is not bad
+    // for the caller to trust, only unknown.
+    let mut bytes = fs::read(j.file("r3")).unwrap();
+    bytes.extend_from_slice(br#"{"payload":"{\"v\":1,"#);
+    fs::write(j.file("r3"), bytes).unwrap();
+    let report = &chosen(&ids[2..])[0];
+    assert_eq!(report.status, RunStatus::Open, "{report:#?}");
+    let unknown = &chosen(&["nope".to_owned()])[0];
+    assert_eq!(
+        unknown.first_error.as_ref().unwrap().reason,
+        Reason::UnknownRun
+    );
+    assert!(trusted(unknown));
 }

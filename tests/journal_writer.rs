@@ -30,7 +30,7 @@ fn resume_continues_sequence_and_chain() {
     let dir = tmp.path();
     let mut journal = RunJournal::create(dir, "r1", it_signer(), started("e-1")).unwrap();
     let applied = journal
-        .append(RecordFields::new(Event::StepApplied).step("a"))
+        .append(RecordFields::new(Event::StepApplied).role("iam").step("a"))
         .unwrap();
     assert_eq!((applied.seq, applied.run.as_str()), (1, "r1"));
     drop(journal);
@@ -40,7 +40,7 @@ fn resume_continues_sequence_and_chain() {
     assert_eq!(journal.records()[1].step.as_deref(), Some("a"));
     assert!(journal.repairs().is_empty());
     let next = journal
-        .append(RecordFields::new(Event::StepSkipped).step("b"))
+        .append(RecordFields::new(Event::StepSkipped).role("iam").step("b"))
         .unwrap();
     assert_eq!(next.seq, 2);
     let read = read_run(dir, "r1").unwrap();
@@ -54,7 +54,7 @@ fn torn_final_line_is_repaired_and_said() {
     let dir = tmp.path();
     let mut journal = RunJournal::create(dir, "r1", it_signer(), started("e-1")).unwrap();
     journal
-        .append(RecordFields::new(Event::StepApplied))
+        .append(RecordFields::new(Event::StepApplied).role("iam"))
         .unwrap();
     drop(journal);
     let path = dir.join("r1.jsonl");
@@ -75,7 +75,7 @@ fn torn_final_line_is_repaired_and_said() {
     );
     assert_eq!(fs::read(&path).unwrap().len(), good_len);
     let payload = journal
-        .append(RecordFields::new(Event::StepSkipped))
+        .append(RecordFields::new(Event::StepSkipped).role("iam"))
         .unwrap();
     assert_eq!(payload.seq, 2);
     assert!(check(dir).ok);
@@ -87,10 +87,10 @@ fn damage_other_than_a_torn_tail_is_an_error() {
     let dir = tmp.path();
     let mut journal = RunJournal::create(dir, "r1", it_signer(), started("e-1")).unwrap();
     journal
-        .append(RecordFields::new(Event::StepApplied))
+        .append(RecordFields::new(Event::StepApplied).role("iam"))
         .unwrap();
     journal
-        .append(RecordFields::new(Event::StepApplied))
+        .append(RecordFields::new(Event::StepApplied).role("iam"))
         .unwrap();
     drop(journal);
     let path = dir.join("r1.jsonl");
@@ -115,7 +115,7 @@ fn misuse_is_refused() {
             dir,
             "r1",
             it_signer(),
-            RecordFields::new(Event::StepApplied)
+            RecordFields::new(Event::StepApplied).role("iam")
         ),
         Err(JournalError::MisplacedRunStarted { .. })
     ));
@@ -141,7 +141,7 @@ fn misuse_is_refused() {
         .unwrap();
     assert!(journal.is_finished());
     assert!(matches!(
-        journal.append(RecordFields::new(Event::StepApplied)),
+        journal.append(RecordFields::new(Event::StepApplied).role("iam")),
         Err(JournalError::RunFinished { .. })
     ));
     drop(journal);
@@ -162,7 +162,7 @@ fn crash_child() {
     let dir = Path::new(&dir);
     let mut journal = RunJournal::create(dir, "r1", it_signer(), started("e-1")).unwrap();
     journal
-        .append(RecordFields::new(Event::StepApplied))
+        .append(RecordFields::new(Event::StepApplied).role("iam"))
         .unwrap();
     journal
         .append(RecordFields::new(Event::RunFinished))

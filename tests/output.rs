@@ -245,3 +245,142 @@ fn with_json_the_error_that_ends_a_command_is_a_json_object_on_stderr() {
         plain.stderr
     );
 }
+
+/// Every `YYYY-MM-DDTHH:MM:SS` in `text` is followed by `Z` (whole seconds, in UTC, marked);
+/// returns how many there are.
+#[track_caller]
+fn assert_seconds_utc(what: &str, text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut found = 0;
+    for i in 0..bytes.len().saturating_sub(19) {
+        let shaped = bytes[i..i + 19].iter().enumerate().all(|(j, b)| match j {
+            4 | 7 => *b == b'-',
+            10 => *b == b'T',
+            13 | 16 => *b == b':',
+            _ => b.is_ascii_digit(),
+        });
+        if shaped {
+            found += 1;
+            assert_eq!(
+                bytes.get(i + 19),
+                Some(&b'Z'),
+                "{what}: a time not to the second in UTC: {:?} in\n{text}",
+                &text[i..(i + 30).min(text.len())]
+            );
+        }
+    }
+    found
+}
+
+#[test]
+fn human_output_shows_times_to_the_second_in_utc() {
+    let repo = Repo::acme();
+    // Bob leaves at a time HR gives with a fraction and an offset; every command runs at a
+    // time with nanoseconds, which the journal keeps.
+    let hr = repo.read("hr.csv").replace(
+        ",RESIGN,2026-11-27,",
+        ",RESIGN,2026-11-27T01:00:00.250+01:00,",
+    );
+    repo.write("hr.csv", &hr);
+    let before = "2026-11-26T09:00:00.123456789Z";
+    let after = "2026-11-30T09:00:00.5Z";
+
+    let plan = repo.offboard(["plan", "bob"]).now(before).run();
+    assert_seconds_utc("plan", &plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("disable-account          scheduled for 2026-11-27T00:00:00Z\n"),
+        "{}",
+        plan.stdout
+    );
+    let run = repo.offboard(["bob"]).now(before).status(4).run();
+    assert_seconds_utc("run", &run.stdout);
+    assert!(
+        run.stdout
+            .contains("disable-account          scheduled for 2026-11-27T00:00:00Z\n"),
+        "{}",
+        run.stdout
+    );
+    let status = repo.offboard(["status"]).now(before).run();
+    assert_seconds_utc("status", &status.stdout);
+    assert!(
+        status
+            .stdout
+            .contains("deadline 2026-11-27T04:00:00Z due 2026-11-27T00:00:00Z\n"),
+        "{}",
+        status.stdout
+    );
+    let due = repo.offboard(["due"]).now(after).status(4).run();
+    assert_seconds_utc("due", &due.stdout);
+    assert!(
+        due.stdout
+            .contains("hard-delete              scheduled for 2026-12-27T00:00:00Z\n"),
+        "{}",
+        due.stdout
+    );
+    let report = repo.offboard(["report"]).now(after).run();
+    assert!(assert_seconds_utc("report", &report.stdout) > 5);
+    assert!(
+        report.stdout.contains(
+            "window:          runs started since 2026-09-01T09:00:00Z (90d), as of 2026-11-30T09:00:00Z\n"
+        ),
+        "{}",
+        report.stdout
+    );
+    assert!(
+        report
+            .stdout
+            .contains("2026-11-27T04:00:00Z  2026-11-30T09:00:00Z\n"),
+        "{}",
+        report.stdout
+    );
+    let md = repo.offboard(["--format", "md", "report"]).now(after).run();
+    assert!(assert_seconds_utc("report --format md", &md.stdout) > 5);
+    let reconcile = repo.offboard(["reconcile"]).now(after).status(1).run();
+    assert!(
+        reconcile.stdout.contains("judged at 2026-11-30T09:00:00Z."),
+        "{}",
+        reconcile.stdout
+    );
+    assert_seconds_utc("reconcile", &reconcile.stdout);
+
+    // The evidence pack's check names when it was made.
+    repo.offboard(["report", "--evidence", "pack"])
+        .now(after)
+        .run();
+    let pack = repo
+        .offboard(["verify", "--evidence", "pack"])
+        .now(after)
+        .run();
+    assert_seconds_utc("verify --evidence", &pack.stdout);
+    assert!(
+        pack.stdout
+            .contains("signed by it-ops@acme.example (2026-11-30T09:00:00Z)"),
+        "{}",
+        pack.stdout
+    );
+
+    // JSON keeps the full RFC 3339 values.
+    let json = repo
+        .offboard(["--format", "json", "report"])
+        .now(after)
+        .run()
+        .json();
+    assert_eq!(json["generated_at"], "2026-11-30T09:00:00.5Z", "{json}");
+
+    // A key that expired before the records were signed: verify names the signing time.
+    let allowed = repo.read("allowed_signers").replace(
+        "it-ops@acme.example namespaces=\"offboard\"",
+        "it-ops@acme.example namespaces=\"offboard\",valid-before=\"20261120\"",
+    );
+    repo.write("allowed_signers", &allowed);
+    let verify = repo.offboard(["verify"]).now(after).status(1).run();
+    assert_seconds_utc("verify", &verify.stdout);
+    assert!(
+        verify.stdout.contains(
+            "signed at 2026-11-26T09:00:00Z, after the key of it-ops@acme.example expired"
+        ),
+        "{}",
+        verify.stdout
+    );
+}

@@ -407,6 +407,59 @@ fn reconcile_refuses_exactly_what_run_and_plan_refuse_in_the_same_words() {
         .run();
 }
 
+/// Reconcile judges everyone, so an export in which two rows share a username or an email (case
+/// aside) is refused outright, naming both rows in the words `run` and `plan` use for a person
+/// they cannot tell apart: nothing is reported or saved.
+#[test]
+fn reconcile_refuses_a_username_or_email_two_rows_share_naming_both_rows() {
+    let head = "employee_id,username,email,status\n";
+    let cases = [
+        (
+            format!(
+                "{head}E1,ann,ann@x.example,ACT\nE2,bo,bo@x.example,ACT\nE3,ann,cy@x.example,TERM\n"
+            ),
+            "`ann` is the username of two HR rows: hr.csv:2 (employee E1) and hr.csv:4 (employee E3)",
+        ),
+        (
+            format!(
+                "{head}E1,ann,Ann@X.example,ACT\nE2,bo,bo@x.example,ACT\nE3,cy,ann@x.example,TERM\n"
+            ),
+            "`ann@x.example` is the email of two HR rows: hr.csv:2 (employee E1) and hr.csv:4 (employee E3)",
+        ),
+    ];
+    for (hr, expected) in cases {
+        for args in [
+            &["reconcile", "--inventory", "saas.csv"][..],
+            &["plan", "E3"],
+        ] {
+            let out = with_hr(&hr, "").args(args.iter().copied()).status(2).run();
+            assert_eq!(out.stdout, "", "{args:?}: nothing is reported");
+            assert!(
+                !out.dir.path().join("journal").exists(),
+                "{args:?}: nothing is saved"
+            );
+            let temp = format!("{}/", out.dir.path().display());
+            let line = out.stderr.lines().next().unwrap_or_default();
+            assert_eq!(
+                line.replace(&temp, ""),
+                format!(
+                    "error: {expected}; each person must have their own, so nothing is done \
+                     until HR is corrected"
+                ),
+                "{args:?}, for\n{hr}"
+            );
+        }
+    }
+    // Told apart, the same people reconcile.
+    with_hr(
+        &format!("{head}E1,ann,Ann@X.example,ACT\nE2,bo,bo@x.example,ACT\nE3,cy,cy@x.example,TERM\n"),
+        "",
+    )
+    .args(["reconcile", "--inventory", "saas.csv"])
+    .stdout("No orphaned or excess entitlements: 3 people, 1 entitlement(s) from 1 source(s), judged at 2026-11-19T12:00:00Z.\n")
+    .run();
+}
+
 #[test]
 fn bad_input_and_unavailable_flags_are_usage_errors() {
     let (test, _) = generated(50, 200, 3);
@@ -534,6 +587,9 @@ fn offboarding_the_leavers_found_leaves_a_clean_reconcile() {
     assert_eq!(orphans["status"], "available", "{orphans}");
     assert_eq!(orphans["findings"], 25);
     assert_eq!(orphans["accounts_checked"], 27);
+    // grace, heidi and temp-admin: three accounts, however many entitlements each holds.
+    assert_eq!(orphans["orphaned_accounts"], 3);
+    assert_eq!(orphans["accounts"], 27);
 
     let ran = acme
         .run(&["reconcile", "--offboard", "--yes"], &now)
@@ -598,6 +654,45 @@ fn offboarding_the_leavers_found_leaves_a_clean_reconcile() {
     assert_eq!(orphans["findings"], 0, "{orphans}");
     assert_eq!(orphans["accounts_checked"], 24);
     assert_eq!(orphans["rate"], 0.0);
+}
+
+#[test]
+fn the_orphan_rate_counts_accounts_once_and_stays_a_rate() {
+    let acme = Acme::new();
+    // A SaaS export in which grace, who left, still holds 40 seats, without an account row.
+    let mut export = String::from(
+        "system,account,employee_id,entitlement_type,entitlement,monthly_cost_cents\n",
+    );
+    for seat in 0..40 {
+        export.push_str(&format!("saas,grace,E1008,license,seat-{seat:02},100\n"));
+    }
+    std::fs::write(acme.dir().join("saas.csv"), export).unwrap();
+    acme.run(
+        &["reconcile", "--inventory", "saas.csv"],
+        &[("OFFBOARD_NOW", PLANTED_NOW)],
+    )
+    .expect(1);
+    let doc = saved(&acme);
+    assert_eq!(doc["totals"]["count"], 65, "{doc}");
+    assert_eq!(doc["accounts_checked"], 27);
+    // 65 findings over 27 accounts would be 240.7%. Orphaned accounts: grace, heidi and
+    // temp-admin in the directory, and grace's SaaS account, known only through its seats and
+    // so added to the accounts: 4 of 28.
+    let orphans = &report_json(&acme)["orphans"];
+    assert_eq!(orphans["findings"], 65, "{orphans}");
+    assert_eq!(orphans["orphaned_accounts"], 4, "{orphans}");
+    assert_eq!(orphans["accounts"], 28, "{orphans}");
+    let rate = orphans["rate"].as_f64().unwrap();
+    assert!((rate - 4.0 / 28.0).abs() < 1e-12, "{orphans}");
+    let human = acme
+        .run(&["report"], &[("OFFBOARD_NOW", PLANTED_NOW)])
+        .expect(0);
+    assert!(
+        human
+            .stdout
+            .contains("orphan rate:     14.3% (4 orphaned account(s) of 28; 65 finding(s))\n"),
+        "{human}"
+    );
 }
 
 #[test]

@@ -949,3 +949,57 @@ fn a_gated_step_needs_a_second_holder_of_its_role() {
     // The HR check only reads: never gated, never reported.
     assert!(!stdout.contains("`confirm-termination`"), "{stdout}");
 }
+
+/// `policy.operator_roles` names the roles whose holders may run playbooks: each must be held by
+/// a signer, and the list must not be empty (nobody could run anything).
+#[test]
+fn operator_roles_must_be_held_by_someone() {
+    let with = |roles: &'static str| {
+        acme_layout(move |file, text| {
+            if file == "examples/acme/offboard.yaml" {
+                text.replace(
+                    "  operator_roles: [iam] ",
+                    &format!("  operator_roles: {roles} "),
+                )
+            } else {
+                text
+            }
+        })
+    };
+    let dir = with("[iam, security]");
+    let acme = dir.path().join("examples/acme");
+    let (code, stdout, stderr) = offboard_in(&acme, &["--format", "json", "validate"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    let dir = with("[iam, it-admins]");
+    let acme = dir.path().join("examples/acme");
+    let (code, stdout, _) = offboard_in(&acme, &["--format", "json", "validate"]);
+    assert_eq!(code, 1, "{stdout}");
+    let found = located(&stdout);
+    assert_eq!(found.len(), 1, "{stdout}");
+    let (code, file, line, column, hint) = &found[0];
+    assert_eq!(
+        (code.as_str(), file.as_str(), *line, *column),
+        ("OB050", "offboard.yaml", 45, 25),
+        "{stdout}"
+    );
+    assert!(hint.contains("`it-admins` under `signers:`"), "{hint}");
+    assert!(
+        stdout.contains(
+            "operator role `it-admins` (policy.operator_roles) is held by no signer in the configuration"
+        ),
+        "{stdout}"
+    );
+
+    let dir = with("[]");
+    let acme = dir.path().join("examples/acme");
+    let (code, stdout, _) = offboard_in(&acme, &["--format", "json", "validate"]);
+    assert_eq!(code, 1, "{stdout}");
+    let found = located(&stdout);
+    assert_eq!(found.len(), 1, "{stdout}");
+    assert_eq!(found[0].0, "OB006", "{stdout}");
+    assert!(
+        stdout.contains("`policy.operator_roles` is empty"),
+        "{stdout}"
+    );
+}

@@ -188,8 +188,10 @@ fn check_config(
         None => gaps.all_connectors = true,
         Some((_, broken)) => gaps.connectors = broken.clone(),
     }
+    // Who holds which role, when every signer's roles could be read.
+    let holders = (!gaps.signers).then_some(&signers.0);
     let policy = match fields.get("policy") {
-        Some(node) => policy(cx, node),
+        Some(node) => policy(cx, node, holders),
         None => Some(Policy::default()),
     };
     let valid_connectors = connectors
@@ -714,7 +716,13 @@ fn reconcile(
     })
 }
 
-fn policy(cx: &mut Cx<'_>, node: &Node) -> Option<Policy> {
+/// `policy:`; `holders` is the role map when it could be read whole, to check that every
+/// operator role is held by someone.
+fn policy(
+    cx: &mut Cx<'_>,
+    node: &Node,
+    holders: Option<&BTreeMap<String, Vec<String>>>,
+) -> Option<Policy> {
     let f = Fields::new(
         cx,
         node,
@@ -725,6 +733,7 @@ fn policy(cx: &mut Cx<'_>, node: &Node) -> Option<Policy> {
             "canary",
             "batch_concurrency",
             "approval_required",
+            "operator_roles",
         ],
     )?;
     let defaults = Policy::default();
@@ -753,13 +762,55 @@ fn policy(cx: &mut Cx<'_>, node: &Node) -> Option<Policy> {
         }
         Some(out)
     });
+    let operators = opt(cx, &f, "operator_roles", |cx, n| {
+        operator_roles(cx, n, holders)
+    });
     Some(Policy {
         deadlines: deadlines?,
         batch_limit: batch_limit?.unwrap_or(defaults.batch_limit),
         canary: canary?.unwrap_or(defaults.canary),
         batch_concurrency: concurrency?.unwrap_or(defaults.batch_concurrency),
         approval_required: approval?.unwrap_or_default(),
+        operator_roles: operators?.unwrap_or(defaults.operator_roles),
     })
+}
+
+/// `policy.operator_roles`: at least one role, each held by some signer of `holders`.
+fn operator_roles(
+    cx: &mut Cx<'_>,
+    node: &Node,
+    holders: Option<&BTreeMap<String, Vec<String>>>,
+) -> Option<Vec<String>> {
+    let items = cx.strings("operator_roles", node)?;
+    if items.is_empty() {
+        cx.report(
+            DiagnosticKind::EmptyValue {
+                key: "policy.operator_roles".to_owned(),
+                expected: "at least one role whose holders may run playbooks, e.g. `[iam]`",
+            },
+            node.span,
+        );
+        return None;
+    }
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for (role, span) in items {
+        let held =
+            holders.is_none_or(|map| map.values().any(|roles| roles.iter().any(|r| r == role)));
+        if !held {
+            cx.report(
+                DiagnosticKind::OperatorRoleHeldByNobody {
+                    role: role.to_owned(),
+                },
+                span,
+            );
+            ok = false;
+        }
+        if !out.iter().any(|r| r == role) {
+            out.push(role.to_owned());
+        }
+    }
+    ok.then_some(out)
 }
 
 fn deadlines(cx: &mut Cx<'_>, node: &Node) -> Option<Deadlines> {

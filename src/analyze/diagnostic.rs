@@ -89,7 +89,7 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}:{}:{}: {} {}",
-            self.file.display(),
+            crate::human::path(&self.file),
             self.span.line,
             self.span.column,
             self.code(),
@@ -343,6 +343,11 @@ pub enum DiagnosticKind {
         /// What is wrong.
         message: String,
     },
+    /// OB050: a role of `policy.operator_roles` that no signer of the configuration holds.
+    OperatorRoleHeldByNobody {
+        /// The role.
+        role: String,
+    },
     /// OB051: `reconcile.alert` names a connector that is not defined, or not a webhook.
     AlertNotWebhook {
         /// The connector named.
@@ -402,7 +407,7 @@ impl DiagnosticKind {
             GlossaryCodeTwice { .. } => "OB030",
             GlossaryUnknownStatus { .. } => "OB031",
             EmptyRole { .. } | DuplicateEntitlement { .. } => "OB040",
-            InvalidConfig { .. } => "OB050",
+            InvalidConfig { .. } | OperatorRoleHeldByNobody { .. } => "OB050",
             AlertNotWebhook { .. } => "OB051",
             AllowsEveryAccount { .. } | ServiceAccountTwice { .. } => "OB060",
         }
@@ -459,11 +464,11 @@ impl DiagnosticKind {
             UnknownTemplateName { what, .. } => format!("use a {what} minijinja provides (see https://docs.rs/minijinja)"),
             TriggerTaken { first_playbook, first_file, first, .. } => format!(
                 "`run` needs one playbook per status: remove this trigger or the one of `{first_playbook}` at {}:{}:{}",
-                first_file.display(), first.line, first.column
+                crate::human::path(first_file), first.line, first.column
             ),
             NameTaken { first_file, first, .. } => format!(
                 "give every playbook its own name (the other is at {}:{}:{})",
-                first_file.display(), first.line, first.column
+                crate::human::path(first_file), first.line, first.column
             ),
             ApproverMissing { role, .. } => format!(
                 "give a second principal the role `{role}` under `signers:` (the run's own signer cannot approve), or lower the step's risk"
@@ -473,6 +478,9 @@ impl DiagnosticKind {
             EmptyRole { .. } => "list the groups or licenses the role carries, or remove it".into(),
             DuplicateEntitlement { .. } => "list each entitlement once".into(),
             InvalidConfig { .. } => "see the Configuration section of docs/playbook-format.md".into(),
+            OperatorRoleHeldByNobody { role } => format!(
+                "give a principal the role `{role}` under `signers:`, or remove it from `policy.operator_roles`"
+            ),
             AlertNotWebhook { webhooks, .. } if webhooks.is_empty() => "define a `type: webhook` connector under `connectors:` and name it in `reconcile.alert`".into(),
             AlertNotWebhook { webhooks, .. } => format!("use a webhook connector: {}", webhooks.join(", ")),
             AllowsEveryAccount { .. } => "name the account, or a pattern with a fixed part such as `svc-*`".into(),
@@ -597,7 +605,7 @@ impl fmt::Display for DiagnosticKind {
             } => write!(
                 f,
                 "playbook name `{name}` is already used by {}",
-                first_file.display()
+                crate::human::path(first_file)
             ),
             ApproverMissing {
                 step,
@@ -618,6 +626,10 @@ impl fmt::Display for DiagnosticKind {
                 write!(f, "role `{role}` lists `{entitlement}` twice")
             }
             InvalidConfig { message } => write!(f, "invalid configuration: {message}"),
+            OperatorRoleHeldByNobody { role } => write!(
+                f,
+                "operator role `{role}` (policy.operator_roles) is held by no signer in the configuration: nobody could run a playbook with it"
+            ),
             AlertNotWebhook {
                 name,
                 connector_type: Some(kind),

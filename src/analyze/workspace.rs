@@ -146,7 +146,7 @@ fn checked<T>(
 fn missing(config: &Config, path: &Path) -> Diagnostic {
     Diagnostic {
         kind: DiagnosticKind::InvalidConfig {
-            message: format!("`{}` does not exist", path.display()),
+            message: format!("`{}` does not exist", crate::human::path(path)),
         },
         file: file_id(&config.path),
         span: Span::START,

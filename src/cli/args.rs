@@ -11,7 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// embedded SQLite inventory), confirms every change by reading the target back, and records a
 /// signed confirmation in a tamper-evident journal that stock OpenSSH can verify.
 ///
-/// `offboard EMPLOYEE` is shorthand for `offboard run EMPLOYEE`.
+/// `offboard EMPLOYEE` is shorthand for `offboard run EMPLOYEE`; a first word close to a command
+/// (`pln`) is refused as a typo, so an employee named like one is reached with `offboard run`.
 #[derive(Debug, Parser)]
 #[command(
     name = "offboard",
@@ -33,7 +34,13 @@ pub struct Cli {
 /// Insert `run` before the first positional argument when it is not a subcommand, so that
 /// `offboard [OPTIONS] EMPLOYEE [RUN OPTIONS]` means `offboard [OPTIONS] run EMPLOYEE ...`.
 /// An employee whose name equals a subcommand is reached with `offboard run NAME`.
-pub fn with_shorthand(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+///
+/// A first word close to a subcommand (`pln`) is never taken as an employee: the error (a
+/// usage error, before anything is read) names the subcommand meant and `offboard run NAME`
+/// for an employee really named so.
+pub fn with_shorthand(
+    mut args: Vec<std::ffi::OsString>,
+) -> Result<Vec<std::ffi::OsString>, String> {
     use clap::CommandFactory;
     let command = Cli::command();
     // Root (global) options: skipped, with their value when they take one.
@@ -56,7 +63,7 @@ pub fn with_shorthand(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStri
     let mut i = 1;
     while i < args.len() {
         let Some(arg) = args[i].to_str() else {
-            return args;
+            return Ok(args);
         };
         let name = arg.split('=').next().unwrap_or(arg);
         if let Some((_, takes)) = global.iter().find(|(g, _)| g == name) {
@@ -76,11 +83,37 @@ pub fn with_shorthand(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStri
                 .get_subcommands()
                 .any(|c| c.get_name() == arg || c.get_all_aliases().any(|a| a == arg));
         if !is_subcommand {
+            if !arg.starts_with('-')
+                && let Some(meant) = near_subcommand(arg)
+            {
+                return Err(format!(
+                    "`{word}` is not a command: did you mean `offboard {meant}`? Nothing was \
+                     read or changed. To offboard an employee named `{word}`, use \
+                     `offboard run {word}`",
+                    word = arg.escape_debug()
+                ));
+            }
             args.insert(i, "run".into());
         }
-        return args;
+        return Ok(args);
     }
-    args
+    Ok(args)
+}
+
+/// The subcommand `word` most likely mistypes (by the edit distance `validate` suggests keys
+/// with), or `None` when it is a subcommand or close to none.
+pub fn near_subcommand(word: &str) -> Option<String> {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let names: Vec<&str> = command
+        .get_subcommands()
+        .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_all_aliases()))
+        .chain(["help"])
+        .collect();
+    if names.contains(&word) {
+        return None;
+    }
+    crate::analyze::suggest(word, names).map(str::to_owned)
 }
 
 /// The exit codes, shown at the end of `--help`.
@@ -99,11 +132,11 @@ Batches (several employees, or --from): every employee gets a row in the outcome
 exit code is the most severe row, in this order (most severe first):
   130  interrupted
   3    a step failed (the run stopped at it; run the same command again to resume)
-  2    the employee could not be started (unknown employee, a run in progress, ...)
+  2    the employee could not be started (skipped as unknown to HR, a run in progress, ...)
   4    waiting (sign-off, staged step, legal hold, or the rest of the batch after the canary)
   0    done
-A problem with the batch itself (over the limit, an employee named twice, an empty CSV) exits 2
-before anything runs.";
+A problem with the batch itself (over the limit, an employee named twice, an employee HR does
+not know without --skip-unknown, an empty CSV) exits 2 before anything runs.";
 
 /// Options shared by every command.
 #[derive(Debug, Args)]
@@ -178,7 +211,7 @@ pub enum Command {
     Status(StatusArgs),
     /// Execute staged steps whose time has come (safe to run from cron every minute).
     Due(DueArgs),
-    /// Check the journal: hash chains, signatures, signer roles.
+    /// Check the journal: hash chains, signatures, signer roles (or an evidence pack).
     Verify(VerifyArgs),
     /// Lint playbooks, the glossary and the role matrix (for CI).
     Validate(ValidateArgs),
@@ -231,9 +264,24 @@ pub struct RunArgs {
     #[arg(long, value_name = "N")]
     pub max: Option<usize>,
 
-    /// Continue after the canary without asking (unattended batches).
+    /// Continue after the canary (without it a batch pauses there, exit 4, or asks with
+    /// --interactive).
     #[arg(long)]
     pub yes: bool,
+
+    /// In a batch, skip the employees HR does not know instead of refusing the whole batch:
+    /// the others run, and each one skipped is named in a warning before anything runs and
+    /// keeps its row in the outcome table (exit 2). Without it, any employee HR does not know
+    /// stops the batch before anything runs (exit 2, every unknown name listed).
+    #[arg(long)]
+    pub skip_unknown: bool,
+
+    /// Ask at the terminal: offer to sign off in place a manual step the run's signer may
+    /// confirm, and, in a batch, whether to go on after the canary (a batch then runs one
+    /// employee at a time). Without it a run never waits for input, terminal or not: a pending
+    /// sign-off exits 4 (`offboard confirm`), and a batch pauses after the canary (`--yes`).
+    #[arg(long)]
+    pub interactive: bool,
 
     /// Run up to N employees of a batch at once [default: policy.batch_concurrency]. Each
     /// connector's `concurrency` still bounds its requests in flight.
@@ -261,7 +309,7 @@ pub struct PlanArgs {
 /// `offboard confirm`.
 #[derive(Debug, Args)]
 pub struct ConfirmArgs {
-    /// The run id (see `offboard status`).
+    /// The run id (see `offboard status`); given an employee, the error names their run ids.
     #[arg(value_name = "RUN")]
     pub run: String,
 
@@ -309,6 +357,14 @@ pub struct VerifyArgs {
     /// `RUN@SEQ:sha256:HEX` for a run): fail unless it is still in its chain (repeatable).
     #[arg(long = "head", value_name = "[RUN@]SEQ:HASH")]
     pub heads: Vec<crate::journal::Anchor>,
+
+    /// Check an evidence pack (`offboard report --evidence DIR`) instead of the journal:
+    /// `manifest.sig` must be signed by a key this repository's `signing.allowed_signers` lists
+    /// for the manifest's signer (never a file inside the pack), every listed file must match
+    /// its SHA-256 and size, and the pack must hold no file the manifest does not list. Exit 1
+    /// naming every problem found.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["runs", "heads"])]
+    pub evidence: Option<PathBuf>,
 }
 
 /// `offboard validate`.
@@ -366,7 +422,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "PERIOD", default_value = "90d")]
     pub since: String,
 
-    /// Write the auditor evidence pack (CSV, journals, signed manifest) into this directory.
+    /// Write the auditor evidence pack (CSV, journals, signed manifest) into this directory;
+    /// `offboard verify --evidence DIR` checks it.
     #[arg(long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
 }
@@ -411,6 +468,7 @@ mod tests {
     fn expand(line: &str) -> String {
         let args = line.split(' ').map(Into::into).collect();
         with_shorthand(args)
+            .unwrap()
             .iter()
             .map(|a| a.to_string_lossy().into_owned())
             .collect::<Vec<_>>()

@@ -9,29 +9,35 @@ use serde_json::json;
 use super::args::ConfirmArgs;
 use super::run::journal_err;
 use super::run::resolve_employee;
+use super::session::Session;
+use super::trusted::require_trusted;
 use super::workspace::{load_workspace, signer};
 use super::{Format, GlobalArgs};
+use crate::analyze::Workspace;
 use crate::connector::Change;
 use crate::error::{Error, Result};
 use crate::execute::approval;
 use crate::execute::clock;
 use crate::execute::context::template_context;
-use crate::execute::status::run_identity;
+use crate::execute::status::{RunStatus, run_identity};
 use crate::execute::targets::build_targets;
 use crate::exit::Exit;
-use crate::journal::{EmployeeLock, Event, RecordFields, RunJournal, read_run};
+use crate::journal::{EmployeeLock, Event, JournalError, RecordFields, RunJournal, read_run};
 use crate::playbook::{Action, Confirm, Playbook, Step};
 
 /// Sign off one manual step of a run, or approve one of its gated automatic steps.
 pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
     let workspace = load_workspace(global)?;
     let dir = &workspace.config.journal;
-    let records: Vec<_> = read_run(dir, &args.run)
-        .map_err(journal_err)?
-        .records
-        .into_iter()
-        .map(|r| r.payload)
-        .collect();
+    let records: Vec<_> = match read_run(dir, &args.run) {
+        Ok(run) => run.records.into_iter().map(|r| r.payload).collect(),
+        Err(error @ (JournalError::RunNotFound { .. } | JournalError::InvalidId { .. })) => {
+            return Err(not_a_run(&workspace, args)?.unwrap_or_else(|| journal_err(error)));
+        }
+        Err(error) => return Err(journal_err(error)),
+    };
+    // Nothing the run records (its steps, who signed it) is relied on before it verifies.
+    require_trusted(&workspace, std::slice::from_ref(&args.run))?;
     let (employee, name) = run_identity(&records)
         .ok_or_else(|| Error::Usage(format!("run {} has no run.started record", args.run)))?;
     let playbook = workspace.playbook(&name).ok_or_else(|| {
@@ -132,7 +138,8 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
             step.owner
         )));
     }
-    let _lock = EmployeeLock::acquire(dir, &employee).map_err(|e| Error::Busy(e.to_string()))?;
+    let _lock = EmployeeLock::acquire(dir, &employee)
+        .map_err(|e| Error::Busy(super::run::with_causes(&e)))?;
     let principal = signer.principal().to_owned();
     let mut evidence = json!({ "signed_off_by": principal, "manual": !approval });
     if step.kind == Action::InventoryRecordAssetReturn && !approval {
@@ -163,6 +170,68 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
         );
     }
     Ok(Exit::Done)
+}
+
+/// When `args.run` is not a run id but an employee HR knows, the usage error that names the
+/// employee's run ids to use instead (and the whole command, when one open run is waiting for
+/// the step given); `None` when it names no employee either.
+fn not_a_run(workspace: &Workspace, args: &ConfirmArgs) -> Result<Option<Error>> {
+    let hr = Session::default().hr(workspace)?;
+    let Some(employee) = hr.find(&args.run)? else {
+        return Ok(None);
+    };
+    let runs: Vec<RunStatus> = super::status::all_runs(workspace)?
+        .into_iter()
+        .filter(|r| r.employee == employee.id)
+        .collect();
+    let named = format!(
+        "`{}` is employee {} ({}), not a run id: `offboard confirm` takes the id of the run",
+        args.run.escape_debug(),
+        employee.id,
+        employee.username
+    );
+    if runs.is_empty() {
+        return Ok(Some(Error::Usage(format!(
+            "{named}, and {} has no run in the journal {}; `offboard run {}` starts one",
+            employee.id,
+            workspace.config.journal.display(),
+            employee.username
+        ))));
+    }
+    let waiting = |run: &RunStatus| -> Vec<String> {
+        run.steps
+            .iter()
+            .filter(|s| s.confirmed_at.is_none() && s.state == Event::StepWaiting.as_str())
+            .map(|s| s.step.clone())
+            .collect()
+    };
+    let listed: Vec<String> = runs
+        .iter()
+        .map(|run| {
+            let steps = waiting(run);
+            let state = match (run.finished, steps.is_empty()) {
+                (true, _) => "finished".to_owned(),
+                (false, true) => "open".to_owned(),
+                (false, false) => format!("open, waiting for sign-off: {}", steps.join(", ")),
+            };
+            format!("{} ({state})", run.run)
+        })
+        .collect();
+    let open: Vec<&RunStatus> = runs.iter().filter(|r| !r.finished).collect();
+    let example = match open.as_slice() {
+        [one] => {
+            let step = match waiting(one).contains(&args.step) {
+                true => args.step.as_str(),
+                false => "STEP",
+            };
+            format!("; e.g. `offboard confirm {} {step} --note TEXT`", one.run)
+        }
+        _ => String::new(),
+    };
+    Ok(Some(Error::Usage(format!(
+        "{named}; its run(s): {}{example}",
+        listed.join(", ")
+    ))))
 }
 
 /// What `offboard confirm` did: printed as one JSON object with `--format json`.
@@ -196,7 +265,7 @@ fn print_json(outcome: &SignedOff) -> Result<()> {
 /// Record in the inventory that the employee's assets came back (the sign-off says so): apply the
 /// return, read the account back, and give the before/after state as evidence.
 fn return_assets(
-    workspace: &crate::analyze::Workspace,
+    workspace: &Workspace,
     employee: &str,
     playbook: &Playbook,
     step: &Step,

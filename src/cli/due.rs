@@ -13,6 +13,7 @@ use time::format_description::well_known::Rfc3339;
 use super::args::DueArgs;
 use super::run::{print_report, run_one};
 use super::status::{all_runs, mark_released_holds};
+use super::trusted::require_trusted;
 use super::workspace::load_workspace;
 use super::{Format, GlobalArgs};
 use crate::error::{Error, Result};
@@ -107,32 +108,36 @@ pub fn run(global: &GlobalArgs, args: &DueArgs, interrupted: &AtomicBool) -> Res
             exit: None,
             message: None,
         };
-        if args.dry_run {
-            if !json {
-                println!(
-                    "{} {} ({}): {}",
-                    run.run,
-                    run.employee,
-                    run.playbook,
-                    if run.hold_released {
-                        "legal hold lifted; blocked step(s) can complete"
-                    } else {
-                        "staged step(s) due"
-                    }
-                );
+        // A dry run lists only runs that verify; a real one verifies the run it resumes.
+        let result = match args.dry_run {
+            true => require_trusted(&workspace, std::slice::from_ref(&run.run)).map(|()| None),
+            false => run_one(
+                global,
+                &workspace,
+                &run.employee,
+                Some(&run.playbook),
+                false,
+                interrupted,
+            )
+            .map(Some),
+        };
+        match result {
+            Ok(None) => {
+                if !json {
+                    println!(
+                        "{} {} ({}): {}",
+                        run.run,
+                        run.employee,
+                        run.playbook,
+                        if run.hold_released {
+                            "legal hold lifted; blocked step(s) can complete"
+                        } else {
+                            "staged step(s) due"
+                        }
+                    );
+                }
             }
-            report.runs.push(entry);
-            continue;
-        }
-        match run_one(
-            global,
-            &workspace,
-            &run.employee,
-            Some(&run.playbook),
-            false,
-            interrupted,
-        ) {
-            Ok(resumed) => {
+            Ok(Some(resumed)) => {
                 print_report(global, &resumed);
                 exit = exit.worst(resumed.exit());
                 entry.outcome = "resumed";

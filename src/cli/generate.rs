@@ -33,10 +33,14 @@ pub fn completions(shell: clap_complete::Shell) -> Result<Exit> {
 pub fn man(global: &GlobalArgs, args: &ManArgs) -> Result<Exit> {
     let pages = man_pages().map_err(|e| Error::io("cannot render", "man page", e))?;
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+        // Man pages are for everyone to read (0644, directories 0755), whatever the umask.
+        crate::fsio::create_dir_all(dir, 0o755).map_err(|e| Error::io("cannot create", dir, e))?;
         for page in &pages {
             let path = dir.join(&page.file);
-            std::fs::write(&path, &page.roff).map_err(|e| Error::io("cannot write", &path, e))?;
+            crate::fsio::replace(&path, 0o644, |file| {
+                std::io::Write::write_all(file, &page.roff)
+            })
+            .map_err(|e| Error::io("cannot write", &path, e))?;
         }
         if !global.quiet {
             eprintln!("wrote {} man pages into {}", pages.len(), dir.display());

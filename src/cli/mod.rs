@@ -14,8 +14,10 @@ mod report;
 mod run;
 mod session;
 pub(crate) mod status;
+mod trusted;
 mod validate;
 mod verify;
+mod verify_evidence;
 mod workspace;
 
 use std::sync::Arc;
@@ -30,10 +32,19 @@ use crate::exit::Exit;
 ///
 /// On a command line clap refuses, the message is printed here (a JSON error object on stderr
 /// when `--format json` was given) and the outcome returned for `main` to exit with; `--help` and
-/// `--version` print to stdout and return [`Exit::Done`].
+/// `--version` print to stdout and return [`Exit::Done`]. A first word that mistypes a
+/// subcommand is refused the same way ([`args::with_shorthand`]).
 pub fn parse() -> std::result::Result<Cli, Exit> {
     use clap::Parser;
-    let args = args::with_shorthand(std::env::args_os().collect());
+    let given: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let args = args::with_shorthand(given.clone()).map_err(|message| {
+        let format = match asks_for_json(&given) {
+            true => Format::Json,
+            false => Format::Human,
+        };
+        print_error(format, &message, Exit::Usage);
+        Exit::Usage
+    })?;
     Cli::try_parse_from(&args).map_err(|error| {
         let exit = if error.exit_code() == 0 {
             Exit::Done
@@ -146,8 +157,37 @@ pub fn print_error(format: Format, message: &str, exit: Exit) {
             Err(_) => eprintln!("error: {message}"),
         }
     } else {
-        eprintln!("error: {message}");
+        // Messages quote data (HR fields, file contents): nothing in them may drive the terminal.
+        eprintln!("error: {}", crate::human::printable_lines(message));
     }
+}
+
+/// A warning on stderr with `--format json`: one object on one line, so that stderr stays
+/// machine-readable. `warning` is the text `human` prints after `warning: `; `employees` names
+/// the employees it concerns, when it concerns some.
+#[derive(Debug, serde::Serialize)]
+pub struct WarningReport<'a> {
+    /// The message.
+    pub warning: &'a str,
+    /// The employees (as named on the command line or in the CSV) it concerns.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub employees: &'a [String],
+}
+
+/// Print a warning on stderr: `warning: MESSAGE` for people, a [`WarningReport`] with
+/// `--format json`.
+pub fn print_warning(format: Format, message: &str, employees: &[String]) {
+    if format == Format::Json {
+        let report = WarningReport {
+            warning: message,
+            employees,
+        };
+        if let Ok(line) = serde_json::to_string(&report) {
+            eprintln!("{line}");
+            return;
+        }
+    }
+    eprintln!("warning: {message}");
 }
 
 /// A flag Ctrl-C sets: the engine finishes the step in hand, records it, and stops (exit 130).

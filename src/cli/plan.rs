@@ -25,7 +25,9 @@ use crate::execute::clock;
 use crate::execute::engine::{Engine, Entry, Observer, Recorded, RunLog};
 use crate::execute::outcome::{StepOutcome, StepState};
 use crate::exit::Exit;
+use crate::fsio;
 use crate::hr::HrRecord;
+use crate::human::printable;
 use crate::journal::{Payload, Vcs, read_run};
 use crate::plan::identity::PlaybookIdentity;
 use crate::playbook::Step;
@@ -152,7 +154,13 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit> {
     }
     let json = serde_json::to_string_pretty(&plan).map_err(|e| Error::Usage(e.to_string()))?;
     if let Some(out) = &args.out {
-        std::fs::write(out, format!("{json}\n")).map_err(|e| Error::io("cannot write", out, e))?;
+        // Owner-only: a plan names the employee and everything they hold.
+        fsio::replace(out, fsio::PRIVATE_FILE, |file| {
+            use std::io::Write;
+            file.write_all(json.as_bytes())?;
+            file.write_all(b"\n")
+        })
+        .map_err(|e| Error::io("cannot write", out, e))?;
     }
     match global.format {
         Format::Json => println!("{json}"),
@@ -176,7 +184,7 @@ pub fn make_plan(
     let playbook = &file.playbook;
     let now = clock::now().map_err(Error::Usage)?;
     let (run_id, history): (_, Vec<Payload>) = match config.journal.is_dir() {
-        true => match find_run(&config.journal, &employee.id, &playbook.name)? {
+        true => match find_run(workspace, &employee.id, &playbook.name)? {
             Some((run, _)) => {
                 let records = read_run(&config.journal, &run)
                     .map_err(journal_err)?
@@ -314,9 +322,9 @@ pub fn check_playbook(workspace: &Workspace, saved: &Plan, path: &Path) -> Resul
         return Err(Error::Usage(format!(
             "{} does not record which playbook content it was made with (it was saved by an \
              earlier version); nothing was executed. Make it again with `offboard plan {} --out {}`",
-            path.display(),
+            crate::human::path(path),
             saved.employee,
-            path.display()
+            crate::human::path(path)
         )));
     };
     let file = workspace
@@ -326,7 +334,7 @@ pub fn check_playbook(workspace: &Workspace, saved: &Plan, path: &Path) -> Resul
         .ok_or_else(|| {
             Error::Usage(format!(
                 "{}: playbook `{}` no longer exists; nothing was executed",
-                path.display(),
+                crate::human::path(path),
                 saved.playbook
             ))
         })?;
@@ -337,22 +345,29 @@ pub fn check_playbook(workspace: &Workspace, saved: &Plan, path: &Path) -> Resul
             "playbook {} changed since {} was made; nothing was executed. Review the change and \
              make the plan again (`offboard plan {} --out {}`). Changes (plan -> now):\n{changes}",
             saved.playbook,
-            path.display(),
+            crate::human::path(path),
             saved.employee,
-            path.display()
+            crate::human::path(path)
         ))),
     }
 }
 
 /// Read a plan saved with `offboard plan --out`.
 pub fn read_plan(path: &std::path::Path) -> Result<Plan> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io("cannot read", path, e))?;
-    let plan: Plan = serde_json::from_str(&text)
-        .map_err(|e| Error::Usage(format!("{} is not a saved plan: {e}", path.display())))?;
+    let text = fsio::read_to_string(path, fsio::TEXT, fsio::Links::Follow)
+        .map_err(|e| Error::io("cannot read", path, e))?;
+    let plan: Plan = serde_json::from_str(&text).map_err(|e| {
+        Error::Usage(format!(
+            "{} is not a saved plan: {e}",
+            crate::human::path(path)
+        ))
+    })?;
+    fsio::check_key(&plan.employee)
+        .map_err(|e| Error::Usage(format!("{}: employee {e}", crate::human::path(path))))?;
     if plan.version != 1 {
         return Err(Error::Usage(format!(
             "{}: plan format version {} is not supported (expected 1)",
-            path.display(),
+            crate::human::path(path),
             plan.version
         )));
     }
@@ -413,15 +428,18 @@ fn money(cents: i64) -> String {
     format!("{sign}{}.{:02}", cents / 100, cents % 100)
 }
 
+/// The plan for people. Every value from data (HR fields, rendered parameters, account and
+/// product names) goes through [`printable`]: a name cannot drive the terminal or forge a line.
 fn print_human(plan: &Plan, employee: &HrRecord) {
     println!(
         "plan for {} ({}) with {}{}:",
-        employee.id,
-        employee.display_name,
-        plan.playbook,
-        plan.run
-            .as_ref()
-            .map_or_else(String::new, |r| format!(", continuing run {r}"))
+        printable(&employee.id),
+        printable(&employee.display_name),
+        printable(&plan.playbook),
+        plan.run.as_ref().map_or_else(String::new, |r| format!(
+            ", continuing run {}",
+            printable(r)
+        ))
     );
     for step in &plan.steps {
         let what = match &step.state {
@@ -429,25 +447,30 @@ fn print_human(plan: &Plan, employee: &HrRecord) {
             StepState::AlreadyConfirmed => "already done (confirmed in the journal)".to_owned(),
             other => super::progress::describe(other),
         };
-        println!("  {:<24} {what}", step.step);
+        println!("  {:<24} {what}", printable(&step.step));
         if let Some(approval) = step.approval.as_ref().filter(|a| a.is_pending()) {
             println!(
                 "  {:<24}   needs approval ({}) before it applies",
-                "", approval.role
+                "",
+                printable(&approval.role)
             );
         }
         if let StepState::Planned { seats, params, .. } = &step.state {
-            let width = seats.iter().map(|s| s.product.len()).max().unwrap_or(0);
-            for seat in seats {
+            let products: Vec<String> = seats.iter().map(|s| printable(&s.product)).collect();
+            let width = products
+                .iter()
+                .map(|p| p.chars().count())
+                .max()
+                .unwrap_or(0);
+            for (seat, product) in seats.iter().zip(&products) {
                 println!(
-                    "  {:<24}   seat {:<width$}  {:>9}/month",
+                    "  {:<24}   seat {product:<width$}  {:>9}/month",
                     "",
-                    seat.product,
                     money(seat.monthly_cost_cents)
                 );
             }
             for (name, value) in params {
-                println!("  {:<24}   {name}: {value}", "");
+                println!("  {:<24}   {}: {}", "", printable(name), printable(value));
             }
         }
     }

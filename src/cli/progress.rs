@@ -41,13 +41,13 @@ impl Progress {
         let mode = if json {
             Mode::Json
         } else if !no_progress && !quiet && std::io::stderr().is_terminal() {
+            // Drawn from `run_started` on, once the number of steps is known.
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
                     .progress_chars("=> "),
             );
-            bar.enable_steady_tick(Duration::from_millis(120));
             Mode::Bar(bar)
         } else {
             Mode::Lines { quiet }
@@ -58,11 +58,17 @@ impl Progress {
         }
     }
 
-    /// Start a run for `employee` with `playbook`.
-    pub fn run_started(&mut self, run: &str, employee: &str, playbook: &str) {
+    /// Start a run for `employee` with `playbook`, of `steps` steps: the bar shows `0/steps`
+    /// from its first frame.
+    pub fn run_started(&mut self, run: &str, employee: &str, playbook: &str, steps: usize) {
         self.interrupted = false;
         match &self.mode {
-            Mode::Bar(bar) => bar.println(format!("{employee}: {playbook} (run {run})")),
+            Mode::Bar(bar) => {
+                bar.set_length(steps as u64);
+                bar.set_position(0);
+                bar.println(format!("{employee}: {playbook} (run {run})"));
+                bar.enable_steady_tick(Duration::from_millis(120));
+            }
             Mode::Lines { quiet: false } => {
                 eprintln!("{employee}: {playbook} (run {run})");
             }
@@ -99,16 +105,19 @@ fn emit(value: serde_json::Value) {
     let _ = writeln!(out, "{value}");
 }
 
-/// A short human description of an outcome.
+/// A short human description of an outcome, on one line and printable: the task text,
+/// account names and errors it quotes come from data.
 pub fn describe(state: &StepState) -> String {
-    match state {
+    crate::human::printable(&match state {
         StepState::Confirmed { changed: true } => "confirmed".into(),
         StepState::Confirmed { changed: false } => "already in effect, confirmed".into(),
         StepState::AlreadyConfirmed => "already confirmed".into(),
         StepState::NoAccount => "no account: nothing to revoke".into(),
         StepState::Failed { error } => format!("FAILED: {error}"),
         StepState::Blocked { reason } => format!("blocked by legal hold ({reason})"),
-        StepState::Scheduled { due_at } => format!("scheduled for {due_at}"),
+        StepState::Scheduled { due_at } => {
+            format!("scheduled for {}", crate::human::timestamp(due_at))
+        }
         StepState::Waiting { task } => format!("waiting for sign-off: {task}"),
         StepState::Pending { on } => format!("pending on {on}"),
         StepState::Planned {
@@ -117,7 +126,7 @@ pub fn describe(state: &StepState) -> String {
             Some(account) => format!("would {detail} ({account})"),
             None => format!("would {detail}"),
         },
-    }
+    })
 }
 
 impl Observer for Progress {
@@ -217,7 +226,7 @@ mod tests {
             mode: Mode::Bar(bar.clone()),
             interrupted: false,
         };
-        progress.run_started("r", "E1", "p");
+        progress.run_started("r", "E1", "p", 10);
         for index in 0..10 {
             let step = step(&format!("s{index}"));
             progress.step_started(index, 10, &step);

@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::exit::Exit;
 use crate::hr::EmployeeSource;
+use crate::human::{printable, timestamp};
 use crate::reconcile::{
     ALLOW_LIST_FILE, CSV_HEADER, EntitlementSource, Finding, FindingKind, InventoryCsv,
     ReconcileError, Report, RoleIndex, Roster, configured_sources, load_allow_list, reconcile,
@@ -45,11 +46,20 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
         ));
     }
     for path in &args.inventory {
-        if !path.is_file() {
-            return Err(Error::Usage(format!(
-                "inventory export {} does not exist",
-                path.display()
-            )));
+        match crate::fsio::check_regular(path, crate::fsio::Links::Follow) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Usage(format!(
+                    "inventory export {} does not exist",
+                    crate::human::path(path)
+                )));
+            }
+            Err(e) => {
+                return Err(Error::Usage(format!(
+                    "inventory export {}: {e}",
+                    crate::human::path(path)
+                )));
+            }
         }
     }
     let workspace = load_workspace(global)?;
@@ -79,8 +89,15 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
             )
         }
         EmployeeSource::Http(_) => {
-            let records = source.load().map_err(|e| Error::Usage(e.to_string()))?;
-            Roster::from_records(&source.location(), &records, &workspace.glossary, &roles)
+            // Everyone is judged: a username or email two people share is refused outright.
+            let hr = source.roster().map_err(|e| Error::Usage(e.to_string()))?;
+            hr.check_unique().map_err(|e| Error::Usage(e.to_string()))?;
+            Roster::from_records(
+                &source.location(),
+                hr.records(),
+                &workspace.glossary,
+                &roles,
+            )
         }
     }
     .map_err(into_error)?;
@@ -115,7 +132,7 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
         eprintln!(
             "note: {} group or license entitlement(s) belong to holders whose role is empty or not in {}; excess was not judged for them",
             report.coverage.unjudged_entitlements,
-            config.roles.display()
+            crate::human::path(&config.roles)
         );
     }
     let doc = Saved {
@@ -188,16 +205,17 @@ const HEADINGS: [&str; 9] = [
     "DAYS",
 ];
 
+/// A finding's cells for the table; names read from the systems are made printable.
 fn cells(f: &Finding) -> [String; 9] {
-    let or_dash = |v: Option<&str>| v.unwrap_or("-").to_owned();
+    let or_dash = |v: Option<&str>| printable(v.unwrap_or("-"));
     [
-        f.system.clone(),
-        f.account.clone(),
+        printable(&f.system),
+        printable(&f.account),
         or_dash(f.employee_id.as_deref()),
         or_dash(f.hr_status.map(|s| s.as_str())),
         or_dash(f.role.as_deref()),
         f.entitlement_type.as_str().to_owned(),
-        f.entitlement.clone(),
+        printable(&f.entitlement),
         money(f.monthly_cost_cents),
         f.days_orphaned
             .map_or_else(|| "-".to_owned(), |d| d.to_string()),
@@ -211,7 +229,7 @@ fn print_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         coverage.people,
         coverage.entitlements,
         coverage.sources.len(),
-        report.now
+        timestamp(&report.now)
     );
     if report.is_clean() {
         return writeln!(out, "No orphaned or excess entitlements: {checked}.");

@@ -56,22 +56,22 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
     }
     if let Some(evidence) = &args.evidence {
         let signer = signer(&workspace, None, None)?;
-        let allowed = config.signing.as_ref().map(|s| s.allowed_signers.as_path());
         let manifest = write_evidence_pack(&EvidencePack {
             dir: evidence,
             journal_dir: dir,
             runs: &runs,
-            allowed_signers: allowed,
             signer: &signer,
             generated_at: report.generated_at.clone(),
         })
         .map_err(report_err)?;
         if !global.quiet {
             eprintln!(
-                "evidence pack: {} file(s) in {}, manifest signed by {}",
-                manifest.files.len() + 3,
-                evidence.display(),
-                signer.principal()
+                "evidence pack: {} file(s) in {}, manifest signed by {}; check it with \
+                 `offboard verify --evidence {}`",
+                manifest.files.len() + 2,
+                crate::human::path(evidence),
+                signer.principal(),
+                crate::human::path(evidence)
             );
         }
     }

@@ -10,6 +10,7 @@ use super::GlobalArgs;
 use super::args::RunArgs;
 use super::progress::{Progress, describe};
 use super::session::Session;
+use super::trusted::require_trusted;
 use super::workspace::{load_workspace, signer, trust};
 use crate::analyze::{PlaybookFile, Workspace};
 use crate::error::{Error, Result};
@@ -26,7 +27,7 @@ use crate::journal::{
 use crate::plan::identity::blob_id;
 use crate::playbook::{Confirm, HrSource, Status, Step};
 use crate::retry::RetryPolicy;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 /// Run the playbook for each employee named (or listed in `--from`, or in a saved plan); the
 /// exit code is the most severe outcome ([`Exit::worst`]). Each employee must be named once.
@@ -40,17 +41,18 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Res
         if !drift.is_empty() {
             return Err(Error::Usage(format!(
                 "the live state drifted since {} was made; nothing was executed. Differences (saved -> now):\n{}",
-                path.display(),
+                crate::human::path(path),
                 drift.join("\n")
             )));
         }
-        let report = run_one(
+        let report = run_in(
             global,
             &workspace,
             &saved.employee,
             Some(&saved.playbook),
             args.allow_dirty,
             interrupted,
+            &Session::new(false, args.interactive),
         )?;
         print_report(global, &report);
         return Ok(report.exit());
@@ -69,23 +71,27 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Res
             return Err(Error::Usage(format!(
                 "employee `{}` is named on the command line and listed in {}; name each employee once",
                 dup.escape_debug(),
-                from.display()
+                crate::human::path(from)
             )));
         }
         employees.extend(listed);
     }
     if employees.len() > 1 || args.from.is_some() {
+        // Refused once for the whole batch, before any employee is started.
+        operator_signer(&workspace)?;
         return super::batch::run_batch(global, args, &workspace, &employees, interrupted);
     }
     let mut exit = Exit::Done;
+    let session = Session::new(false, args.interactive);
     for employee in &employees {
-        let report = run_one(
+        let report = run_in(
             global,
             &workspace,
             employee,
             args.playbook.as_deref(),
             args.allow_dirty,
             interrupted,
+            &session,
         )?;
         print_report(global, &report);
         exit = exit.worst(report.exit());
@@ -142,7 +148,7 @@ pub(super) fn warn_untracked(global: &GlobalArgs, session: &Session, file: &Path
         "playbook {} is not under version control (no git repository holds it): the journal \
          {verb} `\"vcs\": \"none\"` and no commit, only the blob id of the content that ran; \
          keep playbooks in git so every run names the version it executed",
-        file.display()
+        crate::human::path(file)
     );
     if global.format == super::Format::Json {
         let line = json!({
@@ -169,9 +175,9 @@ pub(super) fn status_of(workspace: &Workspace, employee: &HrRecord) -> Result<St
         .ok_or_else(|| {
             Error::Usage(format!(
                 "HR status `{}` of {} is not in the glossary {}",
-                employee.raw_status,
+                crate::human::printable(&employee.raw_status),
                 employee.id,
-                workspace.config.glossary.display()
+                crate::human::path(&workspace.config.glossary)
             ))
         })
 }
@@ -218,7 +224,7 @@ pub fn choose_playbook<'w>(
     }
 }
 
-/// Run (or resume) the playbook for one employee.
+/// Run (or resume) the playbook for one employee, asking nothing at the terminal.
 pub(super) fn run_one(
     global: &GlobalArgs,
     workspace: &Workspace,
@@ -261,10 +267,10 @@ pub(super) fn run_in(
     if dirty && !allow_dirty {
         return Err(Error::Usage(format!(
             "playbook {} has uncommitted changes; commit them, or pass --allow-dirty (recorded in the journal)",
-            file.path.display()
+            crate::human::path(&file.path)
         )));
     }
-    let signer = signer(workspace, None, None)?;
+    let signer = operator_signer(workspace)?;
     let roles = config.roles_of(signer.principal());
     let principal = signer.principal().to_owned();
     if let Some(step) = playbook
@@ -283,13 +289,14 @@ pub(super) fn run_in(
     }
     let now = clock::now().map_err(Error::Usage)?;
     let journal_dir = &config.journal;
-    std::fs::create_dir_all(journal_dir).map_err(|e| Error::io("cannot create", journal_dir, e))?;
+    crate::fsio::create_dir_all(journal_dir, crate::fsio::PRIVATE_DIR)
+        .map_err(|e| Error::io("cannot create", journal_dir, e))?;
     let _lock = EmployeeLock::acquire(journal_dir, &employee.id).map_err(|e| match e {
         crate::journal::JournalError::Locked { .. } => Error::Busy(e.to_string()),
-        other => Error::Usage(other.to_string()),
+        other => Error::Usage(with_causes(&other)),
     })?;
 
-    let existing = find_run(journal_dir, &employee.id, &playbook.name)?;
+    let existing = find_run(workspace, &employee.id, &playbook.name)?;
     let (allowed, _) = trust(workspace)?;
     let mut journal = match existing {
         Some((run_id, true)) => {
@@ -366,21 +373,20 @@ pub(super) fn run_in(
         global.no_progress || session.parallel,
         global.quiet || session.parallel,
     );
-    let interactive = global.format == super::Format::Human
-        && !global.quiet
-        && !session.parallel
-        && std::io::stdin().is_terminal()
-        && std::io::stderr().is_terminal();
+    // Asked for only: without `--interactive` a pending sign-off exits 4 at a terminal too,
+    // as it does under cron or CI.
     let bar = progress.bar();
-    let sign_off = interactive.then_some(
+    let sign_off = session.interactive.then_some(
         move |step: &Step, task: &str| -> Option<String> {
             if !roles.contains(&step.owner) {
                 return None;
             }
             let ask = || {
                 eprint!(
-                    "step `{}` waits for sign-off by {}: {task}\n  type a note to confirm it now as {principal} (empty: leave it waiting): ",
-                    step.id, step.owner
+                    "step `{}` waits for sign-off by {}: {}\n  type a note to confirm it now as {principal} (empty: leave it waiting): ",
+                    step.id,
+                    step.owner,
+                    crate::human::printable(task)
                 );
                 let _ = std::io::stderr().flush();
                 let mut line = String::new();
@@ -411,7 +417,7 @@ pub(super) fn run_in(
         approval_required: &config.policy.approval_required,
         sign_off: sign_off.as_ref().map(|f| f as &SignOff),
     };
-    progress.run_started(&run_id, &employee.id, &playbook.name);
+    progress.run_started(&run_id, &employee.id, &playbook.name, playbook.steps.len());
     let mut log = JournalLog {
         journal: &mut journal,
         employee: &employee.id,
@@ -447,26 +453,84 @@ pub fn hold_reason(workspace: &Workspace, employee: &HrRecord) -> Option<String>
     crate::execute::hold::legal_hold(&workspace.holds, &file, employee).map(|h| h.to_string())
 }
 
+/// A journal failure as the command's error: a record that does not verify is a finding
+/// (exit 1), anything else a usage error.
 pub(super) fn journal_err(error: crate::journal::JournalError) -> Error {
-    Error::Usage(format!("journal: {error}"))
+    match error {
+        crate::journal::JournalError::Untrusted { .. } => {
+            Error::UntrustedJournal(format!("journal: {error}"))
+        }
+        other => Error::Usage(format!("journal: {}", with_causes(&other))),
+    }
 }
 
-/// The latest run of `playbook` for `employee` in `dir`, and whether it has finished.
+/// `error` followed by its causes, `: `-separated, for an error passed on as text (the
+/// operating system's reason behind "cannot open FILE" must not be lost).
+pub(super) fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next.source();
+    }
+    text
+}
+
+/// The configured signer, refused (before anything is written) unless it holds an operator role:
+/// only operators may run playbooks, and `offboard verify` rejects a run started by anyone else.
+pub(super) fn operator_signer(workspace: &Workspace) -> Result<crate::journal::Signer> {
+    let signer = signer(workspace, None, None)?;
+    let config = &workspace.config;
+    if config.is_operator(signer.principal()) {
+        return Ok(signer);
+    }
+    let held = config.roles_of(signer.principal());
+    Err(Error::Usage(format!(
+        "signer {} may not run playbooks: it holds {}, and only a holder of an operator role ({}; \
+         policy.operator_roles in {}) may. Sign with an operator's key (signing.key and \
+         signing.principal, or {}), or make one of its roles an operator role. Nothing was written",
+        signer.principal(),
+        if held.is_empty() {
+            "no role".to_owned()
+        } else {
+            format!("roles {}", held.join(", "))
+        },
+        config.policy.operator_roles.join(", "),
+        config.path.display(),
+        super::workspace::SIGNING_KEY_ENV,
+    )))
+}
+
+/// The latest run of `playbook` for `employee` in the journal, and whether it has finished;
+/// refused (exit 1) unless that run verifies (see [`require_trusted`]), so that a run signed
+/// outside the journal's rules is never taken as finished nor any of its steps as done.
 ///
-/// Only the runs whose id has the prefix [`new_run_id`] gives them are read, so that each run
-/// of a large batch does not read every other employee's journal.
+/// Only the runs whose id has the prefix [`new_run_id`] gives them are read, and only the one
+/// found is verified, so that each run of a large batch does not read every other employee's
+/// journal.
 pub(super) fn find_run(
-    dir: &Path,
+    workspace: &Workspace,
     employee: &str,
     playbook: &str,
 ) -> Result<Option<(String, bool)>> {
+    let dir = &workspace.config.journal;
     let prefix = run_prefix(employee, playbook);
+    let check = |run: &str| require_trusted(workspace, &[run.to_owned()]);
     let mut found = None;
     for run in list_runs(dir).map_err(journal_err)? {
         if !run.starts_with(&prefix) {
             continue;
         }
-        let records = read_run(dir, &run).map_err(journal_err)?.records;
+        let records = match read_run(dir, &run) {
+            Ok(read) => read.records,
+            Err(error) => {
+                // A run of this employee that cannot even be read: verification names the
+                // bad record.
+                check(&run)?;
+                return Err(journal_err(error));
+            }
+        };
         let Some(first) = records.first() else {
             continue;
         };
@@ -482,6 +546,9 @@ pub(super) fn find_run(
                 .is_some_and(|r| r.payload.event == Event::RunFinished);
             found = Some((run, finished));
         }
+    }
+    if let Some((run, _)) = &found {
+        check(run)?;
     }
     Ok(found)
 }

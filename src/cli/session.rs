@@ -2,7 +2,7 @@
 //! snapshot taken when its first employee is resolved), looks up each playbook's git provenance once, and builds
 //! each playbook's connectors once, so a connector's `concurrency` bounds its requests in flight
 //! across every employee of the batch. Runs going in parallel neither draw a progress bar nor
-//! prompt for sign-off.
+//! prompt for sign-off; other runs prompt only when the command was given `--interactive`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +13,7 @@ use crate::analyze::Workspace;
 use crate::error::{Error, Result};
 use crate::execute::engine::Target;
 use crate::execute::targets::build_targets;
-use crate::hr::{EmployeeSource, HrRecord};
+use crate::hr::{EmployeeSource, HrRecord, Roster};
 use crate::load::Provenance;
 use crate::playbook::{Config, Playbook, Status};
 
@@ -33,13 +33,17 @@ pub struct Session {
     untracked_warned: Mutex<std::collections::HashSet<PathBuf>>,
     /// True when several runs execute at once.
     pub parallel: bool,
+    /// True when a run may ask at the terminal (`--interactive`): never while runs are parallel.
+    pub interactive: bool,
 }
 
 impl Session {
-    /// A session whose runs execute `parallel`ly or one after another.
-    pub fn new(parallel: bool) -> Session {
+    /// A session whose runs execute `parallel`ly or one after another, and may ask the operator
+    /// when `interactive` (and not parallel).
+    pub fn new(parallel: bool, interactive: bool) -> Session {
         Session {
             parallel,
+            interactive: interactive && !parallel,
             ..Session::default()
         }
     }
@@ -62,19 +66,18 @@ impl Session {
             return Ok(Arc::clone(hr));
         }
         let source = hr_source(workspace)?;
-        let records = source.load().map_err(|e| Error::Usage(e.to_string()))?;
-        let loaded = Arc::new(Hr {
-            source,
-            roster: Roster::new(records),
-        });
+        let roster = source.roster().map_err(|e| Error::Usage(e.to_string()))?;
+        let loaded = Arc::new(Hr { source, roster });
         *hr = Some(Arc::clone(&loaded));
         Ok(loaded)
     }
 
-    /// The employee whose id or username is `key`, and their status through the glossary.
+    /// The employee whose id or username is `key`, and their status through the glossary. A key
+    /// HR does not know, or that could name two people, is a usage error.
     pub fn employee(&self, workspace: &Workspace, key: &str) -> Result<(HrRecord, Status)> {
+        crate::fsio::check_key(key).map_err(|e| Error::Usage(format!("employee {e}")))?;
         let hr = self.hr(workspace)?;
-        let employee = hr.roster.find(key).cloned().ok_or_else(|| {
+        let employee = hr.find(key)?.cloned().ok_or_else(|| {
             Error::Usage(format!(
                 "unknown employee `{}`: no employee id or username in {} matches{}",
                 key.escape_debug(),
@@ -118,52 +121,18 @@ pub struct Hr {
 }
 
 impl Hr {
-    /// The record whose employee id or username is `key`.
-    pub fn find(&self, key: &str) -> Option<&HrRecord> {
-        self.roster.find(key)
+    /// The record whose employee id or username is `key` (`None` when HR does not know it); a
+    /// key that could name two people is a usage error naming both rows ([`Roster::find`]).
+    pub fn find(&self, key: &str) -> Result<Option<&HrRecord>> {
+        self.roster
+            .find(key)
+            .map_err(|e| Error::Usage(e.to_string()))
     }
 }
 
-/// HR records with an index by employee id and by username.
-struct Roster {
-    records: Vec<HrRecord>,
-    by_id: HashMap<String, usize>,
-    by_username: HashMap<String, usize>,
-}
-
-impl Roster {
-    fn new(records: Vec<HrRecord>) -> Roster {
-        let mut by_id = HashMap::with_capacity(records.len());
-        let mut by_username = HashMap::with_capacity(records.len());
-        for (i, record) in records.iter().enumerate() {
-            by_id.entry(record.id.clone()).or_insert(i);
-            by_username.entry(record.username.clone()).or_insert(i);
-        }
-        Roster {
-            records,
-            by_id,
-            by_username,
-        }
-    }
-
-    /// The first record whose id or username is `key`, as the HR source's own lookup finds it.
-    fn find(&self, key: &str) -> Option<&HrRecord> {
-        let first = match (self.by_id.get(key), self.by_username.get(key)) {
-            (Some(&a), Some(&b)) => a.min(b),
-            (Some(&i), None) | (None, Some(&i)) => i,
-            (None, None) => return None,
-        };
-        self.records.get(first)
-    }
-}
-
-/// `offboard EMPLOYEE` is shorthand for `offboard run EMPLOYEE`, so a mistyped command reaches
-/// the HR lookup: name the command it most likely meant.
+/// `offboard run NAME` may still be a mistyped command: name the command it most likely meant.
 fn command_hint(word: &str) -> String {
-    use clap::CommandFactory;
-    let command = super::Cli::command();
-    let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
-    crate::analyze::suggest(word, names)
+    super::args::near_subcommand(word)
         .map(|name| format!("; did you mean `offboard {name}`?"))
         .unwrap_or_default()
 }

@@ -1,12 +1,14 @@
 //! `offboard status [RUN|EMPLOYEE]`: open runs (or the runs named), their pending steps,
-//! deadlines, breaches and steps held by a legal hold. Reads the journal, and for runs with a
-//! step blocked by a hold, HR and the holds file, to tell whether the hold has been lifted.
-//! Writes nothing.
+//! deadlines, breaches and steps held by a legal hold. Reads the journal (each run it shows is
+//! verified first: a run that does not verify is refused, exit 1), and for runs with a step
+//! blocked by a hold, HR and the holds file, to tell whether the hold has been lifted. Writes
+//! nothing.
 
 use super::args::StatusArgs;
 use super::run::journal_err;
 use super::run::{choose_playbook, hold_reason};
 use super::session::Session;
+use super::trusted::require_trusted;
 use super::workspace::load_workspace;
 use super::{Format, GlobalArgs};
 use crate::analyze::Workspace;
@@ -14,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::execute::status::{RunStatus, run_identity, run_status};
 use crate::exit::Exit;
+use crate::human::{printable, timestamp};
 use crate::journal::{Payload, list_runs, read_run};
 use time::OffsetDateTime;
 
@@ -47,7 +50,7 @@ pub fn journal_runs(
         let playbook = workspace.playbook(&name).ok_or_else(|| {
             Error::Usage(format!(
                 "run {run} executes playbook `{name}`, which is not in {}",
-                workspace.config.playbooks.display()
+                crate::human::path(&workspace.config.playbooks)
             ))
         })?;
         let status = run_status(
@@ -101,46 +104,48 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
         )));
     }
     let workspace = load_workspace(global)?;
-    // The employee the target names in HR: read once, and only when a run's id does not match.
-    let named = std::cell::OnceCell::new();
-    let named = |target: &str| {
-        named
-            .get_or_init(|| {
-                super::run::resolve_employee(&workspace, target)
-                    .ok()
-                    .map(|(employee, _)| employee)
-            })
-            .as_ref()
-    };
-    let mut runs: Vec<RunStatus> = all_runs(&workspace)?
-        .into_iter()
-        .filter(|r| match &args.target {
-            Some(t) => {
-                &r.run == t || &r.employee == t || named(t).is_some_and(|e| e.id == r.employee)
+    let all = all_runs(&workspace)?;
+    let mut runs: Vec<RunStatus> = match &args.target {
+        None => all.into_iter().filter(|r| !r.finished).collect(),
+        // A run id, or an employee id the journal holds, is answered from the journal alone.
+        Some(t) if all.iter().any(|r| &r.run == t || &r.employee == t) => all
+            .into_iter()
+            .filter(|r| &r.run == t || &r.employee == t)
+            .collect(),
+        Some(t) => {
+            // Anything else must name one person in HR (a username; two rows sharing it is an
+            // error naming both).
+            let hr = Session::default().hr(&workspace)?;
+            let Some(employee) = hr.find(t)? else {
+                return Err(Error::Usage(format!(
+                    "no run or employee `{t}` in the journal {}",
+                    crate::human::path(&workspace.config.journal)
+                )));
+            };
+            let runs: Vec<RunStatus> = all
+                .into_iter()
+                .filter(|r| r.employee == employee.id)
+                .collect();
+            if runs.is_empty() {
+                // An employee HR knows who has no run yet is an answer, not a mistake.
+                match global.format {
+                    Format::Json => println!("[]"),
+                    _ => println!(
+                        "no run for {} ({}) in the journal {}",
+                        employee.username,
+                        employee.id,
+                        crate::human::path(&workspace.config.journal)
+                    ),
+                }
+                return Ok(Exit::Done);
             }
-            None => !r.finished,
-        })
-        .collect();
-    if let Some(target) = &args.target
-        && runs.is_empty()
-    {
-        // An employee HR knows who has no run yet is an answer, not a mistake.
-        let Some(employee) = named(target) else {
-            return Err(Error::Usage(format!(
-                "no run or employee `{target}` in the journal {}",
-                workspace.config.journal.display()
-            )));
-        };
-        match global.format {
-            Format::Json => println!("[]"),
-            _ => println!(
-                "no run for {} ({}) in the journal {}",
-                employee.username,
-                employee.id,
-                workspace.config.journal.display()
-            ),
+            runs
         }
-        return Ok(Exit::Done);
+    };
+    // What a run reports (finished, which steps are confirmed) is shown only once it verifies.
+    if !runs.is_empty() {
+        let ids: Vec<String> = runs.iter().map(|r| r.run.clone()).collect();
+        require_trusted(&workspace, &ids)?;
     }
     mark_released_holds(&workspace, &mut runs);
     match global.format {
@@ -183,7 +188,7 @@ fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
             let due = step
                 .due_at
                 .as_deref()
-                .map_or_else(String::new, |d| format!(" due {d}"));
+                .map_or_else(String::new, |d| format!(" due {}", timestamp(d)));
             let flag = if step.breached {
                 "  BREACHED"
             } else if step.held {
@@ -192,14 +197,16 @@ fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
                 ""
             };
             println!(
-                "  {:<24} {:<16} {:<9} deadline {}{due}{flag}",
+                "  {:<24} {:<12} {:<9} deadline {}{due}{flag}",
                 step.step,
-                step.state,
+                state_words(&step.state),
                 step.risk.as_str(),
-                step.deadline.as_deref().unwrap_or("-"),
+                step.deadline
+                    .as_deref()
+                    .map_or_else(|| "-".into(), timestamp),
             );
             if let (true, Some(hold)) = (step.is_blocked() && !run.hold_released, &step.hold) {
-                println!("  {:<24} legal hold: {hold}", "");
+                println!("  {:<24} legal hold: {}", "", printable(hold));
             }
         }
         if run.hold_released {
@@ -207,6 +214,35 @@ fn print_human(workspace: &Workspace, runs: &[RunStatus]) {
                 "  hold released: `offboard due` or `{}` completes it",
                 resume_command(workspace, run)
             );
+        }
+    }
+}
+
+/// A step's state in words: the journal event without its `step.` prefix (`confirmed`,
+/// `waiting`, `scheduled`), `not started` before any. JSON keeps the machine names.
+fn state_words(state: &str) -> String {
+    printable(
+        &state
+            .strip_prefix("step.")
+            .unwrap_or(state)
+            .replace('_', " "),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state_words;
+
+    #[test]
+    fn states_read_as_words() {
+        for (state, words) in [
+            ("step.confirmed", "confirmed"),
+            ("step.waiting", "waiting"),
+            ("step.scheduled", "scheduled"),
+            ("step.blocked", "blocked"),
+            ("not_started", "not started"),
+        ] {
+            assert_eq!(state_words(state), words);
         }
     }
 }

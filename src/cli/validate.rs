@@ -36,6 +36,8 @@
 //!
 //! Exit: 0 clean, 1 when any diagnostic was printed, 2 on usage errors (a PATH that does not
 //! exist, nothing at all to check, a format validate does not print, an unknown revision).
+//! Without PATH, configuration or `./playbooks`, the error is every command's "no
+//! offboard.yaml" message.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -50,6 +52,7 @@ use super::{Format, GlobalArgs};
 use crate::analyze::{self, Context, Diagnostic, PartialConfig};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
+use crate::human::printable_lines;
 use crate::load::{self, CONFIG_FILE, FileKind, SourceFile};
 use crate::playbook::{Config, Glossary};
 
@@ -185,7 +188,10 @@ fn config_path(global: &GlobalArgs, start: &Path) -> Result<Option<PathBuf>> {
 fn check(global: &GlobalArgs, args: &ValidateArgs) -> Result<Outcome> {
     for path in &args.paths {
         if !path.exists() {
-            return Err(Error::Usage(format!("{} does not exist", path.display())));
+            return Err(Error::Usage(format!(
+                "{} does not exist",
+                crate::human::path(path)
+            )));
         }
     }
     let start = args
@@ -253,6 +259,11 @@ fn check(global: &GlobalArgs, args: &ValidateArgs) -> Result<Outcome> {
         (None, Some(path)) => beside(path, "playbooks"),
         (None, None) => PathBuf::from("playbooks"),
     };
+    if args.paths.is_empty() && config_path.is_none() && !default_dir.is_dir() {
+        // Nothing named, no configuration and no ./playbooks: what every command says.
+        let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?;
+        return Err(super::workspace::no_config(&cwd));
+    }
     let targets = targets(&args.paths, config, &default_dir, incomplete_config)?;
     let mut playbooks = Vec::new();
     for path in targets {
@@ -350,12 +361,12 @@ fn check(global: &GlobalArgs, args: &ValidateArgs) -> Result<Outcome> {
         let place = if args.paths.is_empty() {
             config.map_or_else(
                 || "playbooks".to_owned(),
-                |c| relative(&c.playbooks).display().to_string(),
+                |c| crate::human::path(&relative(&c.playbooks)),
             )
         } else {
             args.paths
                 .iter()
-                .map(|p| p.display().to_string())
+                .map(|p| crate::human::path(p))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -386,7 +397,7 @@ fn targets(
             }
             return Err(Error::Usage(format!(
                 "no PATH given and {} is not a directory",
-                defaults[0].display()
+                crate::human::path(&defaults[0])
             )));
         }
         &defaults[..]
@@ -649,26 +660,19 @@ fn print_human(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
         let report = Report::new(d, text);
         let mut rendered = String::new();
         if handler.render_report(&mut rendered, &report).is_err() {
-            rendered = format!("{}\n", printable(&d.to_string()));
+            rendered = format!("{}\n", printable_lines(&d.to_string()));
         }
         writeln!(out, "{rendered}")?;
     }
     Ok(())
 }
 
-/// `text` with control characters (other than tab and line breaks) replaced by visible ones:
-/// C0 characters and DEL by their Unicode control pictures (`␛`), others by U+FFFD.
-pub(super) fn printable(text: &str) -> String {
-    text.chars().map(visible).collect()
-}
-
+/// A character of a file's text as the snippet shows it: line breaks and tabs as they are (the
+/// snippet keeps the file's lines), other control characters by their visible stand-ins.
 fn visible(c: char) -> char {
     match c {
         '\t' | '\n' | '\r' => c,
-        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
-        '\u{7f}' => '\u{2421}',
-        c if c.is_control() => '\u{fffd}',
-        c => c,
+        c => crate::human::stand_in(c).unwrap_or(c),
     }
 }
 
@@ -783,7 +787,7 @@ impl fmt::Debug for Report<'_> {
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&printable(&self.diagnostic.kind.to_string()))
+        f.write_str(&printable_lines(&self.diagnostic.kind.to_string()))
     }
 }
 
@@ -795,7 +799,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(printable(&self.diagnostic.hint())))
+        Some(Box::new(printable_lines(&self.diagnostic.hint())))
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {

@@ -1,12 +1,14 @@
 //! `offboard verify`: check the journal (hash chains, signatures, signer roles, the ledger) and
 //! name the first bad record of each run; print the heads an auditor saves, and check heads
-//! saved earlier (`--head`).
+//! saved earlier (`--head`). `--evidence DIR` checks an evidence pack instead
+//! ([`super::verify_evidence`]).
 
 use super::args::VerifyArgs;
 use super::workspace::{load_workspace, trust};
 use super::{Format, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
+use crate::human::printable;
 use crate::journal::{Anchor, Reason, RunStatus, verify_anchored};
 
 /// Verify the runs named (all when none) and print the verdicts.
@@ -17,13 +19,16 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
             global.format
         )));
     }
+    if let Some(pack) = &args.evidence {
+        return super::verify_evidence::run(global, pack);
+    }
     let workspace = load_workspace(global)?;
     let (allowed, roles) = trust(&workspace)?;
     let dir = &workspace.config.journal;
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "journal directory {} does not exist: nothing has run yet",
-            dir.display()
+            crate::human::path(dir)
         )));
     }
     for run in &args.runs {
@@ -31,13 +36,16 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
     }
     let runs = (!args.runs.is_empty()).then_some(args.runs.as_slice());
     let report = verify_anchored(dir, &allowed, &roles, runs, &args.heads);
+    // A run named on the command line that does not exist is a mistake in the command; a run
+    // only a `--head` names is a finding: the head is no longer in the journal.
     let unknown: Vec<&str> = report
         .runs
         .iter()
         .filter(|r| {
-            r.first_error
-                .as_ref()
-                .is_some_and(|bad| bad.reason == Reason::UnknownRun)
+            args.runs.contains(&r.run)
+                && r.first_error
+                    .as_ref()
+                    .is_some_and(|bad| bad.reason == Reason::UnknownRun)
         })
         .map(|r| r.run.as_str())
         .collect();
@@ -45,7 +53,7 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
         return Err(Error::Usage(format!(
             "no run {} in the journal {} (neither a run file nor a ledger entry)",
             unknown.join(", "),
-            dir.display()
+            crate::human::path(dir)
         )));
     }
     match global.format {
@@ -56,11 +64,13 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
         }
         _ => {
             if let Some(bad) = &report.ledger.first_error {
-                println!("ledger: BAD: {bad}");
+                println!("ledger: BAD: {}", printable(&bad.to_string()));
             }
             for run in &report.runs {
                 match (&run.status, &run.first_error) {
-                    (RunStatus::Bad, Some(bad)) => println!("{}: BAD: {bad}", run.run),
+                    (RunStatus::Bad, Some(bad)) => {
+                        println!("{}: BAD: {}", run.run, printable(&bad.to_string()))
+                    }
                     (status, _) => {
                         if !global.quiet {
                             println!("{}: {status}, {} records", run.run, run.records);
@@ -70,10 +80,14 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
             }
             for anchor in &report.anchors {
                 let verdict = if anchor.ok { "ok" } else { "BAD" };
-                println!("head {}: {verdict}: {}", anchor.anchor, anchor.message);
+                println!(
+                    "head {}: {verdict}: {}",
+                    printable(&anchor.anchor),
+                    printable(&anchor.message)
+                );
             }
             for note in &report.notes {
-                eprintln!("note: {note}");
+                eprintln!("note: {}", printable(note));
             }
             println!(
                 "{}: {} records checked in {} run(s)",

@@ -1,7 +1,7 @@
 //! What commands that act on a playbook repository share: finding and loading the
 //! configuration (with every diagnostic when it is invalid) and loading the signing key.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::GlobalArgs;
 use crate::analyze::{LoadError, Workspace};
@@ -19,24 +19,32 @@ pub fn config_path(global: &GlobalArgs) -> Result<PathBuf> {
         if path.is_dir() {
             return Err(Error::Usage(format!(
                 "configuration {} is a directory; pass the offboard.yaml file in it",
-                path.display()
+                crate::human::path(path)
             )));
         }
-        if !path.is_file() {
-            return Err(Error::Usage(format!(
+        return match crate::fsio::check_regular(path, crate::fsio::Links::Follow) {
+            Ok(()) => Ok(path.clone()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Usage(format!(
                 "configuration {} does not exist",
-                path.display()
-            )));
-        }
-        return Ok(path.clone());
+                crate::human::path(path)
+            ))),
+            Err(e) => Err(Error::Config {
+                path: path.clone(),
+                message: e.to_string(),
+            }),
+        };
     }
     let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?;
-    find_upward(&cwd, CONFIG_FILE).ok_or_else(|| {
-        Error::Usage(format!(
-            "no {CONFIG_FILE} in {} or its parents; pass --config PATH or run `offboard init`",
-            cwd.display()
-        ))
-    })
+    find_upward(&cwd, CONFIG_FILE).ok_or_else(|| no_config(&cwd))
+}
+
+/// The error of a command that needs a configuration and finds none upward from `dir`: the one
+/// message every command (`validate` included) gives for it.
+pub fn no_config(dir: &Path) -> Error {
+    Error::Usage(format!(
+        "no {CONFIG_FILE} in {} or its parents; pass --config PATH or run `offboard init`",
+        crate::human::path(dir)
+    ))
 }
 
 /// Load and validate the repository; an invalid one is a configuration error listing every
@@ -51,7 +59,7 @@ pub fn load_workspace(global: &GlobalArgs) -> Result<Workspace> {
                 diagnostics.len()
             );
             for d in diagnostics.iter().take(20) {
-                message.push_str(&format!("\n  {}", super::validate::printable(&d.to_string())));
+                message.push_str(&format!("\n  {}", crate::human::printable(&d.to_string())));
             }
             Error::Config { path, message }
         }
@@ -107,29 +115,29 @@ fn vouch(workspace: &Workspace, signer: &Signer, key: &std::path::Path) -> Resul
         }
         Lookup::NotYetValid(after) => format!(
             "lists that key as valid only from {after} (valid-after), and it is {}",
-            crate::clock::rfc3339(now)
+            crate::human::time_of(now)
         ),
         Lookup::Expired(before) => format!(
             "lists that key as valid only until {before} (valid-before), and it is {}",
-            crate::clock::rfc3339(now)
+            crate::human::time_of(now)
         ),
     };
     let listed = workspace
         .config
         .signing
         .as_ref()
-        .map(|s| s.allowed_signers.display().to_string())
+        .map(|s| crate::human::path(&s.allowed_signers))
         .unwrap_or_default();
     Err(Error::Config {
         path: workspace.config.path.clone(),
         message: format!(
             "the key {} cannot sign as `{principal}`: {listed} {why}",
-            key.display()
+            crate::human::path(key)
         ),
     })
 }
 
-/// The allowed signers and the role map, for verification.
+/// The allowed signers and the role map (with the operator roles), for verification.
 pub fn trust(workspace: &Workspace) -> Result<(AllowedSigners, RoleMap)> {
     let config = &workspace.config;
     let path = config
@@ -148,5 +156,6 @@ pub fn trust(workspace: &Workspace) -> Result<(AllowedSigners, RoleMap)> {
     for (principal, held) in &config.signers {
         roles.insert(principal.clone(), held.iter().cloned());
     }
+    roles.set_operator_roles(config.policy.operator_roles.iter().cloned());
     Ok((allowed, roles))
 }

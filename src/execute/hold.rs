@@ -81,7 +81,7 @@ pub fn foreseen(step: &Step, hold: Option<&str>, state: StepState) -> StepState 
             reason: format!("{hold}; it also waits for {on}"),
         },
         StepState::Scheduled { due_at } => StepState::Blocked {
-            reason: format!("{hold}; due {due_at}"),
+            reason: format!("{hold}; due {}", crate::human::timestamp(&due_at)),
         },
         other => other,
     }

@@ -36,7 +36,7 @@ pub fn build_targets(
         let connector = config.connector(name).ok_or_else(|| {
             format!(
                 "connector `{name}` is not configured in {}",
-                config.path.display()
+                crate::human::path(&config.path)
             )
         })?;
         let target = match &connector.settings {

@@ -2,14 +2,17 @@
 //! `reconcile`. It finds the columns (renamed by `hr.columns`), refuses a header without a
 //! required column, and checks each row by the rules every source shares ([`check_row`]),
 //! handing a borrowed [`HrRow`] to a visitor so that a million-row scan neither allocates nor
-//! copies rows. It never keeps rows and never checks duplicate ids (that needs memory; callers
-//! that keep rows do it, with [`HrError::DuplicateId`]).
+//! copies rows. The file is opened and read through [`crate::fsio`]: a regular file within
+//! [`EXPORT`], each field and row bounded and an unterminated quote refused by [`CsvGuard`]. It
+//! never keeps rows and never checks duplicate ids (that needs memory; callers that keep rows do
+//! it, with [`HrError::DuplicateId`]).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::HrError;
 use super::fields::{ColumnMap, FIELDS, FieldProblem, HrRow, check_row, trim};
+use crate::fsio::{self, CsvGuard, EXPORT, Links, csv_limit_error};
 
 /// Why a visitor of [`CsvRows::for_each`] did not accept a row.
 #[derive(Debug)]
@@ -24,7 +27,7 @@ pub enum Visit<E> {
 /// An open CSV export, positioned before its first row.
 pub struct CsvRows {
     path: PathBuf,
-    reader: csv::Reader<File>,
+    reader: csv::Reader<CsvGuard<File>>,
     /// Column names, by field (renamed or not), for messages.
     names: [String; FIELDS.len()],
     /// The field each column holds, by column (`None`: a column no field reads).
@@ -39,16 +42,25 @@ impl CsvRows {
     /// Open the export at `path` and find its columns; a missing required column is an error
     /// naming it and the columns present.
     pub fn open(path: &Path, columns: &ColumnMap) -> Result<CsvRows, HrError> {
-        let read_err = |e: csv::Error| HrError::Read {
-            path: path.to_path_buf(),
-            source: std::io::Error::other(e.to_string()),
-        };
+        let file =
+            fsio::open_regular(path, EXPORT, Links::Follow).map_err(|source| HrError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .buffer_capacity(1 << 18)
-            .from_path(path)
-            .map_err(read_err)?;
-        let headers = reader.headers().map_err(read_err)?.clone();
+            .from_reader(CsvGuard::new(file));
+        let headers = reader
+            .headers()
+            .map_err(|e| match limit_error(path, &e) {
+                Some(refused) => refused,
+                None => HrError::Read {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other(e.to_string()),
+                },
+            })?
+            .clone();
         let names = FIELDS.map(|(field, _)| columns.column(field).to_owned());
         let mut index = [None; FIELDS.len()];
         for (i, (field, required)) in FIELDS.into_iter().enumerate() {
@@ -95,12 +107,12 @@ impl CsvRows {
                 Ok(false) => return Ok(()),
                 Ok(true) => {}
                 Err(e) => {
-                    return Err(HrError::Row {
+                    let error = limit_error(&self.path, &e).unwrap_or_else(|| HrError::Row {
                         path: self.path.clone(),
                         line: e.position().map_or(0, |p| p.line()),
                         message: e.to_string(),
-                    }
-                    .into());
+                    });
+                    return Err(error.into());
                 }
             }
             let line = self.row.position().map_or(0, |p| p.line());
@@ -141,4 +153,14 @@ impl CsvRows {
             problem,
         }
     }
+}
+
+/// The row error for a read [`CsvGuard`] stopped (a field or row over its limit, a quote never
+/// closed), at the line the guard names; `None` for any other error.
+fn limit_error(path: &Path, error: &csv::Error) -> Option<HrError> {
+    csv_limit_error(error).map(|limit| HrError::Row {
+        path: path.to_path_buf(),
+        line: limit.line,
+        message: limit.message.clone(),
+    })
 }

@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::fields::ColumnMap;
-use super::{CsvRows, HrError, HrRecord, Visit};
+use super::{CsvRows, HrError, HrRecord, Located, Roster, Visit};
+use crate::fsio::{self, Links, STATE};
 
 /// An HR roster exported as CSV.
 #[derive(Clone, Debug)]
@@ -34,8 +35,14 @@ impl CsvSource {
 
     /// Every row, with duplicate employee ids rejected.
     pub fn load(&self) -> Result<Vec<HrRecord>, HrError> {
+        Ok(self.load_located()?.into_iter().map(|l| l.record).collect())
+    }
+
+    /// Every row with its `PATH:LINE`, duplicate employee ids rejected.
+    pub fn load_located(&self) -> Result<Vec<Located>, HrError> {
         let mut seen: HashMap<String, u64> = HashMap::new();
         let mut records = Vec::new();
+        let shown = crate::human::path(&self.path);
         self.rows()?.for_each(|row, line| {
             let record = row.to_record();
             if let Some(first_line) = seen.insert(record.id.clone(), line) {
@@ -46,18 +53,18 @@ impl CsvSource {
                     id: record.id,
                 }));
             }
-            records.push(record);
+            records.push(Located {
+                location: format!("{shown}:{line}"),
+                record,
+            });
             Ok(())
         })?;
         Ok(records)
     }
 
-    /// The person whose employee id or username is `key`.
+    /// The person whose employee id or username is `key`, by the rule of [`Roster::find`].
     pub fn find(&self, key: &str) -> Result<Option<HrRecord>, HrError> {
-        Ok(self
-            .load()?
-            .into_iter()
-            .find(|r| r.id == key || r.username == key))
+        Ok(Roster::new(self.load_located()?).find(key)?.cloned())
     }
 }
 
@@ -83,7 +90,7 @@ impl CsvSource {
     /// The complete rows of the write-back file, without its header.
     fn completed_rows(&self) -> Result<Vec<String>, HrError> {
         let path = self.writeback_path();
-        let text = match std::fs::read_to_string(&path) {
+        let text = match fsio::read_to_string(&path, STATE, Links::Refuse) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(source) => return Err(HrError::Read { path, source }),
@@ -98,7 +105,8 @@ impl CsvSource {
 
     /// Write "IT offboarding complete" for employee `id` (idempotent), then read it back: the
     /// returned flag is what the file shows afterwards. The file is replaced atomically (a
-    /// synced temporary file renamed over it), so a crash leaves either the old or the new file.
+    /// synced temporary file renamed over it), so a crash leaves either the old or the new file;
+    /// it is owner-only (0600).
     ///
     /// Writers hold an exclusive lock on the write-back file's directory meanwhile, so runs of
     /// other employees (threads of a batch, or other processes) never lose each other's rows.
@@ -121,22 +129,18 @@ impl CsvSource {
         }
         // Ids and run ids are validated identifiers: no commas, quotes or newlines.
         rows.push(format!("{id},{run},{at}"));
-        let tmp = path.with_extension("csv.tmp");
-        let write_err = |source| HrError::Write {
-            path: path.clone(),
-            source,
-        };
         let mut text = format!("{WRITEBACK_HEADER}\n");
         for row in &rows {
             text.push_str(row);
             text.push('\n');
         }
-        let mut file = std::fs::File::create(&tmp).map_err(write_err)?;
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(write_err)?;
-        lock.sync_all().map_err(write_err)?;
+        fsio::replace(&path, fsio::PRIVATE_FILE, |file| {
+            file.write_all(text.as_bytes())
+        })
+        .map_err(|source| HrError::Write {
+            path: path.clone(),
+            source,
+        })?;
         drop(lock);
         self.is_marked_complete(id)
     }

@@ -1,9 +1,10 @@
 //! The record fields every HR source carries, the [`ColumnMap`] that renames them to a source's
 //! own column or key names, and the one set of value rules every source and every command
-//! applies ([`check_row`]): required fields, identifiers, email, dates, `employment` and
-//! `legal_hold`. It knows no file or protocol: sources hand it the values they found, by field,
-//! and word the [`FieldProblem`] it returns with their own position (file and line, or URL and
-//! JSON pointer).
+//! applies ([`check_row`], and [`check_sizes`] where no reader bounds a value's size): required
+//! fields, the size of a value, identifiers, email, dates, `employment` and `legal_hold`. It
+//! knows no file or protocol: sources hand it the values they found, by field, and word the
+//! [`FieldProblem`] it returns with their own position (file and line, or URL and JSON
+//! pointer).
 
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime};
 
 use super::{Employment, HrRecord, validate_identifier};
+use crate::fsio::CSV_FIELD;
 
 /// Record field -> the column (CSV) or key (JSON) that holds it. Fields not overridden use
 /// their own name.
@@ -99,6 +101,8 @@ pub struct FieldProblem {
 pub enum Problem {
     /// A required field has no value.
     Empty,
+    /// The value is this many bytes long, over [`CSV_FIELD`] ([`check_sizes`]).
+    TooLong(usize),
     /// The value breaks the field's rule; the text quotes it and states the rule.
     Invalid(String),
 }
@@ -109,6 +113,7 @@ impl FieldProblem {
     pub fn worded(&self, place: &str) -> String {
         match &self.problem {
             Problem::Empty => format!("{place} is empty"),
+            Problem::TooLong(bytes) => format!("{place} is {bytes} bytes long, over {CSV_FIELD}"),
             Problem::Invalid(why) => format!("{place}: {why}"),
         }
     }
@@ -147,6 +152,11 @@ impl<'a> HrRow<'a> {
         self.values[field::USERNAME].unwrap_or_default()
     }
 
+    /// The email address, as the row gives it.
+    pub fn email(&self) -> &'a str {
+        self.values[field::EMAIL].unwrap_or_default()
+    }
+
     /// The HRIS status code, before glossary mapping.
     pub fn raw_status(&self) -> &'a str {
         self.values[field::STATUS].unwrap_or_default()
@@ -168,7 +178,7 @@ impl<'a> HrRow<'a> {
         HrRecord {
             id: self.id().to_owned(),
             username: self.username().to_owned(),
-            email: self.values[field::EMAIL].unwrap_or_default().to_owned(),
+            email: self.email().to_owned(),
             display_name: text(field::DISPLAY_NAME).unwrap_or_else(|| self.username().to_owned()),
             manager_id: text(field::MANAGER_ID),
             manager_email: text(field::MANAGER_EMAIL),
@@ -254,6 +264,23 @@ pub(super) fn check_row(values: Values<'_>) -> Result<HrRow<'_>, FieldProblem> {
         employment,
         legal_hold,
     })
+}
+
+/// Check that no value of `values` is longer than [`CSV_FIELD`], the limit every source shares.
+/// The CSV reader needs no such check ([`crate::fsio::CsvGuard`] stops a longer field before
+/// it is read whole, naming its line), so a source calls it only when it has no such bound.
+pub(super) fn check_sizes(values: &Values<'_>) -> Result<(), FieldProblem> {
+    for (&(field, _), value) in FIELDS.iter().zip(values) {
+        if let Some(text) = value
+            && text.len() as u64 > CSV_FIELD.bytes
+        {
+            return Err(FieldProblem {
+                field,
+                problem: Problem::TooLong(text.len()),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// `value` without leading and trailing whitespace, as [`str::trim`] gives it; a value that
@@ -394,6 +421,24 @@ mod tests {
             let text = problem.worded(&place("column", field, field));
             assert!(text.contains(why), "{text} should contain {why}");
         }
+    }
+
+    #[test]
+    fn a_value_over_the_field_limit_is_refused_with_its_size() {
+        let long: &'static str = "n".repeat(CSV_FIELD.bytes as usize + 1).leak();
+        let values = |value| {
+            let mut values = [None; FIELDS.len()];
+            values[field::DISPLAY_NAME] = Some(value);
+            values
+        };
+        let problem = check_sizes(&values(long)).unwrap_err();
+        assert_eq!(problem.field, "display_name");
+        assert_eq!(
+            problem.worded("`display_name`"),
+            "`display_name` is 65537 bytes long, over the 64 KiB limit for a field"
+        );
+        let fits: &'static str = "n".repeat(CSV_FIELD.bytes as usize).leak();
+        assert_eq!(check_sizes(&values(fits)), Ok(()));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::fields::{ColumnMap, FIELDS, check_row};
+use super::fields::{ColumnMap, FIELDS, check_row, check_sizes};
 use super::{HrError, HrRecord, validate_identifier};
 
 /// Removes secrets from text a server sent back before it is quoted in a message.
@@ -133,7 +133,9 @@ fn parse_item(item: &Map<String, Value>, columns: &ColumnMap) -> Result<HrRecord
             }
         };
     }
-    check_row(std::array::from_fn(|i| values[i].as_deref()))
+    let values = std::array::from_fn(|i| values[i].as_deref());
+    check_sizes(&values)
+        .and_then(|()| check_row(values))
         .map(|row| row.to_record())
         .map_err(|problem| {
             let key = columns.column(problem.field);

@@ -16,9 +16,10 @@ use serde_json::{Value, json};
 
 use super::fields::ColumnMap;
 use super::http_page::{not_json, parse_page};
-use super::{HrError, HrRecord};
+use super::{HrError, HrRecord, Located, Roster};
 use crate::connector::ConnectorError;
 use crate::connector::http_errors::{status_error, transport_error};
+use crate::fsio::HTTP_PAGE;
 use crate::retry::RetryPolicy;
 
 /// How long one request may take before it is abandoned (and retried).
@@ -134,6 +135,11 @@ impl HttpSource {
 
     /// Every employee, following `next` links, with duplicate employee ids rejected.
     pub fn load(&self) -> Result<Vec<HrRecord>, HrError> {
+        Ok(self.load_located()?.into_iter().map(|l| l.record).collect())
+    }
+
+    /// Every employee with its `URL#/json/pointer`, duplicate employee ids rejected.
+    pub fn load_located(&self) -> Result<Vec<Located>, HrError> {
         let mut url = self.url.clone();
         let mut visited = HashSet::from([url.clone()]);
         let mut first_seen: HashMap<String, String> = HashMap::new();
@@ -150,8 +156,8 @@ impl HttpSource {
                         id: record.id,
                     });
                 }
-                first_seen.insert(record.id.clone(), location);
-                records.push(record);
+                first_seen.insert(record.id.clone(), location.clone());
+                records.push(Located { location, record });
             }
             let Some(next) = page.next else {
                 return Ok(records);
@@ -173,12 +179,9 @@ impl HttpSource {
         }
     }
 
-    /// The person whose employee id or username is `key`.
+    /// The person whose employee id or username is `key`, by the rule of [`Roster::find`].
     pub fn find(&self, key: &str) -> Result<Option<HrRecord>, HrError> {
-        Ok(self
-            .load()?
-            .into_iter()
-            .find(|r| r.id == key || r.username == key))
+        Ok(Roster::new(self.load_located()?).find(key)?.cloned())
     }
 
     /// `POST url/ID/it-complete` with `{"run", "completed_at"}` (the service keeps it
@@ -267,10 +270,7 @@ impl HttpSource {
                 .map_err(|e| transport_error(&what, self.timeout, e))?;
             let status = response.status();
             let headers = response.headers().clone();
-            let bytes = response
-                .bytes()
-                .map_err(|e| transport_error(&what, self.timeout, e))?
-                .to_vec();
+            let bytes = read_body(&what, response)?;
             if status.is_success() {
                 return Ok((status, headers, bytes));
             }
@@ -340,6 +340,33 @@ fn body_error(url: &Url, message: String) -> HrError {
         url: url.to_string(),
         message,
     }
+}
+
+/// The body of `response`, refused when it exceeds [`HTTP_PAGE`] (a wrong URL serving a huge
+/// file must not exhaust memory).
+fn read_body(what: &str, response: reqwest::blocking::Response) -> Result<Vec<u8>, ConnectorError> {
+    use std::io::Read;
+    let too_large = || ConnectorError::Permanent {
+        message: format!("{what}: the answer is larger than {HTTP_PAGE}"),
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > HTTP_PAGE.bytes)
+    {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    response
+        .take(HTTP_PAGE.bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ConnectorError::Transient {
+            message: format!("{what}: reading the answer failed: {e}"),
+            retry_after: None,
+        })?;
+    if bytes.len() as u64 > HTTP_PAGE.bytes {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod fields;
 mod http_page;
 mod http_source;
 mod record;
+mod roster;
 mod source;
 
 pub use csv_rows::{CsvRows, Visit};
@@ -17,6 +18,7 @@ pub use csv_source::CsvSource;
 pub use fields::{ColumnMap, FieldProblem, HrRow, Problem};
 pub use http_source::{DEFAULT_TIMEOUT, HttpOptions, HttpSource, MAX_PAGES};
 pub use record::{Employment, HrRecord};
+pub use roster::{Located, Roster};
 pub use source::EmployeeSource;
 
 use std::path::PathBuf;
@@ -25,7 +27,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum HrError {
     /// The export could not be opened or read.
-    #[error("cannot read HR export {path}: {source}")]
+    #[error("cannot read HR export {}: {source}", crate::human::path(.path))]
     Read {
         /// The export file.
         path: PathBuf,
@@ -34,7 +36,7 @@ pub enum HrError {
         source: std::io::Error,
     },
     /// A required column is absent from the header row.
-    #[error("{path}:1: HR export has no column `{column}` (for `{field}`); columns are: {found}")]
+    #[error("{}:1: HR export has no column `{column}` (for `{field}`); columns are: {found}", crate::human::path(.path))]
     MissingColumn {
         /// The export file.
         path: PathBuf,
@@ -46,7 +48,7 @@ pub enum HrError {
         found: String,
     },
     /// A value of a row breaks a rule of its field (the same rules for every source).
-    #[error("{path}:{line}: {}", .problem.worded(&fields::place("column", column, .problem.field)))]
+    #[error("{}:{line}: {}", crate::human::path(.path), .problem.worded(&fields::place("column", column, .problem.field)))]
     Value {
         /// The export file.
         path: PathBuf,
@@ -58,7 +60,7 @@ pub enum HrError {
         problem: FieldProblem,
     },
     /// A row is malformed CSV.
-    #[error("{path}:{line}: {message}")]
+    #[error("{}:{line}: {message}", crate::human::path(.path))]
     Row {
         /// The export file.
         path: PathBuf,
@@ -68,7 +70,7 @@ pub enum HrError {
         message: String,
     },
     /// Two rows share an employee id.
-    #[error("{path}:{line}: duplicate employee id `{id}` (first on line {first_line})")]
+    #[error("{}:{line}: duplicate employee id `{id}` (first on line {first_line})", crate::human::path(.path))]
     DuplicateId {
         /// The export file.
         path: PathBuf,
@@ -79,8 +81,25 @@ pub enum HrError {
         /// The employee id.
         id: String,
     },
+    /// A key names two rows, or the person it names shares a username or email with another
+    /// row: which person is meant cannot be told, so nothing is done for either.
+    #[error(
+        "`{value}` is the {field} of two HR rows: {first} and {second}; each person must have \
+         their own, so nothing is done until HR is corrected"
+    )]
+    Ambiguous {
+        /// What the rows share: `username`, `email`, or `employee id or username`.
+        field: &'static str,
+        /// The shared value.
+        value: String,
+        /// The first row, where it is and whose: `hr.csv:8 (employee E1007)`, or
+        /// `URL#/json/pointer (employee E1007)`.
+        first: String,
+        /// The second row, likewise.
+        second: String,
+    },
     /// The write-back file could not be written.
-    #[error("cannot write HR write-back {path}: {source}")]
+    #[error("cannot write HR write-back {}: {source}", crate::human::path(.path))]
     Write {
         /// The write-back file (or its lock).
         path: PathBuf,
@@ -136,6 +155,18 @@ fn employee_note(employee: Option<&str>) -> String {
     employee.map_or_else(String::new, |id| format!(" (employee `{id}`)"))
 }
 
+/// The bytes an identifier may hold, by value: ASCII letters and digits, `.`, `_`, `-`, `@`.
+static IDENTIFIER: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'@');
+        b += 1;
+    }
+    table
+};
+
 /// Check that an employee id or username is safe to use as a key and in file names: 1 to 64
 /// characters of ASCII letters, digits, `.`, `_`, `-` and `@`, not starting with `.` or `-`.
 pub fn validate_identifier(value: &str) -> Result<(), String> {
@@ -145,7 +176,7 @@ pub fn validate_identifier(value: &str) -> Result<(), String> {
             value.escape_debug()
         ));
     }
-    if value.starts_with(['.', '-']) {
+    if matches!(value.as_bytes().first(), Some(b'.' | b'-')) {
         return Err(format!(
             "`{}` must not start with `.` or `-`",
             value.escape_debug()
@@ -153,10 +184,7 @@ pub fn validate_identifier(value: &str) -> Result<(), String> {
     }
     // Every allowed character is ASCII, so bytes are enough to accept (a roster checks
     // millions); the offending character is decoded only for the message.
-    match value
-        .bytes()
-        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@')))
-    {
+    match value.bytes().position(|b| !IDENTIFIER[usize::from(b)]) {
         Some(at) => {
             let c = value
                 .get(at..)

@@ -2,7 +2,7 @@
 //! neither know nor care whether HR is a CSV export or a JSON service. It dispatches, and logs
 //! each read and write-back as a call against the `hr` system (`-v`).
 
-use super::{CsvSource, HrError, HrRecord, HttpSource};
+use super::{CsvSource, HrError, HrRecord, HttpSource, Roster};
 use crate::call_log::Call;
 
 /// Where employee records come from, and where "IT offboarding complete" goes back to.
@@ -28,13 +28,25 @@ impl EmployeeSource {
         )
     }
 
-    /// The person whose employee id or username is `key`.
+    /// Every person with where they were read, indexed for lookup (see [`Roster::find`]).
+    pub fn roster(&self) -> Result<Roster, HrError> {
+        let location = self.location();
+        self.call("load", &location).run(
+            || {
+                Ok(Roster::new(match self {
+                    EmployeeSource::Csv(csv) => csv.load_located()?,
+                    EmployeeSource::Http(http) => http.load_located()?,
+                }))
+            },
+            |_| "ok",
+            |roster| format!("{} people", roster.len()),
+        )
+    }
+
+    /// The person whose employee id or username is `key`, by the rule of [`Roster::find`].
     pub fn find(&self, key: &str) -> Result<Option<HrRecord>, HrError> {
         self.call("find", key).run(
-            || match self {
-                EmployeeSource::Csv(csv) => csv.find(key),
-                EmployeeSource::Http(http) => http.find(key),
-            },
+            || Ok(self.roster()?.find(key)?.cloned()),
             |found| {
                 if found.is_some() {
                     "found"
@@ -89,7 +101,7 @@ impl EmployeeSource {
     /// The export file or the URL, for messages.
     pub fn location(&self) -> String {
         match self {
-            EmployeeSource::Csv(csv) => csv.path().display().to_string(),
+            EmployeeSource::Csv(csv) => crate::human::path(csv.path()),
             EmployeeSource::Http(http) => http.url().to_string(),
         }
     }

@@ -22,6 +22,7 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 use super::error::{JournalError, Result};
 use super::record::NAMESPACE;
 use super::sshsig;
+use crate::fsio;
 
 /// The parsed allowed-signers file.
 #[derive(Debug, Clone, Default)]
@@ -70,7 +71,7 @@ impl AllowedSigners {
     /// Read and parse the allowed-signers file at `path`.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
+        let text = fsio::read_to_string(path, fsio::TEXT, fsio::Links::Follow)
             .map_err(|source| JournalError::io("cannot read allowed signers", path, source))?;
         Self::parse(&text, path)
     }
@@ -110,7 +111,7 @@ impl AllowedSigners {
         }
         let key_type = token;
         let key_text = tokens.next().ok_or("missing key")?;
-        let at = format!("{}:{number}", path.display());
+        let at = format!("{}:{number}", crate::human::path(path));
 
         let mut namespaces = None;
         let mut valid_after = None;

@@ -55,6 +55,13 @@ impl Anchor {
             .and_then(|i| lines.get(i))
             .map(|line| line_hash(line));
         let (ok, message) = match found {
+            None if lines.is_empty() && self.run.is_some() => (
+                false,
+                format!(
+                    "{chain} has no records in the journal (its file is missing or empty); the saved head was record {}: the run was deleted",
+                    self.seq
+                ),
+            ),
             None => (
                 false,
                 format!(
@@ -216,6 +223,14 @@ mod tests {
             !cut.ok && cut.message.contains("cut off"),
             "{}",
             cut.message
+        );
+        let gone = Anchor::of(Some("E1-x-1"), &head).judge(&[]);
+        assert!(
+            !gone.ok
+                && gone.message.contains("run E1-x-1 has no records")
+                && gone.message.contains("deleted"),
+            "{}",
+            gone.message
         );
         let rewritten = anchor.judge(&[other, other]);
         assert!(

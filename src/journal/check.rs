@@ -12,6 +12,7 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use serde::de::DeserializeOwned;
 
 use super::allowed_signers::{AllowedSigners, Lookup};
+use super::detached::refusal;
 use super::reader::parse_envelope;
 use super::record::{FORMAT_VERSION, LedgerPayload, NAMESPACE, Payload, payload_hash};
 use super::report::Reason;
@@ -203,25 +204,11 @@ fn pre_check<T: Signed>(
     let key = match allowed.lookup(payload.signer(), &sig.public_key, signed_at) {
         Lookup::Allowed(key) => *key,
         other => {
-            let principal = payload.signer().to_owned();
-            let time = payload.time().to_owned();
-            let reason = match other {
-                Lookup::UnknownPrincipal => Reason::UnknownSigner { principal },
-                Lookup::NamespaceNotAllowed => Reason::NamespaceNotAllowed { principal },
-                Lookup::NotYetValid(valid_after) => Reason::KeyNotYetValid {
-                    principal,
-                    time,
-                    valid_after: valid_after.to_owned(),
-                },
-                Lookup::Expired(valid_before) => Reason::KeyExpired {
-                    principal,
-                    time,
-                    valid_before: valid_before.to_owned(),
-                },
-                Lookup::KeyNotForPrincipal | Lookup::Allowed(_) => {
-                    Reason::KeyNotAllowed { principal }
+            let reason = refusal(other, payload.signer(), payload.time()).unwrap_or_else(|| {
+                Reason::KeyNotAllowed {
+                    principal: payload.signer().to_owned(),
                 }
-            };
+            });
             return Err((Some(payload), reason));
         }
     };

@@ -50,8 +50,7 @@ pub(crate) fn append_line(file: &mut File, path: &Path, line: &str) -> Result<()
 
 /// Sync a directory so that a file created in it survives a crash.
 pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
+    crate::fsio::sync_dir(dir)
         .map_err(|source| JournalError::io("cannot sync directory", dir, source))
 }
 

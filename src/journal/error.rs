@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     /// A file or directory could not be read, written, synced or locked.
-    #[error("{action} {path}")]
+    #[error("{action} {}", crate::human::path(.path))]
     Io {
         /// What was being done, e.g. "cannot write".
         action: &'static str,
@@ -22,7 +22,7 @@ pub enum JournalError {
     },
 
     /// The signing key could not be used (missing, encrypted, not Ed25519, malformed).
-    #[error("signing key {path}: {message}")]
+    #[error("signing key {}: {message}", crate::human::path(.path))]
     Key {
         /// The private key file.
         path: PathBuf,
@@ -31,7 +31,7 @@ pub enum JournalError {
     },
 
     /// A line of an `allowed_signers` file is malformed.
-    #[error("{path}:{line}: {message}")]
+    #[error("{}:{line}: {message}", crate::human::path(.path))]
     AllowedSigners {
         /// The allowed-signers file.
         path: PathBuf,
@@ -42,7 +42,7 @@ pub enum JournalError {
     },
 
     /// An existing journal file is damaged in a way that must not be repaired automatically.
-    #[error("{path}:{line}: {message}; run `offboard verify` for details")]
+    #[error("{}:{line}: {message}; run `offboard verify` for details", crate::human::path(.path))]
     Corrupt {
         /// The run file or ledger.
         path: PathBuf,
@@ -54,9 +54,7 @@ pub enum JournalError {
 
     /// A record a resume would rely on does not verify (bad signature, unknown signer, broken
     /// chain, or a ledger that disagrees with the run file): the run is not resumed.
-    #[error(
-        "{path}:{line}: {message}; refusing to resume from a journal record that does not verify (run `offboard verify`)"
-    )]
+    #[error("{}:{line}: {message}; refusing to resume from a journal record that does not verify (run `offboard verify`)", crate::human::path(.path))]
     Untrusted {
         /// The run file or ledger.
         path: PathBuf,
@@ -94,7 +92,7 @@ pub enum JournalError {
     },
 
     /// `open` was asked for a run that has no records.
-    #[error("run {run} has no journal in {dir}")]
+    #[error("run {run} has no journal in {}", crate::human::path(.dir))]
     RunNotFound {
         /// The run id.
         run: String,

@@ -23,7 +23,7 @@
 //!
 //! [`GENESIS`]: super::record::GENESIS
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::durable::{append_line, sync_dir};
@@ -31,6 +31,7 @@ use super::error::{JournalError, Result};
 use super::reader::{LEDGER_FILE, parse_envelope, run_path};
 use super::record::{Envelope, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload, payload_hash};
 use super::signer::Signer;
+use crate::fsio::{self, JOURNAL_LINE, JOURNAL_STATE, Links, RUN_FILE};
 
 /// The ledger's lock file name in the journal directory.
 pub const LEDGER_LOCK_FILE: &str = "ledger.lock";
@@ -56,27 +57,18 @@ impl LedgerWriter {
     /// Lock the ledger of `dir` (waiting for other writers) and read its last record. A torn
     /// final line is truncated away.
     pub(crate) fn open_locked(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir)
+        fsio::create_dir_all(dir, fsio::PRIVATE_DIR)
             .map_err(|source| JournalError::io("cannot create", dir, source))?;
         let lock_path = dir.join(LEDGER_LOCK_FILE);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
+        let (lock, _) = fsio::open_or_create(&lock_path, false)
             .map_err(|source| JournalError::io("cannot open", &lock_path, source))?;
         lock.lock()
             .map_err(|source| JournalError::io("cannot lock", &lock_path, source))?;
 
         let path = dir.join(LEDGER_FILE);
-        let existed = path.exists();
-        let file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(&path)
+        let (file, created) = fsio::open_or_create(&path, true)
             .map_err(|source| JournalError::io("cannot open", &path, source))?;
-        if !existed {
+        if created {
             sync_dir(dir)?;
         }
         let tail =
@@ -87,7 +79,7 @@ impl LedgerWriter {
                 .map_err(|source| JournalError::io("cannot repair", &path, source))?;
             tracing::warn!(
                 "{}: removed a torn final line ({} bytes) left by an interrupted write",
-                path.display(),
+                crate::human::path(&path),
                 tail.torn
             );
         }
@@ -145,62 +137,9 @@ impl LedgerWriter {
     /// the lines that mention `run` (and the one before `run.opened`) are parsed; nothing is
     /// verified here.
     pub(crate) fn entries_of(&self, run: &str) -> Result<Option<RunEntries>> {
-        let bytes = std::fs::read(&self.path)
+        let bytes = fsio::read(&self.path, JOURNAL_STATE, Links::Refuse)
             .map_err(|source| JournalError::io("cannot read", &self.path, source))?;
-        let complete = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
-        let bytes = &bytes[..complete];
-        let line_number = |start: usize| memchr::memchr_iter(b'\n', &bytes[..start]).count() + 1;
-        let line_at = |start: usize| {
-            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-            &bytes[start..end]
-        };
-        let parse = |start: usize| -> Result<(LedgerPayload, String)> {
-            let corrupt = |message: String| JournalError::Corrupt {
-                path: self.path.clone(),
-                line: line_number(start),
-                message,
-            };
-            let envelope = parse_envelope(line_at(start)).map_err(corrupt)?;
-            let payload: LedgerPayload = serde_json::from_str(&envelope.payload)
-                .map_err(|e| corrupt(format!("payload: {e}")))?;
-            Ok((payload, payload_hash(&envelope.payload)))
-        };
-        let mut latest: Option<LedgerLine> = None;
-        let mut checked = bytes.len();
-        for hit in memchr::memmem::rfind_iter(bytes, run.as_bytes()) {
-            if hit >= checked {
-                continue;
-            }
-            let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
-            checked = start;
-            let (payload, _) = parse(start)?;
-            if payload.run != run {
-                continue;
-            }
-            let here = LedgerLine {
-                line: line_number(start),
-                bytes: line_at(start).to_vec(),
-            };
-            if payload.event != LedgerEvent::Opened {
-                latest.get_or_insert(here);
-                continue;
-            }
-            let chain_to = match start {
-                0 => GENESIS.to_owned(),
-                _ => {
-                    let before = memchr::memrchr(b'\n', &bytes[..start - 1]).map_or(0, |i| i + 1);
-                    parse(before)?.1
-                }
-            };
-            return Ok(Some(RunEntries {
-                latest: latest.unwrap_or_else(|| here.clone()),
-                opened: Some((here, chain_to)),
-            }));
-        }
-        Ok(latest.map(|latest| RunEntries {
-            latest,
-            opened: None,
-        }))
+        entries_in(&bytes, &self.path, run)
     }
 
     /// The hash a new run's first record chains to.
@@ -213,7 +152,7 @@ impl LedgerWriter {
     /// The last ledger event about `run`, if any. Reads the ledger, parsing only the records
     /// that mention `run`.
     pub(crate) fn state(&self, run: &str) -> Result<Option<LedgerEvent>> {
-        let bytes = std::fs::read(&self.path)
+        let bytes = fsio::read(&self.path, JOURNAL_STATE, Links::Refuse)
             .map_err(|source| JournalError::io("cannot read", &self.path, source))?;
         // Only complete lines count; a torn tail was removed when the ledger was opened.
         let complete = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
@@ -259,7 +198,7 @@ impl LedgerWriter {
         let run = last.run.clone();
         let path = run_path(dir, &run);
         // No complete line: the first write never happened or was cut short.
-        let empty = match std::fs::read(&path) {
+        let empty = match fsio::read(&path, RUN_FILE, Links::Refuse) {
             Ok(bytes) => !bytes.contains(&b'\n'),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
             Err(source) => return Err(JournalError::io("cannot read", &path, source)),
@@ -308,6 +247,65 @@ impl LedgerWriter {
     }
 }
 
+/// What the ledger bytes `bytes` (read from `path`) hold about `run` (see
+/// [`LedgerWriter::entries_of`]); a torn final line is left out. Nothing is verified here.
+pub(crate) fn entries_in(bytes: &[u8], path: &Path, run: &str) -> Result<Option<RunEntries>> {
+    let complete = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
+    let bytes = &bytes[..complete];
+    let line_number = |start: usize| memchr::memchr_iter(b'\n', &bytes[..start]).count() + 1;
+    let line_at = |start: usize| {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        &bytes[start..end]
+    };
+    let parse = |start: usize| -> Result<(LedgerPayload, String)> {
+        let corrupt = |message: String| JournalError::Corrupt {
+            path: path.to_owned(),
+            line: line_number(start),
+            message,
+        };
+        let envelope = parse_envelope(line_at(start)).map_err(corrupt)?;
+        let payload: LedgerPayload = serde_json::from_str(&envelope.payload)
+            .map_err(|e| corrupt(format!("payload: {e}")))?;
+        Ok((payload, payload_hash(&envelope.payload)))
+    };
+    let mut latest: Option<LedgerLine> = None;
+    let mut checked = bytes.len();
+    for hit in memchr::memmem::rfind_iter(bytes, run.as_bytes()) {
+        if hit >= checked {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
+        checked = start;
+        let (payload, _) = parse(start)?;
+        if payload.run != run {
+            continue;
+        }
+        let here = LedgerLine {
+            line: line_number(start),
+            bytes: line_at(start).to_vec(),
+        };
+        if payload.event != LedgerEvent::Opened {
+            latest.get_or_insert(here);
+            continue;
+        }
+        let chain_to = match start {
+            0 => GENESIS.to_owned(),
+            _ => {
+                let before = memchr::memrchr(b'\n', &bytes[..start - 1]).map_or(0, |i| i + 1);
+                parse(before)?.1
+            }
+        };
+        return Ok(Some(RunEntries {
+            latest: latest.unwrap_or_else(|| here.clone()),
+            opened: Some((here, chain_to)),
+        }));
+    }
+    Ok(latest.map(|latest| RunEntries {
+        latest,
+        opened: None,
+    }))
+}
+
 /// One ledger line as stored.
 #[derive(Debug, Clone)]
 pub(crate) struct LedgerLine {
@@ -345,12 +343,18 @@ struct Tail {
 }
 
 /// Read backwards from the end of `file`, a chunk at a time, until its last complete line is
-/// found whole.
+/// found whole (it may be no longer than [`JOURNAL_LINE`]).
 fn read_tail(file: &File) -> std::io::Result<Tail> {
     use std::os::unix::fs::FileExt;
     let len = file.metadata()?.len();
     let mut chunk = TAIL_CHUNK;
     loop {
+        if chunk > 2 * JOURNAL_LINE.bytes + TAIL_CHUNK {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("its last line is longer than {JOURNAL_LINE}"),
+            ));
+        }
         let start = len.saturating_sub(chunk);
         let mut bytes = vec![0; (len - start) as usize];
         file.read_exact_at(&mut bytes, start)?;
@@ -384,7 +388,7 @@ fn read_tail(file: &File) -> std::io::Result<Tail> {
 
 /// The number of complete lines in the file at `path` (for error messages).
 fn count_lines(path: &Path) -> Option<usize> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = fsio::read(path, JOURNAL_STATE, Links::Refuse).ok()?;
     Some(memchr::memchr_iter(b'\n', &bytes).count())
 }
 

@@ -1,14 +1,16 @@
 //! The per-employee run lock: at most one run per employee at a time, across processes. It uses
 //! an OS file lock (`flock`) on `<dir>/locks/<employee>.lock`, which the kernel releases when the
 //! holder exits or crashes, so a stale lock never needs cleaning up. The holder's pid is written
-//! in the file for the refusal message only; it never decides anything.
+//! in the file for the refusal message only; it never decides anything. The directory and the
+//! file are owner-only and never links (see [`crate::fsio`]).
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use super::error::{JournalError, Result};
 use super::record::check_id;
+use crate::fsio;
 
 /// A held employee lock; released when dropped (or when the process dies).
 #[derive(Debug)]
@@ -24,21 +26,19 @@ impl EmployeeLock {
     pub fn acquire(dir: &Path, employee_id: &str) -> Result<Self> {
         check_id("employee id", employee_id)?;
         let locks = dir.join("locks");
-        std::fs::create_dir_all(&locks)
+        fsio::create_dir_all(&locks, fsio::PRIVATE_DIR)
+            .and_then(|()| fsio::refuse_link(&locks))
             .map_err(|source| JournalError::io("cannot create", &locks, source))?;
         let path = locks.join(format!("{employee_id}.lock"));
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
+        let (mut file, _) = fsio::open_or_create(&path, false)
             .map_err(|source| JournalError::io("cannot open", &path, source))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 let mut text = String::new();
-                let pid = file
+                // A pid is a few digits; a larger file was not written by offboard.
+                let pid = (&mut file)
+                    .take(32)
                     .read_to_string(&mut text)
                     .ok()
                     .and_then(|_| text.trim().parse().ok());

@@ -7,6 +7,8 @@
 //! - the ledger protocol (crash-safe run registration and sealing) in `ledger`;
 //! - [`read_run`], [`list_runs`]: reading without verifying;
 //! - [`AllowedSigners`], [`RoleMap`], [`verify`] and its [`VerifyReport`];
+//! - [`check_detached`], [`signer_allowed`]: a detached signature over a whole file;
+//! - [`verify_runs`]: the same checks for a few runs, before a command trusts them;
 //! - [`Head`] and [`Anchor`]: the outside reference that detects records cut off a chain's end;
 //! - [`EmployeeLock`]: one run per employee at a time;
 //! - [`CRASH_AFTER_WRITES_ENV`], [`CRASH_TORN_ENV`]: the crash hooks for crash tests.
@@ -14,6 +16,7 @@
 mod allowed_signers;
 mod anchor;
 mod check;
+mod detached;
 mod durable;
 mod error;
 mod ledger;
@@ -22,6 +25,7 @@ mod reader;
 pub mod record;
 mod report;
 mod role_map;
+mod run_check;
 mod signer;
 pub mod sshsig;
 mod verify;
@@ -29,6 +33,7 @@ mod writer;
 
 pub use allowed_signers::{AllowedSigners, Lookup};
 pub use anchor::{Anchor, AnchorParseError, AnchorReport, Head};
+pub use detached::{check_detached, signer_allowed};
 pub use durable::{CRASH_AFTER_WRITES_ENV, CRASH_TORN_ENV, durable_writes};
 pub use error::{JournalError, Result};
 pub use ledger::LEDGER_LOCK_FILE;
@@ -40,6 +45,7 @@ pub use record::{
 };
 pub use report::{BadRecord, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
 pub use role_map::RoleMap;
+pub use run_check::{trusted, verify_runs};
 pub use signer::Signer;
 pub use verify::{verify, verify_anchored};
 pub use writer::{RecordFields, Repair, RunJournal};

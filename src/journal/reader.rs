@@ -1,12 +1,14 @@
 //! Reading journal files: splitting a file into lines (and spotting a torn final line), and the
 //! structural read of a run (envelope, payload, run id, sequence, hash chain) that resuming and
 //! reporting rely on. It checks no signature (that is [`verify`](super::verify)) and never
-//! writes.
+//! writes. Journal files are read only when they are regular files, not links, within
+//! [`RUN_FILE`] and with lines within [`JOURNAL_LINE`].
 
 use std::path::{Path, PathBuf};
 
 use super::error::{JournalError, Result};
 use super::record::{Envelope, Payload, check_id, payload_hash};
+use crate::fsio::{self, JOURNAL_LINE, Links, RUN_FILE};
 
 /// The extension of run files.
 pub const RUN_EXTENSION: &str = "jsonl";
@@ -82,6 +84,12 @@ pub(crate) fn split_lines(bytes: &[u8]) -> (Vec<&[u8]>, Option<&[u8]>) {
 
 /// Parse one line as the exact two-member envelope, in canonical form.
 pub(crate) fn parse_envelope(line: &[u8]) -> std::result::Result<Envelope, String> {
+    if line.len() as u64 > JOURNAL_LINE.bytes {
+        return Err(format!(
+            "the line is {} bytes long, over {JOURNAL_LINE}",
+            line.len()
+        ));
+    }
     let envelope: Envelope =
         serde_json::from_slice(line).map_err(|e| format!("not a journal envelope: {e}"))?;
     let canonical = serde_json::to_vec(&envelope).map_err(|e| e.to_string())?;
@@ -98,7 +106,7 @@ pub(crate) fn parse_envelope(line: &[u8]) -> std::result::Result<Envelope, Strin
 pub fn read_run(dir: &Path, run_id: &str) -> Result<RunRecords> {
     check_id("run id", run_id)?;
     let path = run_path(dir, run_id);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match fsio::read(&path, RUN_FILE, Links::Refuse) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(JournalError::RunNotFound {

@@ -129,7 +129,7 @@ impl BadRecord {
 
 impl std::fmt::Display for BadRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.file.display(), self.line)?;
+        write!(f, "{}:{}", crate::human::path(&self.file), self.line)?;
         if let Some(seq) = self.seq {
             write!(f, " (seq {seq})")?;
         }
@@ -257,6 +257,16 @@ pub enum Reason {
         /// The role required.
         role: String,
     },
+    /// A record only an operator may sign (`run.started`, `run.finished`, a ledger record) signed
+    /// by a principal that holds no operator role.
+    NotOperator {
+        /// The signer.
+        principal: String,
+        /// The record's event, e.g. `run.started` or `run.sealed`.
+        event: String,
+        /// The operator roles (`policy.operator_roles`).
+        operator_roles: Vec<String>,
+    },
     /// A `step.approved` signed by the run's own signer (the principal of its `run.started`):
     /// an approval must come from a second person (four eyes).
     SelfApproval {
@@ -339,7 +349,8 @@ impl std::fmt::Display for Reason {
                 valid_after,
             } => write!(
                 f,
-                "signed at {time}, before the key of {principal} becomes valid (valid-after {valid_after} in allowed_signers)"
+                "signed at {}, before the key of {principal} becomes valid (valid-after {valid_after} in allowed_signers)",
+                crate::human::timestamp(time)
             ),
             Reason::KeyExpired {
                 principal,
@@ -347,7 +358,8 @@ impl std::fmt::Display for Reason {
                 valid_before,
             } => write!(
                 f,
-                "signed at {time}, after the key of {principal} expired (valid-before {valid_before} in allowed_signers)"
+                "signed at {}, after the key of {principal} expired (valid-before {valid_before} in allowed_signers)",
+                crate::human::timestamp(time)
             ),
             Reason::BadSignature => f.write_str("signature does not match the payload (edited)"),
             Reason::WrongRun { expected, found } => {
@@ -373,6 +385,20 @@ impl std::fmt::Display for Reason {
                 f,
                 "signer {principal} does not hold role {role} (separation of duties)"
             ),
+            Reason::NotOperator {
+                principal,
+                event,
+                operator_roles,
+            } => write!(
+                f,
+                "{event} is signed by {principal}, who holds no operator role ({}); only a holder \
+                 of an operator role (policy.operator_roles) may sign it",
+                if operator_roles.is_empty() {
+                    "none is configured".to_owned()
+                } else {
+                    format!("operator roles: {}", operator_roles.join(", "))
+                }
+            ),
             Reason::SelfApproval { principal, step } => write!(
                 f,
                 "step.approved of step {step} is signed by {principal}, the run's own signer; \
@@ -384,7 +410,7 @@ impl std::fmt::Display for Reason {
             Reason::LedgerUnverified { ledger, line } => write!(
                 f,
                 "the run could not be matched with the ledger: the ledger failed verification at {}:{line}",
-                ledger.display()
+                crate::human::path(ledger)
             ),
             Reason::DeletedRun { run } => {
                 write!(

@@ -9,6 +9,7 @@ use ed25519_dalek::{Signer as _, SigningKey};
 use super::error::{JournalError, Result};
 use super::record::NAMESPACE;
 use super::sshsig;
+use crate::fsio;
 
 /// A principal with its Ed25519 signing key.
 #[derive(Clone)]
@@ -23,7 +24,7 @@ impl Signer {
     /// -N ""`) to sign as `principal`.
     pub fn from_openssh_file(path: impl AsRef<Path>, principal: impl Into<String>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
+        let text = fsio::read_to_string(path, fsio::TEXT, fsio::Links::Follow)
             .map_err(|source| JournalError::io("cannot read signing key", path, source))?;
         Self::from_openssh(&text, principal).map_err(|message| JournalError::Key {
             path: path.to_owned(),

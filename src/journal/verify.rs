@@ -14,12 +14,17 @@
 //! 4. `prev` is the hash of the previous payload; for the first record, of the ledger record just
 //!    before the run's `run.opened`, and its own hash is the one `run.opened` registered;
 //! 5. the first record is `run.started`, no other is, and nothing follows `run.finished`;
-//! 6. separation of duties: `step.confirmed` and `step.approved` must carry `role` and be signed
-//!    by a principal that holds it in the role map. Any other record carrying `role` must be
-//!    signed either by the run's signer (the principal of its `run.started`: the engine
-//!    recording what it did) or by a holder of the role;
+//! 6. who may sign it ([`role_rule`]; the table is in `docs/journal-format.md`): `run.started`,
+//!    `run.finished` and every other non-step record only a holder of an operator role; every
+//!    `step.*` record must carry the step's owner `role`; `step.confirmed` and `step.approved`
+//!    only a holder of that role; any other step record the run's signer (the principal of its
+//!    `run.started`, already checked to be an operator: the engine recording what it did) or a
+//!    holder of the role;
 //! 7. four eyes: a `step.approved` must not be signed by the run's signer, whose approval of
 //!    its own run would add no control (a manual step's `step.confirmed` may be).
+//!
+//! Every ledger record (`run.opened`, `run.sealed`, `run.abandoned`) must be signed by a holder
+//! of an operator role, like the rest of its line checks.
 //!
 //! Then per run: a run file with records but no `run.opened` in the ledger is bad (added or
 //! renamed; or, when the ledger itself fails verification, unmatched: the report then names the
@@ -41,20 +46,21 @@ use super::reader::{LEDGER_FILE, list_runs, run_path, split_lines};
 use super::record::{Event, GENESIS, LedgerEvent, LedgerPayload, Payload};
 use super::report::{BadRecord, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
 use super::role_map::RoleMap;
+use crate::fsio::{self, JOURNAL_STATE, Links, RUN_FILE};
 
 /// What the ledger says about one run.
 #[derive(Debug, Default)]
-struct LedgerRun {
+pub(super) struct LedgerRun {
     /// The last ledger event about the run.
-    state: Option<LedgerEvent>,
+    pub(super) state: Option<LedgerEvent>,
     /// Line of the latest `run.opened`.
-    opened_line: usize,
+    pub(super) opened_line: usize,
     /// First-record hash the latest `run.opened` registered.
-    first_hash: String,
+    pub(super) first_hash: String,
     /// Hash of the ledger record before the latest `run.opened` (unknown if that line is bad).
-    chain_to: Option<String>,
+    pub(super) chain_to: Option<String>,
     /// `run.sealed`: (hash of the last record, record count).
-    seal: Option<(String, u64)>,
+    pub(super) seal: Option<(String, u64)>,
 }
 
 /// Verify the journal in `dir` against `allowed` signers and the `roles` map. With `runs`, only
@@ -84,11 +90,11 @@ pub fn verify_anchored(
         runs: ledger_runs,
         last_opened,
         failed_runs,
-    } = check_ledger(&ledger_path, allowed);
+    } = check_ledger(&ledger_path, allowed, roles);
     let ledger_failed_at = ledger_report.first_error.as_ref().map(|e| e.line);
     let mut records_checked = ledger_report.records;
     let mut anchor_reports = Vec::with_capacity(anchors.len());
-    let ledger_bytes = std::fs::read(&ledger_path).unwrap_or_default();
+    let ledger_bytes = fsio::read(&ledger_path, JOURNAL_STATE, Links::Refuse).unwrap_or_default();
     let ledger_lines = super::anchor::lines_of(&ledger_bytes);
     ledger_report.head = head_of(&ledger_lines);
     for anchor in anchors.iter().filter(|a| a.run.is_none()) {
@@ -110,7 +116,7 @@ pub fn verify_anchored(
     let mut files: Vec<(String, PathBuf, Result<Vec<u8>, String>)> = Vec::new();
     for name in &names {
         let path = run_path(dir, name);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match fsio::read(&path, RUN_FILE, Links::Refuse) {
             Ok(bytes) => Ok(bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(e.to_string()),
@@ -204,7 +210,7 @@ struct LedgerFindings {
 }
 
 /// Check the ledger chain and collect what it says about each run.
-fn check_ledger(path: &Path, allowed: &AllowedSigners) -> LedgerFindings {
+fn check_ledger(path: &Path, allowed: &AllowedSigners, roles: &RoleMap) -> LedgerFindings {
     let mut report = LedgerReport {
         file: path.to_owned(),
         records: 0,
@@ -212,7 +218,7 @@ fn check_ledger(path: &Path, allowed: &AllowedSigners) -> LedgerFindings {
         first_error: None,
     };
     let mut runs: BTreeMap<String, LedgerRun> = BTreeMap::new();
-    let bytes = match std::fs::read(path) {
+    let bytes = match fsio::read(path, JOURNAL_STATE, Links::Refuse) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => {
@@ -269,6 +275,10 @@ fn check_ledger(path: &Path, allowed: &AllowedSigners) -> LedgerFindings {
                 found: p.prev.clone(),
             };
             fail(line, Some(p.seq), reason);
+        } else if let Some(reason) = ledger_role_rule(p, roles) {
+            // Signed by a known key, so the record still says what happened to the run: its
+            // state is kept to report the run itself truthfully.
+            fail(line, Some(p.seq), reason);
         }
         let run = runs.entry(p.run.clone()).or_default();
         let state_error = match (p.event, run.state) {
@@ -310,7 +320,7 @@ fn check_ledger(path: &Path, allowed: &AllowedSigners) -> LedgerFindings {
     }
 }
 
-fn ledger_event_name(event: LedgerEvent) -> &'static str {
+pub(super) fn ledger_event_name(event: LedgerEvent) -> &'static str {
     match event {
         LedgerEvent::Opened => "run.opened",
         LedgerEvent::Abandoned => "run.abandoned",
@@ -318,21 +328,23 @@ fn ledger_event_name(event: LedgerEvent) -> &'static str {
     }
 }
 
-struct RunInput<'a> {
-    name: String,
-    path: PathBuf,
-    lines: Vec<LineResult<Payload>>,
-    torn: bool,
-    ledger: Option<&'a LedgerRun>,
-    ledger_path: &'a Path,
+/// One run to check against what the ledger says about it.
+pub(super) struct RunInput<'a> {
+    pub(super) name: String,
+    pub(super) path: PathBuf,
+    pub(super) lines: Vec<LineResult<Payload>>,
+    pub(super) torn: bool,
+    pub(super) ledger: Option<&'a LedgerRun>,
+    pub(super) ledger_path: &'a Path,
     /// When the ledger failed verification: the ledger line to blame if the run is not found in
     /// it (the run's own failed record, else the ledger's first bad one).
-    ledger_failure: Option<usize>,
-    is_last_opened: bool,
-    roles: &'a RoleMap,
+    pub(super) ledger_failure: Option<usize>,
+    pub(super) is_last_opened: bool,
+    pub(super) roles: &'a RoleMap,
 }
 
-fn check_run(input: RunInput<'_>) -> RunReport {
+/// Check one run's records in order (rules 2 to 7) and its ledger registration.
+pub(super) fn check_run(input: RunInput<'_>) -> RunReport {
     let RunInput {
         name,
         path,
@@ -500,26 +512,270 @@ fn event_rule(p: &Payload, index: usize, finished: bool) -> Option<Reason> {
     }
 }
 
+/// Who may sign a run record, by its event (the table in `docs/journal-format.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignerRule {
+    /// `run.started`, `run.finished` and any other record not about a step: a holder of an
+    /// operator role.
+    Operator,
+    /// A `step.*` record the engine writes (`step.started`, `step.applied`, `step.skipped`,
+    /// `step.failed`, `step.blocked`, `step.scheduled`, `step.waiting`, ...): the run's signer,
+    /// or a holder of the step's role.
+    Engine,
+    /// `step.confirmed`: a holder of the step's role.
+    Holder,
+    /// `step.approved`: a holder of the step's role other than the run's signer.
+    Approver,
+}
+
+impl SignerRule {
+    fn of(event: &Event) -> SignerRule {
+        match event {
+            Event::StepConfirmed => SignerRule::Holder,
+            Event::StepApproved => SignerRule::Approver,
+            Event::RunStarted | Event::RunResumed | Event::RunFinished => SignerRule::Operator,
+            // A newer build's step events are still records about a step.
+            other if other.as_str().starts_with("step.") => SignerRule::Engine,
+            _ => SignerRule::Operator,
+        }
+    }
+}
+
+/// Why `p`'s signer may not sign it, if it may not. `run_signer` is the principal of the run's
+/// `run.started` (`p`'s own for the first record).
 fn role_rule(p: &Payload, run_signer: Option<&str>, roles: &RoleMap) -> Option<Reason> {
-    if p.event == Event::StepApproved && Some(p.signer.as_str()) == run_signer {
+    let rule = SignerRule::of(&p.event);
+    let by_run_signer = Some(p.signer.as_str()) == run_signer;
+    if rule == SignerRule::Approver && by_run_signer {
         return Some(Reason::SelfApproval {
             principal: p.signer.clone(),
             step: p.step.clone().unwrap_or_default(),
         });
     }
-    let lacks = |role: &str| {
-        (!roles.holds(&p.signer, role)).then(|| Reason::SignerLacksRole {
-            principal: p.signer.clone(),
-            role: role.to_owned(),
-        })
-    };
-    match (&p.role, p.event.is_attestation()) {
-        (None, true) => Some(Reason::MissingRole {
+    if rule == SignerRule::Operator {
+        return (!roles.is_operator(&p.signer))
+            .then(|| not_operator(&p.signer, p.event.as_str(), roles));
+    }
+    let Some(role) = &p.role else {
+        return Some(Reason::MissingRole {
             event: p.event.to_string(),
-        }),
-        (None, false) => None,
-        (Some(role), true) => lacks(role),
-        (Some(_), false) if Some(p.signer.as_str()) == run_signer => None,
-        (Some(role), false) => lacks(role),
+        });
+    };
+    if rule == SignerRule::Engine && by_run_signer {
+        return None;
+    }
+    (!roles.holds(&p.signer, role)).then(|| Reason::SignerLacksRole {
+        principal: p.signer.clone(),
+        role: role.clone(),
+    })
+}
+
+/// Why a ledger record's signer may not sign it, if it may not: only operators register, seal
+/// and abandon runs.
+pub(super) fn ledger_role_rule(p: &LedgerPayload, roles: &RoleMap) -> Option<Reason> {
+    (!roles.is_operator(&p.signer))
+        .then(|| not_operator(&p.signer, ledger_event_name(p.event), roles))
+}
+
+fn not_operator(principal: &str, event: &str, roles: &RoleMap) -> Reason {
+    Reason::NotOperator {
+        principal: principal.to_owned(),
+        event: event.to_owned(),
+        operator_roles: roles.operator_roles().map(str::to_owned).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IT: &str = "it-ops@acme";
+    const LEAD: &str = "it-lead@acme";
+    const FIN: &str = "finance@acme";
+    const PROC: &str = "procurement@acme";
+
+    fn roles() -> RoleMap {
+        [
+            (IT, vec!["iam"]),
+            (LEAD, vec!["iam"]),
+            (FIN, vec!["finance"]),
+            (PROC, vec!["procurement"]),
+        ]
+        .into_iter()
+        .collect::<RoleMap>()
+        .with_operator_roles(["iam"])
+    }
+
+    fn payload(event: &str, signer: &str, role: Option<&str>) -> Payload {
+        Payload {
+            v: 1,
+            run: "r".into(),
+            seq: 1,
+            prev: GENESIS.into(),
+            time: "2026-01-01T00:00:00Z".into(),
+            signer: signer.into(),
+            event: Event::from_name(event),
+            employee: Some("E1".into()),
+            step: Some("s".into()),
+            action: None,
+            role: role.map(str::to_owned),
+            target: None,
+            evidence: None,
+            playbook: None,
+            note: None,
+        }
+    }
+
+    fn not_operator(principal: &str, event: &str) -> Option<Reason> {
+        Some(Reason::NotOperator {
+            principal: principal.into(),
+            event: event.into(),
+            operator_roles: vec!["iam".into()],
+        })
+    }
+
+    fn lacks(principal: &str, role: &str) -> Option<Reason> {
+        Some(Reason::SignerLacksRole {
+            principal: principal.into(),
+            role: role.into(),
+        })
+    }
+
+    fn missing(event: &str) -> Option<Reason> {
+        Some(Reason::MissingRole {
+            event: event.into(),
+        })
+    }
+
+    /// (event, signer, role, expected); the run's signer is IT.
+    #[test]
+    fn who_may_sign_each_run_record() {
+        let cases: Vec<(&str, &str, Option<&str>, Option<Reason>)> = vec![
+            // Run records: an operator, whoever started the run.
+            ("run.started", IT, None, None),
+            ("run.started", PROC, None, not_operator(PROC, "run.started")),
+            (
+                "run.started",
+                FIN,
+                Some("finance"),
+                not_operator(FIN, "run.started"),
+            ),
+            ("run.finished", IT, None, None),
+            ("run.finished", LEAD, None, None),
+            (
+                "run.finished",
+                PROC,
+                None,
+                not_operator(PROC, "run.finished"),
+            ),
+            ("run.resumed", PROC, None, not_operator(PROC, "run.resumed")),
+            ("run.paused", PROC, None, not_operator(PROC, "run.paused")),
+            // Engine step records: the step's role on every one; the run's signer or a holder.
+            ("step.skipped", IT, None, missing("step.skipped")),
+            ("step.skipped", PROC, None, missing("step.skipped")),
+            ("step.skipped", IT, Some("iam"), None),
+            ("step.skipped", IT, Some("finance"), None),
+            ("step.skipped", FIN, Some("finance"), None),
+            ("step.skipped", PROC, Some("iam"), lacks(PROC, "iam")),
+            (
+                "step.skipped",
+                LEAD,
+                Some("finance"),
+                lacks(LEAD, "finance"),
+            ),
+            ("step.started", PROC, Some("iam"), lacks(PROC, "iam")),
+            ("step.applied", FIN, Some("iam"), lacks(FIN, "iam")),
+            ("step.failed", PROC, Some("iam"), lacks(PROC, "iam")),
+            ("step.blocked", PROC, Some("iam"), lacks(PROC, "iam")),
+            ("step.scheduled", PROC, Some("iam"), lacks(PROC, "iam")),
+            (
+                "step.waiting",
+                PROC,
+                Some("finance"),
+                lacks(PROC, "finance"),
+            ),
+            ("step.waiting", IT, Some("finance"), None),
+            ("step.frobbed", IT, None, missing("step.frobbed")),
+            ("step.frobbed", PROC, Some("iam"), lacks(PROC, "iam")),
+            ("step.frobbed", IT, Some("finance"), None),
+            // Confirmations: a holder of the role, the run's signer included.
+            ("step.confirmed", IT, Some("iam"), None),
+            ("step.confirmed", FIN, Some("finance"), None),
+            ("step.confirmed", IT, Some("finance"), lacks(IT, "finance")),
+            ("step.confirmed", FIN, None, missing("step.confirmed")),
+            // Approvals: a holder of the role other than the run's signer.
+            ("step.approved", LEAD, Some("iam"), None),
+            ("step.approved", FIN, Some("iam"), lacks(FIN, "iam")),
+            ("step.approved", LEAD, None, missing("step.approved")),
+            (
+                "step.approved",
+                IT,
+                Some("iam"),
+                Some(Reason::SelfApproval {
+                    principal: IT.into(),
+                    step: "s".into(),
+                }),
+            ),
+        ];
+        let roles = roles();
+        for (event, signer, role, expected) in cases {
+            let p = payload(event, signer, role);
+            assert_eq!(
+                role_rule(&p, Some(IT), &roles),
+                expected,
+                "{event} by {signer} with role {role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_record_is_judged_with_its_own_signer_as_the_runs() {
+        let roles = roles();
+        let first = payload("run.started", PROC, None);
+        assert_eq!(
+            role_rule(&first, Some(PROC), &roles),
+            not_operator(PROC, "run.started")
+        );
+        // Without operator roles configured nobody may start a run.
+        let none = [(IT, vec!["iam"])].into_iter().collect::<RoleMap>();
+        let first = payload("run.started", IT, None);
+        assert_eq!(
+            role_rule(&first, Some(IT), &none),
+            Some(Reason::NotOperator {
+                principal: IT.into(),
+                event: "run.started".into(),
+                operator_roles: Vec::new(),
+            })
+        );
+    }
+
+    #[test]
+    fn only_operators_sign_ledger_records() {
+        let roles = roles();
+        for event in [
+            LedgerEvent::Opened,
+            LedgerEvent::Sealed,
+            LedgerEvent::Abandoned,
+        ] {
+            let record = |signer: &str| LedgerPayload {
+                v: 1,
+                seq: 0,
+                prev: GENESIS.into(),
+                time: "2026-01-01T00:00:00Z".into(),
+                signer: signer.into(),
+                event,
+                run: "r".into(),
+                hash: None,
+                records: None,
+            };
+            assert_eq!(ledger_role_rule(&record(IT), &roles), None);
+            assert_eq!(ledger_role_rule(&record(LEAD), &roles), None);
+            let name = ledger_event_name(event);
+            assert_eq!(
+                ledger_role_rule(&record(PROC), &roles),
+                not_operator(PROC, name),
+                "{name}"
+            );
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! engine may rely on each record being durable before its next side effect. It never reads
 //! connectors or playbooks and never decides what to record.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::allowed_signers::AllowedSigners;
@@ -17,6 +17,7 @@ use super::record::{
     check_id, payload_hash,
 };
 use super::signer::Signer;
+use crate::fsio::{self, Links, RUN_FILE};
 
 /// What the caller states in a record; the journal adds `v`, `run`, `seq`, `prev`, `time` (unless
 /// given) and `signer`.
@@ -142,7 +143,7 @@ impl std::fmt::Display for Repair {
             Repair::TornLineRemoved { path, line, bytes } => write!(
                 f,
                 "{}:{line}: removed a torn final line ({bytes} bytes) left by an interrupted write",
-                path.display()
+                crate::human::path(path)
             ),
             Repair::SealWritten => f.write_str("wrote the missing ledger seal of a finished run"),
         }
@@ -176,7 +177,11 @@ impl RunJournal {
         let path = run_path(dir, run_id);
         // A file without a complete line is the leftover of an abandoned attempt (a crash while
         // `run.abandoned` was being recorded); the ledger state below decides.
-        let file_has_data = std::fs::read(&path).is_ok_and(|bytes| bytes.contains(&b'\n'));
+        let file_has_data = match fsio::read(&path, RUN_FILE, Links::Refuse) {
+            Ok(bytes) => bytes.contains(&b'\n'),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(source) => return Err(JournalError::io("cannot read", &path, source)),
+        };
         if file_has_data || matches!(ledger.state(run_id)?, Some(s) if s != LedgerEvent::Abandoned)
         {
             return Err(JournalError::RunExists {
@@ -196,13 +201,12 @@ impl RunJournal {
             None,
         )?;
 
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(true)
-            .write(true)
-            .open(&path)
+        let (mut file, _) = fsio::open_or_create(&path, false)
             .map_err(|source| JournalError::io("cannot create", &path, source))?;
         lock_run(&file, run_id)?;
+        // A leftover without a complete line (see above) is emptied.
+        file.set_len(0)
+            .map_err(|source| JournalError::io("cannot create", &path, source))?;
         append_line(&mut file, &path, &line)?;
         sync_dir(dir)?;
         drop(ledger);
@@ -250,17 +254,13 @@ impl RunJournal {
     ) -> Result<Self> {
         check_id("run id", run_id)?;
         let path = run_path(dir, run_id);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .open(&path)
-            .map_err(|source| match source.kind() {
-                std::io::ErrorKind::NotFound => JournalError::RunNotFound {
-                    run: run_id.to_owned(),
-                    dir: dir.to_owned(),
-                },
-                _ => JournalError::io("cannot open", &path, source),
-            })?;
+        let mut file = fsio::open_existing(&path, true).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => JournalError::RunNotFound {
+                run: run_id.to_owned(),
+                dir: dir.to_owned(),
+            },
+            _ => JournalError::io("cannot open", &path, source),
+        })?;
         lock_run(&file, run_id)?;
         let read = read_run(dir, run_id)?;
         if read.records.is_empty() {
@@ -281,7 +281,7 @@ impl RunJournal {
                 .metadata()
                 .map_err(|source| JournalError::io("cannot read", &path, source))?
                 .len();
-            let keep = std::fs::read(&path)
+            let keep = fsio::read(&path, RUN_FILE, Links::Refuse)
                 .map_err(|source| JournalError::io("cannot read", &path, source))?
                 .iter()
                 .rposition(|&b| b == b'\n')
@@ -460,7 +460,7 @@ fn check_ledger_entries(
             1,
             format!(
                 "run {run_id} is not registered in the ledger {}",
-                ledger_path.display()
+                crate::human::path(&ledger_path)
             ),
         )
     };
@@ -475,7 +475,7 @@ fn check_ledger_entries(
             format!(
                 "the first record hashes to {}, but {}:{} registered {}",
                 first.hash,
-                ledger_path.display(),
+                crate::human::path(&ledger_path),
                 opened_line.line,
                 opened.hash.as_deref().unwrap_or("nothing")
             ),
@@ -488,7 +488,7 @@ fn check_ledger_entries(
             format!(
                 "prev {} does not chain to the ledger record before {}:{} ({chain_to})",
                 first.payload.prev,
-                ledger_path.display(),
+                crate::human::path(&ledger_path),
                 opened_line.line
             ),
         ));
@@ -509,7 +509,7 @@ fn check_ledger_entries(
                     last.line,
                     format!(
                         "{}:{} sealed this run at {sealed} records; the file has {count} ending in another record",
-                        ledger_path.display(),
+                        crate::human::path(&ledger_path),
                         entries.latest.line
                     ),
                 ));

@@ -4,13 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::fsio;
 use crate::playbook::Config;
 
 /// The configuration's file name.
 pub const CONFIG_FILE: &str = "offboard.yaml";
-
-/// Files larger than this are not read whole; the analyzer reports them.
-const MAX_READ: u64 = 16 * 1024 * 1024;
 
 /// One file's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,12 +47,13 @@ impl SourceFile {
     }
 }
 
-/// Read `path`.
+/// Read `path`: a regular file (possibly through a link) of at most [`fsio::TEXT`].
 pub fn read(path: &Path) -> Result<SourceFile> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let file = fsio::open_regular(path, fsio::TEXT, fsio::Links::Follow)
+        .map_err(|e| Error::io("cannot read", path, e))?;
     let mut bytes = Vec::new();
-    file.take(MAX_READ)
+    file.take(fsio::TEXT.bytes)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io("cannot read", path, e))?;
     Ok(SourceFile::from_bytes(path, bytes))

@@ -45,7 +45,7 @@ fn open(path: &Path) -> Result<(Repository, PathBuf)> {
         .canonicalize()
         .map_err(|e| Error::io("cannot resolve", path, e))?;
     let repo = discover(&absolute)
-        .map_err(|e| git_error(&format!("no repository at {}", path.display()), e))?;
+        .map_err(|e| git_error(&format!("no repository at {}", crate::human::path(path)), e))?;
     let root = repo
         .workdir()
         .ok_or_else(|| Error::Git {
@@ -68,8 +68,8 @@ pub fn provenance(path: &Path) -> Result<Option<Provenance>> {
     let relative = absolute.strip_prefix(&root).map_err(|_| Error::Git {
         message: format!(
             "{} is outside the repository {}",
-            path.display(),
-            root.display()
+            crate::human::path(path),
+            crate::human::path(&root)
         ),
     })?;
     let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
@@ -86,7 +86,7 @@ pub fn provenance(path: &Path) -> Result<Option<Provenance>> {
     let blob = match committed {
         Some(id) if !dirty => id,
         _ => Oid::hash_file(ObjectType::Blob, &absolute)
-            .map_err(|e| git_error(&format!("cannot hash {}", path.display()), e))?,
+            .map_err(|e| git_error(&format!("cannot hash {}", crate::human::path(path)), e))?,
     };
     let blob = Some(blob.to_string());
     Ok(Some(Provenance {

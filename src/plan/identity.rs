@@ -8,6 +8,7 @@ use git2::{ObjectType, Oid};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::fsio;
 use crate::journal::Vcs;
 
 /// The identity of a playbook file when a plan was made.
@@ -87,11 +88,12 @@ impl PlaybookIdentity {
 
 /// The git blob id of the bytes of `file`, as `git hash-object` computes it.
 pub fn blob_id(file: &Path) -> Result<String> {
-    let bytes = std::fs::read(file).map_err(|e| Error::io("cannot read", file, e))?;
+    let bytes = fsio::read(file, fsio::TEXT, fsio::Links::Follow)
+        .map_err(|e| Error::io("cannot read", file, e))?;
     Oid::hash_object(ObjectType::Blob, &bytes)
         .map(|oid| oid.to_string())
         .map_err(|e| Error::Git {
-            message: format!("cannot hash {}: {}", file.display(), e.message()),
+            message: format!("cannot hash {}: {}", crate::human::path(file), e.message()),
         })
 }
 
@@ -100,7 +102,7 @@ pub fn blob_id(file: &Path) -> Result<String> {
 fn unified_diff(file: &Path, old: &str, shown: &str) -> Option<String> {
     let repo = crate::load::discover(file.parent()?).ok()?;
     let before = repo.find_blob(Oid::from_str(old).ok()?).ok()?;
-    let after = std::fs::read(file).ok()?;
+    let after = fsio::read(file, fsio::TEXT, fsio::Links::Follow).ok()?;
     let mut patch = git2::Patch::from_buffers(
         before.content(),
         Some(Path::new(shown)),

@@ -64,6 +64,14 @@ impl Config {
         self.signers.get(principal).map_or(&[], Vec::as_slice)
     }
 
+    /// Whether `principal` holds one of the operator roles (`policy.operator_roles`): whether it
+    /// may run playbooks.
+    pub fn is_operator(&self, principal: &str) -> bool {
+        self.roles_of(principal)
+            .iter()
+            .any(|role| self.policy.operator_roles.contains(role))
+    }
+
     /// The connector named `name`.
     pub fn connector(&self, name: &str) -> Option<&ConnectorConfig> {
         self.connectors.get(name)
@@ -237,7 +245,10 @@ pub struct ReconcileSettings {
     pub alert: Option<String>,
 }
 
-/// Policy: deadlines, batch safety and approvals.
+/// The operator roles when `policy.operator_roles` is not set: IT/IAM admins run offboard.
+pub const DEFAULT_OPERATOR_ROLES: &[&str] = &["iam"];
+
+/// Policy: deadlines, batch safety, approvals and who may run playbooks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Policy {
     /// Deadline per risk tier, from the HR effective time.
@@ -250,6 +261,9 @@ pub struct Policy {
     pub batch_concurrency: u32,
     /// Risk tiers whose automatic steps need an approval.
     pub approval_required: Vec<Risk>,
+    /// The operator roles: their holders may run playbooks, and only they may sign a run's
+    /// `run.started` and `run.finished` and the ledger's records.
+    pub operator_roles: Vec<String>,
 }
 
 impl Default for Policy {
@@ -260,6 +274,10 @@ impl Default for Policy {
             canary: 3,
             batch_concurrency: 4,
             approval_required: Vec::new(),
+            operator_roles: DEFAULT_OPERATOR_ROLES
+                .iter()
+                .map(|r| (*r).to_owned())
+                .collect(),
         }
     }
 }

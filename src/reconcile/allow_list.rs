@@ -7,17 +7,30 @@ use std::path::Path;
 
 use super::error::ReconcileError;
 use crate::analyze::{analyze_service_accounts, encoding_problem, file_id};
+use crate::error::Error;
 use crate::playbook::AllowList;
 
 /// Read the allow-list at `path`; a missing file is an empty list.
 pub fn load(path: &Path) -> Result<AllowList, ReconcileError> {
-    if !path.exists() {
-        return Ok(AllowList::default());
-    }
-    let source = crate::load::read(path).map_err(|e| ReconcileError::AllowList {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    // Read through the one file reader (a regular file within its limit); absent is empty.
+    let source = match crate::load::read(path) {
+        Ok(source) => source,
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(AllowList::default());
+        }
+        Err(Error::Io { source, .. }) => {
+            return Err(ReconcileError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+        Err(e) => {
+            return Err(ReconcileError::AllowList {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            });
+        }
+    };
     let (list, diagnostics) = match encoding_problem(&source) {
         Some(d) => (None, vec![d]),
         None => analyze_service_accounts(file_id(path), &source.text),

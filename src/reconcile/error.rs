@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ReconcileError {
     /// A file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}: {source}", crate::human::path(.path))]
     Read {
         /// The file.
         path: PathBuf,
@@ -16,7 +16,7 @@ pub enum ReconcileError {
         source: std::io::Error,
     },
     /// A required column is absent from a CSV header row.
-    #[error("{path}:1: no column `{column}`; columns are: {found}")]
+    #[error("{}:1: no column `{column}`; columns are: {found}", crate::human::path(.path))]
     MissingColumn {
         /// The file.
         path: PathBuf,
@@ -26,7 +26,7 @@ pub enum ReconcileError {
         found: String,
     },
     /// A CSV row is malformed or holds an invalid value.
-    #[error("{path}:{line}: {message}")]
+    #[error("{}:{line}: {message}", crate::human::path(.path))]
     Row {
         /// The file.
         path: PathBuf,
@@ -39,7 +39,7 @@ pub enum ReconcileError {
     #[error(transparent)]
     Hr(#[from] crate::hr::HrError),
     /// The service-account allow-list is invalid.
-    #[error("{path}: {message}")]
+    #[error("{}: {message}", crate::human::path(.path))]
     AllowList {
         /// The allow-list file.
         path: PathBuf,

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use super::entitlement::{Entitlement, EntitlementKind, EntitlementSource};
 use super::error::ReconcileError;
 use super::tally::Tally;
+use crate::fsio::{self, CSV_ROW, CsvGuard, Links, csv_limit_error};
 
 /// The columns of an inventory export, in documented order.
 pub const INVENTORY_COLUMNS: [&str; 6] = [
@@ -95,12 +96,29 @@ impl InventoryCsv {
         }
     }
 
+    /// The export, opened for reading (a regular file within [`fsio::EXPORT`]).
+    fn open(&self) -> Result<File, ReconcileError> {
+        fsio::open_regular(&self.path, fsio::EXPORT, Links::Follow).map_err(|e| self.read_err(e))
+    }
+
+    /// A CSV error as a row error at its line (`line_of` maps the reader's line to the file's).
+    fn csv_err(&self, error: csv::Error, line_of: impl Fn(u64) -> u64) -> ReconcileError {
+        let (line, message) = match csv_limit_error(&error) {
+            Some(limit) => (limit.line, limit.message.clone()),
+            None => (error.position().map_or(0, |p| p.line()), error.to_string()),
+        };
+        ReconcileError::Row {
+            path: self.path.clone(),
+            line: line_of(line),
+            message,
+        }
+    }
+
     fn layout(&self) -> Result<Layout, ReconcileError> {
-        let file = File::open(&self.path).map_err(|e| self.read_err(e))?;
-        let mut reader = csv::ReaderBuilder::new().from_reader(file);
+        let mut reader = csv::ReaderBuilder::new().from_reader(CsvGuard::new(self.open()?));
         let headers = reader
             .byte_headers()
-            .map_err(|e| self.read_err(std::io::Error::other(e.to_string())))?
+            .map_err(|e| self.csv_err(e, |line| line))?
             .clone();
         let find = |name: &str| {
             headers
@@ -142,18 +160,15 @@ impl InventoryCsv {
         if threads == 1 || data < self.min_split {
             return Ok(vec![(layout.data_start, len)]);
         }
-        let mut file = BufReader::new(File::open(&self.path).map_err(|e| self.read_err(e))?);
+        let mut file = BufReader::new(self.open()?);
         let mut starts = vec![layout.data_start];
         for k in 1..threads {
             let target = layout.data_start + data * k / threads;
             file.seek(SeekFrom::Start(target))
                 .map_err(|e| self.read_err(e))?;
-            let mut skipped = Vec::new();
-            let n = file
-                .read_until(b'\n', &mut skipped)
-                .map_err(|e| self.read_err(e))?;
-            let start = target + n as u64;
-            if skipped.last() == Some(&b'\n') && start < len && start > starts[starts.len() - 1] {
+            let (n, newline) = skip_line(&mut file).map_err(|e| self.read_err(e))?;
+            let start = target + n;
+            if newline && start < len && start > starts[starts.len() - 1] {
                 starts.push(start);
             }
         }
@@ -169,7 +184,7 @@ impl InventoryCsv {
         (start, end): (u64, u64),
         mut visit: impl FnMut(&mut Tally, &Entitlement<'_>),
     ) -> Result<RangeEnd, ReconcileError> {
-        let mut file = File::open(&self.path).map_err(|e| self.read_err(e))?;
+        let mut file = self.open()?;
         file.seek(SeekFrom::Start(start))
             .map_err(|e| self.read_err(e))?;
         let counted = QuoteCounter {
@@ -180,7 +195,7 @@ impl InventoryCsv {
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(BUFFER)
-            .from_reader(counted);
+            .from_reader(CsvGuard::new(counted));
         let mut tally = Tally::default();
         let mut row = csv::ByteRecord::new();
         let line_of = |relative: u64| layout.data_line + relative.saturating_sub(1);
@@ -188,13 +203,7 @@ impl InventoryCsv {
             match reader.read_byte_record(&mut row) {
                 Ok(false) => break,
                 Ok(true) => {}
-                Err(e) => {
-                    return Err(ReconcileError::Row {
-                        path: self.path.clone(),
-                        line: line_of(e.position().map_or(0, |p| p.line())),
-                        message: e.to_string(),
-                    });
-                }
+                Err(e) => return Err(self.csv_err(e, line_of)),
             }
             let entitlement =
                 self.entitlement(layout, &row)
@@ -205,7 +214,7 @@ impl InventoryCsv {
                     })?;
             visit(&mut tally, &entitlement);
         }
-        let quotes = reader.into_inner().quotes;
+        let quotes = reader.into_inner().into_inner().quotes;
         Ok(RangeEnd { tally, quotes })
     }
 
@@ -325,6 +334,28 @@ impl EntitlementSource for InventoryCsv {
     }
 }
 
+/// Skip past the next newline, reading no more than a row may hold ([`CSV_ROW`]) and keeping
+/// nothing: the bytes skipped, and whether a newline ended them.
+fn skip_line(file: &mut impl BufRead) -> std::io::Result<(u64, bool)> {
+    let mut skipped = 0u64;
+    loop {
+        let buf = file.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((skipped, false));
+        }
+        if let Some(at) = memchr::memchr(b'\n', buf) {
+            file.consume(at + 1);
+            return Ok((skipped + at as u64 + 1, true));
+        }
+        let n = buf.len();
+        file.consume(n);
+        skipped += n as u64;
+        if skipped > CSV_ROW.bytes {
+            return Ok((skipped, false));
+        }
+    }
+}
+
 /// A reader that counts the `"` bytes passing through it.
 struct QuoteCounter<R> {
     inner: R,
@@ -431,10 +462,11 @@ mod tests {
 
     #[test]
     fn a_quoted_line_break_across_a_split_falls_back_to_one_thread() {
-        // One huge quoted entitlement name full of line breaks straddles every split point.
+        // One long quoted entitlement name (within the field limit) full of line breaks
+        // straddles every split point.
         let mut text = HEADER.to_owned();
         text.push_str("sso,a,E1,group,\"");
-        for i in 0..2000 {
+        for i in 0..1500 {
             text.push_str(&format!("line {i}\nsso,fake{i},E9,group,g,1\n"));
         }
         text.push_str("\",0\nsso,b,E2,group,g,5\n");

@@ -23,6 +23,7 @@ mod ldap_source;
 mod role_index;
 mod roster;
 mod scim_source;
+mod shared_keys;
 mod store_source;
 mod tally;
 

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use super::error::ReconcileError;
 use super::role_index::{RoleId, RoleIndex};
+use super::shared_keys::{Recheck, SharedKeys};
 use crate::hr::{CsvSource, FieldProblem, HrError, HrRecord, Problem, Visit, validate_identifier};
 use crate::playbook::{Glossary, Status};
 
@@ -42,7 +43,9 @@ pub struct Roster {
 
 impl Roster {
     /// Read the CSV export `csv` in one pass, by the rules every command applies to HR rows
-    /// ([`crate::hr::CsvRows`]); every raw status must be in `glossary`, and duplicate ids are an error.
+    /// ([`crate::hr::CsvRows`]); every raw status must be in `glossary`. A duplicate id is an
+    /// error, and so is a username or an email two rows share, naming both rows as `run` and
+    /// `plan` do ([`HrError::Ambiguous`]).
     pub fn from_csv(
         csv: &CsvSource,
         glossary: &Glossary,
@@ -55,6 +58,7 @@ impl Roster {
             .collect();
         let path = csv.path();
         let mut roster = Roster::empty();
+        let mut keys = SharedKeys::default();
         csv.rows()?.for_each(|row, line| {
             let raw = row.raw_status();
             let Some(status) = codes.iter().find(|(code, _)| *code == raw).map(|(_, s)| *s) else {
@@ -89,22 +93,29 @@ impl Roster {
                     }
                     .into(),
                 })
-            })
+            })?;
+            keys.add(row.username(), row.email());
+            Ok(())
         })?;
+        // Only when a key's fingerprint repeats is the export read again, to name both rows.
+        if let Some(recheck) = keys.repeated() {
+            name_shared_keys(csv, recheck)?;
+        }
         Ok(roster)
     }
 
     /// Build the roster from records an HR source has already read and validated (the HTTP
     /// source), `origin` naming that source in errors. Every raw status must be in `glossary`;
-    /// duplicate ids are an error.
-    pub fn from_records(
+    /// duplicate ids are an error. A username or email two records share is the caller's check,
+    /// where the records' places are known ([`crate::hr::Roster::check_unique`]).
+    pub fn from_records<'a>(
         origin: &str,
-        records: &[HrRecord],
+        records: impl IntoIterator<Item = &'a HrRecord>,
         glossary: &Glossary,
         roles: &RoleIndex,
     ) -> Result<Roster, ReconcileError> {
         let mut roster = Roster::empty();
-        for (index, record) in records.iter().enumerate() {
+        for (index, record) in records.into_iter().enumerate() {
             let problem = |message: String| ReconcileError::Source {
                 source_name: origin.to_owned(),
                 message: format!("employee `{}`: {message}", record.id),
@@ -211,6 +222,27 @@ impl Roster {
         });
         Ok(())
     }
+}
+
+/// Read `csv` again to name the first two rows sharing a username or an email, if any (the
+/// fingerprints of the first read only said that some might).
+#[cold]
+#[inline(never)]
+fn name_shared_keys(csv: &CsvSource, mut recheck: Recheck) -> Result<(), HrError> {
+    let place =
+        |line: u64, id: &str| format!("{}:{line} (employee {id})", crate::human::path(csv.path()));
+    csv.rows()?.for_each(|row, line| {
+        recheck
+            .check(row.username(), row.email(), line, row.id())
+            .map_err(|shared| {
+                Visit::Stop(HrError::Ambiguous {
+                    field: shared.field,
+                    value: shared.value,
+                    first: place(shared.first.0, &shared.first.1),
+                    second: place(line, row.id()),
+                })
+            })
+    })
 }
 
 enum RowProblem {

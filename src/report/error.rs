@@ -17,12 +17,17 @@ pub enum ReportError {
 
     /// The evidence directory exists and already holds files.
     #[error(
-        "evidence directory {0} is not empty; choose a new directory so no earlier pack is mixed in"
+        "evidence directory {} is not empty; choose a new directory so no earlier pack is mixed in",
+        crate::human::path(.0)
     )]
     EvidenceDirNotEmpty(PathBuf),
 
+    /// The evidence pack to check is not a directory.
+    #[error("evidence pack {0} is not a directory")]
+    EvidenceNotADirectory(PathBuf),
+
     /// A file could not be read or written.
-    #[error("{action} {path}: {source}")]
+    #[error("{action} {}: {source}", crate::human::path(.path))]
     Io {
         /// What was being done, e.g. "cannot write".
         action: &'static str,
@@ -34,7 +39,7 @@ pub enum ReportError {
     },
 
     /// `reconcile.json` exists but is not in the documented shape.
-    #[error("{path}: not a reconcile result ({reason})")]
+    #[error("{}: not a reconcile result ({reason})", crate::human::path(.path))]
     Reconcile {
         /// The file.
         path: PathBuf,

@@ -1,14 +1,13 @@
-//! The auditor evidence pack: `evidence.csv` (one row per leaver and step, with the system it
-//! acted on), byte-for-byte copies of the journal files the rows come from and of the ledger,
-//! `manifest.json` listing every file with its SHA-256, `manifest.sig` (an SSHSIG signature of
-//! the manifest bytes, namespace `offboard`) and `SHA256SUMS`. An auditor checks it offline:
+//! Writing the auditor evidence pack: `evidence.csv` (one row per leaver and step, with the
+//! system it acted on), byte-for-byte copies of the journal files the rows come from and of the
+//! ledger, `manifest.json` listing every one of those files with its SHA-256 and size, and
+//! `manifest.sig` (an SSHSIG signature of the manifest bytes, namespace `offboard`). Nothing
+//! else goes in: the signed manifest is the whole pack, so an auditor who checks its signature
+//! against the playbook repository's `allowed_signers` and then every listed hash, and finds no
+//! file the manifest does not list, has checked everything ([`super::check_evidence_pack`]).
 //!
-//! ```text
-//! ssh-keygen -Y verify -f allowed_signers -I <principal> -n offboard -s manifest.sig < manifest.json
-//! sha256sum -c SHA256SUMS
-//! ```
-//!
-//! It writes only inside the new pack directory, never into the journal.
+//! It writes only inside the new pack directory (owner-only: files 0600, directories 0700),
+//! never into the journal.
 
 use std::path::{Path, PathBuf};
 
@@ -16,11 +15,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::error::ReportError;
+use super::manifest::{MANIFEST_FILE, MANIFEST_FORMAT, Manifest, ManifestFile, SIGNATURE_FILE};
 use super::metrics::RunInput;
+use crate::fsio::{self, Limit, Links};
 use crate::journal::{Event, LEDGER_FILE, NAMESPACE, Signer, run_path};
-
-/// The format name written in `manifest.json`.
-pub const MANIFEST_FORMAT: &str = "offboard-evidence/1";
 
 /// One row of `evidence.csv`: one step of one leaver's run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -87,19 +85,20 @@ pub fn evidence_rows(runs: &[RunInput]) -> Vec<EvidenceRow> {
                 (false, false, Some(_)) => "yes",
                 (false, false, None) => "pending",
             };
+            let cell = spreadsheet_safe;
             rows.push(EvidenceRow {
-                run: status.run.clone(),
-                employee: spreadsheet_safe(&status.employee),
-                name: spreadsheet_safe(&name),
-                playbook: status.playbook.clone(),
-                hr_termination_time: status.effective_at.clone().unwrap_or_default(),
-                system,
-                step: step.step.clone(),
-                action,
+                run: cell(&status.run),
+                employee: cell(&status.employee),
+                name: cell(&name),
+                playbook: cell(&status.playbook),
+                hr_termination_time: cell(status.effective_at.as_deref().unwrap_or_default()),
+                system: cell(&system),
+                step: cell(&step.step),
+                action: cell(&action),
                 risk: step.risk.as_str().to_owned(),
-                deadline: step.deadline.clone().unwrap_or_default(),
-                confirmation_time: step.confirmed_at.clone().unwrap_or_default(),
-                signer,
+                deadline: cell(step.deadline.as_deref().unwrap_or_default()),
+                confirmation_time: cell(step.confirmed_at.as_deref().unwrap_or_default()),
+                signer: cell(&signer),
                 slo_met: slo_met.to_owned(),
             });
         }
@@ -107,15 +106,14 @@ pub fn evidence_rows(runs: &[RunInput]) -> Vec<EvidenceRow> {
     rows
 }
 
-/// `text`, made inert for spreadsheets: a cell starting with `=`, `+`, `-`, `@`, a tab or a
-/// carriage return would be read as a formula by the applications auditors open `evidence.csv`
-/// with, so it gets a leading `'` (shown by none of them).
+/// `text`, made inert for spreadsheets and terminals: a cell starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return would be read as a formula by the applications auditors open
+/// `evidence.csv` with, so it gets a leading `'` (shown by none of them); and its control
+/// characters are made printable, since the file is read with `cat` as often as it is opened.
 pub fn spreadsheet_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let text = crate::human::printable(text);
+    if formula { format!("'{text}") } else { text }
 }
 
 /// What goes into an evidence pack.
@@ -127,39 +125,10 @@ pub struct EvidencePack<'a> {
     pub journal_dir: &'a Path,
     /// The runs in the report window.
     pub runs: &'a [RunInput],
-    /// The `allowed_signers` file, copied in for convenience (an auditor should compare it with
-    /// the one kept in the playbook repository).
-    pub allowed_signers: Option<&'a Path>,
     /// Signs the manifest.
     pub signer: &'a Signer,
     /// When the pack was made, RFC 3339.
     pub generated_at: String,
-}
-
-/// One file of the pack, as `manifest.json` lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ManifestFile {
-    /// Path relative to the pack directory, `/`-separated.
-    pub path: String,
-    /// Hex SHA-256 of the file.
-    pub sha256: String,
-    /// Size in bytes.
-    pub bytes: u64,
-}
-
-/// `manifest.json`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Manifest {
-    /// [`MANIFEST_FORMAT`].
-    pub format: String,
-    /// When the pack was made.
-    pub generated_at: String,
-    /// The principal whose key signs `manifest.sig`.
-    pub signer: String,
-    /// The SSHSIG namespace of `manifest.sig`.
-    pub namespace: String,
-    /// Every file of the pack except the manifest, its signature and `SHA256SUMS`.
-    pub files: Vec<ManifestFile>,
 }
 
 /// Write the pack; returns its manifest.
@@ -178,26 +147,31 @@ pub fn write_evidence_pack(pack: &EvidencePack<'_>) -> Result<Manifest, ReportEr
         reason: e.to_string(),
     })?;
     files.push(put(pack.dir, "evidence.csv", &csv)?);
-    let mut sources: Vec<(String, PathBuf)> = pack
+    // What the pack copies, each read as its own kind of file (see `fsio`).
+    let mut sources: Vec<(String, PathBuf, Limit, Links)> = pack
         .runs
         .iter()
         .map(|r| {
             (
                 format!("journal/{}.jsonl", r.status.run),
                 run_path(pack.journal_dir, &r.status.run),
+                fsio::RUN_FILE,
+                Links::Refuse,
             )
         })
         .collect();
     let ledger = pack.journal_dir.join(LEDGER_FILE);
-    if ledger.is_file() {
-        sources.push((format!("journal/{LEDGER_FILE}"), ledger));
+    if std::fs::symlink_metadata(&ledger).is_ok() {
+        sources.push((
+            format!("journal/{LEDGER_FILE}"),
+            ledger,
+            fsio::JOURNAL_STATE,
+            Links::Refuse,
+        ));
     }
-    if let Some(allowed) = pack.allowed_signers {
-        sources.push(("allowed_signers".to_owned(), allowed.to_owned()));
-    }
-    for (name, source) in sources {
-        let bytes =
-            std::fs::read(&source).map_err(|e| ReportError::io("cannot read", &source, e))?;
+    for (name, source, limit, links) in sources {
+        let bytes = fsio::read(&source, limit, links)
+            .map_err(|e| ReportError::io("cannot read", &source, e))?;
         files.push(put(pack.dir, &name, &bytes)?);
     }
     let manifest = Manifest {
@@ -213,22 +187,16 @@ pub fn write_evidence_pack(pack: &EvidencePack<'_>) -> Result<Manifest, ReportEr
             reason: e.to_string(),
         })?;
     manifest_bytes.push(b'\n');
-    put(pack.dir, "manifest.json", &manifest_bytes)?;
+    put(pack.dir, MANIFEST_FILE, &manifest_bytes)?;
     put(
         pack.dir,
-        "manifest.sig",
+        SIGNATURE_FILE,
         pack.signer.sign(&manifest_bytes).as_bytes(),
     )?;
-    let sums: String = manifest
-        .files
-        .iter()
-        .map(|f| format!("{}  {}\n", f.sha256, f.path))
-        .collect();
-    put(pack.dir, "SHA256SUMS", sums.as_bytes())?;
     Ok(manifest)
 }
 
-/// Create `dir`, or accept it when it exists and is empty.
+/// Create `dir` (owner-only), or accept it when it exists and is empty.
 fn prepare_dir(dir: &Path) -> Result<(), ReportError> {
     match std::fs::read_dir(dir) {
         Ok(mut entries) => {
@@ -238,19 +206,26 @@ fn prepare_dir(dir: &Path) -> Result<(), ReportError> {
             Ok(())
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| ReportError::io("cannot create", dir, e))
+            fsio::create_dir_all(dir, fsio::PRIVATE_DIR)
+                .map_err(|e| ReportError::io("cannot create", dir, e))
         }
         Err(e) => Err(ReportError::io("cannot open", dir, e)),
     }
 }
 
-/// Write `bytes` to `dir/name` (creating parent folders) and describe the file.
+/// Write `bytes` to the new file `dir/name` (owner-only, creating parent folders) and describe
+/// the file. The directory was empty, so nothing is overwritten, and nothing planted meanwhile
+/// is written through.
 fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<ManifestFile, ReportError> {
+    use std::io::Write;
     let path = dir.join(name);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| ReportError::io("cannot create", parent, e))?;
+        fsio::create_dir_all(parent, fsio::PRIVATE_DIR)
+            .map_err(|e| ReportError::io("cannot create", parent, e))?;
     }
-    std::fs::write(&path, bytes).map_err(|e| ReportError::io("cannot write", &path, e))?;
+    fsio::create_new(&path, fsio::PRIVATE_FILE)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
+        .map_err(|e| ReportError::io("cannot write", &path, e))?;
     let digest = Sha256::digest(bytes);
     Ok(ManifestFile {
         path: name.to_owned(),
@@ -293,9 +268,14 @@ mod tests {
     #[test]
     fn formula_cells_are_made_inert() {
         use super::spreadsheet_safe;
-        for formula in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+        for formula in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)"] {
             assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
         }
+        assert_eq!(spreadsheet_safe("\tx"), "'\u{2409}x");
+        assert_eq!(
+            spreadsheet_safe("\r=1+1\n\u{1b}[2J"),
+            "'\u{240d}=1+1\u{240a}\u{241b}[2J"
+        );
         for plain in ["Grace Achterberg", "E1008", "", "a=b"] {
             assert_eq!(spreadsheet_safe(plain), plain);
         }

@@ -10,13 +10,17 @@
 //! - [`stats`]: nearest-rank percentiles;
 //! - [`read_orphan_rate`]: the optional reconcile result;
 //! - [`render`]: human text, Markdown, HTML with inline SVG, JSON;
-//! - [`write_evidence_pack`]: CSV, journal copies, `manifest.json`, `manifest.sig`, `SHA256SUMS`.
+//! - [`write_evidence_pack`]: CSV, journal copies, `manifest.json`, `manifest.sig`;
+//! - [`manifest`]: the pack's signed manifest, the format auditors check;
+//! - [`check_evidence_pack`]: the auditor's check of a pack, natively.
 
 mod error;
 mod evidence;
+pub mod manifest;
 mod metrics;
 pub mod model;
 mod orphans;
+mod pack_check;
 mod period;
 pub mod render;
 pub mod stats;
@@ -26,4 +30,5 @@ pub use evidence::{EvidencePack, EvidenceRow, evidence_rows, write_evidence_pack
 pub use metrics::{RunInput, Window, compute, in_window};
 pub use model::{OrphanRate, Report};
 pub use orphans::{RECONCILE_FILE, orphan_rate, read_orphan_rate};
+pub use pack_check::{PackCheck, PackProblem, Problem, check_evidence_pack};
 pub use period::parse_period;

@@ -37,7 +37,7 @@ pub struct Report {
     pub seats: SeatsReclaimed,
     /// Monthly cost released per calendar month of confirmation, oldest first.
     pub cost_by_month: Vec<MonthCost>,
-    /// Orphaned entitlements over accounts checked, from the last `offboard reconcile`.
+    /// Orphaned accounts over the accounts in the systems, from the last `offboard reconcile`.
     pub orphans: OrphanRate,
 }
 
@@ -171,16 +171,30 @@ pub struct MonthCost {
 }
 
 /// The orphan rate, when a reconcile result is there to compute it from.
+///
+/// It is a share of accounts, so it never exceeds 1: an account counts once however many
+/// orphaned entitlements (groups, seats) it holds, and every orphaned account is among the
+/// accounts it is divided by.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum OrphanRate {
     /// From `<journal dir>/reconcile.json`.
     Available {
-        /// Findings (orphaned and excess entitlements).
+        /// Findings of every kind (orphaned, unknown holder, suspend expected, excess), one per
+        /// entitlement: context only, not part of the rate.
         findings: u64,
-        /// Accounts the reconcile checked.
+        /// Orphaned accounts: distinct accounts (system and login name) holding at least one
+        /// entitlement found `orphan` (the holder left) or `unknown_holder` (HR does not know
+        /// the holder).
+        orphaned_accounts: u64,
+        /// Enabled accounts the reconcile read (its `accounts_checked`).
         accounts_checked: u64,
-        /// `findings / accounts_checked` (0 when no account was checked).
+        /// The accounts in the systems: `accounts_checked`, plus the orphaned accounts the
+        /// systems showed only through a group or seat (a disabled account still holding one,
+        /// an inventory export without account rows), so each is counted once; never fewer
+        /// than `orphaned_accounts`.
+        accounts: u64,
+        /// `orphaned_accounts / accounts`, between 0 and 1 (0 when there is no account).
         rate: f64,
         /// The file read.
         source: String,

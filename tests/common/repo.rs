@@ -182,6 +182,59 @@ impl Repo {
         files
     }
 
+    /// `offboard ARGS` in the repository at a pseudo-terminal (`script` from util-linux), with
+    /// `input` typed at once and the terminal then left open, as a person who types nothing more
+    /// would. Returns the exit status and the screen; fails if the command has not ended within
+    /// `limit`, since then it was waiting for input.
+    pub fn at_terminal(
+        &self,
+        args: &str,
+        input: &[u8],
+        limit: std::time::Duration,
+    ) -> (Option<i32>, String) {
+        use std::io::{Read, Write};
+
+        let command = format!("{} {args}", env!("CARGO_BIN_EXE_offboard"));
+        let mut child = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(self.path())
+            .env("OFFBOARD_NOW", NOW)
+            .env("NO_COLOR", "1")
+            .env_remove("OFFBOARD_CONFIG")
+            .env_remove("OFFBOARD_SIGNING_KEY")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("script (util-linux) runs");
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input).unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut screen = Vec::new();
+            let _ = stdout.read_to_end(&mut screen);
+            String::from_utf8_lossy(&screen).into_owned()
+        });
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                drop(stdin);
+                panic!(
+                    "`offboard {args}` still running after {limit:?} at a terminal: it waits for input\n{}",
+                    reader.join().unwrap()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        drop(stdin);
+        (status.code(), reader.join().unwrap())
+    }
+
     /// The binary, run in the repository at [`NOW`], expected to exit 0.
     pub fn offboard<I, S>(&self, args: I) -> Cmd<'_>
     where

@@ -29,10 +29,12 @@ pub fn allowed() -> AllowedSigners {
     AllowedSigners::parse(&text, Path::new("allowed_signers")).unwrap()
 }
 
+/// IT holds `iam`, the operator role (it runs playbooks); finance holds `finance`.
 pub fn roles() -> RoleMap {
     [(IT, vec!["iam"]), (FIN, vec!["finance"])]
         .into_iter()
-        .collect()
+        .collect::<RoleMap>()
+        .with_operator_roles(["iam"])
 }
 
 pub fn started(employee: &str) -> RecordFields {

@@ -200,62 +200,163 @@ fn a_batch_of_500_needs_max_pauses_after_the_canary_and_runs_with_yes() {
 }
 
 #[test]
-fn a_broken_record_does_not_stop_the_others_and_makes_the_exit_code_2() {
+fn an_employee_hr_does_not_know_stops_the_batch_unless_skipped() {
     let repo = company(8);
     let mut listed = ids(8);
     listed.insert(5, "E99999".to_owned());
+    listed.insert(2, "user9999".to_owned());
     events(&repo, &listed);
+    repo.offboard(["plan", "E20000"]).run(); // seeds the store
+    let store = repo.snapshot(STORE);
+
+    // Without --skip-unknown: nothing runs, and every unknown name is listed.
+    let refused = repo
+        .offboard(["run", "--from", "events.csv", "--yes"])
+        .status(2)
+        .run();
+    assert!(
+        refused
+            .stderr
+            .contains("2 employee(s) of this batch are not in")
+            && refused
+                .stderr
+                .contains("`user9999`, `E99999`; nothing was run"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stdout.is_empty(), "{}", refused.stdout);
+    assert!(repo.runs().is_empty());
+    assert!(repo.snapshot(STORE) == store, "the refused batch wrote");
+
+    // With it: the others run, the two skipped keep their rows (exit 2) and are named first.
     let out = repo
-        .offboard(["--format", "json", "run", "--from", "events.csv", "--yes"])
+        .offboard([
+            "--format",
+            "json",
+            "run",
+            "--from",
+            "events.csv",
+            "--yes",
+            "--skip-unknown",
+        ])
         .status(2)
         .run();
     let rows = table(&out);
-    assert_eq!(rows.len(), 9, "{rows:?}");
+    assert_eq!(rows.len(), 10, "{rows:?}");
     for (row, id) in rows.iter().zip(&listed) {
         assert_eq!(row["employee"], id.as_str());
-        let expected = if id == "E99999" { 2 } else { 0 };
-        assert_eq!(row["exit"], expected, "{row}");
+        let unknown = id == "E99999" || id == "user9999";
+        assert_eq!(row["exit"], if unknown { 2 } else { 0 }, "{row}");
+        assert_eq!(row["skipped"], unknown, "{row}");
     }
     assert!(
-        rows[5]["summary"]
+        rows[2]["summary"].as_str().unwrap().starts_with("skipped"),
+        "{}",
+        rows[2]
+    );
+    let warnings = json_lines(&out.stderr);
+    assert_eq!(warnings.len(), 1, "{}", out.stderr);
+    assert_eq!(
+        warnings[0]["employees"],
+        serde_json::json!(["user9999", "E99999"])
+    );
+    assert!(
+        warnings[0]["warning"]
             .as_str()
             .unwrap()
-            .contains("unknown employee `E99999`"),
+            .starts_with("skipping 2 employee(s) not in"),
         "{}",
-        rows[5]
+        warnings[0]
     );
     assert_eq!(deactivated(&repo), 8);
     assert_eq!(repo.runs().len(), 8);
-    // Named before anything ran, so an operator can stop a batch with a typo in it.
-    let warning = out
-        .stderr
+}
+
+/// Every line of `stderr`, each of which must be one JSON object.
+fn json_lines(stderr: &str) -> Vec<Value> {
+    stderr
         .lines()
-        .position(|l| l.contains("1 employee(s) of this batch are not in") && l.contains("E99999"));
-    let first_run = out.stderr.lines().position(|l| l.contains("E20000"));
-    assert!(
-        warning.is_some() && (first_run.is_none() || warning < first_run),
-        "{}",
-        out.stderr
-    );
+        .map(|l| {
+            serde_json::from_str::<Value>(l)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}\n{stderr}"))
+        })
+        .collect()
+}
+
+/// Seed the store, then put a trigger on it that makes releasing `account`'s seats fail.
+fn freeze_seats(repo: &Repo, account: &str) {
+    repo.offboard(["plan", "E20000"]).run();
+    repo.db()
+        .execute_batch(&format!(
+            "CREATE TRIGGER frozen BEFORE DELETE ON seats WHEN OLD.account_id = '{account}'
+             BEGIN SELECT RAISE(ABORT, 'seats are frozen by the licence server'); END;"
+        ))
+        .unwrap();
 }
 
 #[test]
 fn a_failed_canary_stops_the_batch_before_the_others() {
     let repo = company(6);
-    let mut listed = ids(6);
-    listed.insert(1, "E99999".to_owned());
-    events(&repo, &listed);
+    freeze_seats(&repo, "acct-20001");
+    events(&repo, &ids(6));
     let out = repo
         .offboard(["run", "--from", "events.csv", "--yes"])
-        .status(2)
+        .status(3)
         .run();
     assert!(
         out.stderr
-            .contains("canary failed: the remaining 4 employees were not started"),
+            .contains("canary failed: the remaining 3 employees were not started"),
         "{}",
         out.stderr
     );
-    assert_eq!(deactivated(&repo), 2, "only the canary's two real leavers");
+    assert_eq!(deactivated(&repo), 3, "only the canary");
+    assert_eq!(repo.runs().len(), 3);
+}
+
+#[test]
+fn with_format_json_every_batch_warning_is_a_json_line() {
+    let repo = company(6);
+    freeze_seats(&repo, "acct-20001");
+    // The boss is active: no playbook is triggered, so the row cannot start (exit 2).
+    let mut listed = ids(6);
+    listed.insert(1, "E19999".to_owned());
+    listed.push("E99999".to_owned());
+    events(&repo, &listed);
+    let out = repo
+        .offboard([
+            "--format",
+            "json",
+            "run",
+            "--from",
+            "events.csv",
+            "--yes",
+            "--skip-unknown",
+        ])
+        .status(3)
+        .run();
+    let warnings = json_lines(&out.stderr);
+    let texts: Vec<&str> = warnings
+        .iter()
+        .map(|w| w["warning"].as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 3, "{}", out.stderr);
+    assert!(texts[0].starts_with("skipping 1 employee(s)"), "{texts:?}");
+    assert_eq!(warnings[0]["employees"], serde_json::json!(["E99999"]));
+    assert!(
+        texts[1].starts_with("E19999: no playbook is triggered by status `active`"),
+        "{texts:?}"
+    );
+    assert_eq!(warnings[1]["employees"], serde_json::json!(["E19999"]));
+    assert_eq!(
+        texts[2],
+        "canary failed: the remaining 4 employees were not started"
+    );
+    assert!(warnings[2].get("employees").is_none(), "{}", warnings[2]);
+    assert_eq!(
+        deactivated(&repo),
+        2,
+        "E20000, and E20001 before its seats failed"
+    );
 }
 
 #[test]
@@ -339,7 +440,15 @@ fn a_failed_step_outranks_a_row_that_could_not_start_and_a_waiting_one() {
         .collect();
     events(&repo, &listed);
     let out = repo
-        .offboard(["--format", "json", "run", "--from", "events.csv", "--yes"])
+        .offboard([
+            "--format",
+            "json",
+            "run",
+            "--from",
+            "events.csv",
+            "--yes",
+            "--skip-unknown",
+        ])
         .status(3)
         .run();
     let rows = table(&out);
@@ -375,4 +484,35 @@ fn a_failed_step_outranks_a_row_that_could_not_start_and_a_waiting_one() {
         repo.events(&failed, "step.failed", "release-seats").len(),
         1
     );
+}
+
+/// At a terminal, each run of a batch going one at a time draws a bar whose first frame shows
+/// the playbook's real number of steps, never `0/0`.
+#[test]
+fn the_progress_bar_of_a_batch_shows_its_total_from_the_first_frame() {
+    let repo = company(2);
+    let (code, screen) = repo.at_terminal(
+        "run -j 1 E20000 E20001",
+        b"",
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(0), "{screen}");
+    // `] POS/LEN` of every frame drawn, in order.
+    let frames: Vec<(u32, u32)> = screen
+        .match_indices("] ")
+        .filter_map(|(at, _)| {
+            let rest = &screen[at + 2..];
+            let end = rest.find(|c: char| !c.is_ascii_digit() && c != '/')?;
+            let (pos, len) = rest[..end].split_once('/')?;
+            Some((pos.parse().ok()?, len.parse().ok()?))
+        })
+        .collect();
+    assert!(frames.len() >= 2, "no bar drawn:\n{screen}");
+    assert_eq!(frames[0], (0, 10), "first frame:\n{screen}");
+    assert!(
+        frames.iter().all(|&(_, len)| len == 10),
+        "{frames:?}\n{screen}"
+    );
+    assert!(frames.contains(&(10, 10)), "{frames:?}");
+    assert_eq!(deactivated(&repo), 2);
 }

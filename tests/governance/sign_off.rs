@@ -210,33 +210,57 @@ fn a_key_cannot_sign_under_another_principal() {
     repo.offboard(["verify"]).run();
 }
 
-/// On a terminal, `offboard run` offers to sign off a manual step whose role the run's signer
-/// holds; the note typed is recorded in a signed `step.confirmed`. `script` gives the run a
-/// terminal.
+/// Without `--interactive`, a run with a sign-off pending exits 4 at a terminal as it does
+/// under cron: it asks nothing. So does a batch after its canary: it pauses.
 #[test]
-fn a_manual_step_is_signed_off_in_place_on_a_terminal() {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-
+fn at_a_terminal_a_run_asks_nothing_unless_interactive() {
     let repo = Repo::acme();
-    let command = format!("{} --no-progress bob", env!("CARGO_BIN_EXE_offboard"));
-    let mut child = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(repo.path())
-        .env("OFFBOARD_NOW", crate::common::repo::NOW)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("script (util-linux) runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"mailbox delegated to Ivan\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let screen = String::from_utf8_lossy(&out.stdout);
+    let limit = std::time::Duration::from_secs(60);
+    let (code, screen) = repo.at_terminal("--no-progress bob", b"", limit);
+    assert_eq!(code, Some(4), "{screen}");
+    assert!(!screen.contains("type a note"), "{screen}");
+    assert!(
+        screen.contains("hand-over-mailbox        waiting for sign-off"),
+        "{screen}"
+    );
+    let run = repo.run_of("E1002");
+    assert_eq!(
+        repo.events(&run, "step.waiting", "hand-over-mailbox").len(),
+        1
+    );
+    assert!(
+        repo.events(&run, "step.confirmed", "hand-over-mailbox")
+            .is_empty()
+    );
+
+    // A batch larger than the canary (3): paused, not asking whether to go on.
+    let (code, screen) =
+        repo.at_terminal("--no-progress run heidi mallory frank grace", b"", limit);
+    assert_eq!(code, Some(4), "{screen}");
+    assert!(
+        screen.contains("batch paused after the canary (3 employees)") && !screen.contains("[y/N]"),
+        "{screen}"
+    );
+    assert_eq!(
+        repo.runs().len(),
+        4,
+        "bob and the canary: {:?}",
+        repo.runs()
+    );
+}
+
+/// With `--interactive`, `offboard run` offers to sign off a manual step whose role the run's
+/// signer holds; the note typed is recorded in a signed `step.confirmed`.
+#[test]
+fn a_manual_step_is_signed_off_in_place_when_interactive() {
+    let repo = Repo::acme();
+    let (code, screen) = repo.at_terminal(
+        "--no-progress bob --interactive",
+        b"mailbox delegated to Ivan\n",
+        std::time::Duration::from_secs(60),
+    );
+    // The procurement step is not the run signer's to sign: it still waits.
+    assert_eq!(code, Some(4), "{screen}");
     assert!(
         screen.contains("step `hand-over-mailbox` waits for sign-off by iam"),
         "{screen}"
@@ -247,11 +271,68 @@ fn a_manual_step_is_signed_off_in_place_on_a_terminal() {
     assert_eq!(confirmed[0]["note"], "mailbox delegated to Ivan");
     assert_eq!(confirmed[0]["signer"], "it-ops@acme.example");
     assert_eq!(confirmed[0]["evidence"]["signed_off_in_place"], true);
-    // The procurement step is not the run signer's to sign: it still waits.
     assert_eq!(
         repo.events(&run, "step.confirmed", "record-asset-return")
             .len(),
         0
     );
+
+    // A batch asks too, one employee at a time: heidi's sign-off (left waiting), then whether
+    // to go on after the canary.
+    let (code, screen) = repo.at_terminal(
+        "--no-progress run heidi mallory frank grace --interactive",
+        b"\ny\n",
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(4), "{screen}");
+    assert!(
+        screen.contains("canary of 3 done; continue with the remaining 1? [y/N]"),
+        "{screen}"
+    );
+    assert_eq!(repo.runs().len(), 5, "{:?}", repo.runs());
+    let heidi = repo.run_of("E1009");
+    assert!(
+        repo.events(&heidi, "step.confirmed", "hand-over-mailbox")
+            .is_empty()
+    );
     repo.offboard(["verify"]).run();
+}
+
+/// `offboard confirm` given an employee instead of a run id names the run id(s) to use.
+#[test]
+fn confirm_given_an_employee_names_the_run_to_confirm_in() {
+    let repo = Repo::acme();
+    repo.offboard(["bob"]).status(4).run();
+    let run = repo.run_of("E1002");
+    let before = repo.snapshot(JOURNAL);
+    for key in ["bob", "E1002"] {
+        let refused = repo
+            .offboard(["confirm", key, "hand-over-mailbox", "--note", "done"])
+            .status(2)
+            .run();
+        assert!(
+            refused.stderr.contains(&format!(
+                "`{key}` is employee E1002 (bob), not a run id: `offboard confirm` takes the id of \
+                 the run; its run(s): {run} (open, waiting for sign-off: hand-over-mailbox, \
+                 record-asset-return); e.g. `offboard confirm {run} hand-over-mailbox --note TEXT`"
+            )),
+            "{}",
+            refused.stderr
+        );
+    }
+    let none = repo
+        .offboard([
+            "--format", "json", "confirm", "alice", "x", "--note", "done",
+        ])
+        .status(2)
+        .run();
+    let error: serde_json::Value = serde_json::from_str(none.stderr.trim()).unwrap();
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .contains("E1001 has no run in the journal"),
+        "{error}"
+    );
+    assert!(repo.snapshot(JOURNAL) == before, "a refused confirm wrote");
 }

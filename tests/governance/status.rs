@@ -29,14 +29,17 @@ fn status_shows_open_runs_and_finished_ones_by_name() {
             .unwrap_or_else(|| panic!("no line for {step}:\n{text}"))
             .to_owned()
     };
-    assert!(line("hand-over-mailbox").contains("step.waiting"), "{text}");
+    // States in words; the machine names are for JSON.
+    assert!(line("hand-over-mailbox").contains(" waiting "), "{text}");
+    assert!(line("record-asset-return").contains(" waiting "), "{text}");
+    assert!(line("mark-complete").contains(" not started "), "{text}");
+    assert!(line("disable-account").contains(" confirmed "), "{text}");
     assert!(
-        line("record-asset-return").contains("step.waiting"),
+        !text.contains("step.") && !text.contains("not_started"),
         "{text}"
     );
-    assert!(line("mark-complete").contains("not_started"), "{text}");
     let delete = line("hard-delete");
-    assert!(delete.contains("step.scheduled"), "{text}");
+    assert!(delete.contains(" scheduled "), "{text}");
     assert!(delete.contains("deadline 2026-12-30T00:00:00Z"), "{text}");
     assert!(delete.contains("due 2026-12-27T00:00:00Z"), "{text}");
     // Confirmed on 2026-11-30, after its 4-hour deadline from the last day: still listed.
@@ -50,6 +53,15 @@ fn status_shows_open_runs_and_finished_ones_by_name() {
     assert_eq!(runs[0]["effective_at"], "2026-11-27T00:00:00Z");
     let steps = runs[0]["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 12);
+    let states: Vec<&str> = steps.iter().map(|s| s["state"].as_str().unwrap()).collect();
+    for machine in [
+        "step.confirmed",
+        "step.waiting",
+        "not_started",
+        "step.scheduled",
+    ] {
+        assert!(states.contains(&machine), "{machine}: {states:?}");
+    }
     let pending: Vec<&str> = steps
         .iter()
         .filter(|s| s["confirmed_at"] == Value::Null)

@@ -1,9 +1,11 @@
-//! Test peers: the real scim2-server, a scripted HTTP server for faults and as a webhook
-//! receiver, and a fault-injecting proxy to put in front of a real server. Each is started on a
-//! free loopback port and stopped when dropped.
+//! Test peers: the real scim2-server, a fake Microsoft Graph checked against Graph's published
+//! description, a scripted HTTP server for faults and as a webhook receiver, and a
+//! fault-injecting proxy to put in front of a real server. Each is started on a free loopback
+//! port and stopped when dropped.
 
 #![allow(dead_code)]
 
+pub mod graph;
 pub mod proxy;
 pub mod scim;
 pub mod script;
@@ -21,4 +23,10 @@ pub fn random_hex(n: usize) -> String {
     (0..n)
         .map(|_| format!("{:02x}", fastrand::u8(..)))
         .collect()
+}
+
+/// A program of the Python test peers' virtual environment (`.peers/venv/bin/NAME`), which
+/// `./scripts/install-peers` creates.
+pub fn venv_bin(name: &str) -> String {
+    format!("{}/.peers/venv/bin/{name}", env!("CARGO_MANIFEST_DIR"))
 }

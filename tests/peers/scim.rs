@@ -1,5 +1,6 @@
 //! The real `scim2-server` (PyPI): started on a free port with a random bearer token, seeded
-//! and inspected with plain HTTP. `./scripts/install-peers` installs it. It starts in about
+//! and inspected with plain HTTP. `./scripts/install-peers` installs it into the virtual
+//! environment `.peers/venv`, where it is run from. It starts in about
 //! three seconds (Python imports), so a test binary shares one: it runs under a shell that kills
 //! it as soon as its standard input closes, that is when the test process ends however it ends.
 
@@ -42,8 +43,8 @@ impl ScimServer {
         let mut child = Command::new("sh")
             .args([
                 "-c",
-                r#"scim2-server "$@" & pid=$!; read -r _ || true; kill "$pid"; wait "$pid""#,
-                "scim2-server",
+                r#""$0" "$@" & pid=$!; read -r _ || true; kill "$pid"; wait "$pid""#,
+                &super::venv_bin("scim2-server"),
             ])
             .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
             .args(["--bearer-token", &token])

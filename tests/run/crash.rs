@@ -486,12 +486,14 @@ fn a_resume_refuses_a_record_whose_signature_does_not_verify() {
     append_forged_confirmation(&acme, &run, "remove-groups", 1);
     let before = acme.snapshot();
 
-    let refused = acme.run(&["mallory"], &[]).expect(2);
+    // A record that does not verify is a finding (exit 1), named, as `verify` names it.
+    let refused = acme.run(&["mallory"], &[]).expect(1);
     let at = format!("{run}.jsonl:{}", lines + 1);
     assert!(
         refused.stderr.contains(&at)
             && refused.stderr.contains("signature does not match")
-            && refused.stderr.contains("refusing to resume"),
+            && refused.stderr.contains("does not verify")
+            && refused.stderr.contains("offboard verify"),
         "{refused}"
     );
     assert!(!refused.stdout.contains("already"), "{refused}");
@@ -543,7 +545,10 @@ fn a_resume_checks_the_ledger_before_it_runs_any_step() {
         };
         std::fs::write(&ledger, damaged).unwrap();
         let changes = acme.changes();
-        let refused = acme.run(&["mallory"], &[]).expect(2);
+        // A line that cannot be read stops the ledger writer (exit 2); a record of the run's
+        // own registration that does not verify is a finding (exit 1).
+        let code = if damage == "junk" { 2 } else { 1 };
+        let refused = acme.run(&["mallory"], &[]).expect(code);
         assert!(
             refused.stderr.contains("ledger.jsonl:"),
             "{damage}: {refused}"

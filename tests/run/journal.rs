@@ -257,3 +257,42 @@ fn auditors_verify_a_real_record_with_jq_and_ssh_keygen() {
     );
     assert!(!wrong.status.success());
 }
+
+#[test]
+fn a_head_of_a_run_deleted_with_its_ledger_lines_is_a_finding() {
+    let (acme, run) = crate::forged::grace_interrupted();
+    let verify = acme.run(&["verify"], &[]).expect(0);
+    let head = verify
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("run head: "))
+        .unwrap_or_else(|| panic!("{verify}"))
+        .to_owned();
+    assert!(head.starts_with(&format!("{run}@1:sha256:")), "{head}");
+
+    // The newest run deleted together with its ledger line: the chains still verify...
+    let ledger = acme.ledger();
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    let kept: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&ledger, kept).unwrap();
+    std::fs::remove_file(acme.run_file(&run)).unwrap();
+    acme.run(&["verify"], &[]).expect(0);
+
+    // ...and the saved head shows the cut: a finding (exit 1), not a usage error.
+    let cut = acme.run(&["verify", "--head", &head], &[]).expect(1);
+    assert!(
+        cut.stdout.contains(&format!(
+            "head {head}: BAD: run {run} has no records in the journal"
+        )) && cut.stdout.contains("deleted"),
+        "{cut}"
+    );
+    assert!(cut.stdout.contains("journal FAILED verification"), "{cut}");
+    let json = acme
+        .run(&["verify", "--format", "json", "--head", &head], &[])
+        .expect(1);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["anchors"][0]["ok"], false, "{report}");
+
+    // Naming a run that does not exist on the command line stays a usage error.
+    acme.run(&["verify", &run], &[]).expect(2);
+}

@@ -133,3 +133,34 @@ fn verbose_logs_each_connector_call_once_with_its_fields() {
         "{ran}"
     );
 }
+
+/// What a system holds reaches the log lines through the same printable form as every other
+/// output for people: a group named with an escape sequence cannot drive the terminal from `-vv`.
+#[test]
+fn verbose_lines_show_control_characters_from_systems_as_pictures() {
+    let acme = Acme::new();
+    let data = acme.dir().join("data");
+    for (file, row) in [
+        ("groups.csv", "eng\u{1b}[2Jops,Cleared screens\n"),
+        ("memberships.csv", "mallory,eng\u{1b}[2Jops\n"),
+    ] {
+        let path = data.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{text}{row}")).unwrap();
+    }
+    let ran = acme.run(&["-vv", "plan", "mallory"], &[]).expect(0);
+    assert!(
+        ran.stdout.contains("eng\u{241b}[2Jops"),
+        "the plan names the group: {ran}"
+    );
+    let details: Vec<&str> = ran
+        .stderr
+        .lines()
+        .filter(|l| l.contains("call detail") && l.contains("system=directory"))
+        .collect();
+    assert!(
+        details.iter().any(|l| l.contains("eng\u{241b}[2Jops")),
+        "{details:#?}"
+    );
+    assert!(!ran.stderr.contains('\u{1b}'), "{ran}");
+}

@@ -8,9 +8,12 @@ mod common;
 
 mod crash;
 mod failure;
+mod files;
+mod forged;
 mod journal;
 mod logging;
 mod mallory;
 mod refusals;
 mod staged;
+mod typo;
 mod untracked;

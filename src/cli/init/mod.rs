@@ -138,16 +138,13 @@ fn print(global: &GlobalArgs, outcome: &Scaffolded) -> Result<()> {
 
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+        // A repository to share: directories 0755 whatever the umask (the key itself is 0600).
+        crate::fsio::create_dir_all(parent, 0o755)
+            .map_err(|e| Error::io("cannot create", parent, e))?;
     }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .map_err(|e| Error::io("cannot create", path, e))?;
+    let mut file =
+        crate::fsio::create_new(path, mode).map_err(|e| Error::io("cannot create", path, e))?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
         .map_err(|e| Error::io("cannot write", path, e))

@@ -57,7 +57,7 @@ pub fn alert_connector(config: &Config) -> Result<Arc<dyn Connector>> {
     let Some(name) = &config.reconcile.alert else {
         return Err(Error::Usage(format!(
             "`reconcile --alert` needs an alert webhook: add `reconcile: {{ alert: CONNECTOR }}` to {}, naming a `type: webhook` connector",
-            config.path.display()
+            crate::human::path(&config.path)
         )));
     };
     // The analyzer has checked the name; a configuration built otherwise is still refused.
@@ -65,7 +65,7 @@ pub fn alert_connector(config: &Config) -> Result<Arc<dyn Connector>> {
     else {
         return Err(Error::Usage(format!(
             "`reconcile.alert` in {} names `{name}`, which is not a webhook connector",
-            config.path.display()
+            crate::human::path(&config.path)
         )));
     };
     let connector = webhook_connector(config, name, settings).map_err(Error::Usage)?;

@@ -123,6 +123,8 @@ pub fn offboard(
         allow_dirty: false,
         max: args.max,
         yes: args.yes,
+        skip_unknown: false,
+        interactive: false,
         jobs: None,
     };
     let interrupted = crate::cli::interrupt_flag();

@@ -2,7 +2,7 @@
 //! computes the orphan rate from it, see [`crate::report::RECONCILE_FILE`]). The document is
 //! the `--format json` output: the report's members plus `accounts_checked`. The file is
 //! replaced atomically (a synced temporary file renamed over it), so a reader never sees half
-//! of it. This module only writes that one file; it never reads a journal.
+//! of it, and is owner-only. This module only writes that one file; it never reads a journal.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::fsio;
 use crate::reconcile::Report;
 use crate::report::RECONCILE_FILE;
 
@@ -24,42 +25,48 @@ pub struct Saved<'a> {
     pub accounts_checked: u64,
 }
 
-/// Write `doc` to `<journal>/reconcile.json`, creating the directory; returns the file's path.
+/// Write `doc` to `<journal>/reconcile.json` (owner-only), creating the directory; returns the
+/// file's path.
 pub fn save(journal: &Path, doc: &Saved<'_>) -> Result<PathBuf> {
     let path = journal.join(RECONCILE_FILE);
-    std::fs::create_dir_all(journal).map_err(|e| Error::io("cannot create", journal, e))?;
-    let tmp = journal.join(format!(".{RECONCILE_FILE}.{}.tmp", std::process::id()));
-    let written = write_synced(&tmp, doc).and_then(|()| std::fs::rename(&tmp, &path));
-    if let Err(source) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io("cannot write", path, source));
-    }
-    // The rename is durable once the directory is.
-    std::fs::File::open(journal)
-        .and_then(|dir| dir.sync_all())
-        .map_err(|e| Error::io("cannot sync", journal, e))?;
+    fsio::create_dir_all(journal, fsio::PRIVATE_DIR)
+        .map_err(|e| Error::io("cannot create", journal, e))?;
+    fsio::replace(&path, fsio::PRIVATE_FILE, |file| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        serde_json::to_writer(&mut out, doc)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    })
+    .map_err(|source| Error::io("cannot write", &path, source))?;
     Ok(path)
-}
-
-fn write_synced(path: &Path, doc: &Saved<'_>) -> std::io::Result<()> {
-    let file = std::fs::File::create(path)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-    serde_json::to_writer(&mut out, doc)?;
-    out.write_all(b"\n")?;
-    let file = out.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reconcile::{Coverage, Totals};
+    use crate::reconcile::{Coverage, EntitlementKind, Finding, FindingKind, Totals};
     use crate::report::{OrphanRate, read_orphan_rate};
 
     fn report() -> Report {
+        let grace = |entitlement_type, entitlement: &str| Finding {
+            kind: FindingKind::Orphan,
+            system: "directory".to_owned(),
+            account: "grace".to_owned(),
+            employee_id: Some("E1008".to_owned()),
+            hr_status: None,
+            role: None,
+            entitlement_type,
+            entitlement: entitlement.to_owned(),
+            monthly_cost_cents: 0,
+            days_orphaned: None,
+        };
         Report {
             now: "2026-11-19T12:00:00Z".to_owned(),
-            findings: Vec::new(),
+            findings: vec![
+                grace(EntitlementKind::Account, "grace"),
+                grace(EntitlementKind::Group, "finance"),
+                grace(EntitlementKind::License, "netsuite"),
+            ],
             totals: Totals {
                 count: 3,
                 ..Totals::default()
@@ -91,15 +98,20 @@ mod tests {
         let rate = read_orphan_rate(&journal).unwrap();
         let OrphanRate::Available {
             findings,
+            orphaned_accounts,
             accounts_checked,
+            accounts,
             rate,
             source,
         } = rate
         else {
             panic!("{rate:?}")
         };
-        assert_eq!((findings, accounts_checked), (3, 12));
-        assert!((rate - 0.25).abs() < 1e-12, "{rate}");
+        assert_eq!(
+            (findings, orphaned_accounts, accounts_checked, accounts),
+            (3, 1, 12, 12)
+        );
+        assert!((rate - 1.0 / 12.0).abs() < 1e-12, "{rate}");
         assert_eq!(source, path.display().to_string());
         // Saving again replaces the file and leaves no temporary file behind.
         save(&journal, &doc).unwrap();

@@ -44,7 +44,7 @@ pub enum LdapConfigError {
         value: String,
     },
     /// The CA file for TLS cannot be read or holds no certificate.
-    #[error("CA file {}: {reason}", path.display())]
+    #[error("CA file {}: {reason}", crate::human::path(path))]
     CaFile {
         /// The file.
         path: PathBuf,

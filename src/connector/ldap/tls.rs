@@ -25,7 +25,8 @@ pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>,
             path: path.to_owned(),
             reason,
         };
-        let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
+        let pem = crate::fsio::read(path, crate::fsio::TEXT, crate::fsio::Links::Follow)
+            .map_err(|e| ca_error(e.to_string()))?;
         let mut added = 0;
         for cert in CertificateDer::pem_slice_iter(&pem) {
             let cert = cert.map_err(|e| ca_error(format!("not a PEM certificate: {e}")))?;

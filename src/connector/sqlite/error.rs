@@ -13,7 +13,7 @@ use crate::connector::ConnectorError;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A directory or file could not be created or read.
-    #[error("{action} {path}")]
+    #[error("{action} {}", crate::human::path(.path))]
     Io {
         /// What was being done, e.g. "cannot create directory".
         action: &'static str,
@@ -25,7 +25,7 @@ pub enum StoreError {
     },
 
     /// The database answered with an error (other than "busy").
-    #[error("sqlite store {path}: {source}")]
+    #[error("sqlite store {}: {source}", crate::human::path(.path))]
     Sqlite {
         /// The database file.
         path: PathBuf,
@@ -35,16 +35,14 @@ pub enum StoreError {
     },
 
     /// Another process held the database longer than the busy timeout. Worth retrying.
-    #[error("sqlite store {path} is busy (locked by another process); try again")]
+    #[error("sqlite store {} is busy (locked by another process); try again", crate::human::path(.path))]
     Busy {
         /// The database file.
         path: PathBuf,
     },
 
     /// The file was written by a newer offboard with a schema this one does not know.
-    #[error(
-        "sqlite store {path} has schema version {found}; this offboard supports up to {supported}"
-    )]
+    #[error("sqlite store {} has schema version {found}; this offboard supports up to {supported}", crate::human::path(.path))]
     SchemaTooNew {
         /// The database file.
         path: PathBuf,
@@ -62,7 +60,7 @@ pub enum StoreError {
     },
 
     /// A principal handed to the store names no account in it.
-    #[error("sqlite store {path} has no account with id {account_id:?}")]
+    #[error("sqlite store {} has no account with id {account_id:?}", crate::human::path(.path))]
     UnknownAccount {
         /// The database file.
         path: PathBuf,
@@ -71,7 +69,7 @@ pub enum StoreError {
     },
 
     /// A find key matches several live accounts, so the correlation is ambiguous.
-    #[error("{attribute} {key:?} matches {count} accounts in {path} ({}); correlation must be unique", .usernames.join(", "))]
+    #[error("{attribute} {key:?} matches {count} accounts in {} ({}); correlation must be unique", crate::human::path(.path), .usernames.join(", "))]
     Ambiguous {
         /// The database file.
         path: PathBuf,
@@ -205,7 +203,7 @@ pub enum SeedErrorKind {
 
 impl fmt::Display for SeedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", crate::human::path(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }

@@ -3,7 +3,6 @@
 //! knows nothing of what the tables mean or how they refer to each other (the seed loader does).
 
 use std::collections::HashMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use time::Date;
@@ -11,6 +10,7 @@ use time::macros::format_description;
 
 use super::csv::{self, Record};
 use super::error::{SeedError, SeedErrorKind};
+use crate::fsio;
 
 /// One parsed file: its path, the column positions (in expected-column order) and its records.
 pub(crate) struct Table {
@@ -134,7 +134,7 @@ pub(crate) fn read_table(
     problems: &mut Problems,
 ) -> Option<Table> {
     let file = dir.join(name);
-    let bytes = match fs::read(&file) {
+    let bytes = match fsio::read(&file, fsio::STATE, fsio::Links::Follow) {
         Ok(bytes) => bytes,
         Err(error) => {
             let reason = error.to_string();

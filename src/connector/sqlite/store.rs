@@ -1,5 +1,5 @@
-//! The store file itself: opening it (creating the file and its directory, WAL mode, busy
-//! timeout, foreign keys), bringing its schema up to date and seeding it once. It owns the
+//! The store file itself: opening it (creating the file and its directory owner-only, WAL mode,
+//! busy timeout, foreign keys), bringing its schema up to date and seeding it once. It owns the
 //! connection; it never interprets accounts or changes (see `account`, `apply`, `outbox`,
 //! `inventory`).
 
@@ -12,6 +12,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use super::error::StoreError;
 use super::schema::{self, Migration, SCHEMA_VERSION};
 use super::seed::{self, SeedFailure};
+use crate::fsio;
 
 /// How the store behaves under contention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,12 +78,13 @@ impl SqliteStore {
     ) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+            fsio::create_dir_all(parent, fsio::PRIVATE_DIR).map_err(|source| StoreError::Io {
                 action: "cannot create directory",
                 path: parent.to_path_buf(),
                 source,
             })?;
         }
+        create_private(&path)?;
         let mut conn = connect(&path, options, false)?;
         prepare(&mut conn, &path, seed_dir).map_err(|f| f.with_path(&path))?;
         Ok(SqliteStore {
@@ -126,6 +128,24 @@ impl Failure {
             Failure::Sql(error) => StoreError::sqlite(path, error),
             Failure::Store(error) => error,
         }
+    }
+}
+
+/// Create the database file owner-only before SQLite opens it, so that it never exists with
+/// the umask's mode (SQLite gives the `-wal` and `-shm` files it creates beside it the database
+/// file's mode); refuse a link, FIFO or device in its place, which SQLite would follow or hang on.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io {
+        action: "cannot open",
+        path: path.to_path_buf(),
+        source,
+    };
+    match fsio::create_new(path, fsio::PRIVATE_FILE) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            fsio::check_regular(path, fsio::Links::Refuse).map_err(io)
+        }
+        Err(e) => Err(io(e)),
     }
 }
 

@@ -4,7 +4,7 @@
 //! and the signed journal record that quotes the receipt, is the evidence of delivery. It owns
 //! the file's format; it never sends anything.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -12,6 +12,7 @@ use std::sync::{Mutex, PoisonError};
 use serde::{Deserialize, Serialize};
 
 use crate::connector::Receipt;
+use crate::fsio::{self, JOURNAL_LINE, JOURNAL_STATE, Links};
 
 /// One accepted delivery, one line of the file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,7 +46,7 @@ impl DeliveryRecord {
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryLogError {
     /// The file or its directory could not be created, read or written.
-    #[error("{action} {path}")]
+    #[error("{action} {}", crate::human::path(.path))]
     Io {
         /// What was being done.
         action: &'static str,
@@ -56,7 +57,7 @@ pub enum DeliveryLogError {
         source: std::io::Error,
     },
     /// A complete line is not a delivery record (the file was edited or damaged).
-    #[error("{path}:{line}: not a delivery record: {reason}")]
+    #[error("{}:{line}: not a delivery record: {reason}", crate::human::path(.path))]
     Corrupt {
         /// The file.
         path: PathBuf,
@@ -92,25 +93,34 @@ impl DeliveryLog {
     /// a record (its message is sent again under the same key).
     pub fn find(&self, key: &str) -> Result<Option<DeliveryRecord>, DeliveryLogError> {
         let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        let file = match File::open(&self.path) {
+        let file = match fsio::open_regular(&self.path, JOURNAL_STATE, Links::Refuse) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => return Err(self.io("cannot open", source)),
         };
         let mut reader = BufReader::new(file);
-        let mut line = String::new();
+        let mut line = Vec::new();
         let mut number = 0;
         loop {
             line.clear();
-            let read = reader
-                .read_line(&mut line)
+            let read = (&mut reader)
+                .take(JOURNAL_LINE.bytes + 1)
+                .read_until(b'\n', &mut line)
                 .map_err(|e| self.io("cannot read", e))?;
             if read == 0 {
                 return Ok(None);
             }
             number += 1;
-            let complete = line.ends_with('\n');
-            let text = line.trim_end();
+            if line.len() as u64 > JOURNAL_LINE.bytes {
+                return Err(DeliveryLogError::Corrupt {
+                    path: self.path.clone(),
+                    line: number,
+                    reason: format!("the line is longer than {JOURNAL_LINE}"),
+                });
+            }
+            let complete = line.ends_with(b"\n");
+            let text = String::from_utf8_lossy(&line);
+            let text = text.trim_end();
             if text.is_empty() {
                 continue;
             }
@@ -133,18 +143,15 @@ impl DeliveryLog {
     pub fn append(&self, record: &DeliveryRecord) -> Result<(), DeliveryLogError> {
         let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|source| DeliveryLogError::Io {
-            action: "cannot create directory",
-            path: dir.to_owned(),
-            source,
-        })?;
-        let created = !self.path.exists();
-        let mut file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(&self.path)
-            .map_err(|e| self.io("cannot open", e))?;
+        fsio::create_dir_all(dir, fsio::PRIVATE_DIR)
+            .and_then(|()| fsio::refuse_link(dir))
+            .map_err(|source| DeliveryLogError::Io {
+                action: "cannot create directory",
+                path: dir.to_owned(),
+                source,
+            })?;
+        let (mut file, created) =
+            fsio::open_or_create(&self.path, true).map_err(|e| self.io("cannot open", e))?;
         let mut line = serde_json::to_string(record).map_err(|e| DeliveryLogError::Corrupt {
             path: self.path.clone(),
             line: 0,
@@ -159,8 +166,8 @@ impl DeliveryLog {
         file.write_all(line.as_bytes())
             .and_then(|()| file.sync_all())
             .map_err(|e| self.io("cannot write", e))?;
-        if created && let Ok(dir) = File::open(dir) {
-            let _ = dir.sync_all();
+        if created {
+            let _ = fsio::sync_dir(dir);
         }
         Ok(())
     }
@@ -217,7 +224,10 @@ mod tests {
         assert_eq!(log.find("a").unwrap(), None);
         log.append(&record("a")).unwrap();
         // A crash in the middle of the next append.
-        let mut file = OpenOptions::new().append(true).open(log.path()).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(log.path())
+            .unwrap();
         file.write_all(br#"{"key":"b","zz"#).unwrap();
         assert_eq!(log.find("b").unwrap(), None);
         log.append(&record("b")).unwrap();

@@ -1,10 +1,11 @@
 //! Inline SVG bar charts for the HTML page: bars, value labels, both axes with ticks and axis
 //! titles. Every text is escaped here; the output has no script and no external reference.
 
-/// Escape text for HTML and SVG content and attribute values.
+/// Escape text for HTML and SVG content and attribute values; control characters are made
+/// printable first (the page is printed on standard output, and they are not text in HTML).
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in crate::human::printable(text).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),

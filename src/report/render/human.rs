@@ -1,13 +1,19 @@
-//! The report as aligned plain text for a terminal.
+//! The report as aligned plain text for a terminal. Every cell is made printable before it is
+//! measured: a name from HR cannot drive the terminal, start a line or break the alignment.
 
 use super::super::model::Report;
 use super::table::{summary_lines, tables};
+use crate::human::printable;
 
 /// The report as aligned text.
 pub fn human(report: &Report) -> String {
     let mut out = String::new();
     for (label, value) in summary_lines(report) {
-        out.push_str(&format!("{:<16} {value}\n", format!("{label}:")));
+        out.push_str(&format!(
+            "{:<16} {}\n",
+            format!("{label}:"),
+            printable(&value)
+        ));
     }
     for table in tables(report) {
         out.push_str(&format!("\n{}\n", table.title));
@@ -15,8 +21,13 @@ pub fn human(report: &Report) -> String {
             out.push_str("  none\n");
             continue;
         }
+        let rows: Vec<Vec<String>> = table
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|c| printable(c)).collect())
+            .collect();
         let mut widths: Vec<usize> = table.header.iter().map(|h| h.chars().count()).collect();
-        for row in &table.rows {
+        for row in &rows {
             for (w, cell) in widths.iter_mut().zip(row) {
                 *w = (*w).max(cell.chars().count());
             }
@@ -30,7 +41,7 @@ pub fn human(report: &Report) -> String {
             format!("  {}\n", padded.join("  ").trim_end())
         };
         out.push_str(&line(table.header.clone()));
-        for row in &table.rows {
+        for row in &rows {
             out.push_str(&line(row.iter().map(String::as_str).collect()));
         }
     }

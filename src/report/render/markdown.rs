@@ -3,13 +3,24 @@
 
 use super::super::model::Report;
 use super::table::{summary_lines, tables};
+use crate::human::printable;
 
-/// Escape a cell: pipes and line breaks would break the table, `<` would start HTML.
+/// Escape a cell: control characters are made printable (line breaks included, which would end
+/// the table row), a pipe would end the cell, `<` would start HTML, and `[`, `]`, `*`, `_` and
+/// `` ` `` would turn a name into a link or emphasis.
 fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(text.len());
+    for c in printable(text).chars() {
+        match c {
+            '\\' | '|' | '[' | ']' | '*' | '_' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The report as Markdown.
@@ -43,6 +54,10 @@ mod tests {
 
     #[test]
     fn cells_cannot_break_the_table() {
-        assert_eq!(cell("a|b\nc<d"), "a\\|b c&lt;d");
+        assert_eq!(cell("a|b\nc<d"), "a\\|b\u{240a}c&lt;d");
+        assert_eq!(
+            cell("[x](y) *b* _i_ `c` \\ \u{1b}[2J\r"),
+            "\\[x\\](y) \\*b\\* \\_i\\_ \\`c\\` \\\\ \u{241b}\\[2J\u{240d}"
+        );
     }
 }

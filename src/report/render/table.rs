@@ -1,9 +1,11 @@
 //! The tables every text format shares: each section of the report as a header and rows of
-//! cells. It owns which columns a section has; it never decides layout or escaping.
+//! cells. It owns which columns a section has and how a value reads (times to the second); it
+//! never decides layout or escaping.
 
 use super::super::model::{OrphanRate, Report};
 use super::super::stats::human_duration;
 use super::money;
+use crate::human::timestamp;
 
 /// A titled table: header cells and rows of cells.
 pub(crate) struct Table {
@@ -75,10 +77,10 @@ pub(crate) fn tables(report: &Report) -> Vec<Table> {
                         b.name.clone().unwrap_or_default(),
                         b.step.clone(),
                         b.risk.clone(),
-                        b.deadline.clone(),
+                        timestamp(&b.deadline),
                         b.confirmed_at
-                            .clone()
-                            .unwrap_or_else(|| "still open".into()),
+                            .as_deref()
+                            .map_or_else(|| "still open".into(), timestamp),
                     ]
                 })
                 .collect(),
@@ -97,8 +99,8 @@ pub(crate) fn tables(report: &Report) -> Vec<Table> {
                         h.risk.clone(),
                         h.hold.clone().unwrap_or_default(),
                         h.confirmed_at
-                            .clone()
-                            .unwrap_or_else(|| "still held".into()),
+                            .as_deref()
+                            .map_or_else(|| "still held".into(), timestamp),
                     ]
                 })
                 .collect(),
@@ -134,7 +136,9 @@ pub(crate) fn summary_lines(report: &Report) -> Vec<(&'static str, String)> {
             "window",
             format!(
                 "runs started since {} ({}), as of {}",
-                report.window_start, report.since, report.generated_at
+                timestamp(&report.window_start),
+                report.since,
+                timestamp(&report.generated_at)
             ),
         ),
         ("offboardings", report.runs.to_string()),
@@ -157,11 +161,12 @@ pub(crate) fn orphan_text(orphans: &OrphanRate) -> String {
     match orphans {
         OrphanRate::Available {
             findings,
-            accounts_checked,
+            orphaned_accounts,
+            accounts,
             rate,
             ..
         } => format!(
-            "{:.1}% ({findings} finding(s) over {accounts_checked} account(s))",
+            "{:.1}% ({orphaned_accounts} orphaned account(s) of {accounts}; {findings} finding(s))",
             rate * 100.0
         ),
         OrphanRate::NotAvailable { reason } => format!("not available ({reason})"),
