@@ -14,6 +14,7 @@
 //! dry run cannot drift from a real run.
 
 pub mod analyze;
+pub mod call_log;
 pub mod cli;
 pub mod clock;
 pub mod connector;

@@ -357,6 +357,21 @@ pub enum DiagnosticKind {
         /// The webhook connectors the configuration defines.
         webhooks: Vec<String>,
     },
+    /// OB060: a service-account pattern that matches every account, so no account would ever be
+    /// reported as unknown to HR.
+    AllowsEveryAccount {
+        /// The pattern as written.
+        pattern: String,
+    },
+    /// OB060: a service account listed twice (same account pattern, same system).
+    ServiceAccountTwice {
+        /// The account pattern.
+        account: String,
+        /// The system, when the entries name one.
+        system: Option<String>,
+        /// Where it was first listed.
+        first: Span,
+    },
 }
 
 impl DiagnosticKind {
@@ -394,6 +409,7 @@ impl DiagnosticKind {
             EmptyRole { .. } | DuplicateEntitlement { .. } => "OB040",
             InvalidConfig { .. } | OperatorRoleHeldByNobody { .. } => "OB050",
             AlertNotWebhook { .. } => "OB051",
+            AllowsEveryAccount { .. } | ServiceAccountTwice { .. } => "OB060",
         }
     }
 
@@ -401,7 +417,8 @@ impl DiagnosticKind {
     pub fn related(&self) -> Option<Span> {
         match self {
             DiagnosticKind::DuplicateKey { first, .. }
-            | DiagnosticKind::DuplicateStepId { first, .. } => Some(*first),
+            | DiagnosticKind::DuplicateStepId { first, .. }
+            | DiagnosticKind::ServiceAccountTwice { first, .. } => Some(*first),
             _ => None,
         }
     }
@@ -466,6 +483,8 @@ impl DiagnosticKind {
             ),
             AlertNotWebhook { webhooks, .. } if webhooks.is_empty() => "define a `type: webhook` connector under `connectors:` and name it in `reconcile.alert`".into(),
             AlertNotWebhook { webhooks, .. } => format!("use a webhook connector: {}", webhooks.join(", ")),
+            AllowsEveryAccount { .. } => "name the account, or a pattern with a fixed part such as `svc-*`".into(),
+            ServiceAccountTwice { first, .. } => format!("keep one of the two entries (the other is on line {})", first.line),
         }
     }
 }
@@ -623,6 +642,21 @@ impl fmt::Display for DiagnosticKind {
                 f,
                 "`reconcile.alert` names `{name}`, which is not defined under `connectors:`"
             ),
+            AllowsEveryAccount { pattern } => write!(
+                f,
+                "service account `{pattern}` matches every account: nothing would ever be reported as unknown to HR"
+            ),
+            ServiceAccountTwice {
+                account,
+                system: Some(system),
+                ..
+            } => write!(
+                f,
+                "service account `{account}` in `{system}` is listed twice"
+            ),
+            ServiceAccountTwice { account, .. } => {
+                write!(f, "service account `{account}` is listed twice")
+            }
         }
     }
 }

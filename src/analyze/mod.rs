@@ -14,6 +14,7 @@ mod node;
 mod params;
 mod playbook;
 mod reader;
+mod service_accounts;
 mod template;
 mod workspace;
 
@@ -27,6 +28,7 @@ pub use glossary::{analyze_glossary, analyze_glossary_partial, analyze_roles};
 pub use holds::analyze_holds;
 pub use node::{Entry, MAX_FILE_BYTES, Node, SyntaxError, Value, parse};
 pub use playbook::{Context, Identity, analyze as analyze_playbook};
+pub use service_accounts::analyze_service_accounts;
 pub use workspace::{LoadError, PlaybookFile, Workspace};
 
 use crate::load::SourceFile;
@@ -144,7 +146,8 @@ mod tests {
             let _ = analyze_config(file.clone(), &source.text, &|_| true);
             let _ = analyze_glossary(file.clone(), &source.text);
             let _ = analyze_roles(file.clone(), &source.text);
-            let _ = analyze_holds(file, &source.text);
+            let _ = analyze_holds(file.clone(), &source.text);
+            let _ = analyze_service_accounts(file, &source.text);
         }
     }
 

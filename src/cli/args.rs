@@ -159,7 +159,8 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Print more: each read and write against a system (repeat for more detail).
+    /// Log more on stderr: -v each read and write against a system, -vv its detail, -vvv the
+    /// libraries' traces too (never a secret).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }

@@ -205,17 +205,11 @@ fn interrupt_flag() -> Arc<AtomicBool> {
     flag
 }
 
-/// Send `tracing` output to stderr at the level `-q`/`-v` ask for (`RUST_LOG` overrides).
+/// Send `tracing` output to stderr at the level `-q`/`-v` ask for (`RUST_LOG` overrides): see
+/// [`log_filter`].
 pub fn init_logging(global: &GlobalArgs) {
-    let level = match (global.quiet, global.verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "info",
-        (false, 2) => "debug",
-        (false, _) => "trace",
-    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log_filter(global)));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -224,4 +218,22 @@ pub fn init_logging(global: &GlobalArgs) {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         )
         .try_init();
+}
+
+/// What each verbosity shows: warnings by default (errors only with `-q`); `-v` adds offboard's
+/// own log (one line per read or write against a system), `-vv` its detail, and only `-vvv`
+/// the libraries' traces (HTTP, TLS, LDAP).
+///
+/// Even then the one library trace that can carry request bytes, and so an `Authorization`
+/// header, is kept off: reqwest's connection dump. offboard never asks for it
+/// (`connection_verbose`), and the filter holds it off should that change. hyper logs no
+/// headers (its tracing is compiled out), and the secrets never reach offboard's own lines.
+pub fn log_filter(global: &GlobalArgs) -> &'static str {
+    match (global.quiet, global.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "warn,offboard=info",
+        (false, 2) => "warn,offboard=debug",
+        (false, _) => "trace,reqwest::connect::verbose=off",
+    }
 }

@@ -12,7 +12,9 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 use super::args::PlanArgs;
-use super::run::{choose_playbook, find_run, hold_reason, journal_err, relative_to};
+use super::run::{
+    choose_playbook, find_run, hold_reason, journal_err, relative_to, warn_untracked,
+};
 use super::session::Session;
 use super::workspace::load_workspace;
 use super::{Format, GlobalArgs};
@@ -26,7 +28,7 @@ use crate::exit::Exit;
 use crate::fsio;
 use crate::hr::HrRecord;
 use crate::human::printable;
-use crate::journal::{Payload, read_run};
+use crate::journal::{Payload, Vcs, read_run};
 use crate::plan::identity::PlaybookIdentity;
 use crate::playbook::Step;
 use crate::retry::RetryPolicy;
@@ -142,6 +144,14 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit> {
     }
     let workspace = load_workspace(global)?;
     let (plan, employee) = make_plan(&workspace, &args.employee, args.playbook.as_deref())?;
+    if let Some(identity) = plan
+        .playbook_file
+        .as_ref()
+        .filter(|i| i.vcs == Some(Vcs::None))
+    {
+        let file = Path::new(&identity.path);
+        warn_untracked(global, &Session::default(), file, "of a run would record");
+    }
     let json = serde_json::to_string_pretty(&plan).map_err(|e| Error::Usage(e.to_string()))?;
     if let Some(out) = &args.out {
         // Owner-only: a plan names the employee and everything they hold.
@@ -297,6 +307,11 @@ pub fn playbook_identity(session: &Session, file: &PlaybookFile) -> Result<Playb
         path,
         provenance.as_ref().and_then(|p| p.commit.clone()),
         provenance.as_ref().is_some_and(|p| p.dirty),
+        if provenance.is_some() {
+            Vcs::Git
+        } else {
+            Vcs::None
+        },
     )
 }
 

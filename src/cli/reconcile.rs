@@ -16,14 +16,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::GlobalArgs;
 use super::args::{Format, ReconcileArgs};
 use super::workspace::load_workspace;
+use crate::call_log::Call;
 use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::exit::Exit;
+use crate::hr::EmployeeSource;
 use crate::human::{printable, timestamp};
-use crate::playbook::HrSource;
 use crate::reconcile::{
-    ALLOW_LIST_FILE, AllowList, CSV_HEADER, EntitlementSource, Finding, FindingKind, InventoryCsv,
-    ReconcileError, Report, RoleIndex, Roster, configured_sources, reconcile,
+    ALLOW_LIST_FILE, CSV_HEADER, EntitlementSource, Finding, FindingKind, InventoryCsv,
+    ReconcileError, Report, RoleIndex, Roster, configured_sources, load_allow_list, reconcile,
 };
 use accounts::CountAccounts;
 use saved::Saved;
@@ -70,18 +71,37 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
     };
     let now = clock::now().map_err(Error::Usage)?;
     let roles = RoleIndex::new(&workspace.roles);
-    let roster = match &config.hr {
-        HrSource::Csv { path, columns } => {
-            Roster::load_csv(path, columns, &workspace.glossary, &roles)
+    // The same source, columns and rules as `run` and `plan`; a CSV export is streamed.
+    let source = super::run::hr_source(&workspace)?;
+    let roster = match &source {
+        EmployeeSource::Csv(csv) => {
+            let location = source.location();
+            let call = Call {
+                system: "hr",
+                connector: "csv",
+                op: "load",
+                target: &location,
+            };
+            call.run(
+                || Roster::from_csv(csv, &workspace.glossary, &roles),
+                |_| "ok",
+                |roster| format!("{} people", roster.len()),
+            )
         }
-        HrSource::Http { .. } => {
-            let source = super::run::hr_source(&workspace)?;
-            let records = source.load().map_err(|e| Error::Usage(e.to_string()))?;
-            Roster::from_records(&source.location(), &records, &workspace.glossary, &roles)
+        EmployeeSource::Http(_) => {
+            // Everyone is judged: a username or email two people share is refused outright.
+            let hr = source.roster().map_err(|e| Error::Usage(e.to_string()))?;
+            hr.check_unique().map_err(|e| Error::Usage(e.to_string()))?;
+            Roster::from_records(
+                &source.location(),
+                hr.records(),
+                &workspace.glossary,
+                &roles,
+            )
         }
     }
     .map_err(into_error)?;
-    let allow = AllowList::load(&config.dir.join(ALLOW_LIST_FILE)).map_err(into_error)?;
+    let allow = load_allow_list(&config.dir.join(ALLOW_LIST_FILE)).map_err(into_error)?;
     let configured = configured_sources(config).map_err(into_error)?;
     let mut sources = configured.sources;
     for path in &args.inventory {
@@ -129,7 +149,7 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
         Exit::Findings
     };
     if let Some(connector) = &alert {
-        exit = exit.worst(alert::post(global, connector, &report)?);
+        exit = exit.worst(alert::post(global, connector.as_ref(), &report)?);
     }
     if args.offboard {
         exit = exit.worst(leavers::offboard(global, args, &workspace, &report)?);

@@ -22,8 +22,9 @@ use crate::execute::targets::secret_from_env;
 use crate::exit::Exit;
 use crate::hr::{ColumnMap, CsvSource, EmployeeSource, HrRecord, HttpOptions, HttpSource};
 use crate::journal::{
-    EmployeeLock, Event, PlaybookRef, RecordFields, RunJournal, list_runs, read_run,
+    EmployeeLock, Event, PlaybookRef, RecordFields, RunJournal, Vcs, list_runs, read_run,
 };
+use crate::plan::identity::blob_id;
 use crate::playbook::{Confirm, HrSource, Status, Step};
 use crate::retry::RetryPolicy;
 use std::io::Write;
@@ -135,6 +136,32 @@ pub fn hr_source(workspace: &Workspace) -> Result<EmployeeSource> {
     }
 }
 
+/// Warn, once per command, that the playbook `file` is in no git repository: nothing but the
+/// blob id of its content will show which version ran (the journal `records` it, a plan says a
+/// run would). A human line on stderr, or one JSON object there with `--format json`; nothing
+/// with `-q`.
+pub(super) fn warn_untracked(global: &GlobalArgs, session: &Session, file: &Path, verb: &str) {
+    if global.quiet || !session.first_warning(file) {
+        return;
+    }
+    let message = format!(
+        "playbook {} is not under version control (no git repository holds it): the journal \
+         {verb} `\"vcs\": \"none\"` and no commit, only the blob id of the content that ran; \
+         keep playbooks in git so every run names the version it executed",
+        crate::human::path(file)
+    );
+    if global.format == super::Format::Json {
+        let line = json!({
+            "warning": "playbook_not_under_version_control",
+            "playbook": file.display().to_string(),
+            "message": message,
+        });
+        eprintln!("{line}");
+    } else {
+        eprintln!("warning: {message}");
+    }
+}
+
 /// Find `key` (employee id or username) in HR and map its status through the glossary.
 pub fn resolve_employee(workspace: &Workspace, key: &str) -> Result<(HrRecord, Status)> {
     Session::default().employee(workspace, key)
@@ -233,6 +260,9 @@ pub(super) fn run_in(
     let file = choose_playbook(workspace, playbook, &employee, status)?;
     let playbook = &file.playbook;
     let provenance = session.provenance(&file.path)?;
+    if provenance.is_none() {
+        warn_untracked(global, session, &file.path, "records");
+    }
     let dirty = provenance.as_ref().is_some_and(|p| p.dirty);
     if dirty && !allow_dirty {
         return Err(Error::Usage(format!(
@@ -295,14 +325,20 @@ pub(super) fn run_in(
                 || file.path.display().to_string(),
                 |p| relative_to(&file.path, &p.repo_root),
             );
+            // Outside git the content's blob id is all that identifies the version that ran.
+            let (blob, vcs) = match &provenance {
+                Some(p) => (p.blob.clone(), Vcs::Git),
+                None => (Some(blob_id(&file.path)?), Vcs::None),
+            };
             let first = RecordFields::new(Event::RunStarted)
                 .time(now)
                 .employee(&employee.id)
                 .playbook(PlaybookRef {
                     path: repo_path,
                     commit: provenance.as_ref().and_then(|p| p.commit.clone()),
-                    blob: provenance.as_ref().and_then(|p| p.blob.clone()),
+                    blob,
                     dirty,
+                    vcs: Some(vcs),
                 })
                 .evidence(json!({
                     "playbook_name": playbook.name,

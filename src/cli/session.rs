@@ -29,6 +29,8 @@ pub struct Session {
     hr: Mutex<Option<Arc<Hr>>>,
     /// Git provenance looked up so far, by playbook file.
     provenance: Mutex<HashMap<PathBuf, Option<Provenance>>>,
+    /// Playbook files already reported as not under version control.
+    untracked_warned: Mutex<std::collections::HashSet<PathBuf>>,
     /// True when several runs execute at once.
     pub parallel: bool,
     /// True when a run may ask at the terminal (`--interactive`): never while runs are parallel.
@@ -99,6 +101,15 @@ impl Session {
         let found = crate::load::provenance(path)?;
         known.insert(path.to_path_buf(), found.clone());
         Ok(found)
+    }
+
+    /// True the first time it is asked about `path`: a warning about the file is then due
+    /// (once per command, however many employees of a batch use it).
+    pub fn first_warning(&self, path: &Path) -> bool {
+        self.untracked_warned
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(path.to_path_buf())
     }
 }
 

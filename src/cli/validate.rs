@@ -2,11 +2,12 @@
 //! print every diagnostic as a human report, JSON or GitHub Actions annotations.
 //!
 //! Files checked: each PATH (a file, or the YAML files of a directory; a directory holding
-//! `offboard.yaml` means that repository: its configuration, glossary, role matrix, holds and
-//! playbooks). Without PATH: the configured playbooks directory, else `./playbooks`. The
-//! configuration (`--config`, else `offboard.yaml` found upward from the first PATH, else upward
-//! from the current directory), the glossary and the role matrix are loaded as context and
-//! checked too. A configuration that cannot be read is reported as its diagnostics, never as a
+//! `offboard.yaml` means that repository: its configuration, glossary, role matrix, holds,
+//! service-account allow-list and playbooks). Without PATH: the configured playbooks directory,
+//! else `./playbooks`. The configuration (`--config`, else `offboard.yaml` found upward from the
+//! first PATH, else upward from the current directory), the glossary and the role matrix are
+//! loaded as context and checked too, and so is `service-accounts.yaml` beside the
+//! configuration when it exists. A configuration that cannot be read is reported as its diagnostics, never as a
 //! usage error; what it would have named is then taken from its defaults beside it.
 //!
 //! With `--changed-since REV` only the files changed since REV are checked, unless a file the
@@ -240,6 +241,14 @@ fn check(global: &GlobalArgs, args: &ValidateArgs) -> Result<Outcome> {
     }
     if let Some(p) = holds_path.filter(|p| p.is_file()) {
         checker.check_other(load::read(&p)?, FileKind::Holds);
+    }
+    // The allow-list `reconcile` reads: checked with the repository, though no playbook
+    // depends on it.
+    let allow_list = config_path
+        .as_deref()
+        .map(|c| beside(c, crate::playbook::ALLOW_LIST_FILE));
+    if let Some(p) = allow_list.filter(|p| p.is_file()) {
+        checker.check_other(load::read(&p)?, FileKind::ServiceAccounts);
     }
 
     // A configuration with problems (or none readable at all) is reported as the diagnostics
@@ -490,6 +499,9 @@ impl Checker {
             None => match kind {
                 FileKind::Roles => analyze::analyze_roles(file, &source.text).1,
                 FileKind::Holds => analyze::analyze_holds(file, &source.text).1,
+                FileKind::ServiceAccounts => {
+                    analyze::analyze_service_accounts(file, &source.text).1
+                }
                 FileKind::Glossary => analyze::analyze_glossary(file, &source.text).1,
                 FileKind::Config => analyze::analyze_config(file, &source.text, &|p| p.exists()).1,
                 FileKind::Playbook => {

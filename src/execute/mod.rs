@@ -7,6 +7,7 @@ pub mod context;
 pub mod engine;
 pub mod hold;
 pub mod journal_log;
+pub mod logged;
 pub mod outcome;
 pub mod status;
 pub mod targets;

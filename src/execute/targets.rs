@@ -11,6 +11,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::engine::Target;
+use super::logged::logged;
 use crate::connector::ldap::{Bind, DisableMethod, LdapConnector, LdapOptions, MemberAttribute};
 use crate::connector::scim::{self, ScimAttribute, ScimConnector, ScimOptions};
 use crate::connector::sqlite::{MatchAttribute, SqliteConnector, SqliteStore};
@@ -20,7 +21,8 @@ use crate::playbook::{
     WebhookSettings,
 };
 
-/// Open the connectors `playbook` uses, by configured name.
+/// Open the connectors `playbook` uses, by configured name, each wrapped so that its calls are
+/// logged (`-v`).
 pub fn build_targets(
     config: &Config,
     playbook: &Playbook,
@@ -62,26 +64,38 @@ pub fn build_targets(
                     ),
                 };
                 Target {
-                    connector: Arc::new(SqliteConnector::new(name, store, attribute)),
+                    connector: logged(
+                        Arc::new(SqliteConnector::new(name, store, attribute)),
+                        "sqlite",
+                    ),
                     lookup,
                 }
             }
             ConnectorSettings::Scim(settings) => Target {
-                connector: Arc::new(
-                    scim_connector(name, settings)
-                        .map_err(|e| format!("connector `{name}`: {e}"))?,
+                connector: logged(
+                    Arc::new(
+                        scim_connector(name, settings)
+                            .map_err(|e| format!("connector `{name}`: {e}"))?,
+                    ),
+                    "scim",
                 ),
                 lookup: settings.match_.value.clone(),
             },
             ConnectorSettings::Webhook(settings) => Target {
-                connector: Arc::new(webhook_connector(config, name, settings)?),
+                connector: logged(
+                    Arc::new(webhook_connector(config, name, settings)?),
+                    "webhook",
+                ),
                 // Messages find no account; the lookup is never rendered for them.
                 lookup: Template::new("{{ employee.id }}"),
             },
             ConnectorSettings::Ldap(settings) => Target {
-                connector: Arc::new(
-                    ldap_connector(name, settings)
-                        .map_err(|e| format!("connector `{name}`: {e}"))?,
+                connector: logged(
+                    Arc::new(
+                        ldap_connector(name, settings)
+                            .map_err(|e| format!("connector `{name}`: {e}"))?,
+                    ),
+                    "ldap",
                 ),
                 lookup: settings.match_.value.clone(),
             },

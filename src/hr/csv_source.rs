@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::fields::{ColumnMap, FIELDS, parse_record};
-use super::{HrError, HrRecord, Located, Roster};
-use crate::fsio::{self, CsvGuard, EXPORT, Links, STATE, csv_limit_error};
+use super::fields::ColumnMap;
+use super::{CsvRows, HrError, HrRecord, Located, Roster, Visit};
+use crate::fsio::{self, Links, STATE};
 
 /// An HR roster exported as CSV.
 #[derive(Clone, Debug)]
@@ -28,71 +28,9 @@ impl CsvSource {
         &self.path
     }
 
-    /// Stream every row to `visit`, in file order, stopping at the first malformed row.
-    /// Duplicate ids are not checked here (that needs memory); see [`CsvSource::load`].
-    pub fn for_each(
-        &self,
-        mut visit: impl FnMut(HrRecord, u64) -> Result<(), HrError>,
-    ) -> Result<(), HrError> {
-        let read_err = |source: std::io::Error| HrError::Read {
-            path: self.path.clone(),
-            source,
-        };
-        let row_err = |e: csv::Error| match csv_limit_error(&e) {
-            Some(limit) => HrError::Row {
-                path: self.path.clone(),
-                line: limit.line,
-                message: limit.message.clone(),
-            },
-            None => read_err(csv_io(e)),
-        };
-        let file = fsio::open_regular(&self.path, EXPORT, Links::Follow).map_err(read_err)?;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(CsvGuard::new(file));
-        let headers = reader.headers().map_err(row_err)?.clone();
-        let mut index = [None; FIELDS.len()];
-        for (slot, (field, required)) in index.iter_mut().zip(FIELDS) {
-            let column = self.columns.column(field);
-            *slot = headers.iter().position(|h| h.trim() == column);
-            if slot.is_none() && required {
-                return Err(HrError::MissingColumn {
-                    path: self.path.clone(),
-                    field,
-                    column: column.to_owned(),
-                    found: headers.iter().collect::<Vec<_>>().join(", "),
-                });
-            }
-        }
-        let mut row = csv::StringRecord::new();
-        loop {
-            match reader.read_record(&mut row) {
-                Ok(false) => return Ok(()),
-                Ok(true) => {}
-                Err(e) if csv_limit_error(&e).is_some() => return Err(row_err(e)),
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    return Err(HrError::Row {
-                        path: self.path.clone(),
-                        line,
-                        message: e.to_string(),
-                    });
-                }
-            }
-            let line = row.position().map_or(0, |p| p.line());
-            let get = |i: usize| {
-                index[i]
-                    .and_then(|c| row.get(c))
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-            };
-            let record = parse_record(get).map_err(|message| HrError::Row {
-                path: self.path.clone(),
-                line,
-                message,
-            })?;
-            visit(record, line)?;
-        }
+    /// The rows of the export, checked one at a time as they are read.
+    pub fn rows(&self) -> Result<CsvRows, HrError> {
+        CsvRows::open(&self.path, &self.columns)
     }
 
     /// Every row, with duplicate employee ids rejected.
@@ -104,17 +42,19 @@ impl CsvSource {
     pub fn load_located(&self) -> Result<Vec<Located>, HrError> {
         let mut seen: HashMap<String, u64> = HashMap::new();
         let mut records = Vec::new();
-        self.for_each(|record, line| {
+        let shown = crate::human::path(&self.path);
+        self.rows()?.for_each(|row, line| {
+            let record = row.to_record();
             if let Some(first_line) = seen.insert(record.id.clone(), line) {
-                return Err(HrError::DuplicateId {
+                return Err(Visit::Stop(HrError::DuplicateId {
                     path: self.path.clone(),
                     line,
                     first_line,
                     id: record.id,
-                });
+                }));
             }
             records.push(Located {
-                location: format!("{}:{line}", self.path.display()),
+                location: format!("{shown}:{line}"),
                 record,
             });
             Ok(())
@@ -209,10 +149,6 @@ impl CsvSource {
 /// The header row of the write-back file.
 const WRITEBACK_HEADER: &str = "employee_id,run,completed_at";
 
-fn csv_io(error: csv::Error) -> std::io::Error {
-    std::io::Error::other(error.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,19 +194,19 @@ mod tests {
             ),
             (
                 &format!("{HEADER}E1,al ice,a@x,,TERM,,,\n"),
-                ":2: username `al ice` contains ` `",
+                ":2: column `username`: `al ice` contains ` `",
             ),
             (
                 &format!("{HEADER}E1,alice,a@x,,TERM,yesterday,,\n"),
-                ":2: effective_at `yesterday` is neither",
+                ":2: column `effective_at`: `yesterday` is neither",
             ),
             (
                 &format!("{HEADER}E1,alice,a@x,,TERM,,,maybe\n"),
-                ":2: legal_hold `maybe` must be",
+                ":2: column `legal_hold`: `maybe` must be",
             ),
             (
                 &format!("{HEADER}E1,alice,a@x,,,,,\n"),
-                ":2: `status` is empty",
+                ":2: column `status` is empty",
             ),
         ];
         for (csv, expected) in cases {
@@ -351,6 +287,25 @@ mod tests {
         std::fs::write(&path, "EmpNo,username,email,status\nX9,zed,z@x,TERM\n").unwrap();
         let rows = CsvSource::new(&path, map).load().unwrap();
         assert_eq!(rows[0].id, "X9");
+        // Two fields may read one column.
+        let map =
+            ColumnMap::new([("manager_id".to_owned(), "username".to_owned())].into()).unwrap();
+        let rows = CsvSource::new(&path, map).load().unwrap_err();
+        assert!(
+            rows.to_string().contains("no column `employee_id`"),
+            "{rows}"
+        );
+        let both = dir.path().join("both.csv");
+        std::fs::write(
+            &both,
+            "employee_id,username,email,status\nX9,zed,z@x,TERM\n",
+        )
+        .unwrap();
+        let map =
+            ColumnMap::new([("manager_id".to_owned(), "username".to_owned())].into()).unwrap();
+        let rows = CsvSource::new(&both, map).load().unwrap();
+        assert_eq!(rows[0].username, "zed");
+        assert_eq!(rows[0].manager_id.as_deref(), Some("zed"));
         let err = ColumnMap::new([("salary".to_owned(), "S".to_owned())].into()).unwrap_err();
         assert!(err.contains("unknown HR field `salary`"), "{err}");
     }

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::fields::{ColumnMap, FIELDS, parse_record};
+use super::fields::{ColumnMap, FIELDS, check_row, check_sizes};
 use super::{HrError, HrRecord, validate_identifier};
 
 /// Removes secrets from text a server sent back before it is quoted in a message.
@@ -133,7 +133,19 @@ fn parse_item(item: &Map<String, Value>, columns: &ColumnMap) -> Result<HrRecord
             }
         };
     }
-    parse_record(|i| values[i].as_deref())
+    let values = std::array::from_fn(|i| values[i].as_deref());
+    check_sizes(&values)
+        .and_then(|()| check_row(values))
+        .map(|row| row.to_record())
+        .map_err(|problem| {
+            let key = columns.column(problem.field);
+            let place = if key == problem.field {
+                format!("`{key}`")
+            } else {
+                format!("`{key}` (for `{}`)", problem.field)
+            };
+            problem.worded(&place)
+        })
 }
 
 /// The employee id of a bad item, for its error message, when it has a plain one.
@@ -265,12 +277,12 @@ mod tests {
             ("[1]", "employees#/0: an employee must be a JSON object"),
             (
                 r#"[{"employee_id":"E1","username":"al ice","email":"a@x","status":"T"}]"#,
-                "employees#/0 (employee `E1`): username `al ice` contains ` `",
+                "employees#/0 (employee `E1`): `username`: `al ice` contains ` `",
             ),
             (
                 r#"{"employees":[{"employee_id":"E1","username":"a","email":"a@x","status":"T"},
                     {"employee_id":"../E2","username":"b","email":"b@x","status":"T"}]}"#,
-                "employees#/employees/1: employee_id `../E2` must not start with",
+                "employees#/employees/1: `employee_id`: `../E2` must not start with",
             ),
             (
                 r#"[{"employee_id":"E1","email":"a@x","status":"T"}]"#,
@@ -282,11 +294,11 @@ mod tests {
             ),
             (
                 r#"[{"employee_id":"E1","username":"a","email":"nope","status":"T"}]"#,
-                "email `nope` is not an address",
+                "`email`: `nope` is not an address",
             ),
             (
                 r#"[{"employee_id":"E1","username":"a","email":"a@x","status":"T","legal_hold":"maybe"}]"#,
-                "legal_hold `maybe` must be `true` or `false`",
+                "`legal_hold`: `maybe` must be `true` or `false`",
             ),
             (
                 r#"[{"employee_id":"E1","username":"a","email":"a@x","status":"T","legal_hold":1.5}]"#,
@@ -298,7 +310,7 @@ mod tests {
             ),
             (
                 r#"[{"employee_id":"E1","username":"a","email":"a@x","status":"T","effective_at":"soon"}]"#,
-                "effective_at `soon` is neither RFC 3339 nor YYYY-MM-DD",
+                "`effective_at`: `soon` is neither RFC 3339 nor YYYY-MM-DD",
             ),
         ];
         for (body, expected) in cases {

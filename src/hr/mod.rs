@@ -4,6 +4,7 @@
 //! is an explicit, separate call. [`EmployeeSource`] is the one face the commands see, whatever
 //! the configured source.
 
+mod csv_rows;
 mod csv_source;
 mod fields;
 mod http_page;
@@ -12,8 +13,9 @@ mod record;
 mod roster;
 mod source;
 
+pub use csv_rows::{CsvRows, Visit};
 pub use csv_source::CsvSource;
-pub use fields::ColumnMap;
+pub use fields::{ColumnMap, FieldProblem, HrRow, Problem};
 pub use http_source::{DEFAULT_TIMEOUT, HttpOptions, HttpSource, MAX_PAGES};
 pub use record::{Employment, HrRecord};
 pub use roster::{Located, Roster};
@@ -45,7 +47,19 @@ pub enum HrError {
         /// The columns present, comma-separated.
         found: String,
     },
-    /// A row is malformed.
+    /// A value of a row breaks a rule of its field (the same rules for every source).
+    #[error("{}:{line}: {}", crate::human::path(.path), .problem.worded(&fields::place("column", column, .problem.field)))]
+    Value {
+        /// The export file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// The column as the export names it.
+        column: String,
+        /// The field and what is wrong with its value.
+        problem: FieldProblem,
+    },
+    /// A row is malformed CSV.
     #[error("{}:{line}: {message}", crate::human::path(.path))]
     Row {
         /// The export file.
@@ -141,6 +155,18 @@ fn employee_note(employee: Option<&str>) -> String {
     employee.map_or_else(String::new, |id| format!(" (employee `{id}`)"))
 }
 
+/// The bytes an identifier may hold, by value: ASCII letters and digits, `.`, `_`, `-`, `@`.
+static IDENTIFIER: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'@');
+        b += 1;
+    }
+    table
+};
+
 /// Check that an employee id or username is safe to use as a key and in file names: 1 to 64
 /// characters of ASCII letters, digits, `.`, `_`, `-` and `@`, not starting with `.` or `-`.
 pub fn validate_identifier(value: &str) -> Result<(), String> {
@@ -150,21 +176,26 @@ pub fn validate_identifier(value: &str) -> Result<(), String> {
             value.escape_debug()
         ));
     }
-    if value.starts_with(['.', '-']) {
+    if matches!(value.as_bytes().first(), Some(b'.' | b'-')) {
         return Err(format!(
             "`{}` must not start with `.` or `-`",
             value.escape_debug()
         ));
     }
-    match value
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@')))
-    {
-        Some(c) => Err(format!(
-            "`{}` contains `{}`; only letters, digits, `.`, `_`, `-` and `@` are allowed",
-            value.escape_debug(),
-            c.escape_debug()
-        )),
+    // Every allowed character is ASCII, so bytes are enough to accept (a roster checks
+    // millions); the offending character is decoded only for the message.
+    match value.bytes().position(|b| !IDENTIFIER[usize::from(b)]) {
+        Some(at) => {
+            let c = value
+                .get(at..)
+                .and_then(|rest| rest.chars().next())
+                .unwrap_or('?');
+            Err(format!(
+                "`{}` contains `{}`; only letters, digits, `.`, `_`, `-` and `@` are allowed",
+                value.escape_debug(),
+                c.escape_debug()
+            ))
+        }
         None => Ok(()),
     }
 }

@@ -65,6 +65,45 @@ impl Roster {
         roster
     }
 
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True when HR lists nobody.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// An error naming both rows when two rows share a username or an email (case aside): for
+    /// commands that judge everyone at once, which cannot leave the two people out. The first
+    /// row, in the source's order, that repeats a value is the one reported.
+    pub fn check_unique(&self) -> Result<(), HrError> {
+        for (i, located) in self.records.iter().enumerate() {
+            let record = &located.record;
+            if let Some(Holders {
+                first,
+                second: Some(_),
+            }) = self.by_username.get(&record.username).copied()
+                && first != i
+            {
+                return Err(self.ambiguous("username", &record.username, first, i));
+            }
+            if let Some(Holders {
+                first,
+                second: Some(_),
+            }) = self
+                .by_email
+                .get(&record.email.to_ascii_lowercase())
+                .copied()
+                && first != i
+            {
+                return Err(self.ambiguous("email", &record.email, first, i));
+            }
+        }
+        Ok(())
+    }
+
     /// Every record, in the source's order.
     pub fn records(&self) -> impl Iterator<Item = &HrRecord> {
         self.records.iter().map(|l| &l.record)
@@ -188,6 +227,39 @@ mod tests {
         for (key, expected) in table {
             let error = roster.find(key).unwrap_err().to_string();
             assert!(error.starts_with(expected), "{key}: {error}");
+        }
+    }
+
+    #[test]
+    fn check_unique_names_the_first_value_two_rows_share() {
+        let unique = Roster::new(vec![
+            row(2, "E1", "alice", "alice@x.example"),
+            row(3, "E2", "bob", "bob@x.example"),
+        ]);
+        assert!(unique.check_unique().is_ok());
+        let table = [
+            (
+                vec![
+                    row(2, "E1", "alice", "a@x.example"),
+                    row(3, "E2", "bob", "B@x.example"),
+                    row(4, "E3", "alice", "c@x.example"),
+                    row(5, "E4", "dave", "b@X.example"),
+                ],
+                "`alice` is the username of two HR rows: hr.csv:2 (employee E1) and hr.csv:4 (employee E3)",
+            ),
+            (
+                vec![
+                    row(2, "E1", "alice", "a@x.example"),
+                    row(3, "E2", "bob", "B@x.example"),
+                    row(4, "E3", "carol", "b@X.example"),
+                    row(5, "E4", "alice", "d@x.example"),
+                ],
+                "`b@X.example` is the email of two HR rows: hr.csv:3 (employee E2) and hr.csv:4 (employee E3)",
+            ),
+        ];
+        for (rows, expected) in table {
+            let error = Roster::new(rows).check_unique().unwrap_err().to_string();
+            assert!(error.starts_with(expected), "{error}");
         }
     }
 }

@@ -41,7 +41,7 @@ pub use lock::EmployeeLock;
 pub use reader::{LEDGER_FILE, Record, RunRecords, list_runs, read_run, run_path};
 pub use record::{
     Envelope, Event, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload, NAMESPACE, Payload,
-    PlaybookRef, Target, payload_hash,
+    PlaybookRef, Target, Vcs, payload_hash,
 };
 pub use report::{BadRecord, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
 pub use role_map::RoleMap;

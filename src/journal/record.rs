@@ -105,8 +105,24 @@ pub struct PlaybookRef {
     /// `git hash-object` gives the edited file, not HEAD's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
-    /// Whether the working tree had uncommitted changes (`--allow-dirty`).
+    /// Whether the working tree had uncommitted changes (`--allow-dirty`). Always false
+    /// outside version control, where there is nothing to differ from: see `vcs`.
     pub dirty: bool,
+    /// The version control the playbook was read from: `git`, or `none` when it is in no
+    /// repository (then there is no `commit`, and `blob` alone identifies the content that
+    /// ran). Absent from records written before this field existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vcs: Option<Vcs>,
+}
+
+/// Whether a playbook is under version control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Vcs {
+    /// In a git repository: `commit` and `dirty` say which version ran.
+    Git,
+    /// In no repository: nothing records which version ran but the content's blob id.
+    None,
 }
 
 macro_rules! events {

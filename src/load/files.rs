@@ -70,6 +70,8 @@ pub enum FileKind {
     Roles,
     /// The legal holds file.
     Holds,
+    /// The service-account allow-list (`service-accounts.yaml` beside the configuration).
+    ServiceAccounts,
     /// A playbook.
     Playbook,
 }
@@ -90,12 +92,16 @@ pub fn classify(path: &Path, config: Option<&Config>) -> FileKind {
         if c.holds.as_deref().is_some_and(same) {
             return FileKind::Holds;
         }
+        if same(&c.dir.join(crate::playbook::ALLOW_LIST_FILE)) {
+            return FileKind::ServiceAccounts;
+        }
     }
     match path.file_name().and_then(|n| n.to_str()) {
         Some(CONFIG_FILE) => FileKind::Config,
         Some("glossary.yaml" | "glossary.yml") => FileKind::Glossary,
         Some("roles.yaml" | "roles.yml") => FileKind::Roles,
         Some("holds.yaml" | "holds.yml") => FileKind::Holds,
+        Some(crate::playbook::ALLOW_LIST_FILE) => FileKind::ServiceAccounts,
         _ => FileKind::Playbook,
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use git2::{DiffOptions, ObjectType, Oid, Repository, Status, StatusOptions};
+use git2::{DiffOptions, ObjectType, Oid, Repository, RepositoryOpenFlags, Status, StatusOptions};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -30,11 +30,21 @@ fn git_error(action: &str, error: git2::Error) -> Error {
     }
 }
 
+/// The repository holding `path`, searched upward as `git` does: no higher than the
+/// directories `GIT_CEILING_DIRECTORIES` lists, so that offboard and git agree on whether a
+/// playbook is under version control.
+pub fn discover(path: &Path) -> std::result::Result<Repository, git2::Error> {
+    let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
+        .map(|dirs| std::env::split_paths(&dirs).collect())
+        .unwrap_or_default();
+    Repository::open_ext(path, RepositoryOpenFlags::empty(), &ceilings)
+}
+
 fn open(path: &Path) -> Result<(Repository, PathBuf)> {
     let absolute = path
         .canonicalize()
         .map_err(|e| Error::io("cannot resolve", path, e))?;
-    let repo = Repository::discover(&absolute)
+    let repo = discover(&absolute)
         .map_err(|e| git_error(&format!("no repository at {}", crate::human::path(path)), e))?;
     let root = repo
         .workdir()
@@ -51,7 +61,7 @@ pub fn provenance(path: &Path) -> Result<Option<Provenance>> {
     let absolute = path
         .canonicalize()
         .map_err(|e| Error::io("cannot resolve", path, e))?;
-    if Repository::discover(&absolute).is_err() {
+    if discover(&absolute).is_err() {
         return Ok(None);
     }
     let (repo, root) = open(path)?;
@@ -176,6 +186,9 @@ mod tests {
         std::fs::write(&file, "version: 1\n").unwrap();
         assert_eq!(provenance(&file).unwrap(), None);
         git(dir.path(), &["init", "-q"]);
+        let nested = dir.path().join("inner");
+        std::fs::create_dir(&nested).unwrap();
+        assert!(discover(&nested).is_ok());
         let untracked = provenance(&file).unwrap().unwrap();
         assert!(untracked.dirty);
         assert_eq!(

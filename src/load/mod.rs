@@ -8,4 +8,4 @@ mod git;
 pub use files::{
     CONFIG_FILE, FileKind, SourceFile, classify, find_upward, playbook_files, read, same_file,
 };
-pub use git::{Changes, Provenance, changed_since, changes_since, provenance};
+pub use git::{Changes, Provenance, changed_since, changes_since, discover, provenance};

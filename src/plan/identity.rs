@@ -4,11 +4,12 @@
 
 use std::path::Path;
 
-use git2::{ObjectType, Oid, Repository};
+use git2::{ObjectType, Oid};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::fsio;
+use crate::journal::Vcs;
 
 /// The identity of a playbook file when a plan was made.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,16 +24,28 @@ pub struct PlaybookIdentity {
     pub commit: Option<String>,
     /// True when the file differed from HEAD (uncommitted changes) when the plan was made.
     pub dirty: bool,
+    /// `git`, or `none` when the playbook is in no repository (absent from plans made by
+    /// earlier versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vcs: Option<Vcs>,
 }
 
 impl PlaybookIdentity {
-    /// The identity of the playbook at `file` (shown as `path`), in the repository at `commit`.
-    pub fn of(file: &Path, path: String, commit: Option<String>, dirty: bool) -> Result<Self> {
+    /// The identity of the playbook at `file` (shown as `path`), in the repository at `commit`
+    /// (`vcs` says whether there is one).
+    pub fn of(
+        file: &Path,
+        path: String,
+        commit: Option<String>,
+        dirty: bool,
+        vcs: Vcs,
+    ) -> Result<Self> {
         Ok(PlaybookIdentity {
             path,
             blob: blob_id(file)?,
             commit,
             dirty,
+            vcs: Some(vcs),
         })
     }
 
@@ -87,7 +100,7 @@ pub fn blob_id(file: &Path) -> Result<String> {
 /// A unified diff from the blob `old` (looked up in the repository holding `file`) to the
 /// current content of `file`; `None` when the repository or the blob cannot be read.
 fn unified_diff(file: &Path, old: &str, shown: &str) -> Option<String> {
-    let repo = Repository::discover(file.parent()?).ok()?;
+    let repo = crate::load::discover(file.parent()?).ok()?;
     let before = repo.find_blob(Oid::from_str(old).ok()?).ok()?;
     let after = fsio::read(file, fsio::TEXT, fsio::Links::Follow).ok()?;
     let mut patch = git2::Patch::from_buffers(
@@ -134,10 +147,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("p.yaml");
         std::fs::write(&file, "a: 1\n").unwrap();
-        let then = PlaybookIdentity::of(&file, "p.yaml".into(), None, true).unwrap();
+        let then = PlaybookIdentity::of(&file, "p.yaml".into(), None, true, Vcs::Git).unwrap();
         assert_eq!(then.changes(&then.clone(), &file), None);
         std::fs::write(&file, "a: 2\n").unwrap();
-        let now = PlaybookIdentity::of(&file, "p.yaml".into(), None, true).unwrap();
+        let now = PlaybookIdentity::of(&file, "p.yaml".into(), None, true, Vcs::Git).unwrap();
         let text = then.changes(&now, &file).unwrap();
         assert!(
             text.starts_with(&format!(

@@ -1,6 +1,6 @@
 //! The validated playbook model: playbooks, steps, the action catalogue, templates, the glossary,
-//! the role matrix and the configuration. Plain data built only by [`crate::analyze`]; it knows no
-//! other module of the crate and never reads files.
+//! the role matrix, the service-account allow-list and the configuration. Plain data built only
+//! by [`crate::analyze`]; it knows no other module of the crate and never reads files.
 
 mod action;
 mod config;
@@ -10,6 +10,7 @@ mod holds;
 mod model;
 mod roles;
 pub mod schema;
+mod service_accounts;
 mod template;
 
 pub use action::{Action, ActionGroup, ConnectorType};
@@ -22,6 +23,7 @@ pub use glossary::{Glossary, Status};
 pub use holds::{Hold, Holds};
 pub use model::{Confirm, OnError, Playbook, Risk, Step, approval_gates};
 pub use roles::{Role, RoleMatrix};
+pub use service_accounts::{ALLOW_LIST_FILE, AllowList, ServiceAccount, allows_everything};
 pub use template::{Template, TemplateError};
 
 /// The template variables a playbook may use, as dotted paths (`employee.email`, `run.id`, ...).

@@ -35,18 +35,9 @@ pub enum ReconcileError {
         /// What is wrong.
         message: String,
     },
-    /// Two HR rows share an employee id.
-    #[error("{}:{line}: duplicate employee id `{id}` (first on line {first_line})", crate::human::path(.path))]
-    DuplicateId {
-        /// The HR export.
-        path: PathBuf,
-        /// Line of the second occurrence.
-        line: u64,
-        /// Line of the first occurrence.
-        first_line: u64,
-        /// The employee id.
-        id: String,
-    },
+    /// The HR roster could not be read, or breaks the rules every command applies to it.
+    #[error(transparent)]
+    Hr(#[from] crate::hr::HrError),
     /// The service-account allow-list is invalid.
     #[error("{}: {message}", crate::human::path(.path))]
     AllowList {

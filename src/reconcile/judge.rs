@@ -13,12 +13,12 @@
 //! - Excess: a group or license the holder's role does not carry; for `transferred` holders the
 //!   role is `new_role` (when given). Holders without a role in the matrix are not judged.
 
-use super::allow_list::AllowList;
 use super::entitlement::{Entitlement, EntitlementKind};
 use super::finding::{Finding, FindingKind};
 use super::role_index::{NO_ROLE, RoleId, RoleIndex, UNKNOWN_ROLE};
 use super::roster::{Person, Roster};
 use super::tally::Tally;
+use crate::playbook::AllowList;
 use crate::playbook::Status;
 
 const DAY: i64 = 86_400;

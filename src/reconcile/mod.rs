@@ -23,10 +23,11 @@ mod ldap_source;
 mod role_index;
 mod roster;
 mod scim_source;
+mod shared_keys;
 mod store_source;
 mod tally;
 
-pub use allow_list::{ALLOW_LIST_FILE, AllowList, ServiceAccount};
+pub use allow_list::load as load_allow_list;
 pub use entitlement::{Entitlement, EntitlementKind, EntitlementSource};
 pub use error::ReconcileError;
 pub use finding::{CSV_HEADER, Coverage, Finding, FindingKind, Report, Sum, Totals};
@@ -46,6 +47,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::connector::sqlite::SqliteStore;
+pub use crate::playbook::{ALLOW_LIST_FILE, AllowList, ServiceAccount};
 use crate::playbook::{Config, ConnectorSettings};
 
 /// The configured sources of entitlements.
@@ -111,7 +113,23 @@ pub fn reconcile(
     let visit = |tally: &mut Tally, e: &Entitlement<'_>| judge.visit(tally, e);
     let mut total = Tally::default();
     for source in sources {
-        for tally in source.scan(threads, &visit)? {
+        let described = source.describe();
+        // Each listing is a read against a system: logged like a connector call (`-v`).
+        let call = crate::call_log::Call {
+            system: &described,
+            connector: "listing",
+            op: "list",
+            target: "entitlements",
+        };
+        let tallies = call.run(
+            || source.scan(threads, &visit),
+            |_| "ok",
+            |tallies| {
+                let n: u64 = tallies.iter().map(|t| t.entitlements).sum();
+                format!("{n} entitlement(s)")
+            },
+        )?;
+        for tally in tallies {
             total.merge(tally);
         }
     }

@@ -4,18 +4,15 @@
 //! `u32` indexes into it, so a million people take tens of megabytes. It only reads; it never
 //! writes back to HR.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
-use std::hash::BuildHasher;
-use time::format_description::well_known::Rfc3339;
-use time::{Date, Month, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::error::ReconcileError;
 use super::role_index::{RoleId, RoleIndex};
-use crate::fsio::{self, CsvGuard, Links, csv_limit_error};
-use crate::hr::{HrRecord, validate_identifier};
+use super::shared_keys::{Recheck, SharedKeys};
+use crate::hr::{CsvSource, FieldProblem, HrError, HrRecord, Problem, Visit, validate_identifier};
 use crate::playbook::{Glossary, Status};
 
 /// What reconciliation needs to know of one person.
@@ -44,98 +41,81 @@ pub struct Roster {
     hasher: DefaultHashBuilder,
 }
 
-/// Column indexes of the fields reconciliation reads.
-struct Columns {
-    id: usize,
-    status: usize,
-    role: Option<usize>,
-    new_role: Option<usize>,
-    effective_at: Option<usize>,
-}
-
 impl Roster {
-    /// Read the CSV export at `path`. `columns` renames record fields to CSV columns as
-    /// `hr.columns` in the configuration does (`id` may stand for `employee_id`). Every raw
-    /// status must be in `glossary`; duplicate ids are an error.
-    pub fn load_csv(
-        path: &Path,
-        columns: &BTreeMap<String, String>,
+    /// Read the CSV export `csv` in one pass, by the rules every command applies to HR rows
+    /// ([`crate::hr::CsvRows`]); every raw status must be in `glossary`. A duplicate id is an
+    /// error, and so is a username or an email two rows share, naming both rows as `run` and
+    /// `plan` do ([`HrError::Ambiguous`]).
+    pub fn from_csv(
+        csv: &CsvSource,
         glossary: &Glossary,
         roles: &RoleIndex,
     ) -> Result<Roster, ReconcileError> {
-        let read_err = |e: csv::Error| match csv_limit_error(&e) {
-            Some(limit) => ReconcileError::Row {
-                path: path.to_path_buf(),
-                line: limit.line,
-                message: limit.message.clone(),
-            },
-            None => ReconcileError::Read {
-                path: path.to_path_buf(),
-                source: std::io::Error::other(e.to_string()),
-            },
-        };
-        let file = fsio::open_regular(path, fsio::EXPORT, Links::Follow).map_err(|source| {
-            ReconcileError::Read {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
-        let mut reader = csv::ReaderBuilder::new()
-            .buffer_capacity(1 << 18)
-            .from_reader(CsvGuard::new(file));
-        let headers = reader.byte_headers().map_err(read_err)?.clone();
-        let cols = resolve_columns(path, &headers, columns)?;
-        let codes: Vec<(Vec<u8>, Status)> = glossary
+        let codes: Vec<(&str, Status)> = glossary
             .statuses
             .iter()
-            .flat_map(|(status, codes)| codes.iter().map(|c| (c.as_bytes().to_vec(), *status)))
+            .flat_map(|(status, codes)| codes.iter().map(|c| (c.as_str(), *status)))
             .collect();
+        let path = csv.path();
         let mut roster = Roster::empty();
-        let mut row = csv::ByteRecord::new();
-        loop {
-            match reader.read_byte_record(&mut row) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) if csv_limit_error(&e).is_some() => return Err(read_err(e)),
-                Err(e) => {
-                    return Err(ReconcileError::Row {
-                        path: path.to_path_buf(),
-                        line: e.position().map_or(0, |p| p.line()),
-                        message: e.to_string(),
-                    });
-                }
-            }
-            let line = row.position().map_or(0, |p| p.line());
-            roster
-                .add_row(&row, &cols, &codes, roles, line)
-                .map_err(|message| match message {
+        let mut keys = SharedKeys::default();
+        csv.rows()?.for_each(|row, line| {
+            let raw = row.raw_status();
+            let Some(status) = codes.iter().find(|(code, _)| *code == raw).map(|(_, s)| *s) else {
+                return Err(Visit::Refuse(FieldProblem {
+                    field: "status",
+                    problem: Problem::Invalid(format!(
+                        "`{}` is not in the glossary",
+                        raw.escape_debug()
+                    )),
+                }));
+            };
+            let pushed = roster.push(
+                row.id().as_bytes(),
+                status,
+                roles.id(row.role().unwrap_or_default().as_bytes()),
+                roles.id(row.new_role().unwrap_or_default().as_bytes()),
+                row.effective_at.map(OffsetDateTime::unix_timestamp),
+                line,
+            );
+            pushed.map_err(|problem| {
+                Visit::Stop(match problem {
                     RowProblem::Invalid(message) => ReconcileError::Row {
                         path: path.to_path_buf(),
                         line,
                         message,
                     },
-                    RowProblem::Duplicate { id, first_line } => ReconcileError::DuplicateId {
+                    RowProblem::Duplicate { id, first_line } => HrError::DuplicateId {
                         path: path.to_path_buf(),
                         line,
                         first_line,
                         id,
-                    },
-                })?;
+                    }
+                    .into(),
+                })
+            })?;
+            keys.add(row.username(), row.email());
+            Ok(())
+        })?;
+        // Only when a key's fingerprint repeats is the export read again, to name both rows.
+        if let Some(recheck) = keys.repeated() {
+            name_shared_keys(csv, recheck)?;
         }
         Ok(roster)
     }
 
     /// Build the roster from records an HR source has already read and validated (the HTTP
     /// source), `origin` naming that source in errors. Every raw status must be in `glossary`;
-    /// duplicate ids are an error.
-    pub fn from_records(
+    /// duplicate ids are an error. A username or email two records share is the caller's check,
+    /// where the records' places are known ([`crate::hr::Roster::check_unique`]).
+    pub fn from_records<'a>(
         origin: &str,
-        records: &[HrRecord],
+        records: impl IntoIterator<Item = &'a HrRecord>,
         glossary: &Glossary,
         roles: &RoleIndex,
     ) -> Result<Roster, ReconcileError> {
         let mut roster = Roster::empty();
-        for (index, record) in records.iter().enumerate() {
+        for (index, record) in records.into_iter().enumerate() {
             let problem = |message: String| ReconcileError::Source {
                 source_name: origin.to_owned(),
                 message: format!("employee `{}`: {message}", record.id),
@@ -202,56 +182,6 @@ impl Roster {
         &self.arena[start..start + p.id_len as usize]
     }
 
-    fn add_row(
-        &mut self,
-        row: &csv::ByteRecord,
-        cols: &Columns,
-        codes: &[(Vec<u8>, Status)],
-        roles: &RoleIndex,
-        line: u64,
-    ) -> Result<(), RowProblem> {
-        let get = |i: usize| row.get(i).map_or(&b""[..], <[u8]>::trim_ascii);
-        let opt = |i: Option<usize>| i.map_or(&b""[..], get);
-        let id = get(cols.id);
-        let id_text = std::str::from_utf8(id)
-            .map_err(|_| RowProblem::Invalid("employee_id is not UTF-8".to_owned()))?;
-        validate_identifier(id_text)
-            .map_err(|e| RowProblem::Invalid(format!("employee_id {e}")))?;
-        let raw = get(cols.status);
-        if raw.is_empty() {
-            return Err(RowProblem::Invalid("`status` is empty".to_owned()));
-        }
-        let status = codes
-            .iter()
-            .find(|(code, _)| code.as_slice() == raw)
-            .map(|(_, s)| *s)
-            .ok_or_else(|| {
-                RowProblem::Invalid(format!(
-                    "status `{}` is not in the glossary",
-                    String::from_utf8_lossy(raw).escape_debug()
-                ))
-            })?;
-        let effective = opt(cols.effective_at);
-        let effective_at = if effective.is_empty() {
-            None
-        } else {
-            Some(parse_effective(effective).ok_or_else(|| {
-                RowProblem::Invalid(format!(
-                    "effective_at `{}` is neither RFC 3339 nor YYYY-MM-DD",
-                    String::from_utf8_lossy(effective).escape_debug()
-                ))
-            })?)
-        };
-        self.push(
-            id,
-            status,
-            roles.id(opt(cols.role)),
-            roles.id(opt(cols.new_role)),
-            effective_at,
-            line,
-        )
-    }
-
     /// Add one person; `line` is where they are in the source (a line, or 1 + an index).
     fn push(
         &mut self,
@@ -294,72 +224,36 @@ impl Roster {
     }
 }
 
+/// Read `csv` again to name the first two rows sharing a username or an email, if any (the
+/// fingerprints of the first read only said that some might).
+#[cold]
+#[inline(never)]
+fn name_shared_keys(csv: &CsvSource, mut recheck: Recheck) -> Result<(), HrError> {
+    let place =
+        |line: u64, id: &str| format!("{}:{line} (employee {id})", crate::human::path(csv.path()));
+    csv.rows()?.for_each(|row, line| {
+        recheck
+            .check(row.username(), row.email(), line, row.id())
+            .map_err(|shared| {
+                Visit::Stop(HrError::Ambiguous {
+                    field: shared.field,
+                    value: shared.value,
+                    first: place(shared.first.0, &shared.first.1),
+                    second: place(line, row.id()),
+                })
+            })
+    })
+}
+
 enum RowProblem {
     Invalid(String),
     Duplicate { id: String, first_line: u64 },
 }
 
-/// Find the columns of `headers`, honouring the `hr.columns` renames.
-fn resolve_columns(
-    path: &Path,
-    headers: &csv::ByteRecord,
-    renames: &BTreeMap<String, String>,
-) -> Result<Columns, ReconcileError> {
-    let column = |field: &str| -> String {
-        renames
-            .get(field)
-            .or_else(|| {
-                (field == "employee_id")
-                    .then(|| renames.get("id"))
-                    .flatten()
-            })
-            .cloned()
-            .unwrap_or_else(|| field.to_owned())
-    };
-    let find = |field: &str| {
-        let name = column(field);
-        headers
-            .iter()
-            .position(|h| h.trim_ascii() == name.as_bytes())
-    };
-    let required = |field: &str| {
-        find(field).ok_or_else(|| ReconcileError::MissingColumn {
-            path: PathBuf::from(path),
-            column: column(field),
-            found: headers
-                .iter()
-                .map(|h| String::from_utf8_lossy(h).into_owned())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
-    };
-    Ok(Columns {
-        id: required("employee_id")?,
-        status: required("status")?,
-        role: find("role"),
-        new_role: find("new_role"),
-        effective_at: find("effective_at"),
-    })
-}
-
-/// Unix seconds of an RFC 3339 time or a `YYYY-MM-DD` date (midnight UTC).
-pub(crate) fn parse_effective(value: &[u8]) -> Option<i64> {
-    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *value {
-        let digit = |b: u8| b.is_ascii_digit().then(|| i32::from(b - b'0'));
-        let year = digit(y0)? * 1000 + digit(y1)? * 100 + digit(y2)? * 10 + digit(y3)?;
-        let month = u8::try_from(digit(m0)? * 10 + digit(m1)?).ok()?;
-        let day = u8::try_from(digit(d0)? * 10 + digit(d1)?).ok()?;
-        let date = Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()?;
-        return Some(date.midnight().assume_utc().unix_timestamp());
-    }
-    let text = std::str::from_utf8(value).ok()?;
-    OffsetDateTime::parse(text, &Rfc3339)
-        .ok()
-        .map(OffsetDateTime::unix_timestamp)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::playbook::{Role, RoleMatrix};
 
@@ -384,13 +278,14 @@ mod tests {
             .iter()
             .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
             .collect();
-        Roster::load_csv(&path, &renames, &glossary(), &roles())
+        let columns = crate::hr::ColumnMap::new(renames).unwrap();
+        Roster::from_csv(&CsvSource::new(path, columns), &glossary(), &roles())
     }
 
     #[test]
     fn reads_people_with_renamed_columns() {
         let roster = load(
-            "EmpNo,status,role,effective_at\nE1, TERM ,engineer,2026-09-30\nE2,ACT,pilot,2026-09-30T10:00:00+02:00\nE3,ACT,,\n",
+            "EmpNo,username,email,status,role,effective_at\nE1,e1,e1@x, TERM ,engineer,2026-09-30\nE2,e2,e2@x,ACT,pilot,2026-09-30T10:00:00+02:00\nE3,e3,e3@x,ACT,,\n",
             &[("id", "EmpNo")],
         )
         .unwrap();
@@ -411,29 +306,45 @@ mod tests {
 
     #[test]
     fn errors_name_file_line_and_problem() {
+        const HEAD: &str = "employee_id,username,email,status,effective_at,employment,legal_hold\n";
         let cases = [
-            ("employee_id,role\n", "no column `status`"),
+            ("employee_id,status\n", "no column `username`".to_owned()),
             (
-                "employee_id,status\nE1,TERM\nE1,ACT\n",
-                ":3: duplicate employee id `E1` (first on line 2)",
+                "employee_id,username,status\n",
+                "no column `email`".to_owned(),
             ),
             (
-                "employee_id,status\nE1,GONE\n",
-                ":2: status `GONE` is not in the glossary",
+                &format!("{HEAD}E1,a,a@x,TERM,,,\nE1,b,b@x,ACT,,,\n") as &str,
+                ":3: duplicate employee id `E1` (first on line 2)".to_owned(),
             ),
             (
-                "employee_id,status\nE 1,ACT\n",
-                ":2: employee_id `E 1` contains ` `",
+                &format!("{HEAD}E1,a,a@x,GONE,,,\n"),
+                ":2: column `status`: `GONE` is not in the glossary".to_owned(),
             ),
             (
-                "employee_id,status,effective_at\nE1,ACT,2026-02-30\n",
-                ":2: effective_at `2026-02-30` is neither",
+                &format!("{HEAD}E 1,a,a@x,ACT,,,\n"),
+                ":2: column `employee_id`: `E 1` contains ` `".to_owned(),
             ),
-            ("employee_id,status\nE1,\n", ":2: `status` is empty"),
+            (
+                &format!("{HEAD}E1,a,a@x,ACT,2026-02-30,,\n"),
+                ":2: column `effective_at`: `2026-02-30` is neither".to_owned(),
+            ),
+            (
+                &format!("{HEAD}E1,a,a@x,,,,\n"),
+                ":2: column `status` is empty".to_owned(),
+            ),
+            (
+                &format!("{HEAD}E1,a,a@x,ACT,,,maybe\n"),
+                ":2: column `legal_hold`: `maybe` must be `true` or `false`".to_owned(),
+            ),
+            (
+                &format!("{HEAD}E1,a,a@x,ACT,,pirate,\n"),
+                ":2: column `employment`: `pirate` must be `employee` or `contractor`".to_owned(),
+            ),
         ];
         for (csv, expected) in cases {
             let err = load(csv, &[]).err().unwrap().to_string();
-            assert!(err.contains(expected), "{err} should contain {expected}");
+            assert!(err.contains(&expected), "{err} should contain {expected}");
         }
     }
 
@@ -499,14 +410,5 @@ mod tests {
             err.contains("employee `E1`: the id appears twice (first as record 1)"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn dates_parse_strictly() {
-        assert_eq!(parse_effective(b"1970-01-02"), Some(86_400));
-        assert_eq!(parse_effective(b"1970-01-01T00:01:00Z"), Some(60));
-        for bad in [&b"1970-13-01"[..], b"19x0-01-01", b"yesterday", b""] {
-            assert_eq!(parse_effective(bad), None, "{bad:?}");
-        }
     }
 }

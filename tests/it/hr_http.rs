@@ -355,7 +355,7 @@ fn bad_answers_are_clear_errors_with_exit_2_and_no_token() {
         ),
         (
             Listing::Array(bad_id),
-            format!("{LIST}#/3: employee_id `E 1004` contains ` `"),
+            format!("{LIST}#/3: `employee_id`: `E 1004` contains ` `"),
         ),
         (
             Listing::Array(no_status),
@@ -428,7 +428,12 @@ fn two_items_sharing_a_username_are_an_error_naming_both_items() {
     roster.push(second);
     let hris = Hris::start(Listing::Array(roster));
     let acme = acme_over_http(&hris.url());
-    for args in [&["plan", "mallory"][..], &["run", "mallory"]] {
+    // reconcile judges everyone, so it refuses the listing outright, in the same words.
+    for args in [
+        &["plan", "mallory"][..],
+        &["run", "mallory"],
+        &["reconcile"],
+    ] {
         let ran = acme.run(args, ENV).expect(2);
         assert!(
             ran.stderr.contains(&format!(
@@ -438,7 +443,12 @@ fn two_items_sharing_a_username_are_an_error_naming_both_items() {
             )),
             "{args:?}: {ran}"
         );
+        assert!(ran.stdout.is_empty(), "{args:?}: {ran}");
         assert!(acme.runs().is_empty(), "nothing ran: {ran}");
+        assert!(
+            !acme.journal().join("reconcile.json").exists(),
+            "nothing saved: {ran}"
+        );
     }
     assert!(
         hris.requests().iter().all(|r| r.method == "GET"),

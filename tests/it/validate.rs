@@ -10,6 +10,8 @@ fn destination(name: &str) -> String {
         "roles.yaml".into()
     } else if name.starts_with("config-") {
         "offboard.yaml".into()
+    } else if name.starts_with("service-accounts-") {
+        "service-accounts.yaml".into()
     } else {
         format!("playbooks/{name}")
     }
@@ -722,11 +724,54 @@ fn a_misspelled_parameter_of_a_shipped_playbook_is_an_error() {
 }
 
 #[test]
+fn the_service_account_list_is_checked_with_the_repository_and_refused_by_reconcile() {
+    let dir = acme_layout(|_, text| text);
+    let acme = dir.path().join("examples/acme");
+    std::fs::write(
+        acme.join("service-accounts.yaml"),
+        "version: 1\nservice_accounts:\n  - account: svc-backup\n    owner: it-ops\n  - acount: svc-ci\n    owner: it-ops\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = offboard_in(&acme, &["validate", "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        located(&stdout),
+        [
+            (
+                "OB002".to_owned(),
+                "service-accounts.yaml".to_owned(),
+                5,
+                5,
+                "did you mean `account`?".to_owned()
+            ),
+            (
+                "OB004".to_owned(),
+                "service-accounts.yaml".to_owned(),
+                5,
+                5,
+                "add `account:`".to_owned()
+            ),
+        ]
+    );
+    // Reconcile reads the list by the same rules, and stops rather than use half of it.
+    let (code, stdout, stderr) = offboard_in(&acme, &["reconcile", "--no-save"]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("service-accounts.yaml: 2 problem(s)")
+            && stderr.contains(
+                "service-accounts.yaml:5:5: OB002 unknown key `acount` in service account"
+            ),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn the_examples_validate_from_their_own_directory() {
     let dir = acme_layout(|_, text| text);
     let (code, stdout, stderr) = offboard_in(&dir.path().join("examples/acme"), &["validate"]);
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
-    assert_eq!(stderr, "checked 9 files: 0 errors\n");
+    // offboard.yaml, glossary, roles, holds, service accounts and the five playbooks.
+    assert_eq!(stderr, "checked 10 files: 0 errors\n");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let northwind = dir.path().join("northwind");
     crate::support::copy_dir(&root.join("examples/northwind"), &northwind);
@@ -759,13 +804,14 @@ fn a_config_that_does_not_parse_is_reported_whatever_its_playbooks_folder() {
                 .to_owned()
         )]
     );
-    // What else could be checked was: the glossary and role matrix beside it (their defaults).
+    // What else could be checked was: the glossary and role matrix beside it (their defaults)
+    // and the service-account list.
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(json["files_checked"], 3, "{stdout}");
+    assert_eq!(json["files_checked"], 4, "{stdout}");
     let (code, stdout, stderr) = offboard_in(&acme, &["validate"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stdout.contains("offboard.yaml:9:10]"), "{stdout}");
-    assert_eq!(stderr, "checked 3 files: 1 error\n");
+    assert_eq!(stderr, "checked 4 files: 1 error\n");
 }
 
 #[test]

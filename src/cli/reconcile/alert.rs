@@ -18,12 +18,15 @@
 //! same key whenever they are judged, so a receiver recognises a repeated alert, and an alert
 //! already delivered is not sent again.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::cli::GlobalArgs;
-use crate::connector::webhook::{WebhookConnector, sha256_hex};
+use crate::connector::webhook::sha256_hex;
 use crate::connector::{Connector, ConnectorError, Message, Receipt};
 use crate::error::{Error, Result};
+use crate::execute::logged::logged;
 use crate::execute::targets::webhook_connector;
 use crate::exit::Exit;
 use crate::playbook::{Config, ConnectorSettings};
@@ -50,7 +53,7 @@ pub struct AlertBody<'a> {
 }
 
 /// The webhook connector `reconcile.alert` names, ready to send.
-pub fn alert_connector(config: &Config) -> Result<WebhookConnector> {
+pub fn alert_connector(config: &Config) -> Result<Arc<dyn Connector>> {
     let Some(name) = &config.reconcile.alert else {
         return Err(Error::Usage(format!(
             "`reconcile --alert` needs an alert webhook: add `reconcile: {{ alert: CONNECTOR }}` to {}, naming a `type: webhook` connector",
@@ -65,7 +68,8 @@ pub fn alert_connector(config: &Config) -> Result<WebhookConnector> {
             crate::human::path(&config.path)
         )));
     };
-    webhook_connector(config, name, settings).map_err(Error::Usage)
+    let connector = webhook_connector(config, name, settings).map_err(Error::Usage)?;
+    Ok(logged(Arc::new(connector), "webhook"))
 }
 
 /// The alert message for `report`.
@@ -97,11 +101,7 @@ enum Sent {
 
 /// Deliver `message` through `connector`, retrying transient failures as a run does; `quiet`
 /// silences the retry notes. Errors are the connector's, free of secrets.
-fn send(
-    connector: &WebhookConnector,
-    message: &Message,
-    quiet: bool,
-) -> Result<Sent, ConnectorError> {
+fn send(connector: &dyn Connector, message: &Message, quiet: bool) -> Result<Sent, ConnectorError> {
     if let Some(receipt) = connector.receipt(&message.key)? {
         return Ok(Sent::AlreadyDelivered(receipt));
     }
@@ -122,7 +122,7 @@ fn send(
 
 /// Post the findings of `report` (if any) and say what became of them; exit 3 when the
 /// receiver never took them.
-pub fn post(global: &GlobalArgs, connector: &WebhookConnector, report: &Report) -> Result<Exit> {
+pub fn post(global: &GlobalArgs, connector: &dyn Connector, report: &Report) -> Result<Exit> {
     if report.is_clean() {
         if !global.quiet {
             eprintln!("alert: nothing found, nothing sent");

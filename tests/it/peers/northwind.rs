@@ -536,6 +536,60 @@ fn robert_leaves_scim_ldap_and_the_inventory_finance_is_told_and_a_second_run_ch
 }
 
 #[test]
+fn the_most_verbose_log_traces_every_system_and_never_a_secret() {
+    let secrets = Secrets::new();
+    let peers = Peers::start(&secrets);
+    let nw = Northwind::new(
+        &peers.scim.base_url,
+        &peers.slapd.url(),
+        &peers.finance.url,
+        "5s",
+        &secrets,
+    );
+    let ran = nw.run(&["-vvv", "robert"]).expect(0);
+    assert_robert_offboarded(&peers, &nw, &secrets);
+
+    // Offboard's own line for each system, through each kind of connector.
+    let calls: Vec<&str> = ran
+        .stderr
+        .lines()
+        .filter(|l| l.contains("offboard::calls") && l.contains(" call "))
+        .collect();
+    for (system, kind, op) in [
+        ("idp", "scim", "apply:deactivate"),
+        ("directory", "ldap", "apply:remove_groups"),
+        ("finance", "webhook", "deliver"),
+        ("inventory", "sqlite", "apply:release_seats"),
+    ] {
+        assert!(
+            calls
+                .iter()
+                .any(|l| l.contains(&format!("system={system} "))
+                    && l.contains(&format!("connector={kind} "))
+                    && l.contains(&format!("op={op} "))
+                    && l.contains("outcome=")
+                    && l.contains("duration_ms=")),
+            "no `{op}` line for {system} ({kind}):\n{}",
+            ran.stderr
+        );
+    }
+    // The libraries' traces are there too (HTTP connections, at -vvv only)...
+    assert!(
+        ran.stderr
+            .lines()
+            .any(|l| l.contains(" TRACE ") || l.contains(" DEBUG ") && l.contains("reqwest")),
+        "{}",
+        ran.stderr
+    );
+    // ...and no header of a request: not the SCIM bearer token, not the webhook signature
+    // secret, not the LDAP bind password, not even the name of the header carrying them.
+    let lower = ran.stderr.to_lowercase();
+    assert!(!lower.contains("authorization"), "{}", ran.stderr);
+    assert!(!lower.contains("bearer"), "{}", ran.stderr);
+    nw.assert_no_secrets(&secrets);
+}
+
+#[test]
 fn transient_faults_in_front_of_the_identity_provider_are_retried_to_a_clean_finish() {
     let secrets = Secrets::new();
     let peers = Peers::start(&secrets);

@@ -301,12 +301,156 @@ fn a_clean_repository_exits_zero() {
         .file("glossary.yaml", "version: 1\nstatuses:\n  active: { codes: [ACT] }\n  terminated: { codes: [TERM] }\n")
         .file("roles.yaml", "version: 1\nroles:\n  engineer:\n    groups: [engineering]\n    licenses: [github]\n")
         .file("playbooks/.keep", "")
-        .file("hr.csv", "employee_id,status,role,effective_at\nE1,ACT,engineer,2020-01-01\nE2,TERM,engineer,2030-01-01\n")
+        .file("hr.csv", "employee_id,username,email,status,role,effective_at\nE1,ann,ann@x.example,ACT,engineer,2020-01-01\nE2,bo,bo@x.example,TERM,engineer,2030-01-01\n")
         .file("saas.csv", "account,employee_id,entitlement_type,entitlement,monthly_cost_cents\nann,E1,account,ann,0\nann,E1,license,github,2100\nbo,E2,group,engineering,\n")
         .env("OFFBOARD_NOW", "2026-11-19T12:00:00Z")
         .args(["reconcile", "--inventory", "saas.csv"])
         .stdout("No orphaned or excess entitlements: 2 people, 3 entitlement(s) from 1 source(s), judged at 2026-11-19T12:00:00Z.\n")
         .run();
+}
+
+/// A small repository whose HR export is `hr` (columns renamed by `columns`, YAML).
+fn with_hr(hr: &str, columns: &str) -> Test {
+    Test::new()
+        .file("offboard.yaml", &format!("version: 1\nhr:\n  type: csv\n  path: hr.csv\n{columns}glossary: glossary.yaml\nroles: roles.yaml\nplaybooks: playbooks\n"))
+        .file("glossary.yaml", "version: 1\nstatuses:\n  active: { codes: [ACT] }\n  terminated: { codes: [TERM] }\n")
+        .file("roles.yaml", "version: 1\nroles:\n  engineer:\n    groups: [engineering]\n")
+        .file("playbooks/.keep", "")
+        .file("hr.csv", hr)
+        .file("saas.csv", "account,employee_id,entitlement_type,entitlement\nann,E1,account,ann\n")
+        .env("OFFBOARD_NOW", "2026-11-19T12:00:00Z")
+}
+
+#[test]
+fn reconcile_refuses_exactly_what_run_and_plan_refuse_in_the_same_words() {
+    let head = "employee_id,username,email,status,employment,legal_hold\n";
+    let cases = [
+        (
+            "employee_id,email,status\nE1,ann@x.example,ACT\n".to_owned(),
+            "",
+            "hr.csv:1: HR export has no column `username` (for `username`); columns are: employee_id, email, status",
+        ),
+        (
+            "employee_id,username,status\nE1,ann,ACT\n".to_owned(),
+            "",
+            "hr.csv:1: HR export has no column `email` (for `email`); columns are: employee_id, username, status",
+        ),
+        (
+            format!("{head}E1,ann,ann@x.example,ACT,employee,maybe\n"),
+            "",
+            "hr.csv:2: column `legal_hold`: `maybe` must be `true` or `false`",
+        ),
+        (
+            format!("{head}E1,ann,ann@x.example,ACT,,false\nE2,bo,bo@x.example,TERM,pirate,\n"),
+            "",
+            "hr.csv:3: column `employment`: `pirate` must be `employee` or `contractor`",
+        ),
+        (
+            "EmpNo,username,email,status,OnHold\nE1,ann,ann@x.example,ACT,perhaps\n".to_owned(),
+            "  columns: { id: EmpNo, legal_hold: OnHold }\n",
+            "hr.csv:2: column `OnHold` (legal_hold): `perhaps` must be `true` or `false`",
+        ),
+        (
+            format!("{head}E1,ann,not-an-address,ACT,,\n"),
+            "",
+            "hr.csv:2: column `email`: `not-an-address` is not an address",
+        ),
+        (
+            format!("{head}E1,ann,ann@x.example,ACT,,\nE1,bo,bo@x.example,TERM,,\n"),
+            "",
+            "hr.csv:3: duplicate employee id `E1` (first on line 2)",
+        ),
+    ];
+    for (hr, columns, expected) in cases {
+        let mut errors = Vec::new();
+        for args in [
+            &["reconcile", "--inventory", "saas.csv"][..],
+            &["plan", "E1"],
+        ] {
+            let out = with_hr(&hr, columns)
+                .args(args.iter().copied())
+                .status(2)
+                .run();
+            assert_eq!(
+                out.stdout, "",
+                "{args:?}: nothing is reported from a bad roster"
+            );
+            assert!(
+                !out.dir.path().join("journal").exists(),
+                "{args:?}: nothing is saved from a bad roster"
+            );
+            let line = out.stderr.lines().next().unwrap_or_default().to_owned();
+            let temp = format!("{}/", out.dir.path().display());
+            errors.push(line.replace(&temp, ""));
+        }
+        assert_eq!(
+            errors[0],
+            format!("error: {expected}"),
+            "reconcile, for\n{hr}"
+        );
+        assert_eq!(
+            errors[1], errors[0],
+            "plan and reconcile word it alike, for\n{hr}"
+        );
+    }
+    // The same export, fixed, reconciles.
+    with_hr(&format!("{head}E1,ann,ann@x.example,ACT,contractor,true\n"), "")
+        .args(["reconcile", "--inventory", "saas.csv"])
+        .stdout("No orphaned or excess entitlements: 1 people, 1 entitlement(s) from 1 source(s), judged at 2026-11-19T12:00:00Z.\n")
+        .run();
+}
+
+/// Reconcile judges everyone, so an export in which two rows share a username or an email (case
+/// aside) is refused outright, naming both rows in the words `run` and `plan` use for a person
+/// they cannot tell apart: nothing is reported or saved.
+#[test]
+fn reconcile_refuses_a_username_or_email_two_rows_share_naming_both_rows() {
+    let head = "employee_id,username,email,status\n";
+    let cases = [
+        (
+            format!(
+                "{head}E1,ann,ann@x.example,ACT\nE2,bo,bo@x.example,ACT\nE3,ann,cy@x.example,TERM\n"
+            ),
+            "`ann` is the username of two HR rows: hr.csv:2 (employee E1) and hr.csv:4 (employee E3)",
+        ),
+        (
+            format!(
+                "{head}E1,ann,Ann@X.example,ACT\nE2,bo,bo@x.example,ACT\nE3,cy,ann@x.example,TERM\n"
+            ),
+            "`ann@x.example` is the email of two HR rows: hr.csv:2 (employee E1) and hr.csv:4 (employee E3)",
+        ),
+    ];
+    for (hr, expected) in cases {
+        for args in [
+            &["reconcile", "--inventory", "saas.csv"][..],
+            &["plan", "E3"],
+        ] {
+            let out = with_hr(&hr, "").args(args.iter().copied()).status(2).run();
+            assert_eq!(out.stdout, "", "{args:?}: nothing is reported");
+            assert!(
+                !out.dir.path().join("journal").exists(),
+                "{args:?}: nothing is saved"
+            );
+            let temp = format!("{}/", out.dir.path().display());
+            let line = out.stderr.lines().next().unwrap_or_default();
+            assert_eq!(
+                line.replace(&temp, ""),
+                format!(
+                    "error: {expected}; each person must have their own, so nothing is done \
+                     until HR is corrected"
+                ),
+                "{args:?}, for\n{hr}"
+            );
+        }
+    }
+    // Told apart, the same people reconcile.
+    with_hr(
+        &format!("{head}E1,ann,Ann@X.example,ACT\nE2,bo,bo@x.example,ACT\nE3,cy,cy@x.example,TERM\n"),
+        "",
+    )
+    .args(["reconcile", "--inventory", "saas.csv"])
+    .stdout("No orphaned or excess entitlements: 3 people, 1 entitlement(s) from 1 source(s), judged at 2026-11-19T12:00:00Z.\n")
+    .run();
 }
 
 #[test]
@@ -733,7 +877,7 @@ fn a_clean_reconcile_sends_no_alert() {
         .file("glossary.yaml", "version: 1\nstatuses:\n  active: { codes: [ACT] }\n")
         .file("roles.yaml", "version: 1\nroles:\n  engineer:\n    groups: [engineering]\n")
         .file("playbooks/.keep", "")
-        .file("hr.csv", "employee_id,status,role,effective_at\nE1,ACT,engineer,2020-01-01\n")
+        .file("hr.csv", "employee_id,username,email,status,role,effective_at\nE1,ann,ann@x.example,ACT,engineer,2020-01-01\n")
         .file("saas.csv", "account,employee_id,entitlement_type,entitlement\nann,E1,account,ann\nann,E1,group,engineering\n")
         .env("OFFBOARD_NOW", PLANTED_NOW)
         .args(["reconcile", "--alert", "--inventory", "saas.csv"])

@@ -182,12 +182,12 @@ connectors:
         .file("playbooks/.keep", "")
         .file(
             "hr.csv",
-            "employee_id,username,status,role,effective_at\n\
-             E1,alice,ACT,engineer,2020-01-01\n\
-             E2,bob,TERM,engineer,2026-11-09\n\
-             E3,carol,RES,engineer,2026-11-14\n\
-             E4,dave,ACT,engineer,2021-03-01\n\
-             E5,erin,TERM,engineer,2026-10-20\n",
+            "employee_id,username,email,status,role,effective_at\n\
+             E1,alice,alice@acme.example,ACT,engineer,2020-01-01\n\
+             E2,bob,bob@acme.example,TERM,engineer,2026-11-09\n\
+             E3,carol,carol@acme.example,RES,engineer,2026-11-14\n\
+             E4,dave,dave@acme.example,ACT,engineer,2021-03-01\n\
+             E5,erin,erin@acme.example,TERM,engineer,2026-10-20\n",
         )
         .env("OFFBOARD_NOW", NOW)
         .env("RECONCILE_SCIM_TOKEN", &scim.token)

@@ -360,6 +360,57 @@ fn an_oversized_field_in_the_hr_export_names_its_line() {
     );
 }
 
+/// One reader reads the HR export for every command: a field over its limit, a quote never
+/// closed and a device where the export should be are refused by `run`, `plan`, `status` and
+/// `reconcile` alike, with the same error, and nothing is run, written back or saved.
+#[test]
+fn every_command_reading_the_hr_export_refuses_what_its_limits_refuse() {
+    let acme = Acme::new();
+    let hr = acme.dir().join("hr.csv");
+    let text = std::fs::read_to_string(&hr).unwrap();
+    let mallory = text.lines().position(|l| l.starts_with(MALLORY)).unwrap() + 1;
+    let last = text.lines().count() + 1;
+    let long = format!("Mallory {}", "x".repeat(70 * 1024));
+    let unclosed =
+        "E1099,zed,zed@acme.example,\"Zed,E1010,,R&D,CC-100,engineer,,ACT,,employee,false\n";
+    let config = std::fs::read_to_string(acme.config()).unwrap();
+    let cases = [
+        (
+            text.replacen("Mallory Hartmann", &long, 1),
+            config.clone(),
+            format!("hr.csv:{mallory}: a field is longer than the 64 KiB limit for a field"),
+        ),
+        (
+            format!("{text}{unclosed}"),
+            config.clone(),
+            format!("hr.csv:{last}: a quoted field opened on this line is never closed"),
+        ),
+        (
+            text.clone(),
+            config.replace("path: hr.csv", "path: /dev/zero"),
+            "cannot read HR export /dev/zero: it is a device, not a regular file".to_owned(),
+        ),
+    ];
+    for (export, config, expected) in cases {
+        std::fs::write(&hr, export).unwrap();
+        std::fs::write(acme.config(), config).unwrap();
+        for args in [
+            &["plan", "mallory"][..],
+            &["run", "mallory"],
+            &["status", "mallory"],
+            &["reconcile"],
+        ] {
+            let ran = offboard(&acme, args).expect(2);
+            assert!(ran.stderr.contains(&expected), "{args:?}: {ran}");
+            assert!(ran.stdout.is_empty(), "{args:?}: {ran}");
+        }
+        assert!(acme.runs().is_empty(), "{:?}", acme.runs());
+        assert!(store_changes(&acme).is_empty());
+        assert!(!acme.writeback().exists());
+        assert!(!acme.journal().join("reconcile.json").exists());
+    }
+}
+
 #[test]
 fn an_oversized_journal_line_is_a_bad_record_naming_the_limit() {
     let acme = Acme::new();

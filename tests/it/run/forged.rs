@@ -6,7 +6,7 @@
 
 use crate::support::journal::RunJournal;
 
-use offboard::journal::{Event, PlaybookRef, RecordFields, Signer, payload_hash};
+use offboard::journal::{Event, PlaybookRef, RecordFields, Signer, Vcs, payload_hash};
 
 use super::mallory::account;
 use crate::support::acme::{Acme, INVOLUNTARY_STEPS};
@@ -29,6 +29,7 @@ fn started() -> RecordFields {
             commit: None,
             blob: None,
             dirty: false,
+            vcs: Some(Vcs::Git),
         })
         .evidence(serde_json::json!({
             "playbook_name": "involuntary-leaver",

@@ -236,6 +236,7 @@ fn mallory_is_offboarded_and_a_second_run_changes_no_byte() {
         "playbooks/involuntary-leaver.yaml"
     );
     assert_eq!(started["playbook"]["dirty"], false);
+    assert_eq!(started["playbook"]["vcs"], "git");
     assert_eq!(started["playbook"]["commit"].as_str().unwrap().len(), 40);
     let evidence = |step: &str| -> &Value {
         &payloads

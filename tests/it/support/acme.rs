@@ -37,10 +37,8 @@ impl Acme {
     /// Copy `examples/acme` and `playbooks/` from the source tree (without any state, journal or
     /// HR write-back a local demo run left there), `git init` and commit.
     pub fn new() -> Acme {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path();
-        copy_dir(&source_root().join("playbooks"), &root.join("playbooks"));
-        copy_example("acme", &root.join("examples/acme"));
+        let acme = Acme::untracked();
+        let root = acme.root();
         std::fs::write(
             root.join(".gitignore"),
             "/examples/*/state/\n/examples/*/journal/\n",
@@ -49,7 +47,25 @@ impl Acme {
         git(root, &["init", "-q", "-b", "main"]);
         git(root, &["add", "."]);
         git(root, &["commit", "-q", "-m", "Acme playbook repository"]);
+        acme
+    }
+
+    /// The same copy of the demo repository, in no git repository. Commands must be run with
+    /// [`Acme::outside_git`] in their environment, so that a repository holding the temp
+    /// directory (if any) is not found.
+    pub fn untracked() -> Acme {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        copy_dir(&source_root().join("playbooks"), &root.join("playbooks"));
+        copy_example("acme", &root.join("examples/acme"));
         Acme { tmp }
+    }
+
+    /// `GIT_CEILING_DIRECTORIES` set to the directory holding this copy: git (and offboard)
+    /// stop looking for a repository there.
+    pub fn outside_git(&self) -> (&'static str, String) {
+        let parent = self.root().parent().unwrap_or(self.root());
+        ("GIT_CEILING_DIRECTORIES", parent.display().to_string())
     }
 
     /// A fresh copy of this repository (git history, state and journal included).

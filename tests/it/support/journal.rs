@@ -123,6 +123,7 @@ pub fn started(employee: &str) -> RecordFields {
             commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
             blob: Some("89abcdef0123456789abcdef0123456789abcdef".into()),
             dirty: false,
+            vcs: Some(offboard::journal::Vcs::Git),
         })
 }
 
