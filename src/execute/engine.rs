@@ -16,7 +16,9 @@ use super::approval;
 use super::context::template_context;
 use super::outcome::{RunReport, StepOutcome, StepState};
 use crate::connector::Principal;
-use crate::connector::{AccountState, Change, Connector, ConnectorError, Message, ReadScope};
+use crate::connector::{
+    AccountState, Change, Connector, ConnectorError, Message, Messenger, ReadScope,
+};
 use crate::hr::HrRecord;
 use crate::plan::desired::{Move, Release, Review, Scope, desired_changes, released_cost_cents};
 use crate::playbook::Status;
@@ -29,10 +31,30 @@ use crate::retry::RetryPolicy;
 /// A connector as the engine uses it: the system, and how to find the employee in it.
 #[derive(Clone)]
 pub struct Target {
-    /// The connector.
-    pub connector: Arc<dyn Connector>,
+    /// The configured name.
+    pub name: String,
+    /// The system's accounts, when it holds any.
+    pub accounts: Option<Arc<dyn Connector>>,
+    /// The system's message delivery, when it takes messages.
+    pub messages: Option<Arc<dyn Messenger>>,
     /// Renders to the value the connector matches accounts on.
     pub lookup: Template,
+}
+
+impl Target {
+    /// The accounts connector, or an error saying the system holds none.
+    pub fn accounts(&self) -> Result<&Arc<dyn Connector>, String> {
+        self.accounts
+            .as_ref()
+            .ok_or_else(|| format!("connector `{}` holds no accounts", self.name))
+    }
+
+    /// The messenger, or an error saying the system takes no messages.
+    pub fn messages(&self) -> Result<&Arc<dyn Messenger>, String> {
+        self.messages
+            .as_ref()
+            .ok_or_else(|| format!("connector `{}` takes no messages", self.name))
+    }
 }
 
 /// What the engine needs from the run's journal: the history of earlier invocations (for
@@ -479,7 +501,7 @@ impl Engine<'_> {
             _ => None,
         };
         let target = self.target(step)?;
-        let connector = &target.connector;
+        let connector = target.accounts()?;
         let key = target
             .lookup
             .render(context)
@@ -626,9 +648,9 @@ impl Engine<'_> {
         observer: &mut dyn Observer,
     ) -> Result<Done, String> {
         let target = self.target(step)?;
-        let connector = &target.connector;
+        let connector = target.messages()?;
         let key = format!("{}/{}", self.run_id, step.id);
-        let target_json = (connector.name().to_owned(), None);
+        let target_json = (target.name.clone(), None);
         if let Some(receipt) = self.call(step, observer, || connector.receipt(&key))? {
             return Ok(Done::Confirmed {
                 changed: false,
@@ -640,7 +662,7 @@ impl Engine<'_> {
             return Ok(Done::Planned(StepState::Planned {
                 account: None,
                 changes: Vec::new(),
-                detail: format!("send {} through `{}`", step.kind, connector.name()),
+                detail: format!("send {} through `{}`", step.kind, target.name),
                 released_monthly_cost_cents: 0,
                 seats: Vec::new(),
                 params: params.clone(),
@@ -655,12 +677,7 @@ impl Engine<'_> {
         self.call(step, observer, || connector.deliver(&message))?;
         let receipt = self
             .call(step, observer, || connector.receipt(&key))?
-            .ok_or_else(|| {
-                format!(
-                    "`{}` shows no delivery of {key} after sending",
-                    connector.name()
-                )
-            })?;
+            .ok_or_else(|| format!("`{}` shows no delivery of {key} after sending", target.name))?;
         Ok(Done::Confirmed {
             changed: true,
             target: Some(target_json),

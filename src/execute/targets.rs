@@ -11,7 +11,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::engine::Target;
-use super::logged::logged;
+use super::logged::{logged, logged_messenger};
 use crate::connector::ldap::{Bind, DisableMethod, LdapConnector, LdapOptions, MemberAttribute};
 use crate::connector::scim::{self, ScimAttribute, ScimConnector, ScimOptions};
 use crate::connector::sqlite::{MatchAttribute, SqliteConnector, SqliteStore};
@@ -63,40 +63,46 @@ pub fn build_targets(
                         Template::new("{{ employee.username }}"),
                     ),
                 };
+                let sqlite = Arc::new(SqliteConnector::new(name, store, attribute));
                 Target {
-                    connector: logged(
-                        Arc::new(SqliteConnector::new(name, store, attribute)),
-                        "sqlite",
-                    ),
+                    name: name.to_owned(),
+                    accounts: Some(logged(sqlite.clone(), "sqlite")),
+                    messages: Some(logged_messenger(sqlite, "sqlite")),
                     lookup,
                 }
             }
             ConnectorSettings::Scim(settings) => Target {
-                connector: logged(
+                name: name.to_owned(),
+                messages: None,
+                accounts: Some(logged(
                     Arc::new(
                         scim_connector(name, settings)
                             .map_err(|e| format!("connector `{name}`: {e}"))?,
                     ),
                     "scim",
-                ),
+                )),
                 lookup: settings.match_.value.clone(),
             },
             ConnectorSettings::Webhook(settings) => Target {
-                connector: logged(
+                name: name.to_owned(),
+                accounts: None,
+                messages: Some(logged_messenger(
                     Arc::new(webhook_connector(config, name, settings)?),
                     "webhook",
-                ),
+                )),
                 // Messages find no account; the lookup is never rendered for them.
                 lookup: Template::new("{{ employee.id }}"),
             },
             ConnectorSettings::Ldap(settings) => Target {
-                connector: logged(
+                name: name.to_owned(),
+                messages: None,
+                accounts: Some(logged(
                     Arc::new(
                         ldap_connector(name, settings)
                             .map_err(|e| format!("connector `{name}`: {e}"))?,
                     ),
                     "ldap",
-                ),
+                )),
                 lookup: settings.match_.value.clone(),
             },
         };

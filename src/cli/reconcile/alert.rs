@@ -24,9 +24,9 @@ use serde::Serialize;
 
 use crate::cli::GlobalArgs;
 use crate::connector::webhook::sha256_hex;
-use crate::connector::{Connector, ConnectorError, Message, Receipt};
+use crate::connector::{ConnectorError, Message, Messenger, Receipt};
 use crate::error::{Error, Result};
-use crate::execute::logged::logged;
+use crate::execute::logged::logged_messenger;
 use crate::execute::targets::webhook_connector;
 use crate::exit::Exit;
 use crate::playbook::{Config, ConnectorSettings};
@@ -53,7 +53,7 @@ pub struct AlertBody<'a> {
 }
 
 /// The webhook connector `reconcile.alert` names, ready to send.
-pub fn alert_connector(config: &Config) -> Result<Arc<dyn Connector>> {
+pub fn alert_connector(config: &Config) -> Result<Arc<dyn Messenger>> {
     let Some(name) = &config.reconcile.alert else {
         return Err(Error::Usage(format!(
             "`reconcile --alert` needs an alert webhook: add `reconcile: {{ alert: CONNECTOR }}` to {}, naming a `type: webhook` connector",
@@ -69,7 +69,7 @@ pub fn alert_connector(config: &Config) -> Result<Arc<dyn Connector>> {
         )));
     };
     let connector = webhook_connector(config, name, settings).map_err(Error::Usage)?;
-    Ok(logged(Arc::new(connector), "webhook"))
+    Ok(logged_messenger(Arc::new(connector), "webhook"))
 }
 
 /// The alert message for `report`.
@@ -101,7 +101,7 @@ enum Sent {
 
 /// Deliver `message` through `connector`, retrying transient failures as a run does; `quiet`
 /// silences the retry notes. Errors are the connector's, free of secrets.
-fn send(connector: &dyn Connector, message: &Message, quiet: bool) -> Result<Sent, ConnectorError> {
+fn send(connector: &dyn Messenger, message: &Message, quiet: bool) -> Result<Sent, ConnectorError> {
     if let Some(receipt) = connector.receipt(&message.key)? {
         return Ok(Sent::AlreadyDelivered(receipt));
     }
@@ -122,7 +122,7 @@ fn send(connector: &dyn Connector, message: &Message, quiet: bool) -> Result<Sen
 
 /// Post the findings of `report` (if any) and say what became of them; exit 3 when the
 /// receiver never took them.
-pub fn post(global: &GlobalArgs, connector: &dyn Connector, report: &Report) -> Result<Exit> {
+pub fn post(global: &GlobalArgs, connector: &dyn Messenger, report: &Report) -> Result<Exit> {
     if report.is_clean() {
         if !global.quiet {
             eprintln!("alert: nothing found, nothing sent");
