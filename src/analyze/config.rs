@@ -6,14 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::connectors::connectors;
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::node::Node;
 use super::reader::{Cx, Fields, check_version, with_root_partial};
-use super::template;
 use crate::playbook::{
-    Config, ConnectorConfig, ConnectorSettings, ConnectorType, Deadlines, Duration, HrSource,
-    LdapDisable, LdapSettings, Match, Policy, ReconcileSettings, Risk, ScimSettings, Signing,
-    SqliteSettings, Template, WebhookSettings,
+    Config, ConnectorConfig, ConnectorType, Deadlines, Duration, HrSource, Policy,
+    ReconcileSettings, Risk, Signing,
 };
 
 const CONFIG_KEYS: &[&str] = &[
@@ -116,18 +115,24 @@ impl ConfigGaps {
     }
 }
 
-struct Paths<'a> {
+pub(super) struct Paths<'a> {
     dir: PathBuf,
     exists: &'a dyn Fn(&Path) -> bool,
 }
 
 impl Paths<'_> {
-    fn resolve(&self, p: &str) -> PathBuf {
+    pub(super) fn resolve(&self, p: &str) -> PathBuf {
         self.dir.join(p)
     }
 
     /// A path key: resolved, and reported when `must_exist` and absent.
-    fn path(&self, cx: &mut Cx<'_>, key: &str, node: &Node, must_exist: bool) -> Option<PathBuf> {
+    pub(super) fn path(
+        &self,
+        cx: &mut Cx<'_>,
+        key: &str,
+        node: &Node,
+        must_exist: bool,
+    ) -> Option<PathBuf> {
         let text = cx.string(key, node)?;
         let path = self.resolve(text);
         if must_exist && !(self.exists)(&path) {
@@ -307,7 +312,7 @@ fn hr(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<HrSource> {
     }
 }
 
-fn url(cx: &mut Cx<'_>, key: &str, node: &Node, schemes: &[&str]) -> Option<String> {
+pub(super) fn url(cx: &mut Cx<'_>, key: &str, node: &Node, schemes: &[&str]) -> Option<String> {
     let text = cx.string(key, node)?;
     if schemes
         .iter()
@@ -330,7 +335,7 @@ fn url(cx: &mut Cx<'_>, key: &str, node: &Node, schemes: &[&str]) -> Option<Stri
 
 /// An optional `*_env` key: must name an environment variable. The value is not echoed, in case
 /// it is a secret pasted by mistake.
-fn env_name(cx: &mut Cx<'_>, f: &Fields<'_>, key: &str) -> Option<Option<String>> {
+pub(super) fn env_name(cx: &mut Cx<'_>, f: &Fields<'_>, key: &str) -> Option<Option<String>> {
     let Some(node) = f.get(key) else {
         return Some(None);
     };
@@ -401,203 +406,8 @@ fn signers(cx: &mut Cx<'_>, node: &Node) -> (BTreeMap<String, Vec<String>>, bool
     (out, ok)
 }
 
-/// The connectors that could be read, and the names of those that could not; `None` when
-/// `connectors:` is not a mapping.
-fn connectors(
-    cx: &mut Cx<'_>,
-    node: &Node,
-    paths: &Paths<'_>,
-) -> Option<(BTreeMap<String, ConnectorConfig>, BTreeSet<String>)> {
-    let entries = cx.map("connectors", node)?;
-    let mut out = BTreeMap::new();
-    let mut broken = BTreeSet::new();
-    for e in entries {
-        match connector(cx, &e.value, paths) {
-            Some(settings) => {
-                out.insert(
-                    e.key.clone(),
-                    ConnectorConfig {
-                        name: e.key.clone(),
-                        settings,
-                    },
-                );
-            }
-            None => {
-                broken.insert(e.key.clone());
-            }
-        }
-    }
-    Some((out, broken))
-}
-
-fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<ConnectorSettings> {
-    let kind = match &node.value {
-        super::node::Value::Map(entries) => entries.iter().find(|e| e.key == "type"),
-        _ => None,
-    };
-    let Some(kind) = kind else {
-        let _ = Fields::new(cx, node, "connector", &["type"]).map(|f| f.required(cx, "type"));
-        return None;
-    };
-    let name = cx.string("type", &kind.value)?;
-    let Some(connector_type) = ConnectorType::from_name(name) else {
-        cx.choice(
-            "type",
-            name,
-            &["sqlite", "scim", "ldap", "webhook"],
-            kind.value.span,
-        );
-        return None;
-    };
-    match connector_type {
-        ConnectorType::Sqlite => {
-            let f = Fields::new(
-                cx,
-                node,
-                "sqlite connector",
-                &["type", "path", "seed", "match"],
-            )?;
-            let path = f
-                .required(cx, "path")
-                .and_then(|n| paths.path(cx, "path", n, false));
-            let seed = match f.get("seed") {
-                Some(n) => Some(paths.path(cx, "seed", n, true)),
-                None => Some(None),
-            };
-            let match_ = match f.get("match") {
-                Some(n) => {
-                    let m = matcher(cx, n, None)?;
-                    if !["username", "email", "employee_id"].contains(&m.attribute.as_str()) {
-                        cx.choice(
-                            "attribute",
-                            &m.attribute,
-                            &["username", "email", "employee_id"],
-                            n.span,
-                        );
-                        return None;
-                    }
-                    Some(m)
-                }
-                None => None,
-            };
-            Some(ConnectorSettings::Sqlite(SqliteSettings {
-                path: path?,
-                seed: seed.flatten(),
-                match_,
-            }))
-        }
-        ConnectorType::Scim => {
-            let f = Fields::new(
-                cx,
-                node,
-                "scim connector",
-                &[
-                    "type",
-                    "base_url",
-                    "token_env",
-                    "match",
-                    "concurrency",
-                    "timeout",
-                ],
-            )?;
-            let base_url = f
-                .required(cx, "base_url")
-                .and_then(|n| url(cx, "base_url", n, &["http://", "https://"]));
-            let token_env = env_name(cx, &f, "token_env");
-            let match_ = matcher_or(cx, &f, "userName", "{{ employee.email }}");
-            let concurrency = opt(cx, &f, "concurrency", |cx, n| cx.uint("concurrency", n, 1));
-            let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
-            Some(ConnectorSettings::Scim(ScimSettings {
-                base_url: base_url?,
-                token_env: token_env?,
-                match_: match_?,
-                concurrency: concurrency?,
-                timeout: timeout?,
-            }))
-        }
-        ConnectorType::Ldap => {
-            let f = Fields::new(
-                cx,
-                node,
-                "ldap connector",
-                &[
-                    "type",
-                    "url",
-                    "bind_dn",
-                    "password_env",
-                    "base_dn",
-                    "match",
-                    "disable",
-                    "group_member_attribute",
-                    "timeout",
-                ],
-            )?;
-            let url = f
-                .required(cx, "url")
-                .and_then(|n| url(cx, "url", n, &["ldap://", "ldaps://"]));
-            let bind_dn = opt(cx, &f, "bind_dn", |cx, n| {
-                cx.string("bind_dn", n).map(str::to_owned)
-            });
-            let password_env = env_name(cx, &f, "password_env");
-            let base_dn = f
-                .required(cx, "base_dn")
-                .and_then(|n| cx.string("base_dn", n).map(str::to_owned));
-            let match_ = matcher_or(cx, &f, "uid", "{{ employee.username }}");
-            let disable = match f.get("disable") {
-                Some(n) => ldap_disable(cx, n),
-                None => Some(LdapDisable::PpolicyLock),
-            };
-            let member = match f.get("group_member_attribute") {
-                Some(n) => cx.string("group_member_attribute", n).and_then(|s| {
-                    if ["member", "uniqueMember", "memberUid"].contains(&s) {
-                        Some(s.to_owned())
-                    } else {
-                        cx.choice(
-                            "group_member_attribute",
-                            s,
-                            &["member", "uniqueMember", "memberUid"],
-                            n.span,
-                        );
-                        None
-                    }
-                }),
-                None => Some("member".to_owned()),
-            };
-            let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
-            Some(ConnectorSettings::Ldap(LdapSettings {
-                url: url?,
-                bind_dn: bind_dn?,
-                password_env: password_env?,
-                base_dn: base_dn?,
-                match_: match_?,
-                disable: disable?,
-                group_member_attribute: member?,
-                timeout: timeout?,
-            }))
-        }
-        ConnectorType::Webhook => {
-            let f = Fields::new(
-                cx,
-                node,
-                "webhook connector",
-                &["type", "url", "secret_env", "timeout"],
-            )?;
-            let url = f
-                .required(cx, "url")
-                .and_then(|n| url(cx, "url", n, &["http://", "https://"]));
-            let secret_env = env_name(cx, &f, "secret_env");
-            let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
-            Some(ConnectorSettings::Webhook(WebhookSettings {
-                url: url?,
-                secret_env: secret_env?,
-                timeout: timeout?,
-            }))
-        }
-    }
-}
-
 /// An optional key: `Some(None)` when absent, `None` when present and invalid.
-fn opt<T>(
+pub(super) fn opt<T>(
     cx: &mut Cx<'_>,
     f: &Fields<'_>,
     key: &str,
@@ -609,7 +419,7 @@ fn opt<T>(
     }
 }
 
-fn duration(cx: &mut Cx<'_>, key: &str, node: &Node) -> Option<Duration> {
+pub(super) fn duration(cx: &mut Cx<'_>, key: &str, node: &Node) -> Option<Duration> {
     let text = cx.string(key, node)?;
     let parsed = text.parse::<Duration>().ok();
     if parsed.is_none() {
@@ -621,63 +431,6 @@ fn duration(cx: &mut Cx<'_>, key: &str, node: &Node) -> Option<Duration> {
         );
     }
     parsed
-}
-
-fn matcher(cx: &mut Cx<'_>, node: &Node, _default: Option<()>) -> Option<Match> {
-    let f = Fields::new(cx, node, "match", &["attribute", "value"])?;
-    let attribute = f
-        .required(cx, "attribute")
-        .and_then(|n| cx.string("attribute", n).map(str::to_owned));
-    let value = f.required(cx, "value").and_then(|n| {
-        let text = cx.scalar_text("value", n)?;
-        template::check(cx, &text, n)
-    });
-    Some(Match {
-        attribute: attribute?,
-        value: value?,
-    })
-}
-
-fn matcher_or(cx: &mut Cx<'_>, f: &Fields<'_>, attribute: &str, value: &str) -> Option<Match> {
-    match f.get("match") {
-        Some(n) => matcher(cx, n, None),
-        None => Some(Match {
-            attribute: attribute.to_owned(),
-            value: Template::new(value),
-        }),
-    }
-}
-
-fn ldap_disable(cx: &mut Cx<'_>, node: &Node) -> Option<LdapDisable> {
-    let f = Fields::new(cx, node, "disable", &["method", "ou"])?;
-    let method_node = f.required(cx, "method")?;
-    let method = cx.string("method", method_node)?;
-    match method {
-        "ppolicy_lock" => Some(LdapDisable::PpolicyLock),
-        "ad_uac" => Some(LdapDisable::AdUac),
-        "move_ou" => {
-            let Some(ou) = f.get("ou") else {
-                cx.report(
-                    DiagnosticKind::InvalidConfig {
-                        message: "`disable: { method: move_ou }` needs `ou`".into(),
-                    },
-                    method_node.span,
-                );
-                return None;
-            };
-            cx.string("ou", ou)
-                .map(|s| LdapDisable::MoveOu { ou: s.to_owned() })
-        }
-        other => {
-            cx.choice(
-                "method",
-                other,
-                &["ppolicy_lock", "move_ou", "ad_uac"],
-                method_node.span,
-            );
-            None
-        }
-    }
 }
 
 /// `reconcile:`. `alert` must name a `type: webhook` connector; that is checked only when the

@@ -6,6 +6,7 @@
 
 mod config;
 mod conflicts;
+mod connectors;
 mod diagnostic;
 mod glossary;
 mod graph;

@@ -1,0 +1,280 @@
+//! The `connectors:` section of `offboard.yaml`: one settings function per connector type,
+//! each checking its own keys, and the match rule shared by those that find accounts. Secret
+//! values are never read here: `*_env` keys name environment variables.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::config::{Paths, duration, env_name, opt, url};
+use super::diagnostic::DiagnosticKind;
+use super::node::Node;
+use super::reader::{Cx, Fields};
+use super::template;
+use crate::playbook::{
+    ConnectorConfig, ConnectorSettings, ConnectorType, LdapDisable, LdapSettings, Match,
+    ScimSettings, SqliteSettings, Template, WebhookSettings,
+};
+
+/// The connectors that could be read, and the names of those that could not; `None` when
+/// `connectors:` is not a mapping.
+pub(super) fn connectors(
+    cx: &mut Cx<'_>,
+    node: &Node,
+    paths: &Paths<'_>,
+) -> Option<(BTreeMap<String, ConnectorConfig>, BTreeSet<String>)> {
+    let entries = cx.map("connectors", node)?;
+    let mut out = BTreeMap::new();
+    let mut broken = BTreeSet::new();
+    for e in entries {
+        match connector(cx, &e.value, paths) {
+            Some(settings) => {
+                out.insert(
+                    e.key.clone(),
+                    ConnectorConfig {
+                        name: e.key.clone(),
+                        settings,
+                    },
+                );
+            }
+            None => {
+                broken.insert(e.key.clone());
+            }
+        }
+    }
+    Some((out, broken))
+}
+
+/// One connector: its `type`, then the settings of that type.
+fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<ConnectorSettings> {
+    let kind = match &node.value {
+        super::node::Value::Map(entries) => entries.iter().find(|e| e.key == "type"),
+        _ => None,
+    };
+    let Some(kind) = kind else {
+        let _ = Fields::new(cx, node, "connector", &["type"]).map(|f| f.required(cx, "type"));
+        return None;
+    };
+    let name = cx.string("type", &kind.value)?;
+    let Some(connector_type) = ConnectorType::from_name(name) else {
+        cx.choice(
+            "type",
+            name,
+            &ConnectorType::ALL.map(ConnectorType::as_str),
+            kind.value.span,
+        );
+        return None;
+    };
+    match connector_type {
+        ConnectorType::Sqlite => sqlite(cx, node, paths),
+        ConnectorType::Scim => scim(cx, node),
+        ConnectorType::Ldap => ldap(cx, node),
+        ConnectorType::Webhook => webhook(cx, node),
+    }
+}
+
+/// `type: sqlite`: the embedded store.
+fn sqlite(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<ConnectorSettings> {
+    let f = Fields::new(
+        cx,
+        node,
+        "sqlite connector",
+        &["type", "path", "seed", "match"],
+    )?;
+    let path = f
+        .required(cx, "path")
+        .and_then(|n| paths.path(cx, "path", n, false));
+    let seed = match f.get("seed") {
+        Some(n) => Some(paths.path(cx, "seed", n, true)),
+        None => Some(None),
+    };
+    let match_ = match f.get("match") {
+        Some(n) => {
+            let m = matcher(cx, n, None)?;
+            if !["username", "email", "employee_id"].contains(&m.attribute.as_str()) {
+                cx.choice(
+                    "attribute",
+                    &m.attribute,
+                    &["username", "email", "employee_id"],
+                    n.span,
+                );
+                return None;
+            }
+            Some(m)
+        }
+        None => None,
+    };
+    Some(ConnectorSettings::Sqlite(SqliteSettings {
+        path: path?,
+        seed: seed.flatten(),
+        match_,
+    }))
+}
+
+/// `type: scim`: SCIM 2.0.
+fn scim(cx: &mut Cx<'_>, node: &Node) -> Option<ConnectorSettings> {
+    let f = Fields::new(
+        cx,
+        node,
+        "scim connector",
+        &[
+            "type",
+            "base_url",
+            "token_env",
+            "match",
+            "concurrency",
+            "timeout",
+        ],
+    )?;
+    let base_url = f
+        .required(cx, "base_url")
+        .and_then(|n| url(cx, "base_url", n, &["http://", "https://"]));
+    let token_env = env_name(cx, &f, "token_env");
+    let match_ = matcher_or(cx, &f, "userName", "{{ employee.email }}");
+    let concurrency = opt(cx, &f, "concurrency", |cx, n| cx.uint("concurrency", n, 1));
+    let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
+    Some(ConnectorSettings::Scim(ScimSettings {
+        base_url: base_url?,
+        token_env: token_env?,
+        match_: match_?,
+        concurrency: concurrency?,
+        timeout: timeout?,
+    }))
+}
+
+/// `type: ldap`.
+fn ldap(cx: &mut Cx<'_>, node: &Node) -> Option<ConnectorSettings> {
+    let f = Fields::new(
+        cx,
+        node,
+        "ldap connector",
+        &[
+            "type",
+            "url",
+            "bind_dn",
+            "password_env",
+            "base_dn",
+            "match",
+            "disable",
+            "group_member_attribute",
+            "timeout",
+        ],
+    )?;
+    let url = f
+        .required(cx, "url")
+        .and_then(|n| url(cx, "url", n, &["ldap://", "ldaps://"]));
+    let bind_dn = opt(cx, &f, "bind_dn", |cx, n| {
+        cx.string("bind_dn", n).map(str::to_owned)
+    });
+    let password_env = env_name(cx, &f, "password_env");
+    let base_dn = f
+        .required(cx, "base_dn")
+        .and_then(|n| cx.string("base_dn", n).map(str::to_owned));
+    let match_ = matcher_or(cx, &f, "uid", "{{ employee.username }}");
+    let disable = match f.get("disable") {
+        Some(n) => ldap_disable(cx, n),
+        None => Some(LdapDisable::PpolicyLock),
+    };
+    let member = match f.get("group_member_attribute") {
+        Some(n) => cx.string("group_member_attribute", n).and_then(|s| {
+            if ["member", "uniqueMember", "memberUid"].contains(&s) {
+                Some(s.to_owned())
+            } else {
+                cx.choice(
+                    "group_member_attribute",
+                    s,
+                    &["member", "uniqueMember", "memberUid"],
+                    n.span,
+                );
+                None
+            }
+        }),
+        None => Some("member".to_owned()),
+    };
+    let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
+    Some(ConnectorSettings::Ldap(LdapSettings {
+        url: url?,
+        bind_dn: bind_dn?,
+        password_env: password_env?,
+        base_dn: base_dn?,
+        match_: match_?,
+        disable: disable?,
+        group_member_attribute: member?,
+        timeout: timeout?,
+    }))
+}
+
+/// `type: webhook`: signed JSON messages.
+fn webhook(cx: &mut Cx<'_>, node: &Node) -> Option<ConnectorSettings> {
+    let f = Fields::new(
+        cx,
+        node,
+        "webhook connector",
+        &["type", "url", "secret_env", "timeout"],
+    )?;
+    let url = f
+        .required(cx, "url")
+        .and_then(|n| url(cx, "url", n, &["http://", "https://"]));
+    let secret_env = env_name(cx, &f, "secret_env");
+    let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
+    Some(ConnectorSettings::Webhook(WebhookSettings {
+        url: url?,
+        secret_env: secret_env?,
+        timeout: timeout?,
+    }))
+}
+
+fn matcher(cx: &mut Cx<'_>, node: &Node, _default: Option<()>) -> Option<Match> {
+    let f = Fields::new(cx, node, "match", &["attribute", "value"])?;
+    let attribute = f
+        .required(cx, "attribute")
+        .and_then(|n| cx.string("attribute", n).map(str::to_owned));
+    let value = f.required(cx, "value").and_then(|n| {
+        let text = cx.scalar_text("value", n)?;
+        template::check(cx, &text, n)
+    });
+    Some(Match {
+        attribute: attribute?,
+        value: value?,
+    })
+}
+
+fn matcher_or(cx: &mut Cx<'_>, f: &Fields<'_>, attribute: &str, value: &str) -> Option<Match> {
+    match f.get("match") {
+        Some(n) => matcher(cx, n, None),
+        None => Some(Match {
+            attribute: attribute.to_owned(),
+            value: Template::new(value),
+        }),
+    }
+}
+
+fn ldap_disable(cx: &mut Cx<'_>, node: &Node) -> Option<LdapDisable> {
+    let f = Fields::new(cx, node, "disable", &["method", "ou"])?;
+    let method_node = f.required(cx, "method")?;
+    let method = cx.string("method", method_node)?;
+    match method {
+        "ppolicy_lock" => Some(LdapDisable::PpolicyLock),
+        "ad_uac" => Some(LdapDisable::AdUac),
+        "move_ou" => {
+            let Some(ou) = f.get("ou") else {
+                cx.report(
+                    DiagnosticKind::InvalidConfig {
+                        message: "`disable: { method: move_ou }` needs `ou`".into(),
+                    },
+                    method_node.span,
+                );
+                return None;
+            };
+            cx.string("ou", ou)
+                .map(|s| LdapDisable::MoveOu { ou: s.to_owned() })
+        }
+        other => {
+            cx.choice(
+                "method",
+                other,
+                &["ppolicy_lock", "move_ou", "ad_uac"],
+                method_node.span,
+            );
+            None
+        }
+    }
+}
