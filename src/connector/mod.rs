@@ -1,10 +1,12 @@
 //! Connectors to the systems offboard changes: the traits connectors implement ([`Connector`]
-//! for accounts, [`Messenger`] for messages) and one module per protocol. A connector knows only this trait and its own protocol, never the
-//! journal, the playbook or the CLI. Retries, timing and journaling belong to the engine.
+//! for accounts, [`Messenger`] for messages) and one module per protocol. A connector knows
+//! only these traits and its own protocol, never the journal, the playbook or the CLI. Retries,
+//! timing and journaling belong to the engine.
 
 pub(crate) mod http_errors;
 pub mod ldap;
 mod message;
+pub mod oauth;
 pub mod scim;
 pub mod sqlite;
 pub mod webhook;
