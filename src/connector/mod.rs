@@ -56,6 +56,22 @@ pub struct AccountState {
     /// them costs the system requests): `groups` is then empty, not known to be empty.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub groups_skipped: bool,
+    /// Memberships and seats the account holds that the system will not let offboard change
+    /// (a dynamic group, a group synced from on-premises, a license a group assigns), each
+    /// with the reason: reported, never silently left. Not part of `groups` or `seats`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<Kept>,
+}
+
+/// A membership or seat offboard cannot remove in a system, and why.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Kept {
+    /// What it is: `group` or `seat`.
+    pub kind: String,
+    /// The group name or the product id.
+    pub name: String,
+    /// Why it stays, and what a person must change instead.
+    pub reason: String,
 }
 
 /// What a step needs to read of an account. Systems where a part costs extra requests may

@@ -20,7 +20,9 @@ use crate::connector::{
     AccountState, Change, Connector, ConnectorError, Message, Messenger, ReadScope,
 };
 use crate::hr::HrRecord;
-use crate::plan::desired::{Move, Release, Review, Scope, desired_changes, released_cost_cents};
+use crate::plan::desired::{
+    Move, Release, Review, Scope, desired_changes, kept_for, kept_note, released_cost_cents,
+};
 use crate::playbook::Status;
 use crate::playbook::Template;
 use crate::playbook::{Action, ActionGroup};
@@ -539,6 +541,10 @@ impl Engine<'_> {
             if let Some(review) = &review {
                 detail = format!("{detail}; {review}");
             }
+            let kept = kept_for(step.kind, &before);
+            if !kept.is_empty() {
+                detail = format!("{detail}; {}", kept_note(&kept));
+            }
             let seats = before
                 .seats
                 .iter()
@@ -606,6 +612,10 @@ impl Engine<'_> {
             let kept: i64 = after.seats.iter().map(|s| s.monthly_cost_cents).sum();
             evidence["kept_seats"] = json!(after.seats);
             evidence["kept_monthly_cost_cents"] = json!(kept);
+        }
+        let kept = kept_for(step.kind, &after);
+        if !kept.is_empty() {
+            evidence["kept"] = json!(kept);
         }
         if let Some(review) = review {
             evidence["kept_for_review"] = json!({

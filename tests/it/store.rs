@@ -490,6 +490,7 @@ fn read_reports_the_account_sorted() -> TestResult {
             assets: vec!["LT-0001".into(), "YK-0001".into()],
             data_retained: Some(false),
             groups_skipped: false,
+            kept: Vec::new(),
         }
     );
     let unknown = fx
@@ -671,6 +672,7 @@ fn retain_data_then_delete() -> TestResult {
             assets: vec!["LT-0001".into(), "YK-0001".into()],
             data_retained: Some(true),
             groups_skipped: false,
+            kept: Vec::new(),
         }
     );
     // Every change is now in effect and changes nothing more.
