@@ -3,6 +3,7 @@
 //! only these traits and its own protocol, never the journal, the playbook or the CLI. Retries,
 //! timing and journaling belong to the engine.
 
+pub mod entra;
 pub(crate) mod http_errors;
 pub mod ldap;
 mod message;
