@@ -10,9 +10,12 @@ use super::node::Node;
 use super::reader::{Cx, Fields};
 use super::template;
 use crate::playbook::{
-    ConnectorConfig, ConnectorSettings, ConnectorType, LdapDisable, LdapSettings, Match,
-    ScimSettings, SqliteSettings, Template, WebhookSettings,
+    ConnectorConfig, ConnectorSettings, ConnectorType, EntraCredential, EntraSettings, LdapDisable,
+    LdapSettings, Match, ScimSettings, SqliteSettings, Template, WebhookSettings,
 };
+
+/// What `match.attribute` of an entra connector may be.
+const ENTRA_ATTRIBUTES: [&str; 3] = ["userPrincipalName", "mail", "employeeId"];
 
 /// The connectors that could be read, and the names of those that could not; `None` when
 /// `connectors:` is not a mapping.
@@ -43,6 +46,117 @@ pub(super) fn connectors(
     Some((out, broken))
 }
 
+/// `type: entra`: Microsoft Entra ID over Microsoft Graph.
+fn entra(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<ConnectorSettings> {
+    let f = Fields::new(
+        cx,
+        node,
+        "entra connector",
+        &[
+            "type",
+            "tenant",
+            "client_id",
+            "client_secret_env",
+            "certificate",
+            "private_key",
+            "login_url",
+            "graph_url",
+            "match",
+            "monthly_cost_cents",
+            "timeout",
+        ],
+    )?;
+    let text = |cx: &mut Cx<'_>, key: &'static str| {
+        f.required(cx, key)
+            .and_then(|n| cx.string(key, n).map(str::to_owned))
+    };
+    let tenant = text(cx, "tenant");
+    let client_id = text(cx, "client_id");
+    let credential = entra_credential(cx, &f, node, paths);
+    let https = ["http://", "https://"];
+    let login_url = opt(cx, &f, "login_url", |cx, n| url(cx, "login_url", n, &https));
+    let graph_url = opt(cx, &f, "graph_url", |cx, n| url(cx, "graph_url", n, &https));
+    let match_ = matcher_or(cx, &f, "userPrincipalName", "{{ employee.email }}").and_then(|m| {
+        if ENTRA_ATTRIBUTES.contains(&m.attribute.as_str()) {
+            return Some(m);
+        }
+        let span = f.get("match").map_or(node.span, |n| n.span);
+        cx.choice("attribute", &m.attribute, &ENTRA_ATTRIBUTES, span);
+        None
+    });
+    let costs = match f.get("monthly_cost_cents") {
+        Some(n) => seat_costs(cx, n),
+        None => Some(BTreeMap::new()),
+    };
+    let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
+    Some(ConnectorSettings::Entra(EntraSettings {
+        tenant: tenant?,
+        client_id: client_id?,
+        credential: credential?,
+        login_url: login_url?,
+        graph_url: graph_url?,
+        match_: match_?,
+        monthly_cost_cents: costs?,
+        timeout: timeout?,
+    }))
+}
+
+/// Exactly one credential: `client_secret_env`, or `certificate` with `private_key`.
+fn entra_credential(
+    cx: &mut Cx<'_>,
+    f: &Fields<'_>,
+    node: &Node,
+    paths: &Paths<'_>,
+) -> Option<EntraCredential> {
+    let secret = env_name(cx, f, "client_secret_env")?;
+    let certificate = opt(cx, f, "certificate", |cx, n| {
+        paths.path(cx, "certificate", n, true)
+    })?;
+    let key = opt(cx, f, "private_key", |cx, n| {
+        paths.path(cx, "private_key", n, false)
+    })?;
+    let problem = match (secret, certificate, key) {
+        (Some(var), None, None) => return Some(EntraCredential::ClientSecretEnv(var)),
+        (None, Some(certificate), Some(private_key)) => {
+            return Some(EntraCredential::Certificate {
+                certificate,
+                private_key,
+            });
+        }
+        (None, None, None) => {
+            "an entra connector needs `client_secret_env` (naming the variable holding the client secret), or `certificate` and `private_key`"
+        }
+        (None, Some(_), None) => "`certificate` needs `private_key` (the file holding its key)",
+        (None, None, Some(_)) => {
+            "`private_key` needs `certificate` (the certificate registered with the application)"
+        }
+        (Some(_), _, _) => "give `client_secret_env` or `certificate` with `private_key`, not both",
+    };
+    cx.report(
+        DiagnosticKind::InvalidConfig {
+            message: problem.to_owned(),
+        },
+        node.span,
+    );
+    None
+}
+
+/// `monthly_cost_cents`: SKU part number -> cents.
+fn seat_costs(cx: &mut Cx<'_>, node: &Node) -> Option<BTreeMap<String, u32>> {
+    let entries = cx.map("monthly_cost_cents", node)?;
+    let mut costs = BTreeMap::new();
+    let mut ok = true;
+    for e in entries {
+        match cx.uint(&e.key, &e.value, 0) {
+            Some(cents) => {
+                costs.insert(e.key.clone(), cents);
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(costs)
+}
+
 /// One connector: its `type`, then the settings of that type.
 fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<ConnectorSettings> {
     let kind = match &node.value {
@@ -68,6 +182,7 @@ fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<Connecto
         ConnectorType::Scim => scim(cx, node),
         ConnectorType::Ldap => ldap(cx, node),
         ConnectorType::Webhook => webhook(cx, node),
+        ConnectorType::Entra => entra(cx, node, paths),
     }
 }
 
@@ -275,6 +390,96 @@ fn ldap_disable(cx: &mut Cx<'_>, node: &Node) -> Option<LdapDisable> {
                 method_node.span,
             );
             None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use crate::analyze::analyze_config;
+    use crate::playbook::{ConnectorSettings, EntraCredential};
+
+    /// The diagnostics (code, message) of a configuration whose only connector is `entra`
+    /// (YAML lines indented under the connector), and its settings when clean.
+    fn check(entra: &str) -> (Option<ConnectorSettings>, Vec<(String, String)>) {
+        let text = format!(
+            "version: 1\nhr:\n  type: csv\n  path: hr.csv\nconnectors:\n  m365:\n    type: entra\n{entra}"
+        );
+        let file: Arc<Path> = Arc::from(Path::new("/repo/offboard.yaml"));
+        let (config, diagnostics) = analyze_config(file, &text, &|_| true);
+        let diagnostics = diagnostics
+            .iter()
+            .map(|d| (d.code().to_owned(), d.message()))
+            .collect();
+        let settings = config.map(|c| c.connectors["m365"].settings.clone());
+        (settings, diagnostics)
+    }
+
+    const IDS: &str = "    tenant: contoso.example\n    client_id: 5a0c7f0e\n";
+
+    #[test]
+    fn an_entra_connector_with_a_secret_variable() {
+        let (settings, diagnostics) = check(&format!(
+            "{IDS}    client_secret_env: ENTRA_SECRET\n    monthly_cost_cents: {{ SPE_E5: 5700 }}\n"
+        ));
+        assert_eq!(diagnostics, []);
+        let Some(ConnectorSettings::Entra(entra)) = settings else {
+            panic!("{settings:?}");
+        };
+        assert_eq!(
+            entra.credential,
+            EntraCredential::ClientSecretEnv("ENTRA_SECRET".into())
+        );
+        assert_eq!(entra.match_.attribute, "userPrincipalName");
+        assert_eq!(entra.monthly_cost_cents["SPE_E5"], 5700);
+        assert_eq!(entra.login_url, None);
+    }
+
+    #[test]
+    fn bad_entra_settings_are_named() {
+        let secret = "    client_secret_env: ENTRA_SECRET\n";
+        let table = [
+            (
+                format!("    client_id: x\n{secret}"),
+                "missing required key `tenant` in entra connector",
+            ),
+            (
+                format!("    tenant: t\n{secret}"),
+                "missing required key `client_id` in entra connector",
+            ),
+            (
+                IDS.to_owned(),
+                "invalid configuration: an entra connector needs `client_secret_env` (naming the variable holding the client secret), or `certificate` and `private_key`",
+            ),
+            (
+                format!("{IDS}    certificate: app.pem\n"),
+                "invalid configuration: `certificate` needs `private_key` (the file holding its key)",
+            ),
+            (
+                format!("{IDS}{secret}    certificate: app.pem\n    private_key: key.pem\n"),
+                "invalid configuration: give `client_secret_env` or `certificate` with `private_key`, not both",
+            ),
+            (
+                format!("{IDS}    client_secret_env: \"s3cr3t-value!\"\n"),
+                "invalid configuration: `client_secret_env` must name an environment variable (letters, digits, `_`), not hold a secret",
+            ),
+            (
+                format!("{IDS}{secret}    match:\n      attribute: uid\n      value: x\n"),
+                "invalid `attribute` value `uid`: expected userPrincipalName, mail or employeeId",
+            ),
+        ];
+        for (entra, expected) in table {
+            let (settings, diagnostics) = check(&entra);
+            assert!(settings.is_none(), "{entra}");
+            let messages: Vec<&str> = diagnostics.iter().map(|(_, m)| m.as_str()).collect();
+            assert!(messages.contains(&expected), "{entra}: {messages:?}");
+            assert!(
+                !messages.iter().any(|m| m.contains("s3cr3t")),
+                "{messages:?}"
+            );
         }
     }
 }

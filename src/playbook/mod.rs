@@ -15,8 +15,9 @@ mod template;
 
 pub use action::{Action, ActionGroup, ConnectorType};
 pub use config::{
-    Config, ConnectorConfig, ConnectorSettings, Deadlines, HrSource, LdapDisable, LdapSettings,
-    Match, Policy, ReconcileSettings, ScimSettings, Signing, SqliteSettings, WebhookSettings,
+    Config, ConnectorConfig, ConnectorSettings, Deadlines, EntraCredential, EntraSettings,
+    HrSource, LdapDisable, LdapSettings, Match, Policy, ReconcileSettings, ScimSettings, Signing,
+    SqliteSettings, WebhookSettings,
 };
 pub use delay::{Duration, StageDelay};
 pub use glossary::{Glossary, Status};

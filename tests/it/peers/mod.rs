@@ -2,6 +2,7 @@
 //! server for faults), LDAP (OpenLDAP `slapd`, also over TLS), the signed webhook, the fake
 //! Microsoft Graph, and the Northwind example end to end against all of them.
 
+mod entra;
 mod graph;
 mod ldap;
 mod ldap_tls;
