@@ -89,3 +89,66 @@ fn a_missing_secret_variable_is_named() {
     );
     assert!(graph.requests().is_empty());
 }
+
+#[test]
+fn an_expired_token_is_fetched_again_mid_run() {
+    let graph = GraphServer::start();
+    graph.seed(&seed());
+    let repo = repo(&graph);
+    graph.fault(&serde_json::json!(
+        {"kind": "expire_token", "method": "PATCH", "path": "/v1.0/users/*"}
+    ));
+    repo.offboard(["mallory", "--playbook", "entra-leaver"])
+        .env(SECRET_ENV, &graph.secret)
+        .run();
+    let requests = graph.requests();
+    let tokens = requests
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().ends_with("/oauth2/v2.0/token"))
+        .count();
+    assert_eq!(tokens, 2, "{requests:#?}");
+    let patches: Vec<_> = requests
+        .iter()
+        .filter(|r| r["method"] == "PATCH")
+        .map(|r| r["status"].as_i64().unwrap())
+        .collect();
+    assert_eq!(patches, [401, 204]);
+    assert_eq!(user(&graph.state(), MALLORY)["accountEnabled"], false);
+    assert_no_violations(&graph);
+}
+
+#[test]
+fn a_missing_permission_stops_the_run_naming_it() {
+    let graph = GraphServer::start();
+    graph.seed(&seed());
+    let repo = repo(&graph);
+    graph.fault(&serde_json::json!({"kind": "forbidden", "method": "POST",
+        "path": "/v1.0/users/*/revokeSignInSessions", "times": null}));
+    let out = repo
+        .offboard(["mallory", "--playbook", "entra-leaver"])
+        .env(SECRET_ENV, &graph.secret)
+        .status(3)
+        .run();
+    assert!(
+        out.stdout.contains("revoke-entra-sessions")
+            && out.stdout.contains("403 Forbidden")
+            && out
+                .stdout
+                .contains("grant the application the Microsoft Graph application permission User.RevokeSessions.All"),
+        "{}",
+        out.stdout
+    );
+    // Refused once: a permanent failure is not retried.
+    let revokes = graph
+        .requests()
+        .iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("/revokeSignInSessions")
+        })
+        .count();
+    assert_eq!(revokes, 1);
+    assert_no_violations(&graph);
+}
