@@ -157,3 +157,48 @@ fn reconcile_says_it_did_not_read_entra() {
     );
     assert!(graph.requests().is_empty());
 }
+
+#[test]
+fn every_page_of_memberships_is_read() {
+    let graph = GraphServer::start();
+    let mut seed = seed();
+    let groups = seed["groups"].as_array_mut().unwrap();
+    // More direct groups than one page of `memberOf` holds ($top=999).
+    for n in 0..1000 {
+        groups.push(json!({
+            "id": format!("9d000000-0000-4000-8000-{n:012}"),
+            "displayName": format!("project-{n:04}"),
+            "members": [MALLORY],
+        }));
+    }
+    graph.seed(&seed);
+    let repo = super::repo(&graph);
+    let plan = repo
+        .offboard(["plan", "mallory", "--playbook", "entra-leaver"])
+        .env(SECRET_ENV, &graph.secret)
+        .run();
+    assert!(
+        plan.stdout.contains("Sales, project-0000, "),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("project-0998, project-0999; kept: group All staff"),
+        "{}",
+        plan.stdout
+    );
+    let pages = graph
+        .requests()
+        .iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("/memberOf/microsoft.graph.group")
+        })
+        .count();
+    // Read for the group step and for the group-assigned license, two pages each.
+    assert!(pages >= 2 && pages % 2 == 0, "{pages}");
+    assert_no_violations(&graph);
+}
