@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use reqwest::blocking::Client;
 use reqwest::{Method, Url};
@@ -25,6 +26,11 @@ use crate::connector::{
 
 /// The scope of an application token for Graph.
 const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
+/// How long a write may take to show in Graph's reads (it is eventually consistent) before the
+/// connector gives up waiting and lets the engine's read-back judge.
+const CONSISTENCY_WAIT: Duration = Duration::from_secs(10);
+/// The first pause between reads while waiting; each pause doubles it, up to a second.
+const FIRST_PAUSE: Duration = Duration::from_millis(100);
 
 /// Why an [`EntraConnector`] could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -340,6 +346,31 @@ impl Connector for EntraConnector {
     }
 
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
+        self.write(principal, change)?;
+        self.await_visible(principal, change)
+    }
+}
+
+impl EntraConnector {
+    /// Wait until Graph's reads show `change`, for at most [`CONSISTENCY_WAIT`]: a read right
+    /// after a write may still show the old value, and the engine's read-back must not judge
+    /// a stale copy. A failed read ends the wait with its error (the engine retries).
+    fn await_visible(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
+        let started = Instant::now();
+        let mut pause = FIRST_PAUSE;
+        loop {
+            if change.is_satisfied_by(&self.read(principal)?) {
+                return Ok(());
+            }
+            if started.elapsed() + pause > CONSISTENCY_WAIT {
+                return Ok(());
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_secs(1));
+        }
+    }
+
+    fn write(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
         let id = principal.id.as_str();
         match change {
             Change::Deactivate => {

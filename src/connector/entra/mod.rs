@@ -15,7 +15,9 @@
 //! ([`filter`]). Seats are the licenses assigned directly, named by SKU part number
 //! (`subscribedSkus`) and costed from the configuration. Dynamic groups, groups synced from
 //! on-premises and licenses a group assigns cannot be changed here: they are read as kept,
-//! with the reason.
+//! with the reason. Graph is eventually consistent: after a write the connector re-reads the
+//! user until the change shows, for a bounded time, so the engine's read-back never judges a
+//! stale copy.
 
 mod connector;
 mod filter;

@@ -202,3 +202,22 @@ fn every_page_of_memberships_is_read() {
     assert!(pages >= 2 && pages % 2 == 0, "{pages}");
     assert_no_violations(&graph);
 }
+
+#[test]
+fn read_back_waits_for_graph_to_catch_up() {
+    let (graph, repo) = started();
+    // After each write, the next three reads of the user show it as it was.
+    graph.control(
+        reqwest::Method::POST,
+        "lag",
+        Some(&json!({"reads": 3, "ms": 300})),
+    );
+    repo.offboard(["mallory", "--playbook", "entra-leaver"])
+        .env(SECRET_ENV, &graph.secret)
+        .run();
+    let state = graph.state();
+    assert_eq!(user(&state, MALLORY)["accountEnabled"], false);
+    assert_eq!(user(&state, MALLORY)["licenses"], json!([]));
+    assert_eq!(members(&state, SALES), [NANCY]);
+    assert_no_violations(&graph);
+}
