@@ -315,6 +315,10 @@ mod tests {
         assert!(!Action::HrMarkComplete.needs_connector());
         assert_eq!(
             Action::InventoryReleaseSeats.connector_types(),
+            &[ConnectorType::Sqlite, ConnectorType::Entra]
+        );
+        assert_eq!(
+            Action::IamRetainData.connector_types(),
             &[ConnectorType::Sqlite]
         );
     }

@@ -358,8 +358,11 @@ impl EntraConnector {
     fn await_visible(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
         let started = Instant::now();
         let mut pause = FIRST_PAUSE;
+        let scope = ReadScope {
+            groups: matches!(change, Change::RemoveGroups { .. }),
+        };
         loop {
-            if change.is_satisfied_by(&self.read(principal)?) {
+            if change.is_satisfied_by(&self.read_scoped(principal, scope)?) {
                 return Ok(());
             }
             if started.elapsed() + pause > CONSISTENCY_WAIT {
