@@ -67,12 +67,31 @@ pub struct AccountState {
 /// A membership or seat offboard cannot remove in a system, and why.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Kept {
-    /// What it is: `group` or `seat`.
-    pub kind: String,
+    /// What it is.
+    pub kind: KeptKind,
     /// The group name or the product id.
     pub name: String,
     /// Why it stays, and what a person must change instead.
     pub reason: String,
+}
+
+/// What a [`Kept`] entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeptKind {
+    /// A group membership.
+    Group,
+    /// A license seat.
+    Seat,
+}
+
+impl fmt::Display for KeptKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeptKind::Group => "group",
+            KeptKind::Seat => "seat",
+        })
+    }
 }
 
 /// What a step needs to read of an account. Systems where a part costs extra requests may

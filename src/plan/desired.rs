@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::connector::{AccountState, Change, Kept};
+use crate::connector::{AccountState, Change, Kept, KeptKind};
 use crate::playbook::Action;
 use crate::playbook::Role;
 
@@ -220,8 +220,8 @@ pub fn desired_changes(action: Action, state: &AccountState, scope: &Scope<'_>) 
 /// step): reported with the step, kept.
 pub fn kept_for(action: Action, state: &AccountState) -> Vec<&Kept> {
     let kind = match action {
-        Action::IamRemoveGroups | Action::IamRemoveExcess => "group",
-        Action::InventoryReleaseSeats => "seat",
+        Action::IamRemoveGroups | Action::IamRemoveExcess => KeptKind::Group,
+        Action::InventoryReleaseSeats => KeptKind::Seat,
         _ => return Vec::new(),
     };
     state.kept.iter().filter(|k| k.kind == kind).collect()
@@ -474,13 +474,16 @@ mod tests {
 
     #[test]
     fn kept_things_belong_to_the_step_that_would_touch_them() {
-        let kept = |kind: &str, name: &str| Kept {
-            kind: kind.into(),
+        let kept = |kind: KeptKind, name: &str| Kept {
+            kind,
             name: name.into(),
             reason: "why".into(),
         };
         let s = AccountState {
-            kept: vec![kept("group", "All staff"), kept("seat", "SPE_E5")],
+            kept: vec![
+                kept(KeptKind::Group, "All staff"),
+                kept(KeptKind::Seat, "SPE_E5"),
+            ],
             ..state()
         };
         let names = |action| -> Vec<String> {

@@ -21,7 +21,7 @@ use super::options::{EntraAttribute, EntraOptions};
 use super::permissions;
 use crate::connector::oauth::TokenSource;
 use crate::connector::{
-    AccountState, Change, Connector, ConnectorError, Kept, Principal, ReadScope, Seat,
+    AccountState, Change, Connector, ConnectorError, Kept, KeptKind, Principal, ReadScope, Seat,
 };
 
 /// The scope of an application token for Graph.
@@ -319,7 +319,7 @@ impl Connector for EntraConnector {
             for (sku, group) in &by_group {
                 let group = names.get(group.as_str()).copied().unwrap_or(group);
                 state.kept.push(Kept {
-                    kind: "seat".to_owned(),
+                    kind: KeptKind::Seat,
                     name: self.part_number(sku)?,
                     reason: format!(
                         "assigned by group {group}: remove the user from the group, or the \
@@ -330,7 +330,7 @@ impl Connector for EntraConnector {
             for group in &groups {
                 match group.kept_because() {
                     Some(reason) => state.kept.push(Kept {
-                        kind: "group".to_owned(),
+                        kind: KeptKind::Group,
                         name: group.name().to_owned(),
                         reason: reason.to_owned(),
                     }),
