@@ -254,10 +254,9 @@ impl TokenSource {
             serde_json::from_slice(&body).map_err(|e| ConnectorError::Permanent {
                 message: format!("{what}: the answer is not a token: {e}"),
             })?;
-        let lifetime = Duration::from_secs(answer.expires_in);
         Ok(Cached {
             token: SecretString::from(answer.access_token),
-            renew_at: started + lifetime - EXPIRY_MARGIN.min(lifetime / 2),
+            renew_at: started + renew_after(Duration::from_secs(answer.expires_in)),
         })
     }
 
@@ -272,9 +271,24 @@ impl TokenSource {
     }
 }
 
+/// How long a token that lives `lifetime` is used: until [`EXPIRY_MARGIN`] before it expires,
+/// or half its life when that is shorter, so a request never carries a token about to expire.
+fn renew_after(lifetime: Duration) -> Duration {
+    lifetime - EXPIRY_MARGIN.min(lifetime / 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_are_renewed_before_they_expire() {
+        let secs = Duration::from_secs;
+        assert_eq!(renew_after(secs(3600)), secs(3300));
+        assert_eq!(renew_after(secs(600)), secs(300));
+        assert_eq!(renew_after(secs(60)), secs(30));
+        assert_eq!(renew_after(secs(0)), secs(0));
+    }
 
     #[test]
     fn debug_forms_show_no_secret() {

@@ -152,3 +152,30 @@ fn a_missing_permission_stops_the_run_naming_it() {
     assert_eq!(revokes, 1);
     assert_no_violations(&graph);
 }
+
+#[test]
+fn a_token_near_its_expiry_is_renewed_before_use() {
+    // Tokens live 4 s, so one is used for 2 s; Graph's 3 s throttle outlasts the first.
+    let graph = GraphServer::start_with_token_lifetime(4);
+    graph.seed(&seed());
+    let repo = repo(&graph);
+    graph.fault(&serde_json::json!(
+        {"kind": "throttle", "method": "PATCH", "path": "/v1.0/users/*", "retry_after": 3}
+    ));
+    repo.offboard(["mallory", "--playbook", "entra-leaver"])
+        .env(SECRET_ENV, &graph.secret)
+        .run();
+    let requests = graph.requests();
+    let tokens = requests
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().ends_with("/oauth2/v2.0/token"))
+        .count();
+    assert!(tokens >= 2, "{requests:#?}");
+    // No call was refused for an expired token: each was renewed before it was used.
+    assert!(
+        !requests.iter().any(|r| r["status"] == 401),
+        "{requests:#?}"
+    );
+    assert_eq!(user(&graph.state(), MALLORY)["accountEnabled"], false);
+    assert_no_violations(&graph);
+}
