@@ -12,7 +12,7 @@
 //! | delete | `DELETE /users/{id}` (Entra keeps it 30 days among deleted users) | 404 |
 //!
 //! Users are found with `$filter=<attribute> eq '<value>'`, the value escaped
-//! ([`filter`]). Seats are the licenses assigned directly, named by SKU part number
+//! (`filter.rs`). Seats are the licenses assigned directly, named by SKU part number
 //! (`subscribedSkus`) and costed from the configuration. Dynamic groups, groups synced from
 //! on-premises and licenses a group assigns cannot be changed here: they are read as kept,
 //! with the reason. Graph is eventually consistent: after a write the connector re-reads the
