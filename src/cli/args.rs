@@ -438,6 +438,19 @@ pub struct InitArgs {
     /// The signer principal for the new key, e.g. it-admin@example.com.
     #[arg(long, value_name = "PRINCIPAL")]
     pub principal: Option<String>,
+
+    /// Also write a CI workflow that validates the repository on every pull request
+    /// (`github`: .github/workflows/offboard.yml). In a directory that already holds an
+    /// offboard.yaml, only the workflow is written.
+    #[arg(long, value_enum, value_name = "CI")]
+    pub ci: Option<Ci>,
+}
+
+/// The CI systems `offboard init --ci` writes a workflow for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Ci {
+    /// GitHub Actions.
+    Github,
 }
 
 /// `offboard completions`.
