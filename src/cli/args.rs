@@ -146,7 +146,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "OFFBOARD_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Output format. Some commands accept more: validate `github`, reconcile `csv`, report `md`
+    /// Output format. Some commands accept more: validate `github` and `sarif`, reconcile `csv`, report `md`
     /// and `html`.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -174,6 +174,8 @@ pub enum Format {
     Json,
     /// GitHub Actions annotations (`validate`).
     Github,
+    /// SARIF 2.1.0, for code-scanning services (`validate`).
+    Sarif,
     /// Comma-separated values (`reconcile`).
     Csv,
     /// Markdown (`report`).

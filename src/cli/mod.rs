@@ -12,6 +12,7 @@ mod progress;
 mod reconcile;
 mod report;
 mod run;
+mod sarif;
 mod session;
 pub(crate) mod status;
 mod trusted;

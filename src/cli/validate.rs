@@ -107,9 +107,12 @@ pub struct JsonDiagnostic {
 
 /// Validate the files `args` names and print every diagnostic in the chosen format.
 pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Result<Exit> {
-    if !matches!(global.format, Format::Human | Format::Json | Format::Github) {
+    if !matches!(
+        global.format,
+        Format::Human | Format::Json | Format::Github | Format::Sarif
+    ) {
         return Err(Error::Usage(format!(
-            "`offboard validate` prints human, json or github, not {}",
+            "`offboard validate` prints human, json, github or sarif, not {}",
             global.format
         )));
     }
@@ -118,6 +121,7 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Result<Exit> {
     let written = match global.format {
         Format::Json => print_json(&mut out, &outcome),
         Format::Github => print_github(&mut out, &outcome),
+        Format::Sarif => print_sarif(&mut out, &outcome),
         _ => print_human(&mut out, &outcome),
     };
     written.map_err(|e| Error::io("cannot write", "stdout", e))?;
@@ -592,6 +596,17 @@ fn print_github(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> 
         )?;
     }
     Ok(())
+}
+
+/// One SARIF 2.1.0 log; paths relative to the git work tree as for GitHub annotations.
+fn print_sarif(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
+    let mut roots = RepoRoots::default();
+    let located: Vec<(String, &Diagnostic)> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| (roots.relative(&d.file).display().to_string(), d))
+        .collect();
+    super::sarif::write(out, &located)
 }
 
 /// The git work tree roots of files' directories, looked up once per directory.

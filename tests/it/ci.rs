@@ -290,3 +290,93 @@ fn pre_commit_hook_stops_a_broken_playbook() {
     assert!(stdout.contains("playbooks/broken.yaml"), "{stdout}");
     assert!(stdout.contains("iam.deactivat"), "{stdout}");
 }
+
+/// Check `document` against the JSON schema at `schema` with the `jsonschema` validator of the
+/// test peers' environment; the validator's complaints, if any.
+fn schema_errors(schema: &Path, document: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("document.json");
+    std::fs::write(&file, document).unwrap();
+    let script = "import json, sys, jsonschema\n\
+        schema = json.load(open(sys.argv[1]))\n\
+        document = json.load(open(sys.argv[2]))\n\
+        cls = jsonschema.validators.validator_for(schema)\n\
+        cls.check_schema(schema)\n\
+        for e in cls(schema).iter_errors(document):\n\
+        \x20   print(e.json_path, e.message)\n";
+    let output = fork::output(
+        Command::new(venv_bin("python"))
+            .args(["-c", script])
+            .arg(schema)
+            .arg(&file)
+            .stdin(Stdio::null()),
+    )
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn sarif_output_passes_the_sarif_schema() {
+    let schema = source_root().join(".peers/sarif/sarif-2.1.0.json");
+    let repo = playbook_repo(false);
+    break_playbook(repo.path(), "broken");
+    let text = std::fs::read_to_string(repo.path().join("playbooks/broken.yaml")).unwrap();
+    std::fs::write(
+        repo.path().join("playbooks/broken.yaml"),
+        text.replacen("risk: critical", "risk: urgent", 1),
+    )
+    .unwrap();
+
+    let json = Test::at(repo.path())
+        .args(["validate", "--format", "json"])
+        .status(1)
+        .run();
+    let sarif = Test::at(repo.path())
+        .args(["validate", "--format", "sarif"])
+        .status(1)
+        .run();
+    assert_eq!(schema_errors(&schema, &sarif.stdout), Vec::<String>::new());
+
+    // The same diagnostics as the JSON document, located in the work tree.
+    let log = sarif.json();
+    let run = &log["runs"][0];
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(run["tool"]["driver"]["name"], "offboard");
+    let results = run["results"].as_array().unwrap();
+    let diagnostics = json.json()["diagnostics"].as_array().unwrap().clone();
+    assert!(diagnostics.len() >= 2, "{}", json.stdout);
+    assert_eq!(results.len(), diagnostics.len());
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for (result, diagnostic) in results.iter().zip(&diagnostics) {
+        assert_eq!(result["ruleId"], diagnostic["code"]);
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], diagnostic["code"]);
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "playbooks/broken.yaml");
+        assert_eq!(location["region"]["startLine"], diagnostic["line"]);
+        assert_eq!(location["region"]["startColumn"], diagnostic["column"]);
+        let message = result["message"]["text"].as_str().unwrap();
+        assert!(message.starts_with(diagnostic["message"].as_str().unwrap()));
+    }
+
+    // The check can fail: a log without its version is refused by the schema.
+    let mut planted = log.clone();
+    planted.as_object_mut().unwrap().remove("version");
+    assert!(!schema_errors(&schema, &planted.to_string()).is_empty());
+
+    // A clean repository is an empty run, still a valid log.
+    let clean = playbook_repo(false);
+    let out = Test::at(clean.path())
+        .args(["validate", "--format", "sarif"])
+        .run();
+    assert_eq!(schema_errors(&schema, &out.stdout), Vec::<String>::new());
+    assert_eq!(out.json()["runs"][0]["results"], serde_json::json!([]));
+}
