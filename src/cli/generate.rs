@@ -106,6 +106,7 @@ fn render(command: clap::Command, subcommand: bool) -> std::io::Result<ManPage> 
         page.add(|w| man.render_subcommands_section(w))?;
     }
     page.add(|w| exit_status().to_writer(w))?;
+    page.add(|w| environment().to_writer(w))?;
     if subcommand {
         let mut see_also = Roff::new();
         see_also
@@ -145,6 +146,18 @@ impl Page {
         self.roff.extend_from_slice(body);
         Ok(())
     }
+}
+
+/// The ENVIRONMENT section, from the variables' own table.
+fn environment() -> Roff {
+    let mut roff = Roff::new();
+    roff.control("SH", ["ENVIRONMENT"]);
+    for variable in super::environment::VARIABLES {
+        roff.control("TP", [])
+            .text([bold(variable.name)])
+            .text([roman(variable.meaning)]);
+    }
+    roff
 }
 
 /// The EXIT STATUS section, from the exit codes' own table.

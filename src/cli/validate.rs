@@ -653,15 +653,8 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// True when colour is wanted: stdout is a terminal and `NO_COLOR` is unset or empty
-/// (<https://no-color.org>: only a non-empty value turns colour off).
-fn colour_wanted(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
-    terminal && no_color.is_none_or(|v| v.is_empty())
-}
-
 fn print_human(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
-    let no_color = std::env::var_os("NO_COLOR");
-    let colour = colour_wanted(std::io::stdout().is_terminal(), no_color.as_deref());
+    let colour = super::colour::wanted(std::io::stdout().is_terminal());
     let theme = if colour {
         miette::GraphicalTheme::unicode()
     } else {
@@ -835,15 +828,6 @@ mod tests {
         assert_eq!(escape_data("a%b\nc"), "a%25b%0Ac");
         assert_eq!(escape_data("a\u{1b}b"), "a\\u{1b}b");
         assert_eq!(escape_property("C:\\x,y"), "C%3A\\x%2Cy");
-    }
-
-    #[test]
-    fn no_color_must_be_non_empty_to_turn_colour_off() {
-        use std::ffi::OsStr;
-        assert!(colour_wanted(true, None));
-        assert!(colour_wanted(true, Some(OsStr::new(""))));
-        assert!(!colour_wanted(true, Some(OsStr::new("1"))));
-        assert!(!colour_wanted(false, None));
     }
 
     #[test]
