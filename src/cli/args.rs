@@ -221,8 +221,8 @@ pub enum Command {
     Reconcile(ReconcileArgs),
     /// Metrics and evidence for leadership and auditors.
     Report(ReportArgs),
-    /// Print the JSON Schema (draft-07) of the playbook format, for editors.
-    Schema,
+    /// Print the JSON Schema (draft-07) of a file format, for editors and CI, or write them all.
+    Schema(SchemaArgs),
     /// Scaffold offboard.yaml, allowed_signers, a signing key and a first playbook.
     Init(InitArgs),
     /// Print a shell completion script.
@@ -453,6 +453,35 @@ pub struct InitArgs {
 pub enum Ci {
     /// GitHub Actions.
     Github,
+}
+
+/// `offboard schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The file whose schema to print.
+    #[arg(value_enum, default_value_t = SchemaFile::Playbook)]
+    pub file: SchemaFile,
+
+    /// Write every schema (`KIND.schema.json`) into this directory instead of printing one.
+    #[arg(long, value_name = "DIR", conflicts_with = "file")]
+    pub out: Option<PathBuf>,
+}
+
+/// The files that have a schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFile {
+    /// A playbook (playbooks/*.yaml).
+    Playbook,
+    /// The configuration (offboard.yaml).
+    Config,
+    /// The status vocabulary (glossary.yaml).
+    Glossary,
+    /// The role matrix (roles.yaml).
+    Roles,
+    /// The legal holds (holds.yaml).
+    Holds,
+    /// The service-account allow-list (service-accounts.yaml).
+    ServiceAccounts,
 }
 
 /// `offboard completions`.

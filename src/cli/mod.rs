@@ -89,9 +89,9 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let human_or_json = [Format::Human, Format::Json];
     match command {
         Command::Validate(args) => validate::run(&global, &args),
-        Command::Schema => {
+        Command::Schema(args) => {
             accept_format("schema", global.format, &human_or_json, "json only")?;
-            generate::schema()
+            generate::schema(&global, &args)
         }
         Command::Completions(args) => {
             accept_format(

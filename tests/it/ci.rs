@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 
 use tempfile::TempDir;
 
+use crate::support::json_schema::schema_errors;
 use crate::support::peers::venv_bin;
 use crate::support::{Test, fork, git, source_root};
 
@@ -289,38 +290,6 @@ fn pre_commit_hook_stops_a_broken_playbook() {
     assert!(stdout.contains("offboard validate"), "{stdout}");
     assert!(stdout.contains("playbooks/broken.yaml"), "{stdout}");
     assert!(stdout.contains("iam.deactivat"), "{stdout}");
-}
-
-/// Check `document` against the JSON schema at `schema` with the `jsonschema` validator of the
-/// test peers' environment; the validator's complaints, if any.
-fn schema_errors(schema: &Path, document: &str) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("document.json");
-    std::fs::write(&file, document).unwrap();
-    let script = "import json, sys, jsonschema\n\
-        schema = json.load(open(sys.argv[1]))\n\
-        document = json.load(open(sys.argv[2]))\n\
-        cls = jsonschema.validators.validator_for(schema)\n\
-        cls.check_schema(schema)\n\
-        for e in cls(schema).iter_errors(document):\n\
-        \x20   print(e.json_path, e.message)\n";
-    let output = fork::output(
-        Command::new(venv_bin("python"))
-            .args(["-c", script])
-            .arg(schema)
-            .arg(&file)
-            .stdin(Stdio::null()),
-    )
-    .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect()
 }
 
 #[test]

@@ -16,5 +16,6 @@ mod peers;
 mod reconcile;
 mod report;
 mod run;
+mod schema;
 mod store;
 mod validate;

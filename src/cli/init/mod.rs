@@ -65,13 +65,16 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
             "playbooks/involuntary-leaver.yaml".into(),
             include_str!("../../../playbooks/involuntary-leaver.yaml").to_owned(),
         ),
-        (
-            "schema/playbook.schema.json".into(),
-            format!("{}\n", crate::playbook::schema::json_schema()),
-        ),
         (".gitignore".into(), "/state/\n/keys/\n".to_owned()),
         ("keys/offboard.pub".into(), format!("{public}\n")),
     ];
+    // Every schema, for the modelines of the files above.
+    files.extend(crate::schema::SchemaKind::ALL.iter().map(|kind| {
+        (
+            Path::new("schema").join(kind.file_name()),
+            format!("{}\n", kind.json()),
+        )
+    }));
     if args.ci == Some(Ci::Github) {
         files.push((GITHUB_WORKFLOW.into(), WORKFLOW.to_owned()));
     }
