@@ -9,7 +9,7 @@ use ssh_key::{Algorithm, LineEnding, PrivateKey};
 
 use serde::Serialize;
 
-use super::args::InitArgs;
+use super::args::{Ci, InitArgs};
 use super::{Format, GlobalArgs};
 use crate::connector::sqlite::SEED_FILES;
 use crate::error::{Error, Result};
@@ -17,8 +17,14 @@ use crate::exit::Exit;
 
 const HR_HEADER: &str = "employee_id,username,email,display_name,manager_id,manager_email,department,cost_centre,role,new_role,status,effective_at,employment,legal_hold\n";
 
+/// Where `offboard init --ci github` writes the GitHub Actions workflow.
+const GITHUB_WORKFLOW: &str = ".github/workflows/offboard.yml";
+
 /// Scaffold the repository in `args.dir`.
 pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
+    if args.ci.is_some() && args.dir.join("offboard.yaml").exists() {
+        return add_workflow(global, args);
+    }
     let dir = &args.dir;
     let principal = args
         .principal
@@ -59,13 +65,19 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
             "playbooks/involuntary-leaver.yaml".into(),
             include_str!("../../../playbooks/involuntary-leaver.yaml").to_owned(),
         ),
-        (
-            "schema/playbook.schema.json".into(),
-            format!("{}\n", crate::playbook::schema::json_schema()),
-        ),
         (".gitignore".into(), "/state/\n/keys/\n".to_owned()),
         ("keys/offboard.pub".into(), format!("{public}\n")),
     ];
+    // Every schema, for the modelines of the files above.
+    files.extend(crate::schema::SchemaKind::ALL.iter().map(|kind| {
+        (
+            Path::new("schema").join(kind.file_name()),
+            format!("{}\n", kind.json()),
+        )
+    }));
+    if args.ci == Some(Ci::Github) {
+        files.push((GITHUB_WORKFLOW.into(), WORKFLOW.to_owned()));
+    }
     // The embedded store's seed files, header rows only.
     files.extend(SEED_FILES.iter().map(|(name, columns)| {
         (
@@ -101,6 +113,31 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
         files: written,
     };
     print(global, &outcome)?;
+    Ok(Exit::Done)
+}
+
+/// The GitHub Actions workflow for a playbook repository.
+const WORKFLOW: &str = include_str!("github-workflow.yml");
+
+/// `offboard init --ci github` in an existing playbook repository: the workflow alone.
+fn add_workflow(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
+    let path = args.dir.join(GITHUB_WORKFLOW);
+    if path.exists() {
+        return Err(Error::Usage(format!(
+            "refusing to overwrite: {}",
+            crate::human::path(&path)
+        )));
+    }
+    write_new(&path, WORKFLOW.as_bytes(), 0o644)?;
+    if global.format == Format::Json {
+        let text = serde_json::json!({ "dir": args.dir.display().to_string(), "files": [GITHUB_WORKFLOW] });
+        println!("{text:#}");
+    } else if !global.quiet {
+        println!(
+            "wrote {}: every pull request is validated; commit it and push",
+            crate::human::path(&path)
+        );
+    }
     Ok(Exit::Done)
 }
 
