@@ -21,6 +21,14 @@ fn started() -> (GraphServer, crate::support::repo::Repo) {
 fn plan_then_run_offboards_mallory_in_entra() {
     let (graph, repo) = started();
     let secret = graph.secret.clone();
+    // The configuration passes the committed JSON Schema editors check it with.
+    let schema = crate::support::source_root().join("schema/config.schema.json");
+    let errors = crate::support::json_schema::schema_errors(&schema, &repo.read("offboard.yaml"));
+    assert_eq!(errors, Vec::<String>::new());
+    let typo = repo
+        .read("offboard.yaml")
+        .replace("monthly_cost_cents", "monthly_costs");
+    assert!(!crate::support::json_schema::schema_errors(&schema, &typo).is_empty());
 
     // The plan reads only, and shows each license with its cost and what stays, with why.
     let untouched = graph.state();
