@@ -8,7 +8,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 # HTTP status -> the `status` Google's JSON errors carry with it.
 STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
                 404: "NOT_FOUND", 409: "ALREADY_EXISTS", 412: "FAILED_PRECONDITION",
-                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 501: "NOT_IMPLEMENTED",
+                503: "UNAVAILABLE"}
 
 
 @dataclass
