@@ -156,6 +156,18 @@ fn suspend_sign_out_and_revoke_are_seen_by_later_reads() {
             .is_none_or(|i| i.as_array().unwrap().is_empty())
     );
 
+    // users.update (PUT) takes the same body.
+    let boss = format!("{DIRECTORY}/users/{BOSS}");
+    let put = google.call(
+        Method::PUT,
+        &boss,
+        &[],
+        &token,
+        Some(&json!({"suspended": true})),
+    );
+    assert_eq!(put.status, 200, "{:?}", put.body);
+    assert_eq!(google.get(&boss, &[], &token).body["suspended"], true);
+
     // Nancy is left alone.
     let nancy = user_in_state(&google.state(), NANCY).clone();
     assert_eq!(

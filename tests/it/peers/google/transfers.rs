@@ -77,6 +77,23 @@ fn a_transfer_is_in_progress_for_n_reads_then_completed() {
 }
 
 #[test]
+fn a_transfer_is_in_progress_for_a_time_then_completed() {
+    let (google, token) = seeded();
+    google.transfers(&json!({"reads": 0, "ms": 3000}));
+    let path = format!("{TRANSFERS}/{}", insert(&google, &token));
+    assert_eq!(
+        statuses(&google.get(&path, &[], &token).body).0,
+        "inProgress"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    assert_eq!(
+        statuses(&google.get(&path, &[], &token).body).0,
+        "completed"
+    );
+    assert_no_violations(&google);
+}
+
+#[test]
 fn a_seeded_failure_ends_failed_and_the_next_transfer_completes() {
     let (google, token) = seeded();
     google.transfers(&json!({"reads": 0, "fail": 1}));
