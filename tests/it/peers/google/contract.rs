@@ -121,3 +121,22 @@ fn calls_that_break_the_description_are_refused_and_listed() {
     assert_eq!(user_in_state(&google.state(), PAT)["suspended"], false);
     assert_eq!(google.state()["transfers"], json!([]));
 }
+
+#[test]
+fn answers_that_break_the_description_are_replaced_and_listed() {
+    let (google, token) = seeded();
+    // The seed is not checked: a lastLoginTime that is no date-time reaches the answer.
+    let mut seed = super::seed();
+    seed["users"][1]["lastLoginTime"] = json!("last tuesday");
+    google.seed(&seed);
+    let got = google.get(&format!("{DIRECTORY}/users/{PAT}"), &[], &token);
+    assert_eq!((got.status, got.reason()), (500, "ContractViolation"));
+    let violations = google.violations();
+    assert_eq!(violations.len(), 1, "{violations:#?}");
+    assert_eq!(violations[0]["side"], "response");
+    assert!(
+        violations[0]["messages"]
+            .to_string()
+            .contains("lastLoginTime")
+    );
+}
