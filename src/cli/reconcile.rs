@@ -15,9 +15,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::GlobalArgs;
 use super::args::{Format, ReconcileArgs};
-use super::workspace::load_workspace;
+use crate::app::workspace::load_workspace;
 use crate::call_log::Call;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::execute::clock;
 use crate::exit::Exit;
 use crate::hr::EmployeeSource;
@@ -33,17 +33,18 @@ use saved::Saved;
 const MAX_THREADS: usize = 8;
 
 /// Run `offboard reconcile`.
-pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
+pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> crate::app::Result<Exit> {
     if !matches!(global.format, Format::Human | Format::Json | Format::Csv) {
         return Err(Error::Usage(
             "`offboard reconcile` prints --format human, json or csv".to_owned(),
-        ));
+        )
+        .into());
     }
     if args.offboard && global.format == Format::Csv {
         return Err(Error::Usage(
             "`reconcile --offboard` prints the batch after the findings: use --format human or json"
                 .to_owned(),
-        ));
+        ).into());
     }
     for path in &args.inventory {
         match crate::fsio::check_regular(path, crate::fsio::Links::Follow) {
@@ -52,17 +53,19 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
                 return Err(Error::Usage(format!(
                     "inventory export {} does not exist",
                     crate::human::path(path)
-                )));
+                ))
+                .into());
             }
             Err(e) => {
                 return Err(Error::Usage(format!(
                     "inventory export {}: {e}",
                     crate::human::path(path)
-                )));
+                ))
+                .into());
             }
         }
     }
-    let workspace = load_workspace(global)?;
+    let workspace = load_workspace(global.config.as_deref())?;
     let config = &workspace.config;
     let alert = if args.alert {
         Some(alert::alert_connector(config)?)
@@ -72,7 +75,7 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
     let now = clock::now().map_err(Error::Usage)?;
     let roles = RoleIndex::new(&workspace.roles);
     // The same source, columns and rules as `run` and `plan`; a CSV export is streamed.
-    let source = super::run::hr_source(&workspace)?;
+    let source = crate::app::employee::hr_source(&workspace)?;
     let roster = match &source {
         EmployeeSource::Csv(csv) => {
             let location = source.location();

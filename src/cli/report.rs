@@ -3,8 +3,9 @@
 //! `--evidence`, writes the signed auditor pack. Reads the journal only.
 
 use super::args::ReportArgs;
-use super::workspace::{load_workspace, signer};
 use super::{Format, GlobalArgs};
+use crate::app::trust::signer;
+use crate::app::workspace::load_workspace;
 use crate::error::{Error, Result};
 use crate::execute::clock;
 use crate::exit::Exit;
@@ -26,7 +27,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
         )));
     }
     let period = parse_period(&args.since).map_err(report_err)?;
-    let workspace = load_workspace(global)?;
+    let workspace = load_workspace(global.config.as_deref())?;
     let config = &workspace.config;
     let now = clock::now().map_err(Error::Usage)?;
     let window = Window {
@@ -36,7 +37,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
     };
     let dir = &config.journal;
     let mut runs = Vec::new();
-    for (records, status) in super::status::journal_runs(&workspace, now)? {
+    for (records, status) in crate::app::status::journal_runs(&workspace, now)? {
         let input = RunInput { records, status };
         if in_window(&input, &window) {
             runs.push(input);

@@ -4,8 +4,9 @@
 //! ([`super::verify_evidence`]).
 
 use super::args::VerifyArgs;
-use super::workspace::{load_workspace, trust};
 use super::{Format, GlobalArgs};
+use crate::app::trust::trust;
+use crate::app::workspace::load_workspace;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::human::printable;
@@ -22,7 +23,7 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
     if let Some(pack) = &args.evidence {
         return super::verify_evidence::run(global, pack);
     }
-    let workspace = load_workspace(global)?;
+    let workspace = load_workspace(global.config.as_deref())?;
     let (allowed, roles) = trust(&workspace)?;
     let dir = &workspace.config.journal;
     if !dir.is_dir() {

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::workspace::{load_workspace, trust};
 use super::{Format, GlobalArgs};
+use crate::app::trust::trust;
+use crate::app::workspace::load_workspace;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::human::{path, printable, timestamp};
@@ -26,7 +27,7 @@ struct Output<'a> {
 
 /// Check the pack in `dir` and print the verdict.
 pub fn run(global: &GlobalArgs, dir: &Path) -> Result<Exit> {
-    let workspace = load_workspace(global)?;
+    let workspace = load_workspace(global.config.as_deref())?;
     let (allowed, _) = trust(&workspace)?;
     let allowed_path = workspace
         .config

@@ -18,6 +18,7 @@ use super::outcome::{RunReport, StepOutcome, StepState};
 use crate::connector::Principal;
 use crate::connector::{AccountState, Change, Connector, ConnectorError, Message, ReadScope};
 use crate::hr::HrRecord;
+use crate::journal::Event;
 use crate::plan::desired::{Move, Release, Review, Scope, desired_changes, released_cost_cents};
 use crate::playbook::Status;
 use crate::playbook::Template;
@@ -47,8 +48,8 @@ pub trait RunLog {
 /// A record the engine reads back from the journal.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recorded {
-    /// The event name, e.g. `step.confirmed`.
-    pub event: String,
+    /// The event, e.g. [`Event::StepConfirmed`].
+    pub event: Event,
     /// The evidence it carried.
     pub evidence: Value,
 }
@@ -56,8 +57,8 @@ pub struct Recorded {
 /// A record the engine asks the journal to append.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    /// The event name.
-    pub event: &'static str,
+    /// The event.
+    pub event: Event,
     /// The step id.
     pub step: String,
     /// The action kind.
@@ -84,6 +85,15 @@ pub trait Observer {
 
 /// Asks a person to sign off a manual step (the step, its task); returns their note.
 pub type SignOff<'a> = dyn Fn(&Step, &str) -> Option<String> + 'a;
+
+/// Whether a run changes anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Apply each step, read it back, and record it.
+    Apply,
+    /// Read every target and the journal, change nothing, record nothing: a plan.
+    DryRun,
+}
 
 /// Everything one run needs.
 pub struct Engine<'a> {
@@ -112,9 +122,9 @@ pub struct Engine<'a> {
     pub hr_writeback: &'a dyn Fn(&HrRecord, &str) -> Result<bool, String>,
     /// Reads whether HR already shows IT offboarding complete.
     pub hr_is_complete: &'a dyn Fn(&HrRecord) -> Result<bool, String>,
-    /// Plan only: read every target, change nothing, record nothing; steps report what they
-    /// would do ([`StepState::Planned`]).
-    pub dry_run: bool,
+    /// Apply, or plan only (read every target, change nothing, record nothing; steps report
+    /// what they would do, [`StepState::Planned`]).
+    pub mode: Mode,
     /// Risk tiers whose automatic steps need an approval before they apply (policy; a listed
     /// tier also gates every more urgent one).
     pub approval_required: &'a [Risk],
@@ -173,7 +183,7 @@ impl Engine<'_> {
             } else {
                 self.step(step, &context, &history, log, observer, &mut simulated)?
             };
-            let state = match self.dry_run {
+            let state = match self.dry_run() {
                 true => super::hold::foreseen(step, self.hold, state),
                 false => state,
             };
@@ -199,6 +209,11 @@ impl Engine<'_> {
             report.steps.push(outcome);
         }
         Ok(report)
+    }
+
+    /// True in [`Mode::DryRun`].
+    fn dry_run(&self) -> bool {
+        self.mode == Mode::DryRun
     }
 
     /// The time a staged step becomes due: HR effective time (or now) + its stage delay.
@@ -228,18 +243,17 @@ impl Engine<'_> {
         observer: &mut dyn Observer,
         simulated: &mut Simulated,
     ) -> Result<StepState, String> {
-        let entry = |event: &'static str,
-                     target: Option<(String, Option<String>)>,
-                     evidence: Value| Entry {
-            event,
-            step: step.id.clone(),
-            action: step.kind,
-            role: step.owner.clone(),
-            target,
-            evidence,
-            note: None,
-        };
-        let dry_run = self.dry_run;
+        let entry =
+            |event: Event, target: Option<(String, Option<String>)>, evidence: Value| Entry {
+                event,
+                step: step.id.clone(),
+                action: step.kind,
+                role: step.owner.clone(),
+                target,
+                evidence,
+                note: None,
+            };
+        let dry_run = self.dry_run();
         let write = |log: &mut dyn RunLog, e: Entry| -> Result<(), String> {
             if dry_run { Ok(()) } else { log.record(e) }
         };
@@ -258,14 +272,14 @@ impl Engine<'_> {
             let due_at = rfc3339(due);
             once(
                 log,
-                entry("step.scheduled", None, json!({ "due_at": due_at })),
+                entry(Event::StepScheduled, None, json!({ "due_at": due_at })),
             )?;
             return Ok(StepState::Scheduled { due_at });
         }
         if let (true, Some(reason)) = (step.destructive, self.hold) {
             once(
                 log,
-                entry("step.blocked", None, json!({ "legal_hold": reason })),
+                entry(Event::StepBlocked, None, json!({ "legal_hold": reason })),
             )?;
             return Ok(StepState::Blocked {
                 reason: reason.to_owned(),
@@ -277,33 +291,36 @@ impl Engine<'_> {
                 .get("task")
                 .cloned()
                 .unwrap_or_else(|| step.kind.to_string());
-            if !self.dry_run
+            if !self.dry_run()
                 && let Some(sign_off) = self.sign_off
                 && let Some(note) = sign_off(step, &task)
             {
                 log.record(Entry {
                     note: Some(note),
                     ..entry(
-                        "step.confirmed",
+                        Event::StepConfirmed,
                         None,
                         json!({ "task": task, "manual": true, "signed_off_in_place": true }),
                     )
                 })?;
                 return Ok(StepState::Confirmed { changed: true });
             }
-            once(log, entry("step.waiting", None, json!({ "task": task })))?;
+            once(
+                log,
+                entry(Event::StepWaiting, None, json!({ "task": task })),
+            )?;
             return Ok(StepState::Waiting { task });
         }
         // A plan goes on to show what the step would change; `plan` marks it as needing approval.
-        if !self.dry_run
+        if !self.dry_run()
             && self.needs_approval(step)
-            && !history.iter().any(|r| r.event == "step.approved")
+            && !history.iter().any(|r| r.event == Event::StepApproved)
         {
             let task = format!("approve `{}` ({}) before it applies", step.id, step.kind);
             once(
                 log,
                 entry(
-                    "step.waiting",
+                    Event::StepWaiting,
                     None,
                     json!({ "task": task, "approval": true }),
                 ),
@@ -337,7 +354,7 @@ impl Engine<'_> {
                 target,
                 evidence,
             }) => {
-                write(log, entry("step.confirmed", target, evidence))?;
+                write(log, entry(Event::StepConfirmed, target, evidence))?;
                 Ok(StepState::Confirmed { changed })
             }
             Ok(Done::Planned(state)) => Ok(state),
@@ -345,7 +362,7 @@ impl Engine<'_> {
                 write(
                     log,
                     entry(
-                        "step.skipped",
+                        Event::StepSkipped,
                         Some(target),
                         json!({ "reason": "no account: nothing to revoke", "looked_up": key }),
                     ),
@@ -353,7 +370,10 @@ impl Engine<'_> {
                 Ok(StepState::NoAccount)
             }
             Err(error) => {
-                write(log, entry("step.failed", None, json!({ "error": error })))?;
+                write(
+                    log,
+                    entry(Event::StepFailed, None, json!({ "error": error })),
+                )?;
                 Ok(StepState::Failed { error })
             }
         }
@@ -399,7 +419,7 @@ impl Engine<'_> {
                 })
             }
             _ => {
-                if self.dry_run {
+                if self.dry_run() {
                     if (self.hr_is_complete)(self.employee)? {
                         return Ok(Done::Confirmed {
                             changed: false,
@@ -496,7 +516,7 @@ impl Engine<'_> {
             groups: matches!(step.kind, Action::IamRemoveGroups | Action::IamRemoveExcess),
         };
         let mut before = self.call(step, observer, || connector.read_scoped(&principal, scope))?;
-        if self.dry_run {
+        if self.dry_run() {
             simulated.apply_to(&principal, &mut before);
         }
         let changes = desired_changes(step.kind, &before, &Scope { mover, release });
@@ -505,10 +525,10 @@ impl Engine<'_> {
             _ => None,
         }
         .filter(|r| !r.is_empty());
-        if self.dry_run {
+        if self.dry_run() {
             simulated.add(&principal, &changes);
         }
-        if self.dry_run && !changes.is_empty() {
+        if self.dry_run() && !changes.is_empty() {
             let mut detail = changes
                 .iter()
                 .map(ToString::to_string)
@@ -539,7 +559,7 @@ impl Engine<'_> {
         let started = intent.started();
         if started.is_none() && !changes.is_empty() {
             intent.record(
-                "step.started",
+                Event::StepStarted,
                 target_json.clone(),
                 json!({ "account": principal, "before": before, "changes": changes }),
             )?;
@@ -636,7 +656,7 @@ impl Engine<'_> {
                 evidence: json!({ "receipt": receipt, "already_delivered": true }),
             });
         }
-        if self.dry_run {
+        if self.dry_run() {
             return Ok(Done::Planned(StepState::Planned {
                 account: None,
                 changes: Vec::new(),
@@ -706,7 +726,7 @@ impl Engine<'_> {
         let mut seats = Vec::new();
         for other in &self.playbook.steps {
             for r in log.events_of(&other.id) {
-                if r.event == "step.confirmed"
+                if r.event == Event::StepConfirmed
                     && let Some(Value::Array(listed)) = r.evidence.get(field)
                 {
                     seats.extend(listed.iter().cloned());
@@ -722,7 +742,7 @@ impl Engine<'_> {
 }
 
 /// Builds a step's journal entry from the event, target and evidence.
-type EntryFn<'a> = dyn Fn(&'static str, Option<(String, Option<String>)>, Value) -> Entry + 'a;
+type EntryFn<'a> = dyn Fn(Event, Option<(String, Option<String>)>, Value) -> Entry + 'a;
 
 /// The write-ahead record of an account step: what the journal holds of it already, and how to
 /// append `step.started`. A failed append is a journal failure (the run stops), not a failure of
@@ -741,7 +761,7 @@ impl Intent<'_, '_> {
         let evidence = &self
             .history
             .iter()
-            .find(|r| r.event == "step.started")?
+            .find(|r| r.event == Event::StepStarted)?
             .evidence;
         let before = serde_json::from_value(evidence.get("before")?.clone()).ok()?;
         let changes = serde_json::from_value(evidence.get("changes")?.clone()).ok()?;
@@ -750,7 +770,7 @@ impl Intent<'_, '_> {
 
     fn record(
         &mut self,
-        event: &'static str,
+        event: Event,
         target: (String, Option<String>),
         evidence: Value,
     ) -> Result<(), String> {
@@ -811,7 +831,7 @@ enum Done {
 fn is_confirmed(history: &[Recorded]) -> bool {
     history
         .iter()
-        .any(|r| r.event == "step.confirmed" || r.event == "step.skipped")
+        .any(|r| r.event == Event::StepConfirmed || r.event == Event::StepSkipped)
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {

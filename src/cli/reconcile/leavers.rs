@@ -4,10 +4,12 @@
 //! started: they need a person to decide. It says whom it starts and why before starting.
 
 use crate::analyze::Workspace;
+use crate::app::Context;
+use crate::app::Result;
+use crate::app::batch::{BatchRequest, start_batch};
 use crate::cli::GlobalArgs;
-use crate::cli::args::{ReconcileArgs, RunArgs};
-use crate::cli::batch::run_batch;
-use crate::error::Result;
+use crate::cli::args::ReconcileArgs;
+use crate::cli::terminal::Terminal;
 use crate::exit::Exit;
 use crate::playbook::Status;
 use crate::reconcile::{Finding, FindingKind, Report};
@@ -114,21 +116,22 @@ pub fn offboard(
     for leaver in &leavers {
         eprintln!("  {}", reason(leaver));
     }
-    let employees: Vec<String> = leavers.into_iter().map(|l| l.employee).collect();
-    let run = RunArgs {
-        employees: employees.clone(),
-        from: None,
-        playbook: None,
-        plan: None,
-        allow_dirty: false,
+    let request = BatchRequest {
+        employees: leavers.into_iter().map(|l| l.employee).collect(),
         max: args.max,
         yes: args.yes,
-        skip_unknown: false,
-        interactive: false,
-        jobs: None,
+        ..BatchRequest::default()
     };
     let interrupted = crate::cli::interrupt_flag();
-    run_batch(global, &run, workspace, &employees, &interrupted)
+    let terminal = Terminal::new(global);
+    let ctx = Context {
+        workspace,
+        interaction: &terminal,
+        interrupted: &interrupted,
+    };
+    let report = start_batch(ctx, &request)?;
+    crate::cli::run::print_table(global, &report);
+    Ok(report.exit())
 }
 
 #[cfg(test)]
