@@ -23,6 +23,7 @@ use crate::execute::engine::{Entry, Mode, Observer, Recorded, RunLog};
 use crate::execute::outcome::{RunReport, StepOutcome, StepState, describe};
 use crate::fsio;
 use crate::hr::HrRecord;
+use crate::human::money;
 use crate::journal::{Payload, Vcs, read_run};
 use crate::plan::identity::PlaybookIdentity;
 use crate::playbook::Step;
@@ -414,11 +415,4 @@ fn in_full(state: &StepState) -> String {
         }
     }
     text
-}
-
-/// Cents as `units.cents`, e.g. `76.64`.
-pub fn money(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let cents = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", cents / 100, cents % 100)
 }

@@ -6,14 +6,14 @@ use super::progress::describe;
 use super::terminal::Terminal;
 use super::{Format, GlobalArgs};
 use crate::app::Result;
-use crate::app::plan::{PlanRequest, money, plan};
+use crate::app::plan::{PlanRequest, plan};
 use crate::app::plan_file::Plan;
 use crate::app::workspace::load_workspace;
 use crate::error::Error;
 use crate::execute::outcome::StepState;
 use crate::exit::Exit;
 use crate::hr::HrRecord;
-use crate::human::printable;
+use crate::human::{money, printable};
 
 /// Plan the offboarding of one employee and print (or save) it.
 pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit> {
