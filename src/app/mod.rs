@@ -20,12 +20,14 @@ pub mod lifecycle;
 pub mod plan;
 pub mod plan_file;
 pub mod reconcile;
+pub mod report;
 pub mod run;
 pub mod runs;
 pub mod session;
 pub mod status;
 pub mod trust;
 pub mod validate;
+pub mod verify;
 pub mod workspace;
 
 use std::sync::atomic::AtomicBool;

@@ -1,7 +1,8 @@
 //! Validate a playbook repository (or the files named): run the analyzer over them, with the
 //! configuration, glossary, role matrix and holds as context, and collect every diagnostic. The
 //! rules for which files are checked are those `offboard validate` documents; printing them is
-//! the front end's.
+//! the front end's. The JSON document ([`ValidateReport`]) is a public contract; its shape is
+//! shown in the documentation of `offboard validate` (`cli/validate.rs`).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,69 @@ use crate::analyze::{self, Context, Diagnostic, PartialConfig};
 use crate::error::{Error, Result};
 use crate::load::{self, CONFIG_FILE, FileKind, SourceFile};
 use crate::playbook::{Config, Glossary};
+
+/// The `--format json` document of `offboard validate`.
+#[derive(Debug, Serialize)]
+pub struct ValidateReport {
+    /// How many files were checked.
+    pub files_checked: usize,
+    /// How many diagnostics are errors.
+    pub errors: usize,
+    /// Every diagnostic, by file then position.
+    pub diagnostics: Vec<JsonDiagnostic>,
+    /// What `--changed-since` selected; absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed_since: Option<ChangedSince>,
+}
+
+/// One diagnostic in the JSON document.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic {
+    /// The file, relative to the current directory when inside it.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// Byte offset in the file.
+    pub offset: usize,
+    /// Length in bytes of the marked text (0 when it is a point).
+    pub length: usize,
+    /// Stable code, e.g. `OB014`.
+    pub code: &'static str,
+    /// `error`.
+    pub severity: analyze::Severity,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+impl Outcome {
+    /// The `--format json` document of what was checked and found.
+    pub fn report(&self) -> ValidateReport {
+        ValidateReport {
+            files_checked: self.files,
+            errors: self.diagnostics.len(),
+            diagnostics: self
+                .diagnostics
+                .iter()
+                .map(|d| JsonDiagnostic {
+                    file: d.file.display().to_string(),
+                    line: d.span.line,
+                    column: d.span.column,
+                    offset: d.span.offset,
+                    length: d.span.len,
+                    code: d.code(),
+                    severity: d.severity(),
+                    message: d.message(),
+                    hint: d.hint(),
+                })
+                .collect(),
+            changed_since: self.changed_since.clone(),
+        }
+    }
+}
 
 /// How `--changed-since` chose the files checked.
 #[derive(Clone, Debug, Serialize)]

@@ -110,9 +110,9 @@ pub fn run(cli: Cli) -> Result<Exit> {
             accept_format("due", global.format, &human_or_json, "human or json")?;
             due::run(&global, &args, &interrupt_flag())
         }
-        Command::Verify(args) => Ok(verify::run(&global, &args)?),
+        Command::Verify(args) => verify::run(&global, &args),
         Command::Reconcile(args) => reconcile::run(&global, &args),
-        Command::Report(args) => Ok(report::run(&global, &args)?),
+        Command::Report(args) => report::run(&global, &args),
         Command::Init(args) => {
             accept_format("init", global.format, &human_or_json, "human or json")?;
             Ok(init::run(&global, &args)?)

@@ -44,52 +44,13 @@ use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
 use super::args::ValidateArgs;
 use super::{Format, GlobalArgs};
 use crate::analyze::{self, Diagnostic};
-use crate::app::validate::{ChangedSince, Outcome, ValidateRequest, canonical_lenient, check};
+use crate::app::validate::{Outcome, ValidateRequest, canonical_lenient, check};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::human::printable_lines;
-
-/// The `--format json` document of `offboard validate`.
-#[derive(Debug, Serialize)]
-pub struct ValidateReport {
-    /// How many files were checked.
-    pub files_checked: usize,
-    /// How many diagnostics are errors.
-    pub errors: usize,
-    /// Every diagnostic, by file then position.
-    pub diagnostics: Vec<JsonDiagnostic>,
-    /// What `--changed-since` selected; absent without it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub changed_since: Option<ChangedSince>,
-}
-
-/// One diagnostic in the JSON document.
-#[derive(Debug, Serialize)]
-pub struct JsonDiagnostic {
-    /// The file, relative to the current directory when inside it.
-    pub file: String,
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column, in characters.
-    pub column: u32,
-    /// Byte offset in the file.
-    pub offset: usize,
-    /// Length in bytes of the marked text (0 when it is a point).
-    pub length: usize,
-    /// Stable code, e.g. `OB014`.
-    pub code: &'static str,
-    /// `error`.
-    pub severity: analyze::Severity,
-    /// What is wrong.
-    pub message: String,
-    /// What to do about it.
-    pub hint: String,
-}
 
 /// Validate the files `args` names and print every diagnostic in the chosen format.
 pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Result<Exit> {
@@ -153,27 +114,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn print_json(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
-    let report = ValidateReport {
-        files_checked: outcome.files,
-        errors: outcome.diagnostics.len(),
-        diagnostics: outcome
-            .diagnostics
-            .iter()
-            .map(|d| JsonDiagnostic {
-                file: d.file.display().to_string(),
-                line: d.span.line,
-                column: d.span.column,
-                offset: d.span.offset,
-                length: d.span.len,
-                code: d.code(),
-                severity: d.severity(),
-                message: d.message(),
-                hint: d.hint(),
-            })
-            .collect(),
-        changed_since: outcome.changed_since.clone(),
-    };
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &outcome.report()).map_err(std::io::Error::other)?;
     writeln!(out)
 }
 
