@@ -5,6 +5,8 @@ pub mod approval;
 pub use crate::clock;
 pub mod context;
 pub mod engine;
+#[cfg(test)]
+mod engine_tests;
 pub mod hold;
 pub mod journal_log;
 pub mod logged;
