@@ -78,23 +78,19 @@ pub fn read_events(path: &Path) -> crate::Result<Vec<String>> {
 
 /// The employees named on the command line followed by those listed in the events file
 /// `from`, each named once.
-pub fn employees(named: &[String], from: Option<&Path>) -> crate::Result<Vec<String>> {
+pub fn employees(named: &[String], from: Option<&Path>) -> Result<Vec<String>> {
     let mut employees = named.to_vec();
     let mut seen = std::collections::HashSet::new();
     if let Some(dup) = employees.iter().find(|e| !seen.insert(e.as_str())) {
-        return Err(Error::Usage(format!(
-            "employee `{}` is named twice on the command line; name each employee once",
-            dup.escape_debug()
-        )));
+        return Err(super::Error::NamedTwice { key: dup.clone() });
     }
     if let Some(from) = from {
         let listed = read_events(from)?;
         if let Some(dup) = listed.iter().find(|e| seen.contains(e.as_str())) {
-            return Err(Error::Usage(format!(
-                "employee `{}` is named on the command line and listed in {}; name each employee once",
-                dup.escape_debug(),
-                crate::human::path(from)
-            )));
+            return Err(super::Error::NamedAndListed {
+                key: dup.clone(),
+                file: from.to_path_buf(),
+            });
         }
         employees.extend(listed);
     }
@@ -235,7 +231,7 @@ fn check_people(
     session: &Session,
     workspace: &Workspace,
     employees: &[String],
-) -> crate::Result<Vec<String>> {
+) -> Result<Vec<String>> {
     let hr = session.hr(workspace)?;
     let mut by_id: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
     let mut unknown = Vec::new();
@@ -245,12 +241,11 @@ fn check_people(
             continue;
         };
         if let Some(first) = by_id.insert(employee.id.clone(), key) {
-            return Err(Error::Usage(format!(
-                "`{}` and `{}` are the same employee ({}); name each employee once",
-                first.escape_debug(),
-                key.escape_debug(),
-                employee.id
-            )));
+            return Err(super::Error::SamePerson {
+                first: first.to_owned(),
+                second: key.clone(),
+                employee: employee.id.clone(),
+            });
         }
     }
     Ok(unknown)

@@ -52,10 +52,9 @@ pub fn confirm(workspace: &Workspace, request: &ConfirmRequest) -> Result<Signed
     let approval = step.confirm != Confirm::Manual;
     let policy = &workspace.config.policy;
     if approval && !approval::needs_approval(step, &policy.approval_required) {
-        return Err(refused(format!(
-            "step `{}` is confirmed automatically by read-back and needs no approval",
-            step.id
-        )));
+        return Err(AppError::NoApprovalNeeded {
+            step: step.id.clone(),
+        });
     }
     let event = match approval {
         true => Event::StepApproved,
@@ -116,12 +115,10 @@ fn run_records(workspace: &Workspace, request: &ConfirmRequest) -> Result<Vec<Pa
 
 /// The step `id` of the run's playbook `file`.
 fn run_step<'w>(file: &'w PlaybookFile, name: &str, id: &str) -> Result<&'w Step> {
-    file.playbook.step(id).ok_or_else(|| {
-        let ids: Vec<&str> = file.playbook.steps.iter().map(|s| s.id.as_str()).collect();
-        refused(format!(
-            "playbook `{name}` has no step `{id}`; steps are: {}",
-            ids.join(", ")
-        ))
+    file.playbook.step(id).ok_or_else(|| AppError::NoSuchStep {
+        playbook: name.to_owned(),
+        step: id.to_owned(),
+        steps: file.playbook.steps.iter().map(|s| s.id.clone()).collect(),
     })
 }
 
@@ -152,14 +149,13 @@ fn check_may_sign(
         .iter()
         .any(|p| p.step.as_deref() == Some(step.id.as_str()) && p.event == Event::StepWaiting);
     if !approval && !waiting {
-        return Err(refused(format!(
-            "step `{}` of run {} is not waiting for sign-off yet (the steps it follows are not done); \
-             run `offboard status {}`",
-            step.id, request.run, request.run
-        )));
+        return Err(AppError::NotWaiting {
+            step: step.id.clone(),
+            run: request.run.clone(),
+        });
     }
     if request.note.trim().is_empty() {
-        return Err(refused("--note must say what was done".to_owned()));
+        return Err(AppError::NoNote);
     }
     Ok(())
 }

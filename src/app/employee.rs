@@ -68,40 +68,33 @@ pub fn choose_playbook<'w>(
     requested: Option<&str>,
     employee: &HrRecord,
     status: Status,
-) -> Result<&'w PlaybookFile> {
+) -> super::Result<&'w PlaybookFile> {
     if let Some(name) = requested {
         return workspace
             .playbooks
             .iter()
             .find(|p| p.playbook.name == name || p.path.ends_with(name))
-            .ok_or_else(|| {
-                let names: Vec<&str> = workspace
-                    .playbooks
-                    .iter()
-                    .map(|p| p.playbook.name.as_str())
-                    .collect();
-                Error::Usage(format!(
-                    "unknown playbook `{name}`; playbooks are: {}",
-                    names.join(", ")
-                ))
+            .ok_or_else(|| super::Error::UnknownPlaybook {
+                name: name.to_owned(),
+                known: names(workspace.playbooks.iter()),
             });
     }
     match workspace.playbooks_for(status).as_slice() {
         [one] => Ok(one),
-        [] => Err(Error::Usage(format!(
-            "no playbook is triggered by status `{}` of {}; choose one with --playbook",
-            status.as_str(),
-            employee.id
-        ))),
-        many => Err(Error::Usage(format!(
-            "several playbooks are triggered by status `{}`: {}; choose one with --playbook",
-            status.as_str(),
-            many.iter()
-                .map(|p| p.playbook.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        [] => Err(super::Error::NoPlaybook {
+            status: status.as_str().to_owned(),
+            employee: employee.id.clone(),
+        }),
+        many => Err(super::Error::SeveralPlaybooks {
+            status: status.as_str().to_owned(),
+            playbooks: names(many.iter().copied()),
+        }),
     }
+}
+
+/// The names of `playbooks`.
+fn names<'w>(playbooks: impl Iterator<Item = &'w PlaybookFile>) -> Vec<String> {
+    playbooks.map(|p| p.playbook.name.clone()).collect()
 }
 
 /// Why destructive steps are blocked for `employee`: a hold in the repository's holds file, or

@@ -151,9 +151,153 @@ pub enum Error {
         owner: String,
     },
 
-    /// Any other request a use case refuses, in its own words.
-    #[error("{0}")]
-    Refused(String),
+    /// `--playbook` names no playbook of the repository.
+    #[error("unknown playbook `{name}`; playbooks are: {}", .known.join(", "))]
+    UnknownPlaybook {
+        /// The name given.
+        name: String,
+        /// The playbooks there are.
+        known: Vec<String>,
+    },
+
+    /// No playbook is triggered by the employee's status, and none was named.
+    #[error(
+        "no playbook is triggered by status `{status}` of {employee}; choose one with --playbook"
+    )]
+    NoPlaybook {
+        /// The status, as the glossary names it.
+        status: String,
+        /// The employee id.
+        employee: String,
+    },
+
+    /// Several playbooks are triggered by the employee's status, and none was named.
+    #[error(
+        "several playbooks are triggered by status `{status}`: {}; choose one with --playbook",
+        .playbooks.join(", ")
+    )]
+    SeveralPlaybooks {
+        /// The status, as the glossary names it.
+        status: String,
+        /// The playbooks it triggers.
+        playbooks: Vec<String>,
+    },
+
+    /// A saved plan from an earlier version, which does not pin the playbook content.
+    #[error(
+        "{} does not record which playbook content it was made with (it was saved by an \
+         earlier version); nothing was executed. Make it again with `offboard plan {employee} --out {}`",
+        crate::human::path(.plan),
+        crate::human::path(.plan)
+    )]
+    PlanUnpinned {
+        /// The plan file.
+        plan: PathBuf,
+        /// Its employee.
+        employee: String,
+    },
+
+    /// The playbook a saved plan was made with is no longer in the repository.
+    #[error(
+        "{}: playbook `{playbook}` no longer exists; nothing was executed",
+        crate::human::path(.plan)
+    )]
+    PlanPlaybookGone {
+        /// The plan file.
+        plan: PathBuf,
+        /// The playbook's name.
+        playbook: String,
+    },
+
+    /// The playbook's content changed since the saved plan was made.
+    #[error(
+        "playbook {playbook} changed since {} was made; nothing was executed. Review the change \
+         and make the plan again (`offboard plan {employee} --out {}`). Changes (plan -> now):\n{changes}",
+        crate::human::path(.plan),
+        crate::human::path(.plan)
+    )]
+    PlaybookChanged {
+        /// The plan file.
+        plan: PathBuf,
+        /// The playbook's name.
+        playbook: String,
+        /// Its employee.
+        employee: String,
+        /// What changed, one line each.
+        changes: String,
+    },
+
+    /// The run's playbook has no such step.
+    #[error("playbook `{playbook}` has no step `{step}`; steps are: {}", .steps.join(", "))]
+    NoSuchStep {
+        /// The playbook.
+        playbook: String,
+        /// The step named.
+        step: String,
+        /// Its steps.
+        steps: Vec<String>,
+    },
+
+    /// An approval asked for a step that is confirmed by read-back without one.
+    #[error("step `{step}` is confirmed automatically by read-back and needs no approval")]
+    NoApprovalNeeded {
+        /// The step.
+        step: String,
+    },
+
+    /// A manual sign-off before the run reached the step.
+    #[error(
+        "step `{step}` of run {run} is not waiting for sign-off yet (the steps it follows are \
+         not done); run `offboard status {run}`"
+    )]
+    NotWaiting {
+        /// The step.
+        step: String,
+        /// The run.
+        run: String,
+    },
+
+    /// A sign-off without a note.
+    #[error("--note must say what was done")]
+    NoNote,
+
+    /// The same key twice on the command line.
+    #[error(
+        "employee `{}` is named twice on the command line; name each employee once",
+        .key.escape_debug()
+    )]
+    NamedTwice {
+        /// The key.
+        key: String,
+    },
+
+    /// A key on the command line also listed in the events file.
+    #[error(
+        "employee `{}` is named on the command line and listed in {}; name each employee once",
+        .key.escape_debug(),
+        crate::human::path(.file)
+    )]
+    NamedAndListed {
+        /// The key.
+        key: String,
+        /// The events file.
+        file: PathBuf,
+    },
+
+    /// Two keys of a batch (id and username) that are the same person.
+    #[error(
+        "`{}` and `{}` are the same employee ({employee}); name each employee once",
+        .first.escape_debug(),
+        .second.escape_debug()
+    )]
+    SamePerson {
+        /// The key given first.
+        first: String,
+        /// The key given second.
+        second: String,
+        /// Their employee id.
+        employee: String,
+    },
 }
 
 impl Error {
@@ -170,7 +314,19 @@ impl Error {
             | Error::UnknownInBatch { .. }
             | Error::SeparationOfDuties { .. }
             | Error::FourEyes { .. }
-            | Error::Refused(_) => Exit::Usage,
+            | Error::UnknownPlaybook { .. }
+            | Error::NoPlaybook { .. }
+            | Error::SeveralPlaybooks { .. }
+            | Error::PlanUnpinned { .. }
+            | Error::PlanPlaybookGone { .. }
+            | Error::PlaybookChanged { .. }
+            | Error::NoSuchStep { .. }
+            | Error::NoApprovalNeeded { .. }
+            | Error::NotWaiting { .. }
+            | Error::NoNote
+            | Error::NamedTwice { .. }
+            | Error::NamedAndListed { .. }
+            | Error::SamePerson { .. } => Exit::Usage,
         }
     }
 

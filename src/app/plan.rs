@@ -313,38 +313,30 @@ pub fn playbook_identity(
 
 /// Refuse `saved` (read from `path`) unless its playbook file still has the content the plan
 /// was made with.
-pub fn check_playbook(workspace: &Workspace, saved: &Plan, path: &Path) -> crate::Result<()> {
+pub fn check_playbook(workspace: &Workspace, saved: &Plan, path: &Path) -> Result<()> {
     let Some(then) = &saved.playbook_file else {
-        return Err(crate::Error::Usage(format!(
-            "{} does not record which playbook content it was made with (it was saved by an \
-             earlier version); nothing was executed. Make it again with `offboard plan {} --out {}`",
-            crate::human::path(path),
-            saved.employee,
-            crate::human::path(path)
-        )));
+        return Err(Error::PlanUnpinned {
+            plan: path.to_path_buf(),
+            employee: saved.employee.clone(),
+        });
     };
     let file = workspace
         .playbooks
         .iter()
         .find(|p| p.playbook.name == saved.playbook)
-        .ok_or_else(|| {
-            crate::Error::Usage(format!(
-                "{}: playbook `{}` no longer exists; nothing was executed",
-                crate::human::path(path),
-                saved.playbook
-            ))
+        .ok_or_else(|| Error::PlanPlaybookGone {
+            plan: path.to_path_buf(),
+            playbook: saved.playbook.clone(),
         })?;
     let now = playbook_identity(&Session::default(), file)?;
     match then.changes(&now, &file.path) {
         None => Ok(()),
-        Some(changes) => Err(crate::Error::Usage(format!(
-            "playbook {} changed since {} was made; nothing was executed. Review the change and \
-             make the plan again (`offboard plan {} --out {}`). Changes (plan -> now):\n{changes}",
-            saved.playbook,
-            crate::human::path(path),
-            saved.employee,
-            crate::human::path(path)
-        ))),
+        Some(changes) => Err(Error::PlaybookChanged {
+            plan: path.to_path_buf(),
+            playbook: saved.playbook.clone(),
+            employee: saved.employee.clone(),
+            changes,
+        }),
     }
 }
 
