@@ -145,61 +145,152 @@ pub fn check(args: &ValidateRequest) -> Result<Outcome> {
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
     let config_path = config_path(args.config.as_deref(), &start)?;
-
-    // The configuration, glossary, role matrix and holds: checked, and what could be read of
-    // them is the context the playbooks are checked against.
     let mut checker = Checker::default();
-    let mut dependencies: Vec<PathBuf> = Vec::new();
-    let partial: Option<PartialConfig> = match &config_path {
-        Some(path) => {
-            dependencies.push(path.clone());
-            checker.check_config(load::read(path)?)
-        }
+    let repo = Repository::check(&mut checker, config_path, &start)?;
+    let config = repo.config();
+    let (playbooks, peers) = gather(&mut checker, args, &repo)?;
+    let changes = match &args.changed_since {
+        Some(rev) => Some((
+            rev,
+            load::changes_since(&start, rev).map_err(|e| Error::Usage(e.to_string()))?,
+        )),
         None => None,
     };
-    let config = partial.as_ref().map(|p| &p.config);
-    let context_file = |configured: Option<&Path>, name: &str| -> Option<PathBuf> {
-        match (configured, &config_path) {
-            (Some(p), _) if p.as_os_str().is_empty() => None,
-            (Some(p), _) => Some(relative(p)),
-            // A configuration that could not be read at all: its defaults, beside it.
-            (None, Some(c)) => Some(beside(c, name)),
-            (None, None) => load::find_upward(&start, name).map(|p| relative(&p)),
+    let scope = changes
+        .as_ref()
+        .map(|(rev, changes)| repo.scope(rev, changes));
+    let in_scope = |path: &Path| -> bool {
+        match (&changes, &scope) {
+            (Some((_, changes)), Some(scope)) if !scope.all_checked => {
+                changes.changed.contains(&canonical(path))
+            }
+            _ => true,
         }
     };
-    let glossary_path = context_file(config.map(|c| c.glossary.as_path()), "glossary.yaml");
-    let roles_path = context_file(config.map(|c| c.roles.as_path()), "roles.yaml");
-    let holds_path = config.and_then(|c| c.holds.as_deref()).map(relative);
-    dependencies.extend(
-        glossary_path
-            .iter()
-            .chain(&roles_path)
-            .chain(&holds_path)
-            .cloned(),
-    );
-    let glossary = match glossary_path.filter(|p| p.is_file()) {
-        Some(p) => checker.check_glossary(load::read(&p)?),
-        None => None,
+    let context = Context {
+        config,
+        glossary: repo.glossary.as_ref(),
+        gaps: repo
+            .partial
+            .as_ref()
+            .filter(|p| !p.complete)
+            .map(|p| &p.gaps),
     };
-    if let Some(p) = roles_path.filter(|p| p.is_file()) {
-        checker.check_other(load::read(&p)?, FileKind::Roles);
+    check_playbooks(&mut checker, playbooks, peers, context, &in_scope);
+    if changes.is_some() {
+        checker.retain(|path| in_scope(path));
+    } else if checker.files.is_empty() {
+        return Err(nothing_found(args, config));
     }
-    if let Some(p) = holds_path.filter(|p| p.is_file()) {
-        checker.check_other(load::read(&p)?, FileKind::Holds);
-    }
-    // The allow-list `reconcile` reads: checked with the repository, though no playbook
-    // depends on it.
-    let allow_list = config_path
-        .as_deref()
-        .map(|c| beside(c, crate::playbook::ALLOW_LIST_FILE));
-    if let Some(p) = allow_list.filter(|p| p.is_file()) {
-        checker.check_other(load::read(&p)?, FileKind::ServiceAccounts);
+    let mut outcome = checker.finish();
+    outcome.changed_since = scope;
+    Ok(outcome)
+}
+
+/// The repository's configuration, glossary, role matrix, holds and allow-list, checked: what
+/// could be read of them is the context the playbooks are checked against.
+struct Repository {
+    config_path: Option<PathBuf>,
+    partial: Option<PartialConfig>,
+    glossary: Option<Glossary>,
+    /// The files the playbooks are checked against (a change to one checks every playbook).
+    dependencies: Vec<PathBuf>,
+}
+
+impl Repository {
+    fn check(checker: &mut Checker, config_path: Option<PathBuf>, start: &Path) -> Result<Self> {
+        let mut dependencies: Vec<PathBuf> = Vec::new();
+        let partial: Option<PartialConfig> = match &config_path {
+            Some(path) => {
+                dependencies.push(path.clone());
+                checker.check_config(load::read(path)?)
+            }
+            None => None,
+        };
+        let config = partial.as_ref().map(|p| &p.config);
+        let context_file = |configured: Option<&Path>, name: &str| -> Option<PathBuf> {
+            match (configured, &config_path) {
+                (Some(p), _) if p.as_os_str().is_empty() => None,
+                (Some(p), _) => Some(relative(p)),
+                // A configuration that could not be read at all: its defaults, beside it.
+                (None, Some(c)) => Some(beside(c, name)),
+                (None, None) => load::find_upward(start, name).map(|p| relative(&p)),
+            }
+        };
+        let glossary_path = context_file(config.map(|c| c.glossary.as_path()), "glossary.yaml");
+        let roles_path = context_file(config.map(|c| c.roles.as_path()), "roles.yaml");
+        let holds_path = config.and_then(|c| c.holds.as_deref()).map(relative);
+        dependencies.extend(
+            glossary_path
+                .iter()
+                .chain(&roles_path)
+                .chain(&holds_path)
+                .cloned(),
+        );
+        let glossary = match glossary_path.filter(|p| p.is_file()) {
+            Some(p) => checker.check_glossary(load::read(&p)?),
+            None => None,
+        };
+        if let Some(p) = roles_path.filter(|p| p.is_file()) {
+            checker.check_other(load::read(&p)?, FileKind::Roles);
+        }
+        if let Some(p) = holds_path.filter(|p| p.is_file()) {
+            checker.check_other(load::read(&p)?, FileKind::Holds);
+        }
+        // The allow-list `reconcile` reads: checked with the repository, though no playbook
+        // depends on it.
+        let allow_list = config_path
+            .as_deref()
+            .map(|c| beside(c, crate::playbook::ALLOW_LIST_FILE));
+        if let Some(p) = allow_list.filter(|p| p.is_file()) {
+            checker.check_other(load::read(&p)?, FileKind::ServiceAccounts);
+        }
+        Ok(Repository {
+            config_path,
+            partial,
+            glossary,
+            dependencies,
+        })
     }
 
+    fn config(&self) -> Option<&Config> {
+        self.partial.as_ref().map(|p| &p.config)
+    }
+
+    /// What `--changed-since rev` selects, given the files changed since.
+    fn scope(&self, rev: &str, changes: &load::Changes) -> ChangedSince {
+        let touched: Vec<String> = self
+            .dependencies
+            .iter()
+            .filter(|d| {
+                let key = canonical_lenient(d);
+                changes.changed.contains(&key) || changes.deleted.contains(&key)
+            })
+            .map(|d| d.display().to_string())
+            .collect();
+        ChangedSince {
+            revision: rev.to_owned(),
+            all_checked: !touched.is_empty(),
+            dependencies_changed: touched,
+        }
+    }
+}
+
+/// The playbooks to check (other files named are checked on the way), and the other playbooks
+/// of the configured directory: not checked, but the rules across playbooks (one per status, one
+/// per name) see them.
+fn gather(
+    checker: &mut Checker,
+    args: &ValidateRequest,
+    repo: &Repository,
+) -> Result<(Vec<SourceFile>, Vec<SourceFile>)> {
+    let config = repo.config();
+    let config_path = &repo.config_path;
     // A configuration with problems (or none readable at all) is reported as the diagnostics
     // it is; where it puts the playbooks may then be unknown.
-    let incomplete_config = config_path.is_some() && partial.as_ref().is_none_or(|p| !p.complete);
-    let default_dir = match (config, &config_path) {
+    let incomplete_config =
+        config_path.is_some() && repo.partial.as_ref().is_none_or(|p| !p.complete);
+    let default_dir = match (config, config_path) {
         (Some(c), _) => relative(&c.playbooks),
         (None, Some(path)) => beside(path, "playbooks"),
         (None, None) => PathBuf::from("playbooks"),
@@ -227,8 +318,6 @@ pub fn check(args: &ValidateRequest) -> Result<Outcome> {
             kind => checker.check_other(source, kind),
         }
     }
-    // The other playbooks of the configured directory: not checked, but the rules across
-    // playbooks (one per status, one per name) see them.
     let named: HashSet<PathBuf> = playbooks.iter().map(|s| canonical(&s.path)).collect();
     let mut peers = Vec::new();
     if let Some(c) = config.filter(|c| !args.paths.is_empty() && c.playbooks.is_dir()) {
@@ -238,46 +327,26 @@ pub fn check(args: &ValidateRequest) -> Result<Outcome> {
             }
         }
     }
+    Ok((playbooks, peers))
+}
 
-    let changes = match &args.changed_since {
-        Some(rev) => Some((
-            rev,
-            load::changes_since(&start, rev).map_err(|e| Error::Usage(e.to_string()))?,
-        )),
-        None => None,
-    };
-    let scope = changes.as_ref().map(|(rev, changes)| {
-        let touched: Vec<String> = dependencies
-            .iter()
-            .filter(|d| {
-                let key = canonical_lenient(d);
-                changes.changed.contains(&key) || changes.deleted.contains(&key)
-            })
-            .map(|d| d.display().to_string())
-            .collect();
-        ChangedSince {
-            revision: (*rev).clone(),
-            all_checked: !touched.is_empty(),
-            dependencies_changed: touched,
-        }
-    });
-    let in_scope = |path: &Path| -> bool {
-        match (&changes, &scope) {
-            (Some((_, changes)), Some(scope)) if !scope.all_checked => {
-                changes.changed.contains(&canonical(path))
-            }
-            _ => true,
-        }
-    };
-
-    let context = Context {
-        config,
-        glossary: glossary.as_ref(),
-        gaps: partial.as_ref().filter(|p| !p.complete).map(|p| &p.gaps),
-    };
+/// Analyze `playbooks` with `peers` beside them and add each playbook's diagnostics, conflicts
+/// across playbooks included, to `checker`.
+fn check_playbooks(
+    checker: &mut Checker,
+    playbooks: Vec<SourceFile>,
+    peers: Vec<SourceFile>,
+    context: Context<'_>,
+    in_scope: &dyn Fn(&Path) -> bool,
+) {
+    // Files named twice count once (the checker keeps each file once).
+    let peer_from = playbooks
+        .iter()
+        .map(|s| canonical(&s.path))
+        .collect::<HashSet<_>>()
+        .len();
     let all: Vec<SourceFile> = playbooks.into_iter().chain(peers).collect();
     let checked = analyze::check_playbooks(&all, context);
-    let peer_from = named.len();
     // Conflicts are reported at the later occurrence: files out of scope (peers, unchanged)
     // come first so that a conflict involving a checked file is reported there.
     let mut order: Vec<usize> = (0..all.len()).collect();
@@ -299,29 +368,25 @@ pub fn check(args: &ValidateRequest) -> Result<Outcome> {
         );
         checker.add(source, found);
     }
+}
 
-    if changes.is_some() {
-        checker.retain(|path| in_scope(path));
-    } else if checker.files.is_empty() {
-        let place = if args.paths.is_empty() {
-            config.map_or_else(
-                || "playbooks".to_owned(),
-                |c| crate::human::path(&relative(&c.playbooks)),
-            )
-        } else {
-            args.paths
-                .iter()
-                .map(|p| crate::human::path(p))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        return Err(Error::Usage(format!(
-            "no playbook found in {place}: it holds no .yaml or .yml file"
-        )));
-    }
-    let mut outcome = checker.finish();
-    outcome.changed_since = scope;
-    Ok(outcome)
+/// The error when no playbook file was found where `args` (or the configuration) points.
+fn nothing_found(args: &ValidateRequest, config: Option<&Config>) -> Error {
+    let place = if args.paths.is_empty() {
+        config.map_or_else(
+            || "playbooks".to_owned(),
+            |c| crate::human::path(&relative(&c.playbooks)),
+        )
+    } else {
+        args.paths
+            .iter()
+            .map(|p| crate::human::path(p))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Error::Usage(format!(
+        "no playbook found in {place}: it holds no .yaml or .yml file"
+    ))
 }
 
 /// The files a PATH stands for. Without PATH, `default_dir` (the configured playbooks
