@@ -243,89 +243,17 @@ impl Engine<'_> {
         observer: &mut dyn Observer,
         simulated: &mut Simulated,
     ) -> Result<StepState, String> {
-        let entry =
-            |event: Event, target: Option<(String, Option<String>)>, evidence: Value| Entry {
-                event,
-                step: step.id.clone(),
-                action: step.kind,
-                role: step.owner.clone(),
-                target,
-                evidence,
-                note: None,
-            };
-        let dry_run = self.dry_run();
-        let write = |log: &mut dyn RunLog, e: Entry| -> Result<(), String> {
-            if dry_run { Ok(()) } else { log.record(e) }
+        let rec = Recorder {
+            step,
+            history,
+            dry_run: self.dry_run(),
         };
-        let once = |log: &mut dyn RunLog, e: Entry| -> Result<(), String> {
-            if history
-                .iter()
-                .any(|r| r.event == e.event && r.evidence == e.evidence)
-            {
-                return Ok(());
-            }
-            write(log, e)
-        };
-        if let Some(due) = self.due_at(step)
-            && self.now < due
-        {
-            let due_at = rfc3339(due);
-            once(
-                log,
-                entry(Event::StepScheduled, None, json!({ "due_at": due_at })),
-            )?;
-            return Ok(StepState::Scheduled { due_at });
-        }
-        if let (true, Some(reason)) = (step.destructive, self.hold) {
-            once(
-                log,
-                entry(Event::StepBlocked, None, json!({ "legal_hold": reason })),
-            )?;
-            return Ok(StepState::Blocked {
-                reason: reason.to_owned(),
-            });
+        if let Some(state) = self.held_back(&rec, log)? {
+            return Ok(state);
         }
         let params = self.render_params(step, context)?;
-        if step.confirm == Confirm::Manual {
-            let task = params
-                .get("task")
-                .cloned()
-                .unwrap_or_else(|| step.kind.to_string());
-            if !self.dry_run()
-                && let Some(sign_off) = self.sign_off
-                && let Some(note) = sign_off(step, &task)
-            {
-                log.record(Entry {
-                    note: Some(note),
-                    ..entry(
-                        Event::StepConfirmed,
-                        None,
-                        json!({ "task": task, "manual": true, "signed_off_in_place": true }),
-                    )
-                })?;
-                return Ok(StepState::Confirmed { changed: true });
-            }
-            once(
-                log,
-                entry(Event::StepWaiting, None, json!({ "task": task })),
-            )?;
-            return Ok(StepState::Waiting { task });
-        }
-        // A plan goes on to show what the step would change; `plan` marks it as needing approval.
-        if !self.dry_run()
-            && self.needs_approval(step)
-            && !history.iter().any(|r| r.event == Event::StepApproved)
-        {
-            let task = format!("approve `{}` ({}) before it applies", step.id, step.kind);
-            once(
-                log,
-                entry(
-                    Event::StepWaiting,
-                    None,
-                    json!({ "task": task, "approval": true }),
-                ),
-            )?;
-            return Ok(StepState::Waiting { task });
+        if let Some(state) = self.waiting(&rec, &params, log)? {
+            return Ok(state);
         }
         let result = match step.kind.group() {
             ActionGroup::Hr => self.hr_step(step),
@@ -334,9 +262,8 @@ impl Engine<'_> {
             }
             ActionGroup::Iam | ActionGroup::Inventory => {
                 let mut intent = Intent {
-                    history,
+                    recorder: &rec,
                     log: &mut *log,
-                    entry: &entry,
                     journal_error: None,
                 };
                 let result =
@@ -348,35 +275,88 @@ impl Engine<'_> {
             }
             ActionGroup::Manual => unreachable!("manual steps are confirmed manually"),
         };
-        match result {
-            Ok(Done::Confirmed {
-                changed,
-                target,
-                evidence,
-            }) => {
-                write(log, entry(Event::StepConfirmed, target, evidence))?;
-                Ok(StepState::Confirmed { changed })
-            }
-            Ok(Done::Planned(state)) => Ok(state),
-            Ok(Done::NoAccount { target, key }) => {
-                write(
-                    log,
-                    entry(
-                        Event::StepSkipped,
-                        Some(target),
-                        json!({ "reason": "no account: nothing to revoke", "looked_up": key }),
-                    ),
-                )?;
-                Ok(StepState::NoAccount)
-            }
-            Err(error) => {
-                write(
-                    log,
-                    entry(Event::StepFailed, None, json!({ "error": error })),
-                )?;
-                Ok(StepState::Failed { error })
-            }
+        record_done(&rec, log, result)
+    }
+
+    /// A staged step not yet due is scheduled; a destructive step under a legal hold is
+    /// blocked. Each is recorded once.
+    fn held_back(
+        &self,
+        rec: &Recorder<'_>,
+        log: &mut dyn RunLog,
+    ) -> Result<Option<StepState>, String> {
+        if let Some(due) = self.due_at(rec.step)
+            && self.now < due
+        {
+            let due_at = rfc3339(due);
+            rec.once(
+                log,
+                rec.entry(Event::StepScheduled, None, json!({ "due_at": due_at })),
+            )?;
+            return Ok(Some(StepState::Scheduled { due_at }));
         }
+        if let (true, Some(reason)) = (rec.step.destructive, self.hold) {
+            rec.once(
+                log,
+                rec.entry(Event::StepBlocked, None, json!({ "legal_hold": reason })),
+            )?;
+            return Ok(Some(StepState::Blocked {
+                reason: reason.to_owned(),
+            }));
+        }
+        Ok(None)
+    }
+
+    /// A manual step waits for its sign-off (or is signed off in place); a gated step waits for
+    /// its approval. A plan goes on to show what a gated step would change (`plan` marks it).
+    fn waiting(
+        &self,
+        rec: &Recorder<'_>,
+        params: &BTreeMap<String, String>,
+        log: &mut dyn RunLog,
+    ) -> Result<Option<StepState>, String> {
+        let step = rec.step;
+        if step.confirm == Confirm::Manual {
+            let task = params
+                .get("task")
+                .cloned()
+                .unwrap_or_else(|| step.kind.to_string());
+            if !self.dry_run()
+                && let Some(sign_off) = self.sign_off
+                && let Some(note) = sign_off(step, &task)
+            {
+                log.record(Entry {
+                    note: Some(note),
+                    ..rec.entry(
+                        Event::StepConfirmed,
+                        None,
+                        json!({ "task": task, "manual": true, "signed_off_in_place": true }),
+                    )
+                })?;
+                return Ok(Some(StepState::Confirmed { changed: true }));
+            }
+            rec.once(
+                log,
+                rec.entry(Event::StepWaiting, None, json!({ "task": task })),
+            )?;
+            return Ok(Some(StepState::Waiting { task }));
+        }
+        if !self.dry_run()
+            && self.needs_approval(step)
+            && !rec.history.iter().any(|r| r.event == Event::StepApproved)
+        {
+            let task = format!("approve `{}` ({}) before it applies", step.id, step.kind);
+            rec.once(
+                log,
+                rec.entry(
+                    Event::StepWaiting,
+                    None,
+                    json!({ "task": task, "approval": true }),
+                ),
+            )?;
+            return Ok(Some(StepState::Waiting { task }));
+        }
+        Ok(None)
     }
 
     fn render_params(
@@ -485,19 +465,7 @@ impl Engine<'_> {
         observer: &mut dyn Observer,
         simulated: &mut Simulated,
     ) -> Result<Done, String> {
-        let release = match step.kind {
-            Action::InventoryReleaseSeats => {
-                Release::from_param(params.get(Release::PARAMETER).map(String::as_str))
-                    .map_err(|e| format!("step `{}`: {e}", step.id))?
-            }
-            _ => Release::All,
-        };
-        let mover = match (step.kind, release) {
-            (Action::IamRemoveExcess, _) | (Action::InventoryReleaseSeats, Release::RoleChange) => {
-                Some(self.mover()?)
-            }
-            _ => None,
-        };
+        let (release, mover) = self.scope_of(step, params)?;
         let target = self.target(step)?;
         let connector = &target.connector;
         let key = target
@@ -529,32 +497,8 @@ impl Engine<'_> {
             simulated.add(&principal, &changes);
         }
         if self.dry_run() && !changes.is_empty() {
-            let mut detail = changes
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
-            if let Some(review) = &review {
-                detail = format!("{detail}; {review}");
-            }
-            let seats = before
-                .seats
-                .iter()
-                .filter(|s| {
-                    changes.iter().any(|c| {
-                        matches!(c, Change::ReleaseSeats { products } if products.contains(&s.product))
-                    })
-                })
-                .cloned()
-                .collect();
-            return Ok(Done::Planned(StepState::Planned {
-                account: Some(format!("{}: {}", connector.name(), principal.name)),
-                released_monthly_cost_cents: released_cost_cents(&changes, &before),
-                changes,
-                detail,
-                seats,
-                params: BTreeMap::new(),
-            }));
+            let account = format!("{}: {}", connector.name(), principal.name);
+            return Ok(planned(account, changes, &before, review.as_ref()));
         }
         let started = intent.started();
         if started.is_none() && !changes.is_empty() {
@@ -579,44 +523,42 @@ impl Engine<'_> {
                 connector.name()
             ));
         }
-        // A step started by an earlier invocation is judged from the state it started from.
-        let (first, planned) = match &started {
-            Some((first, planned)) => (first, planned.as_slice()),
-            None => (&before, changes.as_slice()),
-        };
-        let released: Vec<&crate::connector::Seat> = first
-            .seats
-            .iter()
-            .filter(|s| !after.seats.contains(s))
-            .collect();
-        let mut evidence = json!({
-            "account": principal,
-            "changes": planned,
-            "before": first,
-            "after": after,
-            "released_seats": released,
-            "released_monthly_cost_cents": released_cost_cents(planned, first),
-        });
-        if started.is_some() {
-            evidence["resumed"] = json!({ "found": before, "applied": changes });
+        let evidence = Confirmation {
+            principal: &principal,
+            started: started.as_ref(),
+            before: &before,
+            changes: &changes,
+            after: &after,
         }
-        if release == Release::None {
-            let kept: i64 = after.seats.iter().map(|s| s.monthly_cost_cents).sum();
-            evidence["kept_seats"] = json!(after.seats);
-            evidence["kept_monthly_cost_cents"] = json!(kept);
-        }
-        if let Some(review) = review {
-            evidence["kept_for_review"] = json!({
-                "note": Review::NOTE,
-                "groups": review.groups,
-                "licenses": review.licenses,
-            });
-        }
+        .evidence(release, review);
         Ok(Done::Confirmed {
             changed: started.is_some() || !changes.is_empty(),
             target: Some(target_json),
             evidence,
         })
+    }
+
+    /// Which seats a step releases (`release:` of `inventory.release_seats`), and the mover's
+    /// change of role when what the step removes depends on it.
+    fn scope_of(
+        &self,
+        step: &Step,
+        params: &BTreeMap<String, String>,
+    ) -> Result<(Release, Option<Move<'_>>), String> {
+        let release = match step.kind {
+            Action::InventoryReleaseSeats => {
+                Release::from_param(params.get(Release::PARAMETER).map(String::as_str))
+                    .map_err(|e| format!("step `{}`: {e}", step.id))?
+            }
+            _ => Release::All,
+        };
+        let mover = match (step.kind, release) {
+            (Action::IamRemoveExcess, _) | (Action::InventoryReleaseSeats, Release::RoleChange) => {
+                Some(self.mover()?)
+            }
+            _ => None,
+        };
+        Ok((release, mover))
     }
 
     /// A mover's change of role: the old role (HR `role`) and the new one (`new_role`), both
@@ -741,16 +683,91 @@ impl Engine<'_> {
     }
 }
 
-/// Builds a step's journal entry from the event, target and evidence.
-type EntryFn<'a> = dyn Fn(Event, Option<(String, Option<String>)>, Value) -> Entry + 'a;
+/// How one step's records are made: its entries, written unless in a dry run, and written once
+/// when the step's history already holds the same event with the same evidence.
+struct Recorder<'s> {
+    step: &'s Step,
+    history: &'s [Recorded],
+    dry_run: bool,
+}
+
+impl Recorder<'_> {
+    /// The step's journal entry for `event`.
+    fn entry(
+        &self,
+        event: Event,
+        target: Option<(String, Option<String>)>,
+        evidence: Value,
+    ) -> Entry {
+        Entry {
+            event,
+            step: self.step.id.clone(),
+            action: self.step.kind,
+            role: self.step.owner.clone(),
+            target,
+            evidence,
+            note: None,
+        }
+    }
+
+    /// Append `entry`, except in a dry run.
+    fn write(&self, log: &mut dyn RunLog, entry: Entry) -> Result<(), String> {
+        match self.dry_run {
+            true => Ok(()),
+            false => log.record(entry),
+        }
+    }
+
+    /// Append `entry` unless the history holds it already.
+    fn once(&self, log: &mut dyn RunLog, entry: Entry) -> Result<(), String> {
+        if self
+            .history
+            .iter()
+            .any(|r| r.event == entry.event && r.evidence == entry.evidence)
+        {
+            return Ok(());
+        }
+        self.write(log, entry)
+    }
+}
+
+/// Record what became of a step that went ahead, and give its state.
+fn record_done(
+    rec: &Recorder<'_>,
+    log: &mut dyn RunLog,
+    result: Result<Done, String>,
+) -> Result<StepState, String> {
+    match result {
+        Ok(Done::Confirmed {
+            changed,
+            target,
+            evidence,
+        }) => {
+            rec.write(log, rec.entry(Event::StepConfirmed, target, evidence))?;
+            Ok(StepState::Confirmed { changed })
+        }
+        Ok(Done::Planned(state)) => Ok(state),
+        Ok(Done::NoAccount { target, key }) => {
+            let evidence = json!({ "reason": "no account: nothing to revoke", "looked_up": key });
+            rec.write(log, rec.entry(Event::StepSkipped, Some(target), evidence))?;
+            Ok(StepState::NoAccount)
+        }
+        Err(error) => {
+            rec.write(
+                log,
+                rec.entry(Event::StepFailed, None, json!({ "error": error })),
+            )?;
+            Ok(StepState::Failed { error })
+        }
+    }
+}
 
 /// The write-ahead record of an account step: what the journal holds of it already, and how to
 /// append `step.started`. A failed append is a journal failure (the run stops), not a failure of
 /// the step; it is kept in `journal_error` for the caller.
 struct Intent<'h, 'l> {
-    history: &'h [Recorded],
+    recorder: &'h Recorder<'h>,
     log: &'l mut dyn RunLog,
-    entry: &'h EntryFn<'h>,
     journal_error: Option<String>,
 }
 
@@ -759,6 +776,7 @@ impl Intent<'_, '_> {
     /// recorded one.
     fn started(&self) -> Option<(AccountState, Vec<Change>)> {
         let evidence = &self
+            .recorder
             .history
             .iter()
             .find(|r| r.event == Event::StepStarted)?
@@ -775,7 +793,7 @@ impl Intent<'_, '_> {
         evidence: Value,
     ) -> Result<(), String> {
         self.log
-            .record((self.entry)(event, Some(target), evidence))
+            .record(self.recorder.entry(event, Some(target), evidence))
             .inspect_err(|error| self.journal_error = Some(error.clone()))
     }
 }
@@ -811,6 +829,90 @@ impl Simulated {
                 _ => {}
             }
         }
+    }
+}
+
+/// Dry run: what an account step would change on `account`, seen in the state `before`.
+fn planned(
+    account: String,
+    changes: Vec<Change>,
+    before: &AccountState,
+    review: Option<&Review>,
+) -> Done {
+    let mut detail = changes
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ");
+    if let Some(review) = review {
+        detail = format!("{detail}; {review}");
+    }
+    let seats = before
+        .seats
+        .iter()
+        .filter(|s| {
+            changes.iter().any(
+                |c| matches!(c, Change::ReleaseSeats { products } if products.contains(&s.product)),
+            )
+        })
+        .cloned()
+        .collect();
+    Done::Planned(StepState::Planned {
+        account: Some(account),
+        released_monthly_cost_cents: released_cost_cents(&changes, before),
+        changes,
+        detail,
+        seats,
+        params: BTreeMap::new(),
+    })
+}
+
+/// What an account step's confirmation shows: the account, the state found and the state read
+/// back, what was changed, and for a step an earlier invocation started, the state it started
+/// from (the step is judged from it).
+struct Confirmation<'a> {
+    principal: &'a Principal,
+    started: Option<&'a (AccountState, Vec<Change>)>,
+    before: &'a AccountState,
+    changes: &'a [Change],
+    after: &'a AccountState,
+}
+
+impl Confirmation<'_> {
+    fn evidence(&self, release: Release, review: Option<Review>) -> Value {
+        let (first, planned) = match self.started {
+            Some((first, planned)) => (first, planned.as_slice()),
+            None => (self.before, self.changes),
+        };
+        let released: Vec<&crate::connector::Seat> = first
+            .seats
+            .iter()
+            .filter(|s| !self.after.seats.contains(s))
+            .collect();
+        let mut evidence = json!({
+            "account": self.principal,
+            "changes": planned,
+            "before": first,
+            "after": self.after,
+            "released_seats": released,
+            "released_monthly_cost_cents": released_cost_cents(planned, first),
+        });
+        if self.started.is_some() {
+            evidence["resumed"] = json!({ "found": self.before, "applied": self.changes });
+        }
+        if release == Release::None {
+            let kept: i64 = self.after.seats.iter().map(|s| s.monthly_cost_cents).sum();
+            evidence["kept_seats"] = json!(self.after.seats);
+            evidence["kept_monthly_cost_cents"] = json!(kept);
+        }
+        if let Some(review) = review {
+            evidence["kept_for_review"] = json!({
+                "note": Review::NOTE,
+                "groups": review.groups,
+                "licenses": review.licenses,
+            });
+        }
+        evidence
     }
 }
 
