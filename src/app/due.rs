@@ -139,7 +139,8 @@ fn due_run(
                 allow_dirty: false,
                 interactive: false,
             };
-            run_in(ctx, &Session::default(), &resume).map(Some)
+            let session = Session::default().with_hint(ctx.interaction.command_hint());
+            run_in(ctx, &session, &resume).map(Some)
         }
     };
     match result {

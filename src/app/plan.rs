@@ -92,9 +92,10 @@ pub fn run_saved(ctx: Context<'_>, request: &SavedPlanRequest<'_>) -> Result<Run
     check_playbook(ctx.workspace, &saved, path)?;
     let session =
         Session::new(false, request.interactive).with_hint(ctx.interaction.command_hint());
+    let planning = Session::default().with_hint(ctx.interaction.command_hint());
     let (now, _) = make_plan(
         ctx.workspace,
-        &Session::default(),
+        &planning,
         &saved.employee,
         Some(&saved.playbook),
     )?;
