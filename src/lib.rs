@@ -34,6 +34,7 @@ pub mod playbook;
 pub mod reconcile;
 pub mod report;
 pub mod retry;
+pub mod schema;
 
 pub use error::{Error, Result};
 pub use exit::Exit;

@@ -146,7 +146,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "OFFBOARD_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Output format. Some commands accept more: validate `github`, reconcile `csv`, report `md`
+    /// Output format. Some commands accept more: validate `github` and `sarif`, reconcile `csv`, report `md`
     /// and `html`.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -174,6 +174,8 @@ pub enum Format {
     Json,
     /// GitHub Actions annotations (`validate`).
     Github,
+    /// SARIF 2.1.0, for code-scanning services (`validate`).
+    Sarif,
     /// Comma-separated values (`reconcile`).
     Csv,
     /// Markdown (`report`).
@@ -219,8 +221,8 @@ pub enum Command {
     Reconcile(ReconcileArgs),
     /// Metrics and evidence for leadership and auditors.
     Report(ReportArgs),
-    /// Print the JSON Schema (draft-07) of the playbook format, for editors.
-    Schema,
+    /// Print the JSON Schema (draft-07) of a file format, for editors and CI, or write them all.
+    Schema(SchemaArgs),
     /// Scaffold offboard.yaml, allowed_signers, a signing key and a first playbook.
     Init(InitArgs),
     /// Print a shell completion script.
@@ -438,6 +440,48 @@ pub struct InitArgs {
     /// The signer principal for the new key, e.g. it-admin@example.com.
     #[arg(long, value_name = "PRINCIPAL")]
     pub principal: Option<String>,
+
+    /// Also write a CI workflow that validates the repository on every pull request
+    /// (`github`: .github/workflows/offboard.yml). In a directory that already holds an
+    /// offboard.yaml, only the workflow is written.
+    #[arg(long, value_enum, value_name = "CI")]
+    pub ci: Option<Ci>,
+}
+
+/// The CI systems `offboard init --ci` writes a workflow for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Ci {
+    /// GitHub Actions.
+    Github,
+}
+
+/// `offboard schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The file whose schema to print.
+    #[arg(value_enum, default_value_t = SchemaFile::Playbook)]
+    pub file: SchemaFile,
+
+    /// Write every schema (`KIND.schema.json`) into this directory instead of printing one.
+    #[arg(long, value_name = "DIR", conflicts_with = "file")]
+    pub out: Option<PathBuf>,
+}
+
+/// The files that have a schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFile {
+    /// A playbook (playbooks/*.yaml).
+    Playbook,
+    /// The configuration (offboard.yaml).
+    Config,
+    /// The status vocabulary (glossary.yaml).
+    Glossary,
+    /// The role matrix (roles.yaml).
+    Roles,
+    /// The legal holds (holds.yaml).
+    Holds,
+    /// The service-account allow-list (service-accounts.yaml).
+    ServiceAccounts,
 }
 
 /// `offboard completions`.

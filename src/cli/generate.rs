@@ -8,16 +8,43 @@ use clap::CommandFactory;
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, roman};
 
-use super::args::ManArgs;
+use super::args::{ManArgs, SchemaArgs, SchemaFile};
 use super::{Cli, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
+use crate::schema::SchemaKind;
 
-/// `offboard schema`: the draft-07 JSON Schema of the playbook format.
-pub fn schema() -> Result<Exit> {
-    let schema = crate::playbook::schema::json_schema();
+/// `offboard schema [FILE]`: the draft-07 JSON Schema of one file format; with `--out DIR`,
+/// every one of them written into DIR as `KIND.schema.json`.
+pub fn schema(global: &GlobalArgs, args: &SchemaArgs) -> Result<Exit> {
+    if let Some(dir) = &args.out {
+        // Schemas are for everyone to read (0644, directories 0755), whatever the umask.
+        crate::fsio::create_dir_all(dir, 0o755).map_err(|e| Error::io("cannot create", dir, e))?;
+        for kind in SchemaKind::ALL {
+            let path = dir.join(kind.file_name());
+            let text = format!("{}\n", kind.json());
+            crate::fsio::replace(&path, 0o644, |file| file.write_all(text.as_bytes()))
+                .map_err(|e| Error::io("cannot write", &path, e))?;
+        }
+        if !global.quiet {
+            eprintln!(
+                "wrote {} schemas into {}",
+                SchemaKind::ALL.len(),
+                dir.display()
+            );
+        }
+        return Ok(Exit::Done);
+    }
+    let kind = match args.file {
+        SchemaFile::Playbook => SchemaKind::Playbook,
+        SchemaFile::Config => SchemaKind::Config,
+        SchemaFile::Glossary => SchemaKind::Glossary,
+        SchemaFile::Roles => SchemaKind::Roles,
+        SchemaFile::Holds => SchemaKind::Holds,
+        SchemaFile::ServiceAccounts => SchemaKind::ServiceAccounts,
+    };
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{schema}").map_err(|e| Error::io("cannot write", "stdout", e))?;
+    writeln!(out, "{}", kind.json()).map_err(|e| Error::io("cannot write", "stdout", e))?;
     Ok(Exit::Done)
 }
 
@@ -106,6 +133,7 @@ fn render(command: clap::Command, subcommand: bool) -> std::io::Result<ManPage> 
         page.add(|w| man.render_subcommands_section(w))?;
     }
     page.add(|w| exit_status().to_writer(w))?;
+    page.add(|w| environment().to_writer(w))?;
     if subcommand {
         let mut see_also = Roff::new();
         see_also
@@ -145,6 +173,18 @@ impl Page {
         self.roff.extend_from_slice(body);
         Ok(())
     }
+}
+
+/// The ENVIRONMENT section, from the variables' own table.
+fn environment() -> Roff {
+    let mut roff = Roff::new();
+    roff.control("SH", ["ENVIRONMENT"]);
+    for variable in super::environment::VARIABLES {
+        roff.control("TP", [])
+            .text([bold(variable.name)])
+            .text([roman(variable.meaning)]);
+    }
+    roff
 }
 
 /// The EXIT STATUS section, from the exit codes' own table.

@@ -3,8 +3,10 @@
 //! printing, progress bars and prompts ([`terminal::Terminal`]); it never decides policy.
 
 pub mod args;
+mod colour;
 mod confirm;
 mod due;
+mod environment;
 mod generate;
 mod init;
 mod plan;
@@ -12,6 +14,7 @@ mod progress;
 mod reconcile;
 mod report;
 mod run;
+mod sarif;
 mod status;
 mod terminal;
 mod validate;
@@ -33,7 +36,7 @@ use crate::exit::Exit;
 /// `--version` print to stdout and return [`Exit::Done`]. A first word that mistypes a
 /// subcommand is refused the same way ([`args::with_shorthand`]).
 pub fn parse() -> std::result::Result<Cli, Exit> {
-    use clap::Parser;
+    use clap::{CommandFactory, FromArgMatches};
     let given: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let args = args::with_shorthand(given.clone()).map_err(|message| {
         let format = match asks_for_json(&given) {
@@ -43,21 +46,26 @@ pub fn parse() -> std::result::Result<Cli, Exit> {
         print_error(format, &message, Exit::Usage);
         Exit::Usage
     })?;
-    Cli::try_parse_from(&args).map_err(|error| {
-        let exit = if error.exit_code() == 0 {
-            Exit::Done
-        } else {
-            Exit::Usage
-        };
-        if exit == Exit::Usage && asks_for_json(&args) {
-            let text = error.render().to_string();
-            let message = text.trim().trim_start_matches("error: ");
-            print_error(Format::Json, message, exit);
-        } else {
-            let _ = error.print();
-        }
-        exit
-    })
+    let long_help = format!("{}\n\n{}", args::EXIT_CODES_HELP, environment::help());
+    Cli::command()
+        .after_long_help(long_help)
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+        .map_err(|error| {
+            let exit = if error.exit_code() == 0 {
+                Exit::Done
+            } else {
+                Exit::Usage
+            };
+            if exit == Exit::Usage && asks_for_json(&args) {
+                let text = error.render().to_string();
+                let message = text.trim().trim_start_matches("error: ");
+                print_error(Format::Json, message, exit);
+            } else {
+                let _ = error.print();
+            }
+            exit
+        })
 }
 
 /// Whether a command line clap could not parse still says `--format json` (before any `--`).
@@ -79,9 +87,9 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let human_or_json = [Format::Human, Format::Json];
     match command {
         Command::Validate(args) => Ok(validate::run(&global, &args)?),
-        Command::Schema => {
+        Command::Schema(args) => {
             accept_format("schema", global.format, &human_or_json, "json only")?;
-            Ok(generate::schema()?)
+            Ok(generate::schema(&global, &args)?)
         }
         Command::Completions(args) => {
             accept_format(
@@ -216,10 +224,9 @@ pub fn init_logging(global: &GlobalArgs) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(
-            std::io::IsTerminal::is_terminal(&std::io::stderr())
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        )
+        .with_ansi(colour::wanted(std::io::IsTerminal::is_terminal(
+            &std::io::stderr(),
+        )))
         .try_init();
 }
 

@@ -13,7 +13,7 @@ use crate::report::render;
 
 /// Print the report and write the evidence pack if asked.
 pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
-    if matches!(global.format, Format::Github | Format::Csv) {
+    if matches!(global.format, Format::Github | Format::Sarif | Format::Csv) {
         return Err(Error::Usage(format!(
             "`offboard report` prints human, json, md or html, not {}",
             global.format

@@ -54,9 +54,12 @@ use crate::human::printable_lines;
 
 /// Validate the files `args` names and print every diagnostic in the chosen format.
 pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Result<Exit> {
-    if !matches!(global.format, Format::Human | Format::Json | Format::Github) {
+    if !matches!(
+        global.format,
+        Format::Human | Format::Json | Format::Github | Format::Sarif
+    ) {
         return Err(Error::Usage(format!(
-            "`offboard validate` prints human, json or github, not {}",
+            "`offboard validate` prints human, json, github or sarif, not {}",
             global.format
         )));
     }
@@ -70,6 +73,7 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Result<Exit> {
     let written = match global.format {
         Format::Json => print_json(&mut out, &outcome),
         Format::Github => print_github(&mut out, &outcome),
+        Format::Sarif => print_sarif(&mut out, &outcome),
         _ => print_human(&mut out, &outcome),
     };
     written.map_err(|e| Error::io("cannot write", "stdout", e))?;
@@ -138,6 +142,17 @@ fn print_github(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> 
     Ok(())
 }
 
+/// One SARIF 2.1.0 log; paths relative to the git work tree as for GitHub annotations.
+fn print_sarif(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
+    let mut roots = RepoRoots::default();
+    let located: Vec<(String, &Diagnostic)> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| (roots.relative(&d.file).display().to_string(), d))
+        .collect();
+    super::sarif::write(out, &located)
+}
+
 /// The git work tree roots of files' directories, looked up once per directory.
 #[derive(Default)]
 struct RepoRoots {
@@ -182,15 +197,8 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// True when colour is wanted: stdout is a terminal and `NO_COLOR` is unset or empty
-/// (<https://no-color.org>: only a non-empty value turns colour off).
-fn colour_wanted(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
-    terminal && no_color.is_none_or(|v| v.is_empty())
-}
-
 fn print_human(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
-    let no_color = std::env::var_os("NO_COLOR");
-    let colour = colour_wanted(std::io::stdout().is_terminal(), no_color.as_deref());
+    let colour = super::colour::wanted(std::io::stdout().is_terminal());
     let theme = if colour {
         miette::GraphicalTheme::unicode()
     } else {
@@ -364,15 +372,6 @@ mod tests {
         assert_eq!(escape_data("a%b\nc"), "a%25b%0Ac");
         assert_eq!(escape_data("a\u{1b}b"), "a\\u{1b}b");
         assert_eq!(escape_property("C:\\x,y"), "C%3A\\x%2Cy");
-    }
-
-    #[test]
-    fn no_color_must_be_non_empty_to_turn_colour_off() {
-        use std::ffi::OsStr;
-        assert!(colour_wanted(true, None));
-        assert!(colour_wanted(true, Some(OsStr::new(""))));
-        assert!(!colour_wanted(true, Some(OsStr::new("1"))));
-        assert!(!colour_wanted(false, None));
     }
 
     #[test]

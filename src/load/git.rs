@@ -30,6 +30,24 @@ fn git_error(action: &str, error: git2::Error) -> Error {
     }
 }
 
+/// A revision the repository cannot resolve. In a shallow clone (CI checkouts are one commit
+/// deep by default) the usual cause is missing history, so the message says what to fetch.
+fn unknown_revision(repo: &Repository, rev: &str, error: git2::Error) -> Error {
+    if !repo.is_shallow() {
+        return git_error(&format!("unknown revision `{rev}`"), error);
+    }
+    Error::Git {
+        message: format!(
+            "revision `{rev}` is not in this clone: the clone is shallow (it holds only the \
+             newest commits, as CI checkouts do by default), so the history to compare with is \
+             missing. Fetch it first: for a parent commit, `git fetch --deepen=1` (or check out \
+             with `fetch-depth: 2`); on a pull request, fetch the base branch and compare with it: \
+             `git fetch --no-tags --depth=1 origin +refs/heads/main:refs/remotes/origin/main` \
+             then `--changed-since origin/main`"
+        ),
+    }
+}
+
 /// The repository holding `path`, searched upward as `git` does: no higher than the
 /// directories `GIT_CEILING_DIRECTORIES` lists, so that offboard and git agree on whether a
 /// playbook is under version control.
@@ -119,7 +137,7 @@ pub fn changes_since(path: &Path, rev: &str) -> Result<Changes> {
     let (repo, root) = open(path)?;
     let object = repo
         .revparse_single(rev)
-        .map_err(|e| git_error(&format!("unknown revision `{rev}`"), e))?;
+        .map_err(|e| unknown_revision(&repo, rev, e))?;
     let tree = object
         .peel_to_tree()
         .map_err(|e| git_error(&format!("`{rev}` is not a commit"), e))?;

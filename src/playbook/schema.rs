@@ -91,12 +91,11 @@ enum ParamShape {
     Flag(bool),
 }
 
-/// The schema as pretty-printed JSON.
-pub fn json_schema() -> String {
-    let schema = schemars::generate::SchemaSettings::draft07()
+/// The draft-07 root schema (`crate::schema` adds its `$id` and prints it).
+pub fn root_schema() -> schemars::Schema {
+    schemars::generate::SchemaSettings::draft07()
         .into_generator()
-        .into_root_schema_for::<PlaybookShape>();
-    serde_json::to_string_pretty(&schema).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+        .into_root_schema_for::<PlaybookShape>()
 }
 
 #[cfg(test)]
@@ -105,14 +104,14 @@ mod tests {
 
     #[test]
     fn schema_is_draft07_and_closed() {
-        let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+        let text = serde_json::to_string(&root_schema()).unwrap();
+        let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
         assert_eq!(schema["additionalProperties"], false);
         let required = schema["required"].as_array().unwrap();
         for key in ["version", "name", "owners", "triggers", "steps"] {
             assert!(required.iter().any(|r| r == key), "{key} required");
         }
-        let text = json_schema();
         assert!(text.contains("iam.delete"));
         assert!(text.contains("contractor_ended"));
     }

@@ -5,7 +5,9 @@
 
 mod support;
 
+mod ci;
 mod cli;
+mod environment;
 mod governance;
 mod hr_http;
 mod journal;
@@ -14,5 +16,6 @@ mod peers;
 mod reconcile;
 mod report;
 mod run;
+mod schema;
 mod store;
 mod validate;

@@ -798,7 +798,7 @@ fn a_config_that_does_not_parse_is_reported_whatever_its_playbooks_folder() {
         [(
             "OB001".to_owned(),
             "offboard.yaml".to_owned(),
-            9,
+            10,
             10,
             "fix the YAML syntax at this position (check indentation, quotes and brackets)"
                 .to_owned()
@@ -810,7 +810,7 @@ fn a_config_that_does_not_parse_is_reported_whatever_its_playbooks_folder() {
     assert_eq!(json["files_checked"], 4, "{stdout}");
     let (code, stdout, stderr) = offboard_in(&acme, &["validate"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
-    assert!(stdout.contains("offboard.yaml:9:10]"), "{stdout}");
+    assert!(stdout.contains("offboard.yaml:10:10]"), "{stdout}");
     assert_eq!(stderr, "checked 4 files: 1 error\n");
 }
 
@@ -945,7 +945,7 @@ fn operator_roles_must_be_held_by_someone() {
     let (code, file, line, column, hint) = &found[0];
     assert_eq!(
         (code.as_str(), file.as_str(), *line, *column),
-        ("OB050", "offboard.yaml", 45, 25),
+        ("OB050", "offboard.yaml", 46, 25),
         "{stdout}"
     );
     assert!(hint.contains("`it-admins` under `signers:`"), "{hint}");

@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 
 const HR_HEADER: &str = "employee_id,username,email,display_name,manager_id,manager_email,department,cost_centre,role,new_role,status,effective_at,employment,legal_hold\n";
 
+/// Where `offboard init --ci github` writes the GitHub Actions workflow.
+pub const GITHUB_WORKFLOW: &str = ".github/workflows/offboard.yml";
+
 /// Where to scaffold, and for whom.
 #[derive(Clone, Debug)]
 pub struct InitRequest {
@@ -21,6 +24,8 @@ pub struct InitRequest {
     pub dir: PathBuf,
     /// The signer principal of the new key; `None`: `it-ops@example.com`.
     pub principal: Option<String>,
+    /// Add the GitHub Actions workflow that validates every pull request.
+    pub github_workflow: bool,
 }
 
 /// Scaffold the repository in `request.dir`, refusing to overwrite any file.
@@ -65,13 +70,19 @@ pub fn init(request: &InitRequest) -> Result<Scaffolded> {
             "playbooks/involuntary-leaver.yaml".into(),
             include_str!("../../../playbooks/involuntary-leaver.yaml").to_owned(),
         ),
-        (
-            "schema/playbook.schema.json".into(),
-            format!("{}\n", crate::playbook::schema::json_schema()),
-        ),
         (".gitignore".into(), "/state/\n/keys/\n".to_owned()),
         ("keys/offboard.pub".into(), format!("{public}\n")),
     ];
+    // Every schema, for the modelines of the files above.
+    files.extend(crate::schema::SchemaKind::ALL.iter().map(|kind| {
+        (
+            Path::new("schema").join(kind.file_name()),
+            format!("{}\n", kind.json()),
+        )
+    }));
+    if request.github_workflow {
+        files.push((GITHUB_WORKFLOW.into(), WORKFLOW.to_owned()));
+    }
     // The embedded store's seed files, header rows only.
     files.extend(SEED_FILES.iter().map(|(name, columns)| {
         (
@@ -106,6 +117,23 @@ pub fn init(request: &InitRequest) -> Result<Scaffolded> {
         public_key: public,
         files: written,
     })
+}
+
+/// The GitHub Actions workflow for a playbook repository.
+const WORKFLOW: &str = include_str!("github-workflow.yml");
+
+/// `offboard init --ci github` in an existing playbook repository: the workflow alone, never
+/// over an existing file; returns the file written.
+pub fn add_workflow(dir: &Path) -> Result<PathBuf> {
+    let path = dir.join(GITHUB_WORKFLOW);
+    if path.exists() {
+        return Err(Error::Usage(format!(
+            "refusing to overwrite: {}",
+            crate::human::path(&path)
+        )));
+    }
+    write_new(&path, WORKFLOW.as_bytes(), 0o644)?;
+    Ok(path)
 }
 
 /// What `offboard init` created: printed as one JSON object with `--format json`.

@@ -7,6 +7,7 @@
 pub mod acme;
 pub mod fork;
 pub mod journal;
+pub mod json_schema;
 pub mod peers;
 pub mod repo;
 pub mod store;

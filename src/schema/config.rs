@@ -1,0 +1,367 @@
+//! The shape of `offboard.yaml`: the HR source, the files, signing, the role map, the
+//! connectors (one shape per `type`) and the policy.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+
+/// offboard configuration (format version 1). Paths are relative to this file; secrets are
+/// never written here: `*_env` keys name the environment variable that holds one.
+#[derive(JsonSchema)]
+#[schemars(title = "offboard configuration", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(super) struct ConfigShape {
+    /// Format version; only `1` exists.
+    #[schemars(range(min = 1, max = 1))]
+    version: u32,
+    /// Where the employee records come from.
+    hr: HrShape,
+    /// The status vocabulary (default `glossary.yaml`).
+    #[schemars(default)]
+    glossary: Option<String>,
+    /// The role matrix (default `roles.yaml`).
+    #[schemars(default)]
+    roles: Option<String>,
+    /// The playbooks directory (default `playbooks`).
+    #[schemars(default)]
+    playbooks: Option<String>,
+    /// The legal holds file.
+    #[schemars(default)]
+    holds: Option<String>,
+    /// The directory of run journals and the ledger (default `journal`).
+    #[schemars(default)]
+    journal: Option<String>,
+    /// How this machine signs journal records.
+    #[schemars(default)]
+    signing: Option<SigningShape>,
+    /// The role map: signer principal -> the roles it holds.
+    #[schemars(default)]
+    signers: BTreeMap<String, Vec<String>>,
+    /// The systems, by the name playbook steps use.
+    #[schemars(default)]
+    connectors: BTreeMap<String, ConnectorShape>,
+    /// Deadlines, batch limits, approvals and operators.
+    #[schemars(default)]
+    policy: Option<PolicyShape>,
+    /// Reconciliation settings.
+    #[schemars(default)]
+    reconcile: Option<ReconcileShape>,
+}
+
+/// The HR source: a CSV export or JSON over HTTP.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct HrShape {
+    /// `csv` or `http`.
+    #[schemars(rename = "type")]
+    kind: HrType,
+    /// The CSV file (`type: csv`).
+    #[schemars(default)]
+    path: Option<String>,
+    /// The employee list's URL (`type: http`).
+    #[schemars(default, regex(pattern = r"^https?://"))]
+    url: Option<String>,
+    /// The variable holding the bearer token (`type: http`).
+    #[schemars(default, regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    token_env: Option<String>,
+    /// Record field -> CSV column (JSON key for `http`).
+    #[schemars(default)]
+    columns: Option<ColumnsShape>,
+}
+
+/// The HR source types.
+#[derive(JsonSchema)]
+#[schemars(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum HrType {
+    /// A CSV export.
+    Csv,
+    /// JSON over HTTP.
+    Http,
+}
+
+/// `hr.columns`: record field -> the CSV column (JSON key for `http`) that holds it.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ColumnsShape {
+    /// The employee id (also `employee_id`).
+    #[schemars(default)]
+    id: Option<String>,
+    /// The employee id.
+    #[schemars(default)]
+    employee_id: Option<String>,
+    /// The username.
+    #[schemars(default)]
+    username: Option<String>,
+    /// The work email.
+    #[schemars(default)]
+    email: Option<String>,
+    /// The name people see.
+    #[schemars(default)]
+    display_name: Option<String>,
+    /// The manager's employee id.
+    #[schemars(default)]
+    manager_id: Option<String>,
+    /// The manager's email.
+    #[schemars(default)]
+    manager_email: Option<String>,
+    /// The department.
+    #[schemars(default)]
+    department: Option<String>,
+    /// The cost centre.
+    #[schemars(default)]
+    cost_centre: Option<String>,
+    /// The job role (a key of the role matrix).
+    #[schemars(default)]
+    role: Option<String>,
+    /// The role after a move.
+    #[schemars(default)]
+    new_role: Option<String>,
+    /// The raw HR status code.
+    #[schemars(default)]
+    status: Option<String>,
+    /// When the status takes effect.
+    #[schemars(default)]
+    effective_at: Option<String>,
+    /// Employment type.
+    #[schemars(default)]
+    employment: Option<String>,
+    /// The legal hold flag.
+    #[schemars(default)]
+    legal_hold: Option<String>,
+}
+
+/// Signing settings.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct SigningShape {
+    /// OpenSSH Ed25519 private key (`OFFBOARD_SIGNING_KEY` may override it).
+    #[schemars(default)]
+    key: Option<String>,
+    /// The signer principal, as in `allowed_signers`.
+    principal: String,
+    /// The OpenSSH allowed-signers file.
+    #[schemars(default)]
+    allowed_signers: Option<String>,
+}
+
+/// One connector, by `type`.
+#[derive(JsonSchema)]
+#[schemars(tag = "type", rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ConnectorShape {
+    /// The embedded SQLite store.
+    Sqlite(SqliteShape),
+    /// A SCIM 2.0 service provider.
+    Scim(ScimShape),
+    /// An LDAP directory.
+    Ldap(LdapShape),
+    /// Signed JSON messages over HTTP.
+    Webhook(WebhookShape),
+}
+
+/// `type: sqlite`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct SqliteShape {
+    /// The database file, created on first use.
+    path: String,
+    /// Directory of seed CSVs loaded into a new database.
+    #[schemars(default)]
+    seed: Option<String>,
+    /// How an employee is found (attribute `username`, `email` or `employee_id`).
+    #[schemars(default, rename = "match")]
+    match_: Option<MatchShape>,
+}
+
+/// `type: scim`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ScimShape {
+    /// The SCIM base URL, e.g. `https://idp.example/scim/v2`.
+    #[schemars(regex(pattern = r"^https?://"))]
+    base_url: String,
+    /// The variable holding the bearer token.
+    #[schemars(default, regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    token_env: Option<String>,
+    /// How an employee is found (default `userName` = `{{ employee.email }}`).
+    #[schemars(default, rename = "match")]
+    match_: Option<MatchShape>,
+    /// Requests in flight at once.
+    #[schemars(default, range(min = 1))]
+    concurrency: Option<u32>,
+    /// Per-request timeout, e.g. `10s`.
+    #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
+    timeout: Option<String>,
+}
+
+/// `type: ldap`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct LdapShape {
+    /// `ldap://` or `ldaps://` URL.
+    #[schemars(regex(pattern = r"^ldaps?://"))]
+    url: String,
+    /// The DN to bind as.
+    #[schemars(default)]
+    bind_dn: Option<String>,
+    /// The variable holding the bind password.
+    #[schemars(default, regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    password_env: Option<String>,
+    /// Where people are searched.
+    base_dn: String,
+    /// How an employee is found (default `uid` = `{{ employee.username }}`).
+    #[schemars(default, rename = "match")]
+    match_: Option<MatchShape>,
+    /// How an account is disabled.
+    #[schemars(default)]
+    disable: Option<DisableShape>,
+    /// The group attribute listing members.
+    #[schemars(default)]
+    group_member_attribute: Option<MemberAttribute>,
+    /// Per-operation timeout, e.g. `10s`.
+    #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
+    timeout: Option<String>,
+}
+
+/// How an LDAP account is disabled.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct DisableShape {
+    /// `ppolicy_lock`, `move_ou` (with `ou`) or `ad_uac`.
+    method: DisableMethod,
+    /// The OU disabled accounts move to (`move_ou`).
+    #[schemars(default)]
+    ou: Option<String>,
+}
+
+/// The LDAP disable methods.
+#[derive(JsonSchema)]
+#[schemars(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum DisableMethod {
+    /// The password policy overlay's lock.
+    PpolicyLock,
+    /// Move the entry to another OU.
+    MoveOu,
+    /// Active Directory's userAccountControl flag.
+    AdUac,
+}
+
+/// The LDAP group membership attributes.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+enum MemberAttribute {
+    /// Member DNs.
+    #[schemars(rename = "member")]
+    Member,
+    /// Member DNs (groupOfUniqueNames).
+    #[schemars(rename = "uniqueMember")]
+    UniqueMember,
+    /// Member uids (posixGroup).
+    #[schemars(rename = "memberUid")]
+    MemberUid,
+}
+
+/// `type: webhook`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct WebhookShape {
+    /// Where messages are posted.
+    #[schemars(regex(pattern = r"^https?://"))]
+    url: String,
+    /// The variable holding the HMAC signing secret.
+    #[schemars(default, regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    secret_env: Option<String>,
+    /// Per-request timeout, e.g. `10s`.
+    #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
+    timeout: Option<String>,
+}
+
+/// How a connector finds an employee's account.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct MatchShape {
+    /// The attribute compared.
+    attribute: String,
+    /// A template over the employee record, e.g. `{{ employee.email }}`.
+    value: String,
+}
+
+/// Risk tiers.
+#[derive(JsonSchema)]
+#[schemars(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Tier {
+    /// The most urgent.
+    Critical,
+    /// Urgent.
+    High,
+    /// The default.
+    Standard,
+    /// The least urgent.
+    Low,
+}
+
+/// `policy`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PolicyShape {
+    /// Deadline of each risk tier from the HR effective time.
+    #[schemars(default)]
+    deadlines: Option<DeadlinesShape>,
+    /// Most employees one batch may hold.
+    #[schemars(default, range(min = 1))]
+    batch_limit: Option<u32>,
+    /// Employees run first, alone, before the rest of a batch.
+    #[schemars(default)]
+    canary: Option<u32>,
+    /// Employees of a batch run at once.
+    #[schemars(default, range(min = 1))]
+    batch_concurrency: Option<u32>,
+    /// Automatic steps of these tiers (and more urgent ones) need an approval.
+    #[schemars(default)]
+    approval_required: Vec<Tier>,
+    /// Roles whose holders may run playbooks (default `[iam]`).
+    #[schemars(default, length(min = 1))]
+    operator_roles: Option<Vec<String>>,
+}
+
+/// `policy.deadlines`: a duration per tier, e.g. `15m`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct DeadlinesShape {
+    /// Critical tier.
+    #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
+    critical: Option<String>,
+    /// High tier.
+    #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
+    high: Option<String>,
+    /// Standard tier.
+    #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
+    standard: Option<String>,
+    /// Low tier.
+    #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
+    low: Option<String>,
+}
+
+/// `reconcile`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ReconcileShape {
+    /// The `type: webhook` connector `reconcile --alert` posts to.
+    #[schemars(default)]
+    alert: Option<String>,
+}
