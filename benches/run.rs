@@ -1,8 +1,8 @@
 //! Interpreter overhead per step: a full run of the demo's involuntary-leaver playbook for
-//! Mallory (10 steps on the embedded SQLite store), in process through `offboard::cli::run`,
+//! Mallory (10 steps on the embedded SQLite store), in process through the run use case (`offboard::app::run::run`),
 //! against the bare cost of the durable journal writes that run makes.
 //!
-//! - Measured: `offboard --config … run mallory`, everything included (loading and validating
+//! - Measured: loading the repository and running Mallory, as `offboard run mallory` does, everything included (loading and validating
 //!   the repository, git provenance, the employee lock, opening the store, every connector read
 //!   and write with SQLite's own commits, signing, the journal and ledger writes, the HR
 //!   write-back), divided by its number of steps.
@@ -27,9 +27,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
-use offboard::cli::Cli;
+use std::sync::atomic::AtomicBool;
+
+use offboard::app::run::{RunRequest, run};
+use offboard::app::workspace::load_workspace;
+use offboard::app::{Context, Silent};
 use offboard::connector::sqlite::SqliteStore;
+use offboard::exit::Exit;
 
 const ITERATIONS: usize = 30;
 const STEPS: u64 = 10;
@@ -104,6 +108,24 @@ fn journal_bytes(dir: &Path) -> u64 {
         .sum()
 }
 
+/// Load the repository of `config` and run `employee` through the run use case, quietly.
+fn run_employee(config: &Path, employee: &str) -> Exit {
+    let workspace = load_workspace(Some(config)).expect("repository");
+    let interrupted = AtomicBool::new(false);
+    let ctx = Context {
+        workspace: &workspace,
+        interaction: &Silent,
+        interrupted: &interrupted,
+    };
+    let request = RunRequest {
+        employee,
+        playbook: None,
+        allow_dirty: false,
+        interactive: false,
+    };
+    run(ctx, &request).expect("run").exit()
+}
+
 fn median(mut values: Vec<Duration>) -> Duration {
     values.sort();
     values[values.len() / 2]
@@ -117,26 +139,13 @@ fn main() {
     let writeback = acme.join("hr.it-complete.csv");
     drop(SqliteStore::open(state.join("acme.db"), Some(&acme.join("data"))).expect("seed"));
     let config = acme.join("offboard.yaml");
-    let command = |employee: &'static str| {
-        [
-            "offboard",
-            "--quiet",
-            "--no-progress",
-            "--config",
-            config.to_str().expect("utf-8 path"),
-            "run",
-            employee,
-        ]
-        .map(String::from)
-    };
-    let earlier = offboard::cli::run(Cli::parse_from(command("frank"))).expect("frank's run");
+    let earlier = run_employee(&config, "frank");
     assert_eq!(earlier.code(), 0, "the earlier run did not complete");
     let pristine = tmp.path().join("pristine");
     copy_dir(&state, &pristine.join("state"));
     copy_dir(&journal, &pristine.join("journal"));
     std::fs::copy(&writeback, pristine.join("writeback.csv")).expect("copy write-back");
 
-    let args = command("mallory");
     let mut runs = Vec::with_capacity(ITERATIONS);
     let mut writes = 0;
     let mut bytes = 0;
@@ -147,10 +156,9 @@ fn main() {
         copy_dir(&pristine.join("state"), &state);
         copy_dir(&pristine.join("journal"), &journal);
         copy_synced(&pristine.join("writeback.csv"), &writeback);
-        let cli = Cli::parse_from(&args);
         let before = offboard::journal::durable_writes();
         let started = Instant::now();
-        let exit = offboard::cli::run(cli).expect("run");
+        let exit = run_employee(&config, "mallory");
         runs.push(started.elapsed());
         assert_eq!(exit.code(), 0, "the run did not complete");
         writes = offboard::journal::durable_writes() - before;

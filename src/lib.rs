@@ -11,9 +11,12 @@
 //! ```
 //!
 //! `validate` stops after analyze, `plan` after plan, `run` goes to the end: one code path, so a
-//! dry run cannot drift from a real run.
+//! dry run cannot drift from a real run. Above the pipeline, [`app`] holds the use cases (one
+//! entry function each, every policy decision), and [`cli`] only parses, calls and prints; see
+//! `docs/architecture.md`.
 
 pub mod analyze;
+pub mod app;
 pub mod call_log;
 pub mod cli;
 pub mod clock;

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
     match offboard::cli::run(cli) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(error) => {
-            let exit = error.exit();
+            let exit = error.exit_code();
             let report = anyhow::Error::new(error);
             offboard::cli::print_error(format, &format!("{report:#}"), exit);
             ExitCode::from(exit.code())

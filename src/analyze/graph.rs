@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::diagnostic::{DiagnosticKind, suggest};
-use super::playbook::{RawStep, index};
+use super::raw_step::{RawStep, index};
 use super::reader::Cx;
 use crate::playbook::Action;
 

@@ -14,6 +14,7 @@ mod holds;
 mod node;
 mod params;
 mod playbook;
+mod raw_step;
 mod reader;
 mod service_accounts;
 mod template;

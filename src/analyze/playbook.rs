@@ -2,7 +2,7 @@
 //! span steps (ids, dependencies, ordering, confirmation). It produces a [`Playbook`] only when
 //! the file has no diagnostic at all.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use super::diagnostic::{Diagnostic, DiagnosticKind, Span, suggest};
 use super::graph;
 use super::node::{Node, Value};
 use super::params;
+use super::raw_step::RawStep;
 use super::reader::{Cx, Fields, check_version, is_slug, one_of, with_root};
 use super::template;
 use crate::playbook::{
@@ -80,24 +81,6 @@ const STEP_KEYS: &[&str] = &[
     "on_error",
     "approval",
 ];
-
-/// A step as far as it could be read; rules across steps run on these even when some fields
-/// are invalid, so one mistake does not hide another.
-pub(super) struct RawStep {
-    pub(super) id: Option<(String, Span)>,
-    pub(super) kind: Option<(Action, Span)>,
-    connector: Option<String>,
-    with: BTreeMap<String, Template>,
-    pub(super) after: Vec<(String, Span)>,
-    owner: Option<String>,
-    risk: Risk,
-    at: Option<StageDelay>,
-    destructive: bool,
-    preserves_data: bool,
-    confirm: Option<Confirm>,
-    on_error: OnError,
-    approval: bool,
-}
 
 /// Check the playbook in `text` (from `file`) against `context`.
 pub fn analyze(
@@ -628,33 +611,4 @@ fn finish(raw: RawStep) -> Option<Step> {
         on_error: raw.on_error,
         approval: raw.approval,
     })
-}
-
-impl RawStep {
-    pub(super) fn preserves(&self) -> bool {
-        self.preserves_data || self.kind.is_some_and(|(k, _)| k.preserves_data())
-    }
-
-    pub(super) fn is_disable_on(&self, connector: &Option<String>) -> bool {
-        self.kind.is_some_and(|(k, _)| k.is_disable()) && &self.connector == connector
-    }
-
-    pub(super) fn connector(&self) -> &Option<String> {
-        &self.connector
-    }
-
-    pub(super) fn destructive(&self) -> bool {
-        self.destructive
-    }
-}
-
-/// Step index by id (the first step with that id).
-pub(super) fn index(steps: &[RawStep]) -> HashMap<&str, usize> {
-    let mut index = HashMap::new();
-    for (i, step) in steps.iter().enumerate() {
-        if let Some((id, _)) = &step.id {
-            index.entry(id.as_str()).or_insert(i);
-        }
-    }
-    index
 }

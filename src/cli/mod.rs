@@ -1,34 +1,32 @@
-//! The command-line front end: turns parsed arguments into calls on the library and maps each
-//! outcome to an [`Exit`]. It owns printing; it never decides policy.
+//! The command-line front end: turns parsed arguments into requests to the use cases of
+//! [`crate::app`], renders what they return, and maps each outcome to an [`Exit`]. It owns
+//! printing, progress bars and prompts ([`terminal::Terminal`]); it never decides policy.
 
 pub mod args;
-mod batch;
 mod colour;
 mod confirm;
 mod due;
 mod environment;
 mod generate;
 mod init;
-pub(crate) mod plan;
+mod plan;
 mod progress;
 mod reconcile;
 mod report;
 mod run;
 mod sarif;
-mod session;
-pub(crate) mod status;
-mod trusted;
+mod status;
+mod terminal;
 mod validate;
 mod verify;
 mod verify_evidence;
-mod workspace;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use args::{Cli, Command, Format, GlobalArgs};
 
-use crate::error::Result;
+use crate::app::Result;
 use crate::exit::Exit;
 
 /// Parse the process arguments, reading `offboard EMPLOYEE ...` as `offboard run EMPLOYEE ...`.
@@ -88,10 +86,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let Cli { global, command } = cli;
     let human_or_json = [Format::Human, Format::Json];
     match command {
-        Command::Validate(args) => validate::run(&global, &args),
+        Command::Validate(args) => Ok(validate::run(&global, &args)?),
         Command::Schema(args) => {
             accept_format("schema", global.format, &human_or_json, "json only")?;
-            generate::schema(&global, &args)
+            Ok(generate::schema(&global, &args)?)
         }
         Command::Completions(args) => {
             accept_format(
@@ -100,11 +98,11 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 &[Format::Human],
                 "a shell script only",
             )?;
-            generate::completions(args.shell)
+            Ok(generate::completions(args.shell)?)
         }
         Command::Man(args) => {
             accept_format("man", global.format, &[Format::Human], "roff only")?;
-            generate::man(&global, &args)
+            Ok(generate::man(&global, &args)?)
         }
         Command::Run(args) => {
             accept_format("run", global.format, &human_or_json, "human or json")?;
@@ -125,14 +123,19 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Report(args) => report::run(&global, &args),
         Command::Init(args) => {
             accept_format("init", global.format, &human_or_json, "human or json")?;
-            init::run(&global, &args)
+            Ok(init::run(&global, &args)?)
         }
     }
 }
 
 /// Refuse a `--format` that `offboard COMMAND` cannot print, naming what it prints (`prints`) and
 /// the value as typed: "`offboard schema` prints json only, not csv".
-fn accept_format(command: &str, format: Format, allowed: &[Format], prints: &str) -> Result<()> {
+fn accept_format(
+    command: &str,
+    format: Format,
+    allowed: &[Format],
+    prints: &str,
+) -> crate::Result<()> {
     if allowed.contains(&format) {
         return Ok(());
     }
@@ -201,7 +204,7 @@ pub fn print_warning(format: Format, message: &str, employees: &[String]) {
 /// A flag Ctrl-C sets: the engine finishes the step in hand, records it, and stops (exit 130).
 /// A second Ctrl-C exits at once; the journal is consistent either way, since every record is
 /// durable before the next side effect.
-fn interrupt_flag() -> Arc<AtomicBool> {
+pub(crate) fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let handler_flag = Arc::clone(&flag);
     let _ = ctrlc::set_handler(move || {

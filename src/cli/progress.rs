@@ -9,7 +9,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use crate::execute::engine::Observer;
-use crate::execute::outcome::{StepOutcome, StepState};
+use crate::execute::outcome::{RunReport, StepOutcome, StepState};
+use crate::exit::Exit;
 use crate::playbook::Step;
 
 /// Renders engine progress in the form the user asked for.
@@ -105,29 +106,7 @@ fn emit(value: serde_json::Value) {
     let _ = writeln!(out, "{value}");
 }
 
-/// A short human description of an outcome, on one line and printable: the task text,
-/// account names and errors it quotes come from data.
-pub fn describe(state: &StepState) -> String {
-    crate::human::printable(&match state {
-        StepState::Confirmed { changed: true } => "confirmed".into(),
-        StepState::Confirmed { changed: false } => "already in effect, confirmed".into(),
-        StepState::AlreadyConfirmed => "already confirmed".into(),
-        StepState::NoAccount => "no account: nothing to revoke".into(),
-        StepState::Failed { error } => format!("FAILED: {error}"),
-        StepState::Blocked { reason } => format!("blocked by legal hold ({reason})"),
-        StepState::Scheduled { due_at } => {
-            format!("scheduled for {}", crate::human::timestamp(due_at))
-        }
-        StepState::Waiting { task } => format!("waiting for sign-off: {task}"),
-        StepState::Pending { on } => format!("pending on {on}"),
-        StepState::Planned {
-            account, detail, ..
-        } => match account {
-            Some(account) => format!("would {detail} ({account})"),
-            None => format!("would {detail}"),
-        },
-    })
-}
+pub use crate::execute::outcome::describe;
 
 impl Observer for Progress {
     fn step_started(&mut self, index: usize, total: usize, step: &Step) {
@@ -190,6 +169,59 @@ impl Observer for Progress {
                 "event": "step.retrying", "step": step, "attempt": attempt, "error": error,
                 "wait_ms": wait.as_millis() as u64
             })),
+        }
+    }
+}
+
+/// A run's report: one line with its verdict and the steps not done, or one `run.report`
+/// object with `--format json`.
+pub(super) fn print_report(global: &super::GlobalArgs, report: &RunReport) {
+    if global.format == super::Format::Json {
+        let mut value = serde_json::to_value(report).unwrap_or_default();
+        value["event"] = json!("run.report");
+        value["exit"] = json!(report.exit().code());
+        println!("{value}");
+        return;
+    }
+    if report.nothing_to_do {
+        println!(
+            "{}: {} already finished (run {}): nothing left to do",
+            report.employee, report.playbook, report.run
+        );
+        return;
+    }
+    let count = |f: fn(&StepState) -> bool| report.steps.iter().filter(|s| f(&s.state)).count();
+    let confirmed = count(|s| {
+        matches!(
+            s,
+            StepState::Confirmed { .. } | StepState::AlreadyConfirmed | StepState::NoAccount
+        )
+    });
+    let verdict = match report.exit() {
+        Exit::Done => "complete".to_owned(),
+        Exit::Waiting => "waiting".to_owned(),
+        Exit::StepFailed => {
+            "stopped at a failed step; run the same command again to resume".to_owned()
+        }
+        Exit::Interrupted => "interrupted; run the same command again to resume".to_owned(),
+        other => format!("exit {other}"),
+    };
+    println!(
+        "{}: {} {verdict} ({confirmed}/{} steps confirmed, run {})",
+        report.employee,
+        report.playbook,
+        report.steps.len(),
+        report.run
+    );
+    if global.quiet {
+        return;
+    }
+    for step in &report.steps {
+        if !matches!(
+            step.state,
+            StepState::Confirmed { .. } | StepState::AlreadyConfirmed | StepState::NoAccount
+        ) {
+            println!("  {:<24} {}", step.step, describe(&step.state));
         }
     }
 }

@@ -1,133 +1,58 @@
-//! `offboard reconcile`: load the repository and the HR roster, read every configured store
-//! and `--inventory` export, and print the findings as a table, JSON or CSV; save them for
+//! `offboard reconcile`: reconcile through [`crate::app::reconcile`], and print the findings as
+//! a table, JSON or CSV; save them for
 //! `offboard report`; with `--alert` post them to a webhook, with `--offboard` start offboarding
 //! the leavers among them through the guarded batch. Exit 1 when anything is found, 0 when
 //! clean, or worse when the alert or the batch ends worse.
 
-mod accounts;
-mod alert;
-mod leavers;
-mod saved;
-
 use std::io::Write;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::GlobalArgs;
 use super::args::{Format, ReconcileArgs};
-use super::workspace::load_workspace;
-use crate::call_log::Call;
-use crate::error::{Error, Result};
-use crate::execute::clock;
+use super::terminal::Terminal;
+use crate::analyze::Workspace;
+use crate::app::batch::{BatchRequest, start_batch};
+use crate::app::reconcile::alert::{Alerted, post};
+use crate::app::reconcile::leavers::{leavers, reason, starts};
+use crate::app::reconcile::saved::{Saved, save};
+use crate::app::reconcile::{ReconcileRequest, reconcile};
+use crate::app::workspace::load_workspace;
+use crate::app::{Context, Result};
+use crate::connector::Messenger;
+use crate::error::Error;
 use crate::exit::Exit;
-use crate::hr::EmployeeSource;
-use crate::human::{printable, timestamp};
-use crate::reconcile::{
-    ALLOW_LIST_FILE, CSV_HEADER, EntitlementSource, Finding, FindingKind, InventoryCsv,
-    ReconcileError, Report, RoleIndex, Roster, configured_sources, load_allow_list, reconcile,
-};
-use accounts::CountAccounts;
-use saved::Saved;
-
-/// Most threads one source is read with.
-const MAX_THREADS: usize = 8;
+use crate::human::{money, printable, timestamp};
+use crate::reconcile::{CSV_HEADER, Finding, FindingKind, Report};
 
 /// Run `offboard reconcile`.
 pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
     if !matches!(global.format, Format::Human | Format::Json | Format::Csv) {
         return Err(Error::Usage(
             "`offboard reconcile` prints --format human, json or csv".to_owned(),
-        ));
+        )
+        .into());
     }
     if args.offboard && global.format == Format::Csv {
         return Err(Error::Usage(
             "`reconcile --offboard` prints the batch after the findings: use --format human or json"
                 .to_owned(),
-        ));
+        )
+        .into());
     }
-    for path in &args.inventory {
-        match crate::fsio::check_regular(path, crate::fsio::Links::Follow) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::Usage(format!(
-                    "inventory export {} does not exist",
-                    crate::human::path(path)
-                )));
-            }
-            Err(e) => {
-                return Err(Error::Usage(format!(
-                    "inventory export {}: {e}",
-                    crate::human::path(path)
-                )));
-            }
-        }
-    }
-    let workspace = load_workspace(global)?;
+    let workspace = load_workspace(global.config.as_deref())?;
     let config = &workspace.config;
-    let alert = if args.alert {
-        Some(alert::alert_connector(config)?)
-    } else {
-        None
+    let request = ReconcileRequest {
+        inventory: args.inventory.clone(),
+        alert: args.alert,
     };
-    let now = clock::now().map_err(Error::Usage)?;
-    let roles = RoleIndex::new(&workspace.roles);
-    // The same source, columns and rules as `run` and `plan`; a CSV export is streamed.
-    let source = super::run::hr_source(&workspace)?;
-    let roster = match &source {
-        EmployeeSource::Csv(csv) => {
-            let location = source.location();
-            let call = Call {
-                system: "hr",
-                connector: "csv",
-                op: "load",
-                target: &location,
-            };
-            call.run(
-                || Roster::from_csv(csv, &workspace.glossary, &roles),
-                |_| "ok",
-                |roster| format!("{} people", roster.len()),
-            )
-        }
-        EmployeeSource::Http(_) => {
-            // Everyone is judged: a username or email two people share is refused outright.
-            let hr = source.roster().map_err(|e| Error::Usage(e.to_string()))?;
-            hr.check_unique().map_err(|e| Error::Usage(e.to_string()))?;
-            Roster::from_records(
-                &source.location(),
-                hr.records(),
-                &workspace.glossary,
-                &roles,
-            )
-        }
-    }
-    .map_err(into_error)?;
-    let allow = load_allow_list(&config.dir.join(ALLOW_LIST_FILE)).map_err(into_error)?;
-    let configured = configured_sources(config).map_err(into_error)?;
-    let mut sources = configured.sources;
-    for path in &args.inventory {
-        sources.push(Box::new(InventoryCsv::new(path)) as Box<dyn EntitlementSource>);
-    }
-    for (name, kind) in &configured.skipped {
+    let note = |name: &str, kind: &str| {
         if !global.quiet {
             eprintln!(
                 "note: connector `{name}` ({kind}) cannot list entitlements yet; it was not reconciled"
             );
         }
-    }
-    let accounts = Arc::new(AtomicU64::new(0));
-    let sources: Vec<Box<dyn EntitlementSource>> = sources
-        .into_iter()
-        .map(|source| {
-            Box::new(CountAccounts::new(source, Arc::clone(&accounts)))
-                as Box<dyn EntitlementSource>
-        })
-        .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(MAX_THREADS);
-    let mut report =
-        reconcile(&roster, &roles, &allow, now, &sources, threads).map_err(into_error)?;
-    report.coverage.skipped_connectors = configured.skipped.into_iter().map(|(n, _)| n).collect();
+    };
+    let found = reconcile(&workspace, &request, &note)?;
+    let report = &found.report;
     if report.coverage.unjudged_entitlements > 0 && !global.quiet {
         eprintln!(
             "note: {} group or license entitlement(s) belong to holders whose role is empty or not in {}; excess was not judged for them",
@@ -136,32 +61,108 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
         );
     }
     let doc = Saved {
-        report: &report,
-        accounts_checked: accounts.load(Ordering::Relaxed),
+        report,
+        accounts_checked: found.accounts_checked,
     };
     print(global.format, &doc).map_err(|e| Error::io("cannot write", "standard output", e))?;
     if !args.no_save {
-        saved::save(&config.journal, &doc)?;
+        save(&config.journal, &doc)?;
     }
     let mut exit = if report.is_clean() {
         Exit::Done
     } else {
         Exit::Findings
     };
-    if let Some(connector) = &alert {
-        exit = exit.worst(alert::post(global, connector.as_ref(), &report)?);
+    if let Some(connector) = &found.alert {
+        exit = exit.worst(alert(global, connector.as_ref(), report)?);
     }
     if args.offboard {
-        exit = exit.worst(leavers::offboard(global, args, &workspace, &report)?);
+        exit = exit.worst(offboard(global, args, &workspace, report)?);
     }
     Ok(exit)
 }
 
-fn into_error(error: ReconcileError) -> Error {
-    match error {
-        ReconcileError::Read { path, source } => Error::io("cannot read", path, source),
-        other => Error::Usage(other.to_string()),
+/// Post the findings of `report` (if any) and say what became of them; exit 3 when the
+/// receiver never took them.
+fn alert(global: &GlobalArgs, connector: &dyn Messenger, report: &Report) -> Result<Exit> {
+    let retrying =
+        |attempt: u32, error: &crate::connector::ConnectorError, wait: std::time::Duration| {
+            if !global.quiet {
+                eprintln!(
+                    "note: alert attempt {attempt} failed ({error}); retrying in {:.1}s",
+                    wait.as_secs_f64()
+                );
+            }
+        };
+    let alerted = post(connector, report, &retrying)?;
+    match &alerted {
+        Alerted::NothingFound if !global.quiet => eprintln!("alert: nothing found, nothing sent"),
+        Alerted::Delivered(receipt) if !global.quiet => eprintln!(
+            "alert: {} finding(s) posted to webhook `{}` ({}), Idempotency-Key {}",
+            report.totals.count,
+            connector.name(),
+            receipt.delivered_to,
+            receipt.key
+        ),
+        Alerted::AlreadyDelivered(receipt) if !global.quiet => eprintln!(
+            "alert: these findings were already posted to webhook `{}` ({}, Idempotency-Key {}); not sent again",
+            connector.name(),
+            receipt.delivered_to,
+            receipt.key
+        ),
+        Alerted::Failed(error) => eprintln!(
+            "error: alert not delivered to webhook `{}`: {error}; the findings above are printed and saved",
+            connector.name()
+        ),
+        _ => {}
     }
+    Ok(alerted.exit())
+}
+
+/// `--offboard`: say whom it starts and why, then start the guarded batch for the leavers of
+/// `report`; the batch's own exit (done when none).
+fn offboard(
+    global: &GlobalArgs,
+    args: &ReconcileArgs,
+    workspace: &Workspace,
+    report: &Report,
+) -> Result<Exit> {
+    let leavers = leavers(report);
+    let others = report.findings.iter().filter(|f| !starts(f)).count();
+    let left = if others > 0 {
+        format!(
+            "; {others} finding(s) of holders unknown to HR or of excess grants are left to a person"
+        )
+    } else {
+        String::new()
+    };
+    if leavers.is_empty() {
+        eprintln!("--offboard: no leaver still holds access; nothing to start{left}.");
+        return Ok(Exit::Done);
+    }
+    eprintln!(
+        "--offboard: starting offboarding for {} employee(s) HR lists as leaving or on leave{left}:",
+        leavers.len()
+    );
+    for leaver in &leavers {
+        eprintln!("  {}", reason(leaver));
+    }
+    let request = BatchRequest {
+        employees: leavers.into_iter().map(|l| l.employee).collect(),
+        max: args.max,
+        yes: args.yes,
+        ..BatchRequest::default()
+    };
+    let interrupted = super::interrupt_flag();
+    let terminal = Terminal::new(global);
+    let ctx = Context {
+        workspace,
+        interaction: &terminal,
+        interrupted: &interrupted,
+    };
+    let report = start_batch(ctx, &request)?;
+    super::run::print_table(global, &report);
+    Ok(report.exit())
 }
 
 fn print(format: Format, doc: &Saved<'_>) -> std::io::Result<()> {
@@ -184,13 +185,6 @@ fn print(format: Format, doc: &Saved<'_>) -> std::io::Result<()> {
         _ => print_table(&mut out, report)?,
     }
     out.flush()
-}
-
-/// Format cents as a decimal amount, e.g. `159.74`.
-fn money(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let cents = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", cents / 100, cents % 100)
 }
 
 const HEADINGS: [&str; 9] = [

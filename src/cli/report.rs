@@ -3,19 +3,13 @@
 //! `--evidence`, writes the signed auditor pack. Reads the journal only.
 
 use super::args::ReportArgs;
-use super::workspace::{load_workspace, signer};
 use super::{Format, GlobalArgs};
-use crate::error::{Error, Result};
-use crate::execute::clock;
+use crate::app::Result;
+use crate::app::report::{report, write_evidence};
+use crate::app::workspace::load_workspace;
+use crate::error::Error;
 use crate::exit::Exit;
-use crate::report::{
-    EvidencePack, ReportError, RunInput, Window, compute, in_window, parse_period,
-    read_orphan_rate, render, write_evidence_pack,
-};
-
-fn report_err(error: ReportError) -> Error {
-    Error::Usage(format!("report: {error}"))
-}
+use crate::report::render;
 
 /// Print the report and write the evidence pack if asked.
 pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
@@ -23,27 +17,11 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
         return Err(Error::Usage(format!(
             "`offboard report` prints human, json, md or html, not {}",
             global.format
-        )));
+        ))
+        .into());
     }
-    let period = parse_period(&args.since).map_err(report_err)?;
-    let workspace = load_workspace(global)?;
-    let config = &workspace.config;
-    let now = clock::now().map_err(Error::Usage)?;
-    let window = Window {
-        since: args.since.clone(),
-        now,
-        start: now - period,
-    };
-    let dir = &config.journal;
-    let mut runs = Vec::new();
-    for (records, status) in super::status::journal_runs(&workspace, now)? {
-        let input = RunInput { records, status };
-        if in_window(&input, &window) {
-            runs.push(input);
-        }
-    }
-    let orphans = read_orphan_rate(dir).map_err(report_err)?;
-    let report = compute(&runs, &window, &config.policy.deadlines, orphans);
+    let workspace = load_workspace(global.config.as_deref())?;
+    let (report, runs) = report(&workspace, &args.since)?;
     let text = match global.format {
         Format::Json => render::json(&report),
         Format::Md => render::markdown(&report),
@@ -55,22 +33,12 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
         println!();
     }
     if let Some(evidence) = &args.evidence {
-        let signer = signer(&workspace, None, None)?;
-        let manifest = write_evidence_pack(&EvidencePack {
-            dir: evidence,
-            journal_dir: dir,
-            runs: &runs,
-            signer: &signer,
-            generated_at: report.generated_at.clone(),
-        })
-        .map_err(report_err)?;
+        let (files, principal) = write_evidence(&workspace, evidence, &report, &runs)?;
         if !global.quiet {
             eprintln!(
-                "evidence pack: {} file(s) in {}, manifest signed by {}; check it with \
-                 `offboard verify --evidence {}`",
-                manifest.files.len() + 2,
+                "evidence pack: {files} file(s) in {}, manifest signed by {principal}; check it \
+                 with `offboard verify --evidence {}`",
                 crate::human::path(evidence),
-                signer.principal(),
                 crate::human::path(evidence)
             );
         }

@@ -4,12 +4,14 @@
 //! ([`super::verify_evidence`]).
 
 use super::args::VerifyArgs;
-use super::workspace::{load_workspace, trust};
 use super::{Format, GlobalArgs};
-use crate::error::{Error, Result};
+use crate::app::Result;
+use crate::app::verify::{VerifyRequest, verify};
+use crate::app::workspace::load_workspace;
+use crate::error::Error;
 use crate::exit::Exit;
 use crate::human::printable;
-use crate::journal::{Anchor, Reason, RunStatus, verify_anchored};
+use crate::journal::{Anchor, RunStatus};
 
 /// Verify the runs named (all when none) and print the verdicts.
 pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
@@ -17,45 +19,18 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
         return Err(Error::Usage(format!(
             "`offboard verify` prints human or json, not {}",
             global.format
-        )));
+        ))
+        .into());
     }
     if let Some(pack) = &args.evidence {
         return super::verify_evidence::run(global, pack);
     }
-    let workspace = load_workspace(global)?;
-    let (allowed, roles) = trust(&workspace)?;
-    let dir = &workspace.config.journal;
-    if !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "journal directory {} does not exist: nothing has run yet",
-            crate::human::path(dir)
-        )));
-    }
-    for run in &args.runs {
-        crate::journal::record::check_id("run id", run).map_err(|e| Error::Usage(e.to_string()))?;
-    }
-    let runs = (!args.runs.is_empty()).then_some(args.runs.as_slice());
-    let report = verify_anchored(dir, &allowed, &roles, runs, &args.heads);
-    // A run named on the command line that does not exist is a mistake in the command; a run
-    // only a `--head` names is a finding: the head is no longer in the journal.
-    let unknown: Vec<&str> = report
-        .runs
-        .iter()
-        .filter(|r| {
-            args.runs.contains(&r.run)
-                && r.first_error
-                    .as_ref()
-                    .is_some_and(|bad| bad.reason == Reason::UnknownRun)
-        })
-        .map(|r| r.run.as_str())
-        .collect();
-    if !unknown.is_empty() {
-        return Err(Error::Usage(format!(
-            "no run {} in the journal {} (neither a run file nor a ledger entry)",
-            unknown.join(", "),
-            crate::human::path(dir)
-        )));
-    }
+    let workspace = load_workspace(global.config.as_deref())?;
+    let request = VerifyRequest {
+        runs: args.runs.clone(),
+        heads: args.heads.clone(),
+    };
+    let report = verify(&workspace, &request)?;
     match global.format {
         Format::Json => {
             let text =

@@ -6,12 +6,14 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::workspace::{load_workspace, trust};
 use super::{Format, GlobalArgs};
-use crate::error::{Error, Result};
+use crate::app::Result;
+use crate::app::verify::verify_evidence;
+use crate::app::workspace::load_workspace;
+use crate::error::Error;
 use crate::exit::Exit;
 use crate::human::{path, printable, timestamp};
-use crate::report::{PackCheck, check_evidence_pack};
+use crate::report::PackCheck;
 
 /// The `--format json` document.
 #[derive(Serialize)]
@@ -26,17 +28,9 @@ struct Output<'a> {
 
 /// Check the pack in `dir` and print the verdict.
 pub fn run(global: &GlobalArgs, dir: &Path) -> Result<Exit> {
-    let workspace = load_workspace(global)?;
-    let (allowed, _) = trust(&workspace)?;
-    let allowed_path = workspace
-        .config
-        .signing
-        .as_ref()
-        .map(|s| s.allowed_signers.display().to_string())
-        .unwrap_or_default();
+    let workspace = load_workspace(global.config.as_deref())?;
+    let (check, allowed_path) = verify_evidence(&workspace, dir)?;
     let shown_dir = path(dir);
-    let check = check_evidence_pack(dir, &allowed)
-        .map_err(|e| Error::Usage(format!("verify --evidence: {e}")))?;
     match global.format {
         Format::Json => {
             let output = Output {

@@ -5,7 +5,6 @@
 //! any instant resumes without doing anything twice.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
@@ -15,99 +14,17 @@ use time::format_description::well_known::Rfc3339;
 use super::approval;
 use super::context::template_context;
 use super::outcome::{RunReport, StepOutcome, StepState};
-use crate::connector::Principal;
-use crate::connector::{
-    AccountState, Change, Connector, ConnectorError, Message, Messenger, ReadScope,
-};
+pub use super::run_log::{Entry, Mode, Observer, Recorded, RunLog, SignOff, Target};
+use super::simulated::Simulated;
+use super::step_record::{Done, Intent, Recorder, record_done};
+use crate::connector::ConnectorError;
 use crate::hr::HrRecord;
-use crate::plan::desired::{
-    Move, Release, Review, Scope, desired_changes, kept_for, kept_note, released_cost_cents,
-};
+use crate::journal::Event;
+use crate::playbook::RoleMatrix;
 use crate::playbook::Status;
-use crate::playbook::Template;
 use crate::playbook::{Action, ActionGroup};
 use crate::playbook::{Confirm, OnError, Playbook, Risk, Step};
-use crate::playbook::{Role, RoleMatrix};
 use crate::retry::RetryPolicy;
-
-/// A connector as the engine uses it: the system, and how to find the employee in it.
-#[derive(Clone)]
-pub struct Target {
-    /// The configured name.
-    pub name: String,
-    /// The system's accounts, when it holds any.
-    pub accounts: Option<Arc<dyn Connector>>,
-    /// The system's message delivery, when it takes messages.
-    pub messages: Option<Arc<dyn Messenger>>,
-    /// Renders to the value the connector matches accounts on.
-    pub lookup: Template,
-}
-
-impl Target {
-    /// The accounts connector, or an error saying the system holds none.
-    pub fn accounts(&self) -> Result<&Arc<dyn Connector>, String> {
-        self.accounts
-            .as_ref()
-            .ok_or_else(|| format!("connector `{}` holds no accounts", self.name))
-    }
-
-    /// The messenger, or an error saying the system takes no messages.
-    pub fn messages(&self) -> Result<&Arc<dyn Messenger>, String> {
-        self.messages
-            .as_ref()
-            .ok_or_else(|| format!("connector `{}` takes no messages", self.name))
-    }
-}
-
-/// What the engine needs from the run's journal: the history of earlier invocations (for
-/// resume) and a durable, signed append. `record` must not return before the record is on disk.
-pub trait RunLog {
-    /// Events recorded so far for `step`, oldest first.
-    fn events_of(&self, step: &str) -> Vec<Recorded>;
-    /// Append one signed record; durable when it returns.
-    fn record(&mut self, entry: Entry) -> Result<(), String>;
-}
-
-/// A record the engine reads back from the journal.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Recorded {
-    /// The event name, e.g. `step.confirmed`.
-    pub event: String,
-    /// The evidence it carried.
-    pub evidence: Value,
-}
-
-/// A record the engine asks the journal to append.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Entry {
-    /// The event name.
-    pub event: &'static str,
-    /// The step id.
-    pub step: String,
-    /// The action kind.
-    pub action: Action,
-    /// The step's owner role.
-    pub role: String,
-    /// The connector and the account concerned (`None` when it has none there).
-    pub target: Option<(String, Option<String>)>,
-    /// Before/after state, errors, reasons.
-    pub evidence: Value,
-    /// A person's note (manual sign-off).
-    pub note: Option<String>,
-}
-
-/// Receives progress as the engine goes (for bars, lines or JSON events).
-pub trait Observer {
-    /// A step is about to be looked at (index in execution order, total steps).
-    fn step_started(&mut self, index: usize, total: usize, step: &Step);
-    /// A step reached an outcome.
-    fn step_finished(&mut self, outcome: &StepOutcome);
-    /// A connector call is being retried.
-    fn retrying(&mut self, step: &str, attempt: u32, error: &str, wait: std::time::Duration);
-}
-
-/// Asks a person to sign off a manual step (the step, its task); returns their note.
-pub type SignOff<'a> = dyn Fn(&Step, &str) -> Option<String> + 'a;
 
 /// Everything one run needs.
 pub struct Engine<'a> {
@@ -136,9 +53,9 @@ pub struct Engine<'a> {
     pub hr_writeback: &'a dyn Fn(&HrRecord, &str) -> Result<bool, String>,
     /// Reads whether HR already shows IT offboarding complete.
     pub hr_is_complete: &'a dyn Fn(&HrRecord) -> Result<bool, String>,
-    /// Plan only: read every target, change nothing, record nothing; steps report what they
-    /// would do ([`StepState::Planned`]).
-    pub dry_run: bool,
+    /// Apply, or plan only (read every target, change nothing, record nothing; steps report
+    /// what they would do, [`StepState::Planned`]).
+    pub mode: Mode,
     /// Risk tiers whose automatic steps need an approval before they apply (policy; a listed
     /// tier also gates every more urgent one).
     pub approval_required: &'a [Risk],
@@ -197,7 +114,7 @@ impl Engine<'_> {
             } else {
                 self.step(step, &context, &history, log, observer, &mut simulated)?
             };
-            let state = match self.dry_run {
+            let state = match self.dry_run() {
                 true => super::hold::foreseen(step, self.hold, state),
                 false => state,
             };
@@ -223,6 +140,11 @@ impl Engine<'_> {
             report.steps.push(outcome);
         }
         Ok(report)
+    }
+
+    /// True in [`Mode::DryRun`].
+    pub(super) fn dry_run(&self) -> bool {
+        self.mode == Mode::DryRun
     }
 
     /// The time a staged step becomes due: HR effective time (or now) + its stage delay.
@@ -252,87 +174,17 @@ impl Engine<'_> {
         observer: &mut dyn Observer,
         simulated: &mut Simulated,
     ) -> Result<StepState, String> {
-        let entry = |event: &'static str,
-                     target: Option<(String, Option<String>)>,
-                     evidence: Value| Entry {
-            event,
-            step: step.id.clone(),
-            action: step.kind,
-            role: step.owner.clone(),
-            target,
-            evidence,
-            note: None,
+        let rec = Recorder {
+            step,
+            history,
+            dry_run: self.dry_run(),
         };
-        let dry_run = self.dry_run;
-        let write = |log: &mut dyn RunLog, e: Entry| -> Result<(), String> {
-            if dry_run { Ok(()) } else { log.record(e) }
-        };
-        let once = |log: &mut dyn RunLog, e: Entry| -> Result<(), String> {
-            if history
-                .iter()
-                .any(|r| r.event == e.event && r.evidence == e.evidence)
-            {
-                return Ok(());
-            }
-            write(log, e)
-        };
-        if let Some(due) = self.due_at(step)
-            && self.now < due
-        {
-            let due_at = rfc3339(due);
-            once(
-                log,
-                entry("step.scheduled", None, json!({ "due_at": due_at })),
-            )?;
-            return Ok(StepState::Scheduled { due_at });
-        }
-        if let (true, Some(reason)) = (step.destructive, self.hold) {
-            once(
-                log,
-                entry("step.blocked", None, json!({ "legal_hold": reason })),
-            )?;
-            return Ok(StepState::Blocked {
-                reason: reason.to_owned(),
-            });
+        if let Some(state) = self.held_back(&rec, log)? {
+            return Ok(state);
         }
         let params = self.render_params(step, context)?;
-        if step.confirm == Confirm::Manual {
-            let task = params
-                .get("task")
-                .cloned()
-                .unwrap_or_else(|| step.kind.to_string());
-            if !self.dry_run
-                && let Some(sign_off) = self.sign_off
-                && let Some(note) = sign_off(step, &task)
-            {
-                log.record(Entry {
-                    note: Some(note),
-                    ..entry(
-                        "step.confirmed",
-                        None,
-                        json!({ "task": task, "manual": true, "signed_off_in_place": true }),
-                    )
-                })?;
-                return Ok(StepState::Confirmed { changed: true });
-            }
-            once(log, entry("step.waiting", None, json!({ "task": task })))?;
-            return Ok(StepState::Waiting { task });
-        }
-        // A plan goes on to show what the step would change; `plan` marks it as needing approval.
-        if !self.dry_run
-            && self.needs_approval(step)
-            && !history.iter().any(|r| r.event == "step.approved")
-        {
-            let task = format!("approve `{}` ({}) before it applies", step.id, step.kind);
-            once(
-                log,
-                entry(
-                    "step.waiting",
-                    None,
-                    json!({ "task": task, "approval": true }),
-                ),
-            )?;
-            return Ok(StepState::Waiting { task });
+        if let Some(state) = self.waiting(&rec, &params, log)? {
+            return Ok(state);
         }
         let result = match step.kind.group() {
             ActionGroup::Hr => self.hr_step(step),
@@ -341,9 +193,8 @@ impl Engine<'_> {
             }
             ActionGroup::Iam | ActionGroup::Inventory => {
                 let mut intent = Intent {
-                    history,
+                    recorder: &rec,
                     log: &mut *log,
-                    entry: &entry,
                     journal_error: None,
                 };
                 let result =
@@ -355,32 +206,88 @@ impl Engine<'_> {
             }
             ActionGroup::Manual => unreachable!("manual steps are confirmed manually"),
         };
-        match result {
-            Ok(Done::Confirmed {
-                changed,
-                target,
-                evidence,
-            }) => {
-                write(log, entry("step.confirmed", target, evidence))?;
-                Ok(StepState::Confirmed { changed })
-            }
-            Ok(Done::Planned(state)) => Ok(state),
-            Ok(Done::NoAccount { target, key }) => {
-                write(
-                    log,
-                    entry(
-                        "step.skipped",
-                        Some(target),
-                        json!({ "reason": "no account: nothing to revoke", "looked_up": key }),
-                    ),
-                )?;
-                Ok(StepState::NoAccount)
-            }
-            Err(error) => {
-                write(log, entry("step.failed", None, json!({ "error": error })))?;
-                Ok(StepState::Failed { error })
-            }
+        record_done(&rec, log, result)
+    }
+
+    /// A staged step not yet due is scheduled; a destructive step under a legal hold is
+    /// blocked. Each is recorded once.
+    fn held_back(
+        &self,
+        rec: &Recorder<'_>,
+        log: &mut dyn RunLog,
+    ) -> Result<Option<StepState>, String> {
+        if let Some(due) = self.due_at(rec.step)
+            && self.now < due
+        {
+            let due_at = rfc3339(due);
+            rec.once(
+                log,
+                rec.entry(Event::StepScheduled, None, json!({ "due_at": due_at })),
+            )?;
+            return Ok(Some(StepState::Scheduled { due_at }));
         }
+        if let (true, Some(reason)) = (rec.step.destructive, self.hold) {
+            rec.once(
+                log,
+                rec.entry(Event::StepBlocked, None, json!({ "legal_hold": reason })),
+            )?;
+            return Ok(Some(StepState::Blocked {
+                reason: reason.to_owned(),
+            }));
+        }
+        Ok(None)
+    }
+
+    /// A manual step waits for its sign-off (or is signed off in place); a gated step waits for
+    /// its approval. A plan goes on to show what a gated step would change (`plan` marks it).
+    fn waiting(
+        &self,
+        rec: &Recorder<'_>,
+        params: &BTreeMap<String, String>,
+        log: &mut dyn RunLog,
+    ) -> Result<Option<StepState>, String> {
+        let step = rec.step;
+        if step.confirm == Confirm::Manual {
+            let task = params
+                .get("task")
+                .cloned()
+                .unwrap_or_else(|| step.kind.to_string());
+            if !self.dry_run()
+                && let Some(sign_off) = self.sign_off
+                && let Some(note) = sign_off(step, &task)
+            {
+                log.record(Entry {
+                    note: Some(note),
+                    ..rec.entry(
+                        Event::StepConfirmed,
+                        None,
+                        json!({ "task": task, "manual": true, "signed_off_in_place": true }),
+                    )
+                })?;
+                return Ok(Some(StepState::Confirmed { changed: true }));
+            }
+            rec.once(
+                log,
+                rec.entry(Event::StepWaiting, None, json!({ "task": task })),
+            )?;
+            return Ok(Some(StepState::Waiting { task }));
+        }
+        if !self.dry_run()
+            && self.needs_approval(step)
+            && !rec.history.iter().any(|r| r.event == Event::StepApproved)
+        {
+            let task = format!("approve `{}` ({}) before it applies", step.id, step.kind);
+            rec.once(
+                log,
+                rec.entry(
+                    Event::StepWaiting,
+                    None,
+                    json!({ "task": task, "approval": true }),
+                ),
+            )?;
+            return Ok(Some(StepState::Waiting { task }));
+        }
+        Ok(None)
     }
 
     fn render_params(
@@ -423,7 +330,7 @@ impl Engine<'_> {
                 })
             }
             _ => {
-                if self.dry_run {
+                if self.dry_run() {
                     if (self.hr_is_complete)(self.employee)? {
                         return Ok(Done::Confirmed {
                             changed: false,
@@ -453,7 +360,7 @@ impl Engine<'_> {
         }
     }
 
-    fn target(&self, step: &Step) -> Result<&Target, String> {
+    pub(super) fn target(&self, step: &Step) -> Result<&Target, String> {
         let name = step
             .connector
             .as_deref()
@@ -463,7 +370,7 @@ impl Engine<'_> {
             .ok_or_else(|| format!("step `{}`: connector `{name}` is not configured", step.id))
     }
 
-    fn call<T>(
+    pub(super) fn call<T>(
         &self,
         step: &Step,
         observer: &mut dyn Observer,
@@ -475,370 +382,12 @@ impl Engine<'_> {
             })
             .map_err(|e| e.to_string())
     }
-
-    /// Read, apply what is left, read back. Before the first change of a step it records
-    /// `step.started` with the state it found and the changes it is about to make, so that a run
-    /// resumed after a crash between the change and its confirmation still confirms with the
-    /// state from before the step (and finance hears of the seats that step released).
-    fn account_step(
-        &self,
-        step: &Step,
-        context: &Value,
-        params: &BTreeMap<String, String>,
-        intent: &mut Intent<'_, '_>,
-        observer: &mut dyn Observer,
-        simulated: &mut Simulated,
-    ) -> Result<Done, String> {
-        let release = match step.kind {
-            Action::InventoryReleaseSeats => {
-                Release::from_param(params.get(Release::PARAMETER).map(String::as_str))
-                    .map_err(|e| format!("step `{}`: {e}", step.id))?
-            }
-            _ => Release::All,
-        };
-        let mover = match (step.kind, release) {
-            (Action::IamRemoveExcess, _) | (Action::InventoryReleaseSeats, Release::RoleChange) => {
-                Some(self.mover()?)
-            }
-            _ => None,
-        };
-        let target = self.target(step)?;
-        let connector = target.accounts()?;
-        let key = target
-            .lookup
-            .render(context)
-            .map_err(|e| format!("connector `{}` match: {e}", connector.name()))?;
-        let Some(principal) = self.call(step, observer, || connector.find(&key))? else {
-            return Ok(Done::NoAccount {
-                target: (connector.name().to_owned(), None),
-                key,
-            });
-        };
-        let target_json = (connector.name().to_owned(), Some(principal.name.clone()));
-        // Only group steps need the memberships, which some systems list at a cost.
-        let scope = ReadScope {
-            groups: matches!(step.kind, Action::IamRemoveGroups | Action::IamRemoveExcess),
-        };
-        let mut before = self.call(step, observer, || connector.read_scoped(&principal, scope))?;
-        if self.dry_run {
-            simulated.apply_to(&principal, &mut before);
-        }
-        let changes = desired_changes(step.kind, &before, &Scope { mover, release });
-        let review = match step.kind {
-            Action::IamRemoveExcess => mover.map(|m| m.outside_both(&before)),
-            _ => None,
-        }
-        .filter(|r| !r.is_empty());
-        if self.dry_run {
-            simulated.add(&principal, &changes);
-        }
-        if self.dry_run && !changes.is_empty() {
-            let mut detail = changes
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
-            if let Some(review) = &review {
-                detail = format!("{detail}; {review}");
-            }
-            let kept = kept_for(step.kind, &before);
-            if !kept.is_empty() {
-                detail = format!("{detail}; {}", kept_note(&kept));
-            }
-            let seats = before
-                .seats
-                .iter()
-                .filter(|s| {
-                    changes.iter().any(|c| {
-                        matches!(c, Change::ReleaseSeats { products } if products.contains(&s.product))
-                    })
-                })
-                .cloned()
-                .collect();
-            return Ok(Done::Planned(StepState::Planned {
-                account: Some(format!("{}: {}", connector.name(), principal.name)),
-                released_monthly_cost_cents: released_cost_cents(&changes, &before),
-                changes,
-                detail,
-                seats,
-                params: BTreeMap::new(),
-            }));
-        }
-        let started = intent.started();
-        if started.is_none() && !changes.is_empty() {
-            intent.record(
-                "step.started",
-                target_json.clone(),
-                json!({ "account": principal, "before": before, "changes": changes }),
-            )?;
-        }
-        for change in &changes {
-            self.call(step, observer, || connector.apply(&principal, change))?;
-        }
-        let after = if changes.is_empty() {
-            before.clone()
-        } else {
-            self.call(step, observer, || connector.read_scoped(&principal, scope))?
-        };
-        if let Some(unmet) = changes.iter().find(|c| !c.is_satisfied_by(&after)) {
-            return Err(format!(
-                "read-back of {} in `{}` does not show `{unmet}` in effect",
-                principal.name,
-                connector.name()
-            ));
-        }
-        // A step started by an earlier invocation is judged from the state it started from.
-        let (first, planned) = match &started {
-            Some((first, planned)) => (first, planned.as_slice()),
-            None => (&before, changes.as_slice()),
-        };
-        let released: Vec<&crate::connector::Seat> = first
-            .seats
-            .iter()
-            .filter(|s| !after.seats.contains(s))
-            .collect();
-        let mut evidence = json!({
-            "account": principal,
-            "changes": planned,
-            "before": first,
-            "after": after,
-            "released_seats": released,
-            "released_monthly_cost_cents": released_cost_cents(planned, first),
-        });
-        if started.is_some() {
-            evidence["resumed"] = json!({ "found": before, "applied": changes });
-        }
-        if release == Release::None {
-            let kept: i64 = after.seats.iter().map(|s| s.monthly_cost_cents).sum();
-            evidence["kept_seats"] = json!(after.seats);
-            evidence["kept_monthly_cost_cents"] = json!(kept);
-        }
-        let kept = kept_for(step.kind, &after);
-        if !kept.is_empty() {
-            evidence["kept"] = json!(kept);
-        }
-        if let Some(review) = review {
-            evidence["kept_for_review"] = json!({
-                "note": Review::NOTE,
-                "groups": review.groups,
-                "licenses": review.licenses,
-            });
-        }
-        Ok(Done::Confirmed {
-            changed: started.is_some() || !changes.is_empty(),
-            target: Some(target_json),
-            evidence,
-        })
-    }
-
-    /// A mover's change of role: the old role (HR `role`) and the new one (`new_role`), both
-    /// from the role matrix. Without both, what the mover loses cannot be computed, so the step
-    /// fails rather than guess.
-    fn mover(&self) -> Result<Move<'_>, String> {
-        let id = &self.employee.id;
-        let lookup = |field: &str, name: Option<&str>| -> Result<&Role, String> {
-            let name = name
-                .filter(|n| !n.is_empty())
-                .ok_or_else(|| format!("{id} has no {field} in HR; cannot compute the excess"))?;
-            self.roles
-                .role(name)
-                .ok_or_else(|| format!("{field} `{name}` of {id} is not in the role matrix"))
-        };
-        Ok(Move {
-            from: lookup("role", self.employee.role.as_deref())?,
-            to: lookup("new role", self.employee.new_role.as_deref())?,
-        })
-    }
-
-    fn message_step(
-        &self,
-        step: &Step,
-        params: &BTreeMap<String, String>,
-        log: &dyn RunLog,
-        observer: &mut dyn Observer,
-    ) -> Result<Done, String> {
-        let target = self.target(step)?;
-        let connector = target.messages()?;
-        let key = format!("{}/{}", self.run_id, step.id);
-        let target_json = (target.name.clone(), None);
-        if let Some(receipt) = self.call(step, observer, || connector.receipt(&key))? {
-            return Ok(Done::Confirmed {
-                changed: false,
-                target: Some(target_json),
-                evidence: json!({ "receipt": receipt, "already_delivered": true }),
-            });
-        }
-        if self.dry_run {
-            return Ok(Done::Planned(StepState::Planned {
-                account: None,
-                changes: Vec::new(),
-                detail: format!("send {} through `{}`", step.kind, target.name),
-                released_monthly_cost_cents: 0,
-                seats: Vec::new(),
-                params: params.clone(),
-            }));
-        }
-        let body = self.message_body(step, params, log);
-        let message = Message {
-            key: key.clone(),
-            topic: step.kind.to_string(),
-            body,
-        };
-        self.call(step, observer, || connector.deliver(&message))?;
-        let receipt = self
-            .call(step, observer, || connector.receipt(&key))?
-            .ok_or_else(|| format!("`{}` shows no delivery of {key} after sending", target.name))?;
-        Ok(Done::Confirmed {
-            changed: true,
-            target: Some(target_json),
-            evidence: json!({ "receipt": receipt, "message": message.body }),
-        })
-    }
-
-    /// The message body: the rendered parameters, who it is about, and for finance the seats
-    /// this run released (taken from the journal, so a resumed run sends the same numbers).
-    fn message_body(
-        &self,
-        step: &Step,
-        params: &BTreeMap<String, String>,
-        log: &dyn RunLog,
-    ) -> Value {
-        let mut body = json!({
-            "topic": step.kind.to_string(),
-            "run": self.run_id,
-            "employee": {
-                "id": self.employee.id,
-                "display_name": self.employee.display_name,
-                "email": self.employee.email,
-                "cost_centre": self.employee.cost_centre,
-            },
-            "params": params,
-        });
-        if step.kind == Action::FinanceNotifyReclamation {
-            let (seats, total) = self.recorded_seats(log, "released_seats");
-            body["seats"] = Value::Array(seats);
-            body["monthly_cost_cents"] = json!(total);
-            // Seats a step recorded as kept (`release: none`): still paid for.
-            let (kept, kept_total) = self.recorded_seats(log, "kept_seats");
-            if !kept.is_empty() {
-                body["kept_seats"] = Value::Array(kept);
-                body["kept_monthly_cost_cents"] = json!(kept_total);
-            }
-        }
-        body
-    }
-    /// The seats the confirmed steps of this run list under `field` of their evidence, and
-    /// their monthly cost in cents.
-    fn recorded_seats(&self, log: &dyn RunLog, field: &str) -> (Vec<Value>, i64) {
-        let mut seats = Vec::new();
-        for other in &self.playbook.steps {
-            for r in log.events_of(&other.id) {
-                if r.event == "step.confirmed"
-                    && let Some(Value::Array(listed)) = r.evidence.get(field)
-                {
-                    seats.extend(listed.iter().cloned());
-                }
-            }
-        }
-        let total = seats
-            .iter()
-            .filter_map(|s| s.get("monthly_cost_cents").and_then(Value::as_i64))
-            .sum();
-        (seats, total)
-    }
-}
-
-/// Builds a step's journal entry from the event, target and evidence.
-type EntryFn<'a> = dyn Fn(&'static str, Option<(String, Option<String>)>, Value) -> Entry + 'a;
-
-/// The write-ahead record of an account step: what the journal holds of it already, and how to
-/// append `step.started`. A failed append is a journal failure (the run stops), not a failure of
-/// the step; it is kept in `journal_error` for the caller.
-struct Intent<'h, 'l> {
-    history: &'h [Recorded],
-    log: &'l mut dyn RunLog,
-    entry: &'h EntryFn<'h>,
-    journal_error: Option<String>,
-}
-
-impl Intent<'_, '_> {
-    /// The state and the changes of the step's first `step.started`, if an earlier invocation
-    /// recorded one.
-    fn started(&self) -> Option<(AccountState, Vec<Change>)> {
-        let evidence = &self
-            .history
-            .iter()
-            .find(|r| r.event == "step.started")?
-            .evidence;
-        let before = serde_json::from_value(evidence.get("before")?.clone()).ok()?;
-        let changes = serde_json::from_value(evidence.get("changes")?.clone()).ok()?;
-        Some((before, changes))
-    }
-
-    fn record(
-        &mut self,
-        event: &'static str,
-        target: (String, Option<String>),
-        evidence: Value,
-    ) -> Result<(), String> {
-        self.log
-            .record((self.entry)(event, Some(target), evidence))
-            .inspect_err(|error| self.journal_error = Some(error.clone()))
-    }
-}
-
-/// Dry run only: the groups and seats earlier steps of the plan would take from each account
-/// (by the system's account id and name), so that a later step on the same account, through
-/// another connector of the same store, is not planned to remove them again (a mover's
-/// `iam.remove_excess` and `inventory.release_seats` on one embedded store).
-#[derive(Default)]
-struct Simulated(HashMap<(String, String), (Vec<String>, Vec<String>)>);
-
-impl Simulated {
-    /// Take from `state` what earlier planned steps remove from the account.
-    fn apply_to(&self, principal: &Principal, state: &mut AccountState) {
-        if let Some((groups, products)) =
-            self.0.get(&(principal.id.clone(), principal.name.clone()))
-        {
-            state.groups.retain(|g| !groups.contains(g));
-            state.seats.retain(|s| !products.contains(&s.product));
-        }
-    }
-
-    /// Remember what `changes` would remove from the account.
-    fn add(&mut self, principal: &Principal, changes: &[Change]) {
-        let (groups, products) = self
-            .0
-            .entry((principal.id.clone(), principal.name.clone()))
-            .or_default();
-        for change in changes {
-            match change {
-                Change::RemoveGroups { groups: g } => groups.extend(g.iter().cloned()),
-                Change::ReleaseSeats { products: p } => products.extend(p.iter().cloned()),
-                _ => {}
-            }
-        }
-    }
-}
-
-enum Done {
-    Confirmed {
-        changed: bool,
-        target: Option<(String, Option<String>)>,
-        evidence: Value,
-    },
-    NoAccount {
-        target: (String, Option<String>),
-        key: String,
-    },
-    /// Dry run: what the step would do.
-    Planned(StepState),
 }
 
 fn is_confirmed(history: &[Recorded]) -> bool {
     history
         .iter()
-        .any(|r| r.event == "step.confirmed" || r.event == "step.skipped")
+        .any(|r| r.event == Event::StepConfirmed || r.event == Event::StepSkipped)
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {

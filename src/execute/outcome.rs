@@ -124,6 +124,30 @@ impl RunReport {
     }
 }
 
+/// A short human description of an outcome, on one line and printable: the task text,
+/// account names and errors it quotes come from data.
+pub fn describe(state: &StepState) -> String {
+    crate::human::printable(&match state {
+        StepState::Confirmed { changed: true } => "confirmed".into(),
+        StepState::Confirmed { changed: false } => "already in effect, confirmed".into(),
+        StepState::AlreadyConfirmed => "already confirmed".into(),
+        StepState::NoAccount => "no account: nothing to revoke".into(),
+        StepState::Failed { error } => format!("FAILED: {error}"),
+        StepState::Blocked { reason } => format!("blocked by legal hold ({reason})"),
+        StepState::Scheduled { due_at } => {
+            format!("scheduled for {}", crate::human::timestamp(due_at))
+        }
+        StepState::Waiting { task } => format!("waiting for sign-off: {task}"),
+        StepState::Pending { on } => format!("pending on {on}"),
+        StepState::Planned {
+            account, detail, ..
+        } => match account {
+            Some(account) => format!("would {detail} ({account})"),
+            None => format!("would {detail}"),
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

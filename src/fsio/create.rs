@@ -6,7 +6,7 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use super::read::check_type;
+use super::open::{check_type, explain_link, set_blocking};
 
 /// The mode of files offboard creates for itself: read and write for the owner only.
 pub const PRIVATE_FILE: u32 = 0o600;
@@ -188,36 +188,6 @@ fn parent_of(path: &Path) -> PathBuf {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
     }
-}
-
-/// Turn the `ELOOP` of an `O_NOFOLLOW` open into a message that says a link was refused.
-pub(super) fn explain_link(path: &Path, error: io::Error) -> io::Error {
-    if error.raw_os_error() == Some(libc::ELOOP)
-        && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
-    {
-        return io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "it is a symbolic link, which offboard does not follow here",
-        );
-    }
-    error
-}
-
-/// Clear `O_NONBLOCK` on `file` (opened non-blocking so that a FIFO in its place could not hang
-/// the open; on a regular file the flag changes nothing, but it is not left behind).
-pub(super) fn set_blocking(file: &File) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
-    let fd = file.as_raw_fd();
-    // SAFETY: fcntl on a descriptor `file` owns and keeps open for the duration of the call.
-    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-    if flags < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: as above; only the O_NONBLOCK status flag changes.
-    if unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 mod create;
 mod csv_guard;
 mod limits;
+mod open;
 mod read;
 
 pub use create::{

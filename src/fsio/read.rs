@@ -2,12 +2,13 @@
 //! limit. A FIFO, socket or device is refused before it is opened (opening a FIFO would block,
 //! a device would never end), and checked again on the open file.
 
-use std::fs::{File, FileType};
+use std::fs::File;
 use std::io::{self, Read};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use super::limits::{Limit, size};
+use super::open::{check_type, explain_link, set_blocking};
 
 /// Whether a read may go through a symbolic link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,11 +37,11 @@ pub fn open_regular(path: &Path, limit: Limit, links: Links) -> io::Result<File>
         .read(true)
         .custom_flags(flags)
         .open(path)
-        .map_err(|e| super::create::explain_link(path, e))?;
+        .map_err(|e| explain_link(path, e))?;
     let meta = file.metadata()?;
     check_type(meta.file_type())?;
     check_size(meta.len(), limit)?;
-    super::create::set_blocking(&file)?;
+    set_blocking(&file)?;
     Ok(file)
 }
 
@@ -76,29 +77,6 @@ pub fn read_to_string(path: &Path, limit: Limit, links: Links) -> io::Result<Str
             ),
         )
     })
-}
-
-/// An error unless `kind` is a regular file.
-pub(super) fn check_type(kind: FileType) -> io::Result<()> {
-    let what = if kind.is_file() {
-        return Ok(());
-    } else if kind.is_symlink() {
-        "a symbolic link, which offboard does not follow here"
-    } else if kind.is_dir() {
-        "a directory, not a regular file"
-    } else if kind.is_fifo() {
-        "a FIFO (named pipe), not a regular file"
-    } else if kind.is_socket() {
-        "a socket, not a regular file"
-    } else if kind.is_char_device() || kind.is_block_device() {
-        "a device, not a regular file"
-    } else {
-        "not a regular file"
-    };
-    Err(io::Error::new(
-        io::ErrorKind::InvalidInput,
-        format!("it is {what}"),
-    ))
 }
 
 /// An error when `len` bytes exceed `limit`.

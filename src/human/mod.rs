@@ -3,10 +3,12 @@
 //! output and every message goes through it; JSON output never does (serde escapes, and
 //! machines get the exact values).
 
+mod money;
 mod path;
 mod text;
 mod timestamp;
 
+pub use money::money;
 pub use path::path;
 pub use text::{printable, printable_lines, stand_in};
 pub use timestamp::{time_of, timestamp};

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::Confirm;
+use super::confirm::Confirm;
 
 /// An action kind from the catalogue (`kind:` of a step).
 #[derive(

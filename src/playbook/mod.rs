@@ -4,6 +4,7 @@
 
 mod action;
 mod config;
+mod confirm;
 mod delay;
 mod glossary;
 mod holds;
@@ -19,10 +20,11 @@ pub use config::{
     HrSource, LdapDisable, LdapSettings, Match, Policy, ReconcileSettings, ScimSettings, Signing,
     SqliteSettings, WebhookSettings,
 };
+pub use confirm::Confirm;
 pub use delay::{Duration, StageDelay};
 pub use glossary::{Glossary, Status};
 pub use holds::{Hold, Holds};
-pub use model::{Confirm, OnError, Playbook, Risk, Step, approval_gates};
+pub use model::{OnError, Playbook, Risk, Step, approval_gates};
 pub use roles::{Role, RoleMatrix};
 pub use service_accounts::{ALLOW_LIST_FILE, AllowList, ServiceAccount, allows_everything};
 pub use template::{Template, TemplateError};

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 
 use super::action::Action;
+use super::confirm::Confirm;
 use super::glossary::Status;
-use super::model::{Confirm, OnError, Risk};
+use super::model::{OnError, Risk};
 
 /// An offboard playbook (format version 1): the steps that offboard one departure type.
 #[derive(JsonSchema)]

@@ -22,7 +22,6 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::cli::GlobalArgs;
 use crate::connector::webhook::sha256_hex;
 use crate::connector::{ConnectorError, Message, Messenger, Receipt};
 use crate::error::{Error, Result};
@@ -32,6 +31,7 @@ use crate::exit::Exit;
 use crate::playbook::{Config, ConnectorSettings};
 use crate::reconcile::{Finding, Report, Totals};
 use crate::retry::RetryPolicy;
+use std::time::Duration;
 
 /// The most findings one alert lists.
 pub const MAX_ALERT_FINDINGS: usize = 1000;
@@ -92,76 +92,50 @@ pub fn alert_message(report: &Report) -> Result<Message> {
 
 /// What became of an alert.
 #[derive(Debug)]
-enum Sent {
-    /// The receiver accepted it now.
+pub enum Alerted {
+    /// Nothing was found, so nothing was sent.
+    NothingFound,
+    /// The receiver accepted the findings now.
     Delivered(Receipt),
     /// The same findings were delivered before; nothing was sent.
     AlreadyDelivered(Receipt),
+    /// The receiver never took them (after the retries).
+    Failed(ConnectorError),
 }
 
-/// Deliver `message` through `connector`, retrying transient failures as a run does; `quiet`
-/// silences the retry notes. Errors are the connector's, free of secrets.
-fn send(connector: &dyn Messenger, message: &Message, quiet: bool) -> Result<Sent, ConnectorError> {
-    if let Some(receipt) = connector.receipt(&message.key)? {
-        return Ok(Sent::AlreadyDelivered(receipt));
-    }
-    RetryPolicy::default()
-        .call(
-            || connector.deliver(message),
-            |attempt, error, wait| {
-                if !quiet {
-                    eprintln!(
-                        "note: alert attempt {attempt} failed ({error}); retrying in {:.1}s",
-                        wait.as_secs_f64()
-                    );
-                }
-            },
-        )
-        .map(Sent::Delivered)
-}
-
-/// Post the findings of `report` (if any) and say what became of them; exit 3 when the
-/// receiver never took them.
-pub fn post(global: &GlobalArgs, connector: &dyn Messenger, report: &Report) -> Result<Exit> {
-    if report.is_clean() {
-        if !global.quiet {
-            eprintln!("alert: nothing found, nothing sent");
+impl Alerted {
+    /// Exit 3 when the receiver never took the findings, else done.
+    pub fn exit(&self) -> Exit {
+        match self {
+            Alerted::Failed(_) => Exit::StepFailed,
+            _ => Exit::Done,
         }
-        return Ok(Exit::Done);
+    }
+}
+
+/// Called before each retry of a delivery: the attempt that failed, why, and the wait.
+pub type OnRetry<'a> = dyn Fn(u32, &ConnectorError, Duration) + 'a;
+
+/// Post the findings of `report` (if any) through `connector`, retrying transient failures as
+/// a run does (`on_retry` hears of each); an alert already delivered is not sent again. Errors
+/// are the connector's, free of secrets.
+pub fn post(connector: &dyn Messenger, report: &Report, on_retry: &OnRetry<'_>) -> Result<Alerted> {
+    if report.is_clean() {
+        return Ok(Alerted::NothingFound);
     }
     let message = alert_message(report)?;
-    match send(connector, &message, global.quiet) {
-        Ok(Sent::Delivered(receipt)) => {
-            if !global.quiet {
-                eprintln!(
-                    "alert: {} finding(s) posted to webhook `{}` ({}), Idempotency-Key {}",
-                    report.totals.count,
-                    connector.name(),
-                    receipt.delivered_to,
-                    receipt.key
-                );
-            }
-            Ok(Exit::Done)
-        }
-        Ok(Sent::AlreadyDelivered(receipt)) => {
-            if !global.quiet {
-                eprintln!(
-                    "alert: these findings were already posted to webhook `{}` ({}, Idempotency-Key {}); not sent again",
-                    connector.name(),
-                    receipt.delivered_to,
-                    receipt.key
-                );
-            }
-            Ok(Exit::Done)
-        }
-        Err(error) => {
-            eprintln!(
-                "error: alert not delivered to webhook `{}`: {error}; the findings above are printed and saved",
-                connector.name()
-            );
-            Ok(Exit::StepFailed)
-        }
-    }
+    let sent = match connector.receipt(&message.key) {
+        Ok(Some(receipt)) => return Ok(Alerted::AlreadyDelivered(receipt)),
+        Ok(None) => RetryPolicy::default().call(
+            || connector.deliver(&message),
+            |attempt, error, wait| on_retry(attempt, error, wait),
+        ),
+        Err(error) => Err(error),
+    };
+    Ok(match sent {
+        Ok(receipt) => Alerted::Delivered(receipt),
+        Err(error) => Alerted::Failed(error),
+    })
 }
 
 #[cfg(test)]

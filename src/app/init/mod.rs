@@ -1,4 +1,4 @@
-//! `offboard init [DIR]`: scaffold a playbook repository that validates and runs at once:
+//! Scaffold a playbook repository (`offboard init [DIR]`) that validates and runs at once:
 //! `offboard.yaml`, a new Ed25519 signing key, `allowed_signers`, glossary, role matrix, holds,
 //! an empty HR export and inventory seed, the involuntary-leaver playbook and the JSON Schema.
 //! It never overwrites a file, and never prints the private key.
@@ -9,24 +9,29 @@ use ssh_key::{Algorithm, LineEnding, PrivateKey};
 
 use serde::Serialize;
 
-use super::args::{Ci, InitArgs};
-use super::{Format, GlobalArgs};
 use crate::connector::sqlite::SEED_FILES;
 use crate::error::{Error, Result};
-use crate::exit::Exit;
 
 const HR_HEADER: &str = "employee_id,username,email,display_name,manager_id,manager_email,department,cost_centre,role,new_role,status,effective_at,employment,legal_hold\n";
 
 /// Where `offboard init --ci github` writes the GitHub Actions workflow.
-const GITHUB_WORKFLOW: &str = ".github/workflows/offboard.yml";
+pub const GITHUB_WORKFLOW: &str = ".github/workflows/offboard.yml";
 
-/// Scaffold the repository in `args.dir`.
-pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
-    if args.ci.is_some() && args.dir.join("offboard.yaml").exists() {
-        return add_workflow(global, args);
-    }
-    let dir = &args.dir;
-    let principal = args
+/// Where to scaffold, and for whom.
+#[derive(Clone, Debug)]
+pub struct InitRequest {
+    /// The directory (created when missing).
+    pub dir: PathBuf,
+    /// The signer principal of the new key; `None`: `it-ops@example.com`.
+    pub principal: Option<String>,
+    /// Add the GitHub Actions workflow that validates every pull request.
+    pub github_workflow: bool,
+}
+
+/// Scaffold the repository in `request.dir`, refusing to overwrite any file.
+pub fn init(request: &InitRequest) -> Result<Scaffolded> {
+    let dir = &request.dir;
+    let principal = request
         .principal
         .clone()
         .unwrap_or_else(|| "it-ops@example.com".to_owned());
@@ -75,7 +80,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
             format!("{}\n", kind.json()),
         )
     }));
-    if args.ci == Some(Ci::Github) {
+    if request.github_workflow {
         files.push((GITHUB_WORKFLOW.into(), WORKFLOW.to_owned()));
     }
     // The embedded store's seed files, header rows only.
@@ -104,24 +109,23 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
     write_new(&dir.join("keys/offboard"), private.as_bytes(), 0o600)?;
     let mut written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
     written.push("keys/offboard".to_owned());
-    let outcome = Scaffolded {
+    Ok(Scaffolded {
         dir: dir.display().to_string(),
         principal,
         role: "iam",
         key: "keys/offboard",
         public_key: public,
         files: written,
-    };
-    print(global, &outcome)?;
-    Ok(Exit::Done)
+    })
 }
 
 /// The GitHub Actions workflow for a playbook repository.
 const WORKFLOW: &str = include_str!("github-workflow.yml");
 
-/// `offboard init --ci github` in an existing playbook repository: the workflow alone.
-fn add_workflow(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
-    let path = args.dir.join(GITHUB_WORKFLOW);
+/// `offboard init --ci github` in an existing playbook repository: the workflow alone, never
+/// over an existing file; returns the file written.
+pub fn add_workflow(dir: &Path) -> Result<PathBuf> {
+    let path = dir.join(GITHUB_WORKFLOW);
     if path.exists() {
         return Err(Error::Usage(format!(
             "refusing to overwrite: {}",
@@ -129,48 +133,24 @@ fn add_workflow(global: &GlobalArgs, args: &InitArgs) -> Result<Exit> {
         )));
     }
     write_new(&path, WORKFLOW.as_bytes(), 0o644)?;
-    if global.format == Format::Json {
-        let text = serde_json::json!({ "dir": args.dir.display().to_string(), "files": [GITHUB_WORKFLOW] });
-        println!("{text:#}");
-    } else if !global.quiet {
-        println!(
-            "wrote {}: every pull request is validated; commit it and push",
-            crate::human::path(&path)
-        );
-    }
-    Ok(Exit::Done)
+    Ok(path)
 }
 
 /// What `offboard init` created: printed as one JSON object with `--format json`.
 #[derive(Debug, Serialize)]
-struct Scaffolded {
+pub struct Scaffolded {
     /// The directory scaffolded in, as given.
-    dir: String,
+    pub dir: String,
     /// The signer principal of the new key.
-    principal: String,
+    pub principal: String,
     /// The role `offboard.yaml` gives that principal.
-    role: &'static str,
+    pub role: &'static str,
     /// The private key's path, relative to `dir` (never its content).
-    key: &'static str,
+    pub key: &'static str,
     /// The OpenSSH public key, as written to `allowed_signers` and `keys/offboard.pub`.
-    public_key: String,
+    pub public_key: String,
     /// Every file created, relative to `dir`.
-    files: Vec<String>,
-}
-
-fn print(global: &GlobalArgs, outcome: &Scaffolded) -> Result<()> {
-    if global.format == Format::Json {
-        let text =
-            serde_json::to_string_pretty(outcome).map_err(|e| Error::Usage(e.to_string()))?;
-        println!("{text}");
-    } else if !global.quiet {
-        println!(
-            "scaffolded a playbook repository in {}:\n  signing key {} (principal {}, role {})\n  \
-             next: add people to hr.csv and data/*.csv, then `offboard validate` and `offboard plan EMPLOYEE`",
-            outcome.dir, outcome.key, outcome.principal, outcome.role
-        );
-    }
-    Ok(())
+    pub files: Vec<String>,
 }
 
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::run::{hr_source, status_of};
+use super::employee::{hr_source, status_of};
 use crate::analyze::Workspace;
 use crate::error::{Error, Result};
 use crate::execute::engine::Target;
@@ -35,6 +35,9 @@ pub struct Session {
     pub parallel: bool,
     /// True when a run may ask at the terminal (`--interactive`): never while runs are parallel.
     pub interactive: bool,
+    /// Names the subcommand an unknown employee key most likely mistypes (the front end's
+    /// [`Interaction::command_hint`](super::Interaction::command_hint)).
+    pub hint: Option<fn(&str) -> Option<String>>,
 }
 
 impl Session {
@@ -46,6 +49,11 @@ impl Session {
             interactive: interactive && !parallel,
             ..Session::default()
         }
+    }
+
+    /// The same session, naming a mistyped subcommand through `hint` when an employee is unknown.
+    pub fn with_hint(self, hint: Option<fn(&str) -> Option<String>>) -> Session {
+        Session { hint, ..self }
     }
 
     /// The connectors of `playbook`, built on first use.
@@ -74,17 +82,17 @@ impl Session {
 
     /// The employee whose id or username is `key`, and their status through the glossary. A key
     /// HR does not know, or that could name two people, is a usage error.
-    pub fn employee(&self, workspace: &Workspace, key: &str) -> Result<(HrRecord, Status)> {
+    pub fn employee(&self, workspace: &Workspace, key: &str) -> super::Result<(HrRecord, Status)> {
         crate::fsio::check_key(key).map_err(|e| Error::Usage(format!("employee {e}")))?;
         let hr = self.hr(workspace)?;
-        let employee = hr.find(key)?.cloned().ok_or_else(|| {
-            Error::Usage(format!(
-                "unknown employee `{}`: no employee id or username in {} matches{}",
-                key.escape_debug(),
-                hr.source.location(),
-                command_hint(key)
-            ))
-        })?;
+        let employee = hr
+            .find(key)?
+            .cloned()
+            .ok_or_else(|| super::Error::UnknownEmployee {
+                key: key.to_owned(),
+                location: hr.source.location(),
+                meant: self.hint.and_then(|hint| hint(key)),
+            })?;
         let status = status_of(workspace, &employee)?;
         Ok((employee, status))
     }
@@ -128,11 +136,4 @@ impl Hr {
             .find(key)
             .map_err(|e| Error::Usage(e.to_string()))
     }
-}
-
-/// `offboard run NAME` may still be a mistyped command: name the command it most likely meant.
-fn command_hint(word: &str) -> String {
-    super::args::near_subcommand(word)
-        .map(|name| format!("; did you mean `offboard {name}`?"))
-        .unwrap_or_default()
 }

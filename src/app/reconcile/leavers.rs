@@ -1,14 +1,8 @@
-//! `offboard reconcile --offboard`: start offboarding for the people HR lists as leavers (or on
-//! leave) who still hold access, through the same guarded batch as `offboard run --from`
-//! (batch limit, canary, confirmation). Holders unknown to HR and excess grants are never
-//! started: they need a person to decide. It says whom it starts and why before starting.
+//! Whom `offboard reconcile --offboard` starts: the people HR lists as leavers (or on leave) who
+//! still hold access, once each, with what remains of their access. Holders unknown to HR and
+//! excess grants are never started: they need a person to decide. They are started through
+//! the same guarded batch as `offboard run --from` ([`crate::app::batch::start_batch`]).
 
-use crate::analyze::Workspace;
-use crate::cli::GlobalArgs;
-use crate::cli::args::{ReconcileArgs, RunArgs};
-use crate::cli::batch::run_batch;
-use crate::error::Result;
-use crate::exit::Exit;
 use crate::playbook::Status;
 use crate::reconcile::{Finding, FindingKind, Report};
 
@@ -30,7 +24,7 @@ pub struct Leaver {
 }
 
 /// Whether a finding's holder is a leaver `--offboard` may start.
-fn starts(finding: &Finding) -> bool {
+pub fn starts(finding: &Finding) -> bool {
     matches!(
         finding.kind,
         FindingKind::Orphan | FindingKind::SuspendExpected
@@ -72,7 +66,7 @@ pub fn leavers(report: &Report) -> Vec<Leaver> {
 }
 
 /// The line saying why `leaver` is started.
-fn reason(leaver: &Leaver) -> String {
+pub fn reason(leaver: &Leaver) -> String {
     let status = leaver.status.map_or("left", |s| s.as_str());
     let since = leaver
         .days
@@ -83,52 +77,8 @@ fn reason(leaver: &Leaver) -> String {
         leaver.employee,
         leaver.entitlements,
         leaver.systems.join(", "),
-        super::money(leaver.monthly_cost_cents)
+        crate::human::money(leaver.monthly_cost_cents)
     )
-}
-
-/// Start the batch for the leavers of `report`; the batch's own exit (done when none).
-pub fn offboard(
-    global: &GlobalArgs,
-    args: &ReconcileArgs,
-    workspace: &Workspace,
-    report: &Report,
-) -> Result<Exit> {
-    let leavers = leavers(report);
-    let others = report.findings.iter().filter(|f| !starts(f)).count();
-    let left = if others > 0 {
-        format!(
-            "; {others} finding(s) of holders unknown to HR or of excess grants are left to a person"
-        )
-    } else {
-        String::new()
-    };
-    if leavers.is_empty() {
-        eprintln!("--offboard: no leaver still holds access; nothing to start{left}.");
-        return Ok(Exit::Done);
-    }
-    eprintln!(
-        "--offboard: starting offboarding for {} employee(s) HR lists as leaving or on leave{left}:",
-        leavers.len()
-    );
-    for leaver in &leavers {
-        eprintln!("  {}", reason(leaver));
-    }
-    let employees: Vec<String> = leavers.into_iter().map(|l| l.employee).collect();
-    let run = RunArgs {
-        employees: employees.clone(),
-        from: None,
-        playbook: None,
-        plan: None,
-        allow_dirty: false,
-        max: args.max,
-        yes: args.yes,
-        skip_unknown: false,
-        interactive: false,
-        jobs: None,
-    };
-    let interrupted = crate::cli::interrupt_flag();
-    run_batch(global, &run, workspace, &employees, &interrupted)
 }
 
 #[cfg(test)]

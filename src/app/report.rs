@@ -1,0 +1,62 @@
+//! The compliance report (`offboard report`): the runs of the journal started within a period,
+//! their figures, the orphan rate of the last reconciliation, and the signed evidence pack for
+//! auditors. Reads the journal only; the pack is written where it is asked for.
+
+use std::path::Path;
+
+use super::Result;
+use super::trust::signer;
+use crate::analyze::Workspace;
+use crate::error::Error;
+use crate::execute::clock;
+use crate::report::{
+    EvidencePack, Report, ReportError, RunInput, Window, compute, in_window, parse_period,
+    read_orphan_rate, write_evidence_pack,
+};
+
+/// The report on the period `since` (e.g. `90d`) up to now, and the runs it covers.
+pub fn report(workspace: &Workspace, since: &str) -> Result<(Report, Vec<RunInput>)> {
+    let period = parse_period(since).map_err(report_err)?;
+    let config = &workspace.config;
+    let now = clock::now().map_err(Error::Usage)?;
+    let window = Window {
+        since: since.to_owned(),
+        now,
+        start: now - period,
+    };
+    let mut runs = Vec::new();
+    for (records, status) in super::status::journal_runs(workspace, now)? {
+        let input = RunInput { records, status };
+        if in_window(&input, &window) {
+            runs.push(input);
+        }
+    }
+    let orphans = read_orphan_rate(&config.journal).map_err(report_err)?;
+    let report = compute(&runs, &window, &config.policy.deadlines, orphans);
+    Ok((report, runs))
+}
+
+/// Write the evidence pack of `runs` (of `report`) to `dir`, its manifest signed by the
+/// configured signer; the files written and who signed.
+pub fn write_evidence(
+    workspace: &Workspace,
+    dir: &Path,
+    report: &Report,
+    runs: &[RunInput],
+) -> Result<(usize, String)> {
+    let signer = signer(workspace, None, None)?;
+    let manifest = write_evidence_pack(&EvidencePack {
+        dir,
+        journal_dir: &workspace.config.journal,
+        runs,
+        signer: &signer,
+        generated_at: report.generated_at.clone(),
+    })
+    .map_err(report_err)?;
+    // The manifest and its signature beside the files it lists.
+    Ok((manifest.files.len() + 2, signer.principal().to_owned()))
+}
+
+fn report_err(error: ReportError) -> Error {
+    Error::Usage(format!("report: {error}"))
+}

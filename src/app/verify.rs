@@ -1,0 +1,75 @@
+//! Verify the journal (hash chains, signatures, signer roles, the ledger, heads saved earlier),
+//! or an auditor's evidence pack against the repository's `allowed_signers` (never against
+//! anything the pack carries). The verdicts are data; printing them is the front end's.
+
+use std::path::Path;
+
+use super::Result;
+use super::trust::trust;
+use crate::analyze::Workspace;
+use crate::error::Error;
+use crate::journal::{Anchor, Reason, VerifyReport, verify_anchored};
+use crate::report::{PackCheck, check_evidence_pack};
+
+/// Which runs to verify, and which heads to find in their chains.
+#[derive(Clone, Debug, Default)]
+pub struct VerifyRequest {
+    /// Run ids; none: every run.
+    pub runs: Vec<String>,
+    /// Heads saved earlier that must still be in the chains.
+    pub heads: Vec<Anchor>,
+}
+
+/// Verify the runs `request` names (all when none). A run named that does not exist is a
+/// mistake in the request, refused; a run only a head names is a finding in the report.
+pub fn verify(workspace: &Workspace, request: &VerifyRequest) -> Result<VerifyReport> {
+    let (allowed, roles) = trust(workspace)?;
+    let dir = &workspace.config.journal;
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "journal directory {} does not exist: nothing has run yet",
+            crate::human::path(dir)
+        ))
+        .into());
+    }
+    for run in &request.runs {
+        crate::journal::record::check_id("run id", run).map_err(|e| Error::Usage(e.to_string()))?;
+    }
+    let runs = (!request.runs.is_empty()).then_some(request.runs.as_slice());
+    let report = verify_anchored(dir, &allowed, &roles, runs, &request.heads);
+    let unknown: Vec<&str> = report
+        .runs
+        .iter()
+        .filter(|r| {
+            request.runs.contains(&r.run)
+                && r.first_error
+                    .as_ref()
+                    .is_some_and(|bad| bad.reason == Reason::UnknownRun)
+        })
+        .map(|r| r.run.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::Usage(format!(
+            "no run {} in the journal {} (neither a run file nor a ledger entry)",
+            unknown.join(", "),
+            crate::human::path(dir)
+        ))
+        .into());
+    }
+    Ok(report)
+}
+
+/// Check the evidence pack in `dir`; the verdict, and the allowed-signers file it was checked
+/// against.
+pub fn verify_evidence(workspace: &Workspace, dir: &Path) -> Result<(PackCheck, String)> {
+    let (allowed, _) = trust(workspace)?;
+    let allowed_path = workspace
+        .config
+        .signing
+        .as_ref()
+        .map(|s| s.allowed_signers.display().to_string())
+        .unwrap_or_default();
+    let check = check_evidence_pack(dir, &allowed)
+        .map_err(|e| Error::Usage(format!("verify --evidence: {e}")))?;
+    Ok((check, allowed_path))
+}

@@ -1,0 +1,125 @@
+"""The contract checker's own check: calls and answers it must pass and ones it must refuse,
+against the installed discovery documents. Prints one line per failed case and exits 1 when
+any failed; tests/it/peers/google/contract.rs runs it.
+
+Usage: selfcheck.py [DOCUMENTS_DIR]   (default .peers/google)
+"""
+
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.dont_write_bytecode = True
+
+from contract import Contract  # noqa: E402
+from messages import Call, google_error  # noqa: E402
+
+D = "/admin/directory/v1"
+L = "/apps/licensing/v1"
+T = "/admin/datatransfer/v1"
+DRIVE = "55656082996"
+TRANSFER = {"oldOwnerUserId": "101", "newOwnerUserId": "102",
+            "applicationDataTransfers": [{"applicationId": DRIVE, "applicationTransferParams": [
+                {"key": "PRIVACY_LEVEL", "value": ["PRIVATE", "SHARED"]}]}]}
+
+# (call: method, target, body or None), the method id it must match, a word every problem
+# must contain ("" when the call must pass).
+REQUESTS = [
+    (("GET", f"{D}/users?customer=my_customer&maxResults=500&orderBy=email", None),
+     "directory.users.list", ""),
+    (("GET", f"{D}/users?customer=my_customer&maxResults=501", None), "directory.users.list",
+     "maxResults"),
+    (("GET", f"{D}/users?customer=my_customer&maxResults=ten", None), "directory.users.list",
+     "maxResults"),
+    (("GET", f"{D}/users?orderBy=name", None), "directory.users.list", "orderBy"),
+    (("GET", f"{D}/users?customer=a&customer=b", None), "directory.users.list", "twice"),
+    (("GET", f"{D}/users?filter=x", None), "directory.users.list", "filter"),
+    (("GET", f"{D}/users?prettyPrint=false&fields=users(id)", None), "directory.users.list", ""),
+    (("GET", f"{D}/users?prettyPrint=no", None), "directory.users.list", "prettyPrint"),
+    (("GET", f"{D}/users/pat%40example.com", None), "directory.users.get", ""),
+    (("PATCH", f"{D}/users/101", {"suspended": True}), "directory.users.patch", ""),
+    (("PATCH", f"{D}/users/101", {"suspended": "yes"}), "directory.users.patch", "suspended"),
+    (("PATCH", f"{D}/users/101", {"suspend": True}), "directory.users.patch", "suspend"),
+    (("PATCH", f"{D}/users/101", {"name": {"givenName": "P", "nickname": "x"}}),
+     "directory.users.patch", "nickname"),
+    (("PATCH", f"{D}/users/101", None), "directory.users.patch", "JSON"),
+    (("POST", f"{D}/users/101/signOut", None), "directory.users.signOut", ""),
+    (("POST", f"{D}/users/101/signOut", {"all": True}), "directory.users.signOut", "no body"),
+    (("DELETE", f"{D}/users/101/asps/7", None), "directory.asps.delete", ""),
+    (("DELETE", f"{D}/users/101/asps/seven", None), "directory.asps.delete", "codeId"),
+    (("GET", f"{D}/customer/C01/orgunits/sales/emea", None), "directory.orgunits.get", ""),
+    (("POST", f"{D}/users/watch", {"id": "c", "type": "web_hook"}), "directory.users.watch", ""),
+    (("GET", f"{L}/product/Google-Apps/sku/1010020020/users?customerId=example.com",
+      None), "licensing.licenseAssignments.listForProductAndSku", ""),
+    (("GET", f"{L}/product/Google-Apps/sku/1010020020/users", None),
+     "licensing.licenseAssignments.listForProductAndSku", "customerId"),
+    (("POST", f"{L}/product/Google-Apps/sku/1010020020/user", {}),
+     "licensing.licenseAssignments.insert", "userId"),
+    (("POST", f"{T}/transfers", TRANSFER), "datatransfer.transfers.insert", ""),
+    (("POST", f"{T}/transfers", dict(TRANSFER, applicationDataTransfers=[
+        {"applicationId": "drive"}])), "datatransfer.transfers.insert", "applicationId"),
+    (("GET", "/admin/directory/v2/users", None), None, "no method"),
+    (("PUT", f"{D}/users/101/signOut", None), None, "POST"),
+]
+
+USER = {"kind": "admin#directory#user", "id": "101", "primaryEmail": "pat@example.com",
+        "suspended": False, "lastLoginTime": "2026-11-20T08:30:00.000Z",
+        "name": {"givenName": "Pat", "familyName": "Doe", "fullName": "Pat Doe"}}
+
+# (method, target, status, answer body), a word every problem must contain ("" to pass).
+RESPONSES = [
+    (("GET", f"{D}/users/101"), 200, USER, ""),
+    (("GET", f"{D}/users/101"), 200, dict(USER, suspended="no"), "suspended"),
+    (("GET", f"{D}/users/101"), 200, dict(USER, lastLoginTime="yesterday"), "lastLoginTime"),
+    (("GET", f"{D}/users/101"), 200, dict(USER, lastLogin="x"), "lastLogin"),
+    (("GET", f"{D}/users/101"), 200, dict(USER, suspended=None), "null"),
+    (("GET", f"{D}/users/101"), 200, None, "User"),
+    (("GET", f"{D}/users"), 200, {"kind": "admin#directory#users", "users": [USER],
+                                  "nextPageToken": "abc"}, ""),
+    (("GET", f"{D}/users/101/asps"), 200, {"items": [{"codeId": "7"}]}, "codeId"),
+    (("POST", f"{D}/users/101/signOut"), 204, None, ""),
+    (("POST", f"{D}/users/101/signOut"), 200, {}, "no body"),
+    (("GET", f"{D}/users/101"), 404, google_error(404, "notFound", "x").body, ""),
+    (("GET", f"{D}/users/101"), 404, google_error(403, "notFound", "x").body, "code"),
+    (("GET", f"{D}/users/101"), 404, {"error": "not found"}, "error"),
+]
+
+
+def main():
+    contract = Contract(sys.argv[1] if len(sys.argv) > 1 else HERE.parents[2] / ".peers/google")
+    failed = []
+    for (http, target, body), method_id, word in REQUESTS:
+        data = json.dumps(body).encode() if body is not None else b""
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        method, problems = contract.check_request(Call.parse(http, target, headers, data))
+        got = method.id if method else None
+        if method_id and got != method_id:
+            failed.append(f"{http} {target}: matched {got}, not {method_id}")
+        failed += _verdict(f"{http} {target}", problems, word)
+    for (http, target), status, body, word in RESPONSES:
+        method, problem = contract.find(http, Call.parse(http, target, {}, b"").path)
+        if method is None:
+            failed.append(problem)
+            continue
+        problems = contract.check_response(method[0], status, body)
+        failed += _verdict(f"answer {status} to {http} {target}", problems, word)
+    for line in failed:
+        print("FAILED", line)
+    print(f"{len(REQUESTS) + len(RESPONSES)} cases, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
+
+
+def _verdict(what, problems, word):
+    if not word:
+        return [f"{what}: refused: {problems}"] if problems else []
+    if not problems:
+        return [f"{what}: passed, should be refused ({word})"]
+    if not all(word in p for p in problems):
+        return [f"{what}: refused, but not all for {word}: {problems}"]
+    return []
+
+
+if __name__ == "__main__":
+    main()
