@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::config::{Paths, duration, env_name, opt, url};
+use super::config_values::{Paths, duration, env_name, opt, url};
 use super::diagnostic::DiagnosticKind;
 use super::node::Node;
 use super::reader::{Cx, Fields};

@@ -5,6 +5,7 @@
 //! every diagnostic; [`Workspace::load`] runs them over a whole repository for the engine.
 
 mod config;
+mod config_values;
 mod conflicts;
 mod connectors;
 mod diagnostic;
