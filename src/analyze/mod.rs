@@ -5,7 +5,9 @@
 //! every diagnostic; [`Workspace::load`] runs them over a whole repository for the engine.
 
 mod config;
+mod config_values;
 mod conflicts;
+mod connectors;
 mod diagnostic;
 mod glossary;
 mod graph;

@@ -304,17 +304,18 @@ fn return_assets(
         .map_err(|e| Error::Usage(e.to_string()))?;
     let failed =
         |e: crate::connector::ConnectorError| Error::Usage(format!("connector `{connector}`: {e}"));
-    let Some(account) = target.connector.find(&key).map_err(failed)? else {
+    let accounts = target.accounts().map_err(Error::Usage)?;
+    let Some(account) = accounts.find(&key).map_err(failed)? else {
         return Ok(json!({ "account": null, "looked_up": key }));
     };
-    let before = target.connector.read(&account).map_err(failed)?;
+    let before = accounts.read(&account).map_err(failed)?;
     let change = Change::ReturnAssets {
         assets: before.assets.clone(),
     };
     if !before.assets.is_empty() {
-        target.connector.apply(&account, &change).map_err(failed)?;
+        accounts.apply(&account, &change).map_err(failed)?;
     }
-    let after = target.connector.read(&account).map_err(failed)?;
+    let after = accounts.read(&account).map_err(failed)?;
     if !change.is_satisfied_by(&after) {
         return Err(Error::Usage(format!(
             "read-back of {} in `{connector}` still shows assets on loan: {}",

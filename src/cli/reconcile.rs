@@ -17,7 +17,7 @@ use crate::app::reconcile::saved::{Saved, save};
 use crate::app::reconcile::{ReconcileRequest, reconcile};
 use crate::app::workspace::load_workspace;
 use crate::app::{Context, Result};
-use crate::connector::Connector;
+use crate::connector::Messenger;
 use crate::error::Error;
 use crate::exit::Exit;
 use crate::human::{money, printable, timestamp};
@@ -84,7 +84,7 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
 
 /// Post the findings of `report` (if any) and say what became of them; exit 3 when the
 /// receiver never took them.
-fn alert(global: &GlobalArgs, connector: &dyn Connector, report: &Report) -> Result<Exit> {
+fn alert(global: &GlobalArgs, connector: &dyn Messenger, report: &Report) -> Result<Exit> {
     let retrying =
         |attempt: u32, error: &crate::connector::ConnectorError, wait: std::time::Duration| {
             if !global.quiet {

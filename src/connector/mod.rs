@@ -1,9 +1,13 @@
-//! Connectors to the systems offboard changes: the trait every connector implements and one
-//! module per protocol. A connector knows only this trait and its own protocol, never the
-//! journal, the playbook or the CLI. Retries, timing and journaling belong to the engine.
+//! Connectors to the systems offboard changes: the traits connectors implement ([`Connector`]
+//! for accounts, [`Messenger`] for messages) and one module per protocol. A connector knows
+//! only these traits and its own protocol, never the journal, the playbook or the CLI. Retries,
+//! timing and journaling belong to the engine.
 
+pub mod entra;
 pub(crate) mod http_errors;
 pub mod ldap;
+mod message;
+pub mod oauth;
 pub mod scim;
 pub mod sqlite;
 pub mod webhook;
@@ -11,6 +15,8 @@ pub mod webhook;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+pub use message::{Message, Messenger, Receipt};
 
 /// An account found in a target system: how the connector addresses it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +57,41 @@ pub struct AccountState {
     /// them costs the system requests): `groups` is then empty, not known to be empty.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub groups_skipped: bool,
+    /// Memberships and seats the account holds that the system will not let offboard change
+    /// (a dynamic group, a group synced from on-premises, a license a group assigns), each
+    /// with the reason: reported, never silently left. Not part of `groups` or `seats`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<Kept>,
+}
+
+/// A membership or seat offboard cannot remove in a system, and why.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Kept {
+    /// What it is.
+    pub kind: KeptKind,
+    /// The group name or the product id.
+    pub name: String,
+    /// Why it stays, and what a person must change instead.
+    pub reason: String,
+}
+
+/// What a [`Kept`] entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeptKind {
+    /// A group membership.
+    Group,
+    /// A license seat.
+    Seat,
+}
+
+impl fmt::Display for KeptKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeptKind::Group => "group",
+            KeptKind::Seat => "seat",
+        })
+    }
 }
 
 /// What a step needs to read of an account. Systems where a part costs extra requests may
@@ -113,50 +154,6 @@ impl Change {
     }
 }
 
-/// What a connector can do beyond finding and reading accounts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Capabilities {
-    /// Can disable accounts.
-    pub deactivate: bool,
-    /// Can revoke sessions and tokens.
-    pub revoke_sessions: bool,
-    /// Can remove group memberships.
-    pub groups: bool,
-    /// Keeps a license inventory with seat costs.
-    pub seats: bool,
-    /// Keeps an asset register.
-    pub assets: bool,
-    /// Can place account data under retention.
-    pub retain_data: bool,
-    /// Can hard-delete accounts.
-    pub delete: bool,
-    /// Can deliver messages (finance notices, notifications, tickets).
-    pub messages: bool,
-}
-
-/// A message to deliver: a finance notice, a notification or a ticket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Message {
-    /// Idempotency key, stable across retries and resumes: delivering the same key twice
-    /// delivers once.
-    pub key: String,
-    /// What the message is about, e.g. `finance.notify_reclamation`.
-    pub topic: String,
-    /// The message body.
-    pub body: serde_json::Value,
-}
-
-/// Proof that a message was delivered.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Receipt {
-    /// The idempotency key of the message.
-    pub key: String,
-    /// Where it was delivered (outbox row id, HTTP status and URL path).
-    pub delivered_to: String,
-    /// SHA-256 (hex) of the exact body bytes delivered.
-    pub body_sha256: String,
-}
-
 /// Why a connector call failed. The engine retries [`ConnectorError::Transient`] with backoff and
 /// stops the run on [`ConnectorError::Permanent`].
 #[derive(Debug, thiserror::Error)]
@@ -185,7 +182,9 @@ pub enum ConnectorError {
     },
 }
 
-/// A system that holds accounts of employees.
+/// A system that holds accounts of employees. What a system can do is what its connector
+/// implements: this trait for accounts, [`Messenger`] for messages; a change a system cannot
+/// make is refused by `apply` with [`ConnectorError::Unsupported`].
 ///
 /// Rules implementors keep:
 /// - `find` and `read` never change anything;
@@ -195,9 +194,6 @@ pub enum ConnectorError {
 pub trait Connector: Send + Sync {
     /// The name this connector has in the configuration.
     fn name(&self) -> &str;
-
-    /// What this connector can do.
-    fn capabilities(&self) -> Capabilities;
 
     /// Find the account whose correlation attribute equals `key` (the rendered `match` value).
     /// `Ok(None)` means "no account": nothing to revoke, reported as such.
@@ -218,24 +214,6 @@ pub trait Connector: Send + Sync {
 
     /// Make one change. Idempotent.
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError>;
-
-    /// Deliver a message. Idempotent by [`Message::key`]. Only for connectors with the
-    /// `messages` capability.
-    fn deliver(&self, message: &Message) -> Result<Receipt, ConnectorError> {
-        Err(ConnectorError::Unsupported {
-            connector: self.name().to_owned(),
-            change: format!("deliver {}", message.topic),
-        })
-    }
-
-    /// Read back a delivered message by key: `Ok(None)` when it was never delivered.
-    fn receipt(&self, key: &str) -> Result<Option<Receipt>, ConnectorError> {
-        let _ = key;
-        Err(ConnectorError::Unsupported {
-            connector: self.name().to_owned(),
-            change: "read back messages".to_owned(),
-        })
-    }
 }
 
 impl fmt::Display for Change {

@@ -14,9 +14,11 @@ use super::outcome::StepState;
 use super::run_log::Observer;
 use super::simulated::Simulated;
 use super::step_record::{Done, Intent};
-use crate::connector::{AccountState, Change, Principal, ReadScope};
+use crate::connector::{AccountState, Change, Kept, Principal, ReadScope};
 use crate::journal::Event;
-use crate::plan::desired::{Move, Release, Review, Scope, desired_changes, released_cost_cents};
+use crate::plan::desired::{
+    Move, Release, Review, Scope, desired_changes, kept_for, kept_note, released_cost_cents,
+};
 use crate::playbook::{Action, Role, Step};
 
 impl Engine<'_> {
@@ -35,7 +37,7 @@ impl Engine<'_> {
     ) -> Result<Done, String> {
         let (release, mover) = self.scope_of(step, params)?;
         let target = self.target(step)?;
-        let connector = &target.connector;
+        let connector = target.accounts()?;
         let key = target
             .lookup
             .render(context)
@@ -66,7 +68,8 @@ impl Engine<'_> {
         }
         if self.dry_run() && !changes.is_empty() {
             let account = format!("{}: {}", connector.name(), principal.name);
-            return Ok(planned(account, changes, &before, review.as_ref()));
+            let kept = kept_for(step.kind, &before);
+            return Ok(planned(account, changes, &before, review.as_ref(), &kept));
         }
         let started = intent.started();
         if started.is_none() && !changes.is_empty() {
@@ -98,7 +101,7 @@ impl Engine<'_> {
             changes: &changes,
             after: &after,
         }
-        .evidence(release, review);
+        .evidence(release, review, &kept_for(step.kind, &after));
         Ok(Done::Confirmed {
             changed: started.is_some() || !changes.is_empty(),
             target: Some(target_json),
@@ -155,6 +158,7 @@ fn planned(
     changes: Vec<Change>,
     before: &AccountState,
     review: Option<&Review>,
+    kept: &[&Kept],
 ) -> Done {
     let mut detail = changes
         .iter()
@@ -163,6 +167,9 @@ fn planned(
         .join("; ");
     if let Some(review) = review {
         detail = format!("{detail}; {review}");
+    }
+    if !kept.is_empty() {
+        detail = format!("{detail}; {}", kept_note(kept));
     }
     let seats = before
         .seats
@@ -196,7 +203,7 @@ struct Confirmation<'a> {
 }
 
 impl Confirmation<'_> {
-    fn evidence(&self, release: Release, review: Option<Review>) -> Value {
+    fn evidence(&self, release: Release, review: Option<Review>, kept: &[&Kept]) -> Value {
         let (first, planned) = match self.started {
             Some((first, planned)) => (first, planned.as_slice()),
             None => (self.before, self.changes),
@@ -221,6 +228,9 @@ impl Confirmation<'_> {
             let kept: i64 = self.after.seats.iter().map(|s| s.monthly_cost_cents).sum();
             evidence["kept_seats"] = json!(self.after.seats);
             evidence["kept_monthly_cost_cents"] = json!(kept);
+        }
+        if !kept.is_empty() {
+            evidence["kept"] = json!(kept);
         }
         if let Some(review) = review {
             evidence["kept_for_review"] = json!({

@@ -10,7 +10,7 @@ use time::macros::datetime;
 
 use super::engine::{Engine, Entry, Mode, Observer, Recorded, RunLog, SignOff, Target};
 use super::outcome::{RunReport, StepOutcome, StepState};
-use crate::connector::{AccountState, Capabilities, Change, Connector, ConnectorError, Principal};
+use crate::connector::{AccountState, Change, Connector, ConnectorError, Principal};
 use crate::hr::{Employment, HrRecord};
 use crate::journal::Event;
 use crate::playbook::{
@@ -53,10 +53,6 @@ impl Memory {
 impl Connector for Memory {
     fn name(&self) -> &str {
         "mem"
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::default()
     }
 
     fn find(&self, key: &str) -> Result<Option<Principal>, ConnectorError> {
@@ -209,7 +205,9 @@ fn run(
     let targets = HashMap::from([(
         "mem".to_owned(),
         Target {
-            connector: system as Arc<dyn Connector>,
+            name: "mem".to_owned(),
+            accounts: Some(system as Arc<dyn Connector>),
+            messages: None,
             lookup: Template::new("{{ employee.username }}"),
         },
     )]);

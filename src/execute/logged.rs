@@ -1,4 +1,4 @@
-//! A [`Connector`] that logs every call it passes on ([`crate::call_log`]): the one place where
+//! A [`Connector`] or [`Messenger`] that logs every call it passes on ([`crate::call_log`]): the one place where
 //! the reads and writes of `run`, `plan`, `confirm`, `due` and `reconcile --alert` against a
 //! system become `-v` lines. It changes nothing about the call: same arguments, same result, no
 //! retry (the engine retries, and each attempt is logged).
@@ -7,24 +7,32 @@ use std::sync::Arc;
 
 use crate::call_log::Call;
 use crate::connector::{
-    AccountState, Capabilities, Change, Connector, ConnectorError, Message, Principal, ReadScope,
+    AccountState, Change, Connector, ConnectorError, Message, Messenger, Principal, ReadScope,
     Receipt,
 };
 
 /// `inner`, logging each call under its configured name and `kind` (`sqlite`, `scim`, ...).
 pub fn logged(inner: Arc<dyn Connector>, kind: &'static str) -> Arc<dyn Connector> {
-    Arc::new(Logged { inner, kind })
+    let name = inner.name().to_owned();
+    Arc::new(Logged { inner, name, kind })
 }
 
-struct Logged {
-    inner: Arc<dyn Connector>,
+/// `inner`, logging each delivery under its configured name and `kind`.
+pub fn logged_messenger(inner: Arc<dyn Messenger>, kind: &'static str) -> Arc<dyn Messenger> {
+    let name = inner.name().to_owned();
+    Arc::new(Logged { inner, name, kind })
+}
+
+struct Logged<T: ?Sized> {
+    inner: Arc<T>,
+    name: String,
     kind: &'static str,
 }
 
-impl Logged {
+impl<T: ?Sized> Logged<T> {
     fn call<'a>(&'a self, op: &'a str, target: &'a str) -> Call<'a> {
         Call {
-            system: self.inner.name(),
+            system: &self.name,
             connector: self.kind,
             op,
             target,
@@ -53,13 +61,9 @@ fn state(state: &AccountState) -> String {
     )
 }
 
-impl Connector for Logged {
+impl<T: Connector + ?Sized> Connector for Logged<T> {
     fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities()
+        &self.name
     }
 
     fn find(&self, key: &str) -> Result<Option<Principal>, ConnectorError> {
@@ -103,6 +107,12 @@ impl Connector for Logged {
             |()| "ok",
             |()| change.to_string(),
         )
+    }
+}
+
+impl<T: Messenger + ?Sized> Messenger for Logged<T> {
+    fn name(&self) -> &str {
+        &self.name
     }
 
     fn deliver(&self, message: &Message) -> Result<Receipt, ConnectorError> {

@@ -26,9 +26,9 @@ impl Engine<'_> {
         observer: &mut dyn Observer,
     ) -> Result<Done, String> {
         let target = self.target(step)?;
-        let connector = &target.connector;
+        let connector = target.messages()?;
         let key = format!("{}/{}", self.run_id, step.id);
-        let target_json = (connector.name().to_owned(), None);
+        let target_json = (target.name.clone(), None);
         if let Some(receipt) = self.call(step, observer, || connector.receipt(&key))? {
             return Ok(Done::Confirmed {
                 changed: false,
@@ -40,7 +40,7 @@ impl Engine<'_> {
             return Ok(Done::Planned(StepState::Planned {
                 account: None,
                 changes: Vec::new(),
-                detail: format!("send {} through `{}`", step.kind, connector.name()),
+                detail: format!("send {} through `{}`", step.kind, target.name),
                 released_monthly_cost_cents: 0,
                 seats: Vec::new(),
                 params: params.clone(),
@@ -55,12 +55,7 @@ impl Engine<'_> {
         self.call(step, observer, || connector.deliver(&message))?;
         let receipt = self
             .call(step, observer, || connector.receipt(&key))?
-            .ok_or_else(|| {
-                format!(
-                    "`{}` shows no delivery of {key} after sending",
-                    connector.name()
-                )
-            })?;
+            .ok_or_else(|| format!("`{}` shows no delivery of {key} after sending", target.name))?;
         Ok(Done::Confirmed {
             changed: true,
             target: Some(target_json),

@@ -9,17 +9,37 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::outcome::StepOutcome;
-use crate::connector::Connector;
+use crate::connector::{Connector, Messenger};
 use crate::journal::Event;
 use crate::playbook::{Action, Step, Template};
 
 /// A connector as the engine uses it: the system, and how to find the employee in it.
 #[derive(Clone)]
 pub struct Target {
-    /// The connector.
-    pub connector: Arc<dyn Connector>,
+    /// The configured name.
+    pub name: String,
+    /// The system's accounts, when it holds any.
+    pub accounts: Option<Arc<dyn Connector>>,
+    /// The system's message delivery, when it takes messages.
+    pub messages: Option<Arc<dyn Messenger>>,
     /// Renders to the value the connector matches accounts on.
     pub lookup: Template,
+}
+
+impl Target {
+    /// The accounts connector, or an error saying the system holds none.
+    pub fn accounts(&self) -> Result<&Arc<dyn Connector>, String> {
+        self.accounts
+            .as_ref()
+            .ok_or_else(|| format!("connector `{}` holds no accounts", self.name))
+    }
+
+    /// The messenger, or an error saying the system takes no messages.
+    pub fn messages(&self) -> Result<&Arc<dyn Messenger>, String> {
+        self.messages
+            .as_ref()
+            .ok_or_else(|| format!("connector `{}` takes no messages", self.name))
+    }
 }
 
 /// What the engine needs from the run's journal: the history of earlier invocations (for

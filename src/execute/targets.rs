@@ -11,14 +11,16 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::engine::Target;
-use super::logged::logged;
+use super::logged::{logged, logged_messenger};
+use crate::connector::entra::{self, EntraConnector, EntraOptions};
 use crate::connector::ldap::{Bind, DisableMethod, LdapConnector, LdapOptions, MemberAttribute};
+use crate::connector::oauth::{CertificateKey, ClientCredential};
 use crate::connector::scim::{self, ScimAttribute, ScimConnector, ScimOptions};
 use crate::connector::sqlite::{MatchAttribute, SqliteConnector, SqliteStore};
 use crate::connector::webhook::{self, WebhookConnector, WebhookOptions};
 use crate::playbook::{
-    Config, ConnectorSettings, LdapDisable, LdapSettings, Playbook, ScimSettings, Template,
-    WebhookSettings,
+    Config, ConnectorSettings, EntraCredential, EntraSettings, LdapDisable, LdapSettings, Playbook,
+    ScimSettings, Template, WebhookSettings,
 };
 
 /// Open the connectors `playbook` uses, by configured name, each wrapped so that its calls are
@@ -63,40 +65,58 @@ pub fn build_targets(
                         Template::new("{{ employee.username }}"),
                     ),
                 };
+                let sqlite = Arc::new(SqliteConnector::new(name, store, attribute));
                 Target {
-                    connector: logged(
-                        Arc::new(SqliteConnector::new(name, store, attribute)),
-                        "sqlite",
-                    ),
+                    name: name.to_owned(),
+                    accounts: Some(logged(sqlite.clone(), "sqlite")),
+                    messages: Some(logged_messenger(sqlite, "sqlite")),
                     lookup,
                 }
             }
             ConnectorSettings::Scim(settings) => Target {
-                connector: logged(
+                name: name.to_owned(),
+                messages: None,
+                accounts: Some(logged(
                     Arc::new(
                         scim_connector(name, settings)
                             .map_err(|e| format!("connector `{name}`: {e}"))?,
                     ),
                     "scim",
-                ),
+                )),
                 lookup: settings.match_.value.clone(),
             },
             ConnectorSettings::Webhook(settings) => Target {
-                connector: logged(
+                name: name.to_owned(),
+                accounts: None,
+                messages: Some(logged_messenger(
                     Arc::new(webhook_connector(config, name, settings)?),
                     "webhook",
-                ),
+                )),
                 // Messages find no account; the lookup is never rendered for them.
                 lookup: Template::new("{{ employee.id }}"),
             },
+            ConnectorSettings::Entra(settings) => Target {
+                name: name.to_owned(),
+                messages: None,
+                accounts: Some(logged(
+                    Arc::new(
+                        entra_connector(name, settings)
+                            .map_err(|e| format!("connector `{name}`: {e}"))?,
+                    ),
+                    "entra",
+                )),
+                lookup: settings.match_.value.clone(),
+            },
             ConnectorSettings::Ldap(settings) => Target {
-                connector: logged(
+                name: name.to_owned(),
+                messages: None,
+                accounts: Some(logged(
                     Arc::new(
                         ldap_connector(name, settings)
                             .map_err(|e| format!("connector `{name}`: {e}"))?,
                     ),
                     "ldap",
-                ),
+                )),
                 lookup: settings.match_.value.clone(),
             },
         };
@@ -171,6 +191,60 @@ pub fn scim_connector(name: &str, settings: &ScimSettings) -> Result<ScimConnect
         concurrency: settings.concurrency.unwrap_or(scim::DEFAULT_CONCURRENCY),
     };
     ScimConnector::new(name, options).map_err(|e| e.to_string())
+}
+
+/// An Entra connector from its settings, the client secret read from the variable
+/// `client_secret_env` names, or the certificate and its key from their files. Errors name the
+/// variable or the file, never a secret.
+pub fn entra_connector(name: &str, settings: &EntraSettings) -> Result<EntraConnector, String> {
+    let credential = match &settings.credential {
+        EntraCredential::ClientSecretEnv(var) => {
+            ClientCredential::Secret(secret_from_env(var, "Entra client secret")?)
+        }
+        EntraCredential::Certificate {
+            certificate,
+            private_key,
+        } => {
+            let read = |path: &std::path::Path, what: &str| {
+                std::fs::read(path).map_err(|e| {
+                    format!("cannot read the {what} {}: {e}", crate::human::path(path))
+                })
+            };
+            let cert = read(certificate, "certificate")?;
+            let key = String::from_utf8(read(private_key, "private key")?).map_err(|_| {
+                format!(
+                    "the private key {} is not PEM text",
+                    crate::human::path(private_key)
+                )
+            })?;
+            let key = CertificateKey::from_pem(&cert, &SecretString::from(key))
+                .map_err(|e| format!("{}: {e}", crate::human::path(private_key)))?;
+            ClientCredential::Certificate(Box::new(key))
+        }
+    };
+    let options = EntraOptions {
+        tenant: settings.tenant.clone(),
+        client_id: settings.client_id.clone(),
+        credential,
+        login_url: settings
+            .login_url
+            .clone()
+            .unwrap_or_else(|| entra::DEFAULT_LOGIN_URL.to_owned()),
+        graph_url: settings
+            .graph_url
+            .clone()
+            .unwrap_or_else(|| entra::DEFAULT_GRAPH_URL.to_owned()),
+        attribute: settings.match_.attribute.parse().map_err(|e: String| e)?,
+        seat_costs: settings
+            .monthly_cost_cents
+            .iter()
+            .map(|(sku, cents)| (sku.clone(), i64::from(*cents)))
+            .collect(),
+        timeout: settings
+            .timeout
+            .map_or(entra::DEFAULT_TIMEOUT, |t| t.to_std()),
+    };
+    EntraConnector::new(name, options).map_err(|e| e.to_string())
 }
 
 /// An LDAP connector from its settings, the bind password read from the variable `password_env`

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::connector::{AccountState, Change};
+use crate::connector::{AccountState, Change, Kept, KeptKind};
 use crate::playbook::Action;
 use crate::playbook::Role;
 
@@ -215,6 +215,27 @@ pub fn desired_changes(action: Action, state: &AccountState, scope: &Scope<'_>) 
     changes
 }
 
+/// What the account holds that `action` would touch but the system will not let offboard
+/// change (a dynamic or synced group for a group step, a group-assigned license for a seat
+/// step): reported with the step, kept.
+pub fn kept_for(action: Action, state: &AccountState) -> Vec<&Kept> {
+    let kind = match action {
+        Action::IamRemoveGroups | Action::IamRemoveExcess => KeptKind::Group,
+        Action::InventoryReleaseSeats => KeptKind::Seat,
+        _ => return Vec::new(),
+    };
+    state.kept.iter().filter(|k| k.kind == kind).collect()
+}
+
+/// `kept: Finance (why); ...` for a plan line.
+pub fn kept_note(kept: &[&Kept]) -> String {
+    let listed: Vec<String> = kept
+        .iter()
+        .map(|k| format!("{} {} ({})", k.kind, k.name, k.reason))
+        .collect();
+    format!("kept: {}", listed.join("; "))
+}
+
 /// Monthly cost, in cents, of the seats `changes` release from an account in `state`.
 pub fn released_cost_cents(changes: &[Change], state: &AccountState) -> i64 {
     changes
@@ -253,6 +274,7 @@ mod tests {
             assets: vec!["LT-1".into()],
             data_retained: Some(false),
             groups_skipped: false,
+            kept: Vec::new(),
         }
     }
 
@@ -448,5 +470,35 @@ mod tests {
                 };
             assert_eq!(released, expected, "{release:?}");
         }
+    }
+
+    #[test]
+    fn kept_things_belong_to_the_step_that_would_touch_them() {
+        let kept = |kind: KeptKind, name: &str| Kept {
+            kind,
+            name: name.into(),
+            reason: "why".into(),
+        };
+        let s = AccountState {
+            kept: vec![
+                kept(KeptKind::Group, "All staff"),
+                kept(KeptKind::Seat, "SPE_E5"),
+            ],
+            ..state()
+        };
+        let names = |action| -> Vec<String> {
+            kept_for(action, &s)
+                .iter()
+                .map(|k| k.name.clone())
+                .collect()
+        };
+        assert_eq!(names(Action::IamRemoveGroups), ["All staff"]);
+        assert_eq!(names(Action::IamRemoveExcess), ["All staff"]);
+        assert_eq!(names(Action::InventoryReleaseSeats), ["SPE_E5"]);
+        assert!(names(Action::IamDeactivate).is_empty());
+        assert_eq!(
+            kept_note(&kept_for(Action::IamRemoveGroups, &s)),
+            "kept: group All staff (why)"
+        );
     }
 }

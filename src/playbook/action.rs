@@ -104,15 +104,18 @@ pub enum ConnectorType {
     Ldap,
     /// Signed JSON webhook.
     Webhook,
+    /// Microsoft Entra ID over Microsoft Graph.
+    Entra,
 }
 
 impl ConnectorType {
     /// Every type, in documentation order.
-    pub const ALL: [ConnectorType; 4] = [
+    pub const ALL: [ConnectorType; 5] = [
         ConnectorType::Sqlite,
         ConnectorType::Scim,
         ConnectorType::Ldap,
         ConnectorType::Webhook,
+        ConnectorType::Entra,
     ];
 
     /// The name used in `type:`.
@@ -122,6 +125,7 @@ impl ConnectorType {
             ConnectorType::Scim => "scim",
             ConnectorType::Ldap => "ldap",
             ConnectorType::Webhook => "webhook",
+            ConnectorType::Entra => "entra",
         }
     }
 
@@ -212,11 +216,10 @@ impl Action {
             | Action::IamSuspend
             | Action::IamRemoveGroups
             | Action::IamRemoveExcess
-            | Action::IamDelete => &[Sqlite, Scim, Ldap],
-            Action::IamRevokeSessions => &[Sqlite, Scim],
-            Action::IamRetainData
-            | Action::InventoryReleaseSeats
-            | Action::InventoryRecordAssetReturn => &[Sqlite],
+            | Action::IamDelete => &[Sqlite, Scim, Ldap, Entra],
+            Action::IamRevokeSessions => &[Sqlite, Scim, Entra],
+            Action::InventoryReleaseSeats => &[Sqlite, Entra],
+            Action::IamRetainData | Action::InventoryRecordAssetReturn => &[Sqlite],
             Action::FinanceNotifyReclamation
             | Action::NotifyManager
             | Action::NotifySecurity
@@ -312,6 +315,10 @@ mod tests {
         assert!(!Action::HrMarkComplete.needs_connector());
         assert_eq!(
             Action::InventoryReleaseSeats.connector_types(),
+            &[ConnectorType::Sqlite, ConnectorType::Entra]
+        );
+        assert_eq!(
+            Action::IamRetainData.connector_types(),
             &[ConnectorType::Sqlite]
         );
     }

@@ -137,6 +137,7 @@ impl ConnectorConfig {
             ConnectorSettings::Scim(_) => ConnectorType::Scim,
             ConnectorSettings::Ldap(_) => ConnectorType::Ldap,
             ConnectorSettings::Webhook(_) => ConnectorType::Webhook,
+            ConnectorSettings::Entra(_) => ConnectorType::Entra,
         }
     }
 }
@@ -153,6 +154,8 @@ pub enum ConnectorSettings {
     Ldap(LdapSettings),
     /// Signed JSON webhook.
     Webhook(WebhookSettings),
+    /// Microsoft Entra ID over Microsoft Graph.
+    Entra(EntraSettings),
 }
 
 /// How a connector finds the employee's account.
@@ -225,6 +228,42 @@ pub enum LdapDisable {
     },
     /// Set the Active Directory `userAccountControl` disabled bit.
     AdUac,
+}
+
+/// `type: entra`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EntraSettings {
+    /// The tenant id or one of its verified domains.
+    pub tenant: String,
+    /// The application (client) id of the app registration.
+    pub client_id: String,
+    /// How the application proves who it is.
+    pub credential: EntraCredential,
+    /// The token service without the tenant; `None` means the public cloud's.
+    pub login_url: Option<String>,
+    /// Graph without the version; `None` means the public cloud's.
+    pub graph_url: Option<String>,
+    /// How users are found (`userPrincipalName`, `mail` or `employeeId`).
+    pub match_: Match,
+    /// Monthly cost of one seat in cents, by SKU part number.
+    pub monthly_cost_cents: BTreeMap<String, u32>,
+    /// Per-request timeout.
+    pub timeout: Option<Duration>,
+}
+
+/// How an Entra application proves who it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntraCredential {
+    /// A client secret, in the environment variable named here.
+    ClientSecretEnv(String),
+    /// A certificate registered with the application, and the file holding its private key.
+    Certificate {
+        /// The PEM certificate.
+        certificate: PathBuf,
+        /// The PEM RSA private key (PKCS#8 or PKCS#1), kept outside the repository.
+        private_key: PathBuf,
+    },
 }
 
 /// `type: webhook`.

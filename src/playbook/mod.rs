@@ -16,8 +16,9 @@ mod template;
 
 pub use action::{Action, ActionGroup, ConnectorType};
 pub use config::{
-    Config, ConnectorConfig, ConnectorSettings, Deadlines, HrSource, LdapDisable, LdapSettings,
-    Match, Policy, ReconcileSettings, ScimSettings, Signing, SqliteSettings, WebhookSettings,
+    Config, ConnectorConfig, ConnectorSettings, Deadlines, EntraCredential, EntraSettings,
+    HrSource, LdapDisable, LdapSettings, Match, Policy, ReconcileSettings, ScimSettings, Signing,
+    SqliteSettings, WebhookSettings,
 };
 pub use confirm::Confirm;
 pub use delay::{Duration, StageDelay};

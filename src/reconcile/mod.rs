@@ -55,8 +55,8 @@ pub struct Sources {
     /// Sources to read: one per SQLite file (connectors sharing a file are read once), then one
     /// per SCIM and LDAP connector.
     pub sources: Vec<Box<dyn EntitlementSource>>,
-    /// Connectors that cannot list entitlements, by name, with their type. Every connector
-    /// holding accounts can list them, so this is empty; webhooks hold none and are not listed.
+    /// Connectors that cannot list entitlements, by name, with their type (Entra, for now);
+    /// webhooks hold none and are not listed.
     pub skipped: Vec<(String, &'static str)>,
 }
 
@@ -68,6 +68,7 @@ pub struct Sources {
 pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
     let mut by_file: BTreeMap<PathBuf, (String, Option<PathBuf>)> = BTreeMap::new();
     let mut remote: Vec<Box<dyn EntitlementSource>> = Vec::new();
+    let mut skipped = Vec::new();
     for (name, connector) in &config.connectors {
         match &connector.settings {
             ConnectorSettings::Sqlite(settings) => {
@@ -82,6 +83,9 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
             ConnectorSettings::Ldap(settings) => {
                 remote.push(Box::new(LdapSource::from_settings(name, settings)?));
             }
+            // Listing a tenant's users, groups and licenses is not built yet: said so, not
+            // silently left out.
+            ConnectorSettings::Entra(_) => skipped.push((name.clone(), "entra")),
         }
     }
     let mut sources: Vec<Box<dyn EntitlementSource>> = Vec::new();
@@ -94,10 +98,7 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
         sources.push(Box::new(StoreSource::new(name, store)));
     }
     sources.extend(remote);
-    Ok(Sources {
-        sources,
-        skipped: Vec::new(),
-    })
+    Ok(Sources { sources, skipped })
 }
 
 /// Judge every entitlement of `sources` at `now`, reading each with up to `threads` threads.

@@ -161,6 +161,8 @@ enum ConnectorShape {
     Ldap(LdapShape),
     /// Signed JSON messages over HTTP.
     Webhook(WebhookShape),
+    /// Microsoft Entra ID over Microsoft Graph.
+    Entra(EntraShape),
 }
 
 /// `type: sqlite`.
@@ -282,6 +284,43 @@ struct WebhookShape {
     #[schemars(default, regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
     secret_env: Option<String>,
     /// Per-request timeout, e.g. `10s`.
+    #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
+    timeout: Option<String>,
+}
+
+/// `type: entra`. Exactly one credential: `client_secret_env`, or `certificate` with
+/// `private_key` (the analyzer says which is missing).
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct EntraShape {
+    /// The tenant id or one of its verified domains.
+    tenant: String,
+    /// The application (client) id of the app registration.
+    client_id: String,
+    /// The variable holding a client secret.
+    #[schemars(default, regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    client_secret_env: Option<String>,
+    /// The PEM certificate registered with the application.
+    #[schemars(default)]
+    certificate: Option<String>,
+    /// The file holding the certificate's RSA private key (PEM), outside the repository.
+    #[schemars(default)]
+    private_key: Option<String>,
+    /// The token service without the tenant (default `https://login.microsoftonline.com`).
+    #[schemars(default, regex(pattern = r"^https?://"))]
+    login_url: Option<String>,
+    /// Graph without the version (default `https://graph.microsoft.com`).
+    #[schemars(default, regex(pattern = r"^https?://"))]
+    graph_url: Option<String>,
+    /// How an employee is found (attribute `userPrincipalName`, `mail` or `employeeId`;
+    /// default `userPrincipalName` = `{{ employee.email }}`).
+    #[schemars(default, rename = "match")]
+    match_: Option<MatchShape>,
+    /// Monthly cost of one seat in cents, by SKU part number (e.g. `ENTERPRISEPACK: 2300`).
+    #[schemars(default)]
+    monthly_cost_cents: Option<std::collections::BTreeMap<String, u32>>,
+    /// Per-request timeout, e.g. `30s`.
     #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
     timeout: Option<String>,
 }

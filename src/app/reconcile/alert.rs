@@ -23,9 +23,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::connector::webhook::sha256_hex;
-use crate::connector::{Connector, ConnectorError, Message, Receipt};
+use crate::connector::{ConnectorError, Message, Messenger, Receipt};
 use crate::error::{Error, Result};
-use crate::execute::logged::logged;
+use crate::execute::logged::logged_messenger;
 use crate::execute::targets::webhook_connector;
 use crate::exit::Exit;
 use crate::playbook::{Config, ConnectorSettings};
@@ -53,7 +53,7 @@ pub struct AlertBody<'a> {
 }
 
 /// The webhook connector `reconcile.alert` names, ready to send.
-pub fn alert_connector(config: &Config) -> Result<Arc<dyn Connector>> {
+pub fn alert_connector(config: &Config) -> Result<Arc<dyn Messenger>> {
     let Some(name) = &config.reconcile.alert else {
         return Err(Error::Usage(format!(
             "`reconcile --alert` needs an alert webhook: add `reconcile: {{ alert: CONNECTOR }}` to {}, naming a `type: webhook` connector",
@@ -69,7 +69,7 @@ pub fn alert_connector(config: &Config) -> Result<Arc<dyn Connector>> {
         )));
     };
     let connector = webhook_connector(config, name, settings).map_err(Error::Usage)?;
-    Ok(logged(Arc::new(connector), "webhook"))
+    Ok(logged_messenger(Arc::new(connector), "webhook"))
 }
 
 /// The alert message for `report`.
@@ -119,7 +119,7 @@ pub type OnRetry<'a> = dyn Fn(u32, &ConnectorError, Duration) + 'a;
 /// Post the findings of `report` (if any) through `connector`, retrying transient failures as
 /// a run does (`on_retry` hears of each); an alert already delivered is not sent again. Errors
 /// are the connector's, free of secrets.
-pub fn post(connector: &dyn Connector, report: &Report, on_retry: &OnRetry<'_>) -> Result<Alerted> {
+pub fn post(connector: &dyn Messenger, report: &Report, on_retry: &OnRetry<'_>) -> Result<Alerted> {
     if report.is_clean() {
         return Ok(Alerted::NothingFound);
     }

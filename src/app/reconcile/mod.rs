@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::Result;
 use crate::analyze::Workspace;
 use crate::call_log::Call;
-use crate::connector::Connector;
+use crate::connector::Messenger;
 use crate::error::Error;
 use crate::execute::clock;
 use crate::hr::EmployeeSource;
@@ -41,7 +41,7 @@ pub struct Reconciled {
     /// Enabled accounts read from all sources: the denominator of the orphan rate.
     pub accounts_checked: u64,
     /// The alert webhook, when asked for.
-    pub alert: Option<Arc<dyn Connector>>,
+    pub alert: Option<Arc<dyn Messenger>>,
 }
 
 /// Most threads one source is read with.

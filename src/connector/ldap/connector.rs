@@ -16,9 +16,7 @@ use super::options::{DisableMethod, LdapOptions};
 use super::session::{Session, values};
 use super::tls;
 use super::url::Security;
-use crate::connector::{
-    AccountState, Capabilities, Change, Connector, ConnectorError, Principal, ReadScope,
-};
+use crate::connector::{AccountState, Change, Connector, ConnectorError, Principal, ReadScope};
 
 /// A `type: ldap` connector (OpenLDAP, 389-ds, Active Directory).
 #[derive(Clone, Debug)]
@@ -70,15 +68,6 @@ impl LdapConnector {
 impl Connector for LdapConnector {
     fn name(&self) -> &str {
         &self.name
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            deactivate: true,
-            groups: true,
-            delete: true,
-            ..Capabilities::default()
-        }
     }
 
     fn find(&self, key: &str) -> Result<Option<Principal>, ConnectorError> {

@@ -16,9 +16,7 @@ use super::filter::{self, ScimAttribute};
 use super::http::{Answer, Http};
 use super::resource::{Group, ListResponse, PatchOp, ScimErrorBody, User};
 use crate::connector::http_errors::status_error;
-use crate::connector::{
-    AccountState, Capabilities, Change, Connector, ConnectorError, Principal, ReadScope,
-};
+use crate::connector::{AccountState, Change, Connector, ConnectorError, Principal, ReadScope};
 
 /// Groups asked for per page when listing a User's memberships.
 pub const PAGE_SIZE: u64 = 100;
@@ -311,15 +309,6 @@ impl ScimConnector {
 impl Connector for ScimConnector {
     fn name(&self) -> &str {
         &self.name
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            deactivate: true,
-            groups: true,
-            delete: true,
-            ..Capabilities::default()
-        }
     }
 
     fn find(&self, key: &str) -> Result<Option<Principal>, ConnectorError> {

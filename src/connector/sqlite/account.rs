@@ -202,5 +202,6 @@ pub(crate) fn read_state(
         assets,
         data_retained: Some(data_retained),
         groups_skipped: false,
+        kept: Vec::new(),
     }))
 }

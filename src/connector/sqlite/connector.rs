@@ -1,4 +1,4 @@
-//! The [`Connector`] over a [`SqliteStore`]: a name from the configuration, the shared store and
+//! The [`Connector`] and [`Messenger`] over a [`SqliteStore`]: a name from the configuration, the shared store and
 //! the match attribute. It only translates between the trait and the store; every rule lives in
 //! the store's modules.
 
@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::account::MatchAttribute;
 use super::store::SqliteStore;
 use crate::connector::{
-    AccountState, Capabilities, Change, Connector, ConnectorError, Message, Principal, Receipt,
+    AccountState, Change, Connector, ConnectorError, Message, Messenger, Principal, Receipt,
 };
 
 /// A `type: sqlite` connector. Several connectors of a configuration (e.g. `directory`,
@@ -49,19 +49,6 @@ impl Connector for SqliteConnector {
         &self.name
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            deactivate: true,
-            revoke_sessions: true,
-            groups: true,
-            seats: true,
-            assets: true,
-            retain_data: true,
-            delete: true,
-            messages: true,
-        }
-    }
-
     fn find(&self, key: &str) -> Result<Option<Principal>, ConnectorError> {
         Ok(self.store.find(self.attribute, key)?)
     }
@@ -73,6 +60,13 @@ impl Connector for SqliteConnector {
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
         self.store.apply(&principal.id, change)?;
         Ok(())
+    }
+}
+
+/// The store's outbox: finance notices and notifications for systems with no API.
+impl Messenger for SqliteConnector {
+    fn name(&self) -> &str {
+        &self.name
     }
 
     fn deliver(&self, message: &Message) -> Result<Receipt, ConnectorError> {

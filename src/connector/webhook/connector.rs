@@ -1,4 +1,4 @@
-//! The [`Connector`] that posts messages to a webhook: the message body as JSON, signed with
+//! The [`Messenger`] that posts messages to a webhook: the message body as JSON, signed with
 //! HMAC-SHA256, with the message's key as `Idempotency-Key`, and a local delivery record read
 //! back as the receipt. It never retries (the engine does) and never lets the secret or the
 //! URL's query into an error.
@@ -15,9 +15,7 @@ use super::signature::{
     IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, TOPIC_HEADER, sha256_hex, sign,
 };
 use crate::connector::http_errors::{status_error, transport_error};
-use crate::connector::{
-    AccountState, Capabilities, Change, Connector, ConnectorError, Message, Principal, Receipt,
-};
+use crate::connector::{ConnectorError, Message, Messenger, Receipt};
 
 /// The per-request timeout when the configuration gives none.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -131,37 +129,11 @@ impl WebhookConnector {
         }
         text
     }
-
-    fn unsupported(&self, what: &str) -> ConnectorError {
-        ConnectorError::Unsupported {
-            connector: self.name.clone(),
-            change: what.to_owned(),
-        }
-    }
 }
 
-impl Connector for WebhookConnector {
+impl Messenger for WebhookConnector {
     fn name(&self) -> &str {
         &self.name
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            messages: true,
-            ..Capabilities::default()
-        }
-    }
-
-    fn find(&self, _key: &str) -> Result<Option<Principal>, ConnectorError> {
-        Err(self.unsupported("find accounts"))
-    }
-
-    fn read(&self, _principal: &Principal) -> Result<AccountState, ConnectorError> {
-        Err(self.unsupported("read accounts"))
-    }
-
-    fn apply(&self, _principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
-        Err(self.unsupported(&change.to_string()))
     }
 
     fn deliver(&self, message: &Message) -> Result<Receipt, ConnectorError> {

@@ -8,7 +8,7 @@ use crate::support::hex;
 use crate::support::peers::script::{Reply, ScriptServer};
 use hmac::{Hmac, Mac};
 use offboard::connector::webhook::{WebhookConnector, WebhookOptions};
-use offboard::connector::{Change, Connector, ConnectorError, Message, Principal};
+use offboard::connector::{ConnectorError, Message, Messenger};
 use offboard::retry::RetryPolicy;
 use secrecy::SecretString;
 use serde_json::json;
@@ -243,35 +243,4 @@ fn timeouts_and_missing_receivers_are_transient() {
         "{error:?}"
     );
     assert!(!error.to_string().contains(SECRET));
-}
-
-#[test]
-fn a_webhook_holds_no_accounts() {
-    let dir = tempfile::tempdir().unwrap();
-    let finance = connector(
-        "http://127.0.0.1:9/hook",
-        dir.path(),
-        Duration::from_secs(1),
-    );
-    let capabilities = finance.capabilities();
-    assert!(capabilities.messages && !capabilities.deactivate && !capabilities.groups);
-    let principal = Principal {
-        id: "u1".into(),
-        name: "alice".into(),
-    };
-    assert!(matches!(
-        finance.find("alice"),
-        Err(ConnectorError::Unsupported { .. })
-    ));
-    assert!(matches!(
-        finance.read(&principal),
-        Err(ConnectorError::Unsupported { .. })
-    ));
-    assert_eq!(
-        finance
-            .apply(&principal, &Change::Deactivate)
-            .unwrap_err()
-            .to_string(),
-        "finance cannot deactivate the account"
-    );
 }

@@ -55,6 +55,15 @@ impl GraphServer {
 
     /// Start one that also accepts assertions signed with the key of the PEM certificate `cert`.
     pub fn start_with_cert(cert: Option<&Path>) -> GraphServer {
+        GraphServer::start_with(cert, None)
+    }
+
+    /// Start one whose tokens live `token_lifetime` seconds (default one hour).
+    pub fn start_with_token_lifetime(token_lifetime: u32) -> GraphServer {
+        GraphServer::start_with(None, Some(token_lifetime))
+    }
+
+    fn start_with(cert: Option<&Path>, token_lifetime: Option<u32>) -> GraphServer {
         let secret = format!("graphSECRET{}", super::random_hex(16));
         let server = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/graph/server.py");
         let mut command = Command::new("sh");
@@ -70,6 +79,9 @@ impl GraphServer {
             .env(SECRET_ENV, &secret);
         if let Some(cert) = cert {
             command.arg("--cert").arg(cert);
+        }
+        if let Some(seconds) = token_lifetime {
+            command.args(["--token-lifetime", &seconds.to_string()]);
         }
         let mut child = command
             .stdin(Stdio::piped())

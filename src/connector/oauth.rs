@@ -1,0 +1,323 @@
+//! OAuth 2.0 client credentials (RFC 6749 §4.4) for the connectors that call a cloud API with an
+//! application's own identity: a client secret, or a certificate whose private key signs a
+//! client assertion (RFC 7523: an RS256 JWT with the certificate's `x5t#S256` thumbprint in its
+//! header). The access token is cached until shortly before it expires and fetched again after
+//! that, or when the API refuses it. It never retries, and neither the secret, the key, the
+//! assertion nor the token ever appears in an error, a log line or a `Debug` form.
+
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use reqwest::Url;
+use reqwest::blocking::Client;
+use ring::rand::{SecureRandom, SystemRandom};
+use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::ConnectorError;
+use super::http_errors::{status_error, transport_error};
+
+/// How long a client assertion is valid.
+const ASSERTION_LIFETIME: Duration = Duration::from_secs(600);
+/// A token is fetched again this long before it expires (at most half its lifetime).
+const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
+
+/// How the application proves who it is.
+pub enum ClientCredential {
+    /// A client secret.
+    Secret(SecretString),
+    /// A certificate registered with the application, and its private key.
+    Certificate(Box<CertificateKey>),
+}
+
+impl std::fmt::Debug for ClientCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientCredential::Secret(_) => f.write_str("Secret([redacted])"),
+            ClientCredential::Certificate(c) => write!(f, "Certificate(x5t#S256={})", c.x5t),
+        }
+    }
+}
+
+/// A certificate's thumbprint and the RSA key that signs assertions for it.
+pub struct CertificateKey {
+    x5t: String,
+    key: RsaKeyPair,
+}
+
+/// Why a credential could not be loaded. Never quotes the key.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    /// The certificate file holds no PEM certificate.
+    #[error("the certificate file holds no PEM certificate")]
+    NoCertificate,
+    /// The key is not an RSA private key in PEM (PKCS#8 or PKCS#1).
+    #[error("the private key is not an RSA private key in PEM form (PKCS#8 or PKCS#1)")]
+    BadKey,
+}
+
+impl CertificateKey {
+    /// From a PEM certificate and a PEM RSA private key.
+    pub fn from_pem(certificate: &[u8], key: &SecretString) -> Result<Self, CredentialError> {
+        let der = CertificateDer::from_pem_slice(certificate)
+            .map_err(|_| CredentialError::NoCertificate)?;
+        let pem = key.expose_secret().as_bytes();
+        let key = match PrivatePkcs8KeyDer::from_pem_slice(pem) {
+            Ok(der) => RsaKeyPair::from_pkcs8(der.secret_pkcs8_der()),
+            Err(_) => {
+                let der =
+                    PrivatePkcs1KeyDer::from_pem_slice(pem).map_err(|_| CredentialError::BadKey)?;
+                RsaKeyPair::from_der(der.secret_pkcs1_der())
+            }
+        }
+        .map_err(|_| CredentialError::BadKey)?;
+        Ok(CertificateKey {
+            x5t: Base64UrlUnpadded::encode_string(&Sha256::digest(der.as_ref())),
+            key,
+        })
+    }
+
+    /// The `x5t#S256` thumbprint: base64url of the SHA-256 of the certificate's DER form.
+    pub fn thumbprint(&self) -> &str {
+        &self.x5t
+    }
+
+    /// A signed client assertion for `client_id` at `audience` (the token endpoint).
+    fn assertion(&self, client_id: &str, audience: &str) -> Result<String, ConnectorError> {
+        let failed = |what: &str| ConnectorError::Permanent {
+            message: format!("cannot sign the client assertion: {what}"),
+        };
+        let rng = SystemRandom::new();
+        let mut jti = [0u8; 16];
+        rng.fill(&mut jti).map_err(|_| failed("no randomness"))?;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let header = serde_json::json!({ "alg": "RS256", "typ": "JWT", "x5t#S256": self.x5t });
+        let claims = serde_json::json!({
+            "aud": audience,
+            "iss": client_id,
+            "sub": client_id,
+            "jti": Base64UrlUnpadded::encode_string(&jti),
+            "nbf": now,
+            "iat": now,
+            "exp": now + ASSERTION_LIFETIME.as_secs(),
+        });
+        let signed = format!(
+            "{}.{}",
+            Base64UrlUnpadded::encode_string(header.to_string().as_bytes()),
+            Base64UrlUnpadded::encode_string(claims.to_string().as_bytes())
+        );
+        let mut signature = vec![0u8; self.key.public().modulus_len()];
+        self.key
+            .sign(&RSA_PKCS1_SHA256, &rng, signed.as_bytes(), &mut signature)
+            .map_err(|_| failed("RSA signing failed"))?;
+        Ok(format!(
+            "{signed}.{}",
+            Base64UrlUnpadded::encode_string(&signature)
+        ))
+    }
+}
+
+/// A cached access token.
+struct Cached {
+    token: SecretString,
+    renew_at: Instant,
+}
+
+/// The token endpoint's answer.
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    expires_in: u64,
+}
+
+/// An OAuth error answer (RFC 6749 §5.2).
+#[derive(Deserialize)]
+struct TokenRefusal {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+/// Access tokens for one application at one token endpoint, cached.
+pub struct TokenSource {
+    client: Client,
+    token_url: Url,
+    client_id: String,
+    scope: String,
+    credential: ClientCredential,
+    timeout: Duration,
+    cached: Mutex<Option<Cached>>,
+}
+
+impl std::fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSource")
+            .field("token_url", &self.token_url.as_str())
+            .field("client_id", &self.client_id)
+            .field("credential", &self.credential)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenSource {
+    /// Tokens for `scope` from `token_url`, as `client_id` proving itself with `credential`,
+    /// through `client` (whose timeout is `timeout`).
+    pub fn new(
+        client: Client,
+        token_url: Url,
+        client_id: &str,
+        scope: &str,
+        credential: ClientCredential,
+        timeout: Duration,
+    ) -> TokenSource {
+        TokenSource {
+            client,
+            token_url,
+            client_id: client_id.to_owned(),
+            scope: scope.to_owned(),
+            credential,
+            timeout,
+            cached: Mutex::new(None),
+        }
+    }
+
+    /// A valid access token: the cached one, or a new one.
+    pub fn token(&self) -> Result<SecretString, ConnectorError> {
+        let mut cached = self.cached.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(c) = cached.as_ref().filter(|c| Instant::now() < c.renew_at) {
+            return Ok(c.token.clone());
+        }
+        let fresh = self.fetch()?;
+        let token = fresh.token.clone();
+        *cached = Some(fresh);
+        Ok(token)
+    }
+
+    /// Forget the cached token (the API refused it): the next call fetches a new one.
+    pub fn invalidate(&self) {
+        *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    fn fetch(&self) -> Result<Cached, ConnectorError> {
+        let what = format!("token endpoint {}", self.token_url.path());
+        let mut form = vec![
+            ("grant_type", "client_credentials".to_owned()),
+            ("client_id", self.client_id.clone()),
+            ("scope", self.scope.clone()),
+        ];
+        match &self.credential {
+            ClientCredential::Secret(secret) => {
+                form.push(("client_secret", secret.expose_secret().to_owned()));
+            }
+            ClientCredential::Certificate(key) => {
+                form.push((
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+                ));
+                form.push((
+                    "client_assertion",
+                    key.assertion(&self.client_id, self.token_url.as_str())?,
+                ));
+            }
+        }
+        let started = Instant::now();
+        let response = self
+            .client
+            .post(self.token_url.clone())
+            .form(&form)
+            .send()
+            .map_err(|e| transport_error(&what, self.timeout, e))?;
+        drop(form);
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .map_err(|e| transport_error(&what, self.timeout, e))?;
+        if !status.is_success() {
+            let detail = serde_json::from_slice::<TokenRefusal>(&body)
+                .map(|r| match r.error_description {
+                    Some(d) => format!("{}: {d}", r.error),
+                    None => r.error,
+                })
+                .unwrap_or_default();
+            let detail = self.redact(&detail);
+            return Err(status_error(&what, status, &headers, Some(&detail)));
+        }
+        let answer: TokenAnswer =
+            serde_json::from_slice(&body).map_err(|e| ConnectorError::Permanent {
+                message: format!("{what}: the answer is not a token: {e}"),
+            })?;
+        Ok(Cached {
+            token: SecretString::from(answer.access_token),
+            renew_at: started + renew_after(Duration::from_secs(answer.expires_in)),
+        })
+    }
+
+    /// `text` without the client secret, should a server ever quote it.
+    fn redact(&self, text: &str) -> String {
+        match &self.credential {
+            ClientCredential::Secret(secret) if !secret.expose_secret().is_empty() => {
+                text.replace(secret.expose_secret(), "[redacted]")
+            }
+            _ => text.to_owned(),
+        }
+    }
+}
+
+/// How long a token that lives `lifetime` is used: until [`EXPIRY_MARGIN`] before it expires,
+/// or half its life when that is shorter, so a request never carries a token about to expire.
+fn renew_after(lifetime: Duration) -> Duration {
+    lifetime - EXPIRY_MARGIN.min(lifetime / 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_renewed_before_they_expire() {
+        let secs = Duration::from_secs;
+        assert_eq!(renew_after(secs(3600)), secs(3300));
+        assert_eq!(renew_after(secs(600)), secs(300));
+        assert_eq!(renew_after(secs(60)), secs(30));
+        assert_eq!(renew_after(secs(0)), secs(0));
+    }
+
+    #[test]
+    fn debug_forms_show_no_secret() {
+        let secret = ClientCredential::Secret(SecretString::from("hunter2-secret"));
+        let shown = format!("{secret:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        let source = TokenSource::new(
+            Client::new(),
+            Url::parse("https://login.example/t/oauth2/v2.0/token").unwrap(),
+            "app",
+            "https://graph.microsoft.com/.default",
+            secret,
+            Duration::from_secs(1),
+        );
+        let shown = format!("{source:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(source.redact("bad hunter2-secret").ends_with("[redacted]"));
+    }
+
+    #[test]
+    fn a_key_that_is_not_rsa_pem_is_refused_without_quoting_it() {
+        let cert = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        let key = SecretString::from("not a key at all: s3cr3t");
+        let error = CertificateKey::from_pem(cert, &key).err().unwrap();
+        assert!(!error.to_string().contains("s3cr3t"));
+        let error = CertificateKey::from_pem(b"nothing", &key).err().unwrap();
+        assert_eq!(
+            error.to_string(),
+            "the certificate file holds no PEM certificate"
+        );
+    }
+}
