@@ -217,7 +217,7 @@ impl Action {
             | Action::IamRemoveGroups
             | Action::IamRemoveExcess
             | Action::IamDelete => &[Sqlite, Scim, Ldap, Entra],
-            Action::IamRevokeSessions => &[Sqlite, Scim, Entra],
+            Action::IamRevokeSessions => &[Sqlite, Entra],
             Action::InventoryReleaseSeats => &[Sqlite, Entra],
             Action::IamRetainData | Action::InventoryRecordAssetReturn => &[Sqlite],
             Action::FinanceNotifyReclamation
