@@ -48,20 +48,18 @@ impl Default for Places {
 pub struct Roster {
     rows: RowStore,
     places: Places,
-    by_id: HashTable<u32>,
+    /// Entries are [`entry`]s: a row number and its key's hash.
+    by_id: HashTable<u64>,
     /// The first row holding each username.
-    by_username: HashTable<u32>,
+    by_username: HashTable<u64>,
     /// The first row holding each email, compared in ASCII lower case: mail systems do not tell
     /// case apart.
-    by_email: HashTable<u32>,
+    by_email: HashTable<u64>,
     /// First holder -> the second row holding the same username, when one does.
     second_username: HashMap<u32, u32>,
     /// The same for emails.
     second_email: HashMap<u32, u32>,
     hasher: DefaultHashBuilder,
-    /// By row: the 32-bit hashes of its id, username and email, so that growing a table does
-    /// not read every row again.
-    hashes: Vec<[u32; 3]>,
     /// The size of the file the rows are read from, if any (to reserve room).
     file_size: u64,
     /// Each record, once rebuilt.
@@ -141,7 +139,6 @@ impl Roster {
         let bytes = usize::try_from(bytes).unwrap_or(0);
         let rows = bytes / sample.max(16);
         self.rows.reserve(bytes, rows);
-        self.hashes.reserve(rows);
         if let Places::Lines { lines, .. } = &mut self.places {
             lines.reserve(rows);
         }
@@ -179,7 +176,7 @@ impl Roster {
         hash_key(&self.hasher, key, value)
     }
 
-    fn table(&self, key: Key) -> &HashTable<u32> {
+    fn table(&self, key: Key) -> &HashTable<u64> {
         match key {
             Key::Id => &self.by_id,
             Key::Username => &self.by_username,
@@ -193,14 +190,20 @@ impl Roster {
     }
 
     fn holder_hashed(&self, key: Key, value: &str, hash: u32) -> Option<usize> {
-        let same = |i: &u32| {
-            let held = self.key_of(key, *i as usize);
+        // The hash is compared first: a row's text is read only when it is likely the one.
+        let same = |&e: &u64| {
+            if (e >> 32) as u32 != hash {
+                return false;
+            }
+            let held = self.key_of(key, e as u32 as usize);
             match key {
                 Key::Email => held.eq_ignore_ascii_case(value),
                 _ => held == value,
             }
         };
-        self.table(key).find(widen(hash), same).map(|&i| i as usize)
+        self.table(key)
+            .find(widen(hash), same)
+            .map(|&e| e as u32 as usize)
     }
 
     /// Both holders of `value` as its `key` (username or email).
@@ -219,11 +222,10 @@ impl Roster {
     /// Index the last row pushed by its id, username and email, `values`.
     fn index_last(&mut self, values: [&str; 3]) {
         let i = self.rows.len() - 1;
-        let mut hashes = [0; 3];
         for (k, key) in [Key::Id, Key::Username, Key::Email].into_iter().enumerate() {
             let value = values[k];
-            hashes[k] = self.hash(key, value);
-            let first = self.holder_hashed(key, value, hashes[k]);
+            let hash = self.hash(key, value);
+            let first = self.holder_hashed(key, value, hash);
             let (table, seconds) = match key {
                 Key::Id => (&mut self.by_id, None),
                 Key::Username => (&mut self.by_username, Some(&mut self.second_username)),
@@ -231,12 +233,8 @@ impl Roster {
             };
             match (first, seconds) {
                 (None, _) => {
-                    let known = &self.hashes;
-                    let rehash = |&j: &u32| match known.get(j as usize) {
-                        Some(h) => widen(h[k]),
-                        None => widen(hashes[k]),
-                    };
-                    table.insert_unique(widen(hashes[k]), i as u32, rehash);
+                    let rehash = |&e: &u64| widen((e >> 32) as u32);
+                    table.insert_unique(widen(hash), entry(i, hash), rehash);
                 }
                 (Some(first), Some(seconds)) => {
                     seconds.entry(first as u32).or_insert(i as u32);
@@ -245,7 +243,6 @@ impl Roster {
                 (Some(_), None) => {}
             }
         }
-        self.hashes.push(hashes);
     }
 
     /// Record `i`, rebuilt on first use.
@@ -344,6 +341,13 @@ fn hash_key(hasher: &DefaultHashBuilder, key: Key, value: &str) -> u32 {
         Key::Id | Key::Username => hasher.hash_one(value.as_bytes()),
     };
     (hash ^ (hash >> 32)) as u32
+}
+
+/// A table entry: row `i` (under 2^32: a file within the 4 GiB limit has fewer rows) whose key
+/// hashes to `hash`.
+#[inline]
+fn entry(i: usize, hash: u32) -> u64 {
+    (u64::from(hash) << 32) | u64::from(i as u32)
 }
 
 /// A 32-bit hash spread over the 64 bits a table uses (its top bits tag slots, its low bits
