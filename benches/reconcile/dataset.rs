@@ -8,6 +8,9 @@
 //! force (what the new role lacks is excess), active people with an extra license or group
 //! (excess), people whose role is not in the matrix (not judged); between them, accounts of
 //! people HR never heard of, allow-listed service accounts (skipped) and unlisted ones (unknown).
+//!
+//! The inventory rows come grouped by person in HR order, or (as real exports do) in a random
+//! order: the same rows, permuted from the seed, so both orders have the same expected findings.
 
 #![allow(dead_code)]
 
@@ -22,6 +25,26 @@ const ROLES: usize = 12;
 const GROUPS: usize = 40;
 const PRODUCTS: usize = 20;
 
+/// The order of the inventory rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Grouped by person, in HR order (as a system listing its accounts one by one writes them).
+    Sorted,
+    /// A random permutation of the same rows, from the seed (as real exports come: in any order).
+    Shuffled,
+}
+
+impl Order {
+    /// `sorted` or `random`.
+    pub fn from_name(name: &str) -> Option<Order> {
+        match name {
+            "sorted" => Some(Order::Sorted),
+            "random" => Some(Order::Shuffled),
+            _ => None,
+        }
+    }
+}
+
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
 pub struct Spec {
@@ -31,6 +54,8 @@ pub struct Spec {
     pub entitlements: usize,
     /// Random seed.
     pub seed: u64,
+    /// The order of the inventory rows; the rows themselves and the findings do not depend on it.
+    pub order: Order,
 }
 
 /// What was written.
@@ -80,6 +105,8 @@ struct Expected {
 
 struct Writer {
     inventory: BufWriter<File>,
+    /// Rows held back to be written in a random order: their text, and where each ends.
+    held: Option<(Vec<u8>, Vec<usize>)>,
     budget: usize,
     written: usize,
     expected: Vec<Expected>,
@@ -111,10 +138,19 @@ impl Writer {
             return Ok(());
         }
         self.written += 1;
-        writeln!(
-            self.inventory,
-            "{system},{account},{employee_id},{kind},{name},{cents}"
-        )?;
+        match &mut self.held {
+            Some((text, ends)) => {
+                writeln!(
+                    text,
+                    "{system},{account},{employee_id},{kind},{name},{cents}"
+                )?;
+                ends.push(text.len());
+            }
+            None => writeln!(
+                self.inventory,
+                "{system},{account},{employee_id},{kind},{name},{cents}"
+            )?,
+        }
         let (rank, status, role, days) = match verdict {
             Verdict::None => return Ok(()),
             Verdict::Orphan(status, days) => (0, status, "", days.to_string()),
@@ -141,6 +177,20 @@ impl Writer {
             ),
             cost: cents,
         });
+        Ok(())
+    }
+
+    /// Write the held rows, if any, in a random order drawn from `seed`.
+    fn write_held(&mut self, seed: u64) -> std::io::Result<()> {
+        let Some((text, ends)) = self.held.take() else {
+            return Ok(());
+        };
+        let mut order: Vec<usize> = (0..ends.len()).collect();
+        fastrand::Rng::with_seed(seed ^ 0x5eed_0f0d_3e00).shuffle(&mut order);
+        for i in order {
+            let start = if i == 0 { 0 } else { ends[i - 1] };
+            self.inventory.write_all(&text[start..ends[i]])?;
+        }
         Ok(())
     }
 }
@@ -200,6 +250,12 @@ pub fn generate(dir: &Path, spec: Spec) -> std::io::Result<Summary> {
     )?;
     let mut w = Writer {
         inventory: BufWriter::with_capacity(1 << 20, File::create(dir.join("inventory.csv"))?),
+        held: (spec.order == Order::Shuffled).then(|| {
+            (
+                Vec::with_capacity(spec.entitlements * 64),
+                Vec::with_capacity(spec.entitlements),
+            )
+        }),
         budget: spec.entitlements,
         written: 0,
         expected: Vec::new(),
@@ -382,6 +438,7 @@ pub fn generate(dir: &Path, spec: Spec) -> std::io::Result<Summary> {
         }
     }
     hr.flush()?;
+    w.write_held(spec.seed)?;
     w.inventory.flush()?;
     w.expected.sort_by(|a, b| a.key.cmp(&b.key));
     let mut expected = BufWriter::new(File::create(dir.join("expected.csv"))?);

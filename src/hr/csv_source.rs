@@ -62,9 +62,27 @@ impl CsvSource {
         Ok(records)
     }
 
+    /// Every row indexed for lookup, read in one pass without keeping a record per row
+    /// ([`Roster`]); duplicate employee ids rejected, as by [`CsvSource::load_located`].
+    pub fn roster(&self) -> Result<Roster, HrError> {
+        let size = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        let mut roster = Roster::of_file(crate::human::path(&self.path), size);
+        self.rows()?.for_each(|row, line| {
+            roster.push_row(row, line).map_err(|first_line| {
+                Visit::Stop(HrError::DuplicateId {
+                    path: self.path.clone(),
+                    line,
+                    first_line,
+                    id: row.id().to_owned(),
+                })
+            })
+        })?;
+        Ok(roster.finish())
+    }
+
     /// The person whose employee id or username is `key`, by the rule of [`Roster::find`].
     pub fn find(&self, key: &str) -> Result<Option<HrRecord>, HrError> {
-        Ok(Roster::new(self.load_located()?).find(key)?.cloned())
+        Ok(self.roster()?.find(key)?.cloned())
     }
 }
 
@@ -163,6 +181,53 @@ mod tests {
 
     const HEADER: &str =
         "employee_id,username,email,display_name,status,effective_at,employment,legal_hold\n";
+
+    #[test]
+    fn the_streamed_roster_answers_as_the_records_do() {
+        let (_d, src) = source(&format!(
+            "{HEADER}E1,alice,alice@x.example,,TERM,2026-11-28,,\n\
+             E2,mallory,m1@x.example,Mal,ACT,,contractor,true\n\
+             E3,mallory,m2@x.example,,ACT,,,\n\
+             E4,E5,e4@x.example,,ACT,,,\n\
+             E5,eve,eve@x.example,,ACT,,,\n\
+             E6,frank,Shared@x.example,,ACT,,,\n\
+             E7,grace,shared@X.example,,ACT,,,\n\
+             E8,heidi,heidi@x.example,\"Heidi, H.\",ACT,2026-11-28T09:30:00+02:00,,\n"
+        ));
+        let streamed = src.roster().unwrap();
+        let loaded = Roster::new(src.load_located().unwrap());
+        assert_eq!(streamed.len(), 8);
+        assert_eq!(
+            streamed.records().cloned().collect::<Vec<_>>(),
+            src.load().unwrap()
+        );
+        for key in [
+            "alice", "E1", "mallory", "E2", "E3", "E4", "E5", "eve", "frank", "grace", "E8",
+            "heidi", "nobody", "",
+        ] {
+            let answer = |roster: &Roster| match roster.find(key) {
+                Ok(found) => Ok(found.cloned()),
+                Err(e) => Err(e.to_string()),
+            };
+            assert_eq!(answer(&streamed), answer(&loaded), "{key}");
+        }
+        let err = |roster: &Roster| roster.check_unique().unwrap_err().to_string();
+        assert_eq!(err(&streamed), err(&loaded));
+        assert!(
+            err(&streamed).contains("hr.csv:3 (employee E2) and "),
+            "{}",
+            err(&streamed)
+        );
+
+        let (_d, src) = source(&format!(
+            "{HEADER}E1,a,a@x,,ACT,,,\nE2,b,b@x,,ACT,,,\nE1,c,c@x,,ACT,,,\n"
+        ));
+        let err = src.roster().unwrap_err().to_string();
+        assert!(
+            err.ends_with(":4: duplicate employee id `E1` (first on line 2)"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn reads_rows_and_finds_by_id_or_username() {

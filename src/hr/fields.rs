@@ -172,6 +172,25 @@ impl<'a> HrRow<'a> {
         self.values[field::NEW_ROLE]
     }
 
+    /// The text fields of the record, in the order [`super::row_store`] keeps them (the display
+    /// name defaults to the username, as in [`HrRow::to_record`]).
+    pub(super) fn text_fields(&self) -> [Option<&'a str>; 11] {
+        let v = &self.values;
+        [
+            v[field::EMPLOYEE_ID],
+            v[field::USERNAME],
+            v[field::EMAIL],
+            v[field::DISPLAY_NAME].or(v[field::USERNAME]),
+            v[field::MANAGER_ID],
+            v[field::MANAGER_EMAIL],
+            v[field::DEPARTMENT],
+            v[field::COST_CENTRE],
+            v[field::ROLE],
+            v[field::NEW_ROLE],
+            v[field::STATUS],
+        ]
+    }
+
     /// The owned record.
     pub fn to_record(&self) -> HrRecord {
         let text = |i: usize| self.values[i].map(str::to_owned);

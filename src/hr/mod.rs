@@ -11,6 +11,7 @@ mod http_page;
 mod http_source;
 mod record;
 mod roster;
+mod row_store;
 mod source;
 
 pub use csv_rows::{CsvRows, Visit};

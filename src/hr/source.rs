@@ -33,10 +33,10 @@ impl EmployeeSource {
         let location = self.location();
         self.call("load", &location).run(
             || {
-                Ok(Roster::new(match self {
-                    EmployeeSource::Csv(csv) => csv.load_located()?,
-                    EmployeeSource::Http(http) => http.load_located()?,
-                }))
+                Ok(match self {
+                    EmployeeSource::Csv(csv) => csv.roster()?,
+                    EmployeeSource::Http(http) => Roster::new(http.load_located()?),
+                })
             },
             |_| "ok",
             |roster| format!("{} people", roster.len()),

@@ -43,9 +43,27 @@ impl<'a> Judge<'a> {
         }
     }
 
-    /// Judge one entitlement, recording any finding and the counts in `tally`.
+    /// Count one entitlement in `tally` and judge it, recording any finding there, once
+    /// [`super::pending::WINDOW`] more have been read (the holder's record is fetched from memory meanwhile).
+    /// Call [`Judge::flush`] after the last.
+    #[inline]
     pub fn visit(&self, tally: &mut Tally, e: &Entitlement<'_>) {
         tally.entitlements += 1;
+        self.roster.prefetch(e.employee_id);
+        let mut pending = std::mem::take(&mut tally.pending);
+        pending.push(e, |oldest| self.judge(tally, oldest));
+        tally.pending = pending;
+    }
+
+    /// Judge the entitlements `tally` holds back.
+    pub fn flush(&self, tally: &mut Tally) {
+        let mut pending = std::mem::take(&mut tally.pending);
+        pending.drain(|e| self.judge(tally, e));
+        tally.pending = pending;
+    }
+
+    /// Judge one entitlement, recording any finding in `tally`.
+    fn judge(&self, tally: &mut Tally, e: &Entitlement<'_>) {
         let person = if e.employee_id.is_empty() {
             None
         } else {
@@ -84,7 +102,7 @@ impl<'a> Judge<'a> {
                 ));
             }
             Status::OnLeave | Status::Active | Status::Transferred => {
-                self.judge_excess(tally, e, person, status, in_force);
+                self.judge_excess(tally, e, &person, status, in_force);
             }
         }
     }

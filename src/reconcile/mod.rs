@@ -17,9 +17,12 @@ mod entitlement;
 mod error;
 mod finding;
 mod holder_index;
+mod huge_pages;
 mod inventory_csv;
 mod judge;
 mod ldap_source;
+mod pending;
+mod person_table;
 mod role_index;
 mod roster;
 mod scim_source;
@@ -130,7 +133,8 @@ pub fn reconcile(
                 format!("{n} entitlement(s)")
             },
         )?;
-        for tally in tallies {
+        for mut tally in tallies {
+            judge.flush(&mut tally);
             total.merge(tally);
         }
     }

@@ -1,44 +1,23 @@
 //! The HR roster in the compact form a million-person scan needs: employee id -> status, role
 //! ids and effective time, read from the CSV export in one streaming pass (or built from the
-//! records another HR source has read). Ids live in one byte arena and the hash table holds only
-//! `u32` indexes into it, so a million people take tens of megabytes. It only reads; it never
-//! writes back to HR.
+//! records another HR source has read), kept in a [`PersonTable`] of 32-byte slots, so a million
+//! people take tens of megabytes and a lookup reads one slot. It only reads; it never writes
+//! back to HR.
 
-use std::hash::BuildHasher;
-
-use hashbrown::{DefaultHashBuilder, HashTable};
 use time::OffsetDateTime;
 
 use super::error::ReconcileError;
+pub use super::person_table::Person;
+use super::person_table::PersonTable;
 use super::role_index::{RoleId, RoleIndex};
 use super::shared_keys::{Recheck, SharedKeys};
 use crate::hr::{CsvSource, FieldProblem, HrError, HrRecord, Problem, Visit, validate_identifier};
 use crate::playbook::{Glossary, Status};
 
-/// What reconciliation needs to know of one person.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Person {
-    id_start: u32,
-    id_len: u32,
-    line: u32,
-    /// The HR status the raw code maps to.
-    pub status: Status,
-    /// The job role, as a role id.
-    pub role: RoleId,
-    /// For movers, the role after the transfer.
-    pub new_role: RoleId,
-    /// When the status takes effect, in Unix seconds; `None` when HR gives no time (then it
-    /// is in force).
-    pub effective_at: Option<i64>,
-}
-
 /// The HR roster, keyed by employee id.
 #[derive(Clone, Debug)]
 pub struct Roster {
-    arena: Vec<u8>,
-    people: Vec<Person>,
-    table: HashTable<u32>,
-    hasher: DefaultHashBuilder,
+    table: PersonTable,
 }
 
 impl Roster {
@@ -150,36 +129,30 @@ impl Roster {
 
     fn empty() -> Roster {
         Roster {
-            arena: Vec::new(),
-            people: Vec::new(),
-            table: HashTable::new(),
-            hasher: DefaultHashBuilder::default(),
+            table: PersonTable::new(),
         }
     }
 
     /// Number of people.
     pub fn len(&self) -> usize {
-        self.people.len()
+        self.table.len()
     }
 
     /// True when the roster lists nobody.
     pub fn is_empty(&self) -> bool {
-        self.people.is_empty()
+        self.table.len() == 0
     }
 
     /// The person whose employee id is `id`.
-    pub fn get(&self, id: &str) -> Option<&Person> {
-        let id = id.as_bytes();
-        let hash = self.hasher.hash_one(id);
-        self.table
-            .find(hash, |&i| self.id_bytes(i) == id)
-            .map(|&i| &self.people[i as usize])
+    #[inline]
+    pub fn get(&self, id: &str) -> Option<Person> {
+        self.table.get(id.as_bytes())
     }
 
-    fn id_bytes(&self, index: u32) -> &[u8] {
-        let p = &self.people[index as usize];
-        let start = p.id_start as usize;
-        &self.arena[start..start + p.id_len as usize]
+    /// Start fetching the memory a lookup of `id` reads first, without waiting for it.
+    #[inline]
+    pub fn prefetch(&self, id: &str) {
+        self.table.prefetch(id.as_bytes());
     }
 
     /// Add one person; `line` is where they are in the source (a line, or 1 + an index).
@@ -192,35 +165,22 @@ impl Roster {
         effective_at: Option<i64>,
         line: u64,
     ) -> Result<(), RowProblem> {
-        let hash = self.hasher.hash_one(id);
-        if let Some(&first) = self.table.find(hash, |&i| self.id_bytes(i) == id) {
+        if let Some(first_line) = self.table.line(id) {
             return Err(RowProblem::Duplicate {
                 id: String::from_utf8_lossy(id).into_owned(),
-                first_line: u64::from(self.people[first as usize].line),
+                first_line: u64::from(first_line),
             });
         }
-        let too_big =
-            || RowProblem::Invalid("the HR export is too large (over 4 GiB of ids)".into());
-        let index = u32::try_from(self.people.len()).map_err(|_| too_big())?;
-        let id_start = u32::try_from(self.arena.len()).map_err(|_| too_big())?;
-        self.arena.extend_from_slice(id);
-        self.people.push(Person {
-            id_start,
-            // validate_identifier caps ids at 64 bytes.
-            id_len: id.len() as u32,
-            line: u32::try_from(line).unwrap_or(u32::MAX),
+        let person = Person {
             status,
             role,
             new_role,
             effective_at,
-        });
-        let (arena, people, hasher) = (&self.arena, &self.people, &self.hasher);
-        self.table.insert_unique(hash, index, |&i| {
-            let p = &people[i as usize];
-            let start = p.id_start as usize;
-            hasher.hash_one(&arena[start..start + p.id_len as usize])
-        });
-        Ok(())
+        };
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        self.table.insert(id, person, line).map_err(|_| {
+            RowProblem::Invalid("the HR export is too large (over 4 GiB of ids)".into())
+        })
     }
 }
 

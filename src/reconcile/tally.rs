@@ -1,7 +1,9 @@
-//! What one thread of a scan accumulates: its findings and its counts. Tallies of several
-//! threads and sources are merged at the end; a tally never judges anything itself.
+//! What one thread of a scan accumulates: its findings and its counts, and the entitlements it
+//! read that wait to be judged in a batch. Tallies of several threads and sources are merged at
+//! the end; a tally never judges anything itself.
 
 use super::finding::Finding;
+use super::pending::Pending;
 
 /// Findings and counts of one scanning thread.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -14,11 +16,17 @@ pub struct Tally {
     pub service_account_entitlements: u64,
     /// Groups and licenses whose holder's role is absent from the role matrix.
     pub unjudged_entitlements: u64,
+    /// Entitlements read and counted, not judged yet ([`super::Judge::flush`] judges them).
+    pub(super) pending: Pending,
 }
 
 impl Tally {
-    /// Add `other` into `self`.
+    /// Add `other` into `self`; both have been flushed (nothing pending).
     pub fn merge(&mut self, other: Tally) {
+        debug_assert!(
+            other.pending.is_empty(),
+            "a tally is merged before it is flushed"
+        );
         self.findings.extend(other.findings);
         self.entitlements += other.entitlements;
         self.service_account_entitlements += other.service_account_entitlements;

@@ -250,6 +250,15 @@ fn without_the_allow_list_service_accounts_are_unknown() {
 }
 
 fn generated(people: usize, entitlements: usize, seed: u64) -> (Test, dataset::Summary) {
+    generated_in(people, entitlements, seed, dataset::Order::Sorted)
+}
+
+fn generated_in(
+    people: usize,
+    entitlements: usize,
+    seed: u64,
+    order: dataset::Order,
+) -> (Test, dataset::Summary) {
     let test = Test::new();
     let summary = dataset::generate(
         test.path(),
@@ -257,6 +266,7 @@ fn generated(people: usize, entitlements: usize, seed: u64) -> (Test, dataset::S
             people,
             entitlements,
             seed,
+            order,
         },
     )
     .unwrap();
@@ -264,34 +274,63 @@ fn generated(people: usize, entitlements: usize, seed: u64) -> (Test, dataset::S
 }
 
 #[test]
-fn generated_data_gives_exactly_the_planted_findings() {
-    for (people, entitlements, seed) in [(3000, 15_000, 1), (500, 2_000, 2)] {
-        let (test, summary) = generated(people, entitlements, seed);
-        assert_eq!(summary.entitlements, entitlements);
-        assert!(summary.findings > 50, "{summary:?}");
-        let expected = std::fs::read_to_string(test.path().join("expected.csv")).unwrap();
-        let out = test
-            .env("OFFBOARD_NOW", dataset::NOW)
-            .args([
-                "--format",
-                "csv",
-                "reconcile",
-                "--inventory",
-                "inventory.csv",
-            ])
-            .status(1)
-            .run();
-        assert_eq!(out.stdout, expected, "seed {seed}");
-        let kinds: std::collections::BTreeSet<&str> = expected
-            .lines()
-            .skip(1)
-            .filter_map(|l| l.split(',').next())
-            .collect();
-        assert_eq!(
-            kinds.into_iter().collect::<Vec<_>>(),
-            ["excess", "orphan", "suspend_expected", "unknown_holder"]
+fn generated_data_gives_exactly_the_planted_findings_in_any_row_order() {
+    // The last case is large enough (over 4 MiB) to be read by several threads.
+    for (people, entitlements, seed) in [(3000, 15_000, 1), (500, 2_000, 2), (20_000, 90_000, 4)] {
+        let sorted = generated_in(people, entitlements, seed, dataset::Order::Sorted);
+        let shuffled = generated_in(people, entitlements, seed, dataset::Order::Shuffled);
+        let read =
+            |test: &Test, file: &str| std::fs::read_to_string(test.path().join(file)).unwrap();
+        // The same rows in another order, and the same planted findings.
+        let (a, b) = (
+            read(&sorted.0, "inventory.csv"),
+            read(&shuffled.0, "inventory.csv"),
         );
+        assert_ne!(a, b);
+        let lines = |text: &str| {
+            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            lines.sort_unstable();
+            lines
+        };
+        assert_eq!(lines(&a), lines(&b));
+        assert_eq!(
+            read(&sorted.0, "expected.csv"),
+            read(&shuffled.0, "expected.csv")
+        );
+        assert_eq!(sorted.1, shuffled.1);
+        for (test, summary) in [sorted, shuffled] {
+            check_planted(test, summary, entitlements, seed);
+        }
     }
+}
+
+/// Reconcile's CSV output on a generated repository is exactly its planted findings, of every
+/// kind.
+fn check_planted(test: Test, summary: dataset::Summary, entitlements: usize, seed: u64) {
+    assert_eq!(summary.entitlements, entitlements);
+    assert!(summary.findings > 50, "{summary:?}");
+    let expected = std::fs::read_to_string(test.path().join("expected.csv")).unwrap();
+    let out = test
+        .env("OFFBOARD_NOW", dataset::NOW)
+        .args([
+            "--format",
+            "csv",
+            "reconcile",
+            "--inventory",
+            "inventory.csv",
+        ])
+        .status(1)
+        .run();
+    assert_eq!(out.stdout, expected, "seed {seed}");
+    let kinds: std::collections::BTreeSet<&str> = expected
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["excess", "orphan", "suspend_expected", "unknown_holder"]
+    );
 }
 
 #[test]
