@@ -13,8 +13,9 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::entitlement::{Entitlement, EntitlementKind, EntitlementSource};
+use super::entitlement::{Entitlement, EntitlementKind};
 use super::error::ReconcileError;
+use super::source::EntitlementSource;
 use super::tally::Tally;
 use crate::fsio::{self, CSV_ROW, CsvGuard, Links, csv_limit_error};
 

@@ -23,9 +23,10 @@
 
 use std::ops::ControlFlow;
 
-use super::entitlement::{Entitlement, EntitlementKind, EntitlementSource};
+use super::entitlement::{Entitlement, EntitlementKind};
 use super::error::ReconcileError;
 use super::holder_index::HolderIndex;
+use super::source::EntitlementSource;
 use crate::connector::ldap::{LIST_PAGE_SIZE, LdapConnector};
 use crate::execute::targets::ldap_connector;
 use crate::playbook::LdapSettings;

@@ -27,11 +27,12 @@ mod role_index;
 mod roster;
 mod scim_source;
 mod shared_keys;
+mod source;
 mod store_source;
 mod tally;
 
 pub use allow_list::load as load_allow_list;
-pub use entitlement::{Entitlement, EntitlementKind, EntitlementSource};
+pub use entitlement::{Entitlement, EntitlementKind};
 pub use error::ReconcileError;
 pub use finding::{CSV_HEADER, Coverage, Finding, FindingKind, Report, Sum, Totals};
 pub use inventory_csv::{INVENTORY_COLUMNS, InventoryCsv};
@@ -40,6 +41,7 @@ pub use ldap_source::LdapSource;
 pub use role_index::{NO_ROLE, RoleId, RoleIndex, UNKNOWN_ROLE};
 pub use roster::{Person, Roster};
 pub use scim_source::ScimSource;
+pub use source::EntitlementSource;
 pub use store_source::StoreSource;
 pub use tally::Tally;
 

@@ -22,9 +22,10 @@
 
 use std::collections::HashSet;
 
-use super::entitlement::{Entitlement, EntitlementKind, EntitlementSource};
+use super::entitlement::{Entitlement, EntitlementKind};
 use super::error::ReconcileError;
 use super::holder_index::HolderIndex;
+use super::source::EntitlementSource;
 use crate::connector::ConnectorError;
 use crate::connector::scim::{LIST_PAGE_SIZE, ScimConnector};
 use crate::execute::targets::scim_connector;

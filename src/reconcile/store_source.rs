@@ -3,8 +3,9 @@
 
 use std::ops::ControlFlow;
 
-use super::entitlement::{Entitlement, EntitlementKind, EntitlementSource};
+use super::entitlement::{Entitlement, EntitlementKind};
 use super::error::ReconcileError;
+use super::source::EntitlementSource;
 use crate::connector::sqlite::SqliteStore;
 
 /// One SQLite store file, named after a connector configured on it.
