@@ -264,7 +264,10 @@ impl Engine<'_> {
                         json!({ "task": task, "manual": true, "signed_off_in_place": true }),
                     )
                 })?;
-                return Ok(Some(StepState::Confirmed { changed: true }));
+                return Ok(Some(StepState::Confirmed {
+                    changed: true,
+                    kept: None,
+                }));
             }
             rec.once(
                 log,

@@ -13,6 +13,10 @@ pub enum StepState {
     Confirmed {
         /// True when a change was made; false when the target already showed the post-condition.
         changed: bool,
+        /// In a plan, for a step with nothing left to change: what the system keeps that the
+        /// step cannot take away, with why (`kept: group All staff (dynamic group: ...)`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kept: Option<String>,
     },
     /// Confirmed by an earlier invocation of the same run; not touched again.
     AlreadyConfirmed,
@@ -128,8 +132,8 @@ impl RunReport {
 /// account names and errors it quotes come from data.
 pub fn describe(state: &StepState) -> String {
     crate::human::printable(&match state {
-        StepState::Confirmed { changed: true } => "confirmed".into(),
-        StepState::Confirmed { changed: false } => "already in effect, confirmed".into(),
+        StepState::Confirmed { changed: true, .. } => "confirmed".into(),
+        StepState::Confirmed { changed: false, .. } => "already in effect, confirmed".into(),
         StepState::AlreadyConfirmed => "already confirmed".into(),
         StepState::NoAccount => "no account: nothing to revoke".into(),
         StepState::Failed { error } => format!("FAILED: {error}"),
@@ -172,7 +176,10 @@ mod tests {
 
     #[test]
     fn exit_code_reflects_the_worst_step() {
-        let done = StepState::Confirmed { changed: true };
+        let done = StepState::Confirmed {
+            changed: true,
+            kept: None,
+        };
         let wait = StepState::Scheduled {
             due_at: "2026-12-30T00:00:00Z".into(),
         };

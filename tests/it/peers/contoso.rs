@@ -302,3 +302,45 @@ fn diego_the_mover_loses_only_what_marketing_had_and_sales_does_not() {
     contoso.run(&["verify"]).expect(0);
     assert_no_violations(&graph);
 }
+
+#[test]
+fn plan_lists_what_entra_keeps_even_when_nothing_else_is_left_to_do() {
+    let graph = graph();
+    let contoso = Contoso::new(&graph);
+    // Someone already took Megan out of her direct groups in the admin center.
+    let token = graph.token();
+    for group in ["Sales", "Marketing", "E5 users"] {
+        let state = graph.state();
+        let id = state["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["displayName"] == group)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let gone = graph.call(
+            reqwest::Method::DELETE,
+            &format!("/groups/{id}/members/{MEGAN}/$ref"),
+            &[],
+            &token,
+            None,
+        );
+        assert_eq!(gone.status, 204, "{group}: {:?}", gone.body);
+    }
+    assert_eq!(seen(&graph, MEGAN).groups, ["All staff", "Finance share"]);
+
+    let plan = contoso.run(&["plan", "megan"]).expect(0);
+    let line = plan
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("leave-entra-groups"))
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(
+        line.contains("already done; kept: group All staff (dynamic group")
+            && line.contains("group Finance share (synced from on-premises"),
+        "{line}"
+    );
+    assert_no_violations(&graph);
+}
