@@ -70,7 +70,17 @@ impl Engine<'_> {
             let kept = kept_for(step.kind, &before);
             if !changes.is_empty() {
                 let account = format!("{}: {}", connector.name(), principal.name);
-                return Ok(planned(account, changes, &before, review.as_ref(), &kept));
+                let mut done = planned(account, changes, &before, review.as_ref(), &kept);
+                if let Done::Planned(StepState::Planned {
+                    changes, detail, ..
+                }) = &mut done
+                {
+                    for note in changes.iter().filter_map(|c| connector.plan_note(c)) {
+                        detail.push_str("; ");
+                        detail.push_str(note);
+                    }
+                }
+                return Ok(done);
             }
             if !kept.is_empty() {
                 // Nothing left to change, but what the system keeps is still worth saying.

@@ -36,6 +36,10 @@ pub enum StepState {
     Scheduled {
         /// When it becomes due (RFC 3339).
         due_at: String,
+        /// In a plan: what the system says about the change once it is made (for example how
+        /// long a deleted account can be restored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     /// Waits for a person of the owner role to sign it off.
     Waiting {
@@ -138,8 +142,12 @@ pub fn describe(state: &StepState) -> String {
         StepState::NoAccount => "no account: nothing to revoke".into(),
         StepState::Failed { error } => format!("FAILED: {error}"),
         StepState::Blocked { reason } => format!("blocked by legal hold ({reason})"),
-        StepState::Scheduled { due_at } => {
-            format!("scheduled for {}", crate::human::timestamp(due_at))
+        StepState::Scheduled { due_at, note } => {
+            let due = format!("scheduled for {}", crate::human::timestamp(due_at));
+            match note {
+                Some(note) => format!("{due}; {note}"),
+                None => due,
+            }
         }
         StepState::Waiting { task } => format!("waiting for sign-off: {task}"),
         StepState::Pending { on } => format!("pending on {on}"),
@@ -182,6 +190,7 @@ mod tests {
         };
         let wait = StepState::Scheduled {
             due_at: "2026-12-30T00:00:00Z".into(),
+            note: None,
         };
         let fail = StepState::Failed {
             error: "403".into(),

@@ -50,9 +50,17 @@ struct Contoso {
 
 impl Contoso {
     fn new(graph: &GraphServer) -> Contoso {
+        Contoso::with_playbooks(graph, &[])
+    }
+
+    /// The copy with more playbooks, `(file name, YAML)`, in `playbooks/`.
+    fn with_playbooks(graph: &GraphServer, playbooks: &[(&str, &str)]) -> Contoso {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
         crate::support::copy_example("contoso", root);
+        for (name, yaml) in playbooks {
+            std::fs::write(root.join("playbooks").join(name), yaml).unwrap();
+        }
         let config = root.join("offboard.yaml");
         let text = std::fs::read_to_string(&config).unwrap();
         assert_eq!(text.matches(EXAMPLE_URL).count(), 2, "{text}");
@@ -342,5 +350,52 @@ fn plan_lists_what_entra_keeps_even_when_nothing_else_is_left_to_do() {
             && line.contains("group Finance share (synced from on-premises"),
         "{line}"
     );
+    assert_no_violations(&graph);
+}
+
+/// The example's involuntary-leaver playbook with a last step that deletes the Entra user, at
+/// once or staged (`at`, a YAML line).
+fn deleting(at: &str) -> String {
+    let playbook =
+        std::fs::read_to_string(example().join("playbooks/involuntary-leaver.yaml")).unwrap();
+    format!(
+        "{playbook}\n  - id: delete-entra-user\n    kind: iam.delete\n    connector: m365\n    \
+         owner: iam\n    risk: low\n    destructive: true\n{at}    \
+         after: [disable-entra-user, retain-data]\n"
+    )
+}
+
+#[test]
+fn plan_of_an_entra_delete_says_entra_keeps_deleted_users_30_days() {
+    let graph = graph();
+    let note = "Entra keeps deleted users 30 days (restorable until then";
+
+    let now = Contoso::with_playbooks(&graph, &[("involuntary-leaver.yaml", &deleting(""))]);
+    let plan = now.run(&["plan", "megan"]).expect(0);
+    let line = plan
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("delete-entra-user"))
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(
+        line.contains("delete the account") && line.contains(note),
+        "{line}"
+    );
+
+    let staged = deleting("    at: +30d\n");
+    let later = Contoso::with_playbooks(&graph, &[("involuntary-leaver.yaml", &staged)]);
+    let plan = later.run(&["plan", "megan"]).expect(0);
+    let line = plan
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("delete-entra-user"))
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(
+        line.contains("scheduled for 2026-12-28") && line.contains(note),
+        "{line}"
+    );
+    // A plan deletes nothing.
+    assert!(seen(&graph, MEGAN).enabled);
+    assert_eq!(writes(&graph), 0);
     assert_no_violations(&graph);
 }
