@@ -4,6 +4,8 @@
 //! binary offboards Megan Bowen (C1002, involuntary leaver) and moves Diego Siciliani (C1004,
 //! marketing to sales). What the tenant holds afterwards is read with plain Graph GETs under a
 //! token the test fetches itself, and the finance notice with plain SQL on the store's outbox.
+//! The plan's notes (what Entra keeps, its 30 days for deleted users) are checked too, and the
+//! example's own `start-peers` script is run, planned against and stopped.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -55,6 +57,12 @@ impl Contoso {
 
     /// The copy with more playbooks, `(file name, YAML)`, in `playbooks/`.
     fn with_playbooks(graph: &GraphServer, playbooks: &[(&str, &str)]) -> Contoso {
+        Contoso::at(&graph.base_url, &graph.secret, playbooks)
+    }
+
+    /// The copy pointed at the Graph (and token endpoint) on `base_url`, whose client secret is
+    /// `secret`.
+    fn at(base_url: &str, secret: &str, playbooks: &[(&str, &str)]) -> Contoso {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
         crate::support::copy_example("contoso", root);
@@ -64,7 +72,7 @@ impl Contoso {
         let config = root.join("offboard.yaml");
         let text = std::fs::read_to_string(&config).unwrap();
         assert_eq!(text.matches(EXAMPLE_URL).count(), 2, "{text}");
-        std::fs::write(&config, text.replace(EXAMPLE_URL, &graph.base_url)).unwrap();
+        std::fs::write(&config, text.replace(EXAMPLE_URL, base_url)).unwrap();
         std::fs::write(
             root.join(".gitignore"),
             "/state/\n/journal/\n/hr.it-complete.csv\n",
@@ -75,7 +83,7 @@ impl Contoso {
         git(root, &["commit", "-q", "-m", "Contoso playbook repository"]);
         Contoso {
             tmp,
-            secret: graph.secret.clone(),
+            secret: secret.to_owned(),
         }
     }
 
@@ -398,4 +406,85 @@ fn plan_of_an_entra_delete_says_entra_keeps_deleted_users_30_days() {
     assert!(seen(&graph, MEGAN).enabled);
     assert_eq!(writes(&graph), 0);
     assert_no_violations(&graph);
+}
+
+#[test]
+fn start_peers_serves_a_seeded_fake_graph_the_example_plans_against_and_stops_cleanly() {
+    use std::io::{BufRead, BufReader};
+    let port = crate::support::peers::free_port();
+    let mut script = std::process::Command::new("bash")
+        .arg(example().join("start-peers"))
+        .env("CONTOSO_GRAPH_PORT", port.to_string())
+        .env_remove(SECRET_ENV)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    // Should an assertion fail before the end, the script (and the fake with it) still stops.
+    let mut guard = Term(Some(script.id()));
+    let mut printed = Vec::new();
+    let mut secret = None;
+    let mut lines = BufReader::new(script.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push(line.clone());
+        if let Some(rest) = line.strip_prefix("export CONTOSO_ENTRA_SECRET='") {
+            secret = rest.strip_suffix('\'').map(str::to_owned);
+        }
+        if line.starts_with("Ctrl-C stops it") {
+            break;
+        }
+    }
+    let secret = secret.unwrap_or_else(|| panic!("no export line:\n{}", printed.join("\n")));
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("seeded 5 users, 6 groups, 3 SKUs")),
+        "{}",
+        printed.join("\n")
+    );
+
+    let url = format!("http://127.0.0.1:{port}");
+    let contoso = Contoso::at(&url, &secret, &[]);
+    let plan = contoso.run(&["plan", "megan"]).expect(0);
+    assert!(
+        plan.stdout.contains("2 seat(s) released, 37.00/month"),
+        "{plan}"
+    );
+    let violations: Value = reqwest::blocking::get(format!("{url}/_control/violations"))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(violations, serde_json::json!([]));
+
+    // SIGTERM, as a terminal's close would send: the fake goes with the script.
+    assert!(guard.send());
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    assert_eq!(rest, ["start-peers: stopped"]);
+    let status = script.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "{status:?}");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the fake Graph still listens on {port}"
+    );
+}
+
+/// Sends SIGTERM to a process this test started, once: on `send`, or when dropped unsent.
+struct Term(Option<u32>);
+
+impl Term {
+    fn send(&mut self) -> bool {
+        self.0.take().is_some_and(|pid| {
+            std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+    }
+}
+
+impl Drop for Term {
+    fn drop(&mut self) {
+        self.send();
+    }
 }
