@@ -358,6 +358,12 @@ fn plan_lists_what_entra_keeps_even_when_nothing_else_is_left_to_do() {
             && line.contains("group Finance share (synced from on-premises"),
         "{line}"
     );
+    // The steps after it are planned as after any step already done.
+    assert!(
+        plan.stdout
+            .contains("mark-complete            would write \"IT offboarding complete\""),
+        "{plan}"
+    );
     assert_no_violations(&graph);
 }
 
