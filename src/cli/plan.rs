@@ -57,6 +57,9 @@ fn print_human(plan: &Plan, employee: &HrRecord) {
     );
     for step in &plan.steps {
         let what = match &step.state {
+            StepState::Confirmed {
+                kept: Some(kept), ..
+            } => format!("already done; {}", printable(kept)),
             StepState::Confirmed { .. } => "already done".to_owned(),
             StepState::AlreadyConfirmed => "already done (confirmed in the journal)".to_owned(),
             other => describe(other),

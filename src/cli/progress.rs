@@ -263,7 +263,10 @@ mod tests {
             let step = step(&format!("s{index}"));
             progress.step_started(index, 10, &step);
             let state = if index < done {
-                StepState::Confirmed { changed: true }
+                StepState::Confirmed {
+                    changed: true,
+                    kept: None,
+                }
             } else {
                 StepState::Pending {
                     on: "interruption".into(),
@@ -305,7 +308,13 @@ mod tests {
                 },
                 false,
             ),
-            (StepState::Confirmed { changed: false }, false),
+            (
+                StepState::Confirmed {
+                    changed: false,
+                    kept: None,
+                },
+                false,
+            ),
             (
                 StepState::Failed {
                     error: "interruption".into(),

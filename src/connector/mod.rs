@@ -214,6 +214,13 @@ pub trait Connector: Send + Sync {
 
     /// Make one change. Idempotent.
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError>;
+
+    /// What a plan should add about `change` in this system, beyond the change itself (for
+    /// example how long a deleted account can still be restored). None by default.
+    fn plan_note(&self, change: &Change) -> Option<&'static str> {
+        let _ = change;
+        None
+    }
 }
 
 impl fmt::Display for Change {

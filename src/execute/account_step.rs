@@ -66,10 +66,29 @@ impl Engine<'_> {
         if self.dry_run() {
             simulated.add(&principal, &changes);
         }
-        if self.dry_run() && !changes.is_empty() {
-            let account = format!("{}: {}", connector.name(), principal.name);
+        if self.dry_run() {
             let kept = kept_for(step.kind, &before);
-            return Ok(planned(account, changes, &before, review.as_ref(), &kept));
+            if !changes.is_empty() {
+                let account = format!("{}: {}", connector.name(), principal.name);
+                let mut done = planned(account, changes, &before, review.as_ref(), &kept);
+                if let Done::Planned(StepState::Planned {
+                    changes, detail, ..
+                }) = &mut done
+                {
+                    for note in changes.iter().filter_map(|c| connector.plan_note(c)) {
+                        detail.push_str("; ");
+                        detail.push_str(note);
+                    }
+                }
+                return Ok(done);
+            }
+            if !kept.is_empty() {
+                // Nothing left to change, but what the system keeps is still worth saying.
+                return Ok(Done::Planned(StepState::Confirmed {
+                    changed: false,
+                    kept: Some(kept_note(&kept)),
+                }));
+            }
         }
         let started = intent.started();
         if started.is_none() && !changes.is_empty() {

@@ -17,7 +17,7 @@ use super::outcome::{RunReport, StepOutcome, StepState};
 pub use super::run_log::{Entry, Mode, Observer, Recorded, RunLog, SignOff, Target};
 use super::simulated::Simulated;
 use super::step_record::{Done, Intent, Recorder, record_done};
-use crate::connector::ConnectorError;
+use crate::connector::{Change, ConnectorError};
 use crate::hr::HrRecord;
 use crate::journal::Event;
 use crate::playbook::RoleMatrix;
@@ -224,7 +224,8 @@ impl Engine<'_> {
                 log,
                 rec.entry(Event::StepScheduled, None, json!({ "due_at": due_at })),
             )?;
-            return Ok(Some(StepState::Scheduled { due_at }));
+            let note = self.plan_note(rec.step);
+            return Ok(Some(StepState::Scheduled { due_at, note }));
         }
         if let (true, Some(reason)) = (rec.step.destructive, self.hold) {
             rec.once(
@@ -264,7 +265,10 @@ impl Engine<'_> {
                         json!({ "task": task, "manual": true, "signed_off_in_place": true }),
                     )
                 })?;
-                return Ok(Some(StepState::Confirmed { changed: true }));
+                return Ok(Some(StepState::Confirmed {
+                    changed: true,
+                    kept: None,
+                }));
             }
             rec.once(
                 log,
@@ -358,6 +362,16 @@ impl Engine<'_> {
                 })
             }
         }
+    }
+
+    /// In a dry run, what the step's connector says about the change the step makes (only
+    /// `iam.delete` has one so far): for a staged step, which a plan does not read.
+    fn plan_note(&self, step: &Step) -> Option<String> {
+        if !self.dry_run() || step.kind != Action::IamDelete {
+            return None;
+        }
+        let connector = self.target(step).ok()?.accounts().ok()?;
+        connector.plan_note(&Change::Delete).map(str::to_owned)
     }
 
     pub(super) fn target(&self, step: &Step) -> Result<&Target, String> {

@@ -419,7 +419,13 @@ fn a_step_interrupted_after_its_change_is_confirmed_from_the_state_it_started_fr
     let report = run(&one, Arc::clone(&system), &mut journal, &Setup::default());
     assert_eq!(
         states(&report),
-        [("disable", &StepState::Confirmed { changed: true })]
+        [(
+            "disable",
+            &StepState::Confirmed {
+                changed: true,
+                kept: None,
+            }
+        )]
     );
     assert!(system.applied().is_empty(), "nothing is applied twice");
     let evidence = &journal.0[1].evidence;
@@ -494,7 +500,13 @@ fn a_gated_step_waits_for_its_approval_and_applies_once_approved() {
     let report = run(&playbook(), Arc::clone(&system), &mut journal, &setup);
     assert_eq!(
         states(&report)[0],
-        ("disable", &StepState::Confirmed { changed: true })
+        (
+            "disable",
+            &StepState::Confirmed {
+                changed: true,
+                kept: None,
+            }
+        )
     );
     assert!(!system.state("grace").active);
     assert!(matches!(report.steps[1].state, StepState::Waiting { .. }));

@@ -80,7 +80,7 @@ pub fn foreseen(step: &Step, hold: Option<&str>, state: StepState) -> StepState 
         StepState::Pending { on } => StepState::Blocked {
             reason: format!("{hold}; it also waits for {on}"),
         },
-        StepState::Scheduled { due_at } => StepState::Blocked {
+        StepState::Scheduled { due_at, .. } => StepState::Blocked {
             reason: format!("{hold}; due {}", crate::human::timestamp(&due_at)),
         },
         other => other,

@@ -108,6 +108,10 @@ impl<T: Connector + ?Sized> Connector for Logged<T> {
             |()| change.to_string(),
         )
     }
+
+    fn plan_note(&self, change: &Change) -> Option<&'static str> {
+        self.inner.plan_note(change)
+    }
 }
 
 impl<T: Messenger + ?Sized> Messenger for Logged<T> {

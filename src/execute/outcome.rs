@@ -13,6 +13,10 @@ pub enum StepState {
     Confirmed {
         /// True when a change was made; false when the target already showed the post-condition.
         changed: bool,
+        /// In a plan, for a step with nothing left to change: what the system keeps that the
+        /// step cannot take away, with why (`kept: group All staff (dynamic group: ...)`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kept: Option<String>,
     },
     /// Confirmed by an earlier invocation of the same run; not touched again.
     AlreadyConfirmed,
@@ -32,6 +36,10 @@ pub enum StepState {
     Scheduled {
         /// When it becomes due (RFC 3339).
         due_at: String,
+        /// In a plan: what the system says about the change once it is made (for example how
+        /// long a deleted account can be restored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     /// Waits for a person of the owner role to sign it off.
     Waiting {
@@ -128,14 +136,18 @@ impl RunReport {
 /// account names and errors it quotes come from data.
 pub fn describe(state: &StepState) -> String {
     crate::human::printable(&match state {
-        StepState::Confirmed { changed: true } => "confirmed".into(),
-        StepState::Confirmed { changed: false } => "already in effect, confirmed".into(),
+        StepState::Confirmed { changed: true, .. } => "confirmed".into(),
+        StepState::Confirmed { changed: false, .. } => "already in effect, confirmed".into(),
         StepState::AlreadyConfirmed => "already confirmed".into(),
         StepState::NoAccount => "no account: nothing to revoke".into(),
         StepState::Failed { error } => format!("FAILED: {error}"),
         StepState::Blocked { reason } => format!("blocked by legal hold ({reason})"),
-        StepState::Scheduled { due_at } => {
-            format!("scheduled for {}", crate::human::timestamp(due_at))
+        StepState::Scheduled { due_at, note } => {
+            let due = format!("scheduled for {}", crate::human::timestamp(due_at));
+            match note {
+                Some(note) => format!("{due}; {note}"),
+                None => due,
+            }
         }
         StepState::Waiting { task } => format!("waiting for sign-off: {task}"),
         StepState::Pending { on } => format!("pending on {on}"),
@@ -172,9 +184,13 @@ mod tests {
 
     #[test]
     fn exit_code_reflects_the_worst_step() {
-        let done = StepState::Confirmed { changed: true };
+        let done = StepState::Confirmed {
+            changed: true,
+            kept: None,
+        };
         let wait = StepState::Scheduled {
             due_at: "2026-12-30T00:00:00Z".into(),
+            note: None,
         };
         let fail = StepState::Failed {
             error: "403".into(),

@@ -71,7 +71,10 @@ pub(super) fn record_done(
             evidence,
         }) => {
             rec.write(log, rec.entry(Event::StepConfirmed, target, evidence))?;
-            Ok(StepState::Confirmed { changed })
+            Ok(StepState::Confirmed {
+                changed,
+                kept: None,
+            })
         }
         Ok(Done::Planned(state)) => Ok(state),
         Ok(Done::NoAccount { target, key }) => {

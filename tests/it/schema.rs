@@ -30,6 +30,8 @@ fn shipped_files(scaffold: &Path) -> Vec<PathBuf> {
         root.join("examples/acme"),
         root.join("examples/northwind"),
         root.join("examples/northwind/playbooks"),
+        root.join("examples/contoso"),
+        root.join("examples/contoso/playbooks"),
         scaffold.to_path_buf(),
         scaffold.join("playbooks"),
     ];

@@ -242,9 +242,20 @@ impl EntraConnector {
     }
 }
 
+/// What a plan says about deleting an Entra user: it goes to the deleted users first.
+pub const DELETED_USERS_NOTE: &str = "Entra keeps deleted users 30 days (restorable until then; \
+     after that gone for good, with the mailbox and OneDrive)";
+
 impl Connector for EntraConnector {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn plan_note(&self, change: &Change) -> Option<&'static str> {
+        match change {
+            Change::Delete => Some(DELETED_USERS_NOTE),
+            _ => None,
+        }
     }
 
     fn find(&self, key: &str) -> Result<Option<Principal>, ConnectorError> {

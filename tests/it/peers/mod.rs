@@ -1,8 +1,10 @@
 //! The connectors against real peers and scripted servers: SCIM (scim2-server, and a scripted
 //! server for faults), LDAP (OpenLDAP `slapd`, also over TLS), the signed webhook, the fake
 //! Microsoft Graph (and the Entra connector through the binary against it), the fake Google
-//! Workspace, and the Northwind example end to end against all of them.
+//! Workspace, the Northwind example end to end against all of them, and the Contoso example
+//! end to end against the fake Graph.
 
+mod contoso;
 mod entra;
 mod google;
 mod graph;
