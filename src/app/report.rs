@@ -1,6 +1,7 @@
 //! The compliance report (`offboard report`): the runs of the journal started within a period,
 //! their figures, the orphan rate of the last reconciliation, and the signed evidence pack for
-//! auditors. Reads the journal only; the pack is written where it is asked for.
+//! auditors. Reads the journal only, and only runs that verify (any other stops the report,
+//! exit 1); the pack is written where it is asked for.
 
 use std::path::Path;
 
@@ -31,6 +32,13 @@ pub fn report(workspace: &Workspace, since: &str) -> Result<(Report, Vec<RunInpu
             runs.push(input);
         }
     }
+    // Figures and evidence come only from runs that verify: a run signed outside the rules
+    // (a forged or edited one) stops the report, as it stops a run of that employee.
+    let ids: Vec<String> = runs
+        .iter()
+        .filter_map(|r| r.records.first().map(|p| p.run.clone()))
+        .collect();
+    super::trust::require_trusted(workspace, &ids)?;
     let orphans = read_orphan_rate(&config.journal).map_err(report_err)?;
     let report = compute(&runs, &window, &config.policy.deadlines, orphans);
     Ok((report, runs))

@@ -169,6 +169,18 @@ fn a_whole_run_forged_with_another_roles_key_is_not_taken_as_done() {
         .expect(1);
     assert!(confirm.stderr.contains(&why), "{confirm}");
     assert!(acme.snapshot() == before, "confirm wrote something");
+    // report neither counts it nor signs evidence over it.
+    let report = acme.run(&["report"], &[]).expect(1);
+    assert!(report.stderr.contains(&why), "{report}");
+    let pack = acme.dir().join("pack");
+    let evidence = acme
+        .run(&["report", "--evidence", pack.to_str().unwrap()], &[])
+        .expect(1);
+    assert!(evidence.stderr.contains(&why), "{evidence}");
+    assert!(
+        !pack.exists(),
+        "an evidence pack was written over a forged run"
+    );
 }
 
 #[test]
