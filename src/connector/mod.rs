@@ -4,6 +4,7 @@
 //! timing and journaling belong to the engine.
 
 pub mod entra;
+pub(crate) mod http_body;
 pub(crate) mod http_errors;
 pub mod ldap;
 mod message;

@@ -8,6 +8,8 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::connector::http_body::read_limited;
+use crate::fsio::HTTP_ANSWER;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use reqwest::Url;
 use reqwest::blocking::Client;
@@ -237,9 +239,7 @@ impl TokenSource {
         drop(form);
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .map_err(|e| transport_error(&what, self.timeout, e))?;
+        let body = read_limited(&what, response, HTTP_ANSWER)?;
         if !status.is_success() {
             let detail = serde_json::from_slice::<TokenRefusal>(&body)
                 .map(|r| match r.error_description {

@@ -61,6 +61,13 @@ pub const HTTP_PAGE: Limit = Limit {
     what: "an HR HTTP answer",
 };
 
+/// One answer of a system a connector talks to over HTTP (SCIM, Microsoft Graph, a token
+/// endpoint, a webhook receiver).
+pub const HTTP_ANSWER: Limit = Limit {
+    bytes: 64 * MIB,
+    what: "a connector's HTTP answer",
+};
+
 /// One line of a journal file (run, ledger, delivery log).
 pub const JOURNAL_LINE: Limit = Limit {
     bytes: MIB,

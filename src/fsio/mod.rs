@@ -27,7 +27,7 @@ pub use create::{
 };
 pub use csv_guard::{CsvGuard, CsvLimitError, csv_limit_error};
 pub use limits::{
-    CSV_FIELD, CSV_ROW, EXPORT, HTTP_PAGE, JOURNAL_LINE, JOURNAL_STATE, KEY, Limit, RUN_FILE,
-    STATE, TEXT, check_key, size,
+    CSV_FIELD, CSV_ROW, EXPORT, HTTP_ANSWER, HTTP_PAGE, JOURNAL_LINE, JOURNAL_STATE, KEY, Limit,
+    RUN_FILE, STATE, TEXT, check_key, size,
 };
 pub use read::{Links, check_regular, open_regular, read, read_to_string};

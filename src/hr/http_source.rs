@@ -345,28 +345,7 @@ fn body_error(url: &Url, message: String) -> HrError {
 /// The body of `response`, refused when it exceeds [`HTTP_PAGE`] (a wrong URL serving a huge
 /// file must not exhaust memory).
 fn read_body(what: &str, response: reqwest::blocking::Response) -> Result<Vec<u8>, ConnectorError> {
-    use std::io::Read;
-    let too_large = || ConnectorError::Permanent {
-        message: format!("{what}: the answer is larger than {HTTP_PAGE}"),
-    };
-    if response
-        .content_length()
-        .is_some_and(|n| n > HTTP_PAGE.bytes)
-    {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::new();
-    response
-        .take(HTTP_PAGE.bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ConnectorError::Transient {
-            message: format!("{what}: reading the answer failed: {e}"),
-            retry_after: None,
-        })?;
-    if bytes.len() as u64 > HTTP_PAGE.bytes {
-        return Err(too_large());
-    }
-    Ok(bytes)
+    crate::connector::http_body::read_limited(what, response, HTTP_PAGE)
 }
 
 #[cfg(test)]

@@ -15,8 +15,10 @@ use serde::de::DeserializeOwned;
 
 use super::model::Page;
 use crate::connector::ConnectorError;
+use crate::connector::http_body::read_limited;
 use crate::connector::http_errors::{status_error, transport_error};
 use crate::connector::oauth::TokenSource;
+use crate::fsio::HTTP_ANSWER;
 
 /// The most pages one listing follows: a guard against a server that never ends one.
 const MAX_PAGES: usize = 10_000;
@@ -104,10 +106,7 @@ impl Graph {
             .map_err(|e| transport_error(&what, self.timeout, e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .map_err(|e| transport_error(&what, self.timeout, e))?
-            .to_vec();
+        let body = read_limited(&what, response, HTTP_ANSWER)?;
         if status.is_success() || status == StatusCode::NOT_FOUND {
             return Ok(Answer { status, body });
         }

@@ -12,7 +12,9 @@ use reqwest::{Method, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::connector::ConnectorError;
+use crate::connector::http_body::read_limited;
 use crate::connector::http_errors::transport_error;
+use crate::fsio::HTTP_ANSWER;
 
 /// The media type of SCIM requests and responses (RFC 7644 §3.1).
 const SCIM_JSON: &str = "application/scim+json";
@@ -103,10 +105,7 @@ impl Http {
             .map_err(|e| transport_error(&what, self.timeout, e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .map_err(|e| transport_error(&what, self.timeout, e))?
-            .to_vec();
+        let body = read_limited(&what, response, HTTP_ANSWER)?;
         Ok(Answer {
             status,
             headers,

@@ -14,8 +14,10 @@ use super::deliveries::{DeliveryLog, DeliveryLogError, DeliveryRecord};
 use super::signature::{
     IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, TOPIC_HEADER, sha256_hex, sign,
 };
+use crate::connector::http_body::read_limited;
 use crate::connector::http_errors::{status_error, transport_error};
 use crate::connector::{ConnectorError, Message, Messenger, Receipt};
+use crate::fsio::HTTP_ANSWER;
 
 /// The per-request timeout when the configuration gives none.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -169,9 +171,7 @@ impl Messenger for WebhookConnector {
             .map_err(|e| transport_error(&what, self.timeout, e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let answer = response
-            .bytes()
-            .map_err(|e| transport_error(&what, self.timeout, e))?;
+        let answer = read_limited(&what, response, HTTP_ANSWER)?;
         if !status.is_success() {
             let detail: String = String::from_utf8_lossy(&answer).chars().take(200).collect();
             let mut error = status_error(&what, status, &headers, Some(&self.redact(&detail)));

@@ -414,3 +414,25 @@ fn a_deactivation_answered_with_the_user_takes_that_answer_as_the_read_back() {
     assert_eq!(server.requests().len(), 3);
     assert_eq!(server.requests()[2].path(), "/v2/Users/u1");
 }
+
+#[test]
+fn an_answer_over_the_size_limit_is_refused_not_read_into_memory() {
+    // One byte over the 64 MiB limit for a connector's HTTP answer.
+    let huge = "x".repeat(64 * 1024 * 1024 + 1);
+    let server = ScriptServer::script(vec![Reply::new(200, huge)]);
+    let idp = connector(&server, Duration::from_secs(30));
+    let result = policy(3).call(|| idp.find("alice"), |_, _, _| {});
+    match result {
+        Err(ConnectorError::Permanent { message }) => assert_eq!(
+            message,
+            "SCIM GET /v2/Users: the answer is larger than the 64 MiB limit for a connector's \
+             HTTP answer"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a permanent error is not retried"
+    );
+}
