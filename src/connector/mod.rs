@@ -11,6 +11,7 @@ mod message;
 pub mod oauth;
 pub mod scim;
 pub mod sqlite;
+mod url;
 pub mod webhook;
 
 use std::fmt;

@@ -67,14 +67,7 @@ impl Graph {
     /// The base URL with `segments` appended, each percent-encoded as one path segment, and
     /// the query pairs encoded.
     pub fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
-        let mut url = self.base.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        url
+        crate::connector::url::join(&self.base, segments, query)
     }
 
     /// Send one call. A 2xx or a 404 is returned; anything else is an error. `permission` is
