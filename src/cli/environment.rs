@@ -51,13 +51,12 @@ pub const VARIABLES: &[Variable] = &[
     },
 ];
 
-/// The table as `--help` ends: a heading and one line per variable.
+/// The table as `--help` ends: a heading, then each variable with its meaning indented on the
+/// next line (so that wrapping at the terminal's width keeps the list readable).
 pub fn help() -> String {
-    let width = VARIABLES.iter().map(|v| v.name.len()).max().unwrap_or(0);
-    let mut text = String::from("Environment:\n");
+    let mut text = String::from("Environment:");
     for v in VARIABLES {
-        text.push_str(&format!("  {:width$}  {}\n", v.name, v.meaning));
+        text.push_str(&format!("\n  {}\n      {}", v.name, v.meaning));
     }
-    text.pop();
     text
 }
