@@ -15,8 +15,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use reqwest::Method;
-use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
+
+pub use super::fake::Answer;
+use super::fake::{Control, answer};
+
+/// Who answers, for messages.
+const WHO: &str = "the fake Google";
 
 /// The service account: the `iss` of its assertions.
 pub const CLIENT_EMAIL: &str = "offboard@offboard-test.iam.gserviceaccount.com";
@@ -35,23 +40,11 @@ pub const SCOPES: &[&str] = &[
 pub struct GoogleServer {
     // Kept for its standard input: closing it stops the server.
     child: Child,
-    /// `http://127.0.0.1:PORT`.
-    pub base_url: String,
     /// The service account's private key (PEM), whose public half the fake trusts.
     pub key: PathBuf,
     dir: tempfile::TempDir,
-    http: reqwest::blocking::Client,
-}
-
-/// An answer: status, headers and the body as JSON (`Null` when empty).
-#[derive(Debug)]
-pub struct Answer {
-    /// The HTTP status.
-    pub status: u16,
-    /// The response headers.
-    pub headers: HeaderMap,
-    /// The body, `Value::Null` when there is none.
-    pub body: Value,
+    /// Its address and control API.
+    control: Control,
 }
 
 impl Answer {
@@ -153,13 +146,9 @@ impl GoogleServer {
         let base_url = wait_for_serving(&mut child);
         GoogleServer {
             child,
-            base_url,
+            control: Control::new(base_url),
             key,
             dir,
-            http: reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .unwrap(),
         }
     }
 
@@ -191,7 +180,7 @@ impl GoogleServer {
 
     /// POST these form fields to the token endpoint.
     pub fn post_form(&self, form: &[(&str, &str)]) -> Answer {
-        answer(self.http.post(self.token_url()).form(form).send())
+        answer(WHO, self.http.post(self.token_url()).form(form).send())
     }
 
     /// A fresh access token for `scopes`.
@@ -228,7 +217,7 @@ impl GoogleServer {
                 .header("Content-Type", "application/json")
                 .body(body.to_string());
         }
-        answer(request.send())
+        answer(WHO, request.send())
     }
 
     /// GET an API path.
@@ -236,47 +225,17 @@ impl GoogleServer {
         self.call(Method::GET, path, query, token, None)
     }
 
-    /// A control call; panics unless it answers 200.
-    pub fn control(&self, method: Method, name: &str, body: Option<&Value>) -> Value {
-        let mut request = self
-            .http
-            .request(method, format!("{}/_control/{name}", self.base_url));
-        if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_string());
-        }
-        let got = answer(request.send());
-        assert_eq!(got.status, 200, "/_control/{name}: {:?}", got.body);
-        got.body
-    }
-
-    /// Load a seed (see tests/peers/google/store.py).
-    pub fn seed(&self, seed: &Value) {
-        self.control(Method::POST, "state", Some(seed));
-    }
-
-    /// Everything the fake customer holds now.
-    pub fn state(&self) -> Value {
-        self.control(Method::GET, "state", None)
-    }
-
-    /// Queue faults (one object or a list; see tests/peers/google/faults.py).
-    pub fn fault(&self, fault: &Value) {
-        self.control(Method::POST, "faults", Some(fault));
-    }
-
     /// How transfers inserted from now on progress (see tests/peers/google/transfers.py).
     pub fn transfers(&self, settings: &Value) {
         self.control(Method::POST, "transfers", Some(settings));
     }
+}
 
-    /// Every contract violation so far.
-    pub fn violations(&self) -> Vec<Value> {
-        self.control(Method::GET, "violations", None)
-            .as_array()
-            .cloned()
-            .unwrap()
+impl std::ops::Deref for GoogleServer {
+    type Target = Control;
+
+    fn deref(&self) -> &Control {
+        &self.control
     }
 }
 
@@ -323,22 +282,5 @@ fn wait_for_serving(child: &mut Child) -> String {
                 );
             }
         }
-    }
-}
-
-fn answer(sent: reqwest::Result<reqwest::blocking::Response>) -> Answer {
-    let response = sent.expect("the fake Google answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let text = response.text().unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-    };
-    Answer {
-        status,
-        headers,
-        body,
     }
 }

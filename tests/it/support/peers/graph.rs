@@ -13,8 +13,13 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use reqwest::Method;
-use reqwest::header::HeaderMap;
 use serde_json::Value;
+
+pub use super::fake::Answer;
+use super::fake::{Control, answer};
+
+/// Who answers, for messages.
+const WHO: &str = "the fake Graph";
 
 /// The tenant in the token endpoint's path.
 pub const TENANT: &str = "contoso-test";
@@ -29,22 +34,10 @@ const SECRET_ENV: &str = "OFFBOARD_FAKE_GRAPH_SECRET";
 pub struct GraphServer {
     // Kept for its standard input: closing it stops the server.
     child: Child,
-    /// `http://127.0.0.1:PORT`.
-    pub base_url: String,
     /// The client secret it accepts.
     pub secret: String,
-    http: reqwest::blocking::Client,
-}
-
-/// An answer: status, headers and the body as JSON (`Null` when empty).
-#[derive(Debug)]
-pub struct Answer {
-    /// The HTTP status.
-    pub status: u16,
-    /// The response headers.
-    pub headers: HeaderMap,
-    /// The body, `Value::Null` when there is none.
-    pub body: Value,
+    /// Its address and control API.
+    control: Control,
 }
 
 impl GraphServer {
@@ -129,12 +122,8 @@ impl GraphServer {
         };
         GraphServer {
             child,
-            base_url,
+            control: Control::new(base_url),
             secret,
-            http: reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .unwrap(),
         }
     }
 
@@ -145,7 +134,7 @@ impl GraphServer {
 
     /// POST these form fields to the token endpoint.
     pub fn request_token(&self, form: &[(&str, &str)]) -> Answer {
-        answer(self.http.post(self.token_url()).form(form).send())
+        answer(WHO, self.http.post(self.token_url()).form(form).send())
     }
 
     /// A fresh access token, by the client secret.
@@ -181,7 +170,7 @@ impl GraphServer {
                 .header("Content-Type", "application/json")
                 .body(body.to_string());
         }
-        answer(request.send())
+        answer(WHO, request.send())
     }
 
     /// GET a Graph path.
@@ -191,53 +180,15 @@ impl GraphServer {
 
     /// GET an absolute URL the fake handed out (`@odata.nextLink`).
     pub fn get_url(&self, url: &str, token: &str) -> Answer {
-        answer(self.http.get(url).bearer_auth(token).send())
+        answer(WHO, self.http.get(url).bearer_auth(token).send())
     }
+}
 
-    /// A control call; panics unless it answers 200.
-    pub fn control(&self, method: Method, name: &str, body: Option<&Value>) -> Value {
-        let mut request = self
-            .http
-            .request(method, format!("{}/_control/{name}", self.base_url));
-        if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_string());
-        }
-        let got = answer(request.send());
-        assert_eq!(got.status, 200, "/_control/{name}: {:?}", got.body);
-        got.body
-    }
+impl std::ops::Deref for GraphServer {
+    type Target = Control;
 
-    /// Load a seed (users, groups, SKUs; see tests/peers/graph/store.py).
-    pub fn seed(&self, seed: &Value) {
-        self.control(Method::POST, "state", Some(seed));
-    }
-
-    /// Everything the fake tenant holds now.
-    pub fn state(&self) -> Value {
-        self.control(Method::GET, "state", None)
-    }
-
-    /// Queue faults (one object or a list; see tests/peers/graph/faults.py).
-    pub fn fault(&self, fault: &Value) {
-        self.control(Method::POST, "faults", Some(fault));
-    }
-
-    /// Every call the fake got so far.
-    pub fn requests(&self) -> Vec<Value> {
-        self.control(Method::GET, "requests", None)
-            .as_array()
-            .cloned()
-            .unwrap()
-    }
-
-    /// Every contract violation so far.
-    pub fn violations(&self) -> Vec<Value> {
-        self.control(Method::GET, "violations", None)
-            .as_array()
-            .cloned()
-            .unwrap()
+    fn deref(&self) -> &Control {
+        &self.control
     }
 }
 
@@ -245,22 +196,5 @@ impl Drop for GraphServer {
     fn drop(&mut self) {
         drop(self.child.stdin.take());
         let _ = self.child.wait();
-    }
-}
-
-fn answer(sent: reqwest::Result<reqwest::blocking::Response>) -> Answer {
-    let response = sent.expect("the fake Graph answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let text = response.text().unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-    };
-    Answer {
-        status,
-        headers,
-        body,
     }
 }

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod fake;
 pub mod google;
 pub mod graph;
 pub mod ldap;

@@ -1,0 +1,106 @@
+//! What the fake vendor clouds (`tests/peers/graph/`, `tests/peers/google/`) share on the Rust
+//! side: their answers read as JSON, and their control API (`/_control/`) to seed state, read it
+//! back, queue faults and list the calls received and the contract violations found. Each
+//! server's handle dereferences to its [`Control`].
+
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+/// An answer: status, headers and the body as JSON (`Null` when empty).
+#[derive(Debug)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The body, `Value::Null` when there is none.
+    pub body: Value,
+}
+
+/// Read what `who` (e.g. "the fake Graph") sent; panics when it did not answer or the body is
+/// not JSON.
+pub fn answer(who: &str, sent: reqwest::Result<reqwest::blocking::Response>) -> Answer {
+    let response = sent.unwrap_or_else(|e| panic!("{who} answers: {e}"));
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    };
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// A running fake's address and its control API.
+pub struct Control {
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The client the tests call it with.
+    pub http: reqwest::blocking::Client,
+}
+
+impl Control {
+    /// The fake at `base_url`.
+    pub fn new(base_url: String) -> Control {
+        Control {
+            base_url,
+            http: reqwest::blocking::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// A control call; panics unless it answers 200.
+    pub fn control(&self, method: Method, name: &str, body: Option<&Value>) -> Value {
+        let mut request = self
+            .http
+            .request(method, format!("{}/_control/{name}", self.base_url));
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+        }
+        let got = answer("the fake's control API", request.send());
+        assert_eq!(got.status, 200, "/_control/{name}: {:?}", got.body);
+        got.body
+    }
+
+    /// Load a seed (see the fake's `store.py`).
+    pub fn seed(&self, seed: &Value) {
+        self.control(Method::POST, "state", Some(seed));
+    }
+
+    /// Everything the fake holds now.
+    pub fn state(&self) -> Value {
+        self.control(Method::GET, "state", None)
+    }
+
+    /// Queue faults (one object or a list; see the fake's `faults.py`).
+    pub fn fault(&self, fault: &Value) {
+        self.control(Method::POST, "faults", Some(fault));
+    }
+
+    /// Every call the fake got so far.
+    pub fn requests(&self) -> Vec<Value> {
+        self.list("requests")
+    }
+
+    /// Every contract violation so far.
+    pub fn violations(&self) -> Vec<Value> {
+        self.list("violations")
+    }
+
+    fn list(&self, name: &str) -> Vec<Value> {
+        self.control(Method::GET, name, None)
+            .as_array()
+            .cloned()
+            .unwrap()
+    }
+}
