@@ -37,24 +37,58 @@ pub fn answer(who: &str, sent: reqwest::Result<reqwest::blocking::Response>) -> 
     }
 }
 
-/// A running fake's address and its control API.
+/// A running fake's address, its API and its control API.
 pub struct Control {
     /// `http://127.0.0.1:PORT`.
     pub base_url: String,
     /// The client the tests call it with.
     pub http: reqwest::blocking::Client,
+    /// Where its API paths start below `base_url` (`/v1.0` for Graph).
+    api_root: &'static str,
+    /// Who answers, for messages (`the fake Graph`).
+    who: &'static str,
 }
 
 impl Control {
-    /// The fake at `base_url`.
-    pub fn new(base_url: String) -> Control {
+    /// The fake `who` at `base_url`, whose API paths start at `api_root`.
+    pub fn new(base_url: String, api_root: &'static str, who: &'static str) -> Control {
         Control {
             base_url,
+            api_root,
+            who,
             http: reqwest::blocking::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
                 .build()
                 .unwrap(),
         }
+    }
+
+    /// An API call: `path` below the API root (`/users/ID`), query pairs encoded as a client
+    /// does.
+    pub fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        token: &str,
+        body: Option<&Value>,
+    ) -> Answer {
+        let url = format!("{}{}{path}", self.base_url, self.api_root);
+        let mut request = self.http.request(method, url).bearer_auth(token);
+        if !query.is_empty() {
+            request = request.query(query);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+        }
+        answer(self.who, request.send())
+    }
+
+    /// GET an API path.
+    pub fn get(&self, path: &str, query: &[(&str, &str)], token: &str) -> Answer {
+        self.call(Method::GET, path, query, token, None)
     }
 
     /// A control call; panics unless it answers 200.
@@ -67,7 +101,7 @@ impl Control {
                 .header("Content-Type", "application/json")
                 .body(body.to_string());
         }
-        let got = answer("the fake's control API", request.send());
+        let got = answer(self.who, request.send());
         assert_eq!(got.status, 200, "/_control/{name}: {:?}", got.body);
         got.body
     }

@@ -7,11 +7,9 @@
 //! It runs under a shell that kills it as soon as its standard input closes: when the handle is
 //! dropped, or when the test process ends however it ends.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use reqwest::Method;
@@ -19,6 +17,7 @@ use serde_json::{Value, json};
 
 pub use super::fake::Answer;
 use super::fake::{Control, answer};
+use super::process::{guarded, wait_for};
 
 /// Who answers, for messages.
 const WHO: &str = "the fake Google";
@@ -123,13 +122,8 @@ impl GoogleServer {
         let dir = tempfile::tempdir().unwrap();
         let (key, public) = key_pair(dir.path(), "service-account");
         let server = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/google/server.py");
-        let mut child = Command::new("sh")
-            .args([
-                "-c",
-                r#""$0" "$@" & pid=$!; read -r _ || true; kill "$pid"; wait "$pid""#,
-                &super::venv_bin("python"),
-                server,
-            ])
+        let mut child = guarded(&super::venv_bin("python"))
+            .arg(server)
             .args([
                 "--port",
                 "0",
@@ -138,15 +132,12 @@ impl GoogleServer {
                 "--public-key",
             ])
             .arg(&public)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start the fake Google ({e})"));
-        let base_url = wait_for_serving(&mut child);
+        let base_url = wait_for(&mut child, "Serving Google on ", WHO);
         GoogleServer {
             child,
-            control: Control::new(base_url),
+            control: Control::new(base_url, "", WHO),
             key,
             dir,
         }
@@ -195,36 +186,6 @@ impl GoogleServer {
         self.token_for(SCOPES)
     }
 
-    /// An API call: `path` from the root (`/admin/directory/v1/users`), query pairs encoded as
-    /// a client does.
-    pub fn call(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, &str)],
-        token: &str,
-        body: Option<&Value>,
-    ) -> Answer {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base_url))
-            .bearer_auth(token);
-        if !query.is_empty() {
-            request = request.query(query);
-        }
-        if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_string());
-        }
-        answer(WHO, request.send())
-    }
-
-    /// GET an API path.
-    pub fn get(&self, path: &str, query: &[(&str, &str)], token: &str) -> Answer {
-        self.call(Method::GET, path, query, token, None)
-    }
-
     /// How transfers inserted from now on progress (see tests/peers/google/transfers.py).
     pub fn transfers(&self, settings: &Value) {
         self.control(Method::POST, "transfers", Some(settings));
@@ -243,44 +204,5 @@ impl Drop for GoogleServer {
     fn drop(&mut self) {
         drop(self.child.stdin.take());
         let _ = self.child.wait();
-    }
-}
-
-fn wait_for_serving(child: &mut Child) -> String {
-    let (lines, seen) = mpsc::channel();
-    let streams = [
-        child
-            .stdout
-            .take()
-            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-        child
-            .stderr
-            .take()
-            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-    ];
-    for stream in streams.into_iter().flatten() {
-        let lines = lines.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = lines.send(line);
-            }
-        });
-    }
-    let mut output = Vec::new();
-    loop {
-        match seen.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) if line.starts_with("Serving Google on ") => {
-                return line["Serving Google on ".len()..].trim().to_owned();
-            }
-            Ok(line) => output.push(line),
-            Err(_) => {
-                drop(child.stdin.take());
-                let _ = child.wait();
-                panic!(
-                    "the fake Google did not start (installed? ./scripts/install-peers):\n{}",
-                    output.join("\n")
-                );
-            }
-        }
     }
 }

@@ -6,17 +6,12 @@
 //! it as soon as its standard input closes: when the handle is dropped, or when the test process
 //! ends however it ends.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
-use reqwest::Method;
-use serde_json::Value;
+use std::process::Child;
 
 pub use super::fake::Answer;
 use super::fake::{Control, answer};
+use super::process::{guarded, wait_for};
 
 /// Who answers, for messages.
 const WHO: &str = "the fake Graph";
@@ -59,14 +54,9 @@ impl GraphServer {
     fn start_with(cert: Option<&Path>, token_lifetime: Option<u32>) -> GraphServer {
         let secret = format!("graphSECRET{}", super::random_hex(16));
         let server = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/graph/server.py");
-        let mut command = Command::new("sh");
+        let mut command = guarded(&super::venv_bin("python"));
         command
-            .args([
-                "-c",
-                r#""$0" "$@" & pid=$!; read -r _ || true; kill "$pid"; wait "$pid""#,
-                &super::venv_bin("python"),
-                server,
-            ])
+            .arg(server)
             .args(["--port", "0", "--tenant", TENANT, "--client-id", CLIENT_ID])
             .args(["--client-secret-env", SECRET_ENV])
             .env(SECRET_ENV, &secret);
@@ -77,52 +67,12 @@ impl GraphServer {
             command.args(["--token-lifetime", &seconds.to_string()]);
         }
         let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start the fake Graph ({e})"));
-        let (lines, seen) = mpsc::channel();
-        for stream in [
-            child
-                .stdout
-                .take()
-                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-            child
-                .stderr
-                .take()
-                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let lines = lines.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = lines.send(line);
-                }
-            });
-        }
-        let mut output = Vec::new();
-        let base_url = loop {
-            match seen.recv_timeout(Duration::from_secs(60)) {
-                Ok(line) if line.starts_with("Serving Graph on ") => {
-                    break line["Serving Graph on ".len()..].trim().to_owned();
-                }
-                Ok(line) => output.push(line),
-                Err(_) => {
-                    drop(child.stdin.take());
-                    let _ = child.wait();
-                    panic!(
-                        "the fake Graph did not start (installed? ./scripts/install-peers):\n{}",
-                        output.join("\n")
-                    );
-                }
-            }
-        };
+        let base_url = wait_for(&mut child, "Serving Graph on ", WHO);
         GraphServer {
             child,
-            control: Control::new(base_url),
+            control: Control::new(base_url, "/v1.0", WHO),
             secret,
         }
     }
@@ -147,35 +97,6 @@ impl GraphServer {
         ]);
         assert_eq!(got.status, 200, "token: {:?}", got.body);
         got.body["access_token"].as_str().unwrap().to_owned()
-    }
-
-    /// A Graph call: `path` below `/v1.0` (`/users/ID`), query pairs encoded as a client does.
-    pub fn call(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, &str)],
-        token: &str,
-        body: Option<&Value>,
-    ) -> Answer {
-        let mut request = self
-            .http
-            .request(method, format!("{}/v1.0{path}", self.base_url))
-            .bearer_auth(token);
-        if !query.is_empty() {
-            request = request.query(query);
-        }
-        if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_string());
-        }
-        answer(WHO, request.send())
-    }
-
-    /// GET a Graph path.
-    pub fn get(&self, path: &str, query: &[(&str, &str)], token: &str) -> Answer {
-        self.call(Method::GET, path, query, token, None)
     }
 
     /// GET an absolute URL the fake handed out (`@odata.nextLink`).

@@ -9,6 +9,7 @@ pub mod fake;
 pub mod google;
 pub mod graph;
 pub mod ldap;
+pub mod process;
 pub mod proxy;
 pub mod scim;
 pub mod script;

@@ -4,12 +4,12 @@
 //! imports), so the test process shares one: it runs under a shell that kills it as soon as its
 //! standard input closes, that is when the test process ends however it ends.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{OnceLock, mpsc};
-use std::time::Duration;
+use std::process::Child;
+use std::sync::OnceLock;
 
 use serde_json::{Value, json};
+
+use super::process::{guarded, wait_for};
 
 /// A running scim2-server.
 pub struct ScimServer {
@@ -40,57 +40,14 @@ impl ScimServer {
     pub fn start_with_token(token: &str) -> ScimServer {
         let port = super::free_port();
         let token = token.to_owned();
-        let mut child = Command::new("sh")
-            .args([
-                "-c",
-                r#""$0" "$@" & pid=$!; read -r _ || true; kill "$pid"; wait "$pid""#,
-                &super::venv_bin("scim2-server"),
-            ])
+        let mut child = guarded(&super::venv_bin("scim2-server"))
             .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
             .args(["--bearer-token", &token])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| {
                 panic!("cannot start scim2-server ({e}); install it with ./scripts/install-peers")
             });
-        let (lines, seen) = mpsc::channel();
-        for stream in [
-            child
-                .stdout
-                .take()
-                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-            child
-                .stderr
-                .take()
-                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let lines = lines.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = lines.send(line);
-                }
-            });
-        }
-        let mut output = Vec::new();
-        loop {
-            match seen.recv_timeout(Duration::from_secs(30)) {
-                Ok(line) if line.contains("Serving SCIM on") => break,
-                Ok(line) => output.push(line),
-                Err(_) => {
-                    drop(child.stdin.take());
-                    let _ = child.wait();
-                    panic!(
-                        "scim2-server did not start (is it installed? ./scripts/install-peers):\n{}",
-                        output.join("\n")
-                    );
-                }
-            }
-        }
+        wait_for(&mut child, "Serving SCIM on", "scim2-server");
         ScimServer {
             child,
             base_url: format!("http://127.0.0.1:{port}/v2"),
