@@ -1,8 +1,8 @@
 //! Validate a playbook repository (or the files named): run the analyzer over them, with the
 //! configuration, glossary, role matrix and holds as context, and collect every diagnostic. The
 //! rules for which files are checked are those `offboard validate` documents; printing them is
-//! the front end's. The JSON document ([`ValidateReport`]) is a public contract; its shape is
-//! shown in the documentation of `offboard validate` (`cli/validate.rs`).
+//! the front end's. The JSON document ([`ValidateReport`]) is a public contract, described in
+//! docs/playbook-format.md (Diagnostics).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -74,6 +74,41 @@ impl Outcome {
                 })
                 .collect(),
             changed_since: self.changed_since.clone(),
+        }
+    }
+
+    /// Every diagnostic with its file relative to the root of the git work tree holding it (as
+    /// given outside any): the paths GitHub annotations and SARIF logs name.
+    pub fn in_work_trees(&self) -> Vec<(String, &Diagnostic)> {
+        let mut roots = RepoRoots::default();
+        self.diagnostics
+            .iter()
+            .map(|d| (roots.relative(&d.file).display().to_string(), d))
+            .collect()
+    }
+}
+
+/// The git work tree roots of files' directories, looked up once per directory.
+#[derive(Default)]
+struct RepoRoots {
+    by_dir: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl RepoRoots {
+    /// `file` relative to the work tree holding it, or as given outside any.
+    fn relative(&mut self, file: &Path) -> PathBuf {
+        let absolute = canonical_lenient(file);
+        let Some(dir) = absolute.parent().map(Path::to_path_buf) else {
+            return file.to_path_buf();
+        };
+        let root = self.by_dir.entry(dir.clone()).or_insert_with(|| {
+            dir.ancestors()
+                .find(|d| d.join(".git").exists())
+                .map(Path::to_path_buf)
+        });
+        match root.as_ref().and_then(|r| absolute.strip_prefix(r).ok()) {
+            Some(rel) => rel.to_path_buf(),
+            None => file.to_path_buf(),
         }
     }
 }
@@ -545,7 +580,7 @@ fn canonical(path: &Path) -> PathBuf {
 
 /// The canonical path of `path`, also when the file itself no longer exists (its directory is
 /// resolved instead), to compare with the paths git reports.
-pub fn canonical_lenient(path: &Path) -> PathBuf {
+fn canonical_lenient(path: &Path) -> PathBuf {
     if let Ok(p) = path.canonicalize() {
         return p;
     }

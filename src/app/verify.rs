@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use serde::Serialize;
+
 use super::Result;
 use super::trust::trust;
 use crate::analyze::Workspace;
@@ -59,11 +61,23 @@ pub fn verify(workspace: &Workspace, request: &VerifyRequest) -> Result<VerifyRe
     Ok(report)
 }
 
-/// Check the evidence pack in `dir`; the verdict, and the allowed-signers file it was checked
-/// against.
-pub fn verify_evidence(workspace: &Workspace, dir: &Path) -> Result<(PackCheck, String)> {
+/// The verdict on an evidence pack: the `--format json` document of `offboard verify
+/// --evidence`.
+#[derive(Debug, Serialize)]
+pub struct EvidenceVerdict {
+    /// The pack directory, as given.
+    pub pack: String,
+    /// The allowed-signers file the signature was checked against.
+    pub allowed_signers: String,
+    /// What was found.
+    #[serde(flatten)]
+    pub check: PackCheck,
+}
+
+/// Check the evidence pack in `dir` against the repository's allowed signers.
+pub fn verify_evidence(workspace: &Workspace, dir: &Path) -> Result<EvidenceVerdict> {
     let (allowed, _) = trust(workspace)?;
-    let allowed_path = workspace
+    let allowed_signers = workspace
         .config
         .signing
         .as_ref()
@@ -71,5 +85,9 @@ pub fn verify_evidence(workspace: &Workspace, dir: &Path) -> Result<(PackCheck, 
         .unwrap_or_default();
     let check = check_evidence_pack(dir, &allowed)
         .map_err(|e| Error::Usage(format!("verify --evidence: {e}")))?;
-    Ok((check, allowed_path))
+    Ok(EvidenceVerdict {
+        pack: dir.display().to_string(),
+        allowed_signers,
+        check,
+    })
 }

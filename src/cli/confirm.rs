@@ -7,7 +7,6 @@ use super::{Format, GlobalArgs};
 use crate::app::Result;
 use crate::app::confirm::{ConfirmRequest, SignedOff, confirm};
 use crate::app::workspace::load_workspace;
-use crate::error::Error;
 use crate::exit::Exit;
 use crate::journal::Event;
 
@@ -27,9 +26,7 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
         _ => "confirmed",
     };
     if global.format == Format::Json {
-        let text =
-            serde_json::to_string_pretty(&outcome).map_err(|e| Error::Usage(e.to_string()))?;
-        println!("{text}");
+        super::print_json(&outcome)?;
     } else if outcome.already {
         println!("{} {}: already {verb}", outcome.run, outcome.step);
     } else if !global.quiet {

@@ -14,7 +14,6 @@ mod progress;
 mod reconcile;
 mod report;
 mod run;
-mod sarif;
 mod status;
 mod terminal;
 mod validate;
@@ -85,8 +84,18 @@ fn asks_for_json(args: &[std::ffi::OsString]) -> bool {
 pub fn run(cli: Cli) -> Result<Exit> {
     let Cli { global, command } = cli;
     let human_or_json = [Format::Human, Format::Json];
+    let hj = "human or json";
     match command {
-        Command::Validate(args) => Ok(validate::run(&global, &args)?),
+        Command::Validate(args) => {
+            let formats = [Format::Human, Format::Json, Format::Github, Format::Sarif];
+            accept_format(
+                "validate",
+                global.format,
+                &formats,
+                "human, json, github or sarif",
+            )?;
+            Ok(validate::run(&global, &args)?)
+        }
         Command::Schema(args) => {
             accept_format("schema", global.format, &human_or_json, "json only")?;
             Ok(generate::schema(&global, &args)?)
@@ -105,24 +114,37 @@ pub fn run(cli: Cli) -> Result<Exit> {
             Ok(generate::man(&global, &args)?)
         }
         Command::Run(args) => {
-            accept_format("run", global.format, &human_or_json, "human or json")?;
+            accept_format("run", global.format, &human_or_json, hj)?;
             run::run(&global, &args, &interrupt_flag())
         }
-        Command::Plan(args) => plan::run(&global, &args),
+        Command::Plan(args) => {
+            accept_format("plan", global.format, &human_or_json, hj)?;
+            plan::run(&global, &args)
+        }
         Command::Confirm(args) => {
-            accept_format("confirm", global.format, &human_or_json, "human or json")?;
+            accept_format("confirm", global.format, &human_or_json, hj)?;
             confirm::run(&global, &args)
         }
-        Command::Status(args) => status::run(&global, &args),
+        Command::Status(args) => {
+            accept_format("status", global.format, &human_or_json, hj)?;
+            status::run(&global, &args)
+        }
         Command::Due(args) => {
-            accept_format("due", global.format, &human_or_json, "human or json")?;
+            accept_format("due", global.format, &human_or_json, hj)?;
             due::run(&global, &args, &interrupt_flag())
         }
-        Command::Verify(args) => verify::run(&global, &args),
+        Command::Verify(args) => {
+            accept_format("verify", global.format, &human_or_json, hj)?;
+            verify::run(&global, &args)
+        }
         Command::Reconcile(args) => reconcile::run(&global, &args),
-        Command::Report(args) => report::run(&global, &args),
+        Command::Report(args) => {
+            let formats = [Format::Human, Format::Json, Format::Md, Format::Html];
+            accept_format("report", global.format, &formats, "human, json, md or html")?;
+            report::run(&global, &args)
+        }
         Command::Init(args) => {
-            accept_format("init", global.format, &human_or_json, "human or json")?;
+            accept_format("init", global.format, &human_or_json, hj)?;
             Ok(init::run(&global, &args)?)
         }
     }
@@ -142,6 +164,14 @@ fn accept_format(
     Err(crate::error::Error::Usage(format!(
         "`offboard {command}` prints {prints}, not {format}"
     )))
+}
+
+/// Print `value` on stdout as the command's pretty-printed `--format json` document.
+fn print_json(value: &impl serde::Serialize) -> crate::Result<()> {
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| crate::Error::Usage(e.to_string()))?;
+    println!("{text}");
+    Ok(())
 }
 
 /// How an error that ends a command is printed on stderr with `--format json`: one object on one

@@ -8,20 +8,12 @@ use super::{Format, GlobalArgs};
 use crate::app::Result;
 use crate::app::verify::{VerifyRequest, verify};
 use crate::app::workspace::load_workspace;
-use crate::error::Error;
 use crate::exit::Exit;
 use crate::human::printable;
 use crate::journal::{Anchor, RunStatus};
 
 /// Verify the runs named (all when none) and print the verdicts.
 pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
-    if !matches!(global.format, Format::Human | Format::Json) {
-        return Err(Error::Usage(format!(
-            "`offboard verify` prints human or json, not {}",
-            global.format
-        ))
-        .into());
-    }
     if let Some(pack) = &args.evidence {
         return super::verify_evidence::run(global, pack);
     }
@@ -33,9 +25,7 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
     let report = verify(&workspace, &request)?;
     match global.format {
         Format::Json => {
-            let text =
-                serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
-            println!("{text}");
+            super::print_json(&report)?;
         }
         _ => {
             if let Some(bad) = &report.ledger.first_error {

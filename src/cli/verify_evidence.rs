@@ -4,51 +4,27 @@
 
 use std::path::Path;
 
-use serde::Serialize;
-
 use super::{Format, GlobalArgs};
 use crate::app::Result;
 use crate::app::verify::verify_evidence;
 use crate::app::workspace::load_workspace;
-use crate::error::Error;
 use crate::exit::Exit;
 use crate::human::{path, printable, timestamp};
-use crate::report::PackCheck;
-
-/// The `--format json` document.
-#[derive(Serialize)]
-struct Output<'a> {
-    /// The pack directory, as given.
-    pack: String,
-    /// The allowed-signers file the signature was checked against.
-    allowed_signers: String,
-    #[serde(flatten)]
-    check: &'a PackCheck,
-}
 
 /// Check the pack in `dir` and print the verdict.
 pub fn run(global: &GlobalArgs, dir: &Path) -> Result<Exit> {
     let workspace = load_workspace(global.config.as_deref())?;
-    let (check, allowed_path) = verify_evidence(&workspace, dir)?;
-    let shown_dir = path(dir);
+    let verdict = verify_evidence(&workspace, dir)?;
+    let (check, shown_dir) = (&verdict.check, path(dir));
     match global.format {
-        Format::Json => {
-            let output = Output {
-                pack: dir.display().to_string(),
-                allowed_signers: allowed_path,
-                check: &check,
-            };
-            let text =
-                serde_json::to_string_pretty(&output).map_err(|e| Error::Usage(e.to_string()))?;
-            println!("{text}");
-        }
+        Format::Json => super::print_json(&verdict)?,
         _ => {
             // The pack is untrusted: its names and texts are made printable.
             for problem in &check.problems {
                 println!("BAD: {}", printable(&problem.message));
             }
             let signer = printable(check.signer.as_deref().unwrap_or("?"));
-            let allowed_path = path(Path::new(&allowed_path));
+            let allowed_path = path(Path::new(&verdict.allowed_signers));
             if check.ok {
                 println!(
                     "evidence pack verified: {} signed by {signer} ({}), listed in {allowed_path}; \

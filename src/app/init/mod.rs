@@ -28,8 +28,27 @@ pub struct InitRequest {
     pub github_workflow: bool,
 }
 
-/// Scaffold the repository in `request.dir`, refusing to overwrite any file.
-pub fn init(request: &InitRequest) -> Result<Scaffolded> {
+/// What `offboard init` did.
+#[derive(Debug)]
+pub enum Initialised {
+    /// A new repository was scaffolded.
+    Scaffolded(Scaffolded),
+    /// The directory already held an `offboard.yaml` and a CI workflow was asked for: only the
+    /// workflow was written, at this path.
+    WorkflowAdded(PathBuf),
+}
+
+/// Scaffold the repository in `request.dir`, refusing to overwrite any file; in a directory
+/// that already holds one, only the CI workflow asked for.
+pub fn init(request: &InitRequest) -> Result<Initialised> {
+    if request.github_workflow && request.dir.join("offboard.yaml").exists() {
+        return add_workflow(&request.dir).map(Initialised::WorkflowAdded);
+    }
+    scaffold(request).map(Initialised::Scaffolded)
+}
+
+/// A new repository in `request.dir`, refusing to overwrite any file.
+fn scaffold(request: &InitRequest) -> Result<Scaffolded> {
     let dir = &request.dir;
     let principal = request
         .principal
@@ -124,7 +143,7 @@ const WORKFLOW: &str = include_str!("github-workflow.yml");
 
 /// `offboard init --ci github` in an existing playbook repository: the workflow alone, never
 /// over an existing file; returns the file written.
-pub fn add_workflow(dir: &Path) -> Result<PathBuf> {
+fn add_workflow(dir: &Path) -> Result<PathBuf> {
     let path = dir.join(GITHUB_WORKFLOW);
     if path.exists() {
         return Err(Error::Usage(format!(
