@@ -85,7 +85,7 @@ pub fn due(ctx: Context<'_>, request: &DueRequest) -> Result<DueReport> {
     {
         let (entry, resumed) = due_run(ctx, request, run, now);
         if let Some(code) = entry.exit {
-            exit = exit.worst(exit_of(code));
+            exit = exit.worst(Exit::from_code(code).unwrap_or(Exit::Usage));
         }
         ctx.interaction.due_run(&entry, resumed.as_ref());
         report.runs.push(entry);
@@ -162,12 +162,4 @@ fn due_run(
             (entry, None)
         }
     }
-}
-
-/// The outcome whose code is `code`.
-fn exit_of(code: u8) -> Exit {
-    Exit::ALL
-        .into_iter()
-        .find(|e| e.code() == code)
-        .unwrap_or(Exit::Usage)
 }

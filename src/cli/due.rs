@@ -27,8 +27,5 @@ pub fn run(global: &GlobalArgs, args: &DueArgs, interrupted: &AtomicBool) -> Res
     } else if report.runs.is_empty() && !global.quiet {
         eprintln!("nothing is due");
     }
-    Ok(Exit::ALL
-        .into_iter()
-        .find(|e| e.code() == report.exit)
-        .unwrap_or(Exit::Usage))
+    Ok(Exit::from_code(report.exit).unwrap_or(Exit::Usage))
 }

@@ -18,7 +18,6 @@ mod status;
 mod terminal;
 mod validate;
 mod verify;
-mod verify_evidence;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -174,9 +173,8 @@ fn print_json(value: &impl serde::Serialize) -> crate::Result<()> {
     Ok(())
 }
 
-/// How an error that ends a command is printed on stderr with `--format json`: one object on one
-/// line. `error` is the message with its causes (the same text `human` prints after `error: `;
-/// like every message it never holds a secret), `exit` the process exit status that follows.
+/// The error that ends a command, as one line of stderr with `--format json` (README, "Output
+/// formats").
 #[derive(Debug, serde::Serialize)]
 pub struct ErrorReport<'a> {
     /// The message and its causes, joined by `: `.
@@ -203,9 +201,7 @@ pub fn print_error(format: Format, message: &str, exit: Exit) {
     }
 }
 
-/// A warning on stderr with `--format json`: one object on one line, so that stderr stays
-/// machine-readable. `warning` is the text `human` prints after `warning: `; `employees` names
-/// the employees it concerns, when it concerns some.
+/// A warning, as one line of stderr with `--format json` (README, "Output formats").
 #[derive(Debug, serde::Serialize)]
 pub struct WarningReport<'a> {
     /// The message.
@@ -232,8 +228,7 @@ pub fn print_warning(format: Format, message: &str, employees: &[String]) {
 }
 
 /// A flag Ctrl-C sets: the engine finishes the step in hand, records it, and stops (exit 130).
-/// A second Ctrl-C exits at once; the journal is consistent either way, since every record is
-/// durable before the next side effect.
+/// A second Ctrl-C exits at once; every record is durable before the next side effect.
 pub(crate) fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let handler_flag = Arc::clone(&flag);
@@ -260,14 +255,8 @@ pub fn init_logging(global: &GlobalArgs) {
         .try_init();
 }
 
-/// What each verbosity shows: warnings by default (errors only with `-q`); `-v` adds offboard's
-/// own log (one line per read or write against a system), `-vv` its detail, and only `-vvv`
-/// the libraries' traces (HTTP, TLS, LDAP).
-///
-/// Even then the one library trace that can carry request bytes, and so an `Authorization`
-/// header, is kept off: reqwest's connection dump. offboard never asks for it
-/// (`connection_verbose`), and the filter holds it off should that change. hyper logs no
-/// headers (its tracing is compiled out), and the secrets never reach offboard's own lines.
+/// What each verbosity shows (README, "Logging"). Even `-vvv` keeps off reqwest's connection
+/// dump, the one library trace that could carry an `Authorization` header.
 pub fn log_filter(global: &GlobalArgs) -> &'static str {
     match (global.quiet, global.verbose) {
         (true, _) => "error",
