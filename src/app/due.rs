@@ -66,7 +66,7 @@ pub struct DueRun {
 /// is reported through [`super::Interaction::due_run`] as it is done with.
 pub fn due(ctx: Context<'_>, request: &DueRequest) -> Result<DueReport> {
     let workspace = ctx.workspace;
-    let now = clock::now().map_err(crate::Error::Usage)?;
+    let now = clock::now().map_err(super::Error::Clock)?;
     let mut open: Vec<_> = all_runs(workspace)?
         .into_iter()
         .filter(|r| !r.finished)
@@ -129,9 +129,7 @@ fn due_run(
     };
     // A dry run lists only runs that verify; a real one verifies the run it resumes.
     let result = match request.dry_run {
-        true => require_trusted(ctx.workspace, std::slice::from_ref(&run.run))
-            .map(|()| None)
-            .map_err(super::Error::from),
+        true => require_trusted(ctx.workspace, std::slice::from_ref(&run.run)).map(|()| None),
         false => {
             let resume = RunRequest {
                 employee: &run.employee,

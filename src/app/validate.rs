@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::{Error, Result};
 use crate::analyze::{self, Context, Diagnostic, PartialConfig};
-use crate::error::{Error, Result};
 use crate::load::{self, CONFIG_FILE, FileKind, SourceFile};
 use crate::playbook::{Config, Glossary};
 
@@ -168,10 +168,11 @@ pub struct ValidateRequest {
 pub fn check(args: &ValidateRequest) -> Result<Outcome> {
     for path in &args.paths {
         if !path.exists() {
-            return Err(Error::Usage(format!(
-                "{} does not exist",
-                crate::human::path(path)
-            )));
+            return Err(Error::Missing {
+                what: "",
+                path: path.clone(),
+                hint: "",
+            });
         }
     }
     let start = args
@@ -187,7 +188,7 @@ pub fn check(args: &ValidateRequest) -> Result<Outcome> {
     let changes = match &args.changed_since {
         Some(rev) => Some((
             rev,
-            load::changes_since(&start, rev).map_err(|e| Error::Usage(e.to_string()))?,
+            load::changes_since(&start, rev).map_err(Error::ChangedSince)?,
         )),
         None => None,
     };
@@ -332,7 +333,7 @@ fn gather(
     };
     if args.paths.is_empty() && config_path.is_none() && !default_dir.is_dir() {
         // Nothing named, no configuration and no ./playbooks: what every command says.
-        let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?;
+        let cwd = std::env::current_dir().map_err(|e| crate::Error::io("cannot read", ".", e))?;
         return Err(super::workspace::no_config(&cwd));
     }
     let targets = targets(&args.paths, config, &default_dir, incomplete_config)?;
@@ -419,9 +420,7 @@ fn nothing_found(args: &ValidateRequest, config: Option<&Config>) -> Error {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    Error::Usage(format!(
-        "no playbook found in {place}: it holds no .yaml or .yml file"
-    ))
+    Error::NoPlaybookFiles { place }
 }
 
 /// The files a PATH stands for. Without PATH, `default_dir` (the configured playbooks
@@ -440,10 +439,9 @@ fn targets(
             if incomplete {
                 return Ok(Vec::new());
             }
-            return Err(Error::Usage(format!(
-                "no PATH given and {} is not a directory",
-                crate::human::path(&defaults[0])
-            )));
+            return Err(Error::NoPlaybooksDir {
+                dir: defaults[0].clone(),
+            });
         }
         &defaults[..]
     } else {

@@ -10,8 +10,9 @@ use std::io::{IsTerminal, Write};
 use super::args::ValidateArgs;
 use super::{Format, GlobalArgs};
 use crate::analyze::{self, Diagnostic};
+use crate::app::Result;
 use crate::app::validate::{Outcome, ValidateRequest, check};
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::exit::Exit;
 use crate::human::{ShownText, printable_lines};
 
