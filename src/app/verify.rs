@@ -6,10 +6,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::Result;
 use super::trust::trust;
+use super::{Error, Result};
 use crate::analyze::Workspace;
-use crate::error::Error;
 use crate::journal::{Anchor, Reason, VerifyReport, verify_anchored};
 use crate::report::{PackCheck, check_evidence_pack};
 
@@ -28,14 +27,14 @@ pub fn verify(workspace: &Workspace, request: &VerifyRequest) -> Result<VerifyRe
     let (allowed, roles) = trust(workspace)?;
     let dir = &workspace.config.journal;
     if !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "journal directory {} does not exist: nothing has run yet",
-            crate::human::path(dir)
-        ))
-        .into());
+        return Err(Error::Missing {
+            what: "journal directory ",
+            path: dir.clone(),
+            hint: ": nothing has run yet",
+        });
     }
     for run in &request.runs {
-        crate::journal::record::check_id("run id", run).map_err(|e| Error::Usage(e.to_string()))?;
+        crate::journal::record::check_id("run id", run).map_err(Error::BadRunId)?;
     }
     let runs = (!request.runs.is_empty()).then_some(request.runs.as_slice());
     let report = verify_anchored(dir, &allowed, &roles, runs, &request.heads);
@@ -51,12 +50,10 @@ pub fn verify(workspace: &Workspace, request: &VerifyRequest) -> Result<VerifyRe
         .map(|r| r.run.as_str())
         .collect();
     if !unknown.is_empty() {
-        return Err(Error::Usage(format!(
-            "no run {} in the journal {} (neither a run file nor a ledger entry)",
-            unknown.join(", "),
-            crate::human::path(dir)
-        ))
-        .into());
+        return Err(Error::NoSuchRuns {
+            runs: unknown.iter().map(|r| r.to_string()).collect(),
+            journal: dir.clone(),
+        });
     }
     Ok(report)
 }
@@ -83,8 +80,7 @@ pub fn verify_evidence(workspace: &Workspace, dir: &Path) -> Result<EvidenceVerd
         .as_ref()
         .map(|s| s.allowed_signers.display().to_string())
         .unwrap_or_default();
-    let check = check_evidence_pack(dir, &allowed)
-        .map_err(|e| Error::Usage(format!("verify --evidence: {e}")))?;
+    let check = check_evidence_pack(dir, &allowed).map_err(Error::EvidencePack)?;
     Ok(EvidenceVerdict {
         pack: dir.display().to_string(),
         allowed_signers,

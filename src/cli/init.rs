@@ -3,8 +3,8 @@
 
 use super::args::{Ci, InitArgs};
 use super::{Format, GlobalArgs};
+use crate::app::Result;
 use crate::app::init::{GITHUB_WORKFLOW, InitRequest, Initialised, Scaffolded, init};
-use crate::error::Result;
 use crate::exit::Exit;
 
 /// Scaffold the repository in `args.dir` (or add the CI workflow to the one there).
