@@ -131,7 +131,7 @@ fn offboard(
     let others = report.findings.iter().filter(|f| !starts(f)).count();
     let left = if others > 0 {
         format!(
-            "; {others} finding(s) of holders unknown to HR or of excess grants are left to a person"
+            "; {others} finding(s) of holders unknown to HR, excess grants or dormant seats are left to a person"
         )
     } else {
         String::new()

@@ -2,7 +2,7 @@
 //! It loads the roster into a compact map, streams each source's entitlements once (in
 //! parallel where the source can split itself), judges each against HR, the role matrix and the
 //! service-account allow-list, and returns a [`Report`] of orphaned, unknown, suspend-expected
-//! and excess entitlements. It only reads: it never changes a system, never writes the journal
+//! and excess entitlements, and of dormant paid seats. It only reads: it never changes a system, never writes the journal
 //! and never prints (the CLI does).
 //!
 //! Sources: the embedded SQLite stores, the SCIM service providers and LDAP directories of the
@@ -106,16 +106,19 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
     Ok(Sources { sources, skipped })
 }
 
-/// Judge every entitlement of `sources` at `now`, reading each with up to `threads` threads.
+/// Judge every entitlement of `sources` at `now`, finding seats dormant after `dormant_after`
+/// seconds without a sign-in, reading each source with up to `threads` threads.
 pub fn reconcile(
     roster: &Roster,
     roles: &RoleIndex,
     allow: &AllowList,
     now: OffsetDateTime,
+    dormant_after: u64,
     sources: &[Box<dyn EntitlementSource>],
     threads: usize,
 ) -> Result<Report, ReconcileError> {
-    let judge = Judge::new(roster, roles, allow, now.unix_timestamp());
+    let judge =
+        Judge::new(roster, roles, allow, now.unix_timestamp()).with_dormant_after(dormant_after);
     let visit = |tally: &mut Tally, e: &Entitlement<'_>| judge.visit(tally, e);
     let mut total = Tally::default();
     for source in sources {
