@@ -189,6 +189,9 @@ pub struct Coverage {
     pub unjudged_entitlements: u64,
     /// Configured connectors that cannot list entitlements yet, by name.
     pub skipped_connectors: Vec<String>,
+    /// What a source could not read, in words (e.g. an Entra tenant whose sign-in activity
+    /// is not readable, so none of its seats was judged dormant).
+    pub notes: Vec<String>,
 }
 
 /// The result of `offboard reconcile`: the `--format json` document.

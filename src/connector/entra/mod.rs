@@ -17,16 +17,18 @@
 //! on-premises and licenses a group assigns cannot be changed here: they are read as kept,
 //! with the reason. Graph is eventually consistent: after a write the connector re-reads the
 //! user until the change shows, for a bounded time, so the engine's read-back never judges a
-//! stale copy.
+//! stale copy. For `offboard reconcile` it lists every user of the tenant (`listing.rs`).
 
 mod connector;
 mod filter;
 mod graph;
+mod listing;
 mod model;
 mod options;
 mod permissions;
 
 pub use connector::{EntraConnector, EntraSetupError};
+pub use listing::{DirectoryUser, UserListing};
 pub use options::{
     DEFAULT_GRAPH_URL, DEFAULT_LOGIN_URL, DEFAULT_TIMEOUT, EntraAttribute, EntraOptions,
 };

@@ -6,6 +6,7 @@
 
 mod auth;
 mod offboarding;
+mod reconcile;
 
 use serde_json::{Value, json};
 

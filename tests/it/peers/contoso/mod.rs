@@ -7,6 +7,8 @@
 //! The plan's notes (what Entra keeps, its 30 days for deleted users) are checked too, and the
 //! example's own `start-peers` script is run, planned against and stopped.
 
+mod reconcile;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -445,7 +447,7 @@ fn start_peers_serves_a_seeded_fake_graph_the_example_plans_against_and_stops_cl
     assert!(
         printed
             .iter()
-            .any(|l| l.contains("seeded 5 users, 6 groups, 3 SKUs")),
+            .any(|l| l.contains("seeded 6 users, 6 groups, 3 SKUs")),
         "{}",
         printed.join("\n")
     );
