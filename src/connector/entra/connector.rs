@@ -355,6 +355,9 @@ impl Connector for EntraConnector {
                 }
             }
         }
+        if scope.mailbox {
+            self.read_mailbox(&user.id, &mut state)?;
+        }
         state.groups.sort();
         state.groups.dedup();
         state.seats.sort();
@@ -377,6 +380,7 @@ impl EntraConnector {
         let mut pause = FIRST_PAUSE;
         let scope = ReadScope {
             groups: matches!(change, Change::RemoveGroups { .. }),
+            mailbox: matches!(change, Change::SetAutoReply { .. }),
         };
         loop {
             if change.is_satisfied_by(&self.read_scoped(principal, scope)?) {
@@ -401,6 +405,7 @@ impl EntraConnector {
                 Ok(())
             }
             Change::RevokeSessions => self.revoke(id),
+            Change::SetAutoReply { message } => self.set_auto_reply(id, message),
             Change::RemoveGroups { groups } => self.remove_groups(id, groups),
             Change::ReleaseSeats { products } => self.release(id, products),
             Change::Delete => {

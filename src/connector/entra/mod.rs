@@ -10,6 +10,7 @@
 //! | leave groups | `DELETE /groups/{gid}/members/{id}/$ref` per direct, changeable group | `memberOf` |
 //! | release seats | `POST /users/{id}/assignLicense` with `removeLicenses` | `licenseAssignmentStates` |
 //! | delete | `DELETE /users/{id}` (Entra keeps it 30 days among deleted users) | 404 |
+//! | automatic reply | `PATCH /users/{id}/mailboxSettings` (`automaticRepliesSetting`) | the reply on, with the text; the manager (`/manager`) read with it |
 //!
 //! Users are found with `$filter=<attribute> eq '<value>'`, the value escaped
 //! (`filter.rs`). Seats are the licenses assigned directly, named by SKU part number
@@ -23,6 +24,7 @@ mod connector;
 mod filter;
 mod graph;
 mod listing;
+mod mailbox;
 mod model;
 mod options;
 mod permissions;

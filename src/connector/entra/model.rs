@@ -113,6 +113,27 @@ impl Group {
     }
 }
 
+/// A user's mailbox settings (`microsoft.graph.mailboxSettings`), the part offboard reads.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MailboxSettings {
+    /// The automatic reply.
+    #[serde(default)]
+    pub automatic_replies_setting: Option<AutomaticRepliesSetting>,
+}
+
+/// The automatic reply (`microsoft.graph.automaticRepliesSetting`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutomaticRepliesSetting {
+    /// `disabled`, `alwaysEnabled` or `scheduled`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The reply sent inside the organisation.
+    #[serde(default)]
+    pub internal_reply_message: Option<String>,
+}
+
 /// A SKU the tenant subscribes to.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -18,5 +18,7 @@ pub const REVOKE_SESSIONS: &str = "User.RevokeSessions.All";
 pub const WRITE_MEMBERS: &str = "GroupMember.ReadWrite.All";
 /// `assignLicense`.
 pub const ASSIGN_LICENSES: &str = "LicenseAssignment.ReadWrite.All";
+/// Read and set a mailbox's automatic reply (`mailboxSettings`).
+pub const MAILBOX_SETTINGS: &str = "MailboxSettings.ReadWrite";
 /// Delete a user.
 pub const DELETE_USERS: &str = "User.DeleteRestore.All";

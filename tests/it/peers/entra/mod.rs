@@ -5,6 +5,7 @@
 //! API, independently of the connector.
 
 mod auth;
+mod handover;
 mod offboarding;
 mod reconcile;
 
