@@ -173,7 +173,7 @@ impl Writer {
                 name.to_owned(),
             ),
             row: format!(
-                "{kind_name},{system},{account},{employee_id},{status},{role},{kind},{name},{cents},{days}"
+                "{kind_name},{system},{account},{employee_id},{status},{role},{kind},{name},{cents},{days},,"
             ),
             cost: cents,
         });
@@ -444,7 +444,7 @@ pub fn generate(dir: &Path, spec: Spec) -> std::io::Result<Summary> {
     let mut expected = BufWriter::new(File::create(dir.join("expected.csv"))?);
     writeln!(
         expected,
-        "kind,system,account,employee_id,hr_status,role,entitlement_type,entitlement,monthly_cost_cents,days_orphaned"
+        "kind,system,account,employee_id,hr_status,role,entitlement_type,entitlement,monthly_cost_cents,days_orphaned,last_sign_in,days_dormant"
     )?;
     let mut summary = Summary {
         people: spec.people,

@@ -69,7 +69,8 @@ SELECT kind, system, account, employee_id,
        CASE WHEN known THEN st END AS hr_status,
        CASE WHEN kind = 'excess' THEN eff_role END AS role,
        entitlement_type, entitlement, monthly_cost_cents,
-       CASE WHEN kind IN ('orphan', 'suspend_expected') THEN days END AS days_orphaned
+       CASE WHEN kind IN ('orphan', 'suspend_expected') THEN days END AS days_orphaned,
+       NULL AS last_sign_in, NULL AS days_dormant
 FROM k
 WHERE kind IS NOT NULL
 ORDER BY CASE kind WHEN 'orphan' THEN 0 WHEN 'unknown_holder' THEN 1

@@ -380,6 +380,7 @@ fn policy(
             "batch_concurrency",
             "approval_required",
             "operator_roles",
+            "dormant_after",
         ],
     )?;
     let defaults = Policy::default();
@@ -411,6 +412,9 @@ fn policy(
     let operators = opt(cx, &f, "operator_roles", |cx, n| {
         operator_roles(cx, n, holders)
     });
+    let dormant_after = opt(cx, &f, "dormant_after", |cx, n| {
+        duration(cx, "dormant_after", n)
+    });
     Some(Policy {
         deadlines: deadlines?,
         batch_limit: batch_limit?.unwrap_or(defaults.batch_limit),
@@ -418,6 +422,7 @@ fn policy(
         batch_concurrency: concurrency?.unwrap_or(defaults.batch_concurrency),
         approval_required: approval?.unwrap_or_default(),
         operator_roles: operators?.unwrap_or(defaults.operator_roles),
+        dormant_after: dormant_after?.unwrap_or(defaults.dormant_after),
     })
 }
 

@@ -8,6 +8,9 @@ use crate::playbook::{Action, Confirm};
 /// `with.task`: what a person does, for every step confirmed by hand (`confirm: manual`).
 pub(super) const TASK: &str = "task";
 
+/// `with.message` of `iam.set_auto_reply`: the automatic reply's text (a template).
+pub(super) const MESSAGE: &str = "message";
+
 /// `with.release` of `inventory.release_seats`: which seats to release.
 pub(super) const RELEASE: &str = "release";
 
@@ -21,6 +24,7 @@ fn of_action(action: Action) -> &'static [&'static str] {
     match action {
         Action::Manual => &[TASK],
         Action::InventoryReleaseSeats => &[RELEASE],
+        Action::IamSetAutoReply => &[MESSAGE],
         Action::FinanceNotifyReclamation => &["cost_centre", "reference", "notice"],
         Action::NotifyManager | Action::NotifySecurity | Action::NotifyTicket => {
             &["subject", "text"]
@@ -78,6 +82,7 @@ mod tests {
                 Confirm::Readback,
                 &["cost_centre", "reference", "notice"],
             ),
+            (Action::IamSetAutoReply, Confirm::Readback, &["message"]),
         ];
         for (action, confirm, keys) in cases {
             assert_eq!(accepted(*action, *confirm), *keys, "{action} {confirm:?}");
@@ -85,8 +90,9 @@ mod tests {
     }
 
     #[test]
-    fn release_is_the_engines_parameter() {
+    fn release_and_message_are_the_engines_parameters() {
         assert_eq!(RELEASE, crate::plan::desired::Release::PARAMETER);
+        assert_eq!(MESSAGE, crate::plan::desired::AUTO_REPLY);
         for mode in RELEASE_MODES {
             assert!(
                 crate::plan::desired::Release::from_param(Some(mode)).is_ok(),

@@ -255,6 +255,15 @@ fn step(
             fields.span(),
         );
     }
+    if with_node.is_none() && kind.is_some_and(|k| k.0 == Action::IamSetAutoReply) {
+        cx.report(
+            DiagnosticKind::MissingKey {
+                key: "with.message",
+                context: "iam.set_auto_reply step",
+            },
+            fields.span(),
+        );
+    }
     // With a confirmation mode that could not be read, the action's default decides whether
     // `task` is accepted; the mode's own diagnostic is already reported.
     let params = kind.map(|(k, _)| params::accepted(k, confirm.unwrap_or(k.default_confirm())));
@@ -560,6 +569,16 @@ fn with(
             DiagnosticKind::MissingKey {
                 key: "task",
                 context: "`with` of a manual step",
+            },
+            node.span,
+        );
+    }
+    if action == Some(Action::IamSetAutoReply) && !entries.iter().any(|e| e.key == params::MESSAGE)
+    {
+        cx.report(
+            DiagnosticKind::MissingKey {
+                key: "message",
+                context: "`with` of an iam.set_auto_reply step",
             },
             node.span,
         );

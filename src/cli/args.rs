@@ -393,8 +393,9 @@ pub struct ReconcileArgs {
     pub alert: bool,
 
     /// Start offboarding the leavers whose access remains (orphaned and suspend-expected
-    /// findings; unknown holders and excess grants are left to a person), through the guarded
-    /// batch path of `offboard run --from`: batch limit, canary and confirmation apply.
+    /// findings; unknown holders, excess grants and dormant seats are left to a person),
+    /// through the guarded batch path of `offboard run --from`: batch limit, canary and
+    /// confirmation apply.
     #[arg(long)]
     pub offboard: bool,
 

@@ -53,6 +53,11 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
     };
     let found = reconcile(&workspace, &request, &note)?;
     let report = &found.report;
+    for note in &report.coverage.notes {
+        if !global.quiet {
+            eprintln!("note: {note}");
+        }
+    }
     if report.coverage.unjudged_entitlements > 0 && !global.quiet {
         eprintln!(
             "note: {} group or license entitlement(s) belong to holders whose role is empty or not in {}; excess was not judged for them",
@@ -131,7 +136,7 @@ fn offboard(
     let others = report.findings.iter().filter(|f| !starts(f)).count();
     let left = if others > 0 {
         format!(
-            "; {others} finding(s) of holders unknown to HR or of excess grants are left to a person"
+            "; {others} finding(s) of holders unknown to HR, excess grants or dormant seats are left to a person"
         )
     } else {
         String::new()

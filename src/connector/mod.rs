@@ -64,6 +64,14 @@ pub struct AccountState {
     /// with the reason: reported, never silently left. Not part of `groups` or `seats`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kept: Vec<Kept>,
+    /// The automatic reply the mailbox sends, when one is on; read only by the steps that set
+    /// it (where the system has mailboxes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_reply: Option<String>,
+    /// The account's manager as the system records it (a sign-in name), read with the
+    /// automatic reply and kept in its evidence for the notices that follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
 }
 
 /// A membership or seat offboard cannot remove in a system, and why.
@@ -102,11 +110,17 @@ impl fmt::Display for KeptKind {
 pub struct ReadScope {
     /// Group memberships.
     pub groups: bool,
+    /// The mailbox's automatic reply, and the manager.
+    pub mailbox: bool,
 }
 
 impl ReadScope {
-    /// Everything.
-    pub const ALL: ReadScope = ReadScope { groups: true };
+    /// Everything but the mailbox (read only by the steps that change it: a user without a
+    /// mailbox has none to read).
+    pub const ALL: ReadScope = ReadScope {
+        groups: true,
+        mailbox: false,
+    };
 }
 
 /// One change a step asks a connector to make.
@@ -136,6 +150,11 @@ pub enum Change {
     RetainData,
     /// Delete the account for good.
     Delete,
+    /// Turn on the mailbox's automatic reply with this text.
+    SetAutoReply {
+        /// The reply, rendered from the step's template.
+        message: String,
+    },
 }
 
 impl Change {
@@ -152,6 +171,9 @@ impl Change {
             Change::ReturnAssets { assets } => assets.iter().all(|a| !state.assets.contains(a)),
             Change::RetainData => !state.exists || state.data_retained == Some(true),
             Change::Delete => !state.exists,
+            Change::SetAutoReply { message } => {
+                !state.exists || state.auto_reply.as_deref() == Some(message.as_str())
+            }
         }
     }
 }
@@ -237,6 +259,7 @@ impl fmt::Display for Change {
             Change::ReturnAssets { assets } => write!(f, "record return of {}", assets.join(", ")),
             Change::RetainData => f.write_str("place the account's data under retention"),
             Change::Delete => f.write_str("delete the account"),
+            Change::SetAutoReply { .. } => f.write_str("turn on the automatic reply"),
         }
     }
 }

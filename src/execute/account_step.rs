@@ -17,7 +17,8 @@ use super::step_record::{Done, Intent};
 use crate::connector::{AccountState, Change, Kept, Principal, ReadScope};
 use crate::journal::Event;
 use crate::plan::desired::{
-    Move, Release, Review, Scope, desired_changes, kept_for, kept_note, released_cost_cents,
+    AUTO_REPLY, Move, Release, Review, Scope, desired_changes, kept_for, kept_note,
+    released_cost_cents,
 };
 use crate::playbook::{Action, Role, Step};
 
@@ -52,12 +53,19 @@ impl Engine<'_> {
         // Only group steps need the memberships, which some systems list at a cost.
         let scope = ReadScope {
             groups: matches!(step.kind, Action::IamRemoveGroups | Action::IamRemoveExcess),
+            mailbox: step.kind == Action::IamSetAutoReply,
         };
         let mut before = self.call(step, observer, || connector.read_scoped(&principal, scope))?;
         if self.dry_run() {
             simulated.apply_to(&principal, &mut before);
         }
-        let changes = desired_changes(step.kind, &before, &Scope { mover, release });
+        let auto_reply = params.get(AUTO_REPLY).map(String::as_str);
+        let scope_of_step = Scope {
+            mover,
+            release,
+            auto_reply,
+        };
+        let changes = desired_changes(step.kind, &before, &scope_of_step);
         let review = match step.kind {
             Action::IamRemoveExcess => mover.map(|m| m.outside_both(&before)),
             _ => None,

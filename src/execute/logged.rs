@@ -157,5 +157,6 @@ fn change_name(change: &Change) -> &'static str {
         Change::ReturnAssets { .. } => "return_assets",
         Change::RetainData => "retain_data",
         Change::Delete => "delete",
+        Change::SetAutoReply { .. } => "set_auto_reply",
     }
 }

@@ -347,7 +347,7 @@ fn is_address(email: &str) -> bool {
 
 /// Parse a `YYYY-MM-DD` date (midnight UTC) or an RFC 3339 time. The date form, the common
 /// one in exports, is read without the general parser: a million-row roster pays for it.
-pub(super) fn parse_time(value: &str) -> Option<OffsetDateTime> {
+pub(crate) fn parse_time(value: &str) -> Option<OffsetDateTime> {
     if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *value.as_bytes() {
         let digit = |b: u8| b.is_ascii_digit().then(|| i32::from(b - b'0'));
         let year = digit(y0)? * 1000 + digit(y1)? * 100 + digit(y2)? * 10 + digit(y3)?;

@@ -16,6 +16,7 @@ mod source;
 
 pub use csv_rows::{CsvRows, Visit};
 pub use csv_source::CsvSource;
+pub(crate) use fields::parse_time;
 pub use fields::{ColumnMap, FieldProblem, HrRow, Problem};
 pub use http_source::{DEFAULT_TIMEOUT, HttpOptions, HttpSource, MAX_PAGES};
 pub use record::{Employment, HrRecord};

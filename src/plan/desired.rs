@@ -121,7 +121,12 @@ pub struct Scope<'a> {
     pub mover: Option<Move<'a>>,
     /// Which seats `inventory.release_seats` releases.
     pub release: Release,
+    /// The automatic reply `iam.set_auto_reply` turns on (its rendered `with.message`).
+    pub auto_reply: Option<&'a str>,
 }
+
+/// The parameter of `iam.set_auto_reply` that holds the reply.
+pub const AUTO_REPLY: &str = "message";
 
 fn held_products(state: &AccountState) -> Vec<String> {
     state.seats.iter().map(|s| s.product.clone()).collect()
@@ -187,6 +192,16 @@ pub fn desired_changes(action: Action, state: &AccountState, scope: &Scope<'_>) 
             }
         }
         Action::IamDelete => changes.push(Change::Delete),
+        Action::IamSetAutoReply => {
+            let Some(message) = scope.auto_reply else {
+                return Vec::new();
+            };
+            if state.auto_reply.as_deref() != Some(message) {
+                changes.push(Change::SetAutoReply {
+                    message: message.to_owned(),
+                });
+            }
+        }
         Action::InventoryReleaseSeats => {
             let products = match (scope.release, scope.mover) {
                 (Release::All, _) => held_products(state),
@@ -275,6 +290,8 @@ mod tests {
             data_retained: Some(false),
             groups_skipped: false,
             kept: Vec::new(),
+            auto_reply: None,
+            manager: None,
         }
     }
 
@@ -316,6 +333,29 @@ mod tests {
                 assert!(!change.is_satisfied_by(&s), "{change:?} not yet in effect");
             }
         }
+    }
+
+    #[test]
+    fn the_auto_reply_is_set_until_it_shows_the_message() {
+        let mut s = state();
+        let scope = Scope {
+            auto_reply: Some("Gone; write to ann@x"),
+            ..Scope::default()
+        };
+        let changes = desired_changes(Action::IamSetAutoReply, &s, &scope);
+        assert_eq!(
+            changes,
+            [Change::SetAutoReply {
+                message: "Gone; write to ann@x".into()
+            }]
+        );
+        assert!(!changes[0].is_satisfied_by(&s));
+        s.auto_reply = Some("an older reply".into());
+        assert!(!changes[0].is_satisfied_by(&s));
+        s.auto_reply = Some("Gone; write to ann@x".into());
+        assert!(changes[0].is_satisfied_by(&s));
+        assert!(desired_changes(Action::IamSetAutoReply, &s, &scope).is_empty());
+        assert!(desired_changes(Action::IamSetAutoReply, &s, &Scope::default()).is_empty());
     }
 
     #[test]
@@ -379,6 +419,7 @@ mod tests {
         let scope = Scope {
             mover: Some(mover),
             release: Release::RoleChange,
+            auto_reply: None,
         };
         let changes = desired_changes(Action::IamRemoveExcess, &s, &scope);
         assert_eq!(
@@ -430,6 +471,7 @@ mod tests {
         let scope = Scope {
             mover: Some(mover),
             release: Release::All,
+            auto_reply: None,
         };
         assert!(desired_changes(Action::IamRemoveExcess, &s, &scope).is_empty());
         assert!(desired_changes(Action::IamRemoveExcess, &state(), &Scope::default()).is_empty());
@@ -461,6 +503,7 @@ mod tests {
             let scope = Scope {
                 mover: None,
                 release,
+                auto_reply: None,
             };
             let released: Vec<String> =
                 match desired_changes(Action::InventoryReleaseSeats, &s, &scope).as_slice() {

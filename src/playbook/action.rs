@@ -48,6 +48,9 @@ pub enum Action {
     /// `iam.retain_data`: place the account's data under retention.
     #[serde(rename = "iam.retain_data")]
     IamRetainData,
+    /// `iam.set_auto_reply`: turn on the mailbox's automatic reply with `with.message`.
+    #[serde(rename = "iam.set_auto_reply")]
+    IamSetAutoReply,
     /// `iam.delete`: hard delete (inherently destructive).
     #[serde(rename = "iam.delete")]
     IamDelete,
@@ -143,7 +146,7 @@ impl fmt::Display for ConnectorType {
 
 impl Action {
     /// The whole catalogue, in documentation order.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::HrRequireLeaverStatus,
         Action::HrMarkComplete,
         Action::IamDeactivate,
@@ -152,6 +155,7 @@ impl Action {
         Action::IamRemoveGroups,
         Action::IamRemoveExcess,
         Action::IamRetainData,
+        Action::IamSetAutoReply,
         Action::IamDelete,
         Action::InventoryReleaseSeats,
         Action::InventoryRecordAssetReturn,
@@ -173,6 +177,7 @@ impl Action {
             Action::IamRemoveGroups => "iam.remove_groups",
             Action::IamRemoveExcess => "iam.remove_excess",
             Action::IamRetainData => "iam.retain_data",
+            Action::IamSetAutoReply => "iam.set_auto_reply",
             Action::IamDelete => "iam.delete",
             Action::InventoryReleaseSeats => "inventory.release_seats",
             Action::InventoryRecordAssetReturn => "inventory.record_asset_return",
@@ -194,6 +199,7 @@ impl Action {
             | Action::IamRemoveGroups
             | Action::IamRemoveExcess
             | Action::IamRetainData
+            | Action::IamSetAutoReply
             | Action::IamDelete => ActionGroup::Iam,
             Action::InventoryReleaseSeats | Action::InventoryRecordAssetReturn => {
                 ActionGroup::Inventory
@@ -218,6 +224,7 @@ impl Action {
             | Action::IamRemoveExcess
             | Action::IamDelete => &[Sqlite, Scim, Ldap, Entra],
             Action::IamRevokeSessions => &[Sqlite, Entra],
+            Action::IamSetAutoReply => &[Entra],
             Action::InventoryReleaseSeats => &[Sqlite, Entra],
             Action::IamRetainData | Action::InventoryRecordAssetReturn => &[Sqlite],
             Action::FinanceNotifyReclamation

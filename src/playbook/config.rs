@@ -303,6 +303,9 @@ pub struct Policy {
     /// The operator roles: their holders may run playbooks, and only they may sign a run's
     /// `run.started` and `run.finished` and the ledger's records.
     pub operator_roles: Vec<String>,
+    /// How long a paid seat's account may go without signing in before `offboard reconcile`
+    /// lists the seat as dormant (default 90 days).
+    pub dormant_after: Duration,
 }
 
 impl Default for Policy {
@@ -317,6 +320,7 @@ impl Default for Policy {
                 .iter()
                 .map(|r| (*r).to_owned())
                 .collect(),
+            dormant_after: Duration::of(90, 'd'),
         }
     }
 }

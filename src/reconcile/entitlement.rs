@@ -1,5 +1,6 @@
 //! What reconciliation reads from a system: one entitlement (an enabled account, a group
-//! membership or a license seat) at a time. It owns the shape of the stream; it never judges an
+//! membership or a license seat, with the account's last sign-in where the system records it) at
+//! a time. It owns the shape of the stream; it never judges an
 //! entitlement (see `judge`); the trait every source implements is in `source`.
 
 use std::fmt;
@@ -62,4 +63,8 @@ pub struct Entitlement<'a> {
     pub name: &'a str,
     /// What it costs a month, in cents (seats; usually 0 for accounts and groups).
     pub monthly_cost_cents: i64,
+    /// When the account last signed in (Unix seconds), for an enabled account of a system that
+    /// records it; `None` when the account is disabled, never signed in, or the system does not
+    /// say. Only a seat with a known, old enough sign-in can be found dormant.
+    pub last_sign_in: Option<i64>,
 }

@@ -23,15 +23,19 @@ pub enum FindingKind {
     SuspendExpected,
     /// The holder's role (in the role matrix) does not carry this group or license.
     Excess,
+    /// A paid seat of a current employee's enabled account that has not signed in for
+    /// `policy.dormant_after`: a cost to review, never offboarded automatically.
+    Dormant,
 }
 
 impl FindingKind {
     /// Every kind, in report order.
-    pub const ALL: [FindingKind; 4] = [
+    pub const ALL: [FindingKind; 5] = [
         FindingKind::Orphan,
         FindingKind::UnknownHolder,
         FindingKind::SuspendExpected,
         FindingKind::Excess,
+        FindingKind::Dormant,
     ];
 
     /// The name printed in every format.
@@ -41,6 +45,7 @@ impl FindingKind {
             FindingKind::UnknownHolder => "unknown_holder",
             FindingKind::SuspendExpected => "suspend_expected",
             FindingKind::Excess => "excess",
+            FindingKind::Dormant => "dormant",
         }
     }
 
@@ -51,6 +56,7 @@ impl FindingKind {
             FindingKind::UnknownHolder => "Unknown to HR",
             FindingKind::SuspendExpected => "Suspend expected: on leave with access",
             FindingKind::Excess => "Excess: not carried by the holder's role",
+            FindingKind::Dormant => "Dormant: paid seats of current employees not signed in",
         }
     }
 }
@@ -78,6 +84,10 @@ pub struct Finding {
     pub monthly_cost_cents: i64,
     /// Whole days since the HR effective time (orphans and suspend expected); `null` otherwise.
     pub days_orphaned: Option<i64>,
+    /// The account's last sign-in (RFC 3339, UTC; dormant findings only); `null` otherwise.
+    pub last_sign_in: Option<String>,
+    /// Whole days since that sign-in (dormant findings only); `null` otherwise.
+    pub days_dormant: Option<i64>,
 }
 
 impl Finding {
@@ -91,6 +101,7 @@ impl Finding {
             Option<i64>,
             Option<Status>,
             Option<&'a str>,
+            Option<i64>,
         );
         fn key(f: &Finding) -> (Primary<'_>, Rest<'_>) {
             (
@@ -107,6 +118,7 @@ impl Finding {
                     f.days_orphaned,
                     f.hr_status,
                     f.role.as_deref(),
+                    f.days_dormant,
                 ),
             )
         }
@@ -177,6 +189,9 @@ pub struct Coverage {
     pub unjudged_entitlements: u64,
     /// Configured connectors that cannot list entitlements yet, by name.
     pub skipped_connectors: Vec<String>,
+    /// What a source could not read, in words (e.g. an Entra tenant whose sign-in activity
+    /// is not readable, so none of its seats was judged dormant).
+    pub notes: Vec<String>,
 }
 
 /// The result of `offboard reconcile`: the `--format json` document.
@@ -200,7 +215,7 @@ impl Report {
 }
 
 /// The CSV header of `--format csv`, matching [`Finding`]'s fields.
-pub const CSV_HEADER: [&str; 10] = [
+pub const CSV_HEADER: [&str; 12] = [
     "kind",
     "system",
     "account",
@@ -211,11 +226,13 @@ pub const CSV_HEADER: [&str; 10] = [
     "entitlement",
     "monthly_cost_cents",
     "days_orphaned",
+    "last_sign_in",
+    "days_dormant",
 ];
 
 impl Finding {
     /// The finding as a `--format csv` row, in [`CSV_HEADER`] order (absent values empty).
-    pub fn csv_row(&self) -> [String; 10] {
+    pub fn csv_row(&self) -> [String; 12] {
         [
             self.kind.as_str().to_owned(),
             self.system.clone(),
@@ -231,6 +248,8 @@ impl Finding {
             self.days_orphaned
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
+            self.last_sign_in.clone().unwrap_or_default(),
+            self.days_dormant.map(|d| d.to_string()).unwrap_or_default(),
         ]
     }
 }

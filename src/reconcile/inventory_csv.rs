@@ -1,6 +1,6 @@
 //! Inventory exports as an entitlement source: a CSV file with one entitlement per row (columns
-//! `system,account,employee_id,entitlement_type,entitlement,monthly_cost_cents`, any order,
-//! other columns ignored). Large files are read by several threads at once, each over a byte
+//! `system,account,employee_id,entitlement_type,entitlement,monthly_cost_cents`, and optionally
+//! `last_sign_in`, any order, other columns ignored). Large files are read by several threads at once, each over a byte
 //! range that starts at a line boundary, with reused buffers. It only reads the file.
 //!
 //! A line boundary is a record boundary unless a quoted field spans lines across it. Each range
@@ -52,6 +52,7 @@ struct Layout {
     kind: usize,
     name: usize,
     cost: Option<usize>,
+    last_sign_in: Option<usize>,
     width: usize,
     data_start: u64,
     /// The line number of the first data line.
@@ -145,6 +146,7 @@ impl InventoryCsv {
             kind: required("entitlement_type")?,
             name: required("entitlement")?,
             cost: find("monthly_cost_cents"),
+            last_sign_in: find("last_sign_in"),
             width: headers.len(),
             data_start: position.byte(),
             data_line: position.line(),
@@ -267,6 +269,10 @@ impl InventoryCsv {
                 )
             })?,
         };
+        let last_sign_in = match layout.last_sign_in.map(field) {
+            None | Some(b"") => None,
+            Some(value) => Some(parse_sign_in(value)?),
+        };
         Ok(Entitlement {
             system,
             account,
@@ -274,6 +280,7 @@ impl InventoryCsv {
             kind,
             name,
             monthly_cost_cents,
+            last_sign_in,
         })
     }
 }
@@ -372,6 +379,20 @@ impl<R: Read> Read for QuoteCounter<R> {
 }
 
 /// A non-negative whole number of cents.
+/// A `last_sign_in` value, `YYYY-MM-DD` or RFC 3339, as Unix seconds.
+fn parse_sign_in(value: &[u8]) -> Result<i64, String> {
+    std::str::from_utf8(value)
+        .ok()
+        .and_then(crate::hr::parse_time)
+        .map(time::OffsetDateTime::unix_timestamp)
+        .ok_or_else(|| {
+            format!(
+                "last_sign_in `{}` is not a date (YYYY-MM-DD) or an RFC 3339 time",
+                String::from_utf8_lossy(value).escape_debug()
+            )
+        })
+}
+
 fn parse_cents(digits: &[u8]) -> Option<i64> {
     if digits.is_empty() || digits.len() > 15 {
         return None;
@@ -409,6 +430,8 @@ mod tests {
                 entitlement: e.name.to_owned(),
                 monthly_cost_cents: e.monthly_cost_cents,
                 days_orphaned: None,
+                last_sign_in: None,
+                days_dormant: None,
             });
         };
         let tallies = source.scan(threads, &visit)?;
@@ -476,6 +499,40 @@ mod tests {
         let rows = collect(&source, 2).unwrap();
         assert_eq!(rows.len(), 2, "{:?}", &rows[..rows.len().min(3)]);
         assert!(rows[1].ends_with("|b|E2|group|g|5"));
+    }
+
+    #[test]
+    fn last_sign_in_is_a_date_or_a_time_and_may_be_empty() {
+        let (_d, path) = write(
+            "account,employee_id,entitlement_type,entitlement,last_sign_in\n\
+             ann,E1,license,github,2026-09-01\nbo,E2,license,github,2026-09-01T10:00:00+02:00\n\
+             cy,E3,license,github,\n",
+        );
+        let mut seen = Vec::new();
+        InventoryCsv::new(&path)
+            .for_each(&mut |e| seen.push((e.account.to_owned(), e.last_sign_in)))
+            .unwrap();
+        let day = 1_788_220_800;
+        assert_eq!(
+            seen,
+            [
+                ("ann".to_owned(), Some(day)),
+                ("bo".to_owned(), Some(day + 8 * 3600)),
+                ("cy".to_owned(), None)
+            ]
+        );
+        let (_d, path) = write(
+            "account,employee_id,entitlement_type,entitlement,last_sign_in\nann,E1,license,x,yesterday\n",
+        );
+        let err = collect(&InventoryCsv::new(&path), 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with(
+                ":2: last_sign_in `yesterday` is not a date (YYYY-MM-DD) or an RFC 3339 time"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

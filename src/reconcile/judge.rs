@@ -12,6 +12,14 @@
 //!   stay by policy, and are judged against the role like an active holder's.
 //! - Excess: a group or license the holder's role does not carry; for `transferred` holders the
 //!   role is `new_role` (when given). Holders without a role in the matrix are not judged.
+//! - Dormant: a paid seat (a license costing more than 0) of an `active` or `transferred`
+//!   holder whose account is enabled and last signed in `dormant_after` or longer ago. Only
+//!   sources that know the sign-in say so; a seat never signed in, or of a system that does not
+//!   record sign-ins, is not judged dormant. A seat already found excess is not listed again as
+//!   dormant (it goes anyway); holders on leave are expected not to sign in.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use super::entitlement::{Entitlement, EntitlementKind};
 use super::finding::{Finding, FindingKind};
@@ -30,17 +38,26 @@ pub struct Judge<'a> {
     roles: &'a RoleIndex,
     allow: &'a AllowList,
     now: i64,
+    dormant_after: i64,
 }
 
 impl<'a> Judge<'a> {
-    /// Rules judging at `now` (Unix seconds).
+    /// Rules judging at `now` (Unix seconds), finding seats dormant after 90 days without a
+    /// sign-in.
     pub fn new(roster: &'a Roster, roles: &'a RoleIndex, allow: &'a AllowList, now: i64) -> Self {
         Judge {
             roster,
             roles,
             allow,
             now,
+            dormant_after: 90 * DAY,
         }
+    }
+
+    /// Find a paid seat dormant when its account has not signed in for `seconds`.
+    pub fn with_dormant_after(mut self, seconds: u64) -> Self {
+        self.dormant_after = i64::try_from(seconds).unwrap_or(i64::MAX);
+        self
     }
 
     /// Count one entitlement in `tally` and judge it, recording any finding there, once
@@ -102,11 +119,15 @@ impl<'a> Judge<'a> {
                 ));
             }
             Status::OnLeave | Status::Active | Status::Transferred => {
-                self.judge_excess(tally, e, &person, status, in_force);
+                let excess = self.judge_excess(tally, e, &person, status, in_force);
+                if !excess && status != Status::OnLeave {
+                    self.judge_dormant(tally, e, status);
+                }
             }
         }
     }
 
+    /// Judge a group or seat against the holder's role; true when it is excess.
     fn judge_excess(
         &self,
         tally: &mut Tally,
@@ -114,9 +135,9 @@ impl<'a> Judge<'a> {
         person: &Person,
         status: Status,
         in_force: bool,
-    ) {
+    ) -> bool {
         if e.kind == EntitlementKind::Account {
-            return;
+            return false;
         }
         let role: RoleId =
             if in_force && status == Status::Transferred && person.new_role != NO_ROLE {
@@ -126,14 +147,36 @@ impl<'a> Judge<'a> {
             };
         if role == NO_ROLE || role == UNKNOWN_ROLE {
             tally.unjudged_entitlements += 1;
+            return false;
+        }
+        if self.roles.carries(role, e.kind, e.name) {
+            return false;
+        }
+        let name = self.roles.name(role).map(str::to_owned);
+        tally
+            .findings
+            .push(finding(FindingKind::Excess, e, Some(status), name, None));
+        true
+    }
+
+    /// Record a paid seat whose account has not signed in for `dormant_after`.
+    fn judge_dormant(&self, tally: &mut Tally, e: &Entitlement<'_>, status: Status) {
+        let Some(last) = e.last_sign_in else {
+            return;
+        };
+        if e.kind != EntitlementKind::License || e.monthly_cost_cents <= 0 {
             return;
         }
-        if !self.roles.carries(role, e.kind, e.name) {
-            let name = self.roles.name(role).map(str::to_owned);
-            tally
-                .findings
-                .push(finding(FindingKind::Excess, e, Some(status), name, None));
+        let idle = self.now.saturating_sub(last);
+        if idle < self.dormant_after {
+            return;
         }
+        let mut found = finding(FindingKind::Dormant, e, Some(status), None, None);
+        found.last_sign_in = OffsetDateTime::from_unix_timestamp(last)
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok());
+        found.days_dormant = Some(idle.div_euclid(DAY));
+        tally.findings.push(found);
     }
 }
 
@@ -155,5 +198,7 @@ fn finding(
         entitlement: e.name.to_owned(),
         monthly_cost_cents: e.monthly_cost_cents,
         days_orphaned,
+        last_sign_in: None,
+        days_dormant: None,
     }
 }

@@ -122,6 +122,7 @@ impl EntitlementSource for LdapSource {
                         kind: EntitlementKind::Account,
                         name: account,
                         monthly_cost_cents: 0,
+                        last_sign_in: None,
                     });
                 }
                 ControlFlow::Continue(())
@@ -155,6 +156,7 @@ impl EntitlementSource for LdapSource {
                         kind: EntitlementKind::Group,
                         name: group.name,
                         monthly_cost_cents: 0,
+                        last_sign_in: None,
                     });
                 }
                 ControlFlow::Continue(())

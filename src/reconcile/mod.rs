@@ -2,11 +2,11 @@
 //! It loads the roster into a compact map, streams each source's entitlements once (in
 //! parallel where the source can split itself), judges each against HR, the role matrix and the
 //! service-account allow-list, and returns a [`Report`] of orphaned, unknown, suspend-expected
-//! and excess entitlements. It only reads: it never changes a system, never writes the journal
+//! and excess entitlements, and of dormant paid seats. It only reads: it never changes a system, never writes the journal
 //! and never prints (the CLI does).
 //!
-//! Sources: the embedded SQLite stores, the SCIM service providers and LDAP directories of the
-//! configuration, and inventory exports.
+//! Sources: the embedded SQLite stores, the SCIM service providers, LDAP directories and Entra
+//! tenants of the configuration, and inventory exports.
 //!
 //! Memory is the roster (tens of bytes per person), the findings, and a fixed buffer per
 //! reading thread, whatever the size of the inventories; a SCIM or LDAP source also holds
@@ -14,6 +14,7 @@
 
 mod allow_list;
 mod entitlement;
+mod entra_source;
 mod error;
 mod finding;
 mod holder_index;
@@ -33,6 +34,7 @@ mod tally;
 
 pub use allow_list::load as load_allow_list;
 pub use entitlement::{Entitlement, EntitlementKind};
+pub use entra_source::EntraSource;
 pub use error::ReconcileError;
 pub use finding::{CSV_HEADER, Coverage, Finding, FindingKind, Report, Sum, Totals};
 pub use inventory_csv::{INVENTORY_COLUMNS, InventoryCsv};
@@ -58,22 +60,22 @@ use crate::playbook::{Config, ConnectorSettings};
 /// The configured sources of entitlements.
 pub struct Sources {
     /// Sources to read: one per SQLite file (connectors sharing a file are read once), then one
-    /// per SCIM and LDAP connector.
+    /// per SCIM, LDAP and Entra connector.
     pub sources: Vec<Box<dyn EntitlementSource>>,
-    /// Connectors that cannot list entitlements, by name, with their type (Entra, for now);
-    /// webhooks hold none and are not listed.
+    /// Connectors that cannot list entitlements, by name, with their type (none today: every
+    /// connector type that holds accounts can); webhooks hold none and are not listed.
     pub skipped: Vec<(String, &'static str)>,
 }
 
 /// Open a source for every connector of `config` that holds entitlements: SQLite stores, SCIM
-/// service providers and LDAP directories. Connectors on the same SQLite file are read once,
+/// service providers, LDAP directories and Entra tenants. Connectors on the same SQLite file are read once,
 /// under the alphabetically first connector's name. Webhooks hold no entitlements. A connector
 /// whose settings or secrets are unusable is an error naming it; nothing is contacted yet
 /// (a system that cannot be reached fails the scan, again naming the connector).
 pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
     let mut by_file: BTreeMap<PathBuf, (String, Option<PathBuf>)> = BTreeMap::new();
     let mut remote: Vec<Box<dyn EntitlementSource>> = Vec::new();
-    let mut skipped = Vec::new();
+    let skipped = Vec::new();
     for (name, connector) in &config.connectors {
         match &connector.settings {
             ConnectorSettings::Sqlite(settings) => {
@@ -88,9 +90,9 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
             ConnectorSettings::Ldap(settings) => {
                 remote.push(Box::new(LdapSource::from_settings(name, settings)?));
             }
-            // Listing a tenant's users, groups and licenses is not built yet: said so, not
-            // silently left out.
-            ConnectorSettings::Entra(_) => skipped.push((name.clone(), "entra")),
+            ConnectorSettings::Entra(settings) => {
+                remote.push(Box::new(EntraSource::from_settings(name, settings)?));
+            }
         }
     }
     let mut sources: Vec<Box<dyn EntitlementSource>> = Vec::new();
@@ -106,16 +108,19 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
     Ok(Sources { sources, skipped })
 }
 
-/// Judge every entitlement of `sources` at `now`, reading each with up to `threads` threads.
+/// Judge every entitlement of `sources` at `now`, finding seats dormant after `dormant_after`
+/// seconds without a sign-in, reading each source with up to `threads` threads.
 pub fn reconcile(
     roster: &Roster,
     roles: &RoleIndex,
     allow: &AllowList,
     now: OffsetDateTime,
+    dormant_after: u64,
     sources: &[Box<dyn EntitlementSource>],
     threads: usize,
 ) -> Result<Report, ReconcileError> {
-    let judge = Judge::new(roster, roles, allow, now.unix_timestamp());
+    let judge =
+        Judge::new(roster, roles, allow, now.unix_timestamp()).with_dormant_after(dormant_after);
     let visit = |tally: &mut Tally, e: &Entitlement<'_>| judge.visit(tally, e);
     let mut total = Tally::default();
     for source in sources {
@@ -157,6 +162,7 @@ pub fn reconcile(
             service_account_entitlements: total.service_account_entitlements,
             unjudged_entitlements: total.unjudged_entitlements,
             skipped_connectors: Vec::new(),
+            notes: sources.iter().flat_map(|s| s.notes()).collect(),
         },
     })
 }

@@ -29,6 +29,7 @@ struct Held {
     ends: [usize; 4],
     kind: Option<EntitlementKind>,
     monthly_cost_cents: i64,
+    last_sign_in: Option<i64>,
 }
 
 impl Held {
@@ -44,6 +45,7 @@ impl Held {
         }
         self.kind = Some(e.kind);
         self.monthly_cost_cents = e.monthly_cost_cents;
+        self.last_sign_in = e.last_sign_in;
     }
 
     fn visit(&self, visit: impl FnOnce(&Entitlement<'_>)) {
@@ -55,6 +57,7 @@ impl Held {
             kind: self.kind.unwrap_or(EntitlementKind::Account),
             name: &self.text[c..d],
             monthly_cost_cents: self.monthly_cost_cents,
+            last_sign_in: self.last_sign_in,
         });
     }
 }
@@ -106,8 +109,14 @@ mod tests {
             let mut seen = Vec::new();
             let record = |seen: &mut Vec<String>, e: &Entitlement<'_>| {
                 seen.push(format!(
-                    "{}|{}|{}|{}|{}|{}",
-                    e.system, e.account, e.employee_id, e.kind, e.name, e.monthly_cost_cents
+                    "{}|{}|{}|{}|{}|{}|{:?}",
+                    e.system,
+                    e.account,
+                    e.employee_id,
+                    e.kind,
+                    e.name,
+                    e.monthly_cost_cents,
+                    e.last_sign_in
                 ));
             };
             for (i, name) in names[..count].iter().enumerate() {
@@ -118,6 +127,7 @@ mod tests {
                     kind: EntitlementKind::Group,
                     name,
                     monthly_cost_cents: i as i64,
+                    last_sign_in: i.is_multiple_of(5).then_some(i as i64),
                 };
                 pending.push(&e, |e| record(&mut seen, e));
             }
@@ -128,7 +138,8 @@ mod tests {
                 .map(|i| {
                     let account = if i.is_multiple_of(2) { "ann" } else { "" };
                     let id = if i.is_multiple_of(3) { "" } else { "E1" };
-                    format!("dir|{account}|{id}|group|g{i}|{i}")
+                    let seen = i.is_multiple_of(5).then_some(i as i64);
+                    format!("dir|{account}|{id}|group|g{i}|{i}|{seen:?}")
                 })
                 .collect();
             assert_eq!(seen, expected, "{count} entitlements");

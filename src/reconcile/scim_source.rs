@@ -116,6 +116,7 @@ impl EntitlementSource for ScimSource {
                         kind: EntitlementKind::Account,
                         name: account,
                         monthly_cost_cents: 0,
+                        last_sign_in: None,
                     });
                 }
             }
@@ -145,6 +146,7 @@ impl EntitlementSource for ScimSource {
                             kind: EntitlementKind::Group,
                             name,
                             monthly_cost_cents: 0,
+                            last_sign_in: None,
                         });
                     }
                 }

@@ -1,12 +1,12 @@
 //! The trait every source of entitlements implements: the embedded store, an inventory export,
-//! a SCIM service provider, an LDAP directory.
+//! a SCIM service provider, an LDAP directory, an Entra tenant.
 
 use super::entitlement::Entitlement;
 use super::error::ReconcileError;
 use super::tally::Tally;
 
 /// A system that can list every entitlement it holds: the embedded store, an inventory export,
-/// a SCIM service provider or an LDAP directory.
+/// a SCIM service provider, an LDAP directory or an Entra tenant.
 ///
 /// Rules implementors keep:
 /// - listing only reads; it never changes the system;
@@ -18,6 +18,12 @@ use super::tally::Tally;
 pub trait EntitlementSource: Send + Sync {
     /// A short description for messages, e.g. `inventory.csv` or `sqlite state/acme.db`.
     fn describe(&self) -> String;
+
+    /// What the last listing could not read, in words, for the coverage notes (e.g. a tenant
+    /// whose sign-in activity is not readable). None by default.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// Call `visit` with every entitlement, in the source's order, on the calling thread.
     fn for_each(&self, visit: &mut dyn FnMut(&Entitlement<'_>)) -> Result<(), ReconcileError>;

@@ -42,6 +42,7 @@ impl EntitlementSource for StoreSource {
                     kind: EntitlementKind::Account,
                     name: &account.username,
                     monthly_cost_cents: 0,
+                    last_sign_in: None,
                 };
                 if account.active {
                     visit(&base);

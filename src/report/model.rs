@@ -196,6 +196,11 @@ pub enum OrphanRate {
         accounts: u64,
         /// `orphaned_accounts / accounts`, between 0 and 1 (0 when there is no account).
         rate: f64,
+        /// Paid seats found `dormant`: held by current employees whose accounts have not signed
+        /// in for `policy.dormant_after`.
+        dormant_seats: u64,
+        /// The monthly cost those dormant seats hold, in cents.
+        dormant_monthly_cost_cents: i64,
         /// The file read.
         source: String,
     },

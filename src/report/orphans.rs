@@ -19,7 +19,8 @@
 //! length of `findings`. `offboard reconcile` writes this file on every run (its
 //! `--format json` document, which has these members). It is read as a stream, one finding at
 //! a time, keeping only the orphaned accounts, from a regular file (not a link) of at most
-//! [`JOURNAL_STATE`].
+//! [`JOURNAL_STATE`]. Beside the rate, it sums the findings of kind `dormant`: the paid seats
+//! current employees hold without signing in, and the monthly cost they hold.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -83,6 +84,8 @@ struct Tally {
     /// Orphaned accounts (`system`, `account`), and whether one was read as an account (a
     /// finding of type `account`), so is among `accounts_checked`.
     orphaned: BTreeMap<(String, String), bool>,
+    /// Findings of kind `dormant` (paid seats), and their monthly cost in cents.
+    dormant: (u64, i64),
     /// The first finding that does not say what the rate needs.
     problem: Option<String>,
 }
@@ -101,7 +104,13 @@ impl Tally {
                 .ok_or_else(|| format!("findings[{i}] has no `{member}` text"))
         };
         let noted = (|| {
-            if !matches!(text("kind")?, "orphan" | "unknown_holder") {
+            let kind = text("kind")?;
+            if kind == "dormant" {
+                let cost = finding.get("monthly_cost_cents").and_then(Value::as_i64);
+                self.dormant.0 += 1;
+                self.dormant.1 = self.dormant.1.saturating_add(cost.unwrap_or(0));
+            }
+            if !matches!(kind, "orphan" | "unknown_holder") {
                 return Ok(());
             }
             let read_as_account = text("entitlement_type")? == "account";
@@ -218,6 +227,8 @@ fn rate_of(
         accounts_checked,
         accounts,
         rate,
+        dormant_seats: tally.dormant.0,
+        dormant_monthly_cost_cents: tally.dormant.1,
         source: source.to_owned(),
     })
 }

@@ -374,6 +374,10 @@ struct PolicyShape {
     /// Roles whose holders may run playbooks (default `[iam]`).
     #[schemars(default, length(min = 1))]
     operator_roles: Option<Vec<String>>,
+    /// `offboard reconcile` lists a paid seat as dormant when its account has not signed in
+    /// for this long, e.g. `90d` (the default).
+    #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
+    dormant_after: Option<String>,
 }
 
 /// `policy.deadlines`: a duration per tier, e.g. `15m`.

@@ -491,6 +491,8 @@ fn read_reports_the_account_sorted() -> TestResult {
             data_retained: Some(false),
             groups_skipped: false,
             kept: Vec::new(),
+            auto_reply: None,
+            manager: None,
         }
     );
     let unknown = fx
@@ -673,6 +675,8 @@ fn retain_data_then_delete() -> TestResult {
             data_retained: Some(true),
             groups_skipped: false,
             kept: Vec::new(),
+            auto_reply: None,
+            manager: None,
         }
     );
     // Every change is now in effect and changes nothing more.

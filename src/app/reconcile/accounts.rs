@@ -32,6 +32,10 @@ impl EntitlementSource for CountAccounts {
         self.inner.describe()
     }
 
+    fn notes(&self) -> Vec<String> {
+        self.inner.notes()
+    }
+
     fn for_each(&self, visit: &mut dyn FnMut(&Entitlement<'_>)) -> Result<(), ReconcileError> {
         self.inner.for_each(&mut |entitlement| {
             self.count(entitlement);

@@ -157,6 +157,8 @@ mod tests {
             entitlement: account.to_owned(),
             monthly_cost_cents: 100,
             days_orphaned: Some(3),
+            last_sign_in: None,
+            days_dormant: None,
         }
     }
 

@@ -1,7 +1,8 @@
 //! Whom `offboard reconcile --offboard` starts: the people HR lists as leavers (or on leave) who
-//! still hold access, once each, with what remains of their access. Holders unknown to HR and
-//! excess grants are never started: they need a person to decide. They are started through
-//! the same guarded batch as `offboard run --from` ([`crate::app::batch::start_batch`]).
+//! still hold access, once each, with what remains of their access. Holders unknown to HR,
+//! excess grants and dormant seats are never started: they need a person to decide. They are
+//! started through the same guarded batch as `offboard run --from`
+//! ([`crate::app::batch::start_batch`]).
 
 use crate::playbook::Status;
 use crate::reconcile::{Finding, FindingKind, Report};
@@ -98,6 +99,8 @@ mod tests {
             entitlement: "x".to_owned(),
             monthly_cost_cents: cost,
             days_orphaned: id.map(|_| 4),
+            last_sign_in: None,
+            days_dormant: None,
         }
     }
 
@@ -111,6 +114,7 @@ mod tests {
             finding(FindingKind::UnknownHolder, "ghost", None, 50),
             finding(FindingKind::SuspendExpected, "dave", Some("E4"), 0),
             finding(FindingKind::Excess, "judy", Some("E11"), 4500),
+            finding(FindingKind::Dormant, "ivan", Some("E12"), 2300),
         ];
         let report = Report {
             now: "t".to_owned(),

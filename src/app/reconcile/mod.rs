@@ -88,7 +88,17 @@ pub fn reconcile(
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(MAX_THREADS);
-    let mut report = judge(&roster, &roles, &allow, now, &sources, threads).map_err(into_error)?;
+    let dormant_after = config.policy.dormant_after.as_secs();
+    let mut report = judge(
+        &roster,
+        &roles,
+        &allow,
+        now,
+        dormant_after,
+        &sources,
+        threads,
+    )
+    .map_err(into_error)?;
     report.coverage.skipped_connectors = configured.skipped.into_iter().map(|(n, _)| n).collect();
     Ok(Reconciled {
         report,

@@ -59,6 +59,8 @@ mod tests {
             entitlement: entitlement.to_owned(),
             monthly_cost_cents: 0,
             days_orphaned: None,
+            last_sign_in: None,
+            days_dormant: None,
         };
         Report {
             now: "2026-11-19T12:00:00Z".to_owned(),
@@ -103,6 +105,7 @@ mod tests {
             accounts,
             rate,
             source,
+            ..
         } = rate
         else {
             panic!("{rate:?}")

@@ -56,7 +56,7 @@ struct Licenses {
 /// A `type: entra` connector.
 pub struct EntraConnector {
     name: String,
-    graph: Graph,
+    pub(super) graph: Graph,
     attribute: EntraAttribute,
     seat_costs: BTreeMap<String, i64>,
     /// SKU id -> part number, read once.
@@ -141,13 +141,24 @@ impl EntraConnector {
             .unwrap_or_else(|| sku_id.to_owned()))
     }
 
+    /// One seat of SKU `sku_id`: its part number and the monthly cost the configuration gives
+    /// it (0 when it gives none).
+    pub fn seat(&self, sku_id: &str) -> Result<Seat, ConnectorError> {
+        let product = self.part_number(sku_id)?;
+        let monthly_cost_cents = self.seat_costs.get(&product).copied().unwrap_or(0);
+        Ok(Seat {
+            product,
+            monthly_cost_cents,
+        })
+    }
+
     fn user(&self, id: &str) -> Result<Option<User>, ConnectorError> {
         let url = self.graph.url(&["users", id], &[("$select", READ_SELECT)]);
         self.graph.get(url, permissions::READ_USERS)
     }
 
     /// The groups the user is a direct member of (`None` when the user is gone).
-    fn groups(&self, id: &str) -> Result<Option<Vec<Group>>, ConnectorError> {
+    pub(super) fn groups(&self, id: &str) -> Result<Option<Vec<Group>>, ConnectorError> {
         // No $select: the published description allows only directoryObject's properties
         // on this cast, and a group's default properties carry what is needed.
         let url = self.graph.url(
@@ -316,12 +327,7 @@ impl Connector for EntraConnector {
             ..AccountState::default()
         };
         for sku in direct {
-            let product = self.part_number(&sku)?;
-            let monthly_cost_cents = self.seat_costs.get(&product).copied().unwrap_or(0);
-            state.seats.push(Seat {
-                product,
-                monthly_cost_cents,
-            });
+            state.seats.push(self.seat(&sku)?);
         }
         if !state.groups_skipped {
             let groups = self.groups(&user.id)?.unwrap_or_default();
@@ -349,6 +355,9 @@ impl Connector for EntraConnector {
                 }
             }
         }
+        if scope.mailbox {
+            self.read_mailbox(&user.id, &mut state)?;
+        }
         state.groups.sort();
         state.groups.dedup();
         state.seats.sort();
@@ -371,6 +380,7 @@ impl EntraConnector {
         let mut pause = FIRST_PAUSE;
         let scope = ReadScope {
             groups: matches!(change, Change::RemoveGroups { .. }),
+            mailbox: matches!(change, Change::SetAutoReply { .. }),
         };
         loop {
             if change.is_satisfied_by(&self.read_scoped(principal, scope)?) {
@@ -395,6 +405,7 @@ impl EntraConnector {
                 Ok(())
             }
             Change::RevokeSessions => self.revoke(id),
+            Change::SetAutoReply { message } => self.set_auto_reply(id, message),
             Change::RemoveGroups { groups } => self.remove_groups(id, groups),
             Change::ReleaseSeats { products } => self.release(id, products),
             Change::Delete => {

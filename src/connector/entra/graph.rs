@@ -4,6 +4,7 @@
 //! the `Retry-After` Graph gave, a refused token is fetched again, a 403 names the application
 //! permission to grant. It never retries and never puts the token in a message.
 
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use reqwest::blocking::Client;
@@ -159,25 +160,23 @@ impl Graph {
         permission: &str,
     ) -> Result<Option<Vec<T>>, ConnectorError> {
         let mut items = Vec::new();
-        let mut next = Some(url);
-        let mut pages = 0;
-        while let Some(url) = next.take() {
-            pages += 1;
-            if pages > MAX_PAGES {
-                return Err(ConnectorError::Permanent {
-                    message: format!("Graph GET {}: more than {MAX_PAGES} pages", url.path()),
-                });
-            }
-            let Some(page) = self.get::<Page<T>>(url, permission)? else {
-                return Ok(None);
-            };
-            items.extend(page.value);
-            next = page
-                .next_link
-                .map(|link| self.next_page(&link))
-                .transpose()?;
+        let mut pages = self.pages(url, permission);
+        while let Some(page) = pages.next_page()? {
+            items.extend(page);
         }
-        Ok(Some(items))
+        Ok((!pages.missing).then_some(items))
+    }
+
+    /// The pages of a collection, one request at a time, following `@odata.nextLink`.
+    pub fn pages<'g, T: DeserializeOwned>(&'g self, url: Url, permission: &'g str) -> Pages<'g, T> {
+        Pages {
+            graph: self,
+            next: Some(url),
+            permission,
+            pages: 0,
+            missing: false,
+            items: PhantomData,
+        }
     }
 
     /// A next link, only on the origin of the base URL (the token must not go elsewhere).
@@ -194,6 +193,43 @@ impl Graph {
             });
         }
         Ok(url)
+    }
+}
+
+/// The pages of one collection, read one request at a time; a failed request can be asked
+/// again (the same page is requested), so a caller may retry [`Pages::next_page`].
+pub(crate) struct Pages<'g, T> {
+    graph: &'g Graph,
+    next: Option<Url>,
+    permission: &'g str,
+    pages: usize,
+    /// Graph answered 404 for the collection.
+    missing: bool,
+    items: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Pages<'_, T> {
+    /// The next page's items; `None` after the last page (or when the collection is gone).
+    pub fn next_page(&mut self) -> Result<Option<Vec<T>>, ConnectorError> {
+        let Some(url) = self.next.clone() else {
+            return Ok(None);
+        };
+        if self.pages >= MAX_PAGES {
+            return Err(ConnectorError::Permanent {
+                message: format!("Graph GET {}: more than {MAX_PAGES} pages", url.path()),
+            });
+        }
+        let Some(page) = self.graph.get::<Page<T>>(url, self.permission)? else {
+            self.missing = true;
+            self.next = None;
+            return Ok(None);
+        };
+        self.next = page
+            .next_link
+            .map(|link| self.graph.next_page(&link))
+            .transpose()?;
+        self.pages += 1;
+        Ok(Some(page.value))
     }
 }
 

@@ -10,6 +10,7 @@
 //! | leave groups | `DELETE /groups/{gid}/members/{id}/$ref` per direct, changeable group | `memberOf` |
 //! | release seats | `POST /users/{id}/assignLicense` with `removeLicenses` | `licenseAssignmentStates` |
 //! | delete | `DELETE /users/{id}` (Entra keeps it 30 days among deleted users) | 404 |
+//! | automatic reply | `PATCH /users/{id}/mailboxSettings` (`automaticRepliesSetting`) | the reply on, with the text; the manager (`/manager`) read with it |
 //!
 //! Users are found with `$filter=<attribute> eq '<value>'`, the value escaped
 //! (`filter.rs`). Seats are the licenses assigned directly, named by SKU part number
@@ -17,16 +18,19 @@
 //! on-premises and licenses a group assigns cannot be changed here: they are read as kept,
 //! with the reason. Graph is eventually consistent: after a write the connector re-reads the
 //! user until the change shows, for a bounded time, so the engine's read-back never judges a
-//! stale copy.
+//! stale copy. For `offboard reconcile` it lists every user of the tenant (`listing.rs`).
 
 mod connector;
 mod filter;
 mod graph;
+mod listing;
+mod mailbox;
 mod model;
 mod options;
 mod permissions;
 
 pub use connector::{EntraConnector, EntraSetupError};
+pub use listing::{DirectoryUser, UserListing};
 pub use options::{
     DEFAULT_GRAPH_URL, DEFAULT_LOGIN_URL, DEFAULT_TIMEOUT, EntraAttribute, EntraOptions,
 };

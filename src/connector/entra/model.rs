@@ -9,6 +9,12 @@ pub const FIND_SELECT: &str = "id,userPrincipalName";
 /// `$select` of a user when reading its state.
 pub const READ_SELECT: &str = "id,userPrincipalName,accountEnabled,assignedLicenses,licenseAssignmentStates,signInSessionsValidFromDateTime";
 
+/// `$select` of every user when listing the tenant for reconciliation.
+pub const LIST_SELECT: &str = "id,userPrincipalName,employeeId,accountEnabled,assignedLicenses";
+/// The same with the users' sign-in activity (a separate permission, and a premium feature).
+pub const LIST_SELECT_SIGN_INS: &str =
+    "id,userPrincipalName,employeeId,accountEnabled,assignedLicenses,signInActivity";
+
 /// A user (`microsoft.graph.user`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,6 +36,24 @@ pub struct User {
     /// Tokens issued before this time are no longer valid.
     #[serde(default)]
     pub sign_in_sessions_valid_from_date_time: Option<String>,
+    /// The HR system's id, when the directory records it.
+    #[serde(default)]
+    pub employee_id: Option<String>,
+    /// The last sign-ins; only on `$select`, and only where the tenant allows it.
+    #[serde(default)]
+    pub sign_in_activity: Option<SignInActivity>,
+}
+
+/// When a user last signed in (`microsoft.graph.signInActivity`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInActivity {
+    /// The last interactive sign-in.
+    #[serde(default)]
+    pub last_sign_in_date_time: Option<String>,
+    /// The last sign-in on the user's behalf by an application (a refresh token used).
+    #[serde(default)]
+    pub last_non_interactive_sign_in_date_time: Option<String>,
 }
 
 /// One license a user holds.
@@ -87,6 +111,27 @@ impl Group {
             None
         }
     }
+}
+
+/// A user's mailbox settings (`microsoft.graph.mailboxSettings`), the part offboard reads.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MailboxSettings {
+    /// The automatic reply.
+    #[serde(default)]
+    pub automatic_replies_setting: Option<AutomaticRepliesSetting>,
+}
+
+/// The automatic reply (`microsoft.graph.automaticRepliesSetting`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutomaticRepliesSetting {
+    /// `disabled`, `alwaysEnabled` or `scheduled`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The reply sent inside the organisation.
+    #[serde(default)]
+    pub internal_reply_message: Option<String>,
 }
 
 /// A SKU the tenant subscribes to.

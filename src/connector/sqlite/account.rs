@@ -203,5 +203,7 @@ pub(crate) fn read_state(
         data_retained: Some(data_retained),
         groups_skipped: false,
         kept: Vec::new(),
+        auto_reply: None,
+        manager: None,
     }))
 }

@@ -20,6 +20,7 @@ pub fn change_kind(change: &Change) -> &'static str {
         Change::ReturnAssets { .. } => "return_assets",
         Change::RetainData => "retain_data",
         Change::Delete => "delete",
+        Change::SetAutoReply { .. } => "set_auto_reply",
     }
 }
 
@@ -145,6 +146,8 @@ fn apply_in(
         }
         Change::Delete if account.deleted => None,
         Change::Delete => Some(delete(tx, id, account)?),
+        // The store has no mailboxes: its connector refuses this change before the store.
+        Change::SetAutoReply { .. } => None,
     };
     Ok(detail)
 }

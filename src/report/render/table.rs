@@ -129,7 +129,7 @@ pub(crate) fn tables(report: &Report) -> Vec<Table> {
     ]
 }
 
-/// The summary lines above the tables: window, runs, seats, orphan rate.
+/// The summary lines above the tables: window, runs, seats, orphan rate, dormant seats.
 pub(crate) fn summary_lines(report: &Report) -> Vec<(&'static str, String)> {
     vec![
         (
@@ -153,7 +153,23 @@ pub(crate) fn summary_lines(report: &Report) -> Vec<(&'static str, String)> {
             ),
         ),
         ("orphan rate", orphan_text(&report.orphans)),
+        ("cost held by dormant seats", dormant_text(&report.orphans)),
     ]
+}
+
+/// The dormant seats of the last reconcile, in words.
+pub(crate) fn dormant_text(orphans: &OrphanRate) -> String {
+    match orphans {
+        OrphanRate::Available {
+            dormant_seats,
+            dormant_monthly_cost_cents,
+            ..
+        } => format!(
+            "{} a month ({dormant_seats} seat(s))",
+            money(*dormant_monthly_cost_cents)
+        ),
+        OrphanRate::NotAvailable { reason } => format!("not available ({reason})"),
+    }
 }
 
 /// The orphan rate in words.

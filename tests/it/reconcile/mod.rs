@@ -41,7 +41,9 @@ fn summary(csv: &str) -> Vec<String> {
             "entitlement_type",
             "entitlement",
             "monthly_cost_cents",
-            "days_orphaned"
+            "days_orphaned",
+            "last_sign_in",
+            "days_dormant"
         ]
     );
     reader
@@ -109,11 +111,11 @@ fn acme_finds_exactly_the_planted_orphans() {
     assert_eq!(summary(&out.stdout), expected, "{}", out.stdout);
     // Exact values of a few rows: cost, days since the HR date, status, role.
     for row in [
-        "orphan,directory,grace,E1008,terminated,,license,netsuite,12900,50",
-        "orphan,directory,heidi,E1009,resigned,,account,heidi,0,35",
-        "unknown_holder,directory,temp-admin,E0999,,,license,github,2100,",
-        "suspend_expected,directory,dave,E1004,on_leave,,account,dave,0,3",
-        "excess,directory,judy,E1011,active,engineer,license,figma,4500,",
+        "orphan,directory,grace,E1008,terminated,,license,netsuite,12900,50,,",
+        "orphan,directory,heidi,E1009,resigned,,account,heidi,0,35,,",
+        "unknown_holder,directory,temp-admin,E0999,,,license,github,2100,,,",
+        "suspend_expected,directory,dave,E1004,on_leave,,account,dave,0,3,,",
+        "excess,directory,judy,E1011,active,engineer,license,figma,4500,,,",
     ] {
         assert!(
             out.stdout.lines().any(|l| l == row),
@@ -180,7 +182,7 @@ fn acme_later_also_lists_the_leavers_not_yet_offboarded_and_the_mover() {
     // Carol moved from engineer to sales: what sales does not carry is excess.
     assert!(
         out.stdout
-            .contains("excess,directory,carol,E1003,transferred,sales,group,engineering,0,\n")
+            .contains("excess,directory,carol,E1003,transferred,sales,group,engineering,0,,,\n")
     );
 }
 
@@ -215,7 +217,8 @@ fn acme_json_parses_and_totals_add_up() {
         &serde_json::json!({
             "kind": "excess", "system": "directory", "account": "judy", "employee_id": "E1011",
             "hr_status": "active", "role": "engineer", "entitlement_type": "license",
-            "entitlement": "figma", "monthly_cost_cents": 4500, "days_orphaned": null
+            "entitlement": "figma", "monthly_cost_cents": 4500, "days_orphaned": null,
+            "last_sign_in": null, "days_dormant": null
         })
     );
 }
@@ -245,7 +248,7 @@ fn without_the_allow_list_service_accounts_are_unknown() {
     );
     assert!(
         out.stdout
-            .contains("unknown_holder,directory,svc-ci,,,,account,svc-ci,0,\n")
+            .contains("unknown_holder,directory,svc-ci,,,,account,svc-ci,0,,,\n")
     );
 }
 
@@ -628,7 +631,7 @@ fn offboarding_the_leavers_found_leaves_a_clean_reconcile() {
         .expect(1);
     // It says whom it starts and why, before the batch, and starts no one else.
     for line in [
-        "--offboard: starting offboarding for 3 employee(s) HR lists as leaving or on leave; 7 finding(s) of holders unknown to HR or of excess grants are left to a person:\n",
+        "--offboard: starting offboarding for 3 employee(s) HR lists as leaving or on leave; 7 finding(s) of holders unknown to HR, excess grants or dormant seats are left to a person:\n",
         "  E1008: terminated for 50 day(s), still holds 8 entitlement(s) on directory (159.74 a month)\n",
         "  E1009: resigned for 35 day(s), still holds 9 entitlement(s) on directory (90.73 a month)\n",
         "  E1004: on_leave for 3 day(s), still holds 1 entitlement(s) on directory (0.00 a month)\n",
@@ -835,7 +838,8 @@ fn alert_posts_the_signed_findings_once() {
         serde_json::json!({
             "kind": "orphan", "system": "directory", "account": "grace", "employee_id": "E1008",
             "hr_status": "terminated", "role": null, "entitlement_type": "license",
-            "entitlement": "netsuite", "monthly_cost_cents": 12900, "days_orphaned": 50
+            "entitlement": "netsuite", "monthly_cost_cents": 12900, "days_orphaned": 50,
+            "last_sign_in": null, "days_dormant": null
         })
     );
     let members: Vec<&String> = body.as_object().unwrap().keys().collect();
@@ -957,4 +961,93 @@ fn offboard_goes_through_the_batch_limit_and_the_canary() {
     let runs = acme.runs();
     assert_eq!(runs.len(), 1, "{runs:?}");
     assert!(runs[0].starts_with("E1008-involuntary-leaver-"), "{runs:?}");
+}
+
+/// A repository whose export records last sign-ins, with seats dormant after 30 days.
+fn with_sign_ins() -> Test {
+    Test::new()
+        .file("offboard.yaml", "version: 1\nhr:\n  type: csv\n  path: hr.csv\nglossary: glossary.yaml\nroles: roles.yaml\nplaybooks: playbooks\npolicy:\n  dormant_after: 30d\n")
+        .file("glossary.yaml", "version: 1\nstatuses:\n  active: { codes: [ACT] }\n  on_leave: { codes: [LOA] }\n  terminated: { codes: [TERM] }\n")
+        .file("roles.yaml", "version: 1\nroles:\n  engineer:\n    licenses: [github, slack]\n")
+        .file("playbooks/.keep", "")
+        .file(
+            "hr.csv",
+            "employee_id,username,email,status,role,effective_at\n\
+             E1,ann,ann@x.example,ACT,engineer,2020-01-01\n\
+             E2,bo,bo@x.example,ACT,engineer,2020-01-01\n\
+             E3,cy,cy@x.example,LOA,engineer,2026-09-01\n\
+             E4,di,di@x.example,TERM,engineer,2026-11-01\n",
+        )
+        .file(
+            "saas.csv",
+            "account,employee_id,entitlement_type,entitlement,monthly_cost_cents,last_sign_in\n\
+             ann,E1,license,github,2100,2026-09-01\n\
+             ann,E1,license,slack,0,2026-09-01\n\
+             ann,E1,license,figma,1500,2026-09-01\n\
+             bo,E2,license,github,2100,2026-11-18T08:00:00Z\n\
+             bo,E2,license,slack,800,\n\
+             cy,E3,license,github,2100,2026-06-01\n\
+             di,E4,license,github,2100,2026-06-01\n",
+        )
+        .env("OFFBOARD_NOW", "2026-11-19T12:00:00Z")
+}
+
+#[test]
+fn dormant_seats_are_listed_apart_with_their_cost_and_reported() {
+    let out = with_sign_ins()
+        .args(["--format", "json", "reconcile", "--inventory", "saas.csv"])
+        .status(1)
+        .run();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let found: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {} {} {}",
+                f["kind"].as_str().unwrap(),
+                f["account"].as_str().unwrap(),
+                f["entitlement"].as_str().unwrap(),
+                f["monthly_cost_cents"],
+                f["last_sign_in"],
+                f["days_dormant"]
+            )
+        })
+        .collect();
+    // ann's github seat is dormant (79 days); her free slack seat is not a cost, her figma
+    // seat is excess (not listed twice); bo signed in yesterday or never; cy is on leave; di
+    // left (an orphan, not dormant).
+    assert_eq!(
+        found,
+        [
+            "orphan di github 2100 null null",
+            "excess ann figma 1500 null null",
+            "dormant ann github 2100 \"2026-09-01T00:00:00Z\" 79",
+        ],
+        "{doc}"
+    );
+    assert_eq!(doc["totals"]["by_kind"]["dormant"]["count"], 1);
+    assert_eq!(
+        doc["totals"]["by_kind"]["dormant"]["monthly_cost_cents"],
+        2100
+    );
+    let report = Test::in_dir(out.dir)
+        .now(PLANTED_NOW)
+        .args(["--format", "json", "report"])
+        .run();
+    let orphans = &report.json()["orphans"];
+    assert_eq!(orphans["dormant_seats"], 1, "{orphans}");
+    assert_eq!(orphans["dormant_monthly_cost_cents"], 2100, "{orphans}");
+    let human = Test::in_dir(report.dir)
+        .now(PLANTED_NOW)
+        .args(["report"])
+        .run();
+    assert!(
+        human
+            .stdout
+            .contains("cost held by dormant seats: 21.00 a month (1 seat(s))\n"),
+        "{}",
+        human.stdout
+    );
 }

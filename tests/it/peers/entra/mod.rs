@@ -5,7 +5,9 @@
 //! API, independently of the connector.
 
 mod auth;
+mod handover;
 mod offboarding;
+mod reconcile;
 
 use serde_json::{Value, json};
 

@@ -149,24 +149,6 @@ fn throttling_is_waited_out() {
 }
 
 #[test]
-fn reconcile_says_it_did_not_read_entra() {
-    let (graph, repo) = started();
-    let out = repo
-        .offboard(["reconcile"])
-        .env(SECRET_ENV, &graph.secret)
-        .any_status()
-        .run();
-    assert!(
-        out.stderr.contains(
-            "note: connector `m365` (entra) cannot list entitlements yet; it was not reconciled"
-        ),
-        "{}",
-        out.stderr
-    );
-    assert!(graph.requests().is_empty());
-}
-
-#[test]
 fn every_page_of_memberships_is_read() {
     let graph = GraphServer::start();
     let mut seed = seed();

@@ -7,6 +7,8 @@
 //! The plan's notes (what Entra keeps, its 30 days for deleted users) are checked too, and the
 //! example's own `start-peers` script is run, planned against and stopped.
 
+mod reconcile;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -213,6 +215,7 @@ fn megan_is_disabled_signed_out_ungrouped_and_unlicensed_in_entra_and_finance_is
     for expected in [
         "disable-entra-user       would deactivate the account (m365: megan.bowen@contoso.example)",
         "revoke-entra-sessions    would revoke sessions",
+        "set-auto-reply           would turn on the automatic reply (m365: megan.bowen@contoso.example)",
         "would leave groups E5 users, Marketing, Sales; kept: group All staff (dynamic group",
         "group Finance share (synced from on-premises",
         "would release seats ENTERPRISEPACK, POWER_BI_PRO; kept: seat SPE_E5 (assigned by group E5 users",
@@ -232,7 +235,7 @@ fn megan_is_disabled_signed_out_ungrouped_and_unlicensed_in_entra_and_finance_is
     let lee_before = seen(&graph, LEE);
 
     let ran = contoso.run(&["megan"]).expect(0);
-    assert!(ran.stdout.contains("8/8 steps confirmed"), "{ran}");
+    assert!(ran.stdout.contains("9/9 steps confirmed"), "{ran}");
 
     // After, read by the test: disabled, only the groups Entra decides, no direct license (the
     // E5 went with the group that assigned it). Lee is as he was.
@@ -263,6 +266,30 @@ fn megan_is_disabled_signed_out_ungrouped_and_unlicensed_in_entra_and_finance_is
             .unwrap()["signInSessionsValidFromDateTime"],
         "sessions revoked"
     );
+
+    // Hand-over: the automatic reply is on, with the template rendered; the manager Entra
+    // records is in the step's evidence.
+    let reply = &megan["mailboxSettings"]["automaticRepliesSetting"];
+    assert_eq!(reply["status"], "alwaysEnabled", "{megan}");
+    let text = "Megan Bowen has left Contoso. Please write to alex.wilber@contoso.example instead.";
+    assert_eq!(reply["internalReplyMessage"], text);
+    assert_eq!(reply["externalReplyMessage"], text);
+    let payloads: Vec<Value> = contoso
+        .journal()
+        .values()
+        .flat_map(|bytes| {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            text.lines()
+                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+                .filter_map(|r| serde_json::from_str(r["payload"].as_str()?).ok())
+                .collect::<Vec<Value>>()
+        })
+        .filter(|p| p["event"] == "step.confirmed" && p["step"] == "set-auto-reply")
+        .collect();
+    assert_eq!(payloads.len(), 1, "{payloads:?}");
+    let after = &payloads[0]["evidence"]["after"];
+    assert_eq!(after["manager"], "alex.wilber@contoso.example", "{after}");
+    assert_eq!(after["auto_reply"], text, "{after}");
 
     // Finance: one notice in the outbox, with the two seats and their cost.
     let outbox = contoso.outbox();
@@ -445,7 +472,7 @@ fn start_peers_serves_a_seeded_fake_graph_the_example_plans_against_and_stops_cl
     assert!(
         printed
             .iter()
-            .any(|l| l.contains("seeded 5 users, 6 groups, 3 SKUs")),
+            .any(|l| l.contains("seeded 6 users, 6 groups, 3 SKUs")),
         "{}",
         printed.join("\n")
     );
