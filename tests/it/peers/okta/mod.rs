@@ -7,6 +7,7 @@
 //! the fake holds afterwards is read back by a later call and from its control API.
 
 mod auth;
+mod connector;
 mod contract;
 mod faults;
 mod memberships;
