@@ -106,16 +106,19 @@ pub enum ConnectorType {
     Webhook,
     /// Microsoft Entra ID over Microsoft Graph.
     Entra,
+    /// Okta over its management API.
+    Okta,
 }
 
 impl ConnectorType {
     /// Every type, in documentation order.
-    pub const ALL: [ConnectorType; 5] = [
+    pub const ALL: [ConnectorType; 6] = [
         ConnectorType::Sqlite,
         ConnectorType::Scim,
         ConnectorType::Ldap,
         ConnectorType::Webhook,
         ConnectorType::Entra,
+        ConnectorType::Okta,
     ];
 
     /// The name used in `type:`.
@@ -126,6 +129,7 @@ impl ConnectorType {
             ConnectorType::Ldap => "ldap",
             ConnectorType::Webhook => "webhook",
             ConnectorType::Entra => "entra",
+            ConnectorType::Okta => "okta",
         }
     }
 
@@ -216,9 +220,9 @@ impl Action {
             | Action::IamSuspend
             | Action::IamRemoveGroups
             | Action::IamRemoveExcess
-            | Action::IamDelete => &[Sqlite, Scim, Ldap, Entra],
-            Action::IamRevokeSessions => &[Sqlite, Entra],
-            Action::InventoryReleaseSeats => &[Sqlite, Entra],
+            | Action::IamDelete => &[Sqlite, Scim, Ldap, Entra, Okta],
+            Action::IamRevokeSessions => &[Sqlite, Entra, Okta],
+            Action::InventoryReleaseSeats => &[Sqlite, Entra, Okta],
             Action::IamRetainData | Action::InventoryRecordAssetReturn => &[Sqlite],
             Action::FinanceNotifyReclamation
             | Action::NotifyManager
@@ -315,7 +319,11 @@ mod tests {
         assert!(!Action::HrMarkComplete.needs_connector());
         assert_eq!(
             Action::InventoryReleaseSeats.connector_types(),
-            &[ConnectorType::Sqlite, ConnectorType::Entra]
+            &[
+                ConnectorType::Sqlite,
+                ConnectorType::Entra,
+                ConnectorType::Okta
+            ]
         );
         assert_eq!(
             Action::IamRetainData.connector_types(),

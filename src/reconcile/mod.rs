@@ -60,7 +60,7 @@ pub struct Sources {
     /// Sources to read: one per SQLite file (connectors sharing a file are read once), then one
     /// per SCIM and LDAP connector.
     pub sources: Vec<Box<dyn EntitlementSource>>,
-    /// Connectors that cannot list entitlements, by name, with their type (Entra, for now);
+    /// Connectors that cannot list entitlements, by name, with their type (Entra and Okta, for now);
     /// webhooks hold none and are not listed.
     pub skipped: Vec<(String, &'static str)>,
 }
@@ -91,6 +91,7 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
             // Listing a tenant's users, groups and licenses is not built yet: said so, not
             // silently left out.
             ConnectorSettings::Entra(_) => skipped.push((name.clone(), "entra")),
+            ConnectorSettings::Okta(_) => skipped.push((name.clone(), "okta")),
         }
     }
     let mut sources: Vec<Box<dyn EntitlementSource>> = Vec::new();

@@ -11,6 +11,7 @@ mod connector;
 mod contract;
 mod faults;
 mod memberships;
+mod offboarding;
 mod users;
 
 use crate::support::peers::okta::OktaServer;
