@@ -250,3 +250,36 @@ fn reconcile_says_it_did_not_read_okta() {
     );
     assert!(okta.requests().is_empty());
 }
+
+#[test]
+fn the_rate_limit_is_waited_out_until_its_reset() {
+    let okta = OktaServer::start();
+    okta.seed(&seed());
+    let repo = repo(&okta);
+    okta.fault(&json!({"kind": "rate_limit", "method": "POST",
+                       "path": "/api/v1/users/*/lifecycle/deactivate", "retry_after": 2}));
+    let started = std::time::Instant::now();
+    repo.offboard(["mallory", "--playbook", "okta-leaver"])
+        .env(TOKEN_ENV, &okta.api_token)
+        .status(4)
+        .run();
+    // The run waited for the reset Okta named (the second it names, so at least one more).
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    let deactivations: Vec<i64> = okta
+        .requests()
+        .iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("/lifecycle/deactivate")
+        })
+        .map(|r| r["status"].as_i64().unwrap())
+        .collect();
+    assert_eq!(deactivations, [429, 200]);
+    assert_eq!(
+        user_in_state(&okta.state(), MALLORY)["status"],
+        "DEPROVISIONED"
+    );
+    assert_no_violations(&okta);
+}
