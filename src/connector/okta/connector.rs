@@ -10,7 +10,7 @@ use reqwest::blocking::Client;
 use reqwest::{Method, Url};
 
 use super::api::{Api, Credentials};
-use super::model::{AppLink, Group, User};
+use super::model::{AppLink, Client as OAuthClient, Group, User};
 use super::options::{OktaCredential, OktaOptions};
 use crate::connector::oauth::{ClientCredential, TokenSource};
 use crate::connector::{
@@ -42,7 +42,7 @@ pub struct OktaConnector {
     name: String,
     api: Api,
     app_costs: BTreeMap<String, i64>,
-    /// Users whose sessions this process cleared (Okta lists no sessions to read back).
+    /// Users whose sessions this process cleared (Okta lists no browser sessions to read back).
     cleared: Mutex<HashSet<String>>,
 }
 
@@ -105,6 +105,26 @@ impl OktaConnector {
     fn apps(&self, id: &str) -> Result<Vec<AppLink>, ConnectorError> {
         let url = self.api.url(&["users", id, "appLinks"], &[]);
         Ok(self.api.list(url, APPS)?.unwrap_or_default())
+    }
+
+    /// The OAuth clients the user holds grants or tokens for.
+    fn clients(&self, id: &str) -> Result<Vec<OAuthClient>, ConnectorError> {
+        let url = self.api.url(&["users", id, "clients"], &[]);
+        Ok(self.api.list(url, USERS)?.unwrap_or_default())
+    }
+
+    /// Open sessions and tokens, as far as Okta tells: the OAuth clients holding tokens are
+    /// listed; browser sessions are not, so without tokens the count is known (0) only once
+    /// this process cleared them.
+    fn sessions(&self, id: &str) -> Result<Option<u32>, ConnectorError> {
+        let clients: HashSet<String> = self.clients(id)?.into_iter().map(|c| c.client_id).collect();
+        let clients = u32::try_from(clients.len()).unwrap_or(u32::MAX);
+        let cleared = self
+            .cleared
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(id);
+        Ok((clients > 0 || cleared).then_some(clients))
     }
 
     fn post(&self, segments: &[&str], scope: &str) -> Result<(), ConnectorError> {
@@ -203,16 +223,11 @@ impl Connector for OktaConnector {
         let Some(user) = self.user(&principal.id)? else {
             return Ok(AccountState::default());
         };
-        let cleared = self
-            .cleared
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains(&user.id);
         let mut state = AccountState {
             exists: true,
             // Deactivation is Okta's disable; a suspended user is still to be deactivated.
             active: !user.deprovisioned(),
-            sessions: cleared.then_some(0),
+            sessions: self.sessions(&user.id)?,
             groups_skipped: !scope.groups,
             ..AccountState::default()
         };

@@ -7,7 +7,7 @@
 //! | change | Okta call | read back |
 //! |---|---|---|
 //! | deactivate | `POST /users/{id}/lifecycle/deactivate` | `status` `DEPROVISIONED` |
-//! | revoke sessions | `DELETE /users/{id}/sessions?oauthTokens=true` | the 204 (Okta lists no sessions) |
+//! | revoke sessions | `DELETE /users/{id}/sessions?oauthTokens=true` | no client left in `/users/{id}/clients` |
 //! | leave groups | `DELETE /groups/{gid}/users/{id}` per `OKTA_GROUP` | `/users/{id}/groups` |
 //! | release seats (app assignments) | `DELETE /apps/{appId}/users/{id}` | `/users/{id}/appLinks` |
 //! | delete | deactivate first, then `DELETE /users/{id}` (for good) | 404 |

@@ -61,6 +61,13 @@ pub struct GroupProfile {
     pub name: String,
 }
 
+/// An OAuth client the user holds grants or tokens for (`OAuth2Client`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Client {
+    /// The client's id.
+    pub client_id: String,
+}
+
 /// One app the user is assigned (`AppLink`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -165,6 +165,16 @@ def remove_app_user(routes, call, params):
     return Reply(204)
 
 
+def list_clients(routes, call, params):
+    """The OAuth clients the user has grants or tokens for, once each."""
+    user = routes.user(params)
+    if user is None:
+        return not_found(f"{params['userId']} (User)")
+    ids = dict.fromkeys(t["clientId"] for t in user["oauthTokens"])
+    return Reply(200, [{"client_id": c, "client_name": c, "_links": {"self": {
+        "href": f"{routes.base}/oauth2/v1/clients/{c}"}}} for c in ids])
+
+
 def list_factors(routes, call, params):
     user = routes.user(params)
     if user is None:
@@ -191,6 +201,7 @@ HANDLERS = {
     "listUserGroups": list_user_groups,
     "removeUserFromGroup": remove_from_group,
     "listAppLinks": list_app_links,
+    "listUserClients": list_clients,
     "deleteApplicationUser": remove_app_user,
     "listFactors": list_factors,
     "resetFactors": reset_factors,

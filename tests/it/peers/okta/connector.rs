@@ -64,6 +64,11 @@ fn offboard_pat(okta: &OktaServer, connector: &OktaConnector) {
     assert_eq!((pat.id.as_str(), pat.name.as_str()), (PAT, PAT_LOGIN));
     let before = connector.read(&pat).unwrap();
     assert!(before.exists && before.active);
+    assert_eq!(
+        before.sessions,
+        Some(1),
+        "one OAuth client holds Pat's tokens"
+    );
     assert_eq!(before.groups, ["Sales"]);
     let kept: Vec<_> = before
         .kept
@@ -137,6 +142,7 @@ fn offboard_pat(okta: &OktaServer, connector: &OktaConnector) {
             "{app}"
         );
     }
+    assert_eq!(connector.read(&pat).unwrap().sessions, Some(0));
     let written = writes(okta);
     let again = connector.read(&pat).unwrap();
     for change in &changes {
