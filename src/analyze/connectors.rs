@@ -11,7 +11,8 @@ use super::reader::{Cx, Fields};
 use super::template;
 use crate::playbook::{
     ConnectorConfig, ConnectorSettings, ConnectorType, EntraCredential, EntraSettings, LdapDisable,
-    LdapSettings, Match, ScimSettings, SqliteSettings, Template, WebhookSettings,
+    LdapSettings, Match, OktaAuth, OktaSettings, ScimSettings, SqliteSettings, Template,
+    WebhookSettings,
 };
 
 /// What `match.attribute` of an entra connector may be.
@@ -141,7 +142,98 @@ fn entra_credential(
     None
 }
 
-/// `monthly_cost_cents`: SKU part number -> cents.
+/// `type: okta`: Okta over its management API.
+fn okta(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<ConnectorSettings> {
+    let f = Fields::new(
+        cx,
+        node,
+        "okta connector",
+        &[
+            "type",
+            "org_url",
+            "api_token_env",
+            "client_id",
+            "private_key",
+            "scopes",
+            "match",
+            "monthly_cost_cents",
+            "timeout",
+        ],
+    )?;
+    let https = ["http://", "https://"];
+    let org_url = f
+        .required(cx, "org_url")
+        .and_then(|n| url(cx, "org_url", n, &https));
+    let credential = okta_auth(cx, &f, node, paths);
+    let match_ = matcher_or(cx, &f, "login", "{{ employee.email }}").and_then(|m| {
+        if m.attribute == "login" {
+            return Some(m);
+        }
+        let span = f.get("match").map_or(node.span, |n| n.span);
+        cx.choice("attribute", &m.attribute, &["login"], span);
+        None
+    });
+    let costs = match f.get("monthly_cost_cents") {
+        Some(n) => seat_costs(cx, n),
+        None => Some(BTreeMap::new()),
+    };
+    let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
+    Some(ConnectorSettings::Okta(OktaSettings {
+        org_url: org_url?,
+        credential: credential?,
+        match_: match_?,
+        monthly_cost_cents: costs?,
+        timeout: timeout?,
+    }))
+}
+
+/// Exactly one credential: `api_token_env`, or `client_id` with `private_key` (and `scopes`,
+/// by default the least the connector needs).
+fn okta_auth(cx: &mut Cx<'_>, f: &Fields<'_>, node: &Node, paths: &Paths<'_>) -> Option<OktaAuth> {
+    let token = env_name(cx, f, "api_token_env")?;
+    let client_id = opt(cx, f, "client_id", |cx, n| {
+        cx.string("client_id", n).map(str::to_owned)
+    })?;
+    let key = opt(cx, f, "private_key", |cx, n| {
+        paths.path(cx, "private_key", n, false)
+    })?;
+    let scopes = opt(cx, f, "scopes", |cx, n| {
+        cx.strings("scopes", n)
+            .map(|s| s.into_iter().map(|(s, _)| s.to_owned()).collect::<Vec<_>>())
+    })?;
+    let problem = match (token, client_id, key) {
+        (Some(var), None, None) if scopes.is_none() => return Some(OktaAuth::ApiTokenEnv(var)),
+        (None, Some(client_id), Some(private_key)) => {
+            let scopes = scopes.unwrap_or_else(|| {
+                crate::connector::okta::DEFAULT_SCOPES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            });
+            return Some(OktaAuth::ServiceApp {
+                client_id,
+                private_key,
+                scopes,
+            });
+        }
+        (Some(_), None, None) => "`scopes` belongs to a service app (`client_id`, `private_key`)",
+        (None, None, None) => {
+            "an okta connector needs `api_token_env` (naming the variable holding the API token), or `client_id` and `private_key` (a service app)"
+        }
+        (None, Some(_), None) => "`client_id` needs `private_key` (the file holding the app's key)",
+        (None, None, Some(_)) => "`private_key` needs `client_id` (the service app's client id)",
+        (Some(_), _, _) => "give `api_token_env` or `client_id` with `private_key`, not both",
+    };
+    cx.report(
+        DiagnosticKind::InvalidConfig {
+            message: problem.to_owned(),
+        },
+        node.span,
+    );
+    None
+}
+
+/// `monthly_cost_cents`: SKU part number (Entra) or app label (Okta) -> cents.
 fn seat_costs(cx: &mut Cx<'_>, node: &Node) -> Option<BTreeMap<String, u32>> {
     let entries = cx.map("monthly_cost_cents", node)?;
     let mut costs = BTreeMap::new();
@@ -183,6 +275,7 @@ fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<Connecto
         ConnectorType::Ldap => ldap(cx, node),
         ConnectorType::Webhook => webhook(cx, node),
         ConnectorType::Entra => entra(cx, node, paths),
+        ConnectorType::Okta => okta(cx, node, paths),
     }
 }
 
@@ -400,13 +493,18 @@ mod tests {
     use std::sync::Arc;
 
     use crate::analyze::analyze_config;
-    use crate::playbook::{ConnectorSettings, EntraCredential};
+    use crate::playbook::{ConnectorSettings, EntraCredential, OktaAuth};
 
     /// The diagnostics (code, message) of a configuration whose only connector is `entra`
     /// (YAML lines indented under the connector), and its settings when clean.
     fn check(entra: &str) -> (Option<ConnectorSettings>, Vec<(String, String)>) {
+        check_type("entra", entra)
+    }
+
+    /// The same for a connector of type `kind`.
+    fn check_type(kind: &str, lines: &str) -> (Option<ConnectorSettings>, Vec<(String, String)>) {
         let text = format!(
-            "version: 1\nhr:\n  type: csv\n  path: hr.csv\nconnectors:\n  m365:\n    type: entra\n{entra}"
+            "version: 1\nhr:\n  type: csv\n  path: hr.csv\nconnectors:\n  m365:\n    type: {kind}\n{lines}"
         );
         let file: Arc<Path> = Arc::from(Path::new("/repo/offboard.yaml"));
         let (config, diagnostics) = analyze_config(file, &text, &|_| true);
@@ -476,6 +574,86 @@ mod tests {
             assert!(settings.is_none(), "{entra}");
             let messages: Vec<&str> = diagnostics.iter().map(|(_, m)| m.as_str()).collect();
             assert!(messages.contains(&expected), "{entra}: {messages:?}");
+            assert!(
+                !messages.iter().any(|m| m.contains("s3cr3t")),
+                "{messages:?}"
+            );
+        }
+    }
+
+    const ORG: &str = "    org_url: https://example.okta.com\n";
+
+    #[test]
+    fn okta_connectors_with_a_token_or_a_service_app() {
+        let (settings, diagnostics) = check_type(
+            "okta",
+            &format!(
+                "{ORG}    api_token_env: OKTA_TOKEN\n    monthly_cost_cents: {{ Slack: 875 }}\n"
+            ),
+        );
+        assert_eq!(diagnostics, []);
+        let Some(ConnectorSettings::Okta(okta)) = settings else {
+            panic!("{settings:?}");
+        };
+        assert_eq!(okta.credential, OktaAuth::ApiTokenEnv("OKTA_TOKEN".into()));
+        assert_eq!(okta.match_.attribute, "login");
+        assert_eq!(okta.monthly_cost_cents["Slack"], 875);
+        let (settings, diagnostics) = check_type(
+            "okta",
+            &format!("{ORG}    client_id: 0oa1\n    private_key: /etc/okta.pem\n"),
+        );
+        assert_eq!(diagnostics, []);
+        let Some(ConnectorSettings::Okta(okta)) = settings else {
+            panic!("{settings:?}");
+        };
+        let OktaAuth::ServiceApp {
+            client_id, scopes, ..
+        } = okta.credential
+        else {
+            panic!("{:?}", okta.credential);
+        };
+        assert_eq!(client_id, "0oa1");
+        assert_eq!(scopes, crate::connector::okta::DEFAULT_SCOPES);
+    }
+
+    #[test]
+    fn bad_okta_settings_are_named() {
+        let token = "    api_token_env: OKTA_TOKEN\n";
+        let table = [
+            (
+                token.to_owned(),
+                "missing required key `org_url` in okta connector",
+            ),
+            (
+                ORG.to_owned(),
+                "invalid configuration: an okta connector needs `api_token_env` (naming the variable holding the API token), or `client_id` and `private_key` (a service app)",
+            ),
+            (
+                format!("{ORG}    client_id: 0oa1\n"),
+                "invalid configuration: `client_id` needs `private_key` (the file holding the app's key)",
+            ),
+            (
+                format!("{ORG}{token}    client_id: 0oa1\n    private_key: k.pem\n"),
+                "invalid configuration: give `api_token_env` or `client_id` with `private_key`, not both",
+            ),
+            (
+                format!("{ORG}{token}    scopes: [okta.users.read]\n"),
+                "invalid configuration: `scopes` belongs to a service app (`client_id`, `private_key`)",
+            ),
+            (
+                format!("{ORG}    api_token_env: \"00s3cr3t-token!\"\n"),
+                "invalid configuration: `api_token_env` must name an environment variable (letters, digits, `_`), not hold a secret",
+            ),
+            (
+                format!("{ORG}{token}    match:\n      attribute: email\n      value: x\n"),
+                "invalid `attribute` value `email`: expected login",
+            ),
+        ];
+        for (okta, expected) in table {
+            let (settings, diagnostics) = check_type("okta", &okta);
+            assert!(settings.is_none(), "{okta}");
+            let messages: Vec<&str> = diagnostics.iter().map(|(_, m)| m.as_str()).collect();
+            assert!(messages.contains(&expected), "{okta}: {messages:?}");
             assert!(
                 !messages.iter().any(|m| m.contains("s3cr3t")),
                 "{messages:?}"

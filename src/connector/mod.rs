@@ -9,6 +9,7 @@ pub(crate) mod http_errors;
 pub mod ldap;
 mod message;
 pub mod oauth;
+pub mod okta;
 pub mod scim;
 pub mod sqlite;
 mod url;

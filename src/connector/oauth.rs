@@ -1,7 +1,7 @@
 //! OAuth 2.0 client credentials (RFC 6749 §4.4) for the connectors that call a cloud API with an
-//! application's own identity: a client secret, or a certificate whose private key signs a
-//! client assertion (RFC 7523: an RS256 JWT with the certificate's `x5t#S256` thumbprint in its
-//! header). The access token is cached until shortly before it expires and fetched again after
+//! application's own identity: a client secret, or a private key that signs a client assertion
+//! (RFC 7523: an RS256 JWT, with the `x5t#S256` thumbprint in its header when the key was
+//! registered as a certificate). The access token is cached until shortly before it expires and fetched again after
 //! that, or when the API refuses it. It never retries, and neither the secret, the key, the
 //! assertion nor the token ever appears in an error, a log line or a `Debug` form.
 
@@ -68,19 +68,18 @@ impl CertificateKey {
     pub fn from_pem(certificate: &[u8], key: &SecretString) -> Result<Self, CredentialError> {
         let der = CertificateDer::from_pem_slice(certificate)
             .map_err(|_| CredentialError::NoCertificate)?;
-        let pem = key.expose_secret().as_bytes();
-        let key = match PrivatePkcs8KeyDer::from_pem_slice(pem) {
-            Ok(der) => RsaKeyPair::from_pkcs8(der.secret_pkcs8_der()),
-            Err(_) => {
-                let der =
-                    PrivatePkcs1KeyDer::from_pem_slice(pem).map_err(|_| CredentialError::BadKey)?;
-                RsaKeyPair::from_der(der.secret_pkcs1_der())
-            }
-        }
-        .map_err(|_| CredentialError::BadKey)?;
         Ok(CertificateKey {
             x5t: Base64UrlUnpadded::encode_string(&Sha256::digest(der.as_ref())),
-            key,
+            key: rsa_key(key)?,
+        })
+    }
+
+    /// A key registered without a certificate (Okta's `private_key_jwt`): the assertions it
+    /// signs carry no thumbprint.
+    pub fn from_key_pem(key: &SecretString) -> Result<Self, CredentialError> {
+        Ok(CertificateKey {
+            x5t: String::new(),
+            key: rsa_key(key)?,
         })
     }
 
@@ -100,7 +99,10 @@ impl CertificateKey {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let header = serde_json::json!({ "alg": "RS256", "typ": "JWT", "x5t#S256": self.x5t });
+        let mut header = serde_json::json!({ "alg": "RS256", "typ": "JWT" });
+        if !self.x5t.is_empty() {
+            header["x5t#S256"] = self.x5t.clone().into();
+        }
         let claims = serde_json::json!({
             "aud": audience,
             "iss": client_id,
@@ -124,6 +126,20 @@ impl CertificateKey {
             Base64UrlUnpadded::encode_string(&signature)
         ))
     }
+}
+
+/// An RSA private key in PEM (PKCS#8 or PKCS#1).
+fn rsa_key(key: &SecretString) -> Result<RsaKeyPair, CredentialError> {
+    let pem = key.expose_secret().as_bytes();
+    match PrivatePkcs8KeyDer::from_pem_slice(pem) {
+        Ok(der) => RsaKeyPair::from_pkcs8(der.secret_pkcs8_der()),
+        Err(_) => {
+            let der =
+                PrivatePkcs1KeyDer::from_pem_slice(pem).map_err(|_| CredentialError::BadKey)?;
+            RsaKeyPair::from_der(der.secret_pkcs1_der())
+        }
+    }
+    .map_err(|_| CredentialError::BadKey)
 }
 
 /// A cached access token.

@@ -15,12 +15,13 @@ use super::logged::{logged, logged_messenger};
 use crate::connector::entra::{self, EntraConnector, EntraOptions};
 use crate::connector::ldap::{Bind, DisableMethod, LdapConnector, LdapOptions, MemberAttribute};
 use crate::connector::oauth::{CertificateKey, ClientCredential};
+use crate::connector::okta::{self, OktaConnector, OktaCredential, OktaOptions};
 use crate::connector::scim::{self, ScimAttribute, ScimConnector, ScimOptions};
 use crate::connector::sqlite::{MatchAttribute, SqliteConnector, SqliteStore};
 use crate::connector::webhook::{self, WebhookConnector, WebhookOptions};
 use crate::playbook::{
-    Config, ConnectorSettings, EntraCredential, EntraSettings, LdapDisable, LdapSettings, Playbook,
-    ScimSettings, Template, WebhookSettings,
+    Config, ConnectorSettings, EntraCredential, EntraSettings, LdapDisable, LdapSettings, OktaAuth,
+    OktaSettings, Playbook, ScimSettings, Template, WebhookSettings,
 };
 
 /// Open the connectors `playbook` uses, by configured name, each wrapped so that its calls are
@@ -104,6 +105,18 @@ pub fn build_targets(
                             .map_err(|e| format!("connector `{name}`: {e}"))?,
                     ),
                     "entra",
+                )),
+                lookup: settings.match_.value.clone(),
+            },
+            ConnectorSettings::Okta(settings) => Target {
+                name: name.to_owned(),
+                messages: None,
+                accounts: Some(logged(
+                    Arc::new(
+                        okta_connector(name, settings)
+                            .map_err(|e| format!("connector `{name}`: {e}"))?,
+                    ),
+                    "okta",
                 )),
                 lookup: settings.match_.value.clone(),
             },
@@ -245,6 +258,48 @@ pub fn entra_connector(name: &str, settings: &EntraSettings) -> Result<EntraConn
             .map_or(entra::DEFAULT_TIMEOUT, |t| t.to_std()),
     };
     EntraConnector::new(name, options).map_err(|e| e.to_string())
+}
+
+/// An Okta connector from its settings, the API token read from the variable `api_token_env`
+/// names, or the service app's key from its file. Errors name the variable or the file, never a
+/// secret.
+pub fn okta_connector(name: &str, settings: &OktaSettings) -> Result<OktaConnector, String> {
+    let credential = match &settings.credential {
+        OktaAuth::ApiTokenEnv(var) => {
+            OktaCredential::ApiToken(secret_from_env(var, "Okta API token")?)
+        }
+        OktaAuth::ServiceApp {
+            client_id,
+            private_key,
+            scopes,
+        } => {
+            let shown = crate::human::path(private_key);
+            let pem = std::fs::read(private_key)
+                .map_err(|e| format!("cannot read the private key {shown}: {e}"))?;
+            let pem = String::from_utf8(pem)
+                .map_err(|_| format!("the private key {shown} is not PEM text"))?;
+            let key = CertificateKey::from_key_pem(&SecretString::from(pem))
+                .map_err(|e| format!("{shown}: {e}"))?;
+            OktaCredential::ServiceApp {
+                client_id: client_id.clone(),
+                key: Box::new(key),
+                scopes: scopes.clone(),
+            }
+        }
+    };
+    let options = OktaOptions {
+        org_url: settings.org_url.clone(),
+        credential,
+        app_costs: settings
+            .monthly_cost_cents
+            .iter()
+            .map(|(app, cents)| (app.clone(), i64::from(*cents)))
+            .collect(),
+        timeout: settings
+            .timeout
+            .map_or(okta::DEFAULT_TIMEOUT, |t| t.to_std()),
+    };
+    OktaConnector::new(name, options).map_err(|e| e.to_string())
 }
 
 /// An LDAP connector from its settings, the bind password read from the variable `password_env`

@@ -109,16 +109,19 @@ pub enum ConnectorType {
     Webhook,
     /// Microsoft Entra ID over Microsoft Graph.
     Entra,
+    /// Okta over its management API.
+    Okta,
 }
 
 impl ConnectorType {
     /// Every type, in documentation order.
-    pub const ALL: [ConnectorType; 5] = [
+    pub const ALL: [ConnectorType; 6] = [
         ConnectorType::Sqlite,
         ConnectorType::Scim,
         ConnectorType::Ldap,
         ConnectorType::Webhook,
         ConnectorType::Entra,
+        ConnectorType::Okta,
     ];
 
     /// The name used in `type:`.
@@ -129,6 +132,7 @@ impl ConnectorType {
             ConnectorType::Ldap => "ldap",
             ConnectorType::Webhook => "webhook",
             ConnectorType::Entra => "entra",
+            ConnectorType::Okta => "okta",
         }
     }
 
@@ -222,10 +226,10 @@ impl Action {
             | Action::IamSuspend
             | Action::IamRemoveGroups
             | Action::IamRemoveExcess
-            | Action::IamDelete => &[Sqlite, Scim, Ldap, Entra],
-            Action::IamRevokeSessions => &[Sqlite, Entra],
+            | Action::IamDelete => &[Sqlite, Scim, Ldap, Entra, Okta],
+            Action::IamRevokeSessions => &[Sqlite, Entra, Okta],
             Action::IamSetAutoReply => &[Entra],
-            Action::InventoryReleaseSeats => &[Sqlite, Entra],
+            Action::InventoryReleaseSeats => &[Sqlite, Entra, Okta],
             Action::IamRetainData | Action::InventoryRecordAssetReturn => &[Sqlite],
             Action::FinanceNotifyReclamation
             | Action::NotifyManager
@@ -322,7 +326,11 @@ mod tests {
         assert!(!Action::HrMarkComplete.needs_connector());
         assert_eq!(
             Action::InventoryReleaseSeats.connector_types(),
-            &[ConnectorType::Sqlite, ConnectorType::Entra]
+            &[
+                ConnectorType::Sqlite,
+                ConnectorType::Entra,
+                ConnectorType::Okta
+            ]
         );
         assert_eq!(
             Action::IamRetainData.connector_types(),

@@ -138,6 +138,7 @@ impl ConnectorConfig {
             ConnectorSettings::Ldap(_) => ConnectorType::Ldap,
             ConnectorSettings::Webhook(_) => ConnectorType::Webhook,
             ConnectorSettings::Entra(_) => ConnectorType::Entra,
+            ConnectorSettings::Okta(_) => ConnectorType::Okta,
         }
     }
 }
@@ -156,6 +157,8 @@ pub enum ConnectorSettings {
     Webhook(WebhookSettings),
     /// Microsoft Entra ID over Microsoft Graph.
     Entra(EntraSettings),
+    /// Okta over its management API.
+    Okta(OktaSettings),
 }
 
 /// How a connector finds the employee's account.
@@ -263,6 +266,38 @@ pub enum EntraCredential {
         certificate: PathBuf,
         /// The PEM RSA private key (PKCS#8 or PKCS#1), kept outside the repository.
         private_key: PathBuf,
+    },
+}
+
+/// `type: okta`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OktaSettings {
+    /// The org's URL, e.g. `https://example.okta.com`.
+    pub org_url: String,
+    /// How offboard proves who it is.
+    pub credential: OktaAuth,
+    /// How users are found (attribute `login`).
+    pub match_: Match,
+    /// Monthly cost of one app assignment in cents, by app label.
+    pub monthly_cost_cents: BTreeMap<String, u32>,
+    /// Per-request timeout.
+    pub timeout: Option<Duration>,
+}
+
+/// How offboard proves who it is to Okta.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OktaAuth {
+    /// An API token (`SSWS`), in the environment variable named here.
+    ApiTokenEnv(String),
+    /// A service app (OAuth 2.0 client credentials with `private_key_jwt`).
+    ServiceApp {
+        /// The app's client id.
+        client_id: String,
+        /// The PEM RSA private key registered with the app, kept outside the repository.
+        private_key: PathBuf,
+        /// The scopes asked for.
+        scopes: Vec<String>,
     },
 }
 

@@ -163,6 +163,8 @@ enum ConnectorShape {
     Webhook(WebhookShape),
     /// Microsoft Entra ID over Microsoft Graph.
     Entra(EntraShape),
+    /// Okta over its management API.
+    Okta(OktaShape),
 }
 
 /// `type: sqlite`.
@@ -318,6 +320,39 @@ struct EntraShape {
     #[schemars(default, rename = "match")]
     match_: Option<MatchShape>,
     /// Monthly cost of one seat in cents, by SKU part number (e.g. `ENTERPRISEPACK: 2300`).
+    #[schemars(default)]
+    monthly_cost_cents: Option<std::collections::BTreeMap<String, u32>>,
+    /// Per-request timeout, e.g. `30s`.
+    #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
+    timeout: Option<String>,
+}
+
+/// `type: okta`. Exactly one credential: `api_token_env`, or `client_id` with `private_key`
+/// (the analyzer says which is missing).
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct OktaShape {
+    /// The org's URL, e.g. `https://example.okta.com`.
+    #[schemars(regex(pattern = r"^https?://"))]
+    org_url: String,
+    /// The variable holding an API token (sent as `SSWS`).
+    #[schemars(default, regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    api_token_env: Option<String>,
+    /// The service app's client id (OAuth 2.0 client credentials, `private_key_jwt`).
+    #[schemars(default)]
+    client_id: Option<String>,
+    /// The file holding the service app's RSA private key (PEM), outside the repository.
+    #[schemars(default)]
+    private_key: Option<String>,
+    /// The scopes the service app asks for (default `okta.users.manage`,
+    /// `okta.groups.manage`, `okta.apps.manage`).
+    #[schemars(default)]
+    scopes: Option<Vec<String>>,
+    /// How an employee is found (attribute `login`; default `login` = `{{ employee.email }}`).
+    #[schemars(default, rename = "match")]
+    match_: Option<MatchShape>,
+    /// Monthly cost of one app assignment in cents, by app label (e.g. `Salesforce: 7500`).
     #[schemars(default)]
     monthly_cost_cents: Option<std::collections::BTreeMap<String, u32>>,
     /// Per-request timeout, e.g. `30s`.

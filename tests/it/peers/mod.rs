@@ -1,7 +1,7 @@
 //! The connectors against real peers and scripted servers: SCIM (scim2-server, and a scripted
 //! server for faults), LDAP (OpenLDAP `slapd`, also over TLS), the signed webhook, the fake
 //! Microsoft Graph (and the Entra connector through the binary against it), the fake Google
-//! Workspace, the Northwind example end to end against all of them, and the Contoso example
+//! Workspace, the fake Okta, the Northwind example end to end against all of them, and the Contoso example
 //! end to end against the fake Graph.
 
 mod contoso;
@@ -11,6 +11,7 @@ mod graph;
 mod ldap;
 mod ldap_tls;
 mod northwind;
+mod okta;
 mod scim;
 mod scim_faults;
 mod webhook;

@@ -1,7 +1,7 @@
-//! What the fake vendor clouds (`tests/peers/graph/`, `tests/peers/google/`) share on the Rust
-//! side: their answers read as JSON, and their control API (`/_control/`) to seed state, read it
-//! back, queue faults and list the calls received and the contract violations found. Each
-//! server's handle dereferences to its [`Control`].
+//! What the fake vendor clouds (`tests/peers/graph/`, `tests/peers/google/`,
+//! `tests/peers/okta/`) share on the Rust side: their answers read as JSON, and their control API
+//! (`/_control/`) to seed state, read it back, queue faults and list the calls received and the
+//! contract violations found. Each server's handle dereferences to its [`Control`].
 
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -73,8 +73,23 @@ impl Control {
         token: &str,
         body: Option<&Value>,
     ) -> Answer {
+        self.call_as(method, path, query, &format!("Bearer {token}"), body)
+    }
+
+    /// An API call with this `Authorization` header (`SSWS TOKEN` for Okta's API tokens).
+    pub fn call_as(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        authorization: &str,
+        body: Option<&Value>,
+    ) -> Answer {
         let url = format!("{}{}{path}", self.base_url, self.api_root);
-        let mut request = self.http.request(method, url).bearer_auth(token);
+        let mut request = self
+            .http
+            .request(method, url)
+            .header("Authorization", authorization);
         if !query.is_empty() {
             request = request.query(query);
         }

@@ -1,7 +1,7 @@
-//! Test peers: the real scim2-server, a fake Microsoft Graph and a fake Google Workspace checked
-//! against their vendors' published descriptions, a scripted HTTP server for faults and as a
-//! webhook receiver, and a fault-injecting proxy to put in front of a real server. Each is
-//! started on a free loopback port and stopped when dropped.
+//! Test peers: the real scim2-server, a fake Microsoft Graph, a fake Google Workspace and a fake
+//! Okta checked against their vendors' published descriptions, a scripted HTTP server for faults
+//! and as a webhook receiver, and a fault-injecting proxy to put in front of a real server. Each
+//! is started on a free loopback port and stopped when dropped.
 
 #![allow(dead_code)]
 
@@ -9,6 +9,7 @@ pub mod fake;
 pub mod google;
 pub mod graph;
 pub mod ldap;
+pub mod okta;
 pub mod process;
 pub mod proxy;
 pub mod scim;

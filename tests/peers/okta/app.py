@@ -1,0 +1,104 @@
+"""How the fake Okta answers a call: the token endpoint, or an API call (matched to its
+operation, fault, credentials, contract check of the call, the handler, contract check of the
+answer). One lock serialises the org's state; a delay fault sleeps outside it."""
+
+import threading
+import time
+
+import faults as okta_faults
+from auth import check_token_answer
+from common.faults import Faults
+from common.journal import Journal
+from common.messages import Drop
+from messages import INTERNAL, VALIDATION, okta_error
+from routes import Routes
+from store import Org
+
+TOKEN_PATH = "/oauth2/v1/token"
+
+
+class App:
+    """Everything one fake org holds, and how a call is answered."""
+
+    def __init__(self, contract, auth, base_url):
+        self.contract = contract
+        self.auth = auth
+        self.base = base_url
+        self.routes = Routes(Org(), base_url)
+        self.faults = Faults(okta_faults.KINDS, okta_faults.answer)
+        self.journal = Journal()
+        self.lock = threading.RLock()
+
+    # -- what the control API needs -------------------------------------------------------
+
+    def load(self, seed):
+        self.routes.org = Org.from_seed(seed)  # SeedError (a ValueError): answered 400
+        org = self.routes.org
+        return {"users": len(org.users), "groups": len(org.groups), "apps": len(org.apps)}
+
+    def dump(self):
+        return self.routes.org.dump()
+
+    def reset(self):
+        self.routes.org = Org()
+        self.faults.clear()
+        self.journal.clear()
+
+    def control(self, method, name, body):
+        return None  # no control calls of its own
+
+    # -- answering ------------------------------------------------------------------------
+
+    def handle(self, call):
+        """The answer to a call that is not for the control API; Drop to close the
+        connection."""
+        if call.path == TOKEN_PATH:
+            return self.token(call)
+        found, problem = self.contract.find(call.method, call.path, call.query)
+        if found is None:
+            return self.journal.call(call, self._violation("request", call, [problem]))
+        op, params = found
+        fault = self.faults.take(call)
+        if fault and fault.kind == "delay":
+            time.sleep(fault.delay_ms / 1000)
+        if fault and fault.kind == "drop":
+            self.journal.call(call, None)
+            raise Drop()
+        if fault and fault.kind == "expire_token":
+            self.auth.expire_all()
+        reply = self.auth.check(call.headers, op)
+        if reply is None and fault:
+            reply = self.faults.reply(fault)
+        if reply is None:
+            reply = self._answer(op, params, call)
+        return self.journal.call(call, reply)
+
+    def _answer(self, op, params, call):
+        with self.lock:
+            _, problems = self.contract.check_request(call)
+            if problems:
+                return self._violation("request", call, problems)
+            reply = self.routes.handle(op.id, call, params)
+            problems = self.contract.check_response(op, reply.status, reply.body)
+            if problems:
+                return self._violation("response", call, problems)
+            return reply
+
+    def token(self, call):
+        with self.lock:
+            problems = self.auth.token_request_problems(call)
+            if problems:
+                return self.journal.call(call, self._violation("request", call, problems))
+            reply = self.auth.issue(call, self.base + TOKEN_PATH)
+            problems = check_token_answer(reply)
+            if problems:
+                reply = self._violation("response", call, problems)
+            return self.journal.call(call, reply)
+
+    def _violation(self, side, call, problems):
+        self.journal.violation(side, call, problems)
+        if side == "request":
+            return okta_error(400, VALIDATION, "Api validation failed: the call breaks Okta's "
+                              "API description (ContractViolation)", problems)
+        return okta_error(500, INTERNAL, "The fake's answer breaks Okta's API description "
+                          "(ContractViolation)", problems)
