@@ -4,6 +4,7 @@
 //! timing and journaling belong to the engine.
 
 pub mod entra;
+pub mod google;
 pub(crate) mod http_body;
 pub(crate) mod http_errors;
 pub mod ldap;
@@ -51,6 +52,10 @@ pub struct AccountState {
     pub seats: Vec<Seat>,
     /// Open sessions or tokens, where the system can tell.
     pub sessions: Option<u32>,
+    /// The OAuth tokens and app passwords the account granted, named, sorted, where the system
+    /// lists them (and the step read them): what revoking sessions takes away.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<String>,
     /// Assets on loan (laptop, token), where the system keeps them, sorted.
     pub assets: Vec<String>,
     /// Whether the account's data (mailbox, files) is under retention, where the system can tell.
@@ -102,11 +107,17 @@ impl fmt::Display for KeptKind {
 pub struct ReadScope {
     /// Group memberships.
     pub groups: bool,
+    /// Sessions and the tokens granted (systems that need extra requests or rights to list
+    /// them read them only when asked).
+    pub sessions: bool,
 }
 
 impl ReadScope {
     /// Everything.
-    pub const ALL: ReadScope = ReadScope { groups: true };
+    pub const ALL: ReadScope = ReadScope {
+        groups: true,
+        sessions: true,
+    };
 }
 
 /// One change a step asks a connector to make.

@@ -49,9 +49,11 @@ impl Engine<'_> {
             });
         };
         let target_json = (connector.name().to_owned(), Some(principal.name.clone()));
-        // Only group steps need the memberships, which some systems list at a cost.
+        // Only group steps need the memberships and only session steps the sessions, which
+        // some systems list at a cost.
         let scope = ReadScope {
             groups: matches!(step.kind, Action::IamRemoveGroups | Action::IamRemoveExcess),
+            sessions: step.kind == Action::IamRevokeSessions,
         };
         let mut before = self.call(step, observer, || connector.read_scoped(&principal, scope))?;
         if self.dry_run() {

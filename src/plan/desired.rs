@@ -275,6 +275,7 @@ mod tests {
             data_retained: Some(false),
             groups_skipped: false,
             kept: Vec::new(),
+            tokens: Vec::new(),
         }
     }
 

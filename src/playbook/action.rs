@@ -106,16 +106,20 @@ pub enum ConnectorType {
     Webhook,
     /// Microsoft Entra ID over Microsoft Graph.
     Entra,
+    /// Google Workspace over the Admin SDK and the License Manager.
+    #[serde(rename = "google_workspace")]
+    GoogleWorkspace,
 }
 
 impl ConnectorType {
     /// Every type, in documentation order.
-    pub const ALL: [ConnectorType; 5] = [
+    pub const ALL: [ConnectorType; 6] = [
         ConnectorType::Sqlite,
         ConnectorType::Scim,
         ConnectorType::Ldap,
         ConnectorType::Webhook,
         ConnectorType::Entra,
+        ConnectorType::GoogleWorkspace,
     ];
 
     /// The name used in `type:`.
@@ -126,6 +130,7 @@ impl ConnectorType {
             ConnectorType::Ldap => "ldap",
             ConnectorType::Webhook => "webhook",
             ConnectorType::Entra => "entra",
+            ConnectorType::GoogleWorkspace => "google_workspace",
         }
     }
 
@@ -216,9 +221,9 @@ impl Action {
             | Action::IamSuspend
             | Action::IamRemoveGroups
             | Action::IamRemoveExcess
-            | Action::IamDelete => &[Sqlite, Scim, Ldap, Entra],
-            Action::IamRevokeSessions => &[Sqlite, Entra],
-            Action::InventoryReleaseSeats => &[Sqlite, Entra],
+            | Action::IamDelete => &[Sqlite, Scim, Ldap, Entra, GoogleWorkspace],
+            Action::IamRevokeSessions => &[Sqlite, Entra, GoogleWorkspace],
+            Action::InventoryReleaseSeats => &[Sqlite, Entra, GoogleWorkspace],
             Action::IamRetainData | Action::InventoryRecordAssetReturn => &[Sqlite],
             Action::FinanceNotifyReclamation
             | Action::NotifyManager
@@ -315,7 +320,11 @@ mod tests {
         assert!(!Action::HrMarkComplete.needs_connector());
         assert_eq!(
             Action::InventoryReleaseSeats.connector_types(),
-            &[ConnectorType::Sqlite, ConnectorType::Entra]
+            &[
+                ConnectorType::Sqlite,
+                ConnectorType::Entra,
+                ConnectorType::GoogleWorkspace
+            ]
         );
         assert_eq!(
             Action::IamRetainData.connector_types(),

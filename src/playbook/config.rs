@@ -138,6 +138,7 @@ impl ConnectorConfig {
             ConnectorSettings::Ldap(_) => ConnectorType::Ldap,
             ConnectorSettings::Webhook(_) => ConnectorType::Webhook,
             ConnectorSettings::Entra(_) => ConnectorType::Entra,
+            ConnectorSettings::GoogleWorkspace(_) => ConnectorType::GoogleWorkspace,
         }
     }
 }
@@ -156,6 +157,9 @@ pub enum ConnectorSettings {
     Webhook(WebhookSettings),
     /// Microsoft Entra ID over Microsoft Graph.
     Entra(EntraSettings),
+    /// Google Workspace over the Admin SDK and the License Manager.
+    #[serde(rename = "google_workspace")]
+    GoogleWorkspace(GoogleWorkspaceSettings),
 }
 
 /// How a connector finds the employee's account.
@@ -264,6 +268,38 @@ pub enum EntraCredential {
         /// The PEM RSA private key (PKCS#8 or PKCS#1), kept outside the repository.
         private_key: PathBuf,
     },
+}
+
+/// `type: google_workspace`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GoogleWorkspaceSettings {
+    /// The service account's JSON key file (kept outside the repository).
+    pub service_account_key: PathBuf,
+    /// The admin the service account acts for (domain-wide delegation).
+    pub admin_subject: String,
+    /// The token endpoint; `None` means Google's.
+    pub token_url: Option<String>,
+    /// The Admin SDK's base URL; `None` means Google's.
+    pub admin_url: Option<String>,
+    /// The License Manager's base URL; `None` means Google's.
+    pub licensing_url: Option<String>,
+    /// How users are found (`primaryEmail`).
+    pub match_: Match,
+    /// The licenses offboard reads and releases, with their monthly cost.
+    pub licenses: Vec<GoogleLicense>,
+    /// Per-request timeout.
+    pub timeout: Option<Duration>,
+}
+
+/// One Google Workspace license: a product's SKU and the monthly cost of a seat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GoogleLicense {
+    /// The product id (`Google-Apps`).
+    pub product: String,
+    /// The SKU id (`1010020020`).
+    pub sku: String,
+    /// Monthly cost of one seat in cents.
+    pub monthly_cost_cents: u32,
 }
 
 /// `type: webhook`.

@@ -91,6 +91,9 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
             // Listing a tenant's users, groups and licenses is not built yet: said so, not
             // silently left out.
             ConnectorSettings::Entra(_) => skipped.push((name.clone(), "entra")),
+            ConnectorSettings::GoogleWorkspace(_) => {
+                skipped.push((name.clone(), "google_workspace"));
+            }
         }
     }
     let mut sources: Vec<Box<dyn EntitlementSource>> = Vec::new();

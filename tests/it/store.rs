@@ -491,6 +491,7 @@ fn read_reports_the_account_sorted() -> TestResult {
             data_retained: Some(false),
             groups_skipped: false,
             kept: Vec::new(),
+            tokens: Vec::new(),
         }
     );
     let unknown = fx
@@ -673,6 +674,7 @@ fn retain_data_then_delete() -> TestResult {
             data_retained: Some(true),
             groups_skipped: false,
             kept: Vec::new(),
+            tokens: Vec::new(),
         }
     );
     // Every change is now in effect and changes nothing more.

@@ -371,6 +371,7 @@ impl EntraConnector {
         let mut pause = FIRST_PAUSE;
         let scope = ReadScope {
             groups: matches!(change, Change::RemoveGroups { .. }),
+            sessions: true,
         };
         loop {
             if change.is_satisfied_by(&self.read_scoped(principal, scope)?) {

@@ -203,5 +203,6 @@ pub(crate) fn read_state(
         data_retained: Some(data_retained),
         groups_skipped: false,
         kept: Vec::new(),
+        tokens: Vec::new(),
     }))
 }

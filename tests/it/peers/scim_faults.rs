@@ -363,7 +363,10 @@ fn a_deactivation_reads_the_found_user_and_reads_back_once_without_listing_group
         Reply::new(200, inactive),
     ]);
     let idp = connector(&server, Duration::from_secs(5));
-    let scope = ReadScope { groups: false };
+    let scope = ReadScope {
+        groups: false,
+        sessions: true,
+    };
     let found = idp.find("alice").unwrap().unwrap();
     let before = idp.read_scoped(&found, scope).unwrap();
     assert!(before.exists && before.active && before.groups_skipped);
@@ -398,7 +401,10 @@ fn a_deactivation_answered_with_the_user_takes_that_answer_as_the_read_back() {
         ),
     ]);
     let idp = connector(&server, Duration::from_secs(5));
-    let scope = ReadScope { groups: false };
+    let scope = ReadScope {
+        groups: false,
+        sessions: true,
+    };
     let found = idp.find("alice").unwrap().unwrap();
     assert!(idp.read_scoped(&found, scope).unwrap().active);
     idp.apply(&found, &Change::Deactivate).unwrap();
