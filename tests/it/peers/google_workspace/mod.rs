@@ -4,6 +4,7 @@
 //! that uses it, and `offboard` offboards Mallory there. What the customer holds afterwards is
 //! read from the fake's control API, independently of the connector.
 
+mod leaver;
 mod offboarding;
 
 use serde_json::{Value, json};
