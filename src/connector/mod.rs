@@ -12,6 +12,7 @@ mod message;
 pub mod oauth;
 pub mod scim;
 pub mod sqlite;
+mod transfer;
 mod url;
 pub mod webhook;
 
@@ -20,6 +21,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use message::{Message, Messenger, Receipt};
+pub use transfer::{DataTransfer, TransferStatus, latest_to};
 
 /// An account found in a target system: how the connector addresses it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +58,10 @@ pub struct AccountState {
     /// lists them (and the step read them): what revoking sessions takes away.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tokens: Vec<String>,
+    /// Data transfers from the account to others, where the system runs them (and the step
+    /// read them), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transfers: Vec<DataTransfer>,
     /// Assets on loan (laptop, token), where the system keeps them, sorted.
     pub assets: Vec<String>,
     /// Whether the account's data (mailbox, files) is under retention, where the system can tell.
@@ -110,6 +116,8 @@ pub struct ReadScope {
     /// Sessions and the tokens granted (systems that need extra requests or rights to list
     /// them read them only when asked).
     pub sessions: bool,
+    /// Data transfers from the account.
+    pub transfers: bool,
 }
 
 impl ReadScope {
@@ -117,6 +125,7 @@ impl ReadScope {
     pub const ALL: ReadScope = ReadScope {
         groups: true,
         sessions: true,
+        transfers: true,
     };
 }
 
@@ -145,6 +154,12 @@ pub enum Change {
     },
     /// Place the account's data (mailbox, files) under retention so later removals lose nothing.
     RetainData,
+    /// Hand the account's data (files, calendars) over to another account. The system runs it
+    /// asynchronously: in effect once a read shows the transfer completed.
+    TransferData {
+        /// Who receives it (an email address).
+        to: String,
+    },
     /// Delete the account for good.
     Delete,
 }
@@ -162,6 +177,8 @@ impl Change {
                 .all(|p| !state.seats.iter().any(|s| &s.product == p)),
             Change::ReturnAssets { assets } => assets.iter().all(|a| !state.assets.contains(a)),
             Change::RetainData => !state.exists || state.data_retained == Some(true),
+            Change::TransferData { to } => latest_to(&state.transfers, to)
+                .is_some_and(|t| t.status == TransferStatus::Completed),
             Change::Delete => !state.exists,
         }
     }
@@ -247,6 +264,7 @@ impl fmt::Display for Change {
             }
             Change::ReturnAssets { assets } => write!(f, "record return of {}", assets.join(", ")),
             Change::RetainData => f.write_str("place the account's data under retention"),
+            Change::TransferData { to } => write!(f, "hand the account's data over to {to}"),
             Change::Delete => f.write_str("delete the account"),
         }
     }

@@ -48,6 +48,10 @@ pub enum Action {
     /// `iam.retain_data`: place the account's data under retention.
     #[serde(rename = "iam.retain_data")]
     IamRetainData,
+    /// `iam.transfer_data`: hand the account's data (files, calendars) over to the manager or a
+    /// custodian.
+    #[serde(rename = "iam.transfer_data")]
+    IamTransferData,
     /// `iam.delete`: hard delete (inherently destructive).
     #[serde(rename = "iam.delete")]
     IamDelete,
@@ -148,7 +152,7 @@ impl fmt::Display for ConnectorType {
 
 impl Action {
     /// The whole catalogue, in documentation order.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::HrRequireLeaverStatus,
         Action::HrMarkComplete,
         Action::IamDeactivate,
@@ -157,6 +161,7 @@ impl Action {
         Action::IamRemoveGroups,
         Action::IamRemoveExcess,
         Action::IamRetainData,
+        Action::IamTransferData,
         Action::IamDelete,
         Action::InventoryReleaseSeats,
         Action::InventoryRecordAssetReturn,
@@ -178,6 +183,7 @@ impl Action {
             Action::IamRemoveGroups => "iam.remove_groups",
             Action::IamRemoveExcess => "iam.remove_excess",
             Action::IamRetainData => "iam.retain_data",
+            Action::IamTransferData => "iam.transfer_data",
             Action::IamDelete => "iam.delete",
             Action::InventoryReleaseSeats => "inventory.release_seats",
             Action::InventoryRecordAssetReturn => "inventory.record_asset_return",
@@ -199,6 +205,7 @@ impl Action {
             | Action::IamRemoveGroups
             | Action::IamRemoveExcess
             | Action::IamRetainData
+            | Action::IamTransferData
             | Action::IamDelete => ActionGroup::Iam,
             Action::InventoryReleaseSeats | Action::InventoryRecordAssetReturn => {
                 ActionGroup::Inventory
@@ -225,6 +232,7 @@ impl Action {
             Action::IamRevokeSessions => &[Sqlite, Entra, GoogleWorkspace],
             Action::InventoryReleaseSeats => &[Sqlite, Entra, GoogleWorkspace],
             Action::IamRetainData | Action::InventoryRecordAssetReturn => &[Sqlite],
+            Action::IamTransferData => &[GoogleWorkspace],
             Action::FinanceNotifyReclamation
             | Action::NotifyManager
             | Action::NotifySecurity
@@ -250,9 +258,10 @@ impl Action {
         matches!(self, Action::IamDelete)
     }
 
-    /// True for actions that preserve the employee's data (`iam.retain_data`).
+    /// True for actions that preserve the employee's data (`iam.retain_data`,
+    /// `iam.transfer_data`).
     pub fn preserves_data(self) -> bool {
-        matches!(self, Action::IamRetainData)
+        matches!(self, Action::IamRetainData | Action::IamTransferData)
     }
 
     /// True for actions that disable the account (a prior disable is required before a delete).

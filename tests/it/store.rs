@@ -492,6 +492,7 @@ fn read_reports_the_account_sorted() -> TestResult {
             groups_skipped: false,
             kept: Vec::new(),
             tokens: Vec::new(),
+            transfers: Vec::new(),
         }
     );
     let unknown = fx
@@ -675,6 +676,7 @@ fn retain_data_then_delete() -> TestResult {
             groups_skipped: false,
             kept: Vec::new(),
             tokens: Vec::new(),
+            transfers: Vec::new(),
         }
     );
     // Every change is now in effect and changes nothing more.

@@ -372,6 +372,7 @@ impl EntraConnector {
         let scope = ReadScope {
             groups: matches!(change, Change::RemoveGroups { .. }),
             sessions: true,
+            transfers: false,
         };
         loop {
             if change.is_satisfied_by(&self.read_scoped(principal, scope)?) {
@@ -404,10 +405,12 @@ impl EntraConnector {
                     .send(Method::DELETE, url, None, permissions::DELETE_USERS)?;
                 Ok(())
             }
-            Change::ReturnAssets { .. } | Change::RetainData => Err(ConnectorError::Unsupported {
-                connector: self.name.clone(),
-                change: change.to_string(),
-            }),
+            Change::ReturnAssets { .. } | Change::RetainData | Change::TransferData { .. } => {
+                Err(ConnectorError::Unsupported {
+                    connector: self.name.clone(),
+                    change: change.to_string(),
+                })
+            }
         }
     }
 }

@@ -39,7 +39,7 @@ pub const DELETED_USERS_NOTE: &str = "Google keeps deleted users 20 days (an adm
 /// A `type: google_workspace` connector.
 pub struct GoogleConnector {
     name: String,
-    api: Api,
+    pub(super) api: Api,
     admin: Url,
     licensing: Url,
     licenses: Vec<License>,
@@ -103,6 +103,13 @@ impl GoogleConnector {
         crate::connector::url::join(&self.admin, &all, query)
     }
 
+    /// A Data Transfer API URL.
+    pub(super) fn datatransfer(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
+        let mut all = vec!["admin", "datatransfer", "v1"];
+        all.extend_from_slice(segments);
+        crate::connector::url::join(&self.admin, &all, query)
+    }
+
     /// A License Manager URL for the assignment of `license` to `user`.
     fn assignment(&self, license: &License, user: &str) -> Url {
         let segments = [
@@ -119,7 +126,7 @@ impl GoogleConnector {
         crate::connector::url::join(&self.licensing, &segments, &[])
     }
 
-    fn user(&self, key: &str) -> Result<Option<User>, ConnectorError> {
+    pub(super) fn user(&self, key: &str) -> Result<Option<User>, ConnectorError> {
         self.api
             .get(self.directory(&["users", key], &[]), scopes::USERS)
     }
@@ -273,6 +280,9 @@ impl Connector for GoogleConnector {
             state.sessions =
                 signed_out.then(|| u32::try_from(state.tokens.len()).unwrap_or(u32::MAX));
         }
+        if scope.transfers {
+            state.transfers = self.transfers(&user.id)?;
+        }
         if scope.groups {
             state.groups = self
                 .groups(&user.id)?
@@ -305,7 +315,9 @@ impl Connector for GoogleConnector {
             Change::RevokeSessions => self.revoke(id),
             Change::RemoveGroups { groups } => self.remove_groups(id, groups),
             Change::ReleaseSeats { products } => self.release(id, products),
+            Change::TransferData { to } => self.transfer(id, to),
             Change::Delete => {
+                self.no_transfer_running(id)?;
                 let url = self.directory(&["users", id], &[]);
                 self.api.send(Method::DELETE, url, None, scopes::USERS)?;
                 Ok(())

@@ -10,7 +10,8 @@
 //! | revoke sessions | `users.signOut`, then `tokens.delete` and `asps.delete` for each | no token or app password left, signed out by this run |
 //! | leave groups | `members.delete` per group | `groups.list` by `userKey` |
 //! | release seats | `licenseAssignments.delete` per configured product and SKU held | `licenseAssignments.get` 404 |
-//! | delete | `users.delete` (Google keeps it 20 days among deleted users) | 404 |
+//! | transfer data | `transfers.insert`: Drive and Docs, and Calendar, to the receiver | `transfers.list` by old owner: completed |
+//! | delete | `users.delete` (Google keeps it 20 days among deleted users), refused while a transfer runs | 404 |
 //!
 //! Users are found with `users.get` by primary email (an alias finds its user too). Seats are
 //! the configured SKUs the user holds, named by SKU id and costed from the configuration.
@@ -21,6 +22,7 @@ mod connector;
 mod model;
 mod options;
 mod scopes;
+mod transfers;
 
 pub use connector::{DELETED_USERS_NOTE, GoogleConnector, GoogleSetupError};
 pub use options::{

@@ -442,7 +442,8 @@ impl Connector for ScimConnector {
             Change::RevokeSessions
             | Change::ReleaseSeats { .. }
             | Change::ReturnAssets { .. }
-            | Change::RetainData => Err(ConnectorError::Unsupported {
+            | Change::RetainData
+            | Change::TransferData { .. } => Err(ConnectorError::Unsupported {
                 connector: self.name.clone(),
                 change: change.to_string(),
             }),

@@ -204,5 +204,6 @@ pub(crate) fn read_state(
         groups_skipped: false,
         kept: Vec::new(),
         tokens: Vec::new(),
+        transfers: Vec::new(),
     }))
 }

@@ -19,6 +19,7 @@ pub fn change_kind(change: &Change) -> &'static str {
         Change::ReleaseSeats { .. } => "release_seats",
         Change::ReturnAssets { .. } => "return_assets",
         Change::RetainData => "retain_data",
+        Change::TransferData { .. } => "transfer_data",
         Change::Delete => "delete",
     }
 }
@@ -145,6 +146,8 @@ fn apply_in(
         }
         Change::Delete if account.deleted => None,
         Change::Delete => Some(delete(tx, id, account)?),
+        // The connector refuses it before the store is asked.
+        Change::TransferData { .. } => None,
     };
     Ok(detail)
 }

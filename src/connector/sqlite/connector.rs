@@ -58,6 +58,12 @@ impl Connector for SqliteConnector {
     }
 
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
+        if let Change::TransferData { .. } = change {
+            return Err(ConnectorError::Unsupported {
+                connector: self.name.clone(),
+                change: change.to_string(),
+            });
+        }
         self.store.apply(&principal.id, change)?;
         Ok(())
     }

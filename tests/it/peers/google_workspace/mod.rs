@@ -4,7 +4,9 @@
 //! that uses it, and `offboard` offboards Mallory there. What the customer holds afterwards is
 //! read from the fake's control API, independently of the connector.
 
+mod handover;
 mod leaver;
+
 mod offboarding;
 
 use serde_json::{Value, json};
