@@ -6,6 +6,7 @@
 
 mod handover;
 mod leaver;
+mod limits;
 
 mod offboarding;
 
