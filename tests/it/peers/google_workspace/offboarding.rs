@@ -42,7 +42,8 @@ fn mallory_is_suspended_verified_and_a_rerun_changes_nothing() {
     );
     assert_eq!(google.state(), untouched);
 
-    repo.offboard(["mallory", "--playbook", "google-leaver"])
+    let run = repo
+        .offboard(["mallory", "--playbook", "google-leaver"])
         .run();
     let state = google.state();
     assert_eq!(user(&state, MALLORY)["suspended"], true);
@@ -52,6 +53,13 @@ fn mallory_is_suspended_verified_and_a_rerun_changes_nothing() {
     assert_eq!(confirmed[0]["evidence"]["before"]["active"], true);
     assert_eq!(confirmed[0]["evidence"]["after"]["active"], false);
     repo.offboard(["verify"]).run();
+    // The service account's key is in no output and no journal record.
+    let pem = std::fs::read_to_string(&google.key).unwrap();
+    let secret = pem.lines().nth(2).unwrap();
+    let journal = serde_json::to_string(&repo.journal(&run_id)).unwrap();
+    for shown in [&run.stdout, &run.stderr, &journal] {
+        assert!(!shown.contains(secret));
+    }
 
     let before = writes(&google);
     repo.offboard(["run", "mallory", "--playbook", "google-leaver"])
@@ -59,4 +67,30 @@ fn mallory_is_suspended_verified_and_a_rerun_changes_nothing() {
     assert_eq!(writes(&google), before);
     assert_eq!(google.state()["users"], state["users"]);
     assert_no_violations(&google);
+}
+
+#[test]
+fn an_unusable_key_file_is_named_without_quoting_it() {
+    let google = GoogleServer::start();
+    google.seed(&seed());
+    let repo = repo(&google, SUSPEND);
+    let key = google.dir().join("service-account.json");
+    std::fs::write(
+        &key,
+        r#"{"client_email": "sa@x.iam.gserviceaccount.com", "private_key": "s3cr3t"}"#,
+    )
+    .unwrap();
+    let out = repo
+        .offboard(["mallory", "--playbook", "google-leaver"])
+        .any_status()
+        .run();
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("service-account.json")
+            && out.stderr.contains("not an RSA private key"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("s3cr3t"));
+    assert!(google.requests().is_empty());
 }
