@@ -62,7 +62,9 @@ fn exists(state: &Value, id: &str) -> bool {
 
 #[test]
 fn the_run_waits_for_the_transfer_and_due_finishes_it() {
-    let (google, repo) = started(json!({"reads": 1, "ms": 0, "fail": 0}));
+    // In progress for four reads: the read-back after the insert, and the three reads of the
+    // next invocation (before, when applying, and the read-back).
+    let (google, repo) = started(json!({"reads": 4, "ms": 0, "fail": 0}));
     let plan = repo
         .offboard(["plan", "mallory", "--playbook", "google-leaver"])
         .run();
@@ -100,7 +102,20 @@ fn the_run_waits_for_the_transfer_and_due_finishes_it() {
     let waiting = repo.events(&run_id, "step.waiting", "hand-over-data");
     assert_eq!(waiting[0]["evidence"]["transfer"]["status"], "in_progress");
 
-    // `due` reads it again: completed, confirmed, and only then the user is deleted.
+    // `due` reads it again: still running, the run still waits.
+    let due = repo.offboard(["due"]).status(4).run();
+    assert!(
+        due.stdout.contains("in progress: data transfer"),
+        "{}",
+        due.stdout
+    );
+    assert!(exists(&google.state(), MALLORY));
+    assert_eq!(
+        repo.events(&run_id, "step.waiting", "hand-over-data").len(),
+        2
+    );
+
+    // And again: completed, confirmed, and only then the user is deleted.
     repo.offboard(["due"]).run();
     let state = google.state();
     assert_eq!(

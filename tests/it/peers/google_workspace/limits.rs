@@ -93,6 +93,7 @@ fn a_refused_scope_is_named_and_stops_the_run() {
     );
     assert_eq!(statuses(&google, "PATCH", MALLORY), [403]);
     assert_eq!(user(&google.state(), MALLORY)["suspended"], false);
+    assert_no_violations(&google);
 }
 
 #[test]
