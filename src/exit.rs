@@ -74,6 +74,11 @@ impl Exit {
         }
     }
 
+    /// The outcome whose process exit status is `code`, if any.
+    pub fn from_code(code: u8) -> Option<Exit> {
+        Exit::ALL.into_iter().find(|e| e.code() == code)
+    }
+
     /// End the process at once with this outcome's code, skipping every destructor.
     ///
     /// Only for the one place that cannot return to `main`: a second Ctrl-C, which the user

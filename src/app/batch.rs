@@ -14,7 +14,7 @@ use std::sync::{Mutex, PoisonError};
 use super::run::{RunRequest, run_in};
 use super::session::Session;
 use super::trust::operator_signer;
-use super::{Context, Result};
+use super::{Context, Error as AppError, Result};
 use crate::analyze::Workspace;
 use crate::error::Error;
 use crate::execute::outcome::{RunReport, StepState};
@@ -26,17 +26,18 @@ use crate::fsio;
 /// twice, a quote never closed or a value over its limit ([`fsio::TEXT`] for the file,
 /// [`fsio::CSV_FIELD`] for a field, [`fsio::KEY`] for an employee) is a usage error naming the
 /// line.
-pub fn read_events(path: &Path) -> crate::Result<Vec<String>> {
+pub fn read_events(path: &Path) -> Result<Vec<String>> {
     let bytes = fsio::read(path, fsio::TEXT, fsio::Links::Follow)
         .map_err(|e| Error::io("cannot read", path, e))?;
     let csv_err = |e: csv::Error| match fsio::csv_limit_error(&e) {
-        Some(limit) => Error::Usage(format!(
-            "{}:{}: {}",
-            path.display(),
-            limit.line,
-            limit.message
-        )),
-        None => Error::Usage(format!("{}: {e}", path.display())),
+        Some(limit) => AppError::Input {
+            at: format!("{}:{}", path.display(), limit.line),
+            problem: limit.message.clone(),
+        },
+        None => AppError::Input {
+            at: path.display().to_string(),
+            problem: e.to_string(),
+        },
     };
     let mut reader = csv::ReaderBuilder::new().from_reader(fsio::CsvGuard::new(&bytes[..]));
     let headers = reader.headers().map_err(csv_err)?.clone();
@@ -50,28 +51,31 @@ pub fn read_events(path: &Path) -> crate::Result<Vec<String>> {
         let line = row.position().map_or(0, |p| p.line());
         let value = row.get(column).map(str::trim).unwrap_or_default();
         if value.is_empty() {
-            return Err(Error::Usage(format!(
-                "{}:{line}: empty employee in column `{}`",
-                path.display(),
-                headers.get(column).unwrap_or_default()
-            )));
+            return Err(AppError::Input {
+                at: format!("{}:{line}", path.display()),
+                problem: format!(
+                    "empty employee in column `{}`",
+                    headers.get(column).unwrap_or_default()
+                ),
+            });
         }
-        fsio::check_key(value)
-            .map_err(|e| Error::Usage(format!("{}:{line}: employee {e}", path.display())))?;
+        fsio::check_key(value).map_err(|e| AppError::Input {
+            at: format!("{}:{line}", path.display()),
+            problem: format!("employee {e}"),
+        })?;
         employees.push(value.to_owned());
     }
     let mut seen = std::collections::HashSet::new();
     if let Some(dup) = employees.iter().find(|e| !seen.insert(e.as_str())) {
-        return Err(Error::Usage(format!(
-            "{}: employee `{dup}` is listed twice",
-            path.display()
-        )));
+        return Err(AppError::Input {
+            at: path.display().to_string(),
+            problem: format!("employee `{dup}` is listed twice"),
+        });
     }
     if employees.is_empty() {
-        return Err(Error::Usage(format!(
-            "no employees in {}: it has no rows below its header",
-            path.display()
-        )));
+        return Err(AppError::NoEmployees {
+            file: path.to_path_buf(),
+        });
     }
     Ok(employees)
 }

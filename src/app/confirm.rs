@@ -40,14 +40,16 @@ pub struct ConfirmRequest {
 /// Sign off one manual step of a run, or approve one of its gated automatic steps.
 pub fn confirm(workspace: &Workspace, request: &ConfirmRequest) -> Result<SignedOff> {
     let records = run_records(workspace, request)?;
-    let (employee, name) = run_identity(&records)
-        .ok_or_else(|| refused(format!("run {} has no run.started record", request.run)))?;
-    let file = workspace.playbook(&name).ok_or_else(|| {
-        refused(format!(
-            "run {} executes playbook `{name}`, which is not in the repository",
-            request.run
-        ))
+    let (employee, name) = run_identity(&records).ok_or_else(|| AppError::RunNotStarted {
+        run: request.run.clone(),
     })?;
+    let file = workspace
+        .playbook(&name)
+        .ok_or_else(|| AppError::RunPlaybookGone {
+            run: request.run.clone(),
+            playbook: name.clone(),
+            place: "the repository".to_owned(),
+        })?;
     let step = run_step(file, &name, &request.step)?;
     let approval = step.confirm != Confirm::Manual;
     let policy = &workspace.config.policy;
@@ -104,9 +106,9 @@ fn run_records(workspace: &Workspace, request: &ConfirmRequest) -> Result<Vec<Pa
     let records: Vec<_> = match read_run(&workspace.config.journal, &request.run) {
         Ok(run) => run.records.into_iter().map(|r| r.payload).collect(),
         Err(error @ (JournalError::RunNotFound { .. } | JournalError::InvalidId { .. })) => {
-            return Err(not_a_run(workspace, request)?.unwrap_or_else(|| journal_err(error).into()));
+            return Err(not_a_run(workspace, request)?.unwrap_or_else(|| journal_err(error)));
         }
-        Err(error) => return Err(journal_err(error).into()),
+        Err(error) => return Err(journal_err(error)),
     };
     // Nothing the run records (its steps, who signed it) is relied on before it verifies.
     require_trusted(workspace, std::slice::from_ref(&request.run))?;
@@ -190,11 +192,6 @@ fn check_duties(
     Ok(())
 }
 
-/// A refusal in its own words (exit 2).
-fn refused(message: String) -> AppError {
-    AppError::Lib(Error::Usage(message))
-}
-
 /// When `request.run` is not a run id but an employee HR knows, the usage error that names the
 /// employee's run ids to use instead (and the whole command, when one open run is waiting for
 /// the step given); `None` when it names no employee either.
@@ -214,7 +211,7 @@ fn not_a_run(workspace: &Workspace, request: &ConfirmRequest) -> Result<Option<A
         employee.username
     );
     if runs.is_empty() {
-        return Ok(Some(refused(format!(
+        return Ok(Some(AppError::NotARun(format!(
             "{named}, and {} has no run in the journal {}; `offboard run {}` starts one",
             employee.id,
             workspace.config.journal.display(),
@@ -251,7 +248,7 @@ fn not_a_run(workspace: &Workspace, request: &ConfirmRequest) -> Result<Option<A
         }
         _ => String::new(),
     };
-    Ok(Some(refused(format!(
+    Ok(Some(AppError::NotARun(format!(
         "{named}; its run(s): {}{example}",
         listed.join(", ")
     ))))
@@ -286,25 +283,22 @@ fn return_assets(
     employee: &str,
     playbook: &Playbook,
     step: &Step,
-) -> crate::Result<serde_json::Value> {
-    let (record, status) = match Session::default().employee(workspace, employee) {
-        Ok(found) => found,
-        Err(AppError::Lib(error)) => return Err(error),
-        Err(other) => return Err(Error::Usage(other.to_string())),
-    };
-    let targets = build_targets(&workspace.config, playbook).map_err(Error::Usage)?;
+) -> Result<serde_json::Value> {
+    let (record, status) = Session::default().employee(workspace, employee)?;
+    let targets = build_targets(&workspace.config, playbook).map_err(AppError::Setup)?;
     let connector = step.connector.as_deref().unwrap_or_default();
     let target = targets
         .get(connector)
-        .ok_or_else(|| Error::Usage(format!("step `{}` names no configured connector", step.id)))?;
+        .ok_or_else(|| AppError::NoConnector {
+            step: step.id.clone(),
+        })?;
     let context = template_context(&record, status, "confirm", &playbook.name);
-    let key = target
-        .lookup
-        .render(&context)
-        .map_err(|e| Error::Usage(e.to_string()))?;
-    let failed =
-        |e: crate::connector::ConnectorError| Error::Usage(format!("connector `{connector}`: {e}"));
-    let accounts = target.accounts().map_err(Error::Usage)?;
+    let key = target.lookup.render(&context).map_err(AppError::Template)?;
+    let failed = |error| AppError::Connector {
+        connector: connector.to_owned(),
+        error,
+    };
+    let accounts = target.accounts().map_err(AppError::Setup)?;
     let Some(account) = accounts.find(&key).map_err(failed)? else {
         return Ok(json!({ "account": null, "looked_up": key }));
     };
@@ -317,11 +311,11 @@ fn return_assets(
     }
     let after = accounts.read(&account).map_err(failed)?;
     if !change.is_satisfied_by(&after) {
-        return Err(Error::Usage(format!(
-            "read-back of {} in `{connector}` still shows assets on loan: {}",
-            account.name,
-            after.assets.join(", ")
-        )));
+        return Err(AppError::AssetsOnLoan {
+            account: account.name.clone(),
+            connector: connector.to_owned(),
+            assets: after.assets.clone(),
+        });
     }
     Ok(json!({ "account": account, "returned": before.assets, "before": before, "after": after }))
 }

@@ -66,7 +66,7 @@ pub struct DueRun {
 /// is reported through [`super::Interaction::due_run`] as it is done with.
 pub fn due(ctx: Context<'_>, request: &DueRequest) -> Result<DueReport> {
     let workspace = ctx.workspace;
-    let now = clock::now().map_err(crate::Error::Usage)?;
+    let now = clock::now().map_err(super::Error::Clock)?;
     let mut open: Vec<_> = all_runs(workspace)?
         .into_iter()
         .filter(|r| !r.finished)
@@ -85,7 +85,7 @@ pub fn due(ctx: Context<'_>, request: &DueRequest) -> Result<DueReport> {
     {
         let (entry, resumed) = due_run(ctx, request, run, now);
         if let Some(code) = entry.exit {
-            exit = exit.worst(exit_of(code));
+            exit = exit.worst(Exit::from_code(code).unwrap_or(Exit::Usage));
         }
         ctx.interaction.due_run(&entry, resumed.as_ref());
         report.runs.push(entry);
@@ -129,9 +129,7 @@ fn due_run(
     };
     // A dry run lists only runs that verify; a real one verifies the run it resumes.
     let result = match request.dry_run {
-        true => require_trusted(ctx.workspace, std::slice::from_ref(&run.run))
-            .map(|()| None)
-            .map_err(super::Error::from),
+        true => require_trusted(ctx.workspace, std::slice::from_ref(&run.run)).map(|()| None),
         false => {
             let resume = RunRequest {
                 employee: &run.employee,
@@ -162,12 +160,4 @@ fn due_run(
             (entry, None)
         }
     }
-}
-
-/// The outcome whose code is `code`.
-fn exit_of(code: u8) -> Exit {
-    Exit::ALL
-        .into_iter()
-        .find(|e| e.code() == code)
-        .unwrap_or(Exit::Usage)
 }

@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
+use super::Result;
 use crate::analyze::{PlaybookFile, Workspace};
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::execute::targets::secret_from_env;
 use crate::hr::{ColumnMap, CsvSource, EmployeeSource, HrRecord, HttpOptions, HttpSource};
 use crate::playbook::{HrSource, Status};
@@ -52,13 +53,10 @@ pub fn status_of(workspace: &Workspace, employee: &HrRecord) -> Result<Status> {
     workspace
         .glossary
         .status_of(&employee.raw_status)
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "HR status `{}` of {} is not in the glossary {}",
-                crate::human::printable(&employee.raw_status),
-                employee.id,
-                crate::human::path(&workspace.config.glossary)
-            ))
+        .ok_or_else(|| super::Error::UnmappedStatus {
+            status: employee.raw_status.clone(),
+            employee: employee.id.clone(),
+            glossary: workspace.config.glossary.clone(),
         })
 }
 

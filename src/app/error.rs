@@ -298,6 +298,271 @@ pub enum Error {
         /// Their employee id.
         employee: String,
     },
+
+    /// Request input that is not acceptable, with where it is: a row of an events CSV, a saved
+    /// plan, an inventory export.
+    #[error("{at}: {problem}")]
+    Input {
+        /// The file, and its line when known (`events.csv:3`).
+        at: String,
+        /// What is wrong there.
+        problem: String,
+    },
+
+    /// An employee key (id or username) that cannot be one.
+    #[error("employee {0}")]
+    BadKey(String),
+
+    /// A run id that cannot be one.
+    #[error("{0}")]
+    BadRunId(crate::journal::JournalError),
+
+    /// An events CSV with a header and no rows.
+    #[error("no employees in {}: it has no rows below its header", .file.display())]
+    NoEmployees {
+        /// The events file.
+        file: PathBuf,
+    },
+
+    /// A file given as a saved plan that does not read as one.
+    #[error("{} is not a saved plan: {reason}", crate::human::path(.file))]
+    NotAPlan {
+        /// The file.
+        file: PathBuf,
+        /// Why it does not read.
+        reason: String,
+    },
+
+    /// A file or directory the request names does not exist.
+    #[error("{what}{} does not exist{hint}", crate::human::path(.path))]
+    Missing {
+        /// What it was meant to be, with a trailing space (`configuration `), or empty.
+        what: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// What it means, with its leading punctuation, or empty.
+        hint: &'static str,
+    },
+
+    /// `--config` names a directory.
+    #[error(
+        "configuration {} is a directory; pass the offboard.yaml file in it",
+        crate::human::path(.path)
+    )]
+    ConfigIsDirectory {
+        /// The directory.
+        path: PathBuf,
+    },
+
+    /// No configuration was given or found.
+    #[error(
+        "no {} in {} or its parents; pass --config PATH or run `offboard init`",
+        crate::load::CONFIG_FILE,
+        crate::human::path(.dir)
+    )]
+    NoConfig {
+        /// Where the search started.
+        dir: PathBuf,
+    },
+
+    /// `validate PATH` where PATH holds no YAML file and no configuration was found.
+    #[error("no playbook found in {place}: it holds no .yaml or .yml file")]
+    NoPlaybookFiles {
+        /// The paths given.
+        place: String,
+    },
+
+    /// `validate` without PATH, and no playbooks directory to check.
+    #[error("no PATH given and {} is not a directory", crate::human::path(.dir))]
+    NoPlaybooksDir {
+        /// The directory that would have been checked.
+        dir: PathBuf,
+    },
+
+    /// The revision of `--changed-since` cannot be compared with.
+    #[error("{0}")]
+    ChangedSince(crate::Error),
+
+    /// HR could not be read, or a key names two people.
+    #[error("{0}")]
+    Hr(crate::hr::HrError),
+
+    /// An employee's HR status the glossary does not map.
+    #[error(
+        "HR status `{}` of {employee} is not in the glossary {}",
+        crate::human::printable(.status),
+        crate::human::path(.glossary)
+    )]
+    UnmappedStatus {
+        /// The raw status.
+        status: String,
+        /// The employee id.
+        employee: String,
+        /// The glossary file.
+        glossary: PathBuf,
+    },
+
+    /// `status KEY` where KEY is neither a run nor an employee.
+    #[error("no run or employee `{key}` in the journal {}", crate::human::path(.journal))]
+    NoRunOrEmployee {
+        /// The key given.
+        key: String,
+        /// The journal directory.
+        journal: PathBuf,
+    },
+
+    /// No run the request names is in the journal.
+    #[error(
+        "no run {} in the journal {} (neither a run file nor a ledger entry)",
+        .runs.join(", "),
+        crate::human::path(.journal)
+    )]
+    NoSuchRuns {
+        /// The runs named that are missing.
+        runs: Vec<String>,
+        /// The journal directory.
+        journal: PathBuf,
+    },
+
+    /// A run's journal has no `run.started` record.
+    #[error("run {run} has no run.started record")]
+    RunNotStarted {
+        /// The run.
+        run: String,
+    },
+
+    /// The playbook a run executes is no longer where it was.
+    #[error("run {run} executes playbook `{playbook}`, which is not in {place}")]
+    RunPlaybookGone {
+        /// The run.
+        run: String,
+        /// The playbook's name.
+        playbook: String,
+        /// Where it was looked for.
+        place: String,
+    },
+
+    /// `confirm` given an employee instead of a run id; the message names their runs.
+    #[error("{0}")]
+    NotARun(String),
+
+    /// A connector or a step's target could not be set up from the configuration.
+    #[error("{0}")]
+    Setup(String),
+
+    /// A step names no configured connector.
+    #[error("step `{step}` names no configured connector")]
+    NoConnector {
+        /// The step.
+        step: String,
+    },
+
+    /// A step's template could not be rendered.
+    #[error("{0}")]
+    Template(crate::playbook::TemplateError),
+
+    /// A connector call failed.
+    #[error("connector `{connector}`: {error}")]
+    Connector {
+        /// The connector's name.
+        connector: String,
+        /// What went wrong.
+        error: crate::connector::ConnectorError,
+    },
+
+    /// After returning assets, the inventory still shows some on loan.
+    #[error(
+        "read-back of {account} in `{connector}` still shows assets on loan: {}",
+        .assets.join(", ")
+    )]
+    AssetsOnLoan {
+        /// The account.
+        account: String,
+        /// The connector.
+        connector: String,
+        /// The assets still shown.
+        assets: Vec<String>,
+    },
+
+    /// An `init` principal that cannot be written into `allowed_signers`.
+    #[error(
+        "principal `{}` must be one word without quotes, e.g. it-ops@example.com",
+        .principal.escape_debug()
+    )]
+    BadPrincipal {
+        /// The principal given.
+        principal: String,
+    },
+
+    /// A key could not be generated, or a key or message encoded.
+    #[error("cannot {action}: {reason}")]
+    Cannot {
+        /// What was being done (`encode the alert`).
+        action: &'static str,
+        /// Why it failed.
+        reason: String,
+    },
+
+    /// A value could not be written as JSON.
+    #[error("{0}")]
+    Json(serde_json::Error),
+
+    /// Files `init` would have to overwrite.
+    #[error("refusing to overwrite: {files}")]
+    WouldOverwrite {
+        /// The files, comma-separated.
+        files: String,
+    },
+
+    /// The engine stopped on an error it could not record as a step's outcome.
+    #[error("{0}")]
+    Engine(String),
+
+    /// The current time could not be read (`OFFBOARD_NOW` is not a time).
+    #[error("{0}")]
+    Clock(String),
+
+    /// The journal failed (a record that does not verify is [`crate::Error::UntrustedJournal`]).
+    #[error("journal: {}", with_causes(.0))]
+    Journal(crate::journal::JournalError),
+
+    /// The employee's lock could not be taken for another reason than another run holding it.
+    #[error("{}", with_causes(.0))]
+    Lock(crate::journal::JournalError),
+
+    /// The report could not be made.
+    #[error("report: {0}")]
+    Report(crate::report::ReportError),
+
+    /// The evidence pack could not be checked.
+    #[error("verify --evidence: {0}")]
+    EvidencePack(crate::report::ReportError),
+
+    /// Reconciling failed (other than a file that cannot be read).
+    #[error("{0}")]
+    Reconcile(crate::reconcile::ReconcileError),
+
+    /// `reconcile --alert` without `reconcile.alert` in the configuration.
+    #[error(
+        "`reconcile --alert` needs an alert webhook: add `reconcile: {{ alert: CONNECTOR }}` to {}, naming a `type: webhook` connector",
+        crate::human::path(.config)
+    )]
+    NoAlertWebhook {
+        /// The configuration file.
+        config: PathBuf,
+    },
+
+    /// `reconcile.alert` names a connector that is not a webhook.
+    #[error(
+        "`reconcile.alert` in {} names `{name}`, which is not a webhook connector",
+        crate::human::path(.config)
+    )]
+    AlertNotWebhook {
+        /// The configuration file.
+        config: PathBuf,
+        /// The connector named.
+        name: String,
+    },
 }
 
 impl Error {
@@ -326,7 +591,43 @@ impl Error {
             | Error::NoNote
             | Error::NamedTwice { .. }
             | Error::NamedAndListed { .. }
-            | Error::SamePerson { .. } => Exit::Usage,
+            | Error::SamePerson { .. }
+            | Error::Input { .. }
+            | Error::BadKey(_)
+            | Error::BadRunId(_)
+            | Error::NoEmployees { .. }
+            | Error::NotAPlan { .. }
+            | Error::Missing { .. }
+            | Error::ConfigIsDirectory { .. }
+            | Error::NoConfig { .. }
+            | Error::NoPlaybookFiles { .. }
+            | Error::NoPlaybooksDir { .. }
+            | Error::ChangedSince(_)
+            | Error::Hr(_)
+            | Error::UnmappedStatus { .. }
+            | Error::NoRunOrEmployee { .. }
+            | Error::NoSuchRuns { .. }
+            | Error::RunNotStarted { .. }
+            | Error::RunPlaybookGone { .. }
+            | Error::NotARun(_)
+            | Error::Setup(_)
+            | Error::NoConnector { .. }
+            | Error::Template(_)
+            | Error::Connector { .. }
+            | Error::AssetsOnLoan { .. }
+            | Error::BadPrincipal { .. }
+            | Error::Cannot { .. }
+            | Error::Json(_)
+            | Error::WouldOverwrite { .. }
+            | Error::Engine(_)
+            | Error::Clock(_)
+            | Error::Journal(_)
+            | Error::Lock(_)
+            | Error::Report(_)
+            | Error::EvidencePack(_)
+            | Error::Reconcile(_)
+            | Error::NoAlertWebhook { .. }
+            | Error::AlertNotWebhook { .. } => Exit::Usage,
         }
     }
 
@@ -338,12 +639,12 @@ impl Error {
 
 /// A journal failure as the command's error: a record that does not verify is a finding
 /// (exit 1), anything else a usage error.
-pub fn journal_err(error: crate::journal::JournalError) -> crate::Error {
+pub fn journal_err(error: crate::journal::JournalError) -> Error {
     match error {
         crate::journal::JournalError::Untrusted { .. } => {
-            crate::Error::UntrustedJournal(format!("journal: {error}"))
+            crate::Error::UntrustedJournal(format!("journal: {error}")).into()
         }
-        other => crate::Error::Usage(format!("journal: {}", with_causes(&other))),
+        other => Error::Journal(other),
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::error::journal_err;
-use crate::error::{Error, Result};
+use super::{Error, Result};
 use crate::execute::clock;
 use crate::execute::engine::{Entry, Recorded, RunLog};
 use crate::execute::journal_log::events_of;
@@ -181,5 +181,5 @@ impl RunLog for RunLifecycle {
 
 /// The engine's clock, as the command's error when it cannot be read.
 fn now() -> Result<time::OffsetDateTime> {
-    clock::now().map_err(Error::Usage)
+    clock::now().map_err(Error::Clock)
 }

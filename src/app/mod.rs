@@ -14,6 +14,7 @@ pub mod due;
 pub mod employee;
 mod engine;
 pub mod error;
+pub mod generated;
 pub mod init;
 mod interaction;
 pub mod lifecycle;

@@ -62,8 +62,7 @@ pub fn plan(
 
 /// Write `plan` to `out` as the JSON `offboard run --plan` reads, readable by its owner only.
 fn save(plan: &Plan, out: &Path) -> Result<()> {
-    let json =
-        serde_json::to_string_pretty(plan).map_err(|e| crate::Error::Usage(e.to_string()))?;
+    let json = serde_json::to_string_pretty(plan).map_err(Error::Json)?;
     fsio::replace(out, fsio::PRIVATE_FILE, |file| {
         use std::io::Write;
         file.write_all(json.as_bytes())?;
@@ -155,7 +154,7 @@ pub fn make_plan(
     let file = choose_playbook(workspace, playbook, &employee, status)?;
     let identity = playbook_identity(session, file)?;
     let playbook = &file.playbook;
-    let now = clock::now().map_err(crate::Error::Usage)?;
+    let now = clock::now().map_err(Error::Clock)?;
     let (run_id, history) = open_run(workspace, &employee.id, &playbook.name)?;
     let targets = session
         .targets(config, playbook)
@@ -184,7 +183,7 @@ pub fn make_plan(
     let report = inputs
         .engine(Mode::DryRun, &wiring, None)
         .run(&mut history, &mut Quiet)
-        .map_err(crate::Error::Usage)?;
+        .map_err(Error::Engine)?;
     let steps = plan_steps(workspace, file, &history.0, report);
     let plan = Plan {
         version: 1,
@@ -342,23 +341,25 @@ pub fn check_playbook(workspace: &Workspace, saved: &Plan, path: &Path) -> Resul
 }
 
 /// Read a plan saved with `offboard plan --out`.
-pub fn read_plan(path: &Path) -> crate::Result<Plan> {
+pub fn read_plan(path: &Path) -> Result<Plan> {
     let text = fsio::read_to_string(path, fsio::TEXT, fsio::Links::Follow)
         .map_err(|e| crate::Error::io("cannot read", path, e))?;
-    let plan: Plan = serde_json::from_str(&text).map_err(|e| {
-        crate::Error::Usage(format!(
-            "{} is not a saved plan: {e}",
-            crate::human::path(path)
-        ))
+    let plan: Plan = serde_json::from_str(&text).map_err(|e| Error::NotAPlan {
+        file: path.to_path_buf(),
+        reason: e.to_string(),
     })?;
-    fsio::check_key(&plan.employee)
-        .map_err(|e| crate::Error::Usage(format!("{}: employee {e}", crate::human::path(path))))?;
+    fsio::check_key(&plan.employee).map_err(|e| Error::Input {
+        at: crate::human::path(path),
+        problem: format!("employee {e}"),
+    })?;
     if plan.version != 1 {
-        return Err(crate::Error::Usage(format!(
-            "{}: plan format version {} is not supported (expected 1)",
-            crate::human::path(path),
-            plan.version
-        )));
+        return Err(Error::Input {
+            at: crate::human::path(path),
+            problem: format!(
+                "plan format version {} is not supported (expected 1)",
+                plan.version
+            ),
+        });
     }
     Ok(plan)
 }

@@ -8,7 +8,6 @@ use std::path::Path;
 use super::Result;
 use super::trust::signer;
 use crate::analyze::Workspace;
-use crate::error::Error;
 use crate::execute::clock;
 use crate::report::{
     EvidencePack, Report, ReportError, RunInput, Window, compute, in_window, parse_period,
@@ -19,7 +18,7 @@ use crate::report::{
 pub fn report(workspace: &Workspace, since: &str) -> Result<(Report, Vec<RunInput>)> {
     let period = parse_period(since).map_err(report_err)?;
     let config = &workspace.config;
-    let now = clock::now().map_err(Error::Usage)?;
+    let now = clock::now().map_err(super::Error::Clock)?;
     let window = Window {
         since: since.to_owned(),
         now,
@@ -65,6 +64,6 @@ pub fn write_evidence(
     Ok((manifest.files.len() + 2, signer.principal().to_owned()))
 }
 
-fn report_err(error: ReportError) -> Error {
-    Error::Usage(format!("report: {error}"))
+fn report_err(error: ReportError) -> super::Error {
+    super::Error::Report(error)
 }

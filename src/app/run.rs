@@ -6,7 +6,6 @@ use std::path::Path;
 
 use super::employee::{choose_playbook, hold_reason};
 use super::engine::{HrHooks, Inputs, Wiring};
-use super::error::with_causes;
 use super::lifecycle::{Opened, RunLifecycle, RunStart};
 use super::runs::{find_run, new_run_id, relative_to};
 use super::trust::{operator_signer, trust};
@@ -56,7 +55,7 @@ pub(super) fn run_in(
     let roles = workspace.config.roles_of(signer.principal()).to_vec();
     check_step_owners(playbook, signer.principal(), &roles)?;
     let principal = signer.principal().to_owned();
-    let now = clock::now().map_err(crate::Error::Usage)?;
+    let now = clock::now().map_err(Error::Clock)?;
     let dir = &workspace.config.journal;
     crate::fsio::create_dir_all(dir, crate::fsio::PRIVATE_DIR)
         .map_err(|e| crate::Error::io("cannot create", dir, e))?;
@@ -155,7 +154,7 @@ fn execute(
     );
     let result = engine.run(life, &mut *view);
     view.finish();
-    let report = result.map_err(crate::Error::Usage)?;
+    let report = result.map_err(Error::Engine)?;
     life.finish(&report)?;
     Ok(report)
 }
@@ -201,11 +200,9 @@ fn check_step_owners(playbook: &Playbook, principal: &str, roles: &[String]) -> 
 /// The employee's lock in the journal directory `dir`: another process holding it is
 /// [`crate::Error::Busy`] (refused, not queued).
 fn lock(dir: &Path, employee: &str) -> Result<EmployeeLock> {
-    EmployeeLock::acquire(dir, employee).map_err(|e| {
-        Error::Lib(match e {
-            JournalError::Locked { .. } => crate::Error::Busy(e.to_string()),
-            other => crate::Error::Usage(with_causes(&other)),
-        })
+    EmployeeLock::acquire(dir, employee).map_err(|e| match e {
+        JournalError::Locked { .. } => crate::Error::Busy(e.to_string()).into(),
+        other => Error::Lock(other),
     })
 }
 

@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use super::Result;
 use super::error::journal_err;
 use super::trust::require_trusted;
 use crate::analyze::Workspace;
-use crate::error::Result;
 use crate::journal::{Event, list_runs, read_run};
 
 /// The latest run of `playbook` for `employee` in the journal, and whether it has finished;

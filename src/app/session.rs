@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::employee::{hr_source, status_of};
 use crate::analyze::Workspace;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::execute::engine::Target;
 use crate::execute::targets::build_targets;
 use crate::hr::{EmployeeSource, HrRecord, Roster};
@@ -68,13 +68,13 @@ impl Session {
     }
 
     /// The HR source the configuration names, with its records read on first use.
-    pub fn hr(&self, workspace: &Workspace) -> Result<Arc<Hr>> {
+    pub fn hr(&self, workspace: &Workspace) -> super::Result<Arc<Hr>> {
         let mut hr = self.hr.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(hr) = hr.as_ref() {
             return Ok(Arc::clone(hr));
         }
         let source = hr_source(workspace)?;
-        let roster = source.roster().map_err(|e| Error::Usage(e.to_string()))?;
+        let roster = source.roster().map_err(super::Error::Hr)?;
         let loaded = Arc::new(Hr { source, roster });
         *hr = Some(Arc::clone(&loaded));
         Ok(loaded)
@@ -83,7 +83,7 @@ impl Session {
     /// The employee whose id or username is `key`, and their status through the glossary. A key
     /// HR does not know, or that could name two people, is a usage error.
     pub fn employee(&self, workspace: &Workspace, key: &str) -> super::Result<(HrRecord, Status)> {
-        crate::fsio::check_key(key).map_err(|e| Error::Usage(format!("employee {e}")))?;
+        crate::fsio::check_key(key).map_err(super::Error::BadKey)?;
         let hr = self.hr(workspace)?;
         let employee = hr
             .find(key)?
@@ -131,9 +131,7 @@ pub struct Hr {
 impl Hr {
     /// The record whose employee id or username is `key` (`None` when HR does not know it); a
     /// key that could name two people is a usage error naming both rows ([`Roster::find`]).
-    pub fn find(&self, key: &str) -> Result<Option<&HrRecord>> {
-        self.roster
-            .find(key)
-            .map_err(|e| Error::Usage(e.to_string()))
+    pub fn find(&self, key: &str) -> super::Result<Option<&HrRecord>> {
+        self.roster.find(key).map_err(super::Error::Hr)
     }
 }

@@ -3,13 +3,12 @@
 //! resumes a run by hand. Each run shown is verified first: a run that does not verify is
 //! refused (exit 1). Writes nothing.
 
-use super::Result;
 use super::employee::{choose_playbook, hold_reason};
 use super::error::journal_err;
 use super::session::Session;
 use super::trust::require_trusted;
+use super::{Error, Result};
 use crate::analyze::Workspace;
-use crate::error::Error;
 use crate::execute::clock;
 use crate::execute::status::{RunStatus, run_identity, run_status};
 use crate::hr::HrRecord;
@@ -48,11 +47,10 @@ pub fn status(workspace: &Workspace, request: &StatusRequest) -> Result<StatusAn
             // error naming both).
             let hr = Session::default().hr(workspace)?;
             let Some(employee) = hr.find(t)? else {
-                return Err(Error::Usage(format!(
-                    "no run or employee `{t}` in the journal {}",
-                    crate::human::path(&workspace.config.journal)
-                ))
-                .into());
+                return Err(Error::NoRunOrEmployee {
+                    key: t.clone(),
+                    journal: workspace.config.journal.clone(),
+                });
             };
             let runs: Vec<RunStatus> = all
                 .into_iter()
@@ -76,8 +74,8 @@ pub fn status(workspace: &Workspace, request: &StatusRequest) -> Result<StatusAn
 
 /// Every run in the journal, summarised at the current time; runs whose playbook is no longer in
 /// the repository are reported as errors.
-pub fn all_runs(workspace: &Workspace) -> crate::Result<Vec<RunStatus>> {
-    let now = clock::now().map_err(Error::Usage)?;
+pub fn all_runs(workspace: &Workspace) -> Result<Vec<RunStatus>> {
+    let now = clock::now().map_err(Error::Clock)?;
     Ok(journal_runs(workspace, now)?
         .into_iter()
         .map(|(_, status)| status)
@@ -88,7 +86,7 @@ pub fn all_runs(workspace: &Workspace) -> crate::Result<Vec<RunStatus>> {
 pub fn journal_runs(
     workspace: &Workspace,
     now: OffsetDateTime,
-) -> crate::Result<Vec<(Vec<Payload>, RunStatus)>> {
+) -> Result<Vec<(Vec<Payload>, RunStatus)>> {
     let dir = &workspace.config.journal;
     let mut runs = Vec::new();
     for run in list_runs(dir).map_err(journal_err)? {
@@ -101,12 +99,13 @@ pub fn journal_runs(
         let Some((_, name)) = run_identity(&records) else {
             continue;
         };
-        let playbook = workspace.playbook(&name).ok_or_else(|| {
-            Error::Usage(format!(
-                "run {run} executes playbook `{name}`, which is not in {}",
-                crate::human::path(&workspace.config.playbooks)
-            ))
-        })?;
+        let playbook = workspace
+            .playbook(&name)
+            .ok_or_else(|| Error::RunPlaybookGone {
+                run: run.clone(),
+                playbook: name.clone(),
+                place: crate::human::path(&workspace.config.playbooks),
+            })?;
         let status = run_status(
             &run,
             &records,

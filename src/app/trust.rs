@@ -12,11 +12,12 @@
 
 use std::path::{Path, PathBuf};
 
+use super::Result;
 use super::error::Error as AppError;
 use super::error::journal_err;
 use super::workspace::SIGNING_KEY_ENV;
 use crate::analyze::Workspace;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::execute::status::run_identity;
 use crate::journal::{
     AllowedSigners, Lookup, Payload, RoleMap, Signer, read_run, trusted, verify_runs,
@@ -42,7 +43,7 @@ pub fn require_trusted(workspace: &Workspace, runs: &[String]) -> Result<()> {
         if !trusted(report)
             && let Some(bad) = &report.first_error
         {
-            return Err(refuse(&report.run, bad.to_string()));
+            return Err(refuse(&report.run, bad.to_string()).into());
         }
     }
     for report in reports.iter().filter(|r| r.records > 0) {
@@ -74,7 +75,7 @@ pub fn require_trusted(workspace: &Workspace, runs: &[String]) -> Result<()> {
                     playbook.path.display(),
                     step.owner
                 );
-                return Err(refuse(&report.run, bad));
+                return Err(refuse(&report.run, bad).into());
             }
         }
     }
@@ -119,7 +120,7 @@ pub fn signer(
 fn vouch(workspace: &Workspace, signer: &Signer, key: &Path) -> Result<()> {
     let (allowed, _) = trust(workspace)?;
     let principal = signer.principal();
-    let now = crate::clock::now().map_err(Error::Usage)?;
+    let now = crate::clock::now().map_err(AppError::Clock)?;
     let now = now.replace_nanosecond(0).unwrap_or(now);
     let why = match allowed.lookup(principal, &signer.public_key(), now) {
         Lookup::Allowed(_) => return Ok(()),
@@ -149,7 +150,8 @@ fn vouch(workspace: &Workspace, signer: &Signer, key: &Path) -> Result<()> {
             "the key {} cannot sign as `{principal}`: {listed} {why}",
             crate::human::path(key)
         ),
-    })
+    }
+    .into())
 }
 
 /// The allowed signers and the role map (with the operator roles), for verification.

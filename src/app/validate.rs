@@ -1,8 +1,8 @@
 //! Validate a playbook repository (or the files named): run the analyzer over them, with the
 //! configuration, glossary, role matrix and holds as context, and collect every diagnostic. The
 //! rules for which files are checked are those `offboard validate` documents; printing them is
-//! the front end's. The JSON document ([`ValidateReport`]) is a public contract; its shape is
-//! shown in the documentation of `offboard validate` (`cli/validate.rs`).
+//! the front end's. The JSON document ([`ValidateReport`]) is a public contract, described in
+//! docs/playbook-format.md (Diagnostics).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::{Error, Result};
 use crate::analyze::{self, Context, Diagnostic, PartialConfig};
-use crate::error::{Error, Result};
 use crate::load::{self, CONFIG_FILE, FileKind, SourceFile};
 use crate::playbook::{Config, Glossary};
 
@@ -76,6 +76,41 @@ impl Outcome {
             changed_since: self.changed_since.clone(),
         }
     }
+
+    /// Every diagnostic with its file relative to the root of the git work tree holding it (as
+    /// given outside any): the paths GitHub annotations and SARIF logs name.
+    pub fn in_work_trees(&self) -> Vec<(String, &Diagnostic)> {
+        let mut roots = RepoRoots::default();
+        self.diagnostics
+            .iter()
+            .map(|d| (roots.relative(&d.file).display().to_string(), d))
+            .collect()
+    }
+}
+
+/// The git work tree roots of files' directories, looked up once per directory.
+#[derive(Default)]
+struct RepoRoots {
+    by_dir: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl RepoRoots {
+    /// `file` relative to the work tree holding it, or as given outside any.
+    fn relative(&mut self, file: &Path) -> PathBuf {
+        let absolute = canonical_lenient(file);
+        let Some(dir) = absolute.parent().map(Path::to_path_buf) else {
+            return file.to_path_buf();
+        };
+        let root = self.by_dir.entry(dir.clone()).or_insert_with(|| {
+            dir.ancestors()
+                .find(|d| d.join(".git").exists())
+                .map(Path::to_path_buf)
+        });
+        match root.as_ref().and_then(|r| absolute.strip_prefix(r).ok()) {
+            Some(rel) => rel.to_path_buf(),
+            None => file.to_path_buf(),
+        }
+    }
 }
 
 /// How `--changed-since` chose the files checked.
@@ -133,10 +168,11 @@ pub struct ValidateRequest {
 pub fn check(args: &ValidateRequest) -> Result<Outcome> {
     for path in &args.paths {
         if !path.exists() {
-            return Err(Error::Usage(format!(
-                "{} does not exist",
-                crate::human::path(path)
-            )));
+            return Err(Error::Missing {
+                what: "",
+                path: path.clone(),
+                hint: "",
+            });
         }
     }
     let start = args
@@ -152,7 +188,7 @@ pub fn check(args: &ValidateRequest) -> Result<Outcome> {
     let changes = match &args.changed_since {
         Some(rev) => Some((
             rev,
-            load::changes_since(&start, rev).map_err(|e| Error::Usage(e.to_string()))?,
+            load::changes_since(&start, rev).map_err(Error::ChangedSince)?,
         )),
         None => None,
     };
@@ -297,7 +333,7 @@ fn gather(
     };
     if args.paths.is_empty() && config_path.is_none() && !default_dir.is_dir() {
         // Nothing named, no configuration and no ./playbooks: what every command says.
-        let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?;
+        let cwd = std::env::current_dir().map_err(|e| crate::Error::io("cannot read", ".", e))?;
         return Err(super::workspace::no_config(&cwd));
     }
     let targets = targets(&args.paths, config, &default_dir, incomplete_config)?;
@@ -384,9 +420,7 @@ fn nothing_found(args: &ValidateRequest, config: Option<&Config>) -> Error {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    Error::Usage(format!(
-        "no playbook found in {place}: it holds no .yaml or .yml file"
-    ))
+    Error::NoPlaybookFiles { place }
 }
 
 /// The files a PATH stands for. Without PATH, `default_dir` (the configured playbooks
@@ -405,10 +439,9 @@ fn targets(
             if incomplete {
                 return Ok(Vec::new());
             }
-            return Err(Error::Usage(format!(
-                "no PATH given and {} is not a directory",
-                crate::human::path(&defaults[0])
-            )));
+            return Err(Error::NoPlaybooksDir {
+                dir: defaults[0].clone(),
+            });
         }
         &defaults[..]
     } else {
@@ -545,7 +578,7 @@ fn canonical(path: &Path) -> PathBuf {
 
 /// The canonical path of `path`, also when the file itself no longer exists (its directory is
 /// resolved instead), to compare with the paths git reports.
-pub fn canonical_lenient(path: &Path) -> PathBuf {
+fn canonical_lenient(path: &Path) -> PathBuf {
     if let Ok(p) = path.canonicalize() {
         return p;
     }

@@ -4,10 +4,11 @@
 
 use std::path::Path;
 
-use super::Result;
+use serde::Serialize;
+
 use super::trust::trust;
+use super::{Error, Result};
 use crate::analyze::Workspace;
-use crate::error::Error;
 use crate::journal::{Anchor, Reason, VerifyReport, verify_anchored};
 use crate::report::{PackCheck, check_evidence_pack};
 
@@ -26,14 +27,14 @@ pub fn verify(workspace: &Workspace, request: &VerifyRequest) -> Result<VerifyRe
     let (allowed, roles) = trust(workspace)?;
     let dir = &workspace.config.journal;
     if !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "journal directory {} does not exist: nothing has run yet",
-            crate::human::path(dir)
-        ))
-        .into());
+        return Err(Error::Missing {
+            what: "journal directory ",
+            path: dir.clone(),
+            hint: ": nothing has run yet",
+        });
     }
     for run in &request.runs {
-        crate::journal::record::check_id("run id", run).map_err(|e| Error::Usage(e.to_string()))?;
+        crate::journal::record::check_id("run id", run).map_err(Error::BadRunId)?;
     }
     let runs = (!request.runs.is_empty()).then_some(request.runs.as_slice());
     let report = verify_anchored(dir, &allowed, &roles, runs, &request.heads);
@@ -49,27 +50,40 @@ pub fn verify(workspace: &Workspace, request: &VerifyRequest) -> Result<VerifyRe
         .map(|r| r.run.as_str())
         .collect();
     if !unknown.is_empty() {
-        return Err(Error::Usage(format!(
-            "no run {} in the journal {} (neither a run file nor a ledger entry)",
-            unknown.join(", "),
-            crate::human::path(dir)
-        ))
-        .into());
+        return Err(Error::NoSuchRuns {
+            runs: unknown.iter().map(|r| r.to_string()).collect(),
+            journal: dir.clone(),
+        });
     }
     Ok(report)
 }
 
-/// Check the evidence pack in `dir`; the verdict, and the allowed-signers file it was checked
-/// against.
-pub fn verify_evidence(workspace: &Workspace, dir: &Path) -> Result<(PackCheck, String)> {
+/// The verdict on an evidence pack: the `--format json` document of `offboard verify
+/// --evidence`.
+#[derive(Debug, Serialize)]
+pub struct EvidenceVerdict {
+    /// The pack directory, as given.
+    pub pack: String,
+    /// The allowed-signers file the signature was checked against.
+    pub allowed_signers: String,
+    /// What was found.
+    #[serde(flatten)]
+    pub check: PackCheck,
+}
+
+/// Check the evidence pack in `dir` against the repository's allowed signers.
+pub fn verify_evidence(workspace: &Workspace, dir: &Path) -> Result<EvidenceVerdict> {
     let (allowed, _) = trust(workspace)?;
-    let allowed_path = workspace
+    let allowed_signers = workspace
         .config
         .signing
         .as_ref()
         .map(|s| s.allowed_signers.display().to_string())
         .unwrap_or_default();
-    let check = check_evidence_pack(dir, &allowed)
-        .map_err(|e| Error::Usage(format!("verify --evidence: {e}")))?;
-    Ok((check, allowed_path))
+    let check = check_evidence_pack(dir, &allowed).map_err(Error::EvidencePack)?;
+    Ok(EvidenceVerdict {
+        pack: dir.display().to_string(),
+        allowed_signers,
+        check,
+    })
 }

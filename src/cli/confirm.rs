@@ -5,9 +5,8 @@
 use super::args::ConfirmArgs;
 use super::{Format, GlobalArgs};
 use crate::app::Result;
-use crate::app::confirm::{ConfirmRequest, SignedOff, confirm};
+use crate::app::confirm::{ConfirmRequest, confirm};
 use crate::app::workspace::load_workspace;
-use crate::error::Error;
 use crate::exit::Exit;
 use crate::journal::Event;
 
@@ -27,24 +26,18 @@ pub fn run(global: &GlobalArgs, args: &ConfirmArgs) -> Result<Exit> {
         _ => "confirmed",
     };
     if global.format == Format::Json {
-        let text =
-            serde_json::to_string_pretty(&outcome).map_err(|e| Error::Usage(e.to_string()))?;
-        println!("{text}");
+        super::print_json(&outcome)?;
     } else if outcome.already {
         println!("{} {}: already {verb}", outcome.run, outcome.step);
     } else if !global.quiet {
-        print_signed(&outcome, verb);
+        println!(
+            "{} {}: {verb} by {} ({}); run `{}` to continue",
+            outcome.run,
+            outcome.step,
+            outcome.signed_off_by.as_deref().unwrap_or_default(),
+            outcome.role,
+            outcome.next
+        );
     }
     Ok(Exit::Done)
-}
-
-fn print_signed(outcome: &SignedOff, verb: &str) {
-    println!(
-        "{} {}: {verb} by {} ({}); run `{}` to continue",
-        outcome.run,
-        outcome.step,
-        outcome.signed_off_by.as_deref().unwrap_or_default(),
-        outcome.role,
-        outcome.next
-    );
 }

@@ -5,11 +5,11 @@
 use std::sync::atomic::AtomicBool;
 
 use super::args::DueArgs;
-use super::terminal::Terminal;
+use super::terminal::with_context;
 use super::{Format, GlobalArgs};
+use crate::app::Result;
 use crate::app::due::{DueRequest, due};
 use crate::app::workspace::load_workspace;
-use crate::app::{Context, Result};
 use crate::error::Error;
 use crate::exit::Exit;
 
@@ -17,24 +17,15 @@ use crate::exit::Exit;
 pub fn run(global: &GlobalArgs, args: &DueArgs, interrupted: &AtomicBool) -> Result<Exit> {
     let json = global.format == Format::Json;
     let workspace = load_workspace(global.config.as_deref())?;
-    let terminal = Terminal::new(global);
-    let ctx = Context {
-        workspace: &workspace,
-        interaction: &terminal,
-        interrupted,
-    };
     let request = DueRequest {
         dry_run: args.dry_run,
     };
-    let report = due(ctx, &request)?;
+    let report = with_context(global, &workspace, interrupted, |ctx| due(ctx, &request))?;
     if json {
         let line = serde_json::to_string(&report).map_err(|e| Error::Usage(e.to_string()))?;
         println!("{line}");
     } else if report.runs.is_empty() && !global.quiet {
         eprintln!("nothing is due");
     }
-    Ok(Exit::ALL
-        .into_iter()
-        .find(|e| e.code() == report.exit)
-        .unwrap_or(Exit::Usage))
+    Ok(Exit::from_code(report.exit).unwrap_or(Exit::Usage))
 }

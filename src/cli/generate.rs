@@ -1,6 +1,6 @@
 //! Generated artefacts: the playbook JSON Schema, shell completions and the man pages, all
-//! derived from the types that define them so they cannot drift. Printing and writing files
-//! only; nothing here reads a repository.
+//! derived from the types that define them so they cannot drift. Printing only (files are
+//! written by [`crate::app::generated`]); nothing here reads a repository.
 
 use std::io::Write;
 
@@ -18,20 +18,9 @@ use crate::schema::SchemaKind;
 /// every one of them written into DIR as `KIND.schema.json`.
 pub fn schema(global: &GlobalArgs, args: &SchemaArgs) -> Result<Exit> {
     if let Some(dir) = &args.out {
-        // Schemas are for everyone to read (0644, directories 0755), whatever the umask.
-        crate::fsio::create_dir_all(dir, 0o755).map_err(|e| Error::io("cannot create", dir, e))?;
-        for kind in SchemaKind::ALL {
-            let path = dir.join(kind.file_name());
-            let text = format!("{}\n", kind.json());
-            crate::fsio::replace(&path, 0o644, |file| file.write_all(text.as_bytes()))
-                .map_err(|e| Error::io("cannot write", &path, e))?;
-        }
+        let written = crate::app::generated::write_schemas(dir)?;
         if !global.quiet {
-            eprintln!(
-                "wrote {} schemas into {}",
-                SchemaKind::ALL.len(),
-                dir.display()
-            );
+            eprintln!("wrote {written} schemas into {}", dir.display());
         }
         return Ok(Exit::Done);
     }
@@ -60,15 +49,8 @@ pub fn completions(shell: clap_complete::Shell) -> Result<Exit> {
 pub fn man(global: &GlobalArgs, args: &ManArgs) -> Result<Exit> {
     let pages = man_pages().map_err(|e| Error::io("cannot render", "man page", e))?;
     if let Some(dir) = &args.out {
-        // Man pages are for everyone to read (0644, directories 0755), whatever the umask.
-        crate::fsio::create_dir_all(dir, 0o755).map_err(|e| Error::io("cannot create", dir, e))?;
-        for page in &pages {
-            let path = dir.join(&page.file);
-            crate::fsio::replace(&path, 0o644, |file| {
-                std::io::Write::write_all(file, &page.roff)
-            })
-            .map_err(|e| Error::io("cannot write", &path, e))?;
-        }
+        let files = pages.iter().map(|p| (p.file.as_str(), p.roff.as_slice()));
+        crate::app::generated::write_into(dir, files)?;
         if !global.quiet {
             eprintln!("wrote {} man pages into {}", pages.len(), dir.display());
         }

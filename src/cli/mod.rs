@@ -14,12 +14,10 @@ mod progress;
 mod reconcile;
 mod report;
 mod run;
-mod sarif;
 mod status;
 mod terminal;
 mod validate;
 mod verify;
-mod verify_evidence;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -85,8 +83,18 @@ fn asks_for_json(args: &[std::ffi::OsString]) -> bool {
 pub fn run(cli: Cli) -> Result<Exit> {
     let Cli { global, command } = cli;
     let human_or_json = [Format::Human, Format::Json];
+    let hj = "human or json";
     match command {
-        Command::Validate(args) => Ok(validate::run(&global, &args)?),
+        Command::Validate(args) => {
+            let formats = [Format::Human, Format::Json, Format::Github, Format::Sarif];
+            accept_format(
+                "validate",
+                global.format,
+                &formats,
+                "human, json, github or sarif",
+            )?;
+            Ok(validate::run(&global, &args)?)
+        }
         Command::Schema(args) => {
             accept_format("schema", global.format, &human_or_json, "json only")?;
             Ok(generate::schema(&global, &args)?)
@@ -105,24 +113,37 @@ pub fn run(cli: Cli) -> Result<Exit> {
             Ok(generate::man(&global, &args)?)
         }
         Command::Run(args) => {
-            accept_format("run", global.format, &human_or_json, "human or json")?;
+            accept_format("run", global.format, &human_or_json, hj)?;
             run::run(&global, &args, &interrupt_flag())
         }
-        Command::Plan(args) => plan::run(&global, &args),
+        Command::Plan(args) => {
+            accept_format("plan", global.format, &human_or_json, hj)?;
+            plan::run(&global, &args)
+        }
         Command::Confirm(args) => {
-            accept_format("confirm", global.format, &human_or_json, "human or json")?;
+            accept_format("confirm", global.format, &human_or_json, hj)?;
             confirm::run(&global, &args)
         }
-        Command::Status(args) => status::run(&global, &args),
+        Command::Status(args) => {
+            accept_format("status", global.format, &human_or_json, hj)?;
+            status::run(&global, &args)
+        }
         Command::Due(args) => {
-            accept_format("due", global.format, &human_or_json, "human or json")?;
+            accept_format("due", global.format, &human_or_json, hj)?;
             due::run(&global, &args, &interrupt_flag())
         }
-        Command::Verify(args) => verify::run(&global, &args),
+        Command::Verify(args) => {
+            accept_format("verify", global.format, &human_or_json, hj)?;
+            verify::run(&global, &args)
+        }
         Command::Reconcile(args) => reconcile::run(&global, &args),
-        Command::Report(args) => report::run(&global, &args),
+        Command::Report(args) => {
+            let formats = [Format::Human, Format::Json, Format::Md, Format::Html];
+            accept_format("report", global.format, &formats, "human, json, md or html")?;
+            report::run(&global, &args)
+        }
         Command::Init(args) => {
-            accept_format("init", global.format, &human_or_json, "human or json")?;
+            accept_format("init", global.format, &human_or_json, hj)?;
             Ok(init::run(&global, &args)?)
         }
     }
@@ -144,9 +165,16 @@ fn accept_format(
     )))
 }
 
-/// How an error that ends a command is printed on stderr with `--format json`: one object on one
-/// line. `error` is the message with its causes (the same text `human` prints after `error: `;
-/// like every message it never holds a secret), `exit` the process exit status that follows.
+/// Print `value` on stdout as the command's pretty-printed `--format json` document.
+fn print_json(value: &impl serde::Serialize) -> crate::Result<()> {
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| crate::Error::Usage(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// The error that ends a command, as one line of stderr with `--format json` (README, "Output
+/// formats").
 #[derive(Debug, serde::Serialize)]
 pub struct ErrorReport<'a> {
     /// The message and its causes, joined by `: `.
@@ -173,9 +201,7 @@ pub fn print_error(format: Format, message: &str, exit: Exit) {
     }
 }
 
-/// A warning on stderr with `--format json`: one object on one line, so that stderr stays
-/// machine-readable. `warning` is the text `human` prints after `warning: `; `employees` names
-/// the employees it concerns, when it concerns some.
+/// A warning, as one line of stderr with `--format json` (README, "Output formats").
 #[derive(Debug, serde::Serialize)]
 pub struct WarningReport<'a> {
     /// The message.
@@ -202,8 +228,7 @@ pub fn print_warning(format: Format, message: &str, employees: &[String]) {
 }
 
 /// A flag Ctrl-C sets: the engine finishes the step in hand, records it, and stops (exit 130).
-/// A second Ctrl-C exits at once; the journal is consistent either way, since every record is
-/// durable before the next side effect.
+/// A second Ctrl-C exits at once; every record is durable before the next side effect.
 pub(crate) fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let handler_flag = Arc::clone(&flag);
@@ -230,14 +255,8 @@ pub fn init_logging(global: &GlobalArgs) {
         .try_init();
 }
 
-/// What each verbosity shows: warnings by default (errors only with `-q`); `-v` adds offboard's
-/// own log (one line per read or write against a system), `-vv` its detail, and only `-vvv`
-/// the libraries' traces (HTTP, TLS, LDAP).
-///
-/// Even then the one library trace that can carry request bytes, and so an `Authorization`
-/// header, is kept off: reqwest's connection dump. offboard never asks for it
-/// (`connection_verbose`), and the filter holds it off should that change. hyper logs no
-/// headers (its tracing is compiled out), and the secrets never reach offboard's own lines.
+/// What each verbosity shows (README, "Logging"). Even `-vvv` keeps off reqwest's connection
+/// dump, the one library trace that could carry an `Authorization` header.
 pub fn log_filter(global: &GlobalArgs) -> &'static str {
     match (global.quiet, global.verbose) {
         (true, _) => "error",

@@ -9,7 +9,6 @@ use crate::app::Result;
 use crate::app::plan::{PlanRequest, plan};
 use crate::app::plan_file::Plan;
 use crate::app::workspace::load_workspace;
-use crate::error::Error;
 use crate::execute::outcome::StepState;
 use crate::exit::Exit;
 use crate::hr::HrRecord;
@@ -17,13 +16,6 @@ use crate::human::{money, printable};
 
 /// Plan the offboarding of one employee and print (or save) it.
 pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit> {
-    if !matches!(global.format, Format::Human | Format::Json) {
-        return Err(Error::Usage(format!(
-            "`offboard plan` prints human or json, not {}",
-            global.format
-        ))
-        .into());
-    }
     let workspace = load_workspace(global.config.as_deref())?;
     let request = PlanRequest {
         employee: &args.employee,
@@ -33,9 +25,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit> {
     let (plan, employee) = plan(&workspace, &Terminal::new(global), &request)?;
     match global.format {
         Format::Json => {
-            let json =
-                serde_json::to_string_pretty(&plan).map_err(|e| Error::Usage(e.to_string()))?;
-            println!("{json}");
+            super::print_json(&plan)?;
         }
         _ => print_human(&plan, &employee),
     }

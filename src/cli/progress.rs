@@ -96,11 +96,6 @@ impl Progress {
     }
 }
 
-/// Whether the engine reports `state` for a step it did not look at because of Ctrl-C.
-fn pending_on_interruption(state: &StepState) -> bool {
-    matches!(state, StepState::Pending { on } if on == "interruption")
-}
-
 fn emit(value: serde_json::Value) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{value}");
@@ -131,7 +126,7 @@ impl Observer for Progress {
             emit(value);
             return;
         }
-        if pending_on_interruption(&outcome.state) {
+        if outcome.state.is_pending_on_interruption() {
             if !self.interrupted
                 && let Mode::Bar(bar) = &self.mode
             {
@@ -190,13 +185,7 @@ pub(super) fn print_report(global: &super::GlobalArgs, report: &RunReport) {
         );
         return;
     }
-    let count = |f: fn(&StepState) -> bool| report.steps.iter().filter(|s| f(&s.state)).count();
-    let confirmed = count(|s| {
-        matches!(
-            s,
-            StepState::Confirmed { .. } | StepState::AlreadyConfirmed | StepState::NoAccount
-        )
-    });
+    let confirmed = report.steps.iter().filter(|s| s.state.is_done()).count();
     let verdict = match report.exit() {
         Exit::Done => "complete".to_owned(),
         Exit::Waiting => "waiting".to_owned(),
@@ -216,40 +205,14 @@ pub(super) fn print_report(global: &super::GlobalArgs, report: &RunReport) {
     if global.quiet {
         return;
     }
-    for step in &report.steps {
-        if !matches!(
-            step.state,
-            StepState::Confirmed { .. } | StepState::AlreadyConfirmed | StepState::NoAccount
-        ) {
-            println!("  {:<24} {}", step.step, describe(&step.state));
-        }
+    for step in report.steps.iter().filter(|s| !s.state.is_done()) {
+        println!("  {:<24} {}", step.step, describe(&step.state));
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::playbook::{Action, Confirm, OnError, Risk};
-
-    fn step(id: &str) -> Step {
-        Step {
-            id: id.into(),
-            kind: Action::Manual,
-            connector: None,
-            with: BTreeMap::new(),
-            after: Vec::new(),
-            owner: "iam".into(),
-            risk: Risk::Standard,
-            at: None,
-            destructive: false,
-            preserves_data: false,
-            confirm: Confirm::Manual,
-            on_error: OnError::Stop,
-            approval: false,
-        }
-    }
 
     /// Feed a ten-step run interrupted after `done` steps to a bar that draws nowhere.
     fn interrupted_bar(done: usize) -> ProgressBar {
@@ -260,7 +223,7 @@ mod tests {
         };
         progress.run_started("r", "E1", "p", 10);
         for index in 0..10 {
-            let step = step(&format!("s{index}"));
+            let step = Step::manual(&format!("s{index}"));
             progress.step_started(index, 10, &step);
             let state = if index < done {
                 StepState::Confirmed {
@@ -269,7 +232,7 @@ mod tests {
                 }
             } else {
                 StepState::Pending {
-                    on: "interruption".into(),
+                    on: crate::execute::outcome::INTERRUPTION.into(),
                 }
             };
             progress.step_finished(&StepOutcome {
@@ -291,39 +254,5 @@ mod tests {
         let bar = interrupted_bar(10);
         assert_eq!(bar.position(), 10);
         assert_eq!(bar.message(), "s9 (manual)");
-    }
-
-    #[test]
-    fn only_steps_skipped_by_the_interruption_count_as_such() {
-        let table = [
-            (
-                StepState::Pending {
-                    on: "interruption".into(),
-                },
-                true,
-            ),
-            (
-                StepState::Pending {
-                    on: "disable-account".into(),
-                },
-                false,
-            ),
-            (
-                StepState::Confirmed {
-                    changed: false,
-                    kept: None,
-                },
-                false,
-            ),
-            (
-                StepState::Failed {
-                    error: "interruption".into(),
-                },
-                false,
-            ),
-        ];
-        for (state, expected) in table {
-            assert_eq!(pending_on_interruption(&state), expected, "{state:?}");
-        }
     }
 }

@@ -8,19 +8,19 @@ use std::io::Write;
 
 use super::GlobalArgs;
 use super::args::{Format, ReconcileArgs};
-use super::terminal::Terminal;
+use super::terminal::with_context;
 use crate::analyze::Workspace;
+use crate::app::Result;
 use crate::app::batch::{BatchRequest, start_batch};
 use crate::app::reconcile::alert::{Alerted, post};
 use crate::app::reconcile::leavers::{leavers, reason, starts};
 use crate::app::reconcile::saved::{Saved, save};
 use crate::app::reconcile::{ReconcileRequest, reconcile};
 use crate::app::workspace::load_workspace;
-use crate::app::{Context, Result};
 use crate::connector::Messenger;
 use crate::error::Error;
 use crate::exit::Exit;
-use crate::human::{money, printable, timestamp};
+use crate::human::{aligned, money, printable, timestamp};
 use crate::reconcile::{CSV_HEADER, Finding, FindingKind, Report};
 
 /// Run `offboard reconcile`.
@@ -154,13 +154,9 @@ fn offboard(
         ..BatchRequest::default()
     };
     let interrupted = super::interrupt_flag();
-    let terminal = Terminal::new(global);
-    let ctx = Context {
-        workspace,
-        interaction: &terminal,
-        interrupted: &interrupted,
-    };
-    let report = start_batch(ctx, &request)?;
+    let report = with_context(global, workspace, &interrupted, |ctx| {
+        start_batch(ctx, &request)
+    })?;
     super::run::print_table(global, &report);
     Ok(report.exit())
 }
@@ -200,9 +196,9 @@ const HEADINGS: [&str; 9] = [
 ];
 
 /// A finding's cells for the table; names read from the systems are made printable.
-fn cells(f: &Finding) -> [String; 9] {
+fn cells(f: &Finding) -> Vec<String> {
     let or_dash = |v: Option<&str>| printable(v.unwrap_or("-"));
-    [
+    vec![
         printable(&f.system),
         printable(&f.account),
         or_dash(f.employee_id.as_deref()),
@@ -216,6 +212,8 @@ fn cells(f: &Finding) -> [String; 9] {
     ]
 }
 
+/// The findings for people: a table per kind of finding (columns as wide across all of them),
+/// then the totals.
 fn print_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     let coverage = &report.coverage;
     let checked = format!(
@@ -228,34 +226,10 @@ fn print_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     if report.is_clean() {
         return writeln!(out, "No orphaned or excess entitlements: {checked}.");
     }
-    let rows: Vec<(FindingKind, [String; 9])> =
-        report.findings.iter().map(|f| (f.kind, cells(f))).collect();
-    let mut widths = HEADINGS.map(|h| h.chars().count());
-    for (_, row) in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |out: &mut dyn Write, row: &[String; 9]| -> std::io::Result<()> {
-        let mut text = String::new();
-        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
-            let pad = width.saturating_sub(cell.chars().count());
-            if i == 7 || i == 8 {
-                text.push_str(&" ".repeat(pad));
-                text.push_str(cell);
-            } else {
-                text.push_str(cell);
-                if i < 8 {
-                    text.push_str(&" ".repeat(pad));
-                }
-            }
-            if i < 8 {
-                text.push_str("  ");
-            }
-        }
-        writeln!(out, "{}", text.trim_end())
-    };
-    let headings = HEADINGS.map(str::to_owned);
+    let rows: Vec<Vec<String>> = std::iter::once(HEADINGS.map(str::to_owned).to_vec())
+        .chain(report.findings.iter().map(cells))
+        .collect();
+    let lines = aligned(&rows, &[7, 8]);
     let mut first = true;
     for kind in FindingKind::ALL {
         let sum = report
@@ -278,9 +252,11 @@ fn print_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             sum.count,
             money(sum.monthly_cost_cents)
         )?;
-        line(out, &headings)?;
-        for (_, row) in rows.iter().filter(|(k, _)| *k == kind) {
-            line(out, row)?;
+        writeln!(out, "{}", lines[0])?;
+        for (finding, line) in report.findings.iter().zip(&lines[1..]) {
+            if finding.kind == kind {
+                writeln!(out, "{line}")?;
+            }
         }
     }
     let by_kind: Vec<String> = FindingKind::ALL
@@ -298,17 +274,4 @@ fn print_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         by_kind.join(", "),
         money(report.totals.monthly_cost_cents)
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::money;
-
-    #[test]
-    fn money_has_two_decimals() {
-        assert_eq!(money(0), "0.00");
-        assert_eq!(money(15974), "159.74");
-        assert_eq!(money(5), "0.05");
-        assert_eq!(money(-250), "-2.50");
-    }
 }

@@ -7,19 +7,11 @@ use super::{Format, GlobalArgs};
 use crate::app::Result;
 use crate::app::report::{report, write_evidence};
 use crate::app::workspace::load_workspace;
-use crate::error::Error;
 use crate::exit::Exit;
 use crate::report::render;
 
 /// Print the report and write the evidence pack if asked.
 pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
-    if matches!(global.format, Format::Github | Format::Sarif | Format::Csv) {
-        return Err(Error::Usage(format!(
-            "`offboard report` prints human, json, md or html, not {}",
-            global.format
-        ))
-        .into());
-    }
     let workspace = load_workspace(global.config.as_deref())?;
     let (report, runs) = report(&workspace, &args.since)?;
     let text = match global.format {

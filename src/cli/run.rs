@@ -8,7 +8,7 @@ use serde_json::json;
 use super::GlobalArgs;
 use super::args::RunArgs;
 use super::progress::print_report;
-use super::terminal::Terminal;
+use super::terminal::with_context;
 use crate::app::batch::{BatchReport, BatchRequest, employees, run_batch};
 use crate::app::plan::{SavedPlanRequest, run_saved};
 use crate::app::run::{RunRequest, run as run_one};
@@ -20,12 +20,13 @@ use crate::exit::Exit;
 /// exit code is the most severe outcome ([`Exit::worst`]). Each employee must be named once.
 pub fn run(global: &GlobalArgs, args: &RunArgs, interrupted: &AtomicBool) -> Result<Exit> {
     let workspace = load_workspace(global.config.as_deref())?;
-    let terminal = Terminal::new(global);
-    let ctx = Context {
-        workspace: &workspace,
-        interaction: &terminal,
-        interrupted,
-    };
+    with_context(global, &workspace, interrupted, |ctx| {
+        run_in(ctx, global, args)
+    })
+}
+
+/// [`run`] once the repository is loaded.
+fn run_in(ctx: Context, global: &GlobalArgs, args: &RunArgs) -> Result<Exit> {
     if let Some(plan) = &args.plan {
         let request = SavedPlanRequest {
             plan,

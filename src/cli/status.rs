@@ -6,20 +6,12 @@ use super::{Format, GlobalArgs};
 use crate::analyze::Workspace;
 use crate::app::status::{StatusAnswer, StatusRequest, resume_command, status};
 use crate::app::workspace::load_workspace;
-use crate::error::Error;
 use crate::execute::status::RunStatus;
 use crate::exit::Exit;
 use crate::human::{printable, timestamp};
 
 /// Print the status of open runs, or of the run or employee named.
 pub fn run(global: &GlobalArgs, args: &StatusArgs) -> crate::app::Result<Exit> {
-    if !matches!(global.format, Format::Human | Format::Json) {
-        return Err(Error::Usage(format!(
-            "`offboard status` prints human or json, not {}",
-            global.format
-        ))
-        .into());
-    }
     let workspace = load_workspace(global.config.as_deref())?;
     let request = StatusRequest {
         target: args.target.clone(),
@@ -41,9 +33,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> crate::app::Result<Exit> {
     };
     match global.format {
         Format::Json => {
-            let text =
-                serde_json::to_string_pretty(&runs).map_err(|e| Error::Usage(e.to_string()))?;
-            println!("{text}");
+            super::print_json(&runs)?;
         }
         _ => print_human(&workspace, &runs),
     }

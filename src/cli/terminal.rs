@@ -4,14 +4,16 @@
 
 use std::io::{BufRead, Write};
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, PoisonError};
 
 use serde_json::json;
 
 use super::progress::{Progress, print_report};
 use super::{Format, GlobalArgs};
+use crate::analyze::Workspace;
 use crate::app::due::DueRun;
-use crate::app::{Error, Interaction, Result, RunView, SignOffPrompt};
+use crate::app::{Context, Error, Interaction, Result, RunView, SignOffPrompt};
 use crate::execute::outcome::RunReport;
 use crate::playbook::Step;
 
@@ -30,6 +32,22 @@ impl<'a> Terminal<'a> {
             printing: Mutex::new(()),
         }
     }
+}
+
+/// Call `use_case` with the context the use cases that run playbooks need: `workspace`, the
+/// terminal `global` describes, and the flag Ctrl-C sets.
+pub fn with_context<T>(
+    global: &GlobalArgs,
+    workspace: &Workspace,
+    interrupted: &AtomicBool,
+    use_case: impl FnOnce(Context) -> T,
+) -> T {
+    let terminal = Terminal::new(global);
+    use_case(Context {
+        workspace,
+        interaction: &terminal,
+        interrupted,
+    })
 }
 
 impl Interaction for Terminal<'_> {

@@ -1,31 +1,27 @@
 //! `offboard verify`: check the journal (hash chains, signatures, signer roles, the ledger) and
 //! name the first bad record of each run; print the heads an auditor saves, and check heads
-//! saved earlier (`--head`). `--evidence DIR` checks an evidence pack instead
-//! ([`super::verify_evidence`]).
+//! saved earlier (`--head`). `--evidence DIR` checks an auditor evidence pack instead, against
+//! the repository's `allowed_signers` (never anything the pack carries), and prints every
+//! problem found or what was proven.
+
+use std::path::Path;
 
 use super::args::VerifyArgs;
 use super::{Format, GlobalArgs};
+use crate::analyze::Workspace;
 use crate::app::Result;
-use crate::app::verify::{VerifyRequest, verify};
+use crate::app::verify::{VerifyRequest, verify, verify_evidence};
 use crate::app::workspace::load_workspace;
-use crate::error::Error;
 use crate::exit::Exit;
-use crate::human::printable;
+use crate::human::{path, printable, timestamp};
 use crate::journal::{Anchor, RunStatus};
 
 /// Verify the runs named (all when none) and print the verdicts.
 pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
-    if !matches!(global.format, Format::Human | Format::Json) {
-        return Err(Error::Usage(format!(
-            "`offboard verify` prints human or json, not {}",
-            global.format
-        ))
-        .into());
-    }
-    if let Some(pack) = &args.evidence {
-        return super::verify_evidence::run(global, pack);
-    }
     let workspace = load_workspace(global.config.as_deref())?;
+    if let Some(pack) = &args.evidence {
+        return evidence(global, &workspace, pack);
+    }
     let request = VerifyRequest {
         runs: args.runs.clone(),
         heads: args.heads.clone(),
@@ -33,9 +29,7 @@ pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<Exit> {
     let report = verify(&workspace, &request)?;
     match global.format {
         Format::Json => {
-            let text =
-                serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
-            println!("{text}");
+            super::print_json(&report)?;
         }
         _ => {
             if let Some(bad) = &report.ledger.first_error {
@@ -100,4 +94,48 @@ fn print_heads(report: &crate::journal::VerifyReport) {
             println!("run head: {}", Anchor::of(Some(&run.run), head));
         }
     }
+}
+
+/// Check the pack in `dir` and print the verdict.
+fn evidence(global: &GlobalArgs, workspace: &Workspace, dir: &Path) -> Result<Exit> {
+    let verdict = verify_evidence(workspace, dir)?;
+    let (check, shown_dir) = (&verdict.check, path(dir));
+    match global.format {
+        Format::Json => super::print_json(&verdict)?,
+        _ => {
+            // The pack is untrusted: its names and texts are made printable.
+            for problem in &check.problems {
+                println!("BAD: {}", printable(&problem.message));
+            }
+            let signer = printable(check.signer.as_deref().unwrap_or("?"));
+            let allowed_path = path(Path::new(&verdict.allowed_signers));
+            if check.ok {
+                println!(
+                    "evidence pack verified: {} signed by {signer} ({}), listed in {allowed_path}; \
+                     all {} listed file(s) present and intact, no other file",
+                    shown_dir,
+                    check
+                        .generated_at
+                        .as_deref()
+                        .map_or_else(|| "?".into(), timestamp),
+                    check.files_verified
+                );
+            } else if check.manifest_verified {
+                println!(
+                    "evidence pack FAILED verification: {} problem(s) in {}; {} of {} listed file(s) intact",
+                    check.problems.len(),
+                    shown_dir,
+                    check.files_verified,
+                    check.files_listed
+                );
+            } else {
+                println!(
+                    "evidence pack FAILED verification: the manifest of {} cannot be trusted \
+                     (signers checked against {allowed_path}), so no file was checked",
+                    shown_dir
+                );
+            }
+        }
+    }
+    Ok(if check.ok { Exit::Done } else { Exit::Findings })
 }

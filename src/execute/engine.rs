@@ -13,7 +13,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::approval;
 use super::context::template_context;
-use super::outcome::{RunReport, StepOutcome, StepState};
+use super::outcome::{INTERRUPTION, RunReport, StepOutcome, StepState};
 pub use super::run_log::{Entry, Mode, Observer, Recorded, RunLog, SignOff, Target};
 use super::simulated::Simulated;
 use super::step_record::{Done, Intent, Recorder, record_done};
@@ -98,7 +98,7 @@ impl Engine<'_> {
                         .iter()
                         .rev()
                         .find(|s| matches!(s.state, StepState::Failed { .. }))
-                        .map_or_else(|| "interruption".to_owned(), |s| s.step.clone()),
+                        .map_or_else(|| INTERRUPTION.to_owned(), |s| s.step.clone()),
                 }
             } else if self.not_yet_due(step) {
                 // A staged step is scheduled as soon as the run starts, whatever it waits for.
@@ -109,7 +109,7 @@ impl Engine<'_> {
                 report.interrupted = true;
                 stopped = true;
                 StepState::Pending {
-                    on: "interruption".to_owned(),
+                    on: INTERRUPTION.to_owned(),
                 }
             } else {
                 self.step(step, &context, &history, log, observer, &mut simulated)?

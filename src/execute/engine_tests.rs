@@ -13,9 +13,7 @@ use super::outcome::{RunReport, StepOutcome, StepState};
 use crate::connector::{AccountState, Change, Connector, ConnectorError, Principal};
 use crate::hr::{Employment, HrRecord};
 use crate::journal::Event;
-use crate::playbook::{
-    Action, Confirm, OnError, Playbook, Risk, RoleMatrix, Status, Step, Template,
-};
+use crate::playbook::{Action, Confirm, Playbook, Risk, RoleMatrix, Status, Step, Template};
 use crate::retry::RetryPolicy;
 
 /// An account system in memory, one account per login. With `ignore_changes` it accepts every
@@ -127,19 +125,12 @@ impl Observer for Quiet {
 
 fn step(id: &str, kind: Action, after: &[&str]) -> Step {
     Step {
-        id: id.to_owned(),
         kind,
         connector: Some("mem".to_owned()),
-        with: BTreeMap::new(),
         after: after.iter().map(|a| (*a).to_owned()).collect(),
-        owner: "iam".to_owned(),
-        risk: Risk::Standard,
-        at: None,
         destructive: kind == Action::IamDelete,
-        preserves_data: false,
         confirm: Confirm::Readback,
-        on_error: OnError::Stop,
-        approval: false,
+        ..Step::manual(id)
     }
 }
 

@@ -76,6 +76,24 @@ pub enum StepState {
     },
 }
 
+/// What a step not looked at because the run was interrupted is pending on.
+pub const INTERRUPTION: &str = "interruption";
+
+impl StepState {
+    /// True when the step needs nothing more: confirmed now or before, or no account to revoke.
+    pub fn is_done(&self) -> bool {
+        matches!(
+            self,
+            StepState::Confirmed { .. } | StepState::AlreadyConfirmed | StepState::NoAccount
+        )
+    }
+
+    /// True for a step the engine did not look at because the run was interrupted (Ctrl-C).
+    pub fn is_pending_on_interruption(&self) -> bool {
+        matches!(self, StepState::Pending { on } if on == INTERRUPTION)
+    }
+}
+
 /// The outcome of one step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepOutcome {
@@ -130,12 +148,7 @@ impl RunReport {
 
     /// True when every step is confirmed (or had no account): the run is finished.
     pub fn is_complete(&self) -> bool {
-        self.steps.iter().all(|s| {
-            matches!(
-                s.state,
-                StepState::Confirmed { .. } | StepState::AlreadyConfirmed | StepState::NoAccount
-            )
-        })
+        self.steps.iter().all(|s| s.state.is_done())
     }
 }
 
@@ -216,5 +229,39 @@ mod tests {
         assert!(r.is_complete());
         r.interrupted = true;
         assert_eq!(r.exit(), Exit::Interrupted);
+    }
+
+    #[test]
+    fn only_steps_skipped_by_the_interruption_count_as_such() {
+        let table = [
+            (
+                StepState::Pending {
+                    on: "interruption".into(),
+                },
+                true,
+            ),
+            (
+                StepState::Pending {
+                    on: "disable-account".into(),
+                },
+                false,
+            ),
+            (
+                StepState::Confirmed {
+                    changed: false,
+                    kept: None,
+                },
+                false,
+            ),
+            (
+                StepState::Failed {
+                    error: "interruption".into(),
+                },
+                false,
+            ),
+        ];
+        for (state, expected) in table {
+            assert_eq!(state.is_pending_on_interruption(), expected, "{state:?}");
+        }
     }
 }

@@ -3,12 +3,16 @@
 //! output and every message goes through it; JSON output never does (serde escapes, and
 //! machines get the exact values).
 
+mod columns;
 mod money;
 mod path;
+mod shown_text;
 mod text;
 mod timestamp;
 
+pub use columns::aligned;
 pub use money::money;
 pub use path::path;
+pub use shown_text::ShownText;
 pub use text::{printable, printable_lines, stand_in};
 pub use timestamp::{time_of, timestamp};

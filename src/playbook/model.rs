@@ -76,6 +76,29 @@ pub struct Step {
     pub approval: bool,
 }
 
+#[cfg(test)]
+impl Step {
+    /// A manual step owned by `iam`, standard risk, waiting for nothing: the base tests build
+    /// their steps on.
+    pub(crate) fn manual(id: &str) -> Step {
+        Step {
+            id: id.into(),
+            kind: Action::Manual,
+            connector: None,
+            with: BTreeMap::new(),
+            after: Vec::new(),
+            owner: "iam".into(),
+            risk: Risk::Standard,
+            at: None,
+            destructive: false,
+            preserves_data: false,
+            confirm: Confirm::Manual,
+            on_error: OnError::Stop,
+            approval: false,
+        }
+    }
+}
+
 impl Playbook {
     /// The step with id `id`.
     pub fn step(&self, id: &str) -> Option<&Step> {
@@ -229,19 +252,8 @@ mod tests {
 
     fn step(id: &str, after: &[&str]) -> Step {
         Step {
-            id: id.into(),
-            kind: Action::Manual,
-            connector: None,
-            with: BTreeMap::new(),
             after: after.iter().map(|s| s.to_string()).collect(),
-            owner: "iam".into(),
-            risk: Risk::Standard,
-            at: None,
-            destructive: false,
-            preserves_data: false,
-            confirm: Confirm::Manual,
-            on_error: OnError::Stop,
-            approval: false,
+            ..Step::manual(id)
         }
     }
 

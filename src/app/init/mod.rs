@@ -9,8 +9,8 @@ use ssh_key::{Algorithm, LineEnding, PrivateKey};
 
 use serde::Serialize;
 
+use super::{Error, Result};
 use crate::connector::sqlite::SEED_FILES;
-use crate::error::{Error, Result};
 
 const HR_HEADER: &str = "employee_id,username,email,display_name,manager_id,manager_email,department,cost_centre,role,new_role,status,effective_at,employment,legal_hold\n";
 
@@ -28,28 +28,44 @@ pub struct InitRequest {
     pub github_workflow: bool,
 }
 
-/// Scaffold the repository in `request.dir`, refusing to overwrite any file.
-pub fn init(request: &InitRequest) -> Result<Scaffolded> {
+/// What `offboard init` did.
+#[derive(Debug)]
+pub enum Initialised {
+    /// A new repository was scaffolded.
+    Scaffolded(Scaffolded),
+    /// The directory already held an `offboard.yaml` and a CI workflow was asked for: only the
+    /// workflow was written, at this path.
+    WorkflowAdded(PathBuf),
+}
+
+/// Scaffold the repository in `request.dir`, refusing to overwrite any file; in a directory
+/// that already holds one, only the CI workflow asked for.
+pub fn init(request: &InitRequest) -> Result<Initialised> {
+    if request.github_workflow && request.dir.join("offboard.yaml").exists() {
+        return add_workflow(&request.dir).map(Initialised::WorkflowAdded);
+    }
+    scaffold(request).map(Initialised::Scaffolded)
+}
+
+/// A new repository in `request.dir`, refusing to overwrite any file.
+fn scaffold(request: &InitRequest) -> Result<Scaffolded> {
     let dir = &request.dir;
     let principal = request
         .principal
         .clone()
         .unwrap_or_else(|| "it-ops@example.com".to_owned());
     if principal.is_empty() || principal.contains(char::is_whitespace) || principal.contains('"') {
-        return Err(Error::Usage(format!(
-            "principal `{}` must be one word without quotes, e.g. it-ops@example.com",
-            principal.escape_debug()
-        )));
+        return Err(Error::BadPrincipal { principal });
     }
     let key = PrivateKey::random(&mut ssh_key::rand_core::OsRng, Algorithm::Ed25519)
-        .map_err(|e| Error::Usage(format!("cannot generate a signing key: {e}")))?;
+        .map_err(|e| cannot("generate a signing key", e))?;
     let private = key
         .to_openssh(LineEnding::LF)
-        .map_err(|e| Error::Usage(format!("cannot encode the signing key: {e}")))?;
+        .map_err(|e| cannot("encode the signing key", e))?;
     let public = key
         .public_key()
         .to_openssh()
-        .map_err(|e| Error::Usage(format!("cannot encode the public key: {e}")))?;
+        .map_err(|e| cannot("encode the public key", e))?;
     let mut files: Vec<(PathBuf, String)> = vec![
         (
             "offboard.yaml".into(),
@@ -98,10 +114,9 @@ pub fn init(request: &InitRequest) -> Result<Scaffolded> {
         .map(|p| p.display().to_string())
         .collect();
     if !existing.is_empty() {
-        return Err(Error::Usage(format!(
-            "refusing to overwrite: {}",
-            existing.join(", ")
-        )));
+        return Err(Error::WouldOverwrite {
+            files: existing.join(", "),
+        });
     }
     for (path, text) in &files {
         write_new(&dir.join(path), text.as_bytes(), 0o644)?;
@@ -124,13 +139,12 @@ const WORKFLOW: &str = include_str!("github-workflow.yml");
 
 /// `offboard init --ci github` in an existing playbook repository: the workflow alone, never
 /// over an existing file; returns the file written.
-pub fn add_workflow(dir: &Path) -> Result<PathBuf> {
+fn add_workflow(dir: &Path) -> Result<PathBuf> {
     let path = dir.join(GITHUB_WORKFLOW);
     if path.exists() {
-        return Err(Error::Usage(format!(
-            "refusing to overwrite: {}",
-            crate::human::path(&path)
-        )));
+        return Err(Error::WouldOverwrite {
+            files: crate::human::path(&path),
+        });
     }
     write_new(&path, WORKFLOW.as_bytes(), 0o644)?;
     Ok(path)
@@ -153,16 +167,24 @@ pub struct Scaffolded {
     pub files: Vec<String>,
 }
 
+/// What `action` failed with, as the command's error.
+fn cannot(action: &'static str, reason: ssh_key::Error) -> Error {
+    Error::Cannot {
+        action,
+        reason: reason.to_string(),
+    }
+}
+
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     use std::io::Write;
     if let Some(parent) = path.parent() {
         // A repository to share: directories 0755 whatever the umask (the key itself is 0600).
         crate::fsio::create_dir_all(parent, 0o755)
-            .map_err(|e| Error::io("cannot create", parent, e))?;
+            .map_err(|e| crate::Error::io("cannot create", parent, e))?;
     }
-    let mut file =
-        crate::fsio::create_new(path, mode).map_err(|e| Error::io("cannot create", path, e))?;
+    let mut file = crate::fsio::create_new(path, mode)
+        .map_err(|e| crate::Error::io("cannot create", path, e))?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
-        .map_err(|e| Error::io("cannot write", path, e))
+        .map_err(|e| crate::Error::io("cannot write", path, e).into())
 }

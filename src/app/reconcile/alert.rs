@@ -22,9 +22,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::app::{Error, Result};
 use crate::connector::webhook::sha256_hex;
 use crate::connector::{ConnectorError, Message, Messenger, Receipt};
-use crate::error::{Error, Result};
 use crate::execute::logged::logged_messenger;
 use crate::execute::targets::webhook_connector;
 use crate::exit::Exit;
@@ -55,26 +55,28 @@ pub struct AlertBody<'a> {
 /// The webhook connector `reconcile.alert` names, ready to send.
 pub fn alert_connector(config: &Config) -> Result<Arc<dyn Messenger>> {
     let Some(name) = &config.reconcile.alert else {
-        return Err(Error::Usage(format!(
-            "`reconcile --alert` needs an alert webhook: add `reconcile: {{ alert: CONNECTOR }}` to {}, naming a `type: webhook` connector",
-            crate::human::path(&config.path)
-        )));
+        return Err(Error::NoAlertWebhook {
+            config: config.path.clone(),
+        });
     };
     // The analyzer has checked the name; a configuration built otherwise is still refused.
     let Some(ConnectorSettings::Webhook(settings)) = config.connector(name).map(|c| &c.settings)
     else {
-        return Err(Error::Usage(format!(
-            "`reconcile.alert` in {} names `{name}`, which is not a webhook connector",
-            crate::human::path(&config.path)
-        )));
+        return Err(Error::AlertNotWebhook {
+            config: config.path.clone(),
+            name: name.clone(),
+        });
     };
-    let connector = webhook_connector(config, name, settings).map_err(Error::Usage)?;
+    let connector = webhook_connector(config, name, settings).map_err(Error::Setup)?;
     Ok(logged_messenger(Arc::new(connector), "webhook"))
 }
 
 /// The alert message for `report`.
 pub fn alert_message(report: &Report) -> Result<Message> {
-    let encode = |e: serde_json::Error| Error::Usage(format!("cannot encode the alert: {e}"));
+    let encode = |e: serde_json::Error| Error::Cannot {
+        action: "encode the alert",
+        reason: e.to_string(),
+    };
     let every = serde_json::to_vec(&report.findings).map_err(encode)?;
     let listed = &report.findings[..report.findings.len().min(MAX_ALERT_FINDINGS)];
     let body = AlertBody {

@@ -65,7 +65,7 @@ pub fn reconcile(
         true => Some(alert::alert_connector(config)?),
         false => None,
     };
-    let now = clock::now().map_err(Error::Usage)?;
+    let now = clock::now().map_err(super::Error::Clock)?;
     let roles = RoleIndex::new(&workspace.roles);
     let roster = roster(workspace, &roles)?;
     let allow = load_allow_list(&config.dir.join(ALLOW_LIST_FILE)).map_err(into_error)?;
@@ -101,16 +101,15 @@ pub fn reconcile(
 fn check_export(path: &std::path::Path) -> Result<()> {
     match crate::fsio::check_regular(path, crate::fsio::Links::Follow) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Usage(format!(
-            "inventory export {} does not exist",
-            crate::human::path(path)
-        ))
-        .into()),
-        Err(e) => Err(Error::Usage(format!(
-            "inventory export {}: {e}",
-            crate::human::path(path)
-        ))
-        .into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(super::Error::Missing {
+            what: "inventory export ",
+            path: path.to_path_buf(),
+            hint: "",
+        }),
+        Err(e) => Err(super::Error::Input {
+            at: format!("inventory export {}", crate::human::path(path)),
+            problem: e.to_string(),
+        }),
     }
 }
 
@@ -135,17 +134,17 @@ fn roster(workspace: &Workspace, roles: &RoleIndex) -> Result<Roster> {
         }
         EmployeeSource::Http(_) => {
             // Everyone is judged: a username or email two people share is refused outright.
-            let hr = source.roster().map_err(|e| Error::Usage(e.to_string()))?;
-            hr.check_unique().map_err(|e| Error::Usage(e.to_string()))?;
+            let hr = source.roster().map_err(super::Error::Hr)?;
+            hr.check_unique().map_err(super::Error::Hr)?;
             Roster::from_records(&source.location(), hr.records(), &workspace.glossary, roles)
         }
     };
-    Ok(roster.map_err(into_error)?)
+    roster.map_err(into_error)
 }
 
-fn into_error(error: ReconcileError) -> Error {
+fn into_error(error: ReconcileError) -> super::Error {
     match error {
-        ReconcileError::Read { path, source } => Error::io("cannot read", path, source),
-        other => Error::Usage(other.to_string()),
+        ReconcileError::Read { path, source } => Error::io("cannot read", path, source).into(),
+        other => super::Error::Reconcile(other),
     }
 }

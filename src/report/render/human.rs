@@ -3,7 +3,7 @@
 
 use super::super::model::Report;
 use super::table::{summary_lines, tables};
-use crate::human::printable;
+use crate::human::{aligned, printable};
 
 /// The report as aligned text.
 pub fn human(report: &Report) -> String {
@@ -21,28 +21,17 @@ pub fn human(report: &Report) -> String {
             out.push_str("  none\n");
             continue;
         }
-        let rows: Vec<Vec<String>> = table
-            .rows
-            .iter()
-            .map(|row| row.iter().map(|c| printable(c)).collect())
+        let header = table.header.iter().map(|h| (*h).to_owned()).collect();
+        let rows: Vec<Vec<String>> = std::iter::once(header)
+            .chain(
+                table
+                    .rows
+                    .iter()
+                    .map(|row| row.iter().map(|c| printable(c)).collect()),
+            )
             .collect();
-        let mut widths: Vec<usize> = table.header.iter().map(|h| h.chars().count()).collect();
-        for row in &rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let line = |cells: Vec<&str>| {
-            let padded: Vec<String> = cells
-                .iter()
-                .zip(&widths)
-                .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
-                .collect();
-            format!("  {}\n", padded.join("  ").trim_end())
-        };
-        out.push_str(&line(table.header.clone()));
-        for row in &rows {
-            out.push_str(&line(row.iter().map(String::as_str).collect()));
+        for line in aligned(&rows, &[]) {
+            out.push_str(&format!("  {line}\n"));
         }
     }
     out

@@ -1,5 +1,6 @@
-//! `offboard validate --format sarif`: the diagnostics as one SARIF 2.1.0 log (OASIS Static
-//! Analysis Results Interchange Format), the format code-scanning services import.
+//! The diagnostics as one SARIF 2.1.0 log (OASIS Static Analysis Results Interchange Format),
+//! the format code-scanning services import (`offboard validate --format sarif`, a public
+//! contract described in docs/ci.md). It writes the log; it never chooses the files.
 //!
 //! One run whose tool is `offboard` (with its version); one rule per diagnostic code that
 //! occurs (`OB014`, ...); one result per diagnostic, level `error`, its message followed by
@@ -12,7 +13,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::analyze::Diagnostic;
+use super::diagnostic::Diagnostic;
 
 /// The schema the log names, the published SARIF 2.1.0 JSON schema.
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
