@@ -10,9 +10,9 @@ use super::node::Node;
 use super::reader::{Cx, Fields};
 use super::template;
 use crate::playbook::{
-    ConnectorConfig, ConnectorSettings, ConnectorType, EntraCredential, EntraSettings, LdapDisable,
-    LdapSettings, Match, OktaAuth, OktaSettings, ScimSettings, SqliteSettings, Template,
-    WebhookSettings,
+    ConnectorConfig, ConnectorSettings, ConnectorType, EntraCredential, EntraSettings,
+    GoogleLicense, GoogleWorkspaceSettings, LdapDisable, LdapSettings, Match, OktaAuth,
+    OktaSettings, ScimSettings, SqliteSettings, Template, WebhookSettings,
 };
 
 /// What `match.attribute` of an entra connector may be.
@@ -140,6 +140,111 @@ fn entra_credential(
         node.span,
     );
     None
+}
+
+/// `type: google_workspace`: Google Workspace over the Admin SDK and the License Manager.
+fn google_workspace(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<ConnectorSettings> {
+    let f = Fields::new(
+        cx,
+        node,
+        "google_workspace connector",
+        &[
+            "type",
+            "service_account_key",
+            "admin_subject",
+            "token_url",
+            "admin_url",
+            "licensing_url",
+            "match",
+            "licenses",
+            "timeout",
+        ],
+    )?;
+    let key = f
+        .required(cx, "service_account_key")
+        .and_then(|n| paths.path(cx, "service_account_key", n, false));
+    let admin_subject = f.required(cx, "admin_subject").and_then(|n| {
+        let text = cx.string("admin_subject", n)?;
+        if text.contains('@') {
+            return Some(text.to_owned());
+        }
+        cx.report(
+            DiagnosticKind::InvalidConfig {
+                message: format!(
+                    "`admin_subject` must be the email address of an admin, not `{text}`"
+                ),
+            },
+            n.span,
+        );
+        None
+    });
+    let https = ["http://", "https://"];
+    let token_url = opt(cx, &f, "token_url", |cx, n| url(cx, "token_url", n, &https));
+    let admin_url = opt(cx, &f, "admin_url", |cx, n| url(cx, "admin_url", n, &https));
+    let licensing_url = opt(cx, &f, "licensing_url", |cx, n| {
+        url(cx, "licensing_url", n, &https)
+    });
+    let match_ = matcher_or(cx, &f, "primaryEmail", "{{ employee.email }}").and_then(|m| {
+        if m.attribute == "primaryEmail" {
+            return Some(m);
+        }
+        let span = f.get("match").map_or(node.span, |n| n.span);
+        cx.choice("attribute", &m.attribute, &["primaryEmail"], span);
+        None
+    });
+    let licenses = match f.get("licenses") {
+        Some(n) => google_licenses(cx, n),
+        None => Some(Vec::new()),
+    };
+    let timeout = opt(cx, &f, "timeout", |cx, n| duration(cx, "timeout", n));
+    Some(ConnectorSettings::GoogleWorkspace(
+        GoogleWorkspaceSettings {
+            service_account_key: key?,
+            admin_subject: admin_subject?,
+            token_url: token_url?,
+            admin_url: admin_url?,
+            licensing_url: licensing_url?,
+            match_: match_?,
+            licenses: licenses?,
+            timeout: timeout?,
+        },
+    ))
+}
+
+/// `licenses:` of a google_workspace connector: `{product, sku, monthly_cost_cents}` each.
+fn google_licenses(cx: &mut Cx<'_>, node: &Node) -> Option<Vec<GoogleLicense>> {
+    let items = cx.list("licenses", node)?;
+    let mut licenses = Vec::new();
+    let mut ok = true;
+    for item in items {
+        let Some(f) = Fields::new(
+            cx,
+            item,
+            "license",
+            &["product", "sku", "monthly_cost_cents"],
+        ) else {
+            ok = false;
+            continue;
+        };
+        let text = |cx: &mut Cx<'_>, key: &'static str| {
+            f.required(cx, key).and_then(|n| cx.scalar_text(key, n))
+        };
+        let product = text(cx, "product");
+        let sku = text(cx, "sku");
+        let cost = match f.get("monthly_cost_cents") {
+            Some(n) => cx.uint("monthly_cost_cents", n, 0),
+            None => Some(0),
+        };
+        match (product, sku, cost) {
+            (Some(product), Some(sku), Some(monthly_cost_cents)) => licenses.push(GoogleLicense {
+                product,
+                sku,
+                monthly_cost_cents,
+            }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(licenses)
 }
 
 /// `type: okta`: Okta over its management API.
@@ -275,6 +380,7 @@ fn connector(cx: &mut Cx<'_>, node: &Node, paths: &Paths<'_>) -> Option<Connecto
         ConnectorType::Ldap => ldap(cx, node),
         ConnectorType::Webhook => webhook(cx, node),
         ConnectorType::Entra => entra(cx, node, paths),
+        ConnectorType::GoogleWorkspace => google_workspace(cx, node, paths),
         ConnectorType::Okta => okta(cx, node, paths),
     }
 }
@@ -578,6 +684,45 @@ mod tests {
                 !messages.iter().any(|m| m.contains("s3cr3t")),
                 "{messages:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_google_workspace_connector_and_its_mistakes() {
+        let good = "    service_account_key: /etc/offboard/sa.json\n    admin_subject: admin@acme.example\n    \
+                    licenses:\n      - { product: Google-Apps, sku: \"1010020020\", monthly_cost_cents: 1400 }\n";
+        let (settings, diagnostics) = check_type("google_workspace", good);
+        assert_eq!(diagnostics, []);
+        let Some(ConnectorSettings::GoogleWorkspace(google)) = settings else {
+            panic!("{settings:?}");
+        };
+        assert_eq!(google.match_.attribute, "primaryEmail");
+        assert_eq!(google.licenses[0].sku, "1010020020");
+        assert_eq!(google.licenses[0].monthly_cost_cents, 1400);
+        assert_eq!(google.token_url, None);
+        let table = [
+            (
+                "    admin_subject: admin@acme.example\n".to_owned(),
+                "missing required key `service_account_key` in google_workspace connector",
+            ),
+            (
+                "    service_account_key: sa.json\n    admin_subject: admin\n".to_owned(),
+                "invalid configuration: `admin_subject` must be the email address of an admin, not `admin`",
+            ),
+            (
+                format!("{good}    match:\n      attribute: uid\n      value: x\n"),
+                "invalid `attribute` value `uid`: expected primaryEmail",
+            ),
+            (
+                "    service_account_key: sa.json\n    admin_subject: a@b.example\n    licenses:\n      - { sku: \"1\" }\n".to_owned(),
+                "missing required key `product` in license",
+            ),
+        ];
+        for (body, expected) in table {
+            let (settings, diagnostics) = check_type("google_workspace", &body);
+            assert!(settings.is_none(), "{body}");
+            let messages: Vec<&str> = diagnostics.iter().map(|(_, m)| m.as_str()).collect();
+            assert!(messages.contains(&expected), "{body}: {messages:?}");
         }
     }
 

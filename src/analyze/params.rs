@@ -14,6 +14,9 @@ pub(super) const MESSAGE: &str = "message";
 /// `with.release` of `inventory.release_seats`: which seats to release.
 pub(super) const RELEASE: &str = "release";
 
+/// `with.to` of `iam.transfer_data`: who receives the data (default: the manager's email).
+pub(super) const TO: &str = "to";
+
 /// The values [`RELEASE`] takes; written as they are, never as a template, because the engine
 /// reads the mode before the step applies anything.
 pub(super) const RELEASE_MODES: &[&str] = &["all", "role-change", "none"];
@@ -25,6 +28,7 @@ fn of_action(action: Action) -> &'static [&'static str] {
         Action::Manual => &[TASK],
         Action::InventoryReleaseSeats => &[RELEASE],
         Action::IamSetAutoReply => &[MESSAGE],
+        Action::IamTransferData => &[TO],
         Action::FinanceNotifyReclamation => &["cost_centre", "reference", "notice"],
         Action::NotifyManager | Action::NotifySecurity | Action::NotifyTicket => {
             &["subject", "text"]

@@ -4,6 +4,7 @@
 //! timing and journaling belong to the engine.
 
 pub mod entra;
+pub mod google;
 pub(crate) mod http_body;
 pub(crate) mod http_errors;
 pub mod ldap;
@@ -12,6 +13,7 @@ pub mod oauth;
 pub mod okta;
 pub mod scim;
 pub mod sqlite;
+mod transfer;
 mod url;
 pub mod webhook;
 
@@ -20,6 +22,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use message::{Message, Messenger, Receipt};
+pub use transfer::{DataTransfer, TransferStatus, latest_to};
 
 /// An account found in a target system: how the connector addresses it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +55,14 @@ pub struct AccountState {
     pub seats: Vec<Seat>,
     /// Open sessions or tokens, where the system can tell.
     pub sessions: Option<u32>,
+    /// The OAuth tokens and app passwords the account granted, named, sorted, where the system
+    /// lists them (and the step read them): what revoking sessions takes away.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<String>,
+    /// Data transfers from the account to others, where the system runs them (and the step
+    /// read them), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transfers: Vec<DataTransfer>,
     /// Assets on loan (laptop, token), where the system keeps them, sorted.
     pub assets: Vec<String>,
     /// Whether the account's data (mailbox, files) is under retention, where the system can tell.
@@ -111,6 +122,11 @@ impl fmt::Display for KeptKind {
 pub struct ReadScope {
     /// Group memberships.
     pub groups: bool,
+    /// Sessions and the tokens granted (systems that need extra requests or rights to list
+    /// them read them only when asked).
+    pub sessions: bool,
+    /// Data transfers from the account.
+    pub transfers: bool,
     /// The mailbox's automatic reply, and the manager.
     pub mailbox: bool,
 }
@@ -120,6 +136,8 @@ impl ReadScope {
     /// mailbox has none to read).
     pub const ALL: ReadScope = ReadScope {
         groups: true,
+        sessions: true,
+        transfers: true,
         mailbox: false,
     };
 }
@@ -149,6 +167,12 @@ pub enum Change {
     },
     /// Place the account's data (mailbox, files) under retention so later removals lose nothing.
     RetainData,
+    /// Hand the account's data (files, calendars) over to another account. The system runs it
+    /// asynchronously: in effect once a read shows the transfer completed.
+    TransferData {
+        /// Who receives it (an email address).
+        to: String,
+    },
     /// Delete the account for good.
     Delete,
     /// Turn on the mailbox's automatic reply with this text.
@@ -171,6 +195,8 @@ impl Change {
                 .all(|p| !state.seats.iter().any(|s| &s.product == p)),
             Change::ReturnAssets { assets } => assets.iter().all(|a| !state.assets.contains(a)),
             Change::RetainData => !state.exists || state.data_retained == Some(true),
+            Change::TransferData { to } => latest_to(&state.transfers, to)
+                .is_some_and(|t| t.status == TransferStatus::Completed),
             Change::Delete => !state.exists,
             Change::SetAutoReply { message } => {
                 !state.exists || state.auto_reply.as_deref() == Some(message.as_str())
@@ -259,6 +285,7 @@ impl fmt::Display for Change {
             }
             Change::ReturnAssets { assets } => write!(f, "record return of {}", assets.join(", ")),
             Change::RetainData => f.write_str("place the account's data under retention"),
+            Change::TransferData { to } => write!(f, "hand the account's data over to {to}"),
             Change::Delete => f.write_str("delete the account"),
             Change::SetAutoReply { .. } => f.write_str("turn on the automatic reply"),
         }

@@ -1,11 +1,14 @@
-//! OAuth 2.0 client credentials (RFC 6749 §4.4) for the connectors that call a cloud API with an
-//! application's own identity: a client secret, or a private key that signs a client assertion
-//! (RFC 7523: an RS256 JWT, with the `x5t#S256` thumbprint in its header when the key was
-//! registered as a certificate). The access token is cached until shortly before it expires and fetched again after
-//! that, or when the API refuses it. It never retries, and neither the secret, the key, the
-//! assertion nor the token ever appears in an error, a log line or a `Debug` form.
+//! OAuth 2.0 access tokens for the connectors that call a cloud API: client credentials (RFC
+//! 6749 §4.4) with an application's own identity, a client secret or a certificate whose
+//! private key signs a client assertion (RFC 7523: an RS256 JWT with the certificate's
+//! `x5t#S256` thumbprint in its header, none for a key registered without a certificate); or the JWT bearer grant (RFC 7523 §2.1) of a service
+//! account acting for a user it is delegated to (Google's domain-wide delegation: an RS256 JWT
+//! naming the user in `sub` and the scopes asked for). The access token is cached until shortly
+//! before it expires and fetched again after that, or when the API refuses it. It never
+//! retries, and neither the secret, the key, the assertion nor the token ever appears in an
+//! error, a log line or a `Debug` form.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::connector::http_body::read_limited;
@@ -24,6 +27,8 @@ use sha2::{Digest, Sha256};
 use super::ConnectorError;
 use super::http_errors::{status_error, transport_error};
 
+/// The grant type of a JWT used as an authorization grant (RFC 7523 §2.1).
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// How long a client assertion is valid.
 const ASSERTION_LIFETIME: Duration = Duration::from_secs(600);
 /// A token is fetched again this long before it expires (at most half its lifetime).
@@ -61,6 +66,9 @@ pub enum CredentialError {
     /// The key is not an RSA private key in PEM (PKCS#8 or PKCS#1).
     #[error("the private key is not an RSA private key in PEM form (PKCS#8 or PKCS#1)")]
     BadKey,
+    /// The service account key file is not JSON with `client_email` and `private_key`.
+    #[error("the service account key file is not JSON with `client_email` and `private_key`")]
+    BadKeyFile,
 }
 
 impl CertificateKey {
@@ -90,15 +98,7 @@ impl CertificateKey {
 
     /// A signed client assertion for `client_id` at `audience` (the token endpoint).
     fn assertion(&self, client_id: &str, audience: &str) -> Result<String, ConnectorError> {
-        let failed = |what: &str| ConnectorError::Permanent {
-            message: format!("cannot sign the client assertion: {what}"),
-        };
-        let rng = SystemRandom::new();
-        let mut jti = [0u8; 16];
-        rng.fill(&mut jti).map_err(|_| failed("no randomness"))?;
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let now = unix_now();
         let mut header = serde_json::json!({ "alg": "RS256", "typ": "JWT" });
         if !self.x5t.is_empty() {
             header["x5t#S256"] = self.x5t.clone().into();
@@ -107,28 +107,74 @@ impl CertificateKey {
             "aud": audience,
             "iss": client_id,
             "sub": client_id,
-            "jti": Base64UrlUnpadded::encode_string(&jti),
+            "jti": jwt_id()?,
             "nbf": now,
             "iat": now,
             "exp": now + ASSERTION_LIFETIME.as_secs(),
         });
-        let signed = format!(
-            "{}.{}",
-            Base64UrlUnpadded::encode_string(header.to_string().as_bytes()),
-            Base64UrlUnpadded::encode_string(claims.to_string().as_bytes())
-        );
-        let mut signature = vec![0u8; self.key.public().modulus_len()];
-        self.key
-            .sign(&RSA_PKCS1_SHA256, &rng, signed.as_bytes(), &mut signature)
-            .map_err(|_| failed("RSA signing failed"))?;
-        Ok(format!(
-            "{signed}.{}",
-            Base64UrlUnpadded::encode_string(&signature)
-        ))
+        sign_jwt(&self.key, &header, &claims)
     }
 }
 
-/// An RSA private key in PEM (PKCS#8 or PKCS#1).
+/// A service account: its email (the issuer of its assertions) and the RSA key it signs them
+/// with. Google hands both out as a JSON key file.
+pub struct ServiceAccount {
+    client_email: String,
+    key: RsaKeyPair,
+}
+
+impl std::fmt::Debug for ServiceAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceAccount")
+            .field("client_email", &self.client_email)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The fields of a service account key file offboard reads; the others are ignored.
+#[derive(Deserialize)]
+struct KeyFile {
+    client_email: String,
+    private_key: String,
+}
+
+impl ServiceAccount {
+    /// From a service account key file (JSON with `client_email` and `private_key`, a PEM RSA
+    /// key), as Google downloads it.
+    pub fn from_key_file(json: &SecretString) -> Result<Self, CredentialError> {
+        let file: KeyFile =
+            serde_json::from_str(json.expose_secret()).map_err(|_| CredentialError::BadKeyFile)?;
+        if !file.client_email.contains('@') {
+            return Err(CredentialError::BadKeyFile);
+        }
+        Ok(ServiceAccount {
+            client_email: file.client_email,
+            key: rsa_key(&SecretString::from(file.private_key))?,
+        })
+    }
+
+    /// The account's email, the `iss` of its assertions.
+    pub fn client_email(&self) -> &str {
+        &self.client_email
+    }
+
+    /// A signed grant acting for `subject` with `scope`, at `audience` (the token endpoint).
+    fn grant(&self, subject: &str, scope: &str, audience: &str) -> Result<String, ConnectorError> {
+        let now = unix_now();
+        let header = serde_json::json!({ "alg": "RS256", "typ": "JWT" });
+        let claims = serde_json::json!({
+            "iss": self.client_email,
+            "sub": subject,
+            "scope": scope,
+            "aud": audience,
+            "iat": now,
+            "exp": now + ASSERTION_LIFETIME.as_secs(),
+        });
+        sign_jwt(&self.key, &header, &claims)
+    }
+}
+
+/// An RSA private key in PEM form, PKCS#8 or PKCS#1.
 fn rsa_key(key: &SecretString) -> Result<RsaKeyPair, CredentialError> {
     let pem = key.expose_secret().as_bytes();
     match PrivatePkcs8KeyDer::from_pem_slice(pem) {
@@ -140,6 +186,52 @@ fn rsa_key(key: &SecretString) -> Result<RsaKeyPair, CredentialError> {
         }
     }
     .map_err(|_| CredentialError::BadKey)
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A random JWT id.
+fn jwt_id() -> Result<String, ConnectorError> {
+    let mut jti = [0u8; 16];
+    SystemRandom::new()
+        .fill(&mut jti)
+        .map_err(|_| signing_failed("no randomness"))?;
+    Ok(Base64UrlUnpadded::encode_string(&jti))
+}
+
+fn signing_failed(what: &str) -> ConnectorError {
+    ConnectorError::Permanent {
+        message: format!("cannot sign the assertion: {what}"),
+    }
+}
+
+/// A compact JWS of `claims` under `header`, signed RS256 with `key`.
+fn sign_jwt(
+    key: &RsaKeyPair,
+    header: &serde_json::Value,
+    claims: &serde_json::Value,
+) -> Result<String, ConnectorError> {
+    let signed = format!(
+        "{}.{}",
+        Base64UrlUnpadded::encode_string(header.to_string().as_bytes()),
+        Base64UrlUnpadded::encode_string(claims.to_string().as_bytes())
+    );
+    let mut signature = vec![0u8; key.public().modulus_len()];
+    key.sign(
+        &RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        signed.as_bytes(),
+        &mut signature,
+    )
+    .map_err(|_| signing_failed("RSA signing failed"))?;
+    Ok(format!(
+        "{signed}.{}",
+        Base64UrlUnpadded::encode_string(&signature)
+    ))
 }
 
 /// A cached access token.
@@ -163,13 +255,28 @@ struct TokenRefusal {
     error_description: Option<String>,
 }
 
-/// Access tokens for one application at one token endpoint, cached.
+/// How a token is asked for.
+#[derive(Debug)]
+enum Grant {
+    /// Client credentials: the application's own identity.
+    Client {
+        client_id: String,
+        credential: ClientCredential,
+    },
+    /// A JWT bearer grant: a service account acting for `subject`.
+    Delegated {
+        account: Arc<ServiceAccount>,
+        subject: String,
+    },
+}
+
+/// Access tokens for one application (or one service account acting for one user) and one
+/// scope, at one token endpoint, cached.
 pub struct TokenSource {
     client: Client,
     token_url: Url,
-    client_id: String,
     scope: String,
-    credential: ClientCredential,
+    grant: Grant,
     timeout: Duration,
     cached: Mutex<Option<Cached>>,
 }
@@ -178,8 +285,8 @@ impl std::fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenSource")
             .field("token_url", &self.token_url.as_str())
-            .field("client_id", &self.client_id)
-            .field("credential", &self.credential)
+            .field("scope", &self.scope)
+            .field("grant", &self.grant)
             .finish_non_exhaustive()
     }
 }
@@ -198,9 +305,34 @@ impl TokenSource {
         TokenSource {
             client,
             token_url,
-            client_id: client_id.to_owned(),
             scope: scope.to_owned(),
-            credential,
+            grant: Grant::Client {
+                client_id: client_id.to_owned(),
+                credential,
+            },
+            timeout,
+            cached: Mutex::new(None),
+        }
+    }
+
+    /// Tokens for `scope` (space-separated scopes) from `token_url`, as `account` acting for
+    /// `subject` (domain-wide delegation), through `client` (whose timeout is `timeout`).
+    pub fn delegated(
+        client: Client,
+        token_url: Url,
+        account: Arc<ServiceAccount>,
+        subject: &str,
+        scope: &str,
+        timeout: Duration,
+    ) -> TokenSource {
+        TokenSource {
+            client,
+            token_url,
+            scope: scope.to_owned(),
+            grant: Grant::Delegated {
+                account,
+                subject: subject.to_owned(),
+            },
             timeout,
             cached: Mutex::new(None),
         }
@@ -225,26 +357,7 @@ impl TokenSource {
 
     fn fetch(&self) -> Result<Cached, ConnectorError> {
         let what = format!("token endpoint {}", self.token_url.path());
-        let mut form = vec![
-            ("grant_type", "client_credentials".to_owned()),
-            ("client_id", self.client_id.clone()),
-            ("scope", self.scope.clone()),
-        ];
-        match &self.credential {
-            ClientCredential::Secret(secret) => {
-                form.push(("client_secret", secret.expose_secret().to_owned()));
-            }
-            ClientCredential::Certificate(key) => {
-                form.push((
-                    "client_assertion_type",
-                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
-                ));
-                form.push((
-                    "client_assertion",
-                    key.assertion(&self.client_id, self.token_url.as_str())?,
-                ));
-            }
-        }
+        let form = self.form()?;
         let started = Instant::now();
         let response = self
             .client
@@ -276,10 +389,48 @@ impl TokenSource {
         })
     }
 
+    /// The form fields of a token request.
+    fn form(&self) -> Result<Vec<(&'static str, String)>, ConnectorError> {
+        let audience = self.token_url.as_str();
+        let (client_id, credential) = match &self.grant {
+            Grant::Delegated { account, subject } => {
+                return Ok(vec![
+                    ("grant_type", JWT_BEARER.to_owned()),
+                    ("assertion", account.grant(subject, &self.scope, audience)?),
+                ]);
+            }
+            Grant::Client {
+                client_id,
+                credential,
+            } => (client_id, credential),
+        };
+        let mut form = vec![
+            ("grant_type", "client_credentials".to_owned()),
+            ("client_id", client_id.clone()),
+            ("scope", self.scope.clone()),
+        ];
+        match credential {
+            ClientCredential::Secret(secret) => {
+                form.push(("client_secret", secret.expose_secret().to_owned()));
+            }
+            ClientCredential::Certificate(key) => {
+                form.push((
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+                ));
+                form.push(("client_assertion", key.assertion(client_id, audience)?));
+            }
+        }
+        Ok(form)
+    }
+
     /// `text` without the client secret, should a server ever quote it.
     fn redact(&self, text: &str) -> String {
-        match &self.credential {
-            ClientCredential::Secret(secret) if !secret.expose_secret().is_empty() => {
+        match &self.grant {
+            Grant::Client {
+                credential: ClientCredential::Secret(secret),
+                ..
+            } if !secret.expose_secret().is_empty() => {
                 text.replace(secret.expose_secret(), "[redacted]")
             }
             _ => text.to_owned(),
@@ -335,5 +486,19 @@ mod tests {
             error.to_string(),
             "the certificate file holds no PEM certificate"
         );
+    }
+
+    #[test]
+    fn a_service_account_key_file_without_a_key_is_refused_without_quoting_it() {
+        for json in [
+            r#"{"client_email": "sa@p.iam.gserviceaccount.com", "private_key": "s3cr3t"}"#,
+            r#"{"client_email": "nobody", "private_key": "s3cr3t"}"#,
+            "s3cr3t",
+        ] {
+            let error = ServiceAccount::from_key_file(&SecretString::from(json))
+                .err()
+                .unwrap();
+            assert!(!error.to_string().contains("s3cr3t"), "{error}");
+        }
     }
 }

@@ -12,9 +12,12 @@ use serde_json::{Value, json};
 use super::engine::Engine;
 use super::outcome::StepState;
 use super::run_log::Observer;
+use super::run_log::Recorded;
 use super::simulated::Simulated;
 use super::step_record::{Done, Intent};
-use crate::connector::{AccountState, Change, Kept, Principal, ReadScope};
+use crate::connector::{
+    AccountState, Change, DataTransfer, Kept, Principal, ReadScope, TransferStatus, latest_to,
+};
 use crate::journal::Event;
 use crate::plan::desired::{
     AUTO_REPLY, Move, Release, Review, Scope, desired_changes, kept_for, kept_note,
@@ -50,22 +53,29 @@ impl Engine<'_> {
             });
         };
         let target_json = (connector.name().to_owned(), Some(principal.name.clone()));
-        // Only group steps need the memberships, which some systems list at a cost.
+        // Only group steps need the memberships and only session steps the sessions, which
+        // some systems list at a cost.
         let scope = ReadScope {
             groups: matches!(step.kind, Action::IamRemoveGroups | Action::IamRemoveExcess),
+            sessions: step.kind == Action::IamRevokeSessions,
+            transfers: step.kind == Action::IamTransferData,
             mailbox: step.kind == Action::IamSetAutoReply,
         };
         let mut before = self.call(step, observer, || connector.read_scoped(&principal, scope))?;
         if self.dry_run() {
             simulated.apply_to(&principal, &mut before);
         }
-        let auto_reply = params.get(AUTO_REPLY).map(String::as_str);
-        let scope_of_step = Scope {
+        let transfer_to = match step.kind {
+            Action::IamTransferData => Some(transfer_to(step, params, context)?),
+            _ => None,
+        };
+        let scope_of_changes = Scope {
             mover,
             release,
-            auto_reply,
+            auto_reply: params.get(AUTO_REPLY).map(String::as_str),
+            transfer_to: transfer_to.as_deref(),
         };
-        let changes = desired_changes(step.kind, &before, &scope_of_step);
+        let changes = desired_changes(step.kind, &before, &scope_of_changes);
         let review = match step.kind {
             Action::IamRemoveExcess => mover.map(|m| m.outside_both(&before)),
             _ => None,
@@ -98,6 +108,9 @@ impl Engine<'_> {
                 }));
             }
         }
+        if let Some(error) = failed_transfer(intent.recorder.history, &before) {
+            return Err(error);
+        }
         let started = intent.started();
         if started.is_none() && !changes.is_empty() {
             intent.record(
@@ -115,6 +128,9 @@ impl Engine<'_> {
             self.call(step, observer, || connector.read_scoped(&principal, scope))?
         };
         if let Some(unmet) = changes.iter().find(|c| !c.is_satisfied_by(&after)) {
+            if let Some(done) = self.transfer_running(unmet, &after, &target_json)? {
+                return Ok(done);
+            }
             return Err(format!(
                 "read-back of {} in `{}` does not show `{unmet}` in effect",
                 principal.name,
@@ -268,4 +284,88 @@ impl Confirmation<'_> {
         }
         evidence
     }
+}
+
+impl Engine<'_> {
+    /// A data transfer asked for and still running: the step waits, recorded with a `due_at`
+    /// of now so that `offboard due` reads it again. A failed one is the step's error, naming
+    /// each application and what became of it. `None` for any other unmet change.
+    fn transfer_running(
+        &self,
+        unmet: &Change,
+        after: &AccountState,
+        target: &(String, Option<String>),
+    ) -> Result<Option<Done>, String> {
+        let Change::TransferData { to } = unmet else {
+            return Ok(None);
+        };
+        let Some(transfer) = latest_to(&after.transfers, to) else {
+            return Ok(None);
+        };
+        match transfer.status {
+            TransferStatus::Failed => Err(failure_text(transfer)),
+            TransferStatus::Completed => Ok(None),
+            TransferStatus::InProgress => {
+                let task = format!(
+                    "data transfer {} to {to} ({}); `offboard due` or a rerun checks it again",
+                    transfer.id,
+                    transfer.applications_text()
+                );
+                let due_at = self
+                    .now
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .map_err(|e| e.to_string())?;
+                Ok(Some(Done::InProgress {
+                    target: target.clone(),
+                    evidence: json!({ "task": task, "due_at": due_at, "transfer": transfer }),
+                    task,
+                }))
+            }
+        }
+    }
+}
+
+/// Who an `iam.transfer_data` step hands the data to: `with.to`, else the manager's email.
+fn transfer_to(
+    step: &Step,
+    params: &BTreeMap<String, String>,
+    context: &Value,
+) -> Result<String, String> {
+    let to = match params.get("to") {
+        Some(to) => to.trim().to_owned(),
+        None => context["employee"]["manager_email"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+    };
+    if to.is_empty() {
+        return Err(format!(
+            "step `{}`: no one to hand the data to: HR has no manager email for the employee; \
+             name a custodian in `with.to`",
+            step.id
+        ));
+    }
+    Ok(to)
+}
+
+/// When the step's last record is `step.waiting` on a transfer that `state` now shows failed:
+/// the error the step fails with. A rerun after that failure starts a new transfer.
+fn failed_transfer(history: &[Recorded], state: &AccountState) -> Option<String> {
+    let last = history.last()?;
+    if last.event != Event::StepWaiting {
+        return None;
+    }
+    let id = last.evidence.pointer("/transfer/id")?.as_str()?;
+    let transfer = state.transfers.iter().find(|t| t.id == id)?;
+    (transfer.status == TransferStatus::Failed).then(|| failure_text(transfer))
+}
+
+fn failure_text(transfer: &DataTransfer) -> String {
+    format!(
+        "data transfer {} to {} failed: {}",
+        transfer.id,
+        transfer.to,
+        transfer.applications_text()
+    )
 }

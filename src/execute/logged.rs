@@ -156,6 +156,7 @@ fn change_name(change: &Change) -> &'static str {
         Change::ReleaseSeats { .. } => "release_seats",
         Change::ReturnAssets { .. } => "return_assets",
         Change::RetainData => "retain_data",
+        Change::TransferData { .. } => "transfer_data",
         Change::Delete => "delete",
         Change::SetAutoReply { .. } => "set_auto_reply",
     }

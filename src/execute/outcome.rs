@@ -46,6 +46,12 @@ pub enum StepState {
         /// What the person has to do.
         task: String,
     },
+    /// Started in the target system and still running there (a data transfer): `offboard
+    /// due` or a rerun reads it again, and confirms the step once it completed.
+    InProgress {
+        /// What is running.
+        task: String,
+    },
     /// Dry run (`offboard plan`): what the step would change now.
     Planned {
         /// The system and account it would act on.
@@ -128,6 +134,7 @@ impl RunReport {
                 StepState::Blocked { .. }
                 | StepState::Scheduled { .. }
                 | StepState::Waiting { .. }
+                | StepState::InProgress { .. }
                 | StepState::Pending { .. } => Exit::Waiting,
                 StepState::Confirmed { .. }
                 | StepState::AlreadyConfirmed
@@ -163,6 +170,7 @@ pub fn describe(state: &StepState) -> String {
             }
         }
         StepState::Waiting { task } => format!("waiting for sign-off: {task}"),
+        StepState::InProgress { task } => format!("in progress: {task}"),
         StepState::Pending { on } => format!("pending on {on}"),
         StepState::Planned {
             account, detail, ..

@@ -25,7 +25,8 @@ pub struct StepStatus {
     pub state: String,
     /// When it was confirmed (RFC 3339), if it was.
     pub confirmed_at: Option<String>,
-    /// When a staged step becomes due (RFC 3339).
+    /// When a staged step becomes due, or when a step waiting on a system (a data transfer in
+    /// progress) is to be read again (RFC 3339).
     pub due_at: Option<String>,
     /// Its deadline (RFC 3339): HR effective time + the tier's deadline (+ the stage delay).
     pub deadline: Option<String>,
@@ -123,8 +124,8 @@ pub fn run_status(
             let due_at = events
                 .iter()
                 .rev()
-                .find(|p| p.event == Event::StepScheduled)
-                .and_then(|p| {
+                .filter(|p| matches!(p.event, Event::StepScheduled | Event::StepWaiting))
+                .find_map(|p| {
                     p.evidence
                         .as_ref()?
                         .get("due_at")?

@@ -77,6 +77,14 @@ pub(super) fn record_done(
             })
         }
         Ok(Done::Planned(state)) => Ok(state),
+        Ok(Done::InProgress {
+            target,
+            task,
+            evidence,
+        }) => {
+            rec.write(log, rec.entry(Event::StepWaiting, Some(target), evidence))?;
+            Ok(StepState::InProgress { task })
+        }
         Ok(Done::NoAccount { target, key }) => {
             let evidence = json!({ "reason": "no account: nothing to revoke", "looked_up": key });
             rec.write(log, rec.entry(Event::StepSkipped, Some(target), evidence))?;
@@ -105,6 +113,13 @@ pub(super) enum Done {
     },
     /// Dry run: what the step would do.
     Planned(StepState),
+    /// Started in the target system, still running there (recorded as `step.waiting`, with a
+    /// `due_at` from which `offboard due` reads it again).
+    InProgress {
+        target: (String, Option<String>),
+        task: String,
+        evidence: Value,
+    },
 }
 
 /// The write-ahead record of an account step: what the journal holds of it already, and how to

@@ -13,15 +13,17 @@ use secrecy::SecretString;
 use super::engine::Target;
 use super::logged::{logged, logged_messenger};
 use crate::connector::entra::{self, EntraConnector, EntraOptions};
+use crate::connector::google::{self, GoogleConnector, GoogleOptions};
 use crate::connector::ldap::{Bind, DisableMethod, LdapConnector, LdapOptions, MemberAttribute};
-use crate::connector::oauth::{CertificateKey, ClientCredential};
+use crate::connector::oauth::{CertificateKey, ClientCredential, ServiceAccount};
 use crate::connector::okta::{self, OktaConnector, OktaCredential, OktaOptions};
 use crate::connector::scim::{self, ScimAttribute, ScimConnector, ScimOptions};
 use crate::connector::sqlite::{MatchAttribute, SqliteConnector, SqliteStore};
 use crate::connector::webhook::{self, WebhookConnector, WebhookOptions};
 use crate::playbook::{
-    Config, ConnectorSettings, EntraCredential, EntraSettings, LdapDisable, LdapSettings, OktaAuth,
-    OktaSettings, Playbook, ScimSettings, Template, WebhookSettings,
+    Config, ConnectorSettings, EntraCredential, EntraSettings, GoogleWorkspaceSettings,
+    LdapDisable, LdapSettings, OktaAuth, OktaSettings, Playbook, ScimSettings, Template,
+    WebhookSettings,
 };
 
 /// Open the connectors `playbook` uses, by configured name, each wrapped so that its calls are
@@ -105,6 +107,18 @@ pub fn build_targets(
                             .map_err(|e| format!("connector `{name}`: {e}"))?,
                     ),
                     "entra",
+                )),
+                lookup: settings.match_.value.clone(),
+            },
+            ConnectorSettings::GoogleWorkspace(settings) => Target {
+                name: name.to_owned(),
+                messages: None,
+                accounts: Some(logged(
+                    Arc::new(
+                        google_connector(name, settings)
+                            .map_err(|e| format!("connector `{name}`: {e}"))?,
+                    ),
+                    "google_workspace",
                 )),
                 lookup: settings.match_.value.clone(),
             },
@@ -300,6 +314,42 @@ pub fn okta_connector(name: &str, settings: &OktaSettings) -> Result<OktaConnect
             .map_or(okta::DEFAULT_TIMEOUT, |t| t.to_std()),
     };
     OktaConnector::new(name, options).map_err(|e| e.to_string())
+}
+
+/// A Google Workspace connector from its settings, the service account read from its key
+/// file. Errors name the file, never the key.
+pub fn google_connector(
+    name: &str,
+    settings: &GoogleWorkspaceSettings,
+) -> Result<GoogleConnector, String> {
+    let path = &settings.service_account_key;
+    let shown = crate::human::path(path);
+    let json = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the service account key {shown}: {e}"))?;
+    let account = ServiceAccount::from_key_file(&SecretString::from(json))
+        .map_err(|e| format!("{shown}: {e}"))?;
+    let or =
+        |value: &Option<String>, default: &str| value.clone().unwrap_or_else(|| default.to_owned());
+    let options = GoogleOptions {
+        account: Arc::new(account),
+        admin_subject: settings.admin_subject.clone(),
+        token_url: or(&settings.token_url, google::DEFAULT_TOKEN_URL),
+        admin_url: or(&settings.admin_url, google::DEFAULT_ADMIN_URL),
+        licensing_url: or(&settings.licensing_url, google::DEFAULT_LICENSING_URL),
+        licenses: settings
+            .licenses
+            .iter()
+            .map(|l| google::License {
+                product: l.product.clone(),
+                sku: l.sku.clone(),
+                monthly_cost_cents: i64::from(l.monthly_cost_cents),
+            })
+            .collect(),
+        timeout: settings
+            .timeout
+            .map_or(google::DEFAULT_TIMEOUT, |t| t.to_std()),
+    };
+    GoogleConnector::new(name, options).map_err(|e| e.to_string())
 }
 
 /// An LDAP connector from its settings, the bind password read from the variable `password_env`

@@ -123,6 +123,8 @@ pub struct Scope<'a> {
     pub release: Release,
     /// The automatic reply `iam.set_auto_reply` turns on (its rendered `with.message`).
     pub auto_reply: Option<&'a str>,
+    /// Who `iam.transfer_data` hands the data over to.
+    pub transfer_to: Option<&'a str>,
 }
 
 /// The parameter of `iam.set_auto_reply` that holds the reply.
@@ -189,6 +191,14 @@ pub fn desired_changes(action: Action, state: &AccountState, scope: &Scope<'_>) 
         Action::IamRetainData => {
             if state.data_retained != Some(true) {
                 changes.push(Change::RetainData);
+            }
+        }
+        Action::IamTransferData => {
+            if let Some(to) = scope.transfer_to {
+                let change = Change::TransferData { to: to.to_owned() };
+                if !change.is_satisfied_by(state) {
+                    changes.push(change);
+                }
             }
         }
         Action::IamDelete => changes.push(Change::Delete),
@@ -292,6 +302,8 @@ mod tests {
             kept: Vec::new(),
             auto_reply: None,
             manager: None,
+            tokens: Vec::new(),
+            transfers: Vec::new(),
         }
     }
 
@@ -419,7 +431,7 @@ mod tests {
         let scope = Scope {
             mover: Some(mover),
             release: Release::RoleChange,
-            auto_reply: None,
+            ..Scope::default()
         };
         let changes = desired_changes(Action::IamRemoveExcess, &s, &scope);
         assert_eq!(
@@ -471,7 +483,7 @@ mod tests {
         let scope = Scope {
             mover: Some(mover),
             release: Release::All,
-            auto_reply: None,
+            ..Scope::default()
         };
         assert!(desired_changes(Action::IamRemoveExcess, &s, &scope).is_empty());
         assert!(desired_changes(Action::IamRemoveExcess, &state(), &Scope::default()).is_empty());
@@ -503,7 +515,7 @@ mod tests {
             let scope = Scope {
                 mover: None,
                 release,
-                auto_reply: None,
+                ..Scope::default()
             };
             let released: Vec<String> =
                 match desired_changes(Action::InventoryReleaseSeats, &s, &scope).as_slice() {
@@ -543,5 +555,39 @@ mod tests {
             kept_note(&kept_for(Action::IamRemoveGroups, &s)),
             "kept: group All staff (why)"
         );
+    }
+
+    #[test]
+    fn a_transfer_is_asked_for_until_one_to_the_receiver_completed() {
+        use crate::connector::{DataTransfer, TransferStatus};
+        let scope = Scope {
+            transfer_to: Some("boss@example.com"),
+            ..Scope::default()
+        };
+        let mut s = state();
+        let wanted = vec![Change::TransferData {
+            to: "boss@example.com".into(),
+        }];
+        assert_eq!(desired_changes(Action::IamTransferData, &s, &scope), wanted);
+        let transfer = |id: &str, at: &str, status| DataTransfer {
+            id: id.into(),
+            to: "boss@example.com".into(),
+            requested_at: at.into(),
+            status,
+            applications: Default::default(),
+        };
+        s.transfers = vec![transfer(
+            "1",
+            "2026-01-01T00:00:00Z",
+            TransferStatus::Failed,
+        )];
+        assert_eq!(desired_changes(Action::IamTransferData, &s, &scope), wanted);
+        s.transfers.push(transfer(
+            "2",
+            "2026-01-02T00:00:00Z",
+            TransferStatus::Completed,
+        ));
+        assert!(desired_changes(Action::IamTransferData, &s, &scope).is_empty());
+        assert!(desired_changes(Action::IamTransferData, &s, &Scope::default()).is_empty());
     }
 }

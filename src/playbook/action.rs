@@ -51,6 +51,10 @@ pub enum Action {
     /// `iam.set_auto_reply`: turn on the mailbox's automatic reply with `with.message`.
     #[serde(rename = "iam.set_auto_reply")]
     IamSetAutoReply,
+    /// `iam.transfer_data`: hand the account's data (files, calendars) over to the manager or a
+    /// custodian.
+    #[serde(rename = "iam.transfer_data")]
+    IamTransferData,
     /// `iam.delete`: hard delete (inherently destructive).
     #[serde(rename = "iam.delete")]
     IamDelete,
@@ -109,18 +113,22 @@ pub enum ConnectorType {
     Webhook,
     /// Microsoft Entra ID over Microsoft Graph.
     Entra,
+    /// Google Workspace over the Admin SDK and the License Manager.
+    #[serde(rename = "google_workspace")]
+    GoogleWorkspace,
     /// Okta over its management API.
     Okta,
 }
 
 impl ConnectorType {
     /// Every type, in documentation order.
-    pub const ALL: [ConnectorType; 6] = [
+    pub const ALL: [ConnectorType; 7] = [
         ConnectorType::Sqlite,
         ConnectorType::Scim,
         ConnectorType::Ldap,
         ConnectorType::Webhook,
         ConnectorType::Entra,
+        ConnectorType::GoogleWorkspace,
         ConnectorType::Okta,
     ];
 
@@ -132,6 +140,7 @@ impl ConnectorType {
             ConnectorType::Ldap => "ldap",
             ConnectorType::Webhook => "webhook",
             ConnectorType::Entra => "entra",
+            ConnectorType::GoogleWorkspace => "google_workspace",
             ConnectorType::Okta => "okta",
         }
     }
@@ -150,7 +159,7 @@ impl fmt::Display for ConnectorType {
 
 impl Action {
     /// The whole catalogue, in documentation order.
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::HrRequireLeaverStatus,
         Action::HrMarkComplete,
         Action::IamDeactivate,
@@ -160,6 +169,7 @@ impl Action {
         Action::IamRemoveExcess,
         Action::IamRetainData,
         Action::IamSetAutoReply,
+        Action::IamTransferData,
         Action::IamDelete,
         Action::InventoryReleaseSeats,
         Action::InventoryRecordAssetReturn,
@@ -182,6 +192,7 @@ impl Action {
             Action::IamRemoveExcess => "iam.remove_excess",
             Action::IamRetainData => "iam.retain_data",
             Action::IamSetAutoReply => "iam.set_auto_reply",
+            Action::IamTransferData => "iam.transfer_data",
             Action::IamDelete => "iam.delete",
             Action::InventoryReleaseSeats => "inventory.release_seats",
             Action::InventoryRecordAssetReturn => "inventory.record_asset_return",
@@ -204,6 +215,7 @@ impl Action {
             | Action::IamRemoveExcess
             | Action::IamRetainData
             | Action::IamSetAutoReply
+            | Action::IamTransferData
             | Action::IamDelete => ActionGroup::Iam,
             Action::InventoryReleaseSeats | Action::InventoryRecordAssetReturn => {
                 ActionGroup::Inventory
@@ -226,11 +238,12 @@ impl Action {
             | Action::IamSuspend
             | Action::IamRemoveGroups
             | Action::IamRemoveExcess
-            | Action::IamDelete => &[Sqlite, Scim, Ldap, Entra, Okta],
-            Action::IamRevokeSessions => &[Sqlite, Entra, Okta],
+            | Action::IamDelete => &[Sqlite, Scim, Ldap, Entra, GoogleWorkspace, Okta],
+            Action::IamRevokeSessions => &[Sqlite, Entra, GoogleWorkspace, Okta],
             Action::IamSetAutoReply => &[Entra],
-            Action::InventoryReleaseSeats => &[Sqlite, Entra, Okta],
+            Action::InventoryReleaseSeats => &[Sqlite, Entra, GoogleWorkspace, Okta],
             Action::IamRetainData | Action::InventoryRecordAssetReturn => &[Sqlite],
+            Action::IamTransferData => &[GoogleWorkspace],
             Action::FinanceNotifyReclamation
             | Action::NotifyManager
             | Action::NotifySecurity
@@ -256,9 +269,10 @@ impl Action {
         matches!(self, Action::IamDelete)
     }
 
-    /// True for actions that preserve the employee's data (`iam.retain_data`).
+    /// True for actions that preserve the employee's data (`iam.retain_data`,
+    /// `iam.transfer_data`).
     pub fn preserves_data(self) -> bool {
-        matches!(self, Action::IamRetainData)
+        matches!(self, Action::IamRetainData | Action::IamTransferData)
     }
 
     /// True for actions that disable the account (a prior disable is required before a delete).
@@ -329,6 +343,7 @@ mod tests {
             &[
                 ConnectorType::Sqlite,
                 ConnectorType::Entra,
+                ConnectorType::GoogleWorkspace,
                 ConnectorType::Okta
             ]
         );

@@ -139,6 +139,7 @@ impl ConnectorConfig {
             ConnectorSettings::Webhook(_) => ConnectorType::Webhook,
             ConnectorSettings::Entra(_) => ConnectorType::Entra,
             ConnectorSettings::Okta(_) => ConnectorType::Okta,
+            ConnectorSettings::GoogleWorkspace(_) => ConnectorType::GoogleWorkspace,
         }
     }
 }
@@ -157,6 +158,9 @@ pub enum ConnectorSettings {
     Webhook(WebhookSettings),
     /// Microsoft Entra ID over Microsoft Graph.
     Entra(EntraSettings),
+    /// Google Workspace over the Admin SDK and the License Manager.
+    #[serde(rename = "google_workspace")]
+    GoogleWorkspace(GoogleWorkspaceSettings),
     /// Okta over its management API.
     Okta(OktaSettings),
 }
@@ -269,6 +273,27 @@ pub enum EntraCredential {
     },
 }
 
+/// `type: google_workspace`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GoogleWorkspaceSettings {
+    /// The service account's JSON key file (kept outside the repository).
+    pub service_account_key: PathBuf,
+    /// The admin the service account acts for (domain-wide delegation).
+    pub admin_subject: String,
+    /// The token endpoint; `None` means Google's.
+    pub token_url: Option<String>,
+    /// The Admin SDK's base URL; `None` means Google's.
+    pub admin_url: Option<String>,
+    /// The License Manager's base URL; `None` means Google's.
+    pub licensing_url: Option<String>,
+    /// How users are found (`primaryEmail`).
+    pub match_: Match,
+    /// The licenses offboard reads and releases, with their monthly cost.
+    pub licenses: Vec<GoogleLicense>,
+    /// Per-request timeout.
+    pub timeout: Option<Duration>,
+}
+
 /// `type: okta`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OktaSettings {
@@ -282,6 +307,17 @@ pub struct OktaSettings {
     pub monthly_cost_cents: BTreeMap<String, u32>,
     /// Per-request timeout.
     pub timeout: Option<Duration>,
+}
+
+/// One Google Workspace license: a product's SKU and the monthly cost of a seat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GoogleLicense {
+    /// The product id (`Google-Apps`).
+    pub product: String,
+    /// The SKU id (`1010020020`).
+    pub sku: String,
+    /// Monthly cost of one seat in cents.
+    pub monthly_cost_cents: u32,
 }
 
 /// How offboard proves who it is to Okta.

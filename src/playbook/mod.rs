@@ -17,8 +17,9 @@ mod template;
 pub use action::{Action, ActionGroup, ConnectorType};
 pub use config::{
     Config, ConnectorConfig, ConnectorSettings, Deadlines, EntraCredential, EntraSettings,
-    HrSource, LdapDisable, LdapSettings, Match, OktaAuth, OktaSettings, Policy, ReconcileSettings,
-    ScimSettings, Signing, SqliteSettings, WebhookSettings,
+    GoogleLicense, GoogleWorkspaceSettings, HrSource, LdapDisable, LdapSettings, Match, OktaAuth,
+    OktaSettings, Policy, ReconcileSettings, ScimSettings, Signing, SqliteSettings,
+    WebhookSettings,
 };
 pub use confirm::Confirm;
 pub use delay::{Duration, StageDelay};

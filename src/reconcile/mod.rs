@@ -96,6 +96,9 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
             // Listing an Okta org's users, groups and app assignments is not built yet: said
             // so, not silently left out.
             ConnectorSettings::Okta(_) => skipped.push((name.clone(), "okta")),
+            ConnectorSettings::GoogleWorkspace(_) => {
+                skipped.push((name.clone(), "google_workspace"));
+            }
         }
     }
     let mut sources: Vec<Box<dyn EntitlementSource>> = Vec::new();

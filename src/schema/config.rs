@@ -163,6 +163,8 @@ enum ConnectorShape {
     Webhook(WebhookShape),
     /// Microsoft Entra ID over Microsoft Graph.
     Entra(EntraShape),
+    /// Google Workspace over the Admin SDK and the License Manager.
+    GoogleWorkspace(GoogleWorkspaceShape),
     /// Okta over its management API.
     Okta(OktaShape),
 }
@@ -327,6 +329,35 @@ struct EntraShape {
     timeout: Option<String>,
 }
 
+/// `type: google_workspace`: a service account with domain-wide delegation acting for an admin.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct GoogleWorkspaceShape {
+    /// The service account's JSON key file, outside the repository.
+    service_account_key: String,
+    /// The email of the admin the service account acts for.
+    admin_subject: String,
+    /// The token endpoint (default `https://oauth2.googleapis.com/token`).
+    #[schemars(default, regex(pattern = r"^https?://"))]
+    token_url: Option<String>,
+    /// The Admin SDK (default `https://admin.googleapis.com`).
+    #[schemars(default, regex(pattern = r"^https?://"))]
+    admin_url: Option<String>,
+    /// The License Manager (default `https://licensing.googleapis.com`).
+    #[schemars(default, regex(pattern = r"^https?://"))]
+    licensing_url: Option<String>,
+    /// How an employee is found (attribute `primaryEmail`; default `{{ employee.email }}`).
+    #[schemars(default, rename = "match")]
+    match_: Option<MatchShape>,
+    /// The licenses read and released, each a product's SKU with its monthly seat cost.
+    #[schemars(default)]
+    licenses: Option<Vec<GoogleLicenseShape>>,
+    /// Per-request timeout, e.g. `30s`.
+    #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
+    timeout: Option<String>,
+}
+
 /// `type: okta`. Exactly one credential: `api_token_env`, or `client_id` with `private_key`
 /// (the analyzer says which is missing).
 #[derive(JsonSchema)]
@@ -358,6 +389,20 @@ struct OktaShape {
     /// Per-request timeout, e.g. `30s`.
     #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
     timeout: Option<String>,
+}
+
+/// One Google Workspace license.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct GoogleLicenseShape {
+    /// The product id, e.g. `Google-Apps`.
+    product: String,
+    /// The SKU id, e.g. `1010020020`.
+    sku: String,
+    /// Monthly cost of one seat in cents.
+    #[schemars(default)]
+    monthly_cost_cents: Option<u32>,
 }
 
 /// How a connector finds an employee's account.

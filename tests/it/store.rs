@@ -493,6 +493,8 @@ fn read_reports_the_account_sorted() -> TestResult {
             kept: Vec::new(),
             auto_reply: None,
             manager: None,
+            tokens: Vec::new(),
+            transfers: Vec::new(),
         }
     );
     let unknown = fx
@@ -677,6 +679,8 @@ fn retain_data_then_delete() -> TestResult {
             kept: Vec::new(),
             auto_reply: None,
             manager: None,
+            tokens: Vec::new(),
+            transfers: Vec::new(),
         }
     );
     // Every change is now in effect and changes nothing more.

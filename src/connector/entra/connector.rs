@@ -381,6 +381,8 @@ impl EntraConnector {
         let scope = ReadScope {
             groups: matches!(change, Change::RemoveGroups { .. }),
             mailbox: matches!(change, Change::SetAutoReply { .. }),
+            sessions: true,
+            transfers: false,
         };
         loop {
             if change.is_satisfied_by(&self.read_scoped(principal, scope)?) {
@@ -414,10 +416,12 @@ impl EntraConnector {
                     .send(Method::DELETE, url, None, permissions::DELETE_USERS)?;
                 Ok(())
             }
-            Change::ReturnAssets { .. } | Change::RetainData => Err(ConnectorError::Unsupported {
-                connector: self.name.clone(),
-                change: change.to_string(),
-            }),
+            Change::ReturnAssets { .. } | Change::RetainData | Change::TransferData { .. } => {
+                Err(ConnectorError::Unsupported {
+                    connector: self.name.clone(),
+                    change: change.to_string(),
+                })
+            }
         }
     }
 }

@@ -265,12 +265,13 @@ impl Connector for OktaConnector {
             Change::RemoveGroups { groups } => self.remove_groups(id, groups),
             Change::ReleaseSeats { products } => self.remove_apps(id, products),
             Change::Delete => self.delete_user(id),
-            Change::ReturnAssets { .. } | Change::RetainData | Change::SetAutoReply { .. } => {
-                Err(ConnectorError::Unsupported {
-                    connector: self.name.clone(),
-                    change: change.to_string(),
-                })
-            }
+            Change::ReturnAssets { .. }
+            | Change::RetainData
+            | Change::SetAutoReply { .. }
+            | Change::TransferData { .. } => Err(ConnectorError::Unsupported {
+                connector: self.name.clone(),
+                change: change.to_string(),
+            }),
         }
     }
 }

@@ -443,7 +443,8 @@ impl Connector for ScimConnector {
             | Change::ReleaseSeats { .. }
             | Change::ReturnAssets { .. }
             | Change::RetainData
-            | Change::SetAutoReply { .. } => Err(ConnectorError::Unsupported {
+            | Change::SetAutoReply { .. }
+            | Change::TransferData { .. } => Err(ConnectorError::Unsupported {
                 connector: self.name.clone(),
                 change: change.to_string(),
             }),

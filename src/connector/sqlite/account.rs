@@ -205,5 +205,7 @@ pub(crate) fn read_state(
         kept: Vec::new(),
         auto_reply: None,
         manager: None,
+        tokens: Vec::new(),
+        transfers: Vec::new(),
     }))
 }

@@ -19,6 +19,7 @@ pub fn change_kind(change: &Change) -> &'static str {
         Change::ReleaseSeats { .. } => "release_seats",
         Change::ReturnAssets { .. } => "return_assets",
         Change::RetainData => "retain_data",
+        Change::TransferData { .. } => "transfer_data",
         Change::Delete => "delete",
         Change::SetAutoReply { .. } => "set_auto_reply",
     }
@@ -146,8 +147,9 @@ fn apply_in(
         }
         Change::Delete if account.deleted => None,
         Change::Delete => Some(delete(tx, id, account)?),
-        // The store has no mailboxes: its connector refuses this change before the store.
-        Change::SetAutoReply { .. } => None,
+        // The store has no mailboxes and no data to transfer: its connector refuses these
+        // changes before the store is asked.
+        Change::SetAutoReply { .. } | Change::TransferData { .. } => None,
     };
     Ok(detail)
 }

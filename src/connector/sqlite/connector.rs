@@ -58,7 +58,10 @@ impl Connector for SqliteConnector {
     }
 
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
-        if let Change::SetAutoReply { .. } = change {
+        if matches!(
+            change,
+            Change::SetAutoReply { .. } | Change::TransferData { .. }
+        ) {
             return Err(ConnectorError::Unsupported {
                 connector: self.name.clone(),
                 change: change.to_string(),

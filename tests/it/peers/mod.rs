@@ -7,6 +7,7 @@
 mod contoso;
 mod entra;
 mod google;
+mod google_workspace;
 mod graph;
 mod ldap;
 mod ldap_tls;

@@ -365,7 +365,7 @@ fn a_deactivation_reads_the_found_user_and_reads_back_once_without_listing_group
     let idp = connector(&server, Duration::from_secs(5));
     let scope = ReadScope {
         groups: false,
-        mailbox: false,
+        ..ReadScope::ALL
     };
     let found = idp.find("alice").unwrap().unwrap();
     let before = idp.read_scoped(&found, scope).unwrap();
@@ -403,7 +403,7 @@ fn a_deactivation_answered_with_the_user_takes_that_answer_as_the_read_back() {
     let idp = connector(&server, Duration::from_secs(5));
     let scope = ReadScope {
         groups: false,
-        mailbox: false,
+        ..ReadScope::ALL
     };
     let found = idp.find("alice").unwrap().unwrap();
     assert!(idp.read_scoped(&found, scope).unwrap().active);
