@@ -1,0 +1,121 @@
+//! What this process remembers of a ledger between two openings of it, so that a batch of runs
+//! does not re-read a ledger that grows with every run: the length of its complete lines, its
+//! last record, and (once the runs it names are asked for twice) the latest event of each run.
+//!
+//! Nothing remembered is trusted blindly. Each opening, under the ledger lock, checks that the
+//! file is the same one (device and inode), is no shorter, and still holds the remembered last
+//! line where it was; the ledger writer then reads only the lines other processes appended since.
+//! Anything else (a file replaced, truncated or rewritten at its end) is forgotten and the
+//! ledger read afresh. Only the ledger writer, holding the lock, takes and keeps a memory.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use super::record::{LedgerEvent, LedgerPayload};
+
+/// What is remembered of one ledger file.
+#[derive(Debug)]
+pub(crate) struct Memory {
+    /// The file's device and inode.
+    id: (u64, u64),
+    /// The bytes of its complete lines.
+    pub(crate) len: u64,
+    /// The last record and its hash; `None` while the ledger is empty.
+    pub(crate) last: Option<(LedgerPayload, String)>,
+    /// The last record's line, without its newline.
+    pub(crate) last_line: Option<Vec<u8>>,
+    /// The latest event of every run the ledger names, once built.
+    pub(crate) runs: Option<BTreeMap<String, LedgerEvent>>,
+    /// How many times a run's state was looked up by scanning the file (see
+    /// [`Memory::wants_index`]).
+    scans: u32,
+}
+
+/// The memories of the ledgers this process has written, by ledger path.
+static MEMORIES: Mutex<BTreeMap<PathBuf, Memory>> = Mutex::new(BTreeMap::new());
+
+impl Memory {
+    /// A memory of `file` (the ledger) holding `len` bytes of complete lines ending with
+    /// `last_line` (parsed as `last`); no run index yet.
+    pub(crate) fn new(
+        file: &File,
+        len: u64,
+        last: Option<(LedgerPayload, String)>,
+        last_line: Option<Vec<u8>>,
+    ) -> std::io::Result<Memory> {
+        Ok(Memory {
+            id: identity(file)?,
+            len,
+            last,
+            last_line,
+            runs: None,
+            scans: 0,
+        })
+    }
+
+    /// The memory of the ledger at `path`, if this process has one and `file` (open on that
+    /// path, with the ledger lock held) still matches it: the same file, no shorter, with the
+    /// remembered last line where it was. A memory that does not match is forgotten.
+    pub(crate) fn recall(path: &Path, file: &File) -> std::io::Result<Option<Memory>> {
+        let memory = MEMORIES
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(path);
+        let Some(memory) = memory else {
+            return Ok(None);
+        };
+        let len = file.metadata()?.len();
+        if identity(file)? != memory.id || len < memory.len {
+            return Ok(None);
+        }
+        let holds = match &memory.last_line {
+            None => memory.len == 0,
+            Some(line) => {
+                let at = memory.len.checked_sub(line.len() as u64 + 1);
+                let mut bytes = vec![0; line.len() + 1];
+                match at {
+                    Some(at) => {
+                        file.read_exact_at(&mut bytes, at)?;
+                        bytes[..line.len()] == line[..] && bytes[line.len()] == b'\n'
+                    }
+                    None => false,
+                }
+            }
+        };
+        Ok(holds.then_some(memory))
+    }
+
+    /// Remember this memory of the ledger at `path` until its next opening.
+    pub(crate) fn keep(self, path: &Path) {
+        MEMORIES
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(path.to_path_buf(), self);
+    }
+
+    /// Count one lookup of a run's state; true when the run index is worth building: from the
+    /// second lookup on (a batch), while a single run's one lookup scans the file as it is.
+    pub(crate) fn wants_index(&mut self) -> bool {
+        self.scans += 1;
+        self.scans >= 2
+    }
+
+    /// Note a complete record appended at the end (by this process or, read back, another).
+    pub(crate) fn appended(&mut self, payload: LedgerPayload, hash: String, line: Vec<u8>) {
+        self.len += line.len() as u64 + 1;
+        if let Some(runs) = &mut self.runs {
+            runs.insert(payload.run.clone(), payload.event);
+        }
+        self.last = Some((payload, hash));
+        self.last_line = Some(line);
+    }
+}
+
+/// The device and inode of `file`.
+fn identity(file: &File) -> std::io::Result<(u64, u64)> {
+    let meta = file.metadata()?;
+    Ok((meta.dev(), meta.ino()))
+}
