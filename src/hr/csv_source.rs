@@ -12,6 +12,8 @@ use crate::fsio::{self, Links, STATE};
 pub struct CsvSource {
     path: PathBuf,
     columns: ColumnMap,
+    /// What was read of the write-back file.
+    written: super::writeback::Memory,
 }
 
 impl CsvSource {
@@ -20,6 +22,7 @@ impl CsvSource {
         CsvSource {
             path: path.into(),
             columns,
+            written: Default::default(),
         }
     }
 
@@ -116,56 +119,18 @@ impl CsvSource {
         Ok(text
             .split_inclusive('\n')
             .filter_map(|line| line.strip_suffix('\n'))
-            .filter(|line| !line.is_empty() && *line != WRITEBACK_HEADER)
+            .filter(|line| !line.is_empty() && *line != super::writeback::HEADER)
             .map(str::to_owned)
             .collect())
     }
 
     /// Write "IT offboarding complete" for employee `id` (idempotent), then read it back: the
-    /// returned flag is what the file shows afterwards. The file is replaced atomically (a
-    /// synced temporary file renamed over it), so a crash leaves either the old or the new file;
-    /// it is owner-only (0600).
-    ///
-    /// Writers hold an exclusive lock on the write-back file's directory meanwhile, so runs of
-    /// other employees (threads of a batch, or other processes) never lose each other's rows.
+    /// returned flag is what the file shows afterwards. The row is appended and synced (see
+    /// [`writeback`](super::writeback) for what a crash leaves); the file is owner-only (0600).
     pub fn mark_complete(&self, id: &str, run: &str, at: &str) -> Result<bool, HrError> {
-        use std::io::Write;
-        let path = self.writeback_path();
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let lock = std::fs::File::open(&dir)
-            .and_then(|file| file.lock().map(|()| file))
-            .map_err(|source| HrError::Write {
-                path: dir.clone(),
-                source,
-            })?;
-        let mut rows = self.completed_rows()?;
-        if rows.iter().any(|line| line.split(',').next() == Some(id)) {
-            return Ok(true);
-        }
-        // Ids and run ids are validated identifiers: no commas, quotes or newlines.
-        rows.push(format!("{id},{run},{at}"));
-        let mut text = format!("{WRITEBACK_HEADER}\n");
-        for row in &rows {
-            text.push_str(row);
-            text.push('\n');
-        }
-        fsio::replace(&path, fsio::PRIVATE_FILE, |file| {
-            file.write_all(text.as_bytes())
-        })
-        .map_err(|source| HrError::Write {
-            path: path.clone(),
-            source,
-        })?;
-        drop(lock);
-        self.is_marked_complete(id)
+        super::writeback::mark(&self.writeback_path(), &self.written, id, run, at)
     }
 }
-
-/// The header row of the write-back file.
-const WRITEBACK_HEADER: &str = "employee_id,run,completed_at";
 
 #[cfg(test)]
 mod tests {
