@@ -289,6 +289,38 @@ mod tests {
     }
 
     #[test]
+    fn write_back_sees_rows_another_writer_appended_or_replaced() {
+        use std::io::Write;
+        let (_d, src) = source(&format!("{HEADER}E1,alice,a@x,,TERM,,,\n"));
+        let path = src.writeback_path();
+        assert!(src.mark_complete("E1", "run-1", "t1").unwrap());
+        // Another process appends a row, and a torn one.
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        file.write_all(b"E2,run-2,t2\nE3,ru").unwrap();
+        drop(file);
+        assert!(src.mark_complete("E2", "run-9", "t9").unwrap());
+        assert!(src.mark_complete("E4", "run-4", "t4").unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "employee_id,run,completed_at\nE1,run-1,t1\nE2,run-2,t2\nE4,run-4,t4\n"
+        );
+        // The file replaced by another one: read afresh.
+        std::fs::write(
+            path.with_extension("new"),
+            "employee_id,run,completed_at\nE5,r,t\n",
+        )
+        .unwrap();
+        std::fs::rename(path.with_extension("new"), &path).unwrap();
+        assert!(src.mark_complete("E1", "run-1", "t1").unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, "employee_id,run,completed_at\nE5,r,t\nE1,run-1,t1\n");
+    }
+
+    #[test]
     fn concurrent_write_backs_lose_no_row() {
         let (_d, src) = source(&format!("{HEADER}E1,alice,a@x,,TERM,,,\n"));
         std::thread::scope(|scope| {

@@ -119,3 +119,75 @@ fn identity(file: &File) -> std::io::Result<(u64, u64)> {
     let meta = file.metadata()?;
     Ok((meta.dev(), meta.ino()))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use crate::journal::ledger::LedgerWriter;
+    use crate::journal::reader::LEDGER_FILE;
+    use crate::journal::record::{LedgerEvent, LedgerPayload, payload_hash};
+    use crate::journal::signer::Signer;
+
+    fn last_hash(path: &std::path::Path) -> String {
+        let text = std::fs::read_to_string(path).unwrap();
+        let line = text.lines().last().unwrap();
+        let envelope: crate::journal::record::Envelope = serde_json::from_str(line).unwrap();
+        let _: LedgerPayload = serde_json::from_str(&envelope.payload).unwrap();
+        payload_hash(&envelope.payload)
+    }
+
+    #[test]
+    fn what_another_writer_appended_or_replaced_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let signer = Signer::from_seed([5; 32], "it@acme");
+        let path = dir.path().join(LEDGER_FILE);
+        let append = |dir: &std::path::Path, runs: &[&str]| {
+            let mut ledger = LedgerWriter::open_locked(dir).unwrap();
+            for run in runs {
+                ledger
+                    .append(&signer, LedgerEvent::Opened, run, None, None)
+                    .unwrap();
+            }
+        };
+        append(dir.path(), &["r1", "r2"]);
+        // Another process appends two records and starts a third it never finishes.
+        append(other.path(), &["x1", "x2"]);
+        let foreign = std::fs::read(other.path().join(LEDGER_FILE)).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        file.write_all(&foreign).unwrap();
+        file.write_all(b"{\"payload\":\"torn").unwrap();
+        drop(file);
+        let mut ledger = LedgerWriter::open_locked(dir.path()).unwrap();
+        assert_eq!(
+            ledger.head(),
+            last_hash(&path),
+            "the appended records count"
+        );
+        assert!(
+            !std::fs::read(&path).unwrap().ends_with(b"torn"),
+            "torn tail cut"
+        );
+        // Indexed from the second lookup on, with the other writer's runs.
+        assert_eq!(ledger.state("x2").unwrap(), Some(LedgerEvent::Opened));
+        assert_eq!(ledger.state("r1").unwrap(), Some(LedgerEvent::Opened));
+        assert_eq!(ledger.state("nope").unwrap(), None);
+        ledger
+            .append(&signer, LedgerEvent::Sealed, "r1", None, None)
+            .unwrap();
+        assert_eq!(ledger.state("r1").unwrap(), Some(LedgerEvent::Sealed));
+        assert_eq!(ledger.last_line_number(), 5);
+        drop(ledger);
+        // The file replaced by another (a restore from backup): read afresh.
+        std::fs::copy(other.path().join(LEDGER_FILE), dir.path().join("new")).unwrap();
+        std::fs::rename(dir.path().join("new"), &path).unwrap();
+        let mut ledger = LedgerWriter::open_locked(dir.path()).unwrap();
+        assert_eq!(ledger.head(), last_hash(&path));
+        assert_eq!(ledger.state("r1").unwrap(), None);
+        assert_eq!(ledger.state("x1").unwrap(), Some(LedgerEvent::Opened));
+    }
+}

@@ -47,3 +47,38 @@ impl RunIndex {
         Ok(runs.into_iter().collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::ledger::LedgerWriter;
+    use crate::journal::record::LedgerEvent;
+    use crate::journal::signer::Signer;
+
+    #[test]
+    fn a_run_opened_after_the_listing_is_found_and_an_abandoned_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let signer = Signer::from_seed([3; 32], "it@acme");
+        std::fs::write(run_path(dir.path(), "E1-leaver-1"), "x\n").unwrap();
+        let index = RunIndex::new(dir.path()).unwrap();
+        assert_eq!(index.with_prefix("E1-").unwrap(), ["E1-leaver-1"]);
+        {
+            let mut ledger = LedgerWriter::open_locked(dir.path()).unwrap();
+            for run in ["E1-leaver-2", "E2-leaver-1", "E1-leaver-3"] {
+                ledger
+                    .append(&signer, LedgerEvent::Opened, run, None, None)
+                    .unwrap();
+            }
+        }
+        // Registered in the ledger after the listing, with files: found. E1-leaver-3 has no
+        // file (abandoned or never written): not there, as in a fresh listing.
+        std::fs::write(run_path(dir.path(), "E1-leaver-2"), "x\n").unwrap();
+        std::fs::write(run_path(dir.path(), "E2-leaver-1"), "x\n").unwrap();
+        assert_eq!(
+            index.with_prefix("E1-").unwrap(),
+            ["E1-leaver-1", "E1-leaver-2"]
+        );
+        assert_eq!(index.with_prefix("E2-").unwrap(), ["E2-leaver-1"]);
+        assert!(index.with_prefix("E3-").unwrap().is_empty());
+    }
+}
