@@ -7,8 +7,8 @@ use std::path::Path;
 use super::employee::{choose_playbook, hold_reason};
 use super::engine::{HrHooks, Inputs, Wiring};
 use super::lifecycle::{Opened, RunLifecycle, RunStart};
-use super::runs::{find_run, new_run_id, relative_to};
-use super::trust::{operator_signer, trust};
+use super::runs::{new_run_id, relative_to};
+use super::trust::operator_signer;
 use super::{Context, Error, Result, Session};
 use crate::analyze::{PlaybookFile, Workspace};
 use crate::execute::clock;
@@ -51,7 +51,8 @@ pub(super) fn run_in(
     let file = choose_playbook(workspace, request.playbook, &employee, status)?;
     let playbook = &file.playbook;
     let provenance = checked_provenance(ctx, session, file, request.allow_dirty)?;
-    let signer = operator_signer(workspace)?;
+    let signing = session.signing(workspace)?;
+    let signer = signing.operator(workspace)?;
     let roles = workspace.config.roles_of(signer.principal()).to_vec();
     check_step_owners(playbook, signer.principal(), &roles)?;
     let principal = signer.principal().to_owned();
@@ -60,8 +61,7 @@ pub(super) fn run_in(
     crate::fsio::create_dir_all(dir, crate::fsio::PRIVATE_DIR)
         .map_err(|e| crate::Error::io("cannot create", dir, e))?;
     let _lock = lock(dir, &employee.id)?;
-    let existing = find_run(workspace, &employee.id, &playbook.name)?;
-    let (allowed, _) = trust(workspace)?;
+    let existing = session.find_run(workspace, &employee.id, &playbook.name)?;
     let start = || {
         Ok(RunStart {
             run_id: new_run_id(&employee.id, &playbook.name, now),
@@ -72,7 +72,7 @@ pub(super) fn run_in(
             allow_dirty: request.allow_dirty,
         })
     };
-    let mut life = match RunLifecycle::open(dir, existing, signer, &allowed, start)? {
+    let mut life = match RunLifecycle::open(dir, existing, signer, &signing.allowed, start)? {
         Opened::Finished(run) => return Ok(already_finished(run, &employee, playbook)),
         Opened::Open(life) => life,
     };

@@ -7,7 +7,7 @@ use super::Result;
 use super::error::journal_err;
 use super::trust::require_trusted;
 use crate::analyze::Workspace;
-use crate::journal::{Event, list_runs, read_run};
+use crate::journal::{Event, RunIndex, list_runs, read_run};
 
 /// The latest run of `playbook` for `employee` in the journal, and whether it has finished;
 /// refused (exit 1) unless that run verifies (see [`require_trusted`]), so that a run signed
@@ -21,14 +21,38 @@ pub fn find_run(
     employee: &str,
     playbook: &str,
 ) -> Result<Option<(String, bool)>> {
-    let dir = &workspace.config.journal;
     let prefix = run_prefix(employee, playbook);
+    let runs = list_runs(&workspace.config.journal).map_err(journal_err)?;
+    let runs = runs.into_iter().filter(|run| run.starts_with(&prefix));
+    latest_run(workspace, employee, playbook, runs)
+}
+
+/// [`find_run`] among the runs of `index` (a batch's: the journal is not listed again for
+/// each employee).
+pub fn find_run_in(
+    workspace: &Workspace,
+    index: &RunIndex,
+    employee: &str,
+    playbook: &str,
+) -> Result<Option<(String, bool)>> {
+    let runs = index
+        .with_prefix(&run_prefix(employee, playbook))
+        .map_err(journal_err)?;
+    latest_run(workspace, employee, playbook, runs.into_iter())
+}
+
+/// The last of `runs` (sorted ids of the employee's prefix) that is a run of `playbook` for
+/// `employee`, verified, and whether it has finished.
+fn latest_run(
+    workspace: &Workspace,
+    employee: &str,
+    playbook: &str,
+    runs: impl Iterator<Item = String>,
+) -> Result<Option<(String, bool)>> {
+    let dir = &workspace.config.journal;
     let check = |run: &str| require_trusted(workspace, &[run.to_owned()]);
     let mut found = None;
-    for run in list_runs(dir).map_err(journal_err)? {
-        if !run.starts_with(&prefix) {
-            continue;
-        }
+    for run in runs {
         let records = match read_run(dir, &run) {
             Ok(read) => read.records,
             Err(error) => {

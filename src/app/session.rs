@@ -9,11 +9,14 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::employee::{hr_source, status_of};
+use super::runs::{find_run, find_run_in};
+use super::trust::Signing;
 use crate::analyze::Workspace;
 use crate::error::Result;
 use crate::execute::engine::Target;
 use crate::execute::targets::build_targets;
 use crate::hr::{EmployeeSource, HrRecord, Roster};
+use crate::journal::RunIndex;
 use crate::load::Provenance;
 use crate::playbook::{Config, Playbook, Status};
 
@@ -29,6 +32,10 @@ pub struct Session {
     hr: Mutex<Option<Arc<Hr>>>,
     /// Git provenance looked up so far, by playbook file.
     provenance: Mutex<HashMap<PathBuf, Option<Provenance>>>,
+    /// How the journal's runs are looked up (see [`Session::find_run`]).
+    runs: Mutex<RunLookup>,
+    /// The signing key and allowed signers, once read.
+    signing: Mutex<Option<Arc<Signing>>>,
     /// Playbook files already reported as not under version control.
     untracked_warned: Mutex<std::collections::HashSet<PathBuf>>,
     /// True when several runs execute at once.
@@ -97,6 +104,49 @@ impl Session {
         Ok((employee, status))
     }
 
+    /// The latest run of `playbook` for `employee`, as [`find_run`] finds it: the first lookup
+    /// of a command lists the journal, as a single run needs; from the second on (a batch),
+    /// runs are found in one [`RunIndex`], so that a lookup does not list the whole journal.
+    pub fn find_run(
+        &self,
+        workspace: &Workspace,
+        employee: &str,
+        playbook: &str,
+    ) -> super::Result<Option<(String, bool)>> {
+        let index = {
+            let mut lookup = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
+            match &*lookup {
+                RunLookup::First => {
+                    *lookup = RunLookup::Listed;
+                    None
+                }
+                RunLookup::Listed => {
+                    let index = RunIndex::new(&workspace.config.journal)
+                        .map_err(super::error::journal_err)?;
+                    let index = Arc::new(index);
+                    *lookup = RunLookup::Indexed(Arc::clone(&index));
+                    Some(index)
+                }
+                RunLookup::Indexed(index) => Some(Arc::clone(index)),
+            }
+        };
+        match index {
+            None => find_run(workspace, employee, playbook),
+            Some(index) => find_run_in(workspace, &index, employee, playbook),
+        }
+    }
+
+    /// The signing key and allowed signers, read on first use.
+    pub fn signing(&self, workspace: &Workspace) -> super::Result<Arc<Signing>> {
+        let mut signing = self.signing.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(signing) = signing.as_ref() {
+            return Ok(Arc::clone(signing));
+        }
+        let loaded = Arc::new(Signing::load(workspace)?);
+        *signing = Some(Arc::clone(&loaded));
+        Ok(loaded)
+    }
+
     /// The git provenance of the playbook file at `path`.
     pub fn provenance(&self, path: &Path) -> Result<Option<Provenance>> {
         let mut known = self
@@ -119,6 +169,18 @@ impl Session {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(path.to_path_buf())
     }
+}
+
+/// How far a session's lookups of runs have gone.
+#[derive(Default)]
+enum RunLookup {
+    /// None yet.
+    #[default]
+    First,
+    /// One, which listed the journal.
+    Listed,
+    /// More: the runs are indexed.
+    Indexed(Arc<RunIndex>),
 }
 
 /// The HR source of a session and the records it held when first read.

@@ -89,6 +89,18 @@ pub fn signer(
     key: Option<PathBuf>,
     principal: Option<String>,
 ) -> Result<Signer> {
+    let (signer, key) = load_signer(workspace, key, principal)?;
+    let (allowed, _) = trust(workspace)?;
+    vouch(workspace, &allowed, &signer, &key)?;
+    Ok(signer)
+}
+
+/// The key [`signer`] names, read, and the path it was read from.
+fn load_signer(
+    workspace: &Workspace,
+    key: Option<PathBuf>,
+    principal: Option<String>,
+) -> Result<(Signer, PathBuf)> {
     let config = &workspace.config;
     let signing = config.signing.as_ref();
     let key = key
@@ -110,15 +122,47 @@ pub fn signer(
         path: config.path.clone(),
         message: format!("signing key: {e}"),
     })?;
-    vouch(workspace, &signer, &key)?;
-    Ok(signer)
+    Ok((signer, key))
+}
+
+/// The configured signing key and the allowed signers, read once for the runs of a command
+/// (a batch does not read them again for each employee).
+pub struct Signing {
+    /// The configured signer.
+    pub signer: Signer,
+    /// What `signing.allowed_signers` lists.
+    pub allowed: AllowedSigners,
+    key: PathBuf,
+}
+
+impl Signing {
+    /// Read the configured key and allowed signers.
+    pub fn load(workspace: &Workspace) -> Result<Signing> {
+        let (signer, key) = load_signer(workspace, None, None)?;
+        let (allowed, _) = trust(workspace)?;
+        Ok(Signing {
+            signer,
+            allowed,
+            key,
+        })
+    }
+
+    /// The signer, refused as [`operator_signer`] refuses it, checked against the time now.
+    pub fn operator(&self, workspace: &Workspace) -> super::Result<Signer> {
+        vouch(workspace, &self.allowed, &self.signer, &self.key)?;
+        operator(workspace, self.signer.clone())
+    }
 }
 
 /// Refuse a signer that `allowed_signers` does not list with this key, or lists only outside
 /// its `valid-after`/`valid-before` window now: every record it signed would fail `verify`, and
 /// a sign-off under someone else's name must not count.
-fn vouch(workspace: &Workspace, signer: &Signer, key: &Path) -> Result<()> {
-    let (allowed, _) = trust(workspace)?;
+fn vouch(
+    workspace: &Workspace,
+    allowed: &AllowedSigners,
+    signer: &Signer,
+    key: &Path,
+) -> Result<()> {
     let principal = signer.principal();
     let now = crate::clock::now().map_err(AppError::Clock)?;
     let now = now.replace_nanosecond(0).unwrap_or(now);
@@ -180,7 +224,11 @@ pub fn trust(workspace: &Workspace) -> Result<(AllowedSigners, RoleMap)> {
 /// The configured signer, refused (before anything is written) unless it holds an operator role:
 /// only operators may run playbooks, and `offboard verify` rejects a run started by anyone else.
 pub fn operator_signer(workspace: &Workspace) -> super::Result<Signer> {
-    let signer = signer(workspace, None, None)?;
+    operator(workspace, signer(workspace, None, None)?)
+}
+
+/// `signer`, refused unless it holds an operator role.
+fn operator(workspace: &Workspace, signer: Signer) -> super::Result<Signer> {
     let config = &workspace.config;
     if config.is_operator(signer.principal()) {
         return Ok(signer);

@@ -12,6 +12,8 @@ use crate::fsio::{self, Links, STATE};
 pub struct CsvSource {
     path: PathBuf,
     columns: ColumnMap,
+    /// What was read of the write-back file.
+    written: super::writeback::Memory,
 }
 
 impl CsvSource {
@@ -20,6 +22,7 @@ impl CsvSource {
         CsvSource {
             path: path.into(),
             columns,
+            written: Default::default(),
         }
     }
 
@@ -116,56 +119,18 @@ impl CsvSource {
         Ok(text
             .split_inclusive('\n')
             .filter_map(|line| line.strip_suffix('\n'))
-            .filter(|line| !line.is_empty() && *line != WRITEBACK_HEADER)
+            .filter(|line| !line.is_empty() && *line != super::writeback::HEADER)
             .map(str::to_owned)
             .collect())
     }
 
     /// Write "IT offboarding complete" for employee `id` (idempotent), then read it back: the
-    /// returned flag is what the file shows afterwards. The file is replaced atomically (a
-    /// synced temporary file renamed over it), so a crash leaves either the old or the new file;
-    /// it is owner-only (0600).
-    ///
-    /// Writers hold an exclusive lock on the write-back file's directory meanwhile, so runs of
-    /// other employees (threads of a batch, or other processes) never lose each other's rows.
+    /// returned flag is what the file shows afterwards. The row is appended and synced (see
+    /// [`writeback`](super::writeback) for what a crash leaves); the file is owner-only (0600).
     pub fn mark_complete(&self, id: &str, run: &str, at: &str) -> Result<bool, HrError> {
-        use std::io::Write;
-        let path = self.writeback_path();
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let lock = std::fs::File::open(&dir)
-            .and_then(|file| file.lock().map(|()| file))
-            .map_err(|source| HrError::Write {
-                path: dir.clone(),
-                source,
-            })?;
-        let mut rows = self.completed_rows()?;
-        if rows.iter().any(|line| line.split(',').next() == Some(id)) {
-            return Ok(true);
-        }
-        // Ids and run ids are validated identifiers: no commas, quotes or newlines.
-        rows.push(format!("{id},{run},{at}"));
-        let mut text = format!("{WRITEBACK_HEADER}\n");
-        for row in &rows {
-            text.push_str(row);
-            text.push('\n');
-        }
-        fsio::replace(&path, fsio::PRIVATE_FILE, |file| {
-            file.write_all(text.as_bytes())
-        })
-        .map_err(|source| HrError::Write {
-            path: path.clone(),
-            source,
-        })?;
-        drop(lock);
-        self.is_marked_complete(id)
+        super::writeback::mark(&self.writeback_path(), &self.written, id, run, at)
     }
 }
-
-/// The header row of the write-back file.
-const WRITEBACK_HEADER: &str = "employee_id,run,completed_at";
 
 #[cfg(test)]
 mod tests {
@@ -321,6 +286,38 @@ mod tests {
                 "{torn:?}"
             );
         }
+    }
+
+    #[test]
+    fn write_back_sees_rows_another_writer_appended_or_replaced() {
+        use std::io::Write;
+        let (_d, src) = source(&format!("{HEADER}E1,alice,a@x,,TERM,,,\n"));
+        let path = src.writeback_path();
+        assert!(src.mark_complete("E1", "run-1", "t1").unwrap());
+        // Another process appends a row, and a torn one.
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        file.write_all(b"E2,run-2,t2\nE3,ru").unwrap();
+        drop(file);
+        assert!(src.mark_complete("E2", "run-9", "t9").unwrap());
+        assert!(src.mark_complete("E4", "run-4", "t4").unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "employee_id,run,completed_at\nE1,run-1,t1\nE2,run-2,t2\nE4,run-4,t4\n"
+        );
+        // The file replaced by another one: read afresh.
+        std::fs::write(
+            path.with_extension("new"),
+            "employee_id,run,completed_at\nE5,r,t\n",
+        )
+        .unwrap();
+        std::fs::rename(path.with_extension("new"), &path).unwrap();
+        assert!(src.mark_complete("E1", "run-1", "t1").unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, "employee_id,run,completed_at\nE5,r,t\nE1,run-1,t1\n");
     }
 
     #[test]

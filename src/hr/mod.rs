@@ -13,6 +13,7 @@ mod record;
 mod roster;
 mod row_store;
 mod source;
+mod writeback;
 
 pub use csv_rows::{CsvRows, Visit};
 pub use csv_source::CsvSource;

@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 use super::durable::{append_line, sync_dir};
 use super::error::{JournalError, Result};
+use super::ledger_memory::Memory;
 use super::reader::{LEDGER_FILE, parse_envelope, run_path};
 use super::record::{Envelope, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload, payload_hash};
 use super::signer::Signer;
@@ -39,14 +40,16 @@ pub const LEDGER_LOCK_FILE: &str = "ledger.lock";
 /// The ledger opened for appending, with its lock held until dropped.
 ///
 /// Opening reads only the ledger's last record (what a new record chains to), so that opening
-/// stays cheap however many runs the ledger holds; the whole chain is checked by `verify`.
+/// stays cheap however many runs the ledger holds; the whole chain is checked by `verify`. A
+/// process that opens the same ledger again reads only what was appended since
+/// ([`Memory`]).
 pub(crate) struct LedgerWriter {
     path: PathBuf,
     file: File,
-    /// The last record and its hash; `None` while the ledger is empty.
-    last: Option<(LedgerPayload, String)>,
-    /// The last record's line: its 1-based number and its bytes, as read when opening.
-    last_line: Option<(usize, Vec<u8>)>,
+    /// What is known of the file: its complete length, last record, run index.
+    memory: Option<Memory>,
+    /// False after a write that failed: the file is then read afresh at its next opening.
+    intact: bool,
     _lock: File,
 }
 
@@ -71,43 +74,102 @@ impl LedgerWriter {
         if created {
             sync_dir(dir)?;
         }
-        let tail =
-            read_tail(&file).map_err(|source| JournalError::io("cannot read", &path, source))?;
-        if tail.torn > 0 {
-            file.set_len(tail.complete)
-                .and_then(|()| file.sync_data())
-                .map_err(|source| JournalError::io("cannot repair", &path, source))?;
-            tracing::warn!(
-                "{}: removed a torn final line ({} bytes) left by an interrupted write",
-                crate::human::path(&path),
-                tail.torn
-            );
-        }
-        let mut last_line = None;
-        let last = match tail.last_line {
-            None => None,
-            Some(line) => {
-                let number = count_lines(&path).unwrap_or(0);
-                let corrupt = |message: String| JournalError::Corrupt {
-                    path: path.clone(),
-                    line: number,
-                    message,
-                };
-                let envelope = parse_envelope(&line).map_err(corrupt)?;
-                let payload: LedgerPayload = serde_json::from_str(&envelope.payload)
-                    .map_err(|e| corrupt(format!("payload: {e}")))?;
-                let hash = payload_hash(&envelope.payload);
-                last_line = Some((number, line));
-                Some((payload, hash))
-            }
-        };
-        Ok(LedgerWriter {
-            path,
+        let read_err = |source| JournalError::io("cannot read", &path, source);
+        let mut ledger = LedgerWriter {
+            memory: None,
+            intact: true,
+            path: path.clone(),
             file,
-            last,
-            last_line,
             _lock: lock,
-        })
+        };
+        match Memory::recall(&path, &ledger.file).map_err(read_err)? {
+            Some(memory) => ledger.catch_up(memory)?,
+            None => ledger.read_last()?,
+        }
+        Ok(ledger)
+    }
+
+    /// Read the last record from the end of the file, truncating a torn final line away.
+    fn read_last(&mut self) -> Result<()> {
+        let path = &self.path;
+        let tail = read_tail(&self.file)
+            .map_err(|source| JournalError::io("cannot read", path, source))?;
+        if tail.torn > 0 {
+            self.truncate(tail.complete, tail.torn)?;
+        }
+        let last = match &tail.last_line {
+            None => None,
+            Some(line) => Some(self.parse(line, tail.complete - line.len() as u64 - 1)?),
+        };
+        let memory = Memory::new(&self.file, tail.complete, last, tail.last_line)
+            .map_err(|source| JournalError::io("cannot read", path, source))?;
+        self.memory = Some(memory);
+        Ok(())
+    }
+
+    /// Read the records appended after what `memory` knows (by other processes), truncating a
+    /// torn final line away.
+    fn catch_up(&mut self, mut memory: Memory) -> Result<()> {
+        use std::os::unix::fs::FileExt;
+        let read_err = |source| JournalError::io("cannot read", &self.path, source);
+        let len = self.file.metadata().map_err(read_err)?.len();
+        let mut bytes = vec![0; (len - memory.len) as usize];
+        self.file
+            .read_exact_at(&mut bytes, memory.len)
+            .map_err(read_err)?;
+        let (lines, torn) = super::reader::split_lines(&bytes);
+        for line in lines {
+            let (payload, hash) = self.parse(line, memory.len)?;
+            memory.appended(payload, hash, line.to_vec());
+        }
+        if let Some(torn) = torn {
+            self.truncate(memory.len, torn.len() as u64)?;
+        }
+        self.memory = Some(memory);
+        Ok(())
+    }
+
+    /// Cut the file to `complete` bytes, removing a torn final line of `torn` bytes.
+    fn truncate(&self, complete: u64, torn: u64) -> Result<()> {
+        self.file
+            .set_len(complete)
+            .and_then(|()| self.file.sync_data())
+            .map_err(|source| JournalError::io("cannot repair", &self.path, source))?;
+        tracing::warn!(
+            "{}: removed a torn final line ({torn} bytes) left by an interrupted write",
+            crate::human::path(&self.path),
+        );
+        Ok(())
+    }
+
+    /// Parse the ledger record `line`, found at byte `offset`, and its hash.
+    fn parse(&self, line: &[u8], offset: u64) -> Result<(LedgerPayload, String)> {
+        let corrupt = |message: String| JournalError::Corrupt {
+            path: self.path.clone(),
+            line: self.line_at(offset),
+            message,
+        };
+        let envelope = parse_envelope(line).map_err(corrupt)?;
+        let payload: LedgerPayload = serde_json::from_str(&envelope.payload)
+            .map_err(|e| corrupt(format!("payload: {e}")))?;
+        Ok((payload, payload_hash(&envelope.payload)))
+    }
+
+    /// The 1-based number of the line starting at byte `offset` (for error messages: reads the
+    /// file up to there).
+    fn line_at(&self, offset: u64) -> usize {
+        use std::os::unix::fs::FileExt;
+        let mut bytes = vec![0; offset as usize];
+        match self.file.read_exact_at(&mut bytes, 0) {
+            Ok(()) => memchr::memchr_iter(b'\n', &bytes).count() + 1,
+            Err(_) => 0,
+        }
+    }
+
+    fn memory(&self) -> &Memory {
+        self.memory
+            .as_ref()
+            .expect("the ledger is read when opened")
     }
 
     /// [`Self::open_locked`], then mark abandoned a run whose creator died before its first
@@ -125,11 +187,16 @@ impl LedgerWriter {
         &self.path
     }
 
-    /// The last record's 1-based line number and bytes, as read when the ledger was opened.
-    pub(crate) fn last_line(&self) -> Option<(usize, &[u8])> {
-        self.last_line
-            .as_ref()
-            .map(|(n, bytes)| (*n, bytes.as_slice()))
+    /// The last record's bytes (without newline), as read when the ledger was opened.
+    pub(crate) fn last_line(&self) -> Option<&[u8]> {
+        self.memory().last_line.as_deref()
+    }
+
+    /// The 1-based line number of the last record (for error messages: reads the file).
+    pub(crate) fn last_line_number(&self) -> usize {
+        let memory = self.memory();
+        let length = memory.last_line.as_ref().map_or(0, |l| l.len() as u64 + 1);
+        self.line_at(memory.len - length)
     }
 
     /// What the ledger holds about `run`: its latest record and its latest `run.opened` with the
@@ -144,41 +211,76 @@ impl LedgerWriter {
 
     /// The hash a new run's first record chains to.
     pub(crate) fn head(&self) -> String {
-        self.last
+        self.memory()
+            .last
             .as_ref()
             .map_or_else(|| GENESIS.to_owned(), |(_, hash)| hash.clone())
     }
 
-    /// The last ledger event about `run`, if any. Reads the ledger, parsing only the records
-    /// that mention `run`.
-    pub(crate) fn state(&self, run: &str) -> Result<Option<LedgerEvent>> {
-        let bytes = fsio::read(&self.path, JOURNAL_STATE, Links::Refuse)
-            .map_err(|source| JournalError::io("cannot read", &self.path, source))?;
-        // Only complete lines count; a torn tail was removed when the ledger was opened.
-        let complete = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
-        let bytes = &bytes[..complete];
+    /// The last ledger event about `run`, if any. The first lookup of a process reads the
+    /// ledger, parsing only the records that mention `run`; from the second on (a batch), every
+    /// run's latest event is indexed once and kept up to date.
+    pub(crate) fn state(&mut self, run: &str) -> Result<Option<LedgerEvent>> {
+        if self.memory().runs.is_none() && self.memory.as_mut().is_some_and(Memory::wants_index) {
+            self.index_runs()?;
+        }
+        if let Some(runs) = &self.memory().runs {
+            return Ok(runs.get(run).copied());
+        }
+        let bytes = self.complete_bytes()?;
         let mut checked = bytes.len();
-        for hit in memchr::memmem::rfind_iter(bytes, run.as_bytes()) {
+        for hit in memchr::memmem::rfind_iter(&bytes, run.as_bytes()) {
             if hit >= checked {
                 continue; // another mention in a line already read
             }
             let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
             checked = start;
             let end = memchr::memchr(b'\n', &bytes[hit..]).map_or(bytes.len(), |i| hit + i);
-            let line = &bytes[start..end];
-            let corrupt = |message: String| JournalError::Corrupt {
-                path: self.path.clone(),
-                line: memchr::memchr_iter(b'\n', &bytes[..start]).count() + 1,
-                message,
-            };
-            let envelope = parse_envelope(line).map_err(corrupt)?;
-            let payload: LedgerPayload = serde_json::from_str(&envelope.payload)
-                .map_err(|e| corrupt(format!("payload: {e}")))?;
+            let (payload, _) = self.parse(&bytes[start..end], start as u64)?;
             if payload.run == run {
                 return Ok(Some(payload.event));
             }
         }
         Ok(None)
+    }
+
+    /// The runs the ledger names whose id starts with `prefix`, with their latest event.
+    pub(crate) fn runs_with_prefix(&mut self, prefix: &str) -> Result<Vec<(String, LedgerEvent)>> {
+        if self.memory().runs.is_none() {
+            self.index_runs()?;
+        }
+        let runs = self.memory().runs.as_ref().expect("indexed above");
+        Ok(runs
+            .range(prefix.to_owned()..)
+            .take_while(|(run, _)| run.starts_with(prefix))
+            .map(|(run, event)| (run.clone(), *event))
+            .collect())
+    }
+
+    /// The ledger's complete lines, as they stand (a torn tail was removed when it was opened).
+    fn complete_bytes(&self) -> Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let mut bytes = vec![0; self.memory().len as usize];
+        self.file
+            .read_exact_at(&mut bytes, 0)
+            .map_err(|source| JournalError::io("cannot read", &self.path, source))?;
+        Ok(bytes)
+    }
+
+    /// Index the latest event of every run the ledger names.
+    fn index_runs(&mut self) -> Result<()> {
+        let bytes = self.complete_bytes()?;
+        let mut runs = std::collections::BTreeMap::new();
+        let mut offset = 0;
+        for line in super::reader::split_lines(&bytes).0 {
+            let (payload, _) = self.parse(line, offset)?;
+            runs.insert(payload.run, payload.event);
+            offset += line.len() as u64 + 1;
+        }
+        if let Some(memory) = &mut self.memory {
+            memory.runs = Some(runs);
+        }
+        Ok(())
     }
 
     /// If the last record opened a run whose file was never written (a crash between the ledger
@@ -189,7 +291,7 @@ impl LedgerWriter {
         dir: &Path,
         signer: &Signer,
     ) -> Result<Option<String>> {
-        let Some((last, _)) = &self.last else {
+        let Some((last, _)) = &self.memory().last else {
             return Ok(None);
         };
         if last.event != LedgerEvent::Opened {
@@ -227,7 +329,11 @@ impl LedgerWriter {
     ) -> Result<()> {
         let payload = LedgerPayload {
             v: FORMAT_VERSION,
-            seq: self.last.as_ref().map_or(0, |(last, _)| last.seq + 1),
+            seq: self
+                .memory()
+                .last
+                .as_ref()
+                .map_or(0, |(last, _)| last.seq + 1),
             prev: self.head(),
             time: crate::clock::now_rfc3339(),
             signer: signer.principal().to_owned(),
@@ -238,12 +344,25 @@ impl LedgerWriter {
         };
         let text = serde_json::to_string(&payload)?;
         let line = encode_envelope(&text, signer)?;
+        // Until the line is known to be whole on disk, nothing about the file is remembered.
+        self.intact = false;
         append_line(&mut self.file, &self.path, &line)?;
-        let hash = payload_hash(&text);
-        self.last = Some((payload, hash));
-        let number = self.last_line.as_ref().map_or(1, |(n, _)| n + 1);
-        self.last_line = Some((number, line.into_bytes()));
+        self.intact = true;
+        if let Some(memory) = &mut self.memory {
+            memory.appended(payload, payload_hash(&text), line.into_bytes());
+        }
         Ok(())
+    }
+}
+
+impl Drop for LedgerWriter {
+    /// Remember the ledger as this writer leaves it, for the process's next opening.
+    fn drop(&mut self) {
+        if let Some(memory) = self.memory.take()
+            && self.intact
+        {
+            memory.keep(&self.path);
+        }
     }
 }
 
@@ -384,12 +503,6 @@ fn read_tail(file: &File) -> std::io::Result<Tail> {
             last_line: Some(bytes[begin..end].to_vec()),
         });
     }
-}
-
-/// The number of complete lines in the file at `path` (for error messages).
-fn count_lines(path: &Path) -> Option<usize> {
-    let bytes = fsio::read(path, JOURNAL_STATE, Links::Refuse).ok()?;
-    Some(memchr::memchr_iter(b'\n', &bytes).count())
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! - [`Signer`]: an OpenSSH Ed25519 key and its principal, producing SSHSIG signatures;
 //! - [`RunJournal`]: create, resume and append to a run (every record synced before returning);
 //! - the ledger protocol (crash-safe run registration and sealing) in `ledger`;
-//! - [`read_run`], [`list_runs`]: reading without verifying;
+//! - [`read_run`], [`list_runs`]: reading without verifying; [`RunIndex`]: finding runs in a
+//!   large journal;
 //! - [`AllowedSigners`], [`RoleMap`], [`verify`] and its [`VerifyReport`];
 //! - [`check_detached`], [`signer_allowed`]: a detached signature over a whole file;
 //! - [`verify_runs`]: the same checks for a few runs, before a command trusts them;
@@ -20,12 +21,14 @@ mod detached;
 mod durable;
 mod error;
 mod ledger;
+mod ledger_memory;
 mod lock;
 mod reader;
 pub mod record;
 mod report;
 mod role_map;
 mod run_check;
+mod run_index;
 mod signer;
 pub mod sshsig;
 mod verify;
@@ -46,6 +49,7 @@ pub use record::{
 pub use report::{BadRecord, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
 pub use role_map::RoleMap;
 pub use run_check::{trusted, verify_runs};
+pub use run_index::RunIndex;
 pub use signer::Signer;
 pub use verify::{verify, verify_anchored};
 pub use writer::{RecordFields, Repair, RunJournal};

@@ -445,10 +445,9 @@ fn check_ledger_entries(
             .map(|checked| checked.payload)
             .map_err(|(_, reason)| untrusted(&ledger_path, line.line, reason.to_string()))
     };
-    if let Some((number, bytes)) = ledger.last_line() {
-        verified(&LedgerLine {
-            line: number,
-            bytes: bytes.to_vec(),
+    if let Some(bytes) = ledger.last_line() {
+        check_line::<LedgerPayload>(bytes, allowed).map_err(|(_, reason)| {
+            untrusted(&ledger_path, ledger.last_line_number(), reason.to_string())
         })?;
     }
     let (Some(first), Some(last)) = (records.first(), records.last()) else {
