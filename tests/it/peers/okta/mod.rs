@@ -12,6 +12,7 @@ mod contract;
 mod faults;
 mod memberships;
 mod offboarding;
+mod reconcile;
 mod users;
 
 use crate::support::peers::okta::OktaServer;
