@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::assert_no_violations;
 use super::offboarding::{MALLORY, MALLORY_LOGIN, TOKEN_ENV, repo_costing};
 use crate::support::peers::okta::OktaServer;
+use crate::support::test::Output;
 
 const NINA: &str = "00u1nina000000000018";
 const OSCAR: &str = "00u1oscar00000000019";
@@ -15,12 +16,27 @@ const HEIDI: &str = "00u1heidi00000000009";
 const GHOST: &str = "00u1ghost00000000099";
 /// Users beyond one page of 200.
 const GENERATED: usize = 201;
+/// The findings on the named users.
+const NAMED: [&str; 9] = [
+    // Heidi left on 15 October and is deactivated: no account, but her group still grants.
+    "orphan heidi.svensson@acme.example design 0 47",
+    // Mallory left on 28 November: her account, app and groups (the app group too; Everyone
+    // is no entitlement).
+    "orphan mallory.hartmann@acme.example mallory.hartmann@acme.example 0 3",
+    "orphan mallory.hartmann@acme.example sales 0 3",
+    "orphan mallory.hartmann@acme.example sales-ad 0 3",
+    "orphan mallory.hartmann@acme.example salesforce 7500 3",
+    "unknown_holder ghost@acme.example ghost@acme.example 0 -",
+    "unknown_holder ghost@acme.example slack 875 -",
+    "excess nina.rossi@acme.example finance 0 -",
+    "dormant oscar.lindgren@acme.example netsuite 9900 214",
+];
 
 /// An org holding: Mallory (an HR leaver, still active, in groups and an app), Heidi (an HR
 /// leaver, deactivated, still in a group), a ghost account HR does not know holding a paid app,
 /// Nina (in the finance group her sales role does not carry), Oscar (his paid NetSuite app
-/// unused since May), and `GENERATED` users HR does not know.
-fn seed() -> Value {
+/// unused since May), and `generated` users HR does not know.
+fn seed(generated: usize) -> Value {
     let mut users = vec![
         json!({"id": MALLORY, "login": MALLORY_LOGIN, "employeeNumber": "E1007",
                "lastLogin": "2026-11-27T17:02:00.000Z"}),
@@ -32,7 +48,7 @@ fn seed() -> Value {
                "status": "DEPROVISIONED", "lastLogin": "2026-10-14T16:00:00.000Z"}),
         json!({"id": GHOST, "login": "ghost@acme.example"}),
     ];
-    for i in 0..GENERATED {
+    for i in 0..generated {
         users.push(json!({"id": format!("00u1gen{i:013}"),
                           "login": format!("gen-{i:04}@acme.example")}));
     }
@@ -105,38 +121,24 @@ fn user_pages(okta: &OktaServer) -> Vec<(i64, String, bool, String)> {
         .collect()
 }
 
-#[test]
-fn the_org_is_read_page_by_page_with_groups_apps_and_last_logins() {
-    let okta = OktaServer::start();
-    okta.seed(&seed());
-    let repo = repo_costing(&okta, "{ salesforce: 7500, slack: 875, netsuite: 9900 }");
-    let out = repo
+/// `offboard --format json reconcile` on the first of December against `okta`, exiting
+/// `status`.
+fn reconcile(okta: &OktaServer, status: i32) -> Output {
+    repo_costing(okta, "{ salesforce: 7500, slack: 875, netsuite: 9900 }")
         .offboard(["--format", "json", "reconcile"])
         .now("2026-12-01T09:00:00Z")
         .env(TOKEN_ENV, &okta.api_token)
-        .status(1)
-        .run();
+        .status(status)
+        .run()
+}
+
+#[test]
+fn the_org_is_read_page_by_page_with_groups_apps_and_last_logins() {
+    let okta = OktaServer::start();
+    okta.seed(&seed(GENERATED));
+    let out = reconcile(&okta, 1);
     let doc: Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(
-        named(&doc),
-        [
-            // Heidi left on 15 October and is deactivated: no account, but her group still
-            // grants.
-            "orphan heidi.svensson@acme.example design 0 47",
-            // Mallory left on 28 November: her account, app and groups (the app group too;
-            // Everyone is no entitlement).
-            "orphan mallory.hartmann@acme.example mallory.hartmann@acme.example 0 3",
-            "orphan mallory.hartmann@acme.example sales 0 3",
-            "orphan mallory.hartmann@acme.example sales-ad 0 3",
-            "orphan mallory.hartmann@acme.example salesforce 7500 3",
-            "unknown_holder ghost@acme.example ghost@acme.example 0 -",
-            "unknown_holder ghost@acme.example slack 875 -",
-            "excess nina.rossi@acme.example finance 0 -",
-            "dormant oscar.lindgren@acme.example netsuite 9900 214",
-        ],
-        "{}",
-        out.stdout
-    );
+    assert_eq!(named(&doc), NAMED, "{}", out.stdout);
     // Every generated user (none in HR) is an unknown account, read across both pages.
     let generated: Vec<&str> = findings(&doc)
         .filter(|f| f["account"].as_str().unwrap().starts_with("gen-"))
@@ -173,5 +175,38 @@ fn the_org_is_read_page_by_page_with_groups_apps_and_last_logins() {
         .collect();
     assert!(writes.is_empty(), "{writes:?}");
     assert!(!out.stdout.contains(&okta.api_token) && !out.stderr.contains(&okta.api_token));
+    assert_no_violations(&okta);
+}
+
+#[test]
+fn a_rate_limit_is_waited_out_and_a_refusal_names_the_connector() {
+    let okta = OktaServer::start();
+    okta.seed(&seed(0));
+    okta.fault(&json!({"kind": "rate_limit", "method": "GET",
+                       "path": "/api/v1/users/*/appLinks", "retry_after": 1}));
+    let out = reconcile(&okta, 1);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(named(&doc), NAMED, "{}", out.stdout);
+    let statuses: Vec<i64> = okta
+        .requests()
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().ends_with("/appLinks"))
+        .map(|r| r["status"].as_i64().unwrap())
+        .collect();
+    // Five users, the first one asked twice.
+    assert_eq!(statuses, [429, 200, 200, 200, 200, 200]);
+
+    okta.fault(&json!({"kind": "forbidden", "method": "GET", "path": "/api/v1/users"}));
+    let out = reconcile(&okta, 2);
+    assert!(
+        out.stderr.contains("connector `okta`")
+            && out.stderr.contains("403")
+            && out
+                .stderr
+                .contains("grant the service app the scope okta.users.read"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(&okta.api_token));
     assert_no_violations(&okta);
 }
