@@ -44,14 +44,7 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
         inventory: args.inventory.clone(),
         alert: args.alert,
     };
-    let note = |name: &str, kind: &str| {
-        if !global.quiet {
-            eprintln!(
-                "note: connector `{name}` ({kind}) cannot list entitlements yet; it was not reconciled"
-            );
-        }
-    };
-    let found = reconcile(&workspace, &request, &note)?;
+    let found = reconcile(&workspace, &request)?;
     let report = &found.report;
     for note in &report.coverage.notes {
         if !global.quiet {

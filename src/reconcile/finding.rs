@@ -187,8 +187,6 @@ pub struct Coverage {
     /// Groups and licenses of holders whose role is absent from the role matrix (or empty):
     /// excess could not be judged for them.
     pub unjudged_entitlements: u64,
-    /// Configured connectors that cannot list entitlements yet, by name.
-    pub skipped_connectors: Vec<String>,
     /// What a source could not read, in words (e.g. an Entra tenant whose sign-in activity
     /// is not readable, so none of its seats was judged dormant).
     pub notes: Vec<String>,

@@ -5,8 +5,8 @@
 //! and excess entitlements, and of dormant paid seats. It only reads: it never changes a system, never writes the journal
 //! and never prints (the CLI does).
 //!
-//! Sources: the embedded SQLite stores, the SCIM service providers, LDAP directories and Entra
-//! tenants of the configuration, and inventory exports.
+//! Sources: the embedded SQLite stores, the SCIM service providers, LDAP directories, Entra
+//! tenants and Okta orgs of the configuration, and inventory exports.
 //!
 //! Memory is the roster (tens of bytes per person), the findings, and a fixed buffer per
 //! reading thread, whatever the size of the inventories; a SCIM or LDAP source also holds
@@ -22,6 +22,7 @@ mod huge_pages;
 mod inventory_csv;
 mod judge;
 mod ldap_source;
+mod okta_source;
 mod pending;
 mod person_table;
 mod role_index;
@@ -40,6 +41,7 @@ pub use finding::{CSV_HEADER, Coverage, Finding, FindingKind, Report, Sum, Total
 pub use inventory_csv::{INVENTORY_COLUMNS, InventoryCsv};
 pub use judge::Judge;
 pub use ldap_source::LdapSource;
+pub use okta_source::OktaSource;
 pub use role_index::{NO_ROLE, RoleId, RoleIndex, UNKNOWN_ROLE};
 pub use roster::{Person, Roster};
 pub use scim_source::ScimSource;
@@ -57,25 +59,17 @@ use crate::connector::sqlite::SqliteStore;
 pub use crate::playbook::{ALLOW_LIST_FILE, AllowList, ServiceAccount};
 use crate::playbook::{Config, ConnectorSettings};
 
-/// The configured sources of entitlements.
-pub struct Sources {
-    /// Sources to read: one per SQLite file (connectors sharing a file are read once), then one
-    /// per SCIM, LDAP and Entra connector.
-    pub sources: Vec<Box<dyn EntitlementSource>>,
-    /// Connectors that cannot list entitlements, by name, with their type (Okta, for now);
-    /// webhooks hold none and are not listed.
-    pub skipped: Vec<(String, &'static str)>,
-}
-
 /// Open a source for every connector of `config` that holds entitlements: SQLite stores, SCIM
-/// service providers, LDAP directories and Entra tenants. Connectors on the same SQLite file are read once,
-/// under the alphabetically first connector's name. Webhooks hold no entitlements. A connector
-/// whose settings or secrets are unusable is an error naming it; nothing is contacted yet
-/// (a system that cannot be reached fails the scan, again naming the connector).
-pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
+/// service providers, LDAP directories, Entra tenants and Okta orgs, SQLite stores first.
+/// Connectors on the same SQLite file are read once, under the alphabetically first
+/// connector's name. Webhooks hold no entitlements. A connector whose settings or secrets are
+/// unusable is an error naming it; nothing is contacted yet (a system that cannot be reached
+/// fails the scan, again naming the connector).
+pub fn configured_sources(
+    config: &Config,
+) -> Result<Vec<Box<dyn EntitlementSource>>, ReconcileError> {
     let mut by_file: BTreeMap<PathBuf, (String, Option<PathBuf>)> = BTreeMap::new();
     let mut remote: Vec<Box<dyn EntitlementSource>> = Vec::new();
-    let mut skipped = Vec::new();
     for (name, connector) in &config.connectors {
         match &connector.settings {
             ConnectorSettings::Sqlite(settings) => {
@@ -93,11 +87,14 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
             ConnectorSettings::Entra(settings) => {
                 remote.push(Box::new(EntraSource::from_settings(name, settings)?));
             }
-            // Listing an Okta org's users, groups and app assignments is not built yet: said
-            // so, not silently left out.
-            ConnectorSettings::Okta(_) => skipped.push((name.clone(), "okta")),
+            ConnectorSettings::Okta(settings) => {
+                remote.push(Box::new(OktaSource::from_settings(name, settings)?));
+            }
             ConnectorSettings::GoogleWorkspace(_) => {
-                skipped.push((name.clone(), "google_workspace"));
+                return Err(ReconcileError::connector(
+                    name,
+                    "reconcile cannot list a google_workspace connector's accounts yet",
+                ));
             }
         }
     }
@@ -111,7 +108,7 @@ pub fn configured_sources(config: &Config) -> Result<Sources, ReconcileError> {
         sources.push(Box::new(StoreSource::new(name, store)));
     }
     sources.extend(remote);
-    Ok(Sources { sources, skipped })
+    Ok(sources)
 }
 
 /// Judge every entitlement of `sources` at `now`, finding seats dormant after `dormant_after`
@@ -167,7 +164,6 @@ pub fn reconcile(
             entitlements: total.entitlements,
             service_account_entitlements: total.service_account_entitlements,
             unjudged_entitlements: total.unjudged_entitlements,
-            skipped_connectors: Vec::new(),
             notes: sources.iter().flat_map(|s| s.notes()).collect(),
         },
     })

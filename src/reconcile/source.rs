@@ -1,12 +1,12 @@
 //! The trait every source of entitlements implements: the embedded store, an inventory export,
-//! a SCIM service provider, an LDAP directory, an Entra tenant.
+//! a SCIM service provider, an LDAP directory, an Entra tenant, an Okta org.
 
 use super::entitlement::Entitlement;
 use super::error::ReconcileError;
 use super::tally::Tally;
 
 /// A system that can list every entitlement it holds: the embedded store, an inventory export,
-/// a SCIM service provider, an LDAP directory or an Entra tenant.
+/// a SCIM service provider, an LDAP directory, an Entra tenant or an Okta org.
 ///
 /// Rules implementors keep:
 /// - listing only reads; it never changes the system;

@@ -47,16 +47,8 @@ pub struct Reconciled {
 /// Most threads one source is read with.
 const MAX_THREADS: usize = 8;
 
-/// Told of each configured connector that cannot list entitlements (its name and type), before
-/// the others are read: it is not reconciled.
-pub type OnSkipped<'a> = dyn Fn(&str, &str) + 'a;
-
 /// Reconcile the workspace's stores and the exports `request` names against HR.
-pub fn reconcile(
-    workspace: &Workspace,
-    request: &ReconcileRequest,
-    on_skipped: &OnSkipped<'_>,
-) -> Result<Reconciled> {
+pub fn reconcile(workspace: &Workspace, request: &ReconcileRequest) -> Result<Reconciled> {
     for path in &request.inventory {
         check_export(path)?;
     }
@@ -69,11 +61,7 @@ pub fn reconcile(
     let roles = RoleIndex::new(&workspace.roles);
     let roster = roster(workspace, &roles)?;
     let allow = load_allow_list(&config.dir.join(ALLOW_LIST_FILE)).map_err(into_error)?;
-    let configured = configured_sources(config).map_err(into_error)?;
-    for (name, kind) in &configured.skipped {
-        on_skipped(name, kind);
-    }
-    let mut sources = configured.sources;
+    let mut sources = configured_sources(config).map_err(into_error)?;
     for path in &request.inventory {
         sources.push(Box::new(InventoryCsv::new(path)) as Box<dyn EntitlementSource>);
     }
@@ -89,7 +77,7 @@ pub fn reconcile(
         .map_or(1, usize::from)
         .min(MAX_THREADS);
     let dormant_after = config.policy.dormant_after.as_secs();
-    let mut report = judge(
+    let report = judge(
         &roster,
         &roles,
         &allow,
@@ -99,7 +87,6 @@ pub fn reconcile(
         threads,
     )
     .map_err(into_error)?;
-    report.coverage.skipped_connectors = configured.skipped.into_iter().map(|(n, _)| n).collect();
     Ok(Reconciled {
         report,
         accounts_checked: accounts.load(Ordering::Relaxed),

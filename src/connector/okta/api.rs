@@ -5,6 +5,7 @@
 //! token is fetched again, a 403 names the scope to grant. It never retries and never puts a
 //! token in a message.
 
+use std::marker::PhantomData;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::blocking::Client;
@@ -175,33 +176,29 @@ impl Api {
         decode(&path, &body).map(Some)
     }
 
-    /// GET every item of a collection, following `Link: rel="next"`; `None` on 404.
+    /// GET every item of a collection, following `Link: rel="next"`; none on 404.
     pub fn list<T: DeserializeOwned>(
         &self,
         url: Url,
-        scope: &str,
-    ) -> Result<Option<Vec<T>>, ConnectorError> {
+        scope: &'static str,
+    ) -> Result<Vec<T>, ConnectorError> {
         let mut items = Vec::new();
-        let mut next = Some(url);
-        let mut pages = 0;
-        while let Some(url) = next.take() {
-            pages += 1;
-            if pages > MAX_PAGES {
-                return Err(ConnectorError::Permanent {
-                    message: format!("Okta GET {}: more than {MAX_PAGES} pages", url.path()),
-                });
-            }
-            let path = url.path().to_owned();
-            let (status, headers, body) = self.send(Method::GET, url, scope)?;
-            if status == StatusCode::NOT_FOUND {
-                return Ok(None);
-            }
-            items.extend(decode::<Vec<T>>(&path, &body)?);
-            next = next_link(&headers)
-                .map(|l| self.same_origin(&l))
-                .transpose()?;
+        let mut pages = self.pages(url, scope);
+        while let Some(page) = pages.next_page()? {
+            items.extend(page);
         }
-        Ok(Some(items))
+        Ok(items)
+    }
+
+    /// A collection read one page at a time, following `Link: rel="next"`.
+    pub fn pages<T: DeserializeOwned>(&self, url: Url, scope: &'static str) -> Pages<'_, T> {
+        Pages {
+            api: self,
+            next: Some(url),
+            scope,
+            read: 0,
+            item: PhantomData,
+        }
     }
 
     /// A next link, only on the origin of the base URL (the token must not go elsewhere).
@@ -218,6 +215,43 @@ impl Api {
             });
         }
         Ok(url)
+    }
+}
+
+/// The pages of one collection: each call of [`Pages::next_page`] reads the next one.
+pub(crate) struct Pages<'a, T> {
+    api: &'a Api,
+    /// The page to read next; `None` after the last.
+    next: Option<Url>,
+    scope: &'static str,
+    read: usize,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Pages<'_, T> {
+    /// The next page's items; `None` after the last (or when the collection is not found). A
+    /// page that failed is read again by the next call.
+    pub fn next_page(&mut self) -> Result<Option<Vec<T>>, ConnectorError> {
+        let Some(url) = self.next.clone() else {
+            return Ok(None);
+        };
+        if self.read >= MAX_PAGES {
+            return Err(ConnectorError::Permanent {
+                message: format!("Okta GET {}: more than {MAX_PAGES} pages", url.path()),
+            });
+        }
+        let path = url.path().to_owned();
+        let (status, headers, body) = self.api.send(Method::GET, url, self.scope)?;
+        if status == StatusCode::NOT_FOUND {
+            self.next = None;
+            return Ok(None);
+        }
+        let items = decode::<Vec<T>>(&path, &body)?;
+        self.next = next_link(&headers)
+            .map(|l| self.api.same_origin(&l))
+            .transpose()?;
+        self.read += 1;
+        Ok(Some(items))
     }
 }
 

@@ -40,7 +40,7 @@ pub enum OktaSetupError {
 /// A `type: okta` connector.
 pub struct OktaConnector {
     name: String,
-    api: Api,
+    pub(super) api: Api,
     app_costs: BTreeMap<String, i64>,
     /// Users whose sessions this process cleared (Okta lists no browser sessions to read back).
     cleared: Mutex<HashSet<String>>,
@@ -97,20 +97,33 @@ impl OktaConnector {
         self.api.get(self.api.url(&["users", key], &[]), USERS)
     }
 
-    fn groups(&self, id: &str) -> Result<Vec<Group>, ConnectorError> {
+    pub(super) fn groups(&self, id: &str) -> Result<Vec<Group>, ConnectorError> {
         let url = self.api.url(&["users", id, "groups"], &[]);
-        Ok(self.api.list(url, GROUPS)?.unwrap_or_default())
+        self.api.list(url, GROUPS)
     }
 
     fn apps(&self, id: &str) -> Result<Vec<AppLink>, ConnectorError> {
         let url = self.api.url(&["users", id, "appLinks"], &[]);
-        Ok(self.api.list(url, APPS)?.unwrap_or_default())
+        self.api.list(url, APPS)
+    }
+
+    /// The user's app assignments as seats: each app by its label, costed from the
+    /// configuration (apps not listed cost 0).
+    pub fn seats(&self, id: &str) -> Result<Vec<Seat>, ConnectorError> {
+        let apps = self.apps(id)?;
+        Ok(apps
+            .into_iter()
+            .map(|app| Seat {
+                monthly_cost_cents: self.app_costs.get(&app.label).copied().unwrap_or(0),
+                product: app.label,
+            })
+            .collect())
     }
 
     /// The OAuth clients the user holds grants or tokens for.
     fn clients(&self, id: &str) -> Result<Vec<OAuthClient>, ConnectorError> {
         let url = self.api.url(&["users", id, "clients"], &[]);
-        Ok(self.api.list(url, USERS)?.unwrap_or_default())
+        self.api.list(url, USERS)
     }
 
     /// Open sessions and tokens, as far as Okta tells: the OAuth clients holding tokens are
@@ -231,13 +244,7 @@ impl Connector for OktaConnector {
             groups_skipped: !scope.groups,
             ..AccountState::default()
         };
-        for app in self.apps(&user.id)? {
-            let monthly_cost_cents = self.app_costs.get(&app.label).copied().unwrap_or(0);
-            state.seats.push(Seat {
-                product: app.label,
-                monthly_cost_cents,
-            });
-        }
+        state.seats = self.seats(&user.id)?;
         if scope.groups {
             for group in self.groups(&user.id)? {
                 match group.kept_because() {

@@ -16,12 +16,15 @@
 //! named by the app's label and costed from the configuration. Groups of type `APP_GROUP`
 //! (imported from an app, managed there) and `BUILT_IN` (Everyone) cannot be left through the
 //! API: they are read as kept, with the reason. Okta's rate limit (429) is waited out until
-//! `X-Rate-Limit-Reset`.
+//! `X-Rate-Limit-Reset`. For `offboard reconcile` it lists the whole org, one page of users at
+//! a time, with each user's groups and app assignments ([`UserListing`]).
 
 mod api;
 mod connector;
+mod listing;
 mod model;
 mod options;
 
 pub use connector::{OktaConnector, OktaSetupError};
+pub use listing::{OrgUser, UserListing};
 pub use options::{DEFAULT_SCOPES, DEFAULT_TIMEOUT, OktaCredential, OktaOptions};

@@ -10,8 +10,11 @@ pub struct User {
     pub id: String,
     /// `ACTIVE`, `SUSPENDED`, `DEPROVISIONED`, ...
     pub status: String,
-    /// The profile: only the login is read.
+    /// The profile: the login and the employee number are read.
     pub profile: Profile,
+    /// When the user last signed in; absent (or null) when never.
+    #[serde(default, rename = "lastLogin")]
+    pub last_login: Option<String>,
 }
 
 impl User {
@@ -26,6 +29,9 @@ impl User {
 pub struct Profile {
     /// The sign-in name.
     pub login: String,
+    /// The HR employee number, when the org records it.
+    #[serde(default, rename = "employeeNumber")]
+    pub employee_number: Option<String>,
 }
 
 /// A group the user is a member of.

@@ -16,6 +16,8 @@ def user_resource(base, user):
                     "login": user["login"], "email": user["email"]},
         "credentials": {"password": {}, "provider": {"type": "OKTA", "name": "OKTA"}},
         "_links": {"self": {"href": href}}}
+    if user.get("employeeNumber"):
+        body["profile"]["employeeNumber"] = user["employeeNumber"]
     # Okta writes null for a user who never signed in; the description has no nulls, so the
     # fake leaves the property out.
     if user.get("lastLogin"):

@@ -6,7 +6,7 @@ access (one lock in app.py).
 Seed (a JSON object; every key optional but `users[].id` and `users[].login`):
 
     users    [{"id", "login", "email" (default the login), "firstName", "lastName",
-               "status" (ACTIVE, the default; STAGED, PROVISIONED, SUSPENDED, DEPROVISIONED,
+               "employeeNumber" (absent: none), "status" (ACTIVE, the default; STAGED, PROVISIONED, SUSPENDED, DEPROVISIONED,
                ...), "lastLogin" (date-time; absent: never), "created", "sessions" (how many
                open sessions, default 0), "oauthTokens": [{"clientId", "scopes": [...]}],
                "factors": [{"id", "factorType", "provider", "status", "profile"}]}]
@@ -24,8 +24,8 @@ CREATED = "2024-01-02T03:04:05.000Z"
 STATUSES = {"ACTIVE", "DEPROVISIONED", "LOCKED_OUT", "PASSWORD_EXPIRED", "PROVISIONED",
             "RECOVERY", "STAGED", "SUSPENDED"}
 GROUP_TYPES = {"OKTA_GROUP", "APP_GROUP", "BUILT_IN"}
-USER_FIELDS = {"id", "login", "email", "firstName", "lastName", "status", "lastLogin",
-               "created", "sessions", "oauthTokens", "factors", "statusChanged"}
+USER_FIELDS = {"id", "login", "email", "firstName", "lastName", "employeeNumber", "status",
+               "lastLogin", "created", "sessions", "oauthTokens", "factors", "statusChanged"}
 TOKEN_FIELDS = {"clientId", "scopes"}
 FACTOR_FIELDS = {"id", "factorType", "provider", "status", "profile"}
 GROUP_FIELDS = {"id", "name", "type", "description", "members"}

@@ -3,7 +3,8 @@
 //! login and paging through users, the lifecycle (suspend, deactivate, delete only after
 //! deactivation), clearing sessions and OAuth tokens, leaving groups (app groups refused),
 //! removing app assignments, resetting factors, every fault, and the contract check refusing
-//! calls that break Okta's API description, listing them, and staying empty on a clean run. What
+//! calls that break Okta's API description, listing them, and staying empty on a clean run;
+//! `offboard reconcile` reading the whole org. What
 //! the fake holds afterwards is read back by a later call and from its control API.
 
 mod auth;
@@ -12,6 +13,7 @@ mod contract;
 mod faults;
 mod memberships;
 mod offboarding;
+mod reconcile;
 mod users;
 
 use crate::support::peers::okta::OktaServer;
