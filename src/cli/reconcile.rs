@@ -228,21 +228,15 @@ fn print_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         .chain(report.findings.iter().map(cells))
         .collect();
     let lines = aligned(&rows, &[7, 8]);
-    let mut first = true;
+    let mut by_kind: Vec<String> = Vec::new();
     for kind in FindingKind::ALL {
-        let sum = report
-            .totals
-            .by_kind
-            .get(&kind)
-            .copied()
-            .unwrap_or_default();
-        if sum.count == 0 {
+        let Some(sum) = report.totals.by_kind.get(&kind).filter(|s| s.count > 0) else {
             continue;
-        }
-        if !first {
+        };
+        if !by_kind.is_empty() {
             writeln!(out)?;
         }
-        first = false;
+        by_kind.push(format!("{} {}", sum.count, kind.as_str()));
         writeln!(
             out,
             "{} ({}, {} a month)",
@@ -257,13 +251,6 @@ fn print_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             }
         }
     }
-    let by_kind: Vec<String> = FindingKind::ALL
-        .iter()
-        .filter_map(|k| {
-            let sum = report.totals.by_kind.get(k)?;
-            (sum.count > 0).then(|| format!("{} {}", sum.count, k.as_str()))
-        })
-        .collect();
     writeln!(out)?;
     writeln!(
         out,

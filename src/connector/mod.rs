@@ -183,6 +183,22 @@ pub enum Change {
 }
 
 impl Change {
+    /// The change's kind in one word: its `change` tag (`deactivate`, `remove_groups`, ...),
+    /// as operation names and the embedded store's `changes` table write it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::Deactivate => "deactivate",
+            Change::RevokeSessions => "revoke_sessions",
+            Change::RemoveGroups { .. } => "remove_groups",
+            Change::ReleaseSeats { .. } => "release_seats",
+            Change::ReturnAssets { .. } => "return_assets",
+            Change::RetainData => "retain_data",
+            Change::TransferData { .. } => "transfer_data",
+            Change::Delete => "delete",
+            Change::SetAutoReply { .. } => "set_auto_reply",
+        }
+    }
+
     /// True when `state` shows this change is in effect: the post-condition the engine checks
     /// after applying it, and before re-applying an interrupted one.
     pub fn is_satisfied_by(&self, state: &AccountState) -> bool {
@@ -199,10 +215,16 @@ impl Change {
                 .is_some_and(|t| t.status == TransferStatus::Completed),
             Change::Delete => !state.exists,
             Change::SetAutoReply { message } => {
-                !state.exists || state.auto_reply.as_deref() == Some(message.as_str())
+                !state.exists || reply_says(state.auto_reply.as_deref(), message)
             }
         }
     }
+}
+
+/// True when the automatic reply a system holds says `message`. Runs of white space count as
+/// one space: mail systems re-wrap and re-indent the text they store.
+pub fn reply_says(held: Option<&str>, message: &str) -> bool {
+    held.is_some_and(|held| held.split_whitespace().eq(message.split_whitespace()))
 }
 
 /// Why a connector call failed. The engine retries [`ConnectorError::Transient`] with backoff and

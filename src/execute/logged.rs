@@ -101,7 +101,7 @@ impl<T: Connector + ?Sized> Connector for Logged<T> {
     }
 
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
-        let op = format!("apply:{}", change_name(change));
+        let op = format!("apply:{}", change.kind());
         self.call(&op, &principal.name).run(
             || self.inner.apply(principal, change),
             |()| "ok",
@@ -144,20 +144,5 @@ impl<T: Messenger + ?Sized> Messenger for Logged<T> {
                 None => "never delivered".to_owned(),
             },
         )
-    }
-}
-
-/// The change's kind, one word, for the operation name (`apply:deactivate`).
-fn change_name(change: &Change) -> &'static str {
-    match change {
-        Change::Deactivate => "deactivate",
-        Change::RevokeSessions => "revoke_sessions",
-        Change::RemoveGroups { .. } => "remove_groups",
-        Change::ReleaseSeats { .. } => "release_seats",
-        Change::ReturnAssets { .. } => "return_assets",
-        Change::RetainData => "retain_data",
-        Change::TransferData { .. } => "transfer_data",
-        Change::Delete => "delete",
-        Change::SetAutoReply { .. } => "set_auto_reply",
     }
 }

@@ -206,7 +206,7 @@ pub fn desired_changes(action: Action, state: &AccountState, scope: &Scope<'_>) 
             let Some(message) = scope.auto_reply else {
                 return Vec::new();
             };
-            if state.auto_reply.as_deref() != Some(message) {
+            if !crate::connector::reply_says(state.auto_reply.as_deref(), message) {
                 changes.push(Change::SetAutoReply {
                     message: message.to_owned(),
                 });

@@ -10,21 +10,6 @@ use super::store::{Failure, SqliteStore};
 use crate::clock::now_rfc3339;
 use crate::connector::Change;
 
-/// The name a change kind has in the `changes` table (the `change` tag of [`Change`]).
-pub fn change_kind(change: &Change) -> &'static str {
-    match change {
-        Change::Deactivate => "deactivate",
-        Change::RevokeSessions => "revoke_sessions",
-        Change::RemoveGroups { .. } => "remove_groups",
-        Change::ReleaseSeats { .. } => "release_seats",
-        Change::ReturnAssets { .. } => "return_assets",
-        Change::RetainData => "retain_data",
-        Change::TransferData { .. } => "transfer_data",
-        Change::Delete => "delete",
-        Change::SetAutoReply { .. } => "set_auto_reply",
-    }
-}
-
 /// The columns of an account a change looks at.
 struct AccountRow {
     active: bool,
@@ -52,12 +37,7 @@ impl SqliteStore {
                 tx.execute(
                     "INSERT INTO changes (account_id, change, detail, changed_at)
                      VALUES (?1, ?2, ?3, ?4)",
-                    params![
-                        account_id,
-                        change_kind(change),
-                        detail.to_string(),
-                        now_rfc3339()
-                    ],
+                    params![account_id, change.kind(), detail.to_string(), now_rfc3339()],
                 )?;
             }
             tx.commit()?;

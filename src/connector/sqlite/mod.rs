@@ -36,7 +36,6 @@ mod seed_table;
 mod store;
 
 pub use account::{MatchAttribute, UnknownMatchAttribute};
-pub use apply::change_kind;
 pub use connector::SqliteConnector;
 pub use error::{SeedError, SeedErrorKind, StoreError};
 pub use inventory::{InventoryAccount, InventorySeat, Product};
