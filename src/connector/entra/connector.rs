@@ -16,9 +16,10 @@ use time::format_description::well_known::Rfc3339;
 
 use super::filter;
 use super::graph::Graph;
-use super::model::{FIND_SELECT, Group, READ_SELECT, SubscribedSku, User};
+use super::model::{Group, READ_SELECT, SubscribedSku, User};
 use super::options::{EntraAttribute, EntraOptions};
 use super::permissions;
+use super::recent::Recent;
 use crate::connector::oauth::TokenSource;
 use crate::connector::{
     AccountState, Change, Connector, ConnectorError, Kept, KeptKind, Principal, ReadScope, Seat,
@@ -63,6 +64,8 @@ pub struct EntraConnector {
     skus: Mutex<Option<HashMap<String, String>>>,
     /// User id -> when this process asked Graph to revoke its sessions.
     revoked: Mutex<HashMap<String, OffsetDateTime>>,
+    /// Users just read, for the read that follows at once.
+    recent: Recent,
 }
 
 impl std::fmt::Debug for EntraConnector {
@@ -116,6 +119,7 @@ impl EntraConnector {
             seat_costs: options.seat_costs,
             skus: Mutex::new(None),
             revoked: Mutex::new(HashMap::new()),
+            recent: Recent::default(),
         })
     }
 
@@ -152,7 +156,11 @@ impl EntraConnector {
         })
     }
 
+    /// User `id` as Graph holds it: the one just read, if any (`recent.rs`), or a new read.
     fn user(&self, id: &str) -> Result<Option<User>, ConnectorError> {
+        if let Some(user) = self.recent.take(id) {
+            return Ok(Some(user));
+        }
         let url = self.graph.url(&["users", id], &[("$select", READ_SELECT)]);
         self.graph.get(url, permissions::READ_USERS)
     }
@@ -279,23 +287,29 @@ impl Connector for EntraConnector {
             });
         }
         let filter = filter::equals(self.attribute.as_str(), key);
+        // The state's properties come with the match, for the read that follows.
         let url = self.graph.url(
             &["users"],
-            &[("$filter", &filter), ("$select", FIND_SELECT)],
+            &[("$filter", &filter), ("$select", READ_SELECT)],
         );
+        let read_at = Instant::now();
         let users: Vec<User> = self
             .graph
             .list(url, permissions::READ_USERS)?
             .unwrap_or_default();
         match users.as_slice() {
             [] => Ok(None),
-            [user] => Ok(Some(Principal {
-                id: user.id.clone(),
-                name: user
-                    .user_principal_name
-                    .clone()
-                    .unwrap_or_else(|| user.id.clone()),
-            })),
+            [user] => {
+                let principal = Principal {
+                    id: user.id.clone(),
+                    name: user
+                        .user_principal_name
+                        .clone()
+                        .unwrap_or_else(|| user.id.clone()),
+                };
+                self.recent.keep(user.clone(), read_at);
+                Ok(Some(principal))
+            }
             more => Err(ConnectorError::Permanent {
                 message: format!(
                     "Entra: {} users have {} {key:?}; make the match attribute unique",
@@ -315,14 +329,27 @@ impl Connector for EntraConnector {
         principal: &Principal,
         scope: ReadScope,
     ) -> Result<AccountState, ConnectorError> {
-        let Some(user) = self.user(&principal.id)? else {
-            return Ok(AccountState::default());
-        };
-        let Licenses { direct, by_group } = self.licenses(&user);
+        match self.user(&principal.id)? {
+            Some(user) => self.state_of(&user, scope),
+            None => Ok(AccountState::default()),
+        }
+    }
+
+    fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
+        self.recent.forget(&principal.id);
+        self.write(principal, change)?;
+        self.await_visible(principal, change)
+    }
+}
+
+impl EntraConnector {
+    /// The state of `user` as read: its licenses, and its groups and mailbox as `scope` asks.
+    fn state_of(&self, user: &User, scope: ReadScope) -> Result<AccountState, ConnectorError> {
+        let Licenses { direct, by_group } = self.licenses(user);
         let mut state = AccountState {
             exists: true,
             active: user.account_enabled != Some(false),
-            sessions: self.sessions(&user),
+            sessions: self.sessions(user),
             groups_skipped: !scope.groups && by_group.is_empty(),
             ..AccountState::default()
         };
@@ -365,16 +392,10 @@ impl Connector for EntraConnector {
         Ok(state)
     }
 
-    fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
-        self.write(principal, change)?;
-        self.await_visible(principal, change)
-    }
-}
-
-impl EntraConnector {
     /// Wait until Graph's reads show `change`, for at most [`CONSISTENCY_WAIT`]: a read right
     /// after a write may still show the old value, and the engine's read-back must not judge
-    /// a stale copy. A failed read ends the wait with its error (the engine retries).
+    /// a stale copy. The read that shows the change is kept for the engine's read-back, which
+    /// follows at once. A failed read ends the wait with its error (the engine retries).
     fn await_visible(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
         let started = Instant::now();
         let mut pause = FIRST_PAUSE;
@@ -385,7 +406,16 @@ impl EntraConnector {
             transfers: false,
         };
         loop {
-            if change.is_satisfied_by(&self.read_scoped(principal, scope)?) {
+            let read_at = Instant::now();
+            let user = self.user(&principal.id)?;
+            let state = match &user {
+                Some(user) => self.state_of(user, scope)?,
+                None => AccountState::default(),
+            };
+            if change.is_satisfied_by(&state) {
+                if let Some(user) = user {
+                    self.recent.keep(user, read_at);
+                }
                 return Ok(());
             }
             if started.elapsed() + pause > CONSISTENCY_WAIT {

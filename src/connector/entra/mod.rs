@@ -28,6 +28,7 @@ mod mailbox;
 mod model;
 mod options;
 mod permissions;
+mod recent;
 
 pub use connector::{EntraConnector, EntraSetupError};
 pub use listing::{DirectoryUser, UserListing};

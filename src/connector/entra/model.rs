@@ -4,8 +4,6 @@
 
 use serde::Deserialize;
 
-/// `$select` of a user when finding one.
-pub const FIND_SELECT: &str = "id,userPrincipalName";
 /// `$select` of a user when reading its state.
 pub const READ_SELECT: &str = "id,userPrincipalName,accountEnabled,assignedLicenses,licenseAssignmentStates,signInSessionsValidFromDateTime";
 

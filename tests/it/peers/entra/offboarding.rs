@@ -211,3 +211,57 @@ fn read_back_waits_for_graph_to_catch_up() {
     assert_eq!(members(&state, SALES), [NANCY]);
     assert_no_violations(&graph);
 }
+
+/// The leaver playbook cut down to disabling the account.
+const DISABLE_ONLY: &str = r#"version: 1
+name: entra-leaver
+description: Disable the Entra ID account.
+owners:
+  iam: it-ops@acme.example
+triggers: [terminated]
+steps:
+  - id: disable-entra
+    kind: iam.deactivate
+    connector: m365
+    owner: iam
+    risk: critical
+"#;
+
+#[test]
+fn a_deactivation_finds_writes_and_reads_back_in_three_calls() {
+    let (graph, repo) = started();
+    repo.write("playbooks/entra-leaver.yaml", DISABLE_ONLY);
+    repo.commit("the leaver playbook only disables");
+    let untouched = graph.state();
+    repo.offboard(["mallory", "--playbook", "entra-leaver"])
+        .env(SECRET_ENV, &graph.secret)
+        .run();
+    // The lookup brings the state the step starts from; the read after the PATCH, which shows
+    // the account disabled, is the read-back. (Her licenses add the reads of the SKUs and of
+    // the group that assigns one.)
+    let own = format!("/v1.0/users/{MALLORY}");
+    let calls: Vec<String> = graph
+        .requests()
+        .iter()
+        .filter(|r| ["/v1.0/users", own.as_str()].contains(&r["path"].as_str().unwrap()))
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["method"].as_str().unwrap(),
+                r["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "GET /v1.0/users".to_owned(),
+            format!("PATCH /v1.0/users/{MALLORY}"),
+            format!("GET /v1.0/users/{MALLORY}"),
+        ]
+    );
+    let state = graph.state();
+    assert_eq!(user(&state, MALLORY)["accountEnabled"], false);
+    assert_eq!(user(&state, NANCY), user(&untouched, NANCY));
+    assert_no_violations(&graph);
+}
