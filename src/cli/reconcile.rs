@@ -205,7 +205,9 @@ fn cells(f: &Finding) -> Vec<String> {
         f.entitlement_type.as_str().to_owned(),
         printable(&f.entitlement),
         money(f.monthly_cost_cents),
+        // Days since the holder left, or since a dormant seat's last sign-in.
         f.days_orphaned
+            .or(f.days_dormant)
             .map_or_else(|| "-".to_owned(), |d| d.to_string()),
     ]
 }

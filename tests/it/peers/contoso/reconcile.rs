@@ -81,6 +81,15 @@ fn reconcile_finds_the_planted_orphaned_excess_and_dormant_accounts_with_cost() 
     assert_eq!(writes(&graph), 0);
     assert_no_violations(&graph);
 
+    // The table's DAYS column of a dormant seat counts the days since its last sign-in.
+    let table = contoso.run(&["reconcile", "--no-save"]).expect(1);
+    let lee_row = table
+        .stdout
+        .lines()
+        .find(|l| l.contains("lee.gu@"))
+        .unwrap();
+    assert_eq!(lee_row.split_whitespace().last(), Some("132"), "{table}");
+
     let report = contoso.run(&["report"]).expect(0);
     assert!(
         report
