@@ -6,7 +6,8 @@
 //! and never prints (the CLI does).
 //!
 //! Sources: the embedded SQLite stores, the SCIM service providers, LDAP directories, Entra
-//! tenants and Okta orgs of the configuration, and inventory exports.
+//! tenants, Okta orgs and Google Workspace customers of the configuration, and inventory
+//! exports.
 //!
 //! Memory is the roster (tens of bytes per person), the findings, and a fixed buffer per
 //! reading thread, whatever the size of the inventories; a SCIM or LDAP source also holds
@@ -17,6 +18,7 @@ mod entitlement;
 mod entra_source;
 mod error;
 mod finding;
+mod google_source;
 mod holder_index;
 mod huge_pages;
 mod inventory_csv;
@@ -38,6 +40,7 @@ pub use entitlement::{Entitlement, EntitlementKind};
 pub use entra_source::EntraSource;
 pub use error::ReconcileError;
 pub use finding::{CSV_HEADER, Coverage, Finding, FindingKind, Report, Sum, Totals};
+pub use google_source::GoogleSource;
 pub use inventory_csv::{INVENTORY_COLUMNS, InventoryCsv};
 pub use judge::Judge;
 pub use ldap_source::LdapSource;
@@ -60,7 +63,8 @@ pub use crate::playbook::{ALLOW_LIST_FILE, AllowList, ServiceAccount};
 use crate::playbook::{Config, ConnectorSettings};
 
 /// Open a source for every connector of `config` that holds entitlements: SQLite stores, SCIM
-/// service providers, LDAP directories, Entra tenants and Okta orgs, SQLite stores first.
+/// service providers, LDAP directories, Entra tenants, Okta orgs and Google Workspace customers,
+/// SQLite stores first.
 /// Connectors on the same SQLite file are read once, under the alphabetically first
 /// connector's name. Webhooks hold no entitlements. A connector whose settings or secrets are
 /// unusable is an error naming it; nothing is contacted yet (a system that cannot be reached
@@ -90,11 +94,8 @@ pub fn configured_sources(
             ConnectorSettings::Okta(settings) => {
                 remote.push(Box::new(OktaSource::from_settings(name, settings)?));
             }
-            ConnectorSettings::GoogleWorkspace(_) => {
-                return Err(ReconcileError::connector(
-                    name,
-                    "reconcile cannot list a google_workspace connector's accounts yet",
-                ));
+            ConnectorSettings::GoogleWorkspace(settings) => {
+                remote.push(Box::new(GoogleSource::from_settings(name, settings)?));
             }
         }
     }

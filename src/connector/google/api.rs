@@ -23,13 +23,16 @@ use crate::connector::oauth::TokenSource;
 use crate::fsio::HTTP_ANSWER;
 
 /// The most pages one listing follows: a guard against a server that never ends one.
-const MAX_PAGES: usize = 10_000;
+pub(crate) const MAX_PAGES: usize = 10_000;
 /// The 403 reasons Google gives when a quota is spent: worth waiting for.
 const RATE_LIMITS: [&str; 3] = [
     "rateLimitExceeded",
     "userRateLimitExceeded",
     "quotaExceeded",
 ];
+
+/// One page of a collection: its items and the next page's token, when there is one.
+pub(crate) type Page<T> = (Vec<T>, Option<String>);
 
 /// Google's error body.
 #[derive(Deserialize)]
@@ -126,6 +129,37 @@ impl Api {
         }
     }
 
+    /// GET one page of a collection: the array `key` of the page at `token` (the first when
+    /// `None`) and the next page's token; `None` on 404.
+    pub fn page<T: DeserializeOwned>(
+        &self,
+        url: &Url,
+        key: &str,
+        token: Option<&str>,
+        scope: &str,
+    ) -> Result<Option<Page<T>>, ConnectorError> {
+        let mut page_url = url.clone();
+        if let Some(token) = token {
+            page_url.query_pairs_mut().append_pair("pageToken", token);
+        }
+        let Some(mut page) = self.get::<serde_json::Value>(page_url, scope)? else {
+            return Ok(None);
+        };
+        let items = match page.get_mut(key).map(serde_json::Value::take) {
+            Some(found) => {
+                serde_json::from_value(found).map_err(|e| ConnectorError::Permanent {
+                    message: format!("Google GET {}: unexpected answer: {e}", url.path()),
+                })?
+            }
+            None => Vec::new(),
+        };
+        let next = page["nextPageToken"]
+            .as_str()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        Ok(Some((items, next)))
+    }
+
     /// GET every item of a collection (the array `key` of each page), following
     /// `nextPageToken`; `None` on 404.
     pub fn list<T: DeserializeOwned>(
@@ -137,31 +171,23 @@ impl Api {
         let mut items = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let mut page_url = url.clone();
-            if let Some(token) = &token {
-                page_url.query_pairs_mut().append_pair("pageToken", token);
-            }
-            let Some(mut page) = self.get::<serde_json::Value>(page_url, scope)? else {
+            let Some((found, next)) = self.page(&url, key, token.as_deref(), scope)? else {
                 return Ok(None);
             };
-            if let Some(found) = page.get_mut(key).map(serde_json::Value::take) {
-                let found: Vec<T> =
-                    serde_json::from_value(found).map_err(|e| ConnectorError::Permanent {
-                        message: format!("Google GET {}: unexpected answer: {e}", url.path()),
-                    })?;
-                items.extend(found);
-            }
-            token = page["nextPageToken"]
-                .as_str()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned);
+            items.extend(found);
+            token = next;
             if token.is_none() {
                 return Ok(Some(items));
             }
         }
-        Err(ConnectorError::Permanent {
-            message: format!("Google GET {}: more than {MAX_PAGES} pages", url.path()),
-        })
+        Err(too_many_pages(&url))
+    }
+}
+
+/// The error for a listing that never ends.
+pub(crate) fn too_many_pages(url: &Url) -> ConnectorError {
+    ConnectorError::Permanent {
+        message: format!("Google GET {}: more than {MAX_PAGES} pages", url.path()),
     }
 }
 

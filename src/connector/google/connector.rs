@@ -41,8 +41,8 @@ pub struct GoogleConnector {
     name: String,
     pub(super) api: Api,
     admin: Url,
-    licensing: Url,
-    licenses: Vec<License>,
+    pub(super) licensing: Url,
+    pub(super) licenses: Vec<License>,
     /// Users this process signed out.
     signed_out: Mutex<HashSet<String>>,
 }
@@ -97,7 +97,7 @@ impl GoogleConnector {
     }
 
     /// A Directory API URL.
-    fn directory(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
+    pub(super) fn directory(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
         let mut all = vec!["admin", "directory", "v1"];
         all.extend_from_slice(segments);
         crate::connector::url::join(&self.admin, &all, query)
@@ -147,7 +147,7 @@ impl GoogleConnector {
             .unwrap_or_default())
     }
 
-    fn groups(&self, id: &str) -> Result<Vec<Group>, ConnectorError> {
+    pub(super) fn groups(&self, id: &str) -> Result<Vec<Group>, ConnectorError> {
         let url = self.directory(&["groups"], &[("userKey", id), ("maxResults", "200")]);
         Ok(self
             .api

@@ -15,16 +15,19 @@
 //!
 //! Users are found with `users.get` by primary email (an alias finds its user too). Seats are
 //! the configured SKUs the user holds, named by SKU id and costed from the configuration.
-//! Every call asks for a token of the one scope it needs (`scopes.rs`).
+//! Every call asks for a token of the one scope it needs (`scopes.rs`). `offboard reconcile`
+//! lists the whole customer (`listing.rs`).
 
 mod api;
 mod connector;
+mod listing;
 mod model;
 mod options;
 mod scopes;
 mod transfers;
 
 pub use connector::{DELETED_USERS_NOTE, GoogleConnector, GoogleSetupError};
+pub use listing::{CustomerUser, HolderListing, UserListing};
 pub use options::{
     DEFAULT_ADMIN_URL, DEFAULT_LICENSING_URL, DEFAULT_TIMEOUT, DEFAULT_TOKEN_URL, GoogleOptions,
     License,

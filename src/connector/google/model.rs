@@ -15,6 +15,32 @@ pub struct User {
     /// True once the user is suspended.
     #[serde(default)]
     pub suspended: bool,
+    /// The customer the user belongs to.
+    #[serde(default)]
+    pub customer_id: String,
+    /// When the user last signed in; Google's "never" is the Unix epoch.
+    #[serde(default)]
+    pub last_login_time: Option<String>,
+    /// External ids (`[{"type", "value", "customType"}]`); Google describes the property as
+    /// any JSON, so it is read leniently.
+    #[serde(default)]
+    pub external_ids: serde_json::Value,
+}
+
+impl User {
+    /// The value of the first external id of type `organization` (the employee id HR
+    /// systems sync), trimmed; empty when there is none.
+    pub fn organization_id(&self) -> String {
+        self.external_ids
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|id| id["type"] == "organization")
+            .and_then(|id| id["value"].as_str())
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    }
 }
 
 /// An OAuth token a user granted to a client (`admin#directory#token`).

@@ -6,6 +6,8 @@
 
 /// Find, read, suspend and delete users.
 pub const USERS: &str = "https://www.googleapis.com/auth/admin.directory.user";
+/// List every user of the customer (`offboard reconcile`, which only reads).
+pub const USERS_READ: &str = "https://www.googleapis.com/auth/admin.directory.user.readonly";
 /// Sign users out; list and delete their OAuth tokens and application-specific passwords.
 pub const SECURITY: &str = "https://www.googleapis.com/auth/admin.directory.user.security";
 /// List the groups a user is a member of.
@@ -18,4 +20,12 @@ pub const LICENSING: &str = "https://www.googleapis.com/auth/apps.licensing";
 pub const TRANSFERS: &str = "https://www.googleapis.com/auth/admin.datatransfer";
 
 /// Every scope the connector may ask for.
-pub const ALL: [&str; 6] = [USERS, SECURITY, GROUPS_READ, MEMBERS, LICENSING, TRANSFERS];
+pub const ALL: [&str; 7] = [
+    USERS,
+    USERS_READ,
+    SECURITY,
+    GROUPS_READ,
+    MEMBERS,
+    LICENSING,
+    TRANSFERS,
+];

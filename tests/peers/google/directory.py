@@ -29,6 +29,8 @@ def user_resource(domain, user):
             "includeInGlobalAddressList": True}
     if user["aliases"]:
         body["aliases"] = list(user["aliases"])
+    if user.get("externalIds"):
+        body["externalIds"] = copy.deepcopy(user["externalIds"])
     if user["suspended"]:
         body["suspensionReason"] = "ADMIN"
     if "deletionTime" in user:

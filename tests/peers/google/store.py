@@ -8,7 +8,7 @@ Seed (a JSON object; every key optional but `users[].id` and `users[].primaryEma
     customer      {"id": "C01abc23d", "domain": "example.com"} (these are the defaults)
     users         [{"id" (digits), "primaryEmail", "name": {"givenName", "familyName"},
                     "isAdmin", "suspended", "lastLoginTime", "creationTime", "orgUnitPath",
-                    "aliases": [...], "tokens": [{"clientId", "displayText", "scopes",
+                    "externalIds": [{"type", "value", "customType"}], "aliases": [...], "tokens": [{"clientId", "displayText", "scopes",
                     "anonymous", "nativeApp"}], "asps": [{"codeId", "name", "creationTime",
                     "lastTimeUsed"}]}]
     groups        [{"id", "email", "name", "members": [user ids]}]
@@ -32,7 +32,8 @@ DEFAULT_APPLICATIONS = [
      "transferParams": [{"key": "RELEASE_RESOURCES", "value": ["TRUE"]}]},
 ]
 USER_FIELDS = {"id", "primaryEmail", "name", "isAdmin", "suspended", "lastLoginTime",
-               "creationTime", "orgUnitPath", "aliases", "tokens", "asps", "signOuts"}
+               "creationTime", "orgUnitPath", "externalIds", "aliases", "tokens", "asps",
+               "signOuts"}
 TOKEN_FIELDS = {"clientId", "displayText", "scopes", "anonymous", "nativeApp"}
 ASP_FIELDS = {"codeId", "name", "creationTime", "lastTimeUsed"}
 GROUP_FIELDS = {"id", "email", "name", "members"}

@@ -7,6 +7,7 @@
 mod handover;
 mod leaver;
 mod limits;
+mod reconcile;
 
 mod offboarding;
 
