@@ -6,15 +6,18 @@
 //! the run waiting until the fake lets it complete; `due` then suspends and signs out her Google
 //! user, releases the seats in both and tells finance; a month later `due` deletes the Google
 //! user. What both systems hold is read from the fakes' control APIs, and the finance notice
-//! with plain SQL on the store's outbox.
+//! with plain SQL on the store's outbox. The example's own `start-peers` script is run, planned
+//! against and stopped.
 
 use std::path::Path;
 
 use serde_json::{Value, json};
 
 use crate::support::peers::fake::Control;
+use crate::support::peers::free_port;
 use crate::support::peers::google::{CLIENT_EMAIL, GoogleServer};
 use crate::support::peers::okta::OktaServer;
+use crate::support::peers::process::Term;
 use crate::support::{Output, Test, git};
 
 /// The clock of the run: two days after Nadia's termination.
@@ -51,6 +54,16 @@ struct Fabrikam {
 
 impl Fabrikam {
     fn new(okta: &OktaServer, google: &GoogleServer) -> Fabrikam {
+        let pem = std::fs::read_to_string(&google.key).unwrap();
+        let key = json!({"type": "service_account", "client_email": CLIENT_EMAIL,
+                         "private_key": pem});
+        let urls = (okta.base_url.as_str(), google.base_url.as_str());
+        Fabrikam::at(urls, &okta.api_token, &key.to_string())
+    }
+
+    /// The copy pointed at Okta and Google on `(okta, google)`, with this Okta API token and
+    /// this service account key file (JSON).
+    fn at((okta, google): (&str, &str), token: &str, key: &str) -> Fabrikam {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
         crate::support::copy_example("fabrikam", root);
@@ -58,9 +71,7 @@ impl Fabrikam {
         let text = std::fs::read_to_string(&config).unwrap();
         assert_eq!(text.matches(OKTA_URL).count(), 1, "{text}");
         assert_eq!(text.matches(GOOGLE_URL).count(), 3, "{text}");
-        let text = text
-            .replace(OKTA_URL, &okta.base_url)
-            .replace(GOOGLE_URL, &google.base_url);
+        let text = text.replace(OKTA_URL, okta).replace(GOOGLE_URL, google);
         std::fs::write(&config, text).unwrap();
         std::fs::write(
             root.join(".gitignore"),
@@ -73,18 +84,11 @@ impl Fabrikam {
             root,
             &["commit", "-q", "-m", "Fabrikam playbook repository"],
         );
-        let pem = std::fs::read_to_string(&google.key).unwrap();
-        let key = json!({"type": "service_account", "client_email": CLIENT_EMAIL,
-                         "private_key": pem});
         std::fs::create_dir_all(root.join("state")).unwrap();
-        std::fs::write(
-            root.join("state/google-service-account.json"),
-            key.to_string(),
-        )
-        .unwrap();
+        std::fs::write(root.join("state/google-service-account.json"), key).unwrap();
         Fabrikam {
             tmp,
-            token: okta.api_token.clone(),
+            token: token.to_owned(),
         }
     }
 
@@ -279,4 +283,75 @@ fn nadia_leaves_okta_and_google_workspace_with_her_data_handed_to_her_manager() 
 
     assert_no_violations("Okta", &okta);
     assert_no_violations("Google", &google);
+}
+
+#[test]
+fn start_peers_serves_both_seeded_fakes_the_example_plans_against_and_stops_cleanly() {
+    use std::io::{BufRead, BufReader};
+    let (okta_port, google_port) = (free_port(), free_port());
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("sa.json");
+    let mut script = std::process::Command::new("bash")
+        .arg(crate::support::source_root().join("examples/fabrikam/start-peers"))
+        .env("FABRIKAM_OKTA_PORT", okta_port.to_string())
+        .env("FABRIKAM_GOOGLE_PORT", google_port.to_string())
+        .env("FABRIKAM_SA_KEY", &key)
+        .env_remove(TOKEN_ENV)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    // Should an assertion fail before the end, the script (and the fakes with it) still stops.
+    let mut guard = Term(Some(script.id()));
+    let mut printed = Vec::new();
+    let mut token = None;
+    let mut lines = BufReader::new(script.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push(line.clone());
+        if let Some(rest) = line.strip_prefix("export FABRIKAM_OKTA_TOKEN='") {
+            token = rest.strip_suffix('\'').map(str::to_owned);
+        }
+        if line.starts_with("Ctrl-C stops them") {
+            break;
+        }
+    }
+    let printed = printed.join("\n");
+    let token = token.unwrap_or_else(|| panic!("no export line:\n{printed}"));
+    for seeded in [
+        "Okta: seeded 3 users, 3 groups, 2 apps",
+        "Google: seeded 4 users, 1 groups, 1 skus",
+    ] {
+        assert!(printed.contains(seeded), "{seeded}:\n{printed}");
+    }
+
+    let okta = format!("http://127.0.0.1:{okta_port}");
+    let google = format!("http://127.0.0.1:{google_port}");
+    let key = std::fs::read_to_string(&key).unwrap();
+    let fabrikam = Fabrikam::at((&okta, &google), &token, &key);
+    let plan = fabrikam.run(&["plan", "nadia"]).expect(0);
+    assert!(
+        plan.stdout.contains("3 seat(s) released, 37.75/month"),
+        "{plan}"
+    );
+    for url in [&okta, &google] {
+        let violations: Value = reqwest::blocking::get(format!("{url}/_control/violations"))
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(violations, json!([]), "{url}");
+    }
+
+    // SIGTERM, as a terminal's close would send: both fakes go with the script.
+    assert!(guard.send());
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    assert_eq!(rest, ["start-peers: stopped"]);
+    let status = script.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "{status:?}");
+    for port in [okta_port, google_port] {
+        assert!(
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+            "a fake still listens on {port}"
+        );
+    }
 }
