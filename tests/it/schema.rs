@@ -32,6 +32,8 @@ fn shipped_files(scaffold: &Path) -> Vec<PathBuf> {
         root.join("examples/northwind/playbooks"),
         root.join("examples/contoso"),
         root.join("examples/contoso/playbooks"),
+        root.join("examples/fabrikam"),
+        root.join("examples/fabrikam/playbooks"),
         scaffold.to_path_buf(),
         scaffold.join("playbooks"),
     ];

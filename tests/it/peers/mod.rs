@@ -1,11 +1,13 @@
 //! The connectors against real peers and scripted servers: SCIM (scim2-server, and a scripted
 //! server for faults), LDAP (OpenLDAP `slapd`, also over TLS), the signed webhook, the fake
 //! Microsoft Graph (and the Entra connector through the binary against it), the fake Google
-//! Workspace, the fake Okta, the Northwind example end to end against all of them, and the Contoso example
-//! end to end against the fake Graph.
+//! Workspace, the fake Okta, the Northwind example end to end against all of them, the Contoso example
+//! end to end against the fake Graph, and the Fabrikam example end to end against the fake Okta
+//! and the fake Google Workspace.
 
 mod contoso;
 mod entra;
+mod fabrikam;
 mod google;
 mod google_workspace;
 mod graph;

@@ -9,6 +9,7 @@ server listens on loopback only), not contract-checked. Bad input is answered 40
     GET  /_control/faults      the faults still queued
     POST /_control/transfers   {"reads": N, "ms": T, "fail": K} for transfers inserted from now
                                on (transfers.py)
+    POST /_control/transfers/finish   every transfer still running ends on its next read
     POST /_control/tokens      {"lifetime": SECONDS} for the tokens issued from now on
     GET  /_control/requests    every call: method, path, query, status
     GET  /_control/violations  every contract violation: side, method, path, query, messages
@@ -49,6 +50,8 @@ def _answer(app, method, name, body):
         reads, ms, fail = (_whole(body, k, d) for k, d in (("reads", 1), ("ms", 0), ("fail", 0)))
         app.progress.configure(reads, ms, fail)
         return Reply(200, {"reads": reads, "ms": ms, "fail": fail})
+    if (method, name) == ("POST", "transfers/finish"):
+        return Reply(200, {"finishing": app.progress.finish()})
     if (method, name) == ("POST", "tokens"):
         app.auth.set_lifetime(_whole(body, "lifetime", 3600))
         return Reply(200, {"lifetime": app.auth.lifetime})

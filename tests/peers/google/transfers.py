@@ -2,7 +2,8 @@
 the next `reads` reads of it (transfers.get, transfers.list) and at least `ms` milliseconds;
 then it is `completed`, or `failed` when it was one of the next `fail` transfers inserted.
 `POST /_control/transfers {"reads": N, "ms": T, "fail": K}` sets these for transfers inserted
-from then on (defaults: reads 1, ms 0, fail 0)."""
+from then on (defaults: reads 1, ms 0, fail 0). `POST /_control/transfers/finish` lets every
+transfer still running end on its next read, whatever reads and time it had left."""
 
 import secrets
 import time
@@ -52,6 +53,12 @@ class Progress:
             app["applicationTransferStatus"] = outcome
         del self._pending[transfer_id]
         return record
+
+    def finish(self):
+        """Every transfer still running ends on its next read; returns how many there are."""
+        for pending in self._pending.values():
+            pending[0], pending[1] = 0, time.monotonic()
+        return len(self._pending)
 
     def clear(self):
         self.__init__()

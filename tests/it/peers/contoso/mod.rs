@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::support::peers::graph::GraphServer;
+use crate::support::peers::process::Term;
 use crate::support::{Output, Test, files, git};
 
 /// The clock of every command: two days after Megan's termination.
@@ -500,24 +501,4 @@ fn start_peers_serves_a_seeded_fake_graph_the_example_plans_against_and_stops_cl
         std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
         "the fake Graph still listens on {port}"
     );
-}
-
-/// Sends SIGTERM to a process this test started, once: on `send`, or when dropped unsent.
-struct Term(Option<u32>);
-
-impl Term {
-    fn send(&mut self) -> bool {
-        self.0.take().is_some_and(|pid| {
-            std::process::Command::new("kill")
-                .args(["-TERM", &pid.to_string()])
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-    }
-}
-
-impl Drop for Term {
-    fn drop(&mut self) {
-        self.send();
-    }
 }

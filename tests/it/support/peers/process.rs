@@ -64,3 +64,24 @@ pub fn wait_for(child: &mut Child, marker: &str, who: &str) -> String {
         }
     }
 }
+
+/// Sends SIGTERM to a process this test started, once: on `send`, or when dropped unsent.
+pub struct Term(pub Option<u32>);
+
+impl Term {
+    /// Send it now; false when it was sent already or `kill` failed.
+    pub fn send(&mut self) -> bool {
+        self.0.take().is_some_and(|pid| {
+            std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+    }
+}
+
+impl Drop for Term {
+    fn drop(&mut self) {
+        self.send();
+    }
+}
