@@ -2,9 +2,9 @@
 //! Okta of `tests/peers/okta/` and the fake Google Workspace of `tests/peers/google/` (every
 //! call checked against the vendors' published descriptions), each seeded from the example's
 //! own `peers/` files; the real `offboard` binary offboards Nadia Kerr (F1002). Okta
-//! deactivates her and clears her sessions at once; the Google hand-over to her manager keeps
-//! the run waiting until the fake lets it complete; `due` then suspends and signs out her Google
-//! user, releases the seats in both and tells finance; a month later `due` deletes the Google
+//! deactivates her and clears her sessions, and Google signs her out, at once; the Google
+//! hand-over to her manager keeps the run waiting until the fake lets it complete; `due` then
+//! suspends her Google user, releases the seats in both and tells finance; a month later `due` deletes the Google
 //! user. What both systems hold is read from the fakes' control APIs, and the finance notice
 //! with plain SQL on the store's outbox. The example's own `start-peers` script is run, planned
 //! against and stopped.
@@ -203,6 +203,9 @@ fn nadia_leaves_okta_and_google_workspace_with_her_data_handed_to_her_manager() 
         nadia["suspended"], true,
         "suspended before the hand-over: {nadia}"
     );
+    // Signed out of Google at once, tokens revoked, while the hand-over runs.
+    assert_eq!(nadia["signOuts"], 1, "{nadia}");
+    assert_eq!(nadia["tokens"], json!([]), "{nadia}");
     assert_eq!(holding(&state, "skus", "users", NADIA_GOOGLE).len(), 1);
 
     // `due` while Google still runs it: still waiting.
