@@ -164,7 +164,7 @@ fn check_config(
     // Who holds which role, when every signer's roles could be read.
     let holders = (!gaps.signers).then_some(&signers.0);
     let policy = match fields.get("policy") {
-        Some(node) => policy(cx, node, holders),
+        Some(node) => policy(cx, node, holders, &paths),
         None => Some(Policy::default()),
     };
     let valid_connectors = connectors
@@ -363,11 +363,12 @@ fn reconcile(
 }
 
 /// `policy:`; `holders` is the role map when it could be read whole, to check that every
-/// operator role is held by someone.
+/// operator role is held by someone; `paths` resolves the files it names.
 fn policy(
     cx: &mut Cx<'_>,
     node: &Node,
     holders: Option<&BTreeMap<String, Vec<String>>>,
+    paths: &Paths<'_>,
 ) -> Option<Policy> {
     let f = Fields::new(
         cx,
@@ -381,6 +382,8 @@ fn policy(
             "approval_required",
             "operator_roles",
             "dormant_after",
+            "require_signed_playbooks",
+            "playbook_signers",
         ],
     )?;
     let defaults = Policy::default();
@@ -415,6 +418,7 @@ fn policy(
     let dormant_after = opt(cx, &f, "dormant_after", |cx, n| {
         duration(cx, "dormant_after", n)
     });
+    let playbook_signers = playbook_signers(cx, &f, paths, node);
     Some(Policy {
         deadlines: deadlines?,
         batch_limit: batch_limit?.unwrap_or(defaults.batch_limit),
@@ -423,7 +427,39 @@ fn policy(
         approval_required: approval?.unwrap_or_default(),
         operator_roles: operators?.unwrap_or(defaults.operator_roles),
         dormant_after: dormant_after?.unwrap_or(defaults.dormant_after),
+        playbook_signers: playbook_signers?,
     })
+}
+
+/// `policy.require_signed_playbooks` and the allowed-signers file it needs,
+/// `policy.playbook_signers`: the file when the policy is on, `Some(None)` when it is off.
+fn playbook_signers(
+    cx: &mut Cx<'_>,
+    f: &Fields<'_>,
+    paths: &Paths<'_>,
+    node: &Node,
+) -> Option<Option<PathBuf>> {
+    let required = opt(cx, f, "require_signed_playbooks", |cx, n| {
+        cx.bool("require_signed_playbooks", n)
+    });
+    let file = opt(cx, f, "playbook_signers", |cx, n| {
+        paths.path(cx, "playbook_signers", n, false)
+    });
+    match (required?.unwrap_or(false), file?) {
+        (false, _) => Some(None),
+        (true, Some(file)) => Some(Some(file)),
+        (true, None) => {
+            cx.report(
+                DiagnosticKind::InvalidConfig {
+                    message: "`require_signed_playbooks: true` needs `playbook_signers`, the \
+                              allowed-signers file whose keys may sign playbook commits"
+                        .to_owned(),
+                },
+                node.span,
+            );
+            None
+        }
+    }
 }
 
 /// `policy.operator_roles`: at least one role, each held by some signer of `holders`.

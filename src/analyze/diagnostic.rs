@@ -357,6 +357,14 @@ pub enum DiagnosticKind {
         /// The webhook connectors the configuration defines.
         webhooks: Vec<String>,
     },
+    /// OB070: `policy.require_signed_playbooks` is on and the commit that last changed the
+    /// playbook is not signed by a key of `policy.playbook_signers`.
+    UnsignedPlaybook {
+        /// Why, e.g. that the commit carries no signature.
+        reason: String,
+        /// The allowed-signers file of playbook commits, as configured.
+        signers: String,
+    },
     /// OB060: a service-account pattern that matches every account, so no account would ever be
     /// reported as unknown to HR.
     AllowsEveryAccount {
@@ -410,6 +418,7 @@ impl DiagnosticKind {
             InvalidConfig { .. } | OperatorRoleHeldByNobody { .. } => "OB050",
             AlertNotWebhook { .. } => "OB051",
             AllowsEveryAccount { .. } | ServiceAccountTwice { .. } => "OB060",
+            UnsignedPlaybook { .. } => "OB070",
         }
     }
 
@@ -485,6 +494,7 @@ impl DiagnosticKind {
             AlertNotWebhook { webhooks, .. } => format!("use a webhook connector: {}", webhooks.join(", ")),
             AllowsEveryAccount { .. } => "name the account, or a pattern with a fixed part such as `svc-*`".into(),
             ServiceAccountTwice { first, .. } => format!("keep one of the two entries (the other is on line {})", first.line),
+            UnsignedPlaybook { signers, .. } => format!("commit the playbook signed (`git commit -S` with `gpg.format ssh`) by a key that {signers} lists"),
         }
     }
 }
@@ -641,6 +651,10 @@ impl fmt::Display for DiagnosticKind {
             AlertNotWebhook { name, .. } => write!(
                 f,
                 "`reconcile.alert` names `{name}`, which is not defined under `connectors:`"
+            ),
+            UnsignedPlaybook { reason, .. } => write!(
+                f,
+                "the playbook is not signed as policy.require_signed_playbooks requires: {reason}"
             ),
             AllowsEveryAccount { pattern } => write!(
                 f,

@@ -39,6 +39,24 @@ pub enum Error {
         file: PathBuf,
     },
 
+    /// `policy.require_signed_playbooks` is on and the playbook's last commit is not signed by
+    /// a key of `policy.playbook_signers`.
+    #[error(
+        "playbook {} is not signed as policy.require_signed_playbooks requires: {reason}. Commit \
+         it signed (`git commit -S` with `gpg.format ssh`) by a key that {} lists. Nothing was \
+         written",
+        crate::human::path(.file),
+        crate::human::path(.signers)
+    )]
+    UnsignedPlaybook {
+        /// The playbook file.
+        file: PathBuf,
+        /// Why it is not signed as required.
+        reason: super::playbook_signature::Unsigned,
+        /// The allowed-signers file of playbook commits.
+        signers: PathBuf,
+    },
+
     /// What a saved plan would do differs from what a run would do now.
     #[error(
         "the live state drifted since {} was made; nothing was executed. Differences (saved -> now):\n{}",
@@ -572,6 +590,7 @@ impl Error {
             Error::Lib(error) => error.exit(),
             Error::UnknownEmployee { .. }
             | Error::DirtyPlaybook { .. }
+            | Error::UnsignedPlaybook { .. }
             | Error::Drift { .. }
             | Error::NotOperator { .. }
             | Error::StepOwner { .. }

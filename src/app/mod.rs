@@ -20,6 +20,7 @@ mod interaction;
 pub mod lifecycle;
 pub mod plan;
 pub mod plan_file;
+pub mod playbook_signature;
 pub mod reconcile;
 pub mod report;
 pub mod run;

@@ -7,6 +7,7 @@ use std::path::Path;
 use super::employee::{choose_playbook, hold_reason};
 use super::engine::{HrHooks, Inputs, Wiring};
 use super::lifecycle::{Opened, RunLifecycle, RunStart};
+use super::playbook_signature;
 use super::runs::{new_run_id, relative_to};
 use super::trust::operator_signer;
 use super::{Context, Error, Result, Session};
@@ -15,7 +16,7 @@ use crate::execute::clock;
 use crate::execute::engine::{Mode, SignOff};
 use crate::execute::outcome::RunReport;
 use crate::hr::HrRecord;
-use crate::journal::{EmployeeLock, JournalError, PlaybookRef, Vcs};
+use crate::journal::{EmployeeLock, JournalError, PlaybookRef, PlaybookSigner, Vcs};
 use crate::load::Provenance;
 use crate::plan::identity::blob_id;
 use crate::playbook::{Confirm, Playbook, Status, Step};
@@ -51,6 +52,7 @@ pub(super) fn run_in(
     let file = choose_playbook(workspace, request.playbook, &employee, status)?;
     let playbook = &file.playbook;
     let provenance = checked_provenance(ctx, session, file, request.allow_dirty)?;
+    let signed_by = signed_by(workspace, file, provenance.as_ref())?;
     let signing = session.signing(workspace)?;
     let signer = signing.operator(workspace)?;
     let roles = workspace.config.roles_of(signer.principal()).to_vec();
@@ -68,7 +70,7 @@ pub(super) fn run_in(
             employee: &employee,
             status,
             playbook_name: &playbook.name,
-            playbook: playbook_ref(file, provenance.as_ref())?,
+            playbook: playbook_ref(file, provenance.as_ref(), signed_by.clone())?,
             allow_dirty: request.allow_dirty,
         })
     };
@@ -179,6 +181,30 @@ fn checked_provenance(
     Ok(provenance)
 }
 
+/// Under `policy.require_signed_playbooks`, who signed the commit that last changed the
+/// playbook, refused when nobody the policy allows did; `None` when the policy is off.
+fn signed_by(
+    workspace: &Workspace,
+    file: &PlaybookFile,
+    provenance: Option<&Provenance>,
+) -> Result<Option<PlaybookSigner>> {
+    let config = &workspace.config;
+    let (Some(allowed), Some(signers)) = (
+        playbook_signature::playbook_signers(config)?,
+        &config.policy.playbook_signers,
+    ) else {
+        return Ok(None);
+    };
+    match playbook_signature::check(&file.path, provenance, &allowed)? {
+        Ok(signer) => Ok(Some(signer)),
+        Err(reason) => Err(Error::UnsignedPlaybook {
+            file: file.path.clone(),
+            reason,
+            signers: signers.clone(),
+        }),
+    }
+}
+
 /// Refuse a signer that lacks the role owning an automatic step: automatic steps are confirmed
 /// by the signer that runs them.
 fn check_step_owners(playbook: &Playbook, principal: &str, roles: &[String]) -> Result<()> {
@@ -211,6 +237,7 @@ fn lock(dir: &Path, employee: &str) -> Result<EmployeeLock> {
 fn playbook_ref(
     file: &PlaybookFile,
     provenance: Option<&Provenance>,
+    signed_by: Option<PlaybookSigner>,
 ) -> crate::Result<PlaybookRef> {
     let path = provenance.map_or_else(
         || file.path.display().to_string(),
@@ -226,6 +253,7 @@ fn playbook_ref(
         blob,
         dirty: provenance.is_some_and(|p| p.dirty),
         vcs: Some(vcs),
+        signed_by,
     })
 }
 

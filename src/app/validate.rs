@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{Error, Result};
-use crate::analyze::{self, Context, Diagnostic, PartialConfig};
+use super::{Error, Result, playbook_signature};
+use crate::analyze::{self, Context, Diagnostic, DiagnosticKind, PartialConfig, Span};
 use crate::load::{self, CONFIG_FILE, FileKind, SourceFile};
 use crate::playbook::{Config, Glossary};
 
@@ -212,7 +212,15 @@ pub fn check(args: &ValidateRequest) -> Result<Outcome> {
             .filter(|p| !p.complete)
             .map(|p| &p.gaps),
     };
-    check_playbooks(&mut checker, playbooks, peers, context, &in_scope);
+    let signatures = Signatures::of(config)?;
+    check_playbooks(
+        &mut checker,
+        playbooks,
+        peers,
+        context,
+        &in_scope,
+        &signatures,
+    )?;
     if changes.is_some() {
         checker.retain(|path| in_scope(path));
     } else if checker.files.is_empty() {
@@ -367,14 +375,15 @@ fn gather(
 }
 
 /// Analyze `playbooks` with `peers` beside them and add each playbook's diagnostics, conflicts
-/// across playbooks included, to `checker`.
+/// across playbooks and unsigned commits included, to `checker`.
 fn check_playbooks(
     checker: &mut Checker,
     playbooks: Vec<SourceFile>,
     peers: Vec<SourceFile>,
     context: Context<'_>,
     in_scope: &dyn Fn(&Path) -> bool,
-) {
+    signatures: &Signatures,
+) -> Result<()> {
     // Files named twice count once (the checker keeps each file once).
     let peer_from = playbooks
         .iter()
@@ -397,12 +406,50 @@ fn check_playbooks(
     }
     for (source, result) in all.iter().zip(checked).take(peer_from) {
         let mut found = result.diagnostics;
+        found.extend(signatures.check(&source.path)?);
         found.extend(
             across
                 .remove(&Arc::from(source.path.as_path()))
                 .unwrap_or_default(),
         );
         checker.add(source, found);
+    }
+    Ok(())
+}
+
+/// `policy.require_signed_playbooks`: the allowed-signers file of playbook commits, read once.
+struct Signatures {
+    allowed: Option<(crate::journal::AllowedSigners, PathBuf)>,
+}
+
+impl Signatures {
+    fn of(config: Option<&Config>) -> Result<Self> {
+        let allowed = match config {
+            Some(c) => playbook_signature::playbook_signers(c)?
+                .zip(c.policy.playbook_signers.as_deref().map(relative)),
+            None => None,
+        };
+        Ok(Signatures { allowed })
+    }
+
+    /// The diagnostic (`OB070`) of a playbook the policy needs signed and nobody allowed did.
+    fn check(&self, path: &Path) -> Result<Option<Diagnostic>> {
+        let Some((allowed, signers)) = &self.allowed else {
+            return Ok(None);
+        };
+        let provenance = load::provenance(path)?;
+        Ok(
+            playbook_signature::check(path, provenance.as_ref(), allowed)?
+                .err()
+                .map(|reason| Diagnostic {
+                    kind: DiagnosticKind::UnsignedPlaybook {
+                        reason: reason.to_string(),
+                        signers: crate::human::path(signers),
+                    },
+                    file: Arc::from(path),
+                    span: Span::START,
+                }),
+        )
     }
 }
 

@@ -241,6 +241,34 @@ impl AllowedSigners {
     }
 }
 
+impl AllowedSigners {
+    /// The principals (as the file writes them) that may sign with `key` in `namespace` at `at`,
+    /// as `ssh-keygen -Y find-principals` finds them: the first line listing the key whose
+    /// namespaces and validity window admit it. `Err` says why none does:
+    /// [`Lookup::KeyNotForPrincipal`] when no line lists the key at all.
+    pub fn find_principal(
+        &self,
+        key: &[u8; 32],
+        namespace: &str,
+        at: OffsetDateTime,
+    ) -> std::result::Result<&str, Lookup<'_>> {
+        let at = at.replace_nanosecond(0).unwrap_or(at);
+        let mut refused = Lookup::KeyNotForPrincipal;
+        for &index in self.by_key.get(key).map(Vec::as_slice).unwrap_or_default() {
+            let entry = &self.entries[index];
+            refused = match (&entry.namespaces, &entry.valid_after, &entry.valid_before) {
+                (Some(list), _, _) if !match_pattern_list(namespace, list) => {
+                    Lookup::NamespaceNotAllowed
+                }
+                (_, Some(after), _) if at < after.at => Lookup::NotYetValid(&after.text),
+                (_, _, Some(before)) if at > before.at => Lookup::Expired(&before.text),
+                _ => return Ok(&entry.principals),
+            };
+        }
+        Err(refused)
+    }
+}
+
 /// An allowed-signers timestamp (`YYYYMMDD`, `YYYYMMDDHHMM` or `YYYYMMDDHHMMSS`, optionally
 /// ending in `Z`), read as UTC, and whether it ended in `Z`.
 fn parse_time(text: &str) -> Option<(OffsetDateTime, bool)> {
@@ -524,5 +552,42 @@ mod tests {
         assert!(!match_pattern_list("a@x", "*@x,!a@x"));
         assert!(match_pattern_list("ab", "a?"));
         assert!(!match_pattern_list("abc", "a?"));
+    }
+
+    #[test]
+    fn finds_the_principal_of_a_key_for_a_namespace_and_time() {
+        let (a, a_key) = key(1);
+        let (b, b_key) = key(2);
+        let (c, _) = key(3);
+        let text = format!(
+            "docs@acme namespaces=\"offboard\" {a_key}\n\
+             it@acme namespaces=\"git\",valid-before=\"20260101Z\" {b_key}\n\
+             ops@acme {a_key}\n"
+        );
+        let signers = AllowedSigners::parse(&text, Path::new("allowed_signers")).unwrap();
+        let now = at("2026-06-01T00:00:00Z");
+        assert_eq!(
+            signers.find_principal(&a.public_key(), "git", now).ok(),
+            Some("ops@acme"),
+            "the first line that admits the key for `git`"
+        );
+        assert!(matches!(
+            signers.find_principal(&b.public_key(), "git", now),
+            Err(Lookup::Expired("20260101Z"))
+        ));
+        assert_eq!(
+            signers
+                .find_principal(&b.public_key(), "git", at("2025-06-01T00:00:00Z"))
+                .ok(),
+            Some("it@acme")
+        );
+        assert!(matches!(
+            signers.find_principal(&b.public_key(), "offboard", at("2025-06-01T00:00:00Z")),
+            Err(Lookup::NamespaceNotAllowed)
+        ));
+        assert!(matches!(
+            signers.find_principal(&c.public_key(), "git", now),
+            Err(Lookup::KeyNotForPrincipal)
+        ));
     }
 }

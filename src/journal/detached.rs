@@ -14,10 +14,16 @@ use super::sshsig;
 /// Check that `armored` is an SSHSIG of `message` in namespace `offboard`, made by the key it
 /// carries; returns that key. Whether the key may sign is [`signer_allowed`]'s question.
 pub fn check_detached(armored: &str, message: &[u8]) -> Result<[u8; 32], Reason> {
+    check_signature(armored, message, NAMESPACE)
+}
+
+/// Check that `armored` is an SSHSIG of `message` in `namespace` (`git` for a signed commit),
+/// made by the key it carries; returns that key.
+pub fn check_signature(armored: &str, message: &[u8], namespace: &str) -> Result<[u8; 32], Reason> {
     let sig = sshsig::parse_armored(armored).map_err(|e| Reason::SignatureFormat {
         detail: e.to_string(),
     })?;
-    if sig.namespace != NAMESPACE {
+    if sig.namespace != namespace {
         return Err(Reason::WrongNamespace {
             found: sig.namespace,
         });
@@ -29,7 +35,7 @@ pub fn check_detached(armored: &str, message: &[u8]) -> Result<[u8; 32], Reason>
     let key = VerifyingKey::from_bytes(&sig.public_key).map_err(|_| Reason::SignatureFormat {
         detail: "not a valid Ed25519 public key".to_owned(),
     })?;
-    let data = sshsig::signed_data(NAMESPACE, message);
+    let data = sshsig::signed_data(namespace, message);
     key.verify_strict(&data, &Signature::from_bytes(&sig.signature))
         .map_err(|_| Reason::BadSignature)?;
     Ok(sig.public_key)

@@ -36,7 +36,7 @@ mod writer;
 
 pub use allowed_signers::{AllowedSigners, Lookup};
 pub use anchor::{Anchor, AnchorParseError, AnchorReport, Head};
-pub use detached::{check_detached, signer_allowed};
+pub use detached::{check_detached, check_signature, signer_allowed};
 pub use durable::{CRASH_AFTER_WRITES_ENV, CRASH_TORN_ENV, durable_writes};
 pub use error::{JournalError, Result};
 pub use ledger::LEDGER_LOCK_FILE;
@@ -44,7 +44,7 @@ pub use lock::EmployeeLock;
 pub use reader::{LEDGER_FILE, Record, RunRecords, list_runs, read_run, run_path};
 pub use record::{
     Envelope, Event, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload, NAMESPACE, Payload,
-    PlaybookRef, Target, Vcs, payload_hash,
+    PlaybookRef, PlaybookSigner, Target, Vcs, payload_hash,
 };
 pub use report::{BadRecord, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
 pub use role_map::RoleMap;

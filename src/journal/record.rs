@@ -113,6 +113,20 @@ pub struct PlaybookRef {
     /// ran). Absent from records written before this field existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vcs: Option<Vcs>,
+    /// Who signed the commit that last changed the playbook, checked before the run under
+    /// `policy.require_signed_playbooks`. Absent when the policy is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<PlaybookSigner>,
+}
+
+/// The signature on the commit that last changed a playbook, as the run checked it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaybookSigner {
+    /// The signed commit (hex): the newest that changed the playbook, which may be older than
+    /// the `commit` the run read it at.
+    pub commit: String,
+    /// The principal that the allowed-signers file of playbook commits lists for the key.
+    pub principal: String,
 }
 
 /// Whether a playbook is under version control.

@@ -24,7 +24,7 @@ pub struct Provenance {
     pub dirty: bool,
 }
 
-fn git_error(action: &str, error: git2::Error) -> Error {
+pub(super) fn git_error(action: &str, error: git2::Error) -> Error {
     Error::Git {
         message: format!("{action}: {}", error.message()),
     }
@@ -58,7 +58,7 @@ pub fn discover(path: &Path) -> std::result::Result<Repository, git2::Error> {
     Repository::open_ext(path, RepositoryOpenFlags::empty(), &ceilings)
 }
 
-fn open(path: &Path) -> Result<(Repository, PathBuf)> {
+pub(super) fn open(path: &Path) -> Result<(Repository, PathBuf)> {
     let absolute = path
         .canonicalize()
         .map_err(|e| Error::io("cannot resolve", path, e))?;

@@ -377,6 +377,10 @@ pub struct Policy {
     /// How long a paid seat's account may go without signing in before `offboard reconcile`
     /// lists the seat as dormant (default 90 days).
     pub dormant_after: Duration,
+    /// The allowed-signers file a playbook's commit must be signed by a key of (SSH signatures,
+    /// namespace `git`) before it runs: `policy.playbook_signers`, required by
+    /// `policy.require_signed_playbooks: true`. `None`: playbooks need no signature.
+    pub playbook_signers: Option<PathBuf>,
 }
 
 impl Default for Policy {
@@ -392,6 +396,7 @@ impl Default for Policy {
                 .map(|r| (*r).to_owned())
                 .collect(),
             dormant_after: Duration::of(90, 'd'),
+            playbook_signers: None,
         }
     }
 }

@@ -458,6 +458,15 @@ struct PolicyShape {
     /// for this long, e.g. `90d` (the default).
     #[schemars(default, regex(pattern = r"^[0-9]+[smhdw]$"))]
     dormant_after: Option<String>,
+    /// A run refuses a playbook unless the commit that last changed it carries an SSH signature
+    /// (namespace `git`) by a key that `playbook_signers` lists; `validate` reports one that
+    /// does not. Needs `playbook_signers`.
+    #[schemars(default)]
+    require_signed_playbooks: Option<bool>,
+    /// The allowed-signers file (OpenSSH format) whose keys may sign playbook commits, relative
+    /// to this file.
+    #[schemars(default)]
+    playbook_signers: Option<String>,
 }
 
 /// `policy.deadlines`: a duration per tier, e.g. `15m`.

@@ -30,6 +30,7 @@ fn started() -> RecordFields {
             blob: None,
             dirty: false,
             vcs: Some(Vcs::Git),
+            signed_by: None,
         })
         .evidence(serde_json::json!({
             "playbook_name": "involuntary-leaver",

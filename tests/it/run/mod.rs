@@ -11,6 +11,7 @@ mod journal;
 mod logging;
 mod mallory;
 mod refusals;
+mod signed;
 mod staged;
 mod typo;
 mod untracked;

@@ -124,6 +124,7 @@ pub fn started(employee: &str) -> RecordFields {
             blob: Some("89abcdef0123456789abcdef0123456789abcdef".into()),
             dirty: false,
             vcs: Some(offboard::journal::Vcs::Git),
+            signed_by: None,
         })
 }
 
