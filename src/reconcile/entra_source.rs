@@ -20,7 +20,8 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use super::entitlement::{Entitlement, EntitlementKind};
+use super::directory_user::{DirectoryUser, retried};
+use super::entitlement::Entitlement;
 use super::error::ReconcileError;
 use super::source::EntitlementSource;
 use crate::connector::ConnectorError;
@@ -62,13 +63,8 @@ impl EntraSource {
     }
 
     /// One request, retried under the policy; the error names the connector.
-    fn call<T>(
-        &self,
-        mut op: impl FnMut() -> Result<T, ConnectorError>,
-    ) -> Result<T, ReconcileError> {
-        self.retry
-            .call(&mut op, |_, _, _| {})
-            .map_err(|e| ReconcileError::connector(&self.system, e))
+    fn call<T>(&self, op: impl FnMut() -> Result<T, ConnectorError>) -> Result<T, ReconcileError> {
+        retried(&self.retry, &self.system, op)
     }
 }
 
@@ -98,37 +94,24 @@ impl EntitlementSource for EntraSource {
         let mut users = self.connector.list_users();
         while let Some(page) = self.call(|| users.next_page())? {
             for user in page {
-                let base = Entitlement {
+                let seats = user
+                    .sku_ids
+                    .iter()
+                    .map(|sku| self.call(|| self.connector.seat(sku)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let seats: Vec<(&str, i64)> = seats
+                    .iter()
+                    .map(|s| (s.product.as_str(), s.monthly_cost_cents))
+                    .collect();
+                let groups = self.call(|| self.connector.group_names(&user.id))?;
+                let directory_user = DirectoryUser {
                     system,
                     account: &user.account,
                     employee_id: &user.employee_id,
-                    kind: EntitlementKind::Account,
-                    name: &user.account,
-                    monthly_cost_cents: 0,
-                    last_sign_in: user
-                        .last_sign_in
-                        .filter(|_| user.enabled)
-                        .map(time::OffsetDateTime::unix_timestamp),
+                    active: user.enabled,
+                    last_sign_in: user.last_sign_in,
                 };
-                if user.enabled {
-                    visit(&base);
-                }
-                for sku in &user.sku_ids {
-                    let seat = self.call(|| self.connector.seat(sku))?;
-                    visit(&Entitlement {
-                        kind: EntitlementKind::License,
-                        name: &seat.product,
-                        monthly_cost_cents: seat.monthly_cost_cents,
-                        ..base
-                    });
-                }
-                for group in self.call(|| self.connector.group_names(&user.id))? {
-                    visit(&Entitlement {
-                        kind: EntitlementKind::Group,
-                        name: &group,
-                        ..base
-                    });
-                }
+                directory_user.visit(&seats, &groups, visit);
             }
         }
         *self

@@ -20,7 +20,8 @@
 
 use std::collections::HashMap;
 
-use super::entitlement::{Entitlement, EntitlementKind};
+use super::directory_user::{DirectoryUser, retried};
+use super::entitlement::Entitlement;
 use super::error::ReconcileError;
 use super::source::EntitlementSource;
 use crate::connector::ConnectorError;
@@ -62,13 +63,8 @@ impl GoogleSource {
     }
 
     /// One request, retried under the policy; the error names the connector.
-    fn call<T>(
-        &self,
-        mut op: impl FnMut() -> Result<T, ConnectorError>,
-    ) -> Result<T, ReconcileError> {
-        self.retry
-            .call(&mut op, |_, _, _| {})
-            .map_err(|e| ReconcileError::connector(&self.system, e))
+    fn call<T>(&self, op: impl FnMut() -> Result<T, ConnectorError>) -> Result<T, ReconcileError> {
+        retried(&self.retry, &self.system, op)
     }
 
     /// Who holds each configured license in customer `customer`.
@@ -102,36 +98,21 @@ impl EntitlementSource for GoogleSource {
                     Some(held) => held,
                     None => holders.insert(self.holders(&user.customer_id)?),
                 };
-                let base = Entitlement {
+                let seats: Vec<(&str, i64)> = held
+                    .get(&user.email.to_lowercase())
+                    .into_iter()
+                    .flatten()
+                    .map(|&at| (licenses[at].sku.as_str(), licenses[at].monthly_cost_cents))
+                    .collect();
+                let groups = self.call(|| self.connector.group_names(&user.id))?;
+                let directory_user = DirectoryUser {
                     system,
                     account: &user.email,
                     employee_id: &user.employee_id,
-                    kind: EntitlementKind::Account,
-                    name: &user.email,
-                    monthly_cost_cents: 0,
-                    last_sign_in: user
-                        .last_login
-                        .filter(|_| user.active)
-                        .map(time::OffsetDateTime::unix_timestamp),
+                    active: user.active,
+                    last_sign_in: user.last_login,
                 };
-                if user.active {
-                    visit(&base);
-                }
-                for &at in held.get(&user.email.to_lowercase()).into_iter().flatten() {
-                    visit(&Entitlement {
-                        kind: EntitlementKind::License,
-                        name: &licenses[at].sku,
-                        monthly_cost_cents: licenses[at].monthly_cost_cents,
-                        ..base
-                    });
-                }
-                for group in self.call(|| self.connector.group_names(&user.id))? {
-                    visit(&Entitlement {
-                        kind: EntitlementKind::Group,
-                        name: &group,
-                        ..base
-                    });
-                }
+                directory_user.visit(&seats, &groups, visit);
             }
         }
         Ok(())

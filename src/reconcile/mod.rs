@@ -14,6 +14,7 @@
 //! its directory's accounts (tens of bytes each) to name the members of its groups.
 
 mod allow_list;
+mod directory_user;
 mod entitlement;
 mod entra_source;
 mod error;

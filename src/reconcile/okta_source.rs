@@ -16,7 +16,8 @@
 //! request is retried on transient failures (a rate limit until its reset) under the engine's
 //! retry policy; one that still fails ends the listing with an error naming the connector.
 
-use super::entitlement::{Entitlement, EntitlementKind};
+use super::directory_user::{DirectoryUser, retried};
+use super::entitlement::Entitlement;
 use super::error::ReconcileError;
 use super::source::EntitlementSource;
 use crate::connector::ConnectorError;
@@ -55,13 +56,8 @@ impl OktaSource {
     }
 
     /// One request, retried under the policy; the error names the connector.
-    fn call<T>(
-        &self,
-        mut op: impl FnMut() -> Result<T, ConnectorError>,
-    ) -> Result<T, ReconcileError> {
-        self.retry
-            .call(&mut op, |_, _, _| {})
-            .map_err(|e| ReconcileError::connector(&self.system, e))
+    fn call<T>(&self, op: impl FnMut() -> Result<T, ConnectorError>) -> Result<T, ReconcileError> {
+        retried(&self.retry, &self.system, op)
     }
 }
 
@@ -75,36 +71,20 @@ impl EntitlementSource for OktaSource {
         let mut users = self.connector.list_users();
         while let Some(page) = self.call(|| users.next_page())? {
             for user in page {
-                let base = Entitlement {
+                let seats = self.call(|| self.connector.seats(&user.id))?;
+                let seats: Vec<(&str, i64)> = seats
+                    .iter()
+                    .map(|s| (s.product.as_str(), s.monthly_cost_cents))
+                    .collect();
+                let groups = self.call(|| self.connector.group_names(&user.id))?;
+                let directory_user = DirectoryUser {
                     system,
                     account: &user.login,
                     employee_id: &user.employee_number,
-                    kind: EntitlementKind::Account,
-                    name: &user.login,
-                    monthly_cost_cents: 0,
-                    last_sign_in: user
-                        .last_login
-                        .filter(|_| user.active)
-                        .map(time::OffsetDateTime::unix_timestamp),
+                    active: user.active,
+                    last_sign_in: user.last_login,
                 };
-                if user.active {
-                    visit(&base);
-                }
-                for seat in self.call(|| self.connector.seats(&user.id))? {
-                    visit(&Entitlement {
-                        kind: EntitlementKind::License,
-                        name: &seat.product,
-                        monthly_cost_cents: seat.monthly_cost_cents,
-                        ..base
-                    });
-                }
-                for group in self.call(|| self.connector.group_names(&user.id))? {
-                    visit(&Entitlement {
-                        kind: EntitlementKind::Group,
-                        name: &group,
-                        ..base
-                    });
-                }
+                directory_user.visit(&seats, &groups, visit);
             }
         }
         Ok(())
