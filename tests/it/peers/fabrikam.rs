@@ -13,6 +13,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::support::journal::{payloads_of, runs};
 use crate::support::peers::fake::Control;
 use crate::support::peers::free_port;
 use crate::support::peers::google::{CLIENT_EMAIL, GoogleServer};
@@ -116,6 +117,22 @@ impl Fabrikam {
 
     fn run(&self, args: &[&str]) -> Output {
         self.run_at(NOW, args)
+    }
+
+    /// The `step.confirmed` record of `step` in the only run of `employee` (`F1002`).
+    fn confirmed(&self, employee: &str, step: &str) -> Value {
+        let journal = self.dir().join("journal");
+        let prefix = format!("{employee}-");
+        let runs: Vec<String> = runs(&journal)
+            .into_iter()
+            .filter(|r| r.starts_with(&prefix))
+            .collect();
+        assert_eq!(runs.len(), 1, "runs of {employee}: {runs:?}");
+        let records = payloads_of(&journal.join(format!("{}.jsonl", runs[0])));
+        records
+            .into_iter()
+            .find(|p| p["event"] == "step.confirmed" && p["step"] == step)
+            .unwrap_or_else(|| panic!("no confirmation of {step}"))
     }
 
     /// The bodies of the finance outbox, by plain SQL.
@@ -231,6 +248,7 @@ fn nadia_leaves_okta_and_google_workspace_with_her_data_handed_to_her_manager() 
         holding(&okta_state, "groups", "members", NADIA_OKTA),
         ["00g1everyone000001"]
     );
+    assert_eq!(nadia["factors"], json!([]), "{nadia}");
     let omar = by_id(&okta_state, "users", OMAR_OKTA);
     assert_eq!(
         (&omar["status"], &omar["sessions"]),
@@ -264,6 +282,14 @@ fn nadia_leaves_okta_and_google_workspace_with_her_data_handed_to_her_manager() 
         outbox[0]
     );
     assert_eq!(outbox[0]["params"]["cost_centre"], "CC-210");
+    let factors = fabrikam.confirmed("F1002", "reset-okta-factors");
+    let removed: Vec<&str> = factors["evidence"]["removed_factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(removed, ["opf1nadia000000001", "sms1nadia000000002"]);
     fabrikam.run(&["verify"]).expect(0);
 
     // A rerun changes nothing in either system.
