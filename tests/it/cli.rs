@@ -57,16 +57,9 @@ fn the_leaver_variants_for_okta_and_google_workspace_validate() {
         assert_eq!(out.status.code(), Some(0), "{variant}: {stdout}");
         let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
         assert_eq!(report["errors"], 0, "{variant}: {stdout}");
-        let mut names: Vec<String> = std::fs::read_dir(dir.join("playbooks"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        assert_eq!(
-            names,
-            ["involuntary-leaver.yaml", "voluntary-leaver.yaml"],
-            "{variant}"
-        );
+        for leaver in ["involuntary-leaver.yaml", "voluntary-leaver.yaml"] {
+            assert!(dir.join("playbooks").join(leaver).is_file(), "{variant}");
+        }
         let checked = report["files_checked"].as_u64().unwrap();
         assert!(
             checked >= 3,

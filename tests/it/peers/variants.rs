@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::support::journal::{payloads_of, runs};
-use crate::support::peers::fake::Control;
+use super::fabrikam::{assert_no_violations, by_id, holding, writes};
+use crate::support::journal::{confirmation, runs};
 use crate::support::peers::google::{ADMIN, CLIENT_EMAIL, GoogleServer};
 use crate::support::peers::okta::OktaServer;
-use crate::support::{Output, Test, copy_example, git};
+use crate::support::{Output, Test, commit_all, copy_example};
 
 /// Two days after Mallory's termination.
 const NOW: &str = "2026-11-30T09:00:00Z";
@@ -38,14 +38,11 @@ impl Company {
         let rewritten = rewrite(&text);
         assert_ne!(text, rewritten, "the rewrite of {name} changed nothing");
         std::fs::write(&config, rewritten).unwrap();
-        std::fs::write(
-            root.join(".gitignore"),
+        commit_all(
+            root,
             "state/\njournal/\n*.it-complete.csv\n",
-        )
-        .unwrap();
-        git(root, &["init", "-q", "-b", "main"]);
-        git(root, &["add", "."]);
-        git(root, &["commit", "-q", "-m", "playbook repository"]);
+            "playbook repository",
+        );
         Company {
             tmp,
             name,
@@ -92,65 +89,24 @@ impl Company {
 
     /// The `step.confirmed` record of `step` in the only run of `employee`.
     fn confirmed(&self, employee: &str, step: &str) -> Value {
-        let run = self.run_of(employee);
-        payloads_of(&self.dir().join(format!("journal/{run}.jsonl")))
-            .into_iter()
-            .find(|p| p["event"] == "step.confirmed" && p["step"] == step)
-            .unwrap_or_else(|| panic!("no confirmation of {step}"))
+        confirmation(&self.dir().join("journal"), employee, step)
     }
 
-    /// The `(topic, body)` of each message in the store's outbox, by plain SQL.
-    fn outbox(&self) -> Vec<(String, Value)> {
-        let db = rusqlite::Connection::open(
-            self.dir().join(format!("state/{}.db", self.name)).as_path(),
-        )
-        .unwrap();
+    /// The finance notices in the store's outbox, by plain SQL.
+    fn finance_notices(&self) -> Vec<Value> {
+        let db =
+            rusqlite::Connection::open(self.dir().join(format!("state/{}.db", self.name))).unwrap();
         let mut query = db
-            .prepare("SELECT topic, body FROM outbox ORDER BY id")
+            .prepare(
+                "SELECT body FROM outbox WHERE topic = 'finance.notify_reclamation' ORDER BY id",
+            )
             .unwrap();
         query
-            .query_map([], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))
+            .query_map([], |r| r.get::<_, String>(0))
             .unwrap()
-            .map(|row| {
-                let (kind, body) = row.unwrap();
-                (kind, serde_json::from_str(&body).unwrap())
-            })
+            .map(|body| serde_json::from_str(&body.unwrap()).unwrap())
             .collect()
     }
-}
-
-/// The ids of the items of `list` whose `field` holds `id`.
-fn holding(state: &Value, list: &str, field: &str, id: &str) -> Vec<String> {
-    state[list]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i[field].as_array().unwrap().iter().any(|m| m == id))
-        .map(|i| i["id"].as_str().or(i["skuId"].as_str()).unwrap().to_owned())
-        .collect()
-}
-
-fn by_id<'a>(state: &'a Value, id: &str) -> &'a Value {
-    state["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["id"] == id)
-        .unwrap_or_else(|| panic!("user {id} in {state}"))
-}
-
-/// Calls that change something (not reads, not tokens).
-fn writes(fake: &Control) -> usize {
-    fake.requests()
-        .iter()
-        .filter(|r| r["method"] != "GET" && !r["path"].as_str().unwrap().contains("token"))
-        .count()
-}
-
-#[track_caller]
-fn assert_no_violations(fake: &Control) {
-    let violations = fake.violations();
-    assert!(violations.is_empty(), "{violations:#?}");
 }
 
 #[test]
@@ -190,7 +146,7 @@ fn the_okta_involuntary_leaver_cuts_access_resets_factors_and_waits_for_the_app_
     let ran = acme.run(&["mallory"]).expect(4);
     assert!(ran.stdout.contains("keep-app-data"), "{ran}");
     let state = okta.state();
-    let mallory = by_id(&state, MALLORY);
+    let mallory = by_id(&state, "users", MALLORY);
     assert_eq!(mallory["status"], "DEPROVISIONED", "{mallory}");
     assert_eq!(
         (&mallory["sessions"], &mallory["oauthTokens"]),
@@ -219,18 +175,13 @@ fn the_okta_involuntary_leaver_cuts_access_resets_factors_and_waits_for_the_app_
         holding(&state, "apps", "users", MALLORY),
         Vec::<String>::new()
     );
-    let nancy = by_id(&state, NANCY);
+    let nancy = by_id(&state, "users", NANCY);
     assert_eq!(
         (&nancy["status"], &nancy["factors"][0]["id"]),
         (&json!("ACTIVE"), &json!("opf1nancy000000001"))
     );
-    let outbox = acme.outbox();
-    let finance: Vec<&Value> = outbox
-        .iter()
-        .filter(|(kind, _)| kind == "finance.notify_reclamation")
-        .map(|(_, body)| body)
-        .collect();
-    assert_eq!(finance.len(), 1, "{outbox:?}");
+    let finance = acme.finance_notices();
+    assert_eq!(finance.len(), 1, "{finance:?}");
     assert_eq!(finance[0]["monthly_cost_cents"], 7500 + 875);
     acme.run(&["verify"]).expect(0);
 
@@ -238,7 +189,7 @@ fn the_okta_involuntary_leaver_cuts_access_resets_factors_and_waits_for_the_app_
     let before = writes(&okta);
     acme.run(&["mallory"]).expect(0);
     assert_eq!(writes(&okta), before);
-    assert_no_violations(&okta);
+    assert_no_violations("Okta", &okta);
 }
 
 #[test]
@@ -280,7 +231,7 @@ fn the_google_involuntary_leaver_hands_the_data_over_before_groups_and_licenses_
     let ran = acme.run(&["mallory"]).expect(4);
     assert!(ran.stdout.contains("in progress: data transfer"), "{ran}");
     let state = google.state();
-    let mallory = by_id(&state, MALLORY);
+    let mallory = by_id(&state, "users", MALLORY);
     assert_eq!(mallory["suspended"], true, "{mallory}");
     assert_eq!(
         (&mallory["tokens"], &mallory["asps"]),
@@ -309,20 +260,15 @@ fn the_google_involuntary_leaver_hands_the_data_over_before_groups_and_licenses_
         Vec::<String>::new()
     );
     assert_eq!(holding(&state, "skus", "users", IVAN).len(), 1);
-    let outbox = acme.outbox();
-    let finance: Vec<&Value> = outbox
-        .iter()
-        .filter(|(kind, _)| kind == "finance.notify_reclamation")
-        .map(|(_, body)| body)
-        .collect();
-    assert_eq!(finance.len(), 1, "{outbox:?}");
+    let finance = acme.finance_notices();
+    assert_eq!(finance.len(), 1, "{finance:?}");
     assert_eq!(finance[0]["monthly_cost_cents"], 1400);
     acme.run(&["verify"]).expect(0);
 
     let before = writes(&google);
     acme.run(&["mallory"]).expect(0);
     assert_eq!(writes(&google), before);
-    assert_no_violations(&google);
+    assert_no_violations("Google", &google);
 }
 
 /// The Google variant's configuration with the test's key file, an admin of the fake and the
