@@ -41,6 +41,7 @@ fn of_action(action: Action) -> &'static [&'static str] {
         | Action::IamRemoveGroups
         | Action::IamRemoveExcess
         | Action::IamRetainData
+        | Action::IamResetFactors
         | Action::IamDelete
         | Action::InventoryRecordAssetReturn => &[],
     }

@@ -4,6 +4,7 @@
 //! timing and journaling belong to the engine.
 
 pub mod entra;
+mod factor;
 pub mod google;
 pub(crate) mod http_body;
 pub(crate) mod http_errors;
@@ -21,6 +22,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use factor::Factor;
 pub use message::{Message, Messenger, Receipt};
 pub use transfer::{DataTransfer, TransferStatus, latest_to};
 
@@ -59,6 +61,10 @@ pub struct AccountState {
     /// lists them (and the step read them): what revoking sessions takes away.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tokens: Vec<String>,
+    /// The sign-in factors enrolled on the account, sorted, where the system lists them (and
+    /// the step read them): what resetting the factors takes away.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub factors: Vec<Factor>,
     /// Data transfers from the account to others, where the system runs them (and the step
     /// read them), sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -129,6 +135,8 @@ pub struct ReadScope {
     pub transfers: bool,
     /// The mailbox's automatic reply, and the manager.
     pub mailbox: bool,
+    /// The enrolled sign-in factors.
+    pub factors: bool,
 }
 
 impl ReadScope {
@@ -139,6 +147,7 @@ impl ReadScope {
         sessions: true,
         transfers: true,
         mailbox: false,
+        factors: true,
     };
 }
 
@@ -180,6 +189,8 @@ pub enum Change {
         /// The reply, rendered from the step's template.
         message: String,
     },
+    /// Remove every sign-in factor enrolled on the account.
+    ResetFactors,
 }
 
 impl Change {
@@ -196,6 +207,7 @@ impl Change {
             Change::TransferData { .. } => "transfer_data",
             Change::Delete => "delete",
             Change::SetAutoReply { .. } => "set_auto_reply",
+            Change::ResetFactors => "reset_factors",
         }
     }
 
@@ -217,6 +229,7 @@ impl Change {
             Change::SetAutoReply { message } => {
                 !state.exists || reply_says(state.auto_reply.as_deref(), message)
             }
+            Change::ResetFactors => !state.exists || state.factors.is_empty(),
         }
     }
 }
@@ -310,6 +323,7 @@ impl fmt::Display for Change {
             Change::TransferData { to } => write!(f, "hand the account's data over to {to}"),
             Change::Delete => f.write_str("delete the account"),
             Change::SetAutoReply { .. } => f.write_str("turn on the automatic reply"),
+            Change::ResetFactors => f.write_str("reset the sign-in factors"),
         }
     }
 }

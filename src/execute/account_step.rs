@@ -60,6 +60,7 @@ impl Engine<'_> {
             sessions: step.kind == Action::IamRevokeSessions,
             transfers: step.kind == Action::IamTransferData,
             mailbox: step.kind == Action::IamSetAutoReply,
+            factors: step.kind == Action::IamResetFactors,
         };
         let mut before = self.call(step, observer, || connector.read_scoped(&principal, scope))?;
         if self.dry_run() {
@@ -264,6 +265,14 @@ impl Confirmation<'_> {
             "released_seats": released,
             "released_monthly_cost_cents": released_cost_cents(planned, first),
         });
+        let removed: Vec<&crate::connector::Factor> = first
+            .factors
+            .iter()
+            .filter(|f| !self.after.factors.contains(f))
+            .collect();
+        if !removed.is_empty() {
+            evidence["removed_factors"] = json!(removed);
+        }
         if self.started.is_some() {
             evidence["resumed"] = json!({ "found": self.before, "applied": self.changes });
         }

@@ -201,6 +201,11 @@ pub fn desired_changes(action: Action, state: &AccountState, scope: &Scope<'_>) 
                 }
             }
         }
+        Action::IamResetFactors => {
+            if !state.factors.is_empty() {
+                changes.push(Change::ResetFactors);
+            }
+        }
         Action::IamDelete => changes.push(Change::Delete),
         Action::IamSetAutoReply => {
             let Some(message) = scope.auto_reply else {
@@ -303,8 +308,26 @@ mod tests {
             auto_reply: None,
             manager: None,
             tokens: Vec::new(),
+            factors: Vec::new(),
             transfers: Vec::new(),
         }
+    }
+
+    #[test]
+    fn factors_are_reset_only_while_some_are_enrolled() {
+        let mut s = state();
+        let none = desired_changes(Action::IamResetFactors, &s, &Scope::default());
+        assert!(none.is_empty());
+        s.factors.push(crate::connector::Factor {
+            kind: "sms".into(),
+            provider: "OKTA".into(),
+            id: "sms1".into(),
+        });
+        let changes = desired_changes(Action::IamResetFactors, &s, &Scope::default());
+        assert_eq!(changes, [Change::ResetFactors]);
+        assert!(!Change::ResetFactors.is_satisfied_by(&s));
+        s.factors.clear();
+        assert!(Change::ResetFactors.is_satisfied_by(&s));
     }
 
     #[test]

@@ -55,6 +55,9 @@ pub enum Action {
     /// custodian.
     #[serde(rename = "iam.transfer_data")]
     IamTransferData,
+    /// `iam.reset_factors`: remove every sign-in factor (MFA enrollment) of the account.
+    #[serde(rename = "iam.reset_factors")]
+    IamResetFactors,
     /// `iam.delete`: hard delete (inherently destructive).
     #[serde(rename = "iam.delete")]
     IamDelete,
@@ -159,7 +162,7 @@ impl fmt::Display for ConnectorType {
 
 impl Action {
     /// The whole catalogue, in documentation order.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::HrRequireLeaverStatus,
         Action::HrMarkComplete,
         Action::IamDeactivate,
@@ -170,6 +173,7 @@ impl Action {
         Action::IamRetainData,
         Action::IamSetAutoReply,
         Action::IamTransferData,
+        Action::IamResetFactors,
         Action::IamDelete,
         Action::InventoryReleaseSeats,
         Action::InventoryRecordAssetReturn,
@@ -193,6 +197,7 @@ impl Action {
             Action::IamRetainData => "iam.retain_data",
             Action::IamSetAutoReply => "iam.set_auto_reply",
             Action::IamTransferData => "iam.transfer_data",
+            Action::IamResetFactors => "iam.reset_factors",
             Action::IamDelete => "iam.delete",
             Action::InventoryReleaseSeats => "inventory.release_seats",
             Action::InventoryRecordAssetReturn => "inventory.record_asset_return",
@@ -216,6 +221,7 @@ impl Action {
             | Action::IamRetainData
             | Action::IamSetAutoReply
             | Action::IamTransferData
+            | Action::IamResetFactors
             | Action::IamDelete => ActionGroup::Iam,
             Action::InventoryReleaseSeats | Action::InventoryRecordAssetReturn => {
                 ActionGroup::Inventory
@@ -244,6 +250,7 @@ impl Action {
             Action::InventoryReleaseSeats => &[Sqlite, Entra, GoogleWorkspace, Okta],
             Action::IamRetainData | Action::InventoryRecordAssetReturn => &[Sqlite],
             Action::IamTransferData => &[GoogleWorkspace],
+            Action::IamResetFactors => &[Okta],
             Action::FinanceNotifyReclamation
             | Action::NotifyManager
             | Action::NotifySecurity

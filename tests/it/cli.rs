@@ -41,6 +41,34 @@ fn shipped_playbooks_and_the_example_validate() {
 }
 
 #[test]
+fn the_leaver_variants_for_okta_and_google_workspace_validate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for variant in ["acme-okta", "acme-google-workspace"] {
+        let dir = root.join("examples").join(variant);
+        let config = dir.join("offboard.yaml");
+        let out = offboard(&[
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "json",
+            "validate",
+        ]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{variant}: {stdout}");
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(report["errors"], 0, "{variant}: {stdout}");
+        for leaver in ["involuntary-leaver.yaml", "voluntary-leaver.yaml"] {
+            assert!(dir.join("playbooks").join(leaver).is_file(), "{variant}");
+        }
+        let checked = report["files_checked"].as_u64().unwrap();
+        assert!(
+            checked >= 3,
+            "{variant}: the configuration and both playbooks: {stdout}"
+        );
+    }
+}
+
+#[test]
 fn no_arguments_prints_help_and_exits_2() {
     let out = offboard(&[]);
     assert_eq!(out.status.code(), Some(2));

@@ -34,6 +34,10 @@ fn shipped_files(scaffold: &Path) -> Vec<PathBuf> {
         root.join("examples/contoso/playbooks"),
         root.join("examples/fabrikam"),
         root.join("examples/fabrikam/playbooks"),
+        root.join("examples/acme-okta"),
+        root.join("examples/acme-okta/playbooks"),
+        root.join("examples/acme-google-workspace"),
+        root.join("examples/acme-google-workspace/playbooks"),
         scaffold.to_path_buf(),
         scaffold.join("playbooks"),
     ];

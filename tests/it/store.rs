@@ -494,6 +494,7 @@ fn read_reports_the_account_sorted() -> TestResult {
             auto_reply: None,
             manager: None,
             tokens: Vec::new(),
+            factors: Vec::new(),
             transfers: Vec::new(),
         }
     );
@@ -680,6 +681,7 @@ fn retain_data_then_delete() -> TestResult {
             auto_reply: None,
             manager: None,
             tokens: Vec::new(),
+            factors: Vec::new(),
             transfers: Vec::new(),
         }
     );

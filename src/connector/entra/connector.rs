@@ -404,6 +404,7 @@ impl EntraConnector {
             mailbox: matches!(change, Change::SetAutoReply { .. }),
             sessions: true,
             transfers: false,
+            factors: false,
         };
         loop {
             let read_at = Instant::now();
@@ -446,12 +447,13 @@ impl EntraConnector {
                     .send(Method::DELETE, url, None, permissions::DELETE_USERS)?;
                 Ok(())
             }
-            Change::ReturnAssets { .. } | Change::RetainData | Change::TransferData { .. } => {
-                Err(ConnectorError::Unsupported {
-                    connector: self.name.clone(),
-                    change: change.to_string(),
-                })
-            }
+            Change::ReturnAssets { .. }
+            | Change::RetainData
+            | Change::TransferData { .. }
+            | Change::ResetFactors => Err(ConnectorError::Unsupported {
+                connector: self.name.clone(),
+                change: change.to_string(),
+            }),
         }
     }
 }

@@ -322,12 +322,13 @@ impl Connector for GoogleConnector {
                 self.api.send(Method::DELETE, url, None, scopes::USERS)?;
                 Ok(())
             }
-            Change::ReturnAssets { .. } | Change::RetainData | Change::SetAutoReply { .. } => {
-                Err(ConnectorError::Unsupported {
-                    connector: self.name.clone(),
-                    change: change.to_string(),
-                })
-            }
+            Change::ReturnAssets { .. }
+            | Change::RetainData
+            | Change::SetAutoReply { .. }
+            | Change::ResetFactors => Err(ConnectorError::Unsupported {
+                connector: self.name.clone(),
+                change: change.to_string(),
+            }),
         }
     }
 }

@@ -10,11 +10,12 @@ use reqwest::blocking::Client;
 use reqwest::{Method, Url};
 
 use super::api::{Api, Credentials};
-use super::model::{AppLink, Client as OAuthClient, Group, User};
+use super::model::{AppLink, Client as OAuthClient, Group, User, UserFactor};
 use super::options::{OktaCredential, OktaOptions};
 use crate::connector::oauth::{ClientCredential, TokenSource};
 use crate::connector::{
-    AccountState, Change, Connector, ConnectorError, Kept, KeptKind, Principal, ReadScope, Seat,
+    AccountState, Change, Connector, ConnectorError, Factor, Kept, KeptKind, Principal, ReadScope,
+    Seat,
 };
 
 /// The scopes each kind of call needs (named when Okta answers 403).
@@ -140,6 +141,33 @@ impl OktaConnector {
         Ok((clients > 0 || cleared).then_some(clients))
     }
 
+    /// The factors enrolled on the user, sorted.
+    fn factors(&self, id: &str) -> Result<Vec<Factor>, ConnectorError> {
+        let url = self.api.url(&["users", id, "factors"], &[]);
+        let listed: Vec<UserFactor> = self.api.list(url, USERS)?;
+        let mut factors: Vec<Factor> = listed
+            .into_iter()
+            .map(|f| Factor {
+                kind: f.factor_type,
+                provider: f.provider,
+                id: f.id,
+            })
+            .collect();
+        factors.sort();
+        Ok(factors)
+    }
+
+    /// Unenroll every factor the user has, one at a time: the calls work whatever the user's
+    /// status (Okta's `reset_factors` lifecycle call is for active users), and a factor gone
+    /// already (404) is no error.
+    fn reset_factors(&self, id: &str) -> Result<(), ConnectorError> {
+        for factor in self.factors(id)? {
+            let url = self.api.url(&["users", id, "factors", &factor.id], &[]);
+            self.delete(url, USERS)?;
+        }
+        Ok(())
+    }
+
     fn post(&self, segments: &[&str], scope: &str) -> Result<(), ConnectorError> {
         self.api
             .send(Method::POST, self.api.url(segments, &[]), scope)?;
@@ -245,6 +273,9 @@ impl Connector for OktaConnector {
             ..AccountState::default()
         };
         state.seats = self.seats(&user.id)?;
+        if scope.factors {
+            state.factors = self.factors(&user.id)?;
+        }
         if scope.groups {
             for group in self.groups(&user.id)? {
                 match group.kept_because() {
@@ -272,6 +303,7 @@ impl Connector for OktaConnector {
             Change::RemoveGroups { groups } => self.remove_groups(id, groups),
             Change::ReleaseSeats { products } => self.remove_apps(id, products),
             Change::Delete => self.delete_user(id),
+            Change::ResetFactors => self.reset_factors(id),
             Change::ReturnAssets { .. }
             | Change::RetainData
             | Change::SetAutoReply { .. }

@@ -1,4 +1,4 @@
-//! The Okta connector (`type: okta`): users, their sessions, group memberships and app
+//! The Okta connector (`type: okta`): users, their sessions, factors, group memberships and app
 //! assignments over Okta's management API (`/api/v1`), with an API token (`SSWS`) or as an
 //! OAuth 2.0 service app (client credentials with a `private_key_jwt` assertion,
 //! [`crate::connector::oauth`]). Our own serde types, no Okta SDK. It never retries, journals or
@@ -10,6 +10,7 @@
 //! | revoke sessions | `DELETE /users/{id}/sessions?oauthTokens=true` | no client left in `/users/{id}/clients` |
 //! | leave groups | `DELETE /groups/{gid}/users/{id}` per `OKTA_GROUP` | `/users/{id}/groups` |
 //! | release seats (app assignments) | `DELETE /apps/{appId}/users/{id}` | `/users/{id}/appLinks` |
+//! | reset factors | `DELETE /users/{id}/factors/{factorId}` each | `/users/{id}/factors` empty |
 //! | delete | deactivate first, then `DELETE /users/{id}` (for good) | 404 |
 //!
 //! Users are found by login (`GET /users/{login}`). The seats are the user's app assignments,

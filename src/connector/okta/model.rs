@@ -83,3 +83,16 @@ pub struct AppLink {
     /// The app's label, as users see it.
     pub label: String,
 }
+
+/// A factor enrolled on the user (`UserFactor`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserFactor {
+    /// The enrollment's id.
+    pub id: String,
+    /// `sms`, `push`, `token:software:totp`, `webauthn`, ...
+    pub factor_type: String,
+    /// `OKTA`, `GOOGLE`, `YUBICO`, ...; absent in some answers.
+    #[serde(default)]
+    pub provider: String,
+}

@@ -444,7 +444,8 @@ impl Connector for ScimConnector {
             | Change::ReturnAssets { .. }
             | Change::RetainData
             | Change::SetAutoReply { .. }
-            | Change::TransferData { .. } => Err(ConnectorError::Unsupported {
+            | Change::TransferData { .. }
+            | Change::ResetFactors => Err(ConnectorError::Unsupported {
                 connector: self.name.clone(),
                 change: change.to_string(),
             }),

@@ -206,6 +206,7 @@ pub(crate) fn read_state(
         auto_reply: None,
         manager: None,
         tokens: Vec::new(),
+        factors: Vec::new(),
         transfers: Vec::new(),
     }))
 }

@@ -127,9 +127,9 @@ fn apply_in(
         }
         Change::Delete if account.deleted => None,
         Change::Delete => Some(delete(tx, id, account)?),
-        // The store has no mailboxes and no data to transfer: its connector refuses these
-        // changes before the store is asked.
-        Change::SetAutoReply { .. } | Change::TransferData { .. } => None,
+        // The store has no mailboxes, no data to transfer and no sign-in factors: its
+        // connector refuses these changes before the store is asked.
+        Change::SetAutoReply { .. } | Change::TransferData { .. } | Change::ResetFactors => None,
     };
     Ok(detail)
 }

@@ -60,7 +60,7 @@ impl Connector for SqliteConnector {
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
         if matches!(
             change,
-            Change::SetAutoReply { .. } | Change::TransferData { .. }
+            Change::SetAutoReply { .. } | Change::TransferData { .. } | Change::ResetFactors
         ) {
             return Err(ConnectorError::Unsupported {
                 connector: self.name.clone(),

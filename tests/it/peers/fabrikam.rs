@@ -13,12 +13,13 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::support::journal::confirmation;
 use crate::support::peers::fake::Control;
 use crate::support::peers::free_port;
 use crate::support::peers::google::{CLIENT_EMAIL, GoogleServer};
 use crate::support::peers::okta::OktaServer;
 use crate::support::peers::process::Term;
-use crate::support::{Output, Test, git};
+use crate::support::{Output, Test, commit_all};
 
 /// The clock of the run: two days after Nadia's termination.
 const NOW: &str = "2026-11-30T09:00:00Z";
@@ -73,16 +74,10 @@ impl Fabrikam {
         assert_eq!(text.matches(GOOGLE_URL).count(), 3, "{text}");
         let text = text.replace(OKTA_URL, okta).replace(GOOGLE_URL, google);
         std::fs::write(&config, text).unwrap();
-        std::fs::write(
-            root.join(".gitignore"),
-            "/state/\n/journal/\n/hr.it-complete.csv\n",
-        )
-        .unwrap();
-        git(root, &["init", "-q", "-b", "main"]);
-        git(root, &["add", "."]);
-        git(
+        commit_all(
             root,
-            &["commit", "-q", "-m", "Fabrikam playbook repository"],
+            "/state/\n/journal/\n/hr.it-complete.csv\n",
+            "Fabrikam playbook repository",
         );
         std::fs::create_dir_all(root.join("state")).unwrap();
         std::fs::write(root.join("state/google-service-account.json"), key).unwrap();
@@ -130,7 +125,7 @@ impl Fabrikam {
     }
 }
 
-fn by_id<'a>(state: &'a Value, list: &str, id: &str) -> &'a Value {
+pub(super) fn by_id<'a>(state: &'a Value, list: &str, id: &str) -> &'a Value {
     state[list]
         .as_array()
         .unwrap()
@@ -141,7 +136,7 @@ fn by_id<'a>(state: &'a Value, list: &str, id: &str) -> &'a Value {
 
 /// The items of `list` whose `field` (Okta apps' `users`, Google SKUs' `users`, groups'
 /// `members`) holds `id`, by their id (a SKU by its `skuId`).
-fn holding(state: &Value, list: &str, field: &str, id: &str) -> Vec<String> {
+pub(super) fn holding(state: &Value, list: &str, field: &str, id: &str) -> Vec<String> {
     state[list]
         .as_array()
         .unwrap()
@@ -152,7 +147,7 @@ fn holding(state: &Value, list: &str, field: &str, id: &str) -> Vec<String> {
 }
 
 /// Calls that change something (not reads, not tokens).
-fn writes(fake: &Control) -> usize {
+pub(super) fn writes(fake: &Control) -> usize {
     fake.requests()
         .iter()
         .filter(|r| r["method"] != "GET" && !r["path"].as_str().unwrap().contains("token"))
@@ -160,7 +155,7 @@ fn writes(fake: &Control) -> usize {
 }
 
 #[track_caller]
-fn assert_no_violations(who: &str, fake: &Control) {
+pub(super) fn assert_no_violations(who: &str, fake: &Control) {
     let violations = fake.violations();
     assert!(violations.is_empty(), "{who}: {violations:#?}");
 }
@@ -231,6 +226,7 @@ fn nadia_leaves_okta_and_google_workspace_with_her_data_handed_to_her_manager() 
         holding(&okta_state, "groups", "members", NADIA_OKTA),
         ["00g1everyone000001"]
     );
+    assert_eq!(nadia["factors"], json!([]), "{nadia}");
     let omar = by_id(&okta_state, "users", OMAR_OKTA);
     assert_eq!(
         (&omar["status"], &omar["sessions"]),
@@ -264,6 +260,18 @@ fn nadia_leaves_okta_and_google_workspace_with_her_data_handed_to_her_manager() 
         outbox[0]
     );
     assert_eq!(outbox[0]["params"]["cost_centre"], "CC-210");
+    let factors = confirmation(
+        &fabrikam.dir().join("journal"),
+        "F1002",
+        "reset-okta-factors",
+    );
+    let removed: Vec<&str> = factors["evidence"]["removed_factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(removed, ["opf1nadia000000001", "sms1nadia000000002"]);
     fabrikam.run(&["verify"]).expect(0);
 
     // A rerun changes nothing in either system.

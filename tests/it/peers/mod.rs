@@ -3,7 +3,8 @@
 //! Microsoft Graph (and the Entra connector through the binary against it), the fake Google
 //! Workspace, the fake Okta, the Northwind example end to end against all of them, the Contoso example
 //! end to end against the fake Graph, and the Fabrikam example end to end against the fake Okta
-//! and the fake Google Workspace.
+//! and the fake Google Workspace; the leaver playbooks for an Okta company and a Google
+//! Workspace company against their fakes.
 
 mod contoso;
 mod entra;
@@ -17,4 +18,5 @@ mod northwind;
 mod okta;
 mod scim;
 mod scim_faults;
+mod variants;
 mod webhook;

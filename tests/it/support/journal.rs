@@ -210,3 +210,18 @@ pub fn events(payloads: &[Value]) -> Vec<(String, Option<String>)> {
         })
         .collect()
 }
+
+/// The `step.confirmed` payload of `step` in the only run of `employee` (an id such as
+/// `F1002`) in the journal directory `journal`.
+pub fn confirmation(journal: &Path, employee: &str, step: &str) -> Value {
+    let prefix = format!("{employee}-");
+    let found: Vec<String> = runs(journal)
+        .into_iter()
+        .filter(|r| r.starts_with(&prefix))
+        .collect();
+    assert_eq!(found.len(), 1, "runs of {employee}: {found:?}");
+    payloads_of(&journal.join(format!("{}.jsonl", found[0])))
+        .into_iter()
+        .find(|p| p["event"] == "step.confirmed" && p["step"] == step)
+        .unwrap_or_else(|| panic!("no confirmation of {step} for {employee}"))
+}

@@ -84,6 +84,15 @@ pub fn files(path: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// Run `git ARGS` in `dir` as a fixed test identity, unsigned, `main` as the first branch;
 /// insist it succeeds and return its stdout.
+/// Make `root` a git repository ignoring `ignore` (`.gitignore` lines), with everything in it
+/// committed on `main`.
+pub fn commit_all(root: &Path, ignore: &str, message: &str) {
+    std::fs::write(root.join(".gitignore"), ignore).unwrap();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", message]);
+}
+
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let output = fork::output(
         Command::new("git")

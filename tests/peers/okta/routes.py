@@ -190,6 +190,18 @@ def reset_factors(routes, call, params):
     return Reply(200)
 
 
+def delete_factor(routes, call, params):
+    """Unenroll one factor; one the user does not have is `404 E0000007`."""
+    user = routes.user(params)
+    if user is None:
+        return not_found(f"{params['userId']} (User)")
+    kept = [f for f in user["factors"] if f["id"] != params["factorId"]]
+    if len(kept) == len(user["factors"]):
+        return not_found(f"{params['factorId']} (UserFactor)")
+    user["factors"] = kept
+    return Reply(204)
+
+
 HANDLERS = {
     "listUsers": list_users,
     "getUser": get_user,
@@ -205,4 +217,5 @@ HANDLERS = {
     "deleteApplicationUser": remove_app_user,
     "listFactors": list_factors,
     "resetFactors": reset_factors,
+    "deleteFactor": delete_factor,
 }

@@ -84,6 +84,8 @@ RESPONSES = [
     (("DELETE", f"{U}/{PAT}/sessions"), 204, None, ""),
     (("DELETE", f"{U}/{PAT}/sessions"), 200, None, "204"),
     (("DELETE", f"{U}/{PAT}"), 202, None, ""),
+    (("DELETE", f"{U}/{PAT}/factors/sms1"), 204, None, ""),
+    (("DELETE", f"{U}/{PAT}/factors/sms1"), 200, None, "204"),
     (("GET", f"{U}/{PAT}"), 404, ERROR, ""),
     (("GET", f"{U}/{PAT}"), 404, dict(ERROR, errorCode="404"), "errorCode"),
     (("GET", f"{U}/{PAT}"), 404, {"error": "not found"}, "error"),

@@ -130,3 +130,20 @@ fn factors_are_listed_and_reset() {
     assert_eq!(okta.ssws_call(Method::GET, &factors, &[]).body, json!([]));
     assert_no_violations(&okta);
 }
+
+#[test]
+fn one_factor_is_unenrolled_and_an_unknown_one_is_not_found() {
+    let okta = seeded();
+    let sms = format!("/users/{PAT}/factors/sms1fake00000000001");
+    assert_eq!(okta.ssws_call(Method::DELETE, &sms, &[]).status, 204);
+    assert_eq!(
+        ids(&user_in_state(&okta.state(), PAT)["factors"]),
+        ["ost1fake00000000002"]
+    );
+    let again = okta.ssws_call(Method::DELETE, &sms, &[]);
+    assert_eq!(
+        (again.status, &again.body["errorCode"]),
+        (404, &json!("E0000007"))
+    );
+    assert_no_violations(&okta);
+}

@@ -1,6 +1,7 @@
 //! The `type: okta` connector through the real binary: a copy of the acme repository gains an
 //! okta connector and a playbook that uses it, and `offboard` offboards Mallory there: plan,
-//! run, the staged delete through `due`, `verify`, and a rerun that changes nothing. What the
+//! run (her factors reset after the deactivation, each one named in the evidence), the staged
+//! delete through `due`, `verify`, and a rerun that changes nothing. What the
 //! org holds afterwards is read from the fake's control API, independently of the connector.
 
 use serde_json::{Value, json};
@@ -22,7 +23,13 @@ fn seed() -> Value {
         "users": [
             {"id": MALLORY, "login": MALLORY_LOGIN, "firstName": "Mallory",
              "lastName": "Hartmann", "lastLogin": "2026-11-27T17:02:00.000Z", "sessions": 3,
-             "oauthTokens": [{"clientId": "0oa1mailclient00001", "scopes": ["offline_access"]}]},
+             "oauthTokens": [{"clientId": "0oa1mailclient00001", "scopes": ["offline_access"]}],
+             "factors": [
+                 {"id": "ost1mallory0000001", "factorType": "token:software:totp",
+                  "provider": "GOOGLE"},
+                 {"id": "sms1mallory0000002", "factorType": "sms",
+                  "profile": {"phoneNumber": "+1-555-0107"}},
+             ]},
             {"id": NANCY, "login": "nancy@acme.example"},
         ],
         "groups": [
@@ -61,6 +68,12 @@ steps:
     owner: iam
     risk: critical
     after: [confirm-termination]
+  - id: reset-okta-factors
+    kind: iam.reset_factors
+    connector: okta
+    owner: iam
+    risk: high
+    after: [disable-okta]
   - id: retain-data
     kind: iam.retain_data
     connector: directory
@@ -85,7 +98,7 @@ steps:
     owner: iam
     risk: low
     destructive: true
-    after: [leave-okta-groups, remove-okta-apps]
+    after: [leave-okta-groups, remove-okta-apps, reset-okta-factors]
     at: +30d
 "#;
 
@@ -140,6 +153,7 @@ fn mallory_is_offboarded_in_okta_and_deleted_when_due() {
         "group Everyone (a built-in group",
         "group sales-ad (an app group",
         "release seats Salesforce, Slack",
+        "reset the sign-in factors",
         "Okta deletes a user for good",
     ] {
         assert!(
@@ -194,6 +208,7 @@ fn mallory_is_offboarded_in_okta_and_deleted_when_due() {
             "{app}"
         );
     }
+    assert_eq!(mallory["factors"], json!([]), "no factor is left");
     assert_eq!(user_in_state(&state, NANCY)["status"], "ACTIVE");
     assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
 
@@ -205,6 +220,14 @@ fn mallory_is_offboarded_in_okta_and_deleted_when_due() {
         json!([{"product": "Salesforce", "monthly_cost_cents": 7500},
                {"product": "Slack", "monthly_cost_cents": 0}])
     );
+    let factors = repo.events(&run_id, "step.confirmed", "reset-okta-factors");
+    assert_eq!(
+        factors[0]["evidence"]["removed_factors"],
+        json!([{"type": "sms", "provider": "OKTA", "id": "sms1mallory0000002"},
+               {"type": "token:software:totp", "provider": "GOOGLE",
+                "id": "ost1mallory0000001"}])
+    );
+    assert_eq!(factors[0]["evidence"]["after"].get("factors"), None);
     let groups = repo.events(&run_id, "step.confirmed", "leave-okta-groups");
     let kept: Vec<&str> = groups[0]["evidence"]["kept"]
         .as_array()
