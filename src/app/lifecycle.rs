@@ -172,10 +172,17 @@ impl RunLog for RunLifecycle {
         fields.target = entry
             .target
             .map(|(connector, account)| Target { connector, account });
-        self.journal
-            .append(fields)
-            .map(|_| ())
-            .map_err(|e| format!("journal: {e}"))
+        // A confirmation is synced by the next record or `durable` (see `RunLog`).
+        let appended = if fields.event == Event::StepConfirmed {
+            self.journal.append_unsynced(fields)
+        } else {
+            self.journal.append(fields)
+        };
+        appended.map(|_| ()).map_err(|e| format!("journal: {e}"))
+    }
+
+    fn durable(&mut self) -> Result<(), String> {
+        self.journal.sync().map_err(|e| format!("journal: {e}"))
     }
 }
 

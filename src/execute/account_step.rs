@@ -120,6 +120,9 @@ impl Engine<'_> {
                 json!({ "account": principal, "before": before, "changes": changes }),
             )?;
         }
+        if !changes.is_empty() {
+            intent.durable()?;
+        }
         for change in &changes {
             self.call(step, observer, || connector.apply(&principal, change))?;
         }

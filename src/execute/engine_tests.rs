@@ -84,9 +84,10 @@ impl Connector for Memory {
     }
 }
 
-/// A run journal in memory: the entries in the order recorded.
+/// A run journal in memory: the entries in the order recorded, and how many entries it held at
+/// each call of `durable`.
 #[derive(Default)]
-struct Journal(Vec<Entry>);
+struct Journal(Vec<Entry>, Vec<usize>);
 
 impl Journal {
     fn events(&self) -> Vec<(String, Event)> {
@@ -111,6 +112,11 @@ impl RunLog for Journal {
 
     fn record(&mut self, entry: Entry) -> Result<(), String> {
         self.0.push(entry);
+        Ok(())
+    }
+
+    fn durable(&mut self) -> Result<(), String> {
+        self.1.push(self.0.len());
         Ok(())
     }
 }
@@ -274,6 +280,9 @@ fn apply_changes_the_system_and_confirms_each_step_with_its_evidence() {
             confirmed("delete"),
         ]
     );
+    // Before each change, everything recorded so far (the previous confirmation included) was
+    // made durable.
+    assert_eq!(journal.1, [1, 3, 5]);
     let disabled = &journal.0[1].evidence;
     assert_eq!(disabled["before"]["active"], true);
     assert_eq!(disabled["after"]["active"], false);

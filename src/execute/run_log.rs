@@ -43,12 +43,20 @@ impl Target {
 }
 
 /// What the engine needs from the run's journal: the history of earlier invocations (for
-/// resume) and a durable, signed append. `record` must not return before the record is on disk.
+/// resume), a signed append, and a way to make what it appended durable.
+///
+/// `record` must not return before the record is on disk, except for a step's confirmation
+/// ([`Event::StepConfirmed`]): that one may wait for the next record or [`RunLog::durable`],
+/// because losing it in a power cut leaves the journal a crash right before writing it would
+/// leave (the step is read again and confirmed on resume). The engine calls `durable` before
+/// every change it makes to a system, so no change depends on a record that is not on disk.
 pub trait RunLog {
     /// Events recorded so far for `step`, oldest first.
     fn events_of(&self, step: &str) -> Vec<Recorded>;
-    /// Append one signed record; durable when it returns.
+    /// Append one signed record; durable when it returns, but for a step's confirmation.
     fn record(&mut self, entry: Entry) -> Result<(), String>;
+    /// Make every record appended so far durable.
+    fn durable(&mut self) -> Result<(), String>;
 }
 
 /// A record the engine reads back from the journal.

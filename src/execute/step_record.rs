@@ -156,4 +156,11 @@ impl Intent<'_, '_> {
             .record(self.recorder.entry(event, Some(target), evidence))
             .inspect_err(|error| self.journal_error = Some(error.clone()))
     }
+
+    /// Make everything recorded so far durable, before a change to a system.
+    pub(super) fn durable(&mut self) -> Result<(), String> {
+        self.log
+            .durable()
+            .inspect_err(|error| self.journal_error = Some(error.clone()))
+    }
 }

@@ -1,6 +1,6 @@
-//! Durable writes: append one line and `fsync` it before returning, sync directories after
-//! creating files, and the crash hook the engine's crash tests use. Nothing else in the journal
-//! writes to disk.
+//! Durable writes: append one line and `fsync` it before returning (or leave the sync to the
+//! file's next synced write), sync directories after creating files, and the crash hook the
+//! engine's crash tests use. Nothing else in the journal writes to disk.
 //!
 //! Crash hooks (for crash tests only; never set them in production): when the environment
 //! variable [`CRASH_AFTER_WRITES_ENV`] holds a number N, the process aborts
@@ -30,6 +30,22 @@ static TORN: OnceLock<bool> = OnceLock::new();
 
 /// Append `line` and a newline to `file` in one write, then sync it to disk.
 pub(crate) fn append_line(file: &mut File, path: &Path, line: &str) -> Result<()> {
+    write_line(file, path, line, true)
+}
+
+/// Append `line` and a newline to `file` in one write without syncing it: the file's next
+/// [`sync_file`] (or synced append) makes it durable, together with everything before it.
+pub(crate) fn append_line_unsynced(file: &mut File, path: &Path, line: &str) -> Result<()> {
+    write_line(file, path, line, false)
+}
+
+/// Sync everything written to `file` so far to disk.
+pub(crate) fn sync_file(file: &File, path: &Path) -> Result<()> {
+    file.sync_data()
+        .map_err(|source| JournalError::io("cannot sync", path, source))
+}
+
+fn write_line(file: &mut File, path: &Path, line: &str, sync: bool) -> Result<()> {
     let mut bytes = Vec::with_capacity(line.len() + 1);
     bytes.extend_from_slice(line.as_bytes());
     bytes.push(b'\n');
@@ -42,8 +58,9 @@ pub(crate) fn append_line(file: &mut File, path: &Path, line: &str) -> Result<()
     }
     file.write_all(&bytes)
         .map_err(|source| JournalError::io("cannot write", path, source))?;
-    file.sync_data()
-        .map_err(|source| JournalError::io("cannot sync", path, source))?;
+    if sync {
+        sync_file(file, path)?;
+    }
     after_durable_write();
     Ok(())
 }

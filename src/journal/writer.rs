@@ -1,14 +1,16 @@
 //! Writing one run's journal: create it (through the ledger), resume it, append records. Every
-//! record is signed, written as one line and synced to disk before `append` returns, so the
-//! engine may rely on each record being durable before its next side effect. It never reads
-//! connectors or playbooks and never decides what to record.
+//! record is signed and written as one line. [`RunJournal::append`] syncs it (and everything
+//! before it) to disk before returning; [`RunJournal::append_unsynced`] leaves the sync to the
+//! next synced append, [`RunJournal::sync`], or dropping the journal, so the caller decides
+//! which records must be durable before its next side effect. It never reads connectors or
+//! playbooks and never decides what to record.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::allowed_signers::AllowedSigners;
 use super::check::{check_line, check_lines};
-use super::durable::{append_line, sync_dir};
+use super::durable::{append_line, append_line_unsynced, sync_dir, sync_file};
 use super::error::{JournalError, Result};
 use super::ledger::{LedgerLine, LedgerWriter, encode_envelope};
 use super::reader::{Record, read_run, run_path};
@@ -161,6 +163,8 @@ pub struct RunJournal {
     records: Vec<Payload>,
     prev: String,
     repairs: Vec<Repair>,
+    /// Whether records were written since the file was last synced.
+    unsynced: bool,
 }
 
 impl RunJournal {
@@ -219,6 +223,7 @@ impl RunJournal {
             records: vec![payload],
             prev: hash,
             repairs: Vec::new(),
+            unsynced: false,
         })
     }
 
@@ -333,12 +338,37 @@ impl RunJournal {
             records,
             prev,
             repairs,
+            // Another process may have left records it had not synced yet (see
+            // `append_unsynced`): the first sync covers them before anything new depends on them.
+            unsynced: true,
         })
     }
 
-    /// Sign and append one record; it is on disk when this returns. Appending `run.finished`
-    /// also seals the run in the ledger.
+    /// Sign and append one record; it is on disk when this returns, with every record before
+    /// it. Appending `run.finished` also seals the run in the ledger.
     pub fn append(&mut self, fields: RecordFields) -> Result<Payload> {
+        self.write(fields, true)
+    }
+
+    /// Sign and append one record without waiting for the disk: it becomes durable with the
+    /// next [`Self::append`], [`Self::sync`] or when the journal is dropped. For a record whose
+    /// loss in a power cut leaves a journal a crash right before writing it would leave too.
+    /// `run.finished` is always synced.
+    pub fn append_unsynced(&mut self, fields: RecordFields) -> Result<Payload> {
+        let sync = fields.event == Event::RunFinished;
+        self.write(fields, sync)
+    }
+
+    /// Make every record appended so far durable; nothing to do when they are.
+    pub fn sync(&mut self) -> Result<()> {
+        if self.unsynced {
+            sync_file(&self.file, &self.path)?;
+            self.unsynced = false;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, fields: RecordFields, sync: bool) -> Result<Payload> {
         if self.is_finished() {
             return Err(JournalError::RunFinished {
                 run: self.run.clone(),
@@ -354,7 +384,12 @@ impl RunJournal {
         let payload = build(&self.run, seq, self.prev.clone(), &self.signer, fields);
         let text = serde_json::to_string(&payload)?;
         let line = encode_envelope(&text, &self.signer)?;
-        append_line(&mut self.file, &self.path, &line)?;
+        if sync {
+            append_line(&mut self.file, &self.path, &line)?;
+        } else {
+            append_line_unsynced(&mut self.file, &self.path, &line)?;
+        }
+        self.unsynced = !sync;
         self.prev = payload_hash(&text);
         self.records.push(payload.clone());
         if finished {
@@ -395,6 +430,15 @@ impl RunJournal {
     /// What `open` repaired (empty after `create`).
     pub fn repairs(&self) -> &[Repair] {
         &self.repairs
+    }
+}
+
+impl Drop for RunJournal {
+    /// Records appended without a sync are synced before the file is closed.
+    fn drop(&mut self) {
+        if let Err(e) = self.sync() {
+            tracing::warn!("{e}");
+        }
     }
 }
 
