@@ -39,6 +39,7 @@ pub fn report(workspace: &Workspace, since: &str) -> Result<(Report, Vec<RunInpu
         .filter_map(|r| r.records.first().map(|p| p.run.clone()))
         .collect();
     super::trust::require_trusted(workspace, &ids)?;
+    super::personal_data::names_from_hr(workspace, &mut runs);
     let orphans = read_orphan_rate(&config.journal).map_err(report_err)?;
     let report = compute(&runs, &window, &config.policy.deadlines, orphans);
     Ok((report, runs))

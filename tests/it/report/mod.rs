@@ -5,6 +5,7 @@
 //! HTML page is rendered by headless Chromium.
 
 mod encrypted;
+mod minimised;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
