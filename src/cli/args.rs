@@ -428,7 +428,7 @@ pub struct ReportArgs {
     /// Write the auditor evidence pack (CSV, journals, signed manifest) into this directory;
     /// `offboard verify --evidence DIR` checks it. With `--encrypt-to`, the new file to write
     /// the pack to, encrypted.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "PATH")]
     pub evidence: Option<PathBuf>,
 
     /// Encrypt the evidence pack to this recipient, an age public key (age1...) or an SSH
