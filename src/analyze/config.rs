@@ -384,6 +384,7 @@ fn policy(
             "dormant_after",
             "require_signed_playbooks",
             "playbook_signers",
+            "minimise_personal_data",
         ],
     )?;
     let defaults = Policy::default();
@@ -419,6 +420,9 @@ fn policy(
         duration(cx, "dormant_after", n)
     });
     let playbook_signers = playbook_signers(cx, &f, paths, node);
+    let minimise = opt(cx, &f, "minimise_personal_data", |cx, n| {
+        cx.bool("minimise_personal_data", n)
+    });
     Some(Policy {
         deadlines: deadlines?,
         batch_limit: batch_limit?.unwrap_or(defaults.batch_limit),
@@ -428,6 +432,7 @@ fn policy(
         operator_roles: operators?.unwrap_or(defaults.operator_roles),
         dormant_after: dormant_after?.unwrap_or(defaults.dormant_after),
         playbook_signers: playbook_signers?,
+        minimise_personal_data: minimise?.unwrap_or(false),
     })
 }
 

@@ -93,7 +93,8 @@ pub fn confirm(workspace: &Workspace, request: &ConfirmRequest) -> Result<Signed
         evidence["assets"] = return_assets(workspace, &employee, &file.playbook, step)?;
     }
     let (allowed, _) = trust(workspace)?;
-    let mut life = RunLifecycle::resume(dir, &request.run, signer, &allowed)?;
+    let pseudonyms = super::personal_data::pseudonyms_of(workspace, &employee)?;
+    let mut life = RunLifecycle::resume(dir, &request.run, (signer, &allowed), pseudonyms)?;
     life.sign_off(event, step, &request.note, evidence)?;
     outcome.already = false;
     outcome.signed_off_by = Some(principal);

@@ -2,7 +2,8 @@
 //! engine appends its steps through it ([`RunLog`]), a person's sign-off or approval is appended
 //! through it, and it is finished (`run.finished`) once every step is done. Nothing else in the
 //! application writes to a run's journal. Every record is stamped with the engine's clock (so
-//! `OFFBOARD_NOW` rehearsals record the time they pretend it is) and the employee.
+//! `OFFBOARD_NOW` rehearsals record the time they pretend it is) and the employee, and under
+//! `policy.minimise_personal_data` rewritten by the employee's [`Pseudonyms`] before it is signed.
 
 use std::path::Path;
 
@@ -16,7 +17,7 @@ use crate::execute::journal_log::events_of;
 use crate::execute::outcome::RunReport;
 use crate::hr::HrRecord;
 use crate::journal::{
-    AllowedSigners, Event, PlaybookRef, RecordFields, RunJournal, Signer, Target,
+    AllowedSigners, Event, PlaybookRef, Pseudonyms, RecordFields, RunJournal, Signer, Target,
 };
 use crate::playbook::{Status, Step};
 
@@ -24,6 +25,7 @@ use crate::playbook::{Status, Step};
 pub struct RunLifecycle {
     journal: RunJournal,
     employee: String,
+    pseudonyms: Option<Pseudonyms>,
 }
 
 /// What opening an employee's run found.
@@ -54,11 +56,12 @@ pub struct RunStart<'a> {
 impl RunLifecycle {
     /// Resume `existing` (a run id, and whether it has finished), or create the run `start`
     /// describes when there is none. A resumed run's records must verify against `allowed`.
+    /// `pseudonyms` rewrite every record appended.
     pub fn open<'s>(
         dir: &Path,
         existing: Option<(String, bool)>,
-        signer: Signer,
-        allowed: &AllowedSigners,
+        (signer, allowed): (Signer, &AllowedSigners),
+        pseudonyms: Option<Pseudonyms>,
         start: impl FnOnce() -> Result<RunStart<'s>>,
     ) -> Result<Opened> {
         match existing {
@@ -73,11 +76,11 @@ impl RunLifecycle {
             Some((run_id, false)) => {
                 let journal =
                     RunJournal::resume(dir, &run_id, signer, allowed).map_err(journal_err)?;
-                Ok(Opened::Open(Box::new(Self::of(journal))))
+                Ok(Opened::Open(Box::new(Self::of(journal, pseudonyms))))
             }
             None => {
                 let start = start()?;
-                let first = RecordFields::new(Event::RunStarted)
+                let mut first = RecordFields::new(Event::RunStarted)
                     .time(now()?)
                     .employee(&start.employee.id)
                     .playbook(start.playbook)
@@ -87,31 +90,52 @@ impl RunLifecycle {
                         "hr_record": start.employee,
                         "allow_dirty": start.allow_dirty,
                     }));
+                if let Some(pseudonyms) = &pseudonyms {
+                    pseudonyms.apply(&mut first);
+                }
                 let journal =
                     RunJournal::create(dir, &start.run_id, signer, first).map_err(journal_err)?;
-                Ok(Opened::Open(Box::new(Self::of(journal))))
+                Ok(Opened::Open(Box::new(Self::of(journal, pseudonyms))))
             }
         }
     }
 
-    /// Resume run `run_id` to append a person's sign-off to it.
+    /// Resume run `run_id` to append a person's sign-off to it, rewritten by `pseudonyms`.
     pub fn resume(
         dir: &Path,
         run_id: &str,
-        signer: Signer,
-        allowed: &AllowedSigners,
+        (signer, allowed): (Signer, &AllowedSigners),
+        pseudonyms: Option<Pseudonyms>,
     ) -> Result<RunLifecycle> {
         let journal = RunJournal::resume(dir, run_id, signer, allowed).map_err(journal_err)?;
-        Ok(Self::of(journal))
+        Ok(Self::of(journal, pseudonyms))
     }
 
-    fn of(journal: RunJournal) -> RunLifecycle {
+    fn of(journal: RunJournal, pseudonyms: Option<Pseudonyms>) -> RunLifecycle {
         let employee = journal
             .records()
             .first()
             .and_then(|p| p.employee.clone())
             .unwrap_or_default();
-        RunLifecycle { journal, employee }
+        RunLifecycle {
+            journal,
+            employee,
+            pseudonyms,
+        }
+    }
+
+    /// Append `fields`, rewritten by the pseudonyms first, and sync it (with `synced: false`,
+    /// the next synced record or `durable` does; see `RunLog`).
+    fn append(&mut self, mut fields: RecordFields, synced: bool) -> crate::journal::Result<()> {
+        if let Some(pseudonyms) = &self.pseudonyms {
+            pseudonyms.apply(&mut fields);
+        }
+        let appended = if synced {
+            self.journal.append(fields)
+        } else {
+            self.journal.append_unsynced(fields)
+        };
+        appended.map(|_| ())
     }
 
     /// The run's id.
@@ -129,7 +153,7 @@ impl RunLifecycle {
             .time(now()?)
             .employee(&self.employee)
             .evidence(json!({ "steps": report.steps.len() }));
-        self.journal.append(fields).map_err(journal_err)?;
+        self.append(fields, true).map_err(journal_err)?;
         Ok(())
     }
 
@@ -150,7 +174,7 @@ impl RunLifecycle {
             .role(&step.owner)
             .note(note)
             .evidence(evidence);
-        self.journal.append(fields).map_err(journal_err)?;
+        self.append(fields, true).map_err(journal_err)?;
         Ok(())
     }
 }
@@ -172,13 +196,10 @@ impl RunLog for RunLifecycle {
         fields.target = entry
             .target
             .map(|(connector, account)| Target { connector, account });
-        // A confirmation is synced by the next record or `durable` (see `RunLog`).
-        let appended = if fields.event == Event::StepConfirmed {
-            self.journal.append_unsynced(fields)
-        } else {
-            self.journal.append(fields)
-        };
-        appended.map(|_| ()).map_err(|e| format!("journal: {e}"))
+        // The engine's confirmation of a step is synced by the next record or `durable`.
+        let synced = fields.event != Event::StepConfirmed;
+        self.append(fields, synced)
+            .map_err(|e| format!("journal: {e}"))
     }
 
     fn durable(&mut self) -> Result<(), String> {

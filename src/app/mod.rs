@@ -18,6 +18,7 @@ pub mod generated;
 pub mod init;
 mod interaction;
 pub mod lifecycle;
+mod personal_data;
 pub mod plan;
 pub mod plan_file;
 pub mod playbook_signature;

@@ -10,8 +10,9 @@ use super::trust::signer;
 use crate::analyze::Workspace;
 use crate::execute::clock;
 use crate::report::{
-    EvidencePack, Report, ReportError, RunInput, Window, compute, in_window, parse_period,
-    read_orphan_rate, write_evidence_pack,
+    EvidencePack, Recipient, Report, ReportError, RunInput, Window, build_evidence_pack, compute,
+    in_window, parse_period, parse_recipients, read_orphan_rate, write_evidence_archive,
+    write_evidence_pack,
 };
 
 /// The report on the period `since` (e.g. `90d`) up to now, and the runs it covers.
@@ -38,30 +39,43 @@ pub fn report(workspace: &Workspace, since: &str) -> Result<(Report, Vec<RunInpu
         .filter_map(|r| r.records.first().map(|p| p.run.clone()))
         .collect();
     super::trust::require_trusted(workspace, &ids)?;
+    super::personal_data::names_from_hr(workspace, &mut runs);
     let orphans = read_orphan_rate(&config.journal).map_err(report_err)?;
     let report = compute(&runs, &window, &config.policy.deadlines, orphans);
     Ok((report, runs))
 }
 
-/// Write the evidence pack of `runs` (of `report`) to `dir`, its manifest signed by the
-/// configured signer; the files written and who signed.
+/// The `--encrypt-to` recipients, parsed before anything is read (a bad one is a usage
+/// error naming it).
+pub fn recipients(values: &[String]) -> Result<Vec<Recipient>> {
+    parse_recipients(values).map_err(report_err)
+}
+
+/// Write the evidence pack of `runs` (of `report`) to `path`, its manifest signed by the
+/// configured signer: a directory, or with `recipients` one file encrypted to them (nothing
+/// unencrypted is written then). The files the pack holds and who signed.
 pub fn write_evidence(
     workspace: &Workspace,
-    dir: &Path,
+    path: &Path,
+    recipients: &[Recipient],
     report: &Report,
     runs: &[RunInput],
 ) -> Result<(usize, String)> {
     let signer = signer(workspace, None, None)?;
-    let manifest = write_evidence_pack(&EvidencePack {
-        dir,
+    let contents = build_evidence_pack(&EvidencePack {
         journal_dir: &workspace.config.journal,
         runs,
         signer: &signer,
         generated_at: report.generated_at.clone(),
     })
     .map_err(report_err)?;
-    // The manifest and its signature beside the files it lists.
-    Ok((manifest.files.len() + 2, signer.principal().to_owned()))
+    if recipients.is_empty() {
+        write_evidence_pack(path, &contents)
+    } else {
+        write_evidence_archive(path, recipients, &contents)
+    }
+    .map_err(report_err)?;
+    Ok((contents.files.len(), signer.principal().to_owned()))
 }
 
 fn report_err(error: ReportError) -> super::Error {

@@ -74,7 +74,9 @@ pub(super) fn run_in(
             allow_dirty: request.allow_dirty,
         })
     };
-    let mut life = match RunLifecycle::open(dir, existing, signer, &signing.allowed, start)? {
+    let pseudonyms = super::personal_data::pseudonyms(workspace, &employee)?;
+    let keys = (signer, &signing.allowed);
+    let mut life = match RunLifecycle::open(dir, existing, keys, pseudonyms, start)? {
         Opened::Finished(run) => return Ok(already_finished(run, &employee, playbook)),
         Opened::Open(life) => life,
     };

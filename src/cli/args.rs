@@ -426,9 +426,16 @@ pub struct ReportArgs {
     pub since: String,
 
     /// Write the auditor evidence pack (CSV, journals, signed manifest) into this directory;
-    /// `offboard verify --evidence DIR` checks it.
-    #[arg(long, value_name = "DIR")]
+    /// `offboard verify --evidence DIR` checks it. With `--encrypt-to`, the new file to write
+    /// the pack to, encrypted.
+    #[arg(long, value_name = "PATH")]
     pub evidence: Option<PathBuf>,
+
+    /// Encrypt the evidence pack to this recipient, an age public key (age1...) or an SSH
+    /// public key (ssh-ed25519 ...); repeat for several. The pack is then one age file (a tar
+    /// of the pack inside) and nothing unencrypted is written.
+    #[arg(long = "encrypt-to", value_name = "RECIPIENT", requires = "evidence")]
+    pub encrypt_to: Vec<String>,
 }
 
 /// `offboard init`.

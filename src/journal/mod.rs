@@ -12,6 +12,7 @@
 //! - [`verify_runs`]: the same checks for a few runs, before a command trusts them;
 //! - [`Head`] and [`Anchor`]: the outside reference that detects records cut off a chain's end;
 //! - [`EmployeeLock`]: one run per employee at a time;
+//! - [`Pseudonyms`]: personal values replaced by salted digests before records are signed;
 //! - [`CRASH_AFTER_WRITES_ENV`], [`CRASH_TORN_ENV`]: the crash hooks for crash tests.
 
 mod allowed_signers;
@@ -23,6 +24,7 @@ mod error;
 mod ledger;
 mod ledger_memory;
 mod lock;
+mod pseudonyms;
 mod reader;
 pub mod record;
 mod report;
@@ -41,6 +43,7 @@ pub use durable::{CRASH_AFTER_WRITES_ENV, CRASH_TORN_ENV, durable_writes};
 pub use error::{JournalError, Result};
 pub use ledger::LEDGER_LOCK_FILE;
 pub use lock::EmployeeLock;
+pub use pseudonyms::{DIGEST_PREFIX, Pseudonyms, SALT_FILE};
 pub use reader::{LEDGER_FILE, Record, RunRecords, list_runs, read_run, run_path};
 pub use record::{
     Envelope, Event, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload, NAMESPACE, Payload,

@@ -381,6 +381,9 @@ pub struct Policy {
     /// namespace `git`) before it runs: `policy.playbook_signers`, required by
     /// `policy.require_signed_playbooks: true`. `None`: playbooks need no signature.
     pub playbook_signers: Option<PathBuf>,
+    /// `policy.minimise_personal_data`: run journals carry the employee id and salted digests
+    /// of the email addresses and display name instead of the values (default off).
+    pub minimise_personal_data: bool,
 }
 
 impl Default for Policy {
@@ -397,6 +400,7 @@ impl Default for Policy {
                 .collect(),
             dormant_after: Duration::of(90, 'd'),
             playbook_signers: None,
+            minimise_personal_data: false,
         }
     }
 }

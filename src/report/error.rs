@@ -22,6 +22,29 @@ pub enum ReportError {
     )]
     EvidenceDirNotEmpty(PathBuf),
 
+    /// The encrypted evidence pack would replace an existing file.
+    #[error(
+        "evidence archive {} exists already; choose a new file name",
+        crate::human::path(.0)
+    )]
+    EvidenceArchiveExists(PathBuf),
+
+    /// An `--encrypt-to` value is not a recipient the pack can be encrypted to.
+    #[error(
+        "--encrypt-to `{value}` is not a recipient: {reason}; give an age public key (age1...) \
+         or an SSH public key (ssh-ed25519 ...)"
+    )]
+    Recipient {
+        /// The value given, made printable.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The evidence pack could not be encrypted.
+    #[error("cannot encrypt the evidence pack: {0}")]
+    Encrypt(String),
+
     /// The evidence pack to check is not a directory.
     #[error("evidence pack {0} is not a directory")]
     EvidenceNotADirectory(PathBuf),

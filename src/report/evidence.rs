@@ -6,8 +6,9 @@
 //! against the playbook repository's `allowed_signers` and then every listed hash, and finds no
 //! file the manifest does not list, has checked everything ([`super::check_evidence_pack`]).
 //!
-//! It writes only inside the new pack directory (owner-only: files 0600, directories 0700),
-//! never into the journal.
+//! The pack is built in memory ([`build_evidence_pack`]); [`write_evidence_pack`] writes it
+//! only inside the new pack directory (owner-only: files 0600, directories 0700), and
+//! [`super::write_evidence_archive`] only as an encrypted file. Never into the journal.
 
 use std::path::{Path, PathBuf};
 
@@ -119,8 +120,6 @@ pub fn spreadsheet_safe(text: &str) -> String {
 /// What goes into an evidence pack.
 #[derive(Debug)]
 pub struct EvidencePack<'a> {
-    /// The pack directory: created, or existing and empty.
-    pub dir: &'a Path,
     /// The journal directory the runs were read from.
     pub journal_dir: &'a Path,
     /// The runs in the report window.
@@ -131,24 +130,33 @@ pub struct EvidencePack<'a> {
     pub generated_at: String,
 }
 
-/// Write the pack; returns its manifest.
-pub fn write_evidence_pack(pack: &EvidencePack<'_>) -> Result<Manifest, ReportError> {
-    prepare_dir(pack.dir)?;
-    let mut files = Vec::new();
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    for row in evidence_rows(pack.runs) {
-        csv.serialize(&row).map_err(|e| ReportError::Serialize {
-            what: "evidence.csv",
-            reason: e.to_string(),
-        })?;
-    }
-    let csv = csv.into_inner().map_err(|e| ReportError::Serialize {
-        what: "evidence.csv",
-        reason: e.to_string(),
-    })?;
-    files.push(put(pack.dir, "evidence.csv", &csv)?);
+/// One file of a pack, in memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackFile {
+    /// Path in the pack, `/`-separated.
+    pub path: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A whole evidence pack, built in memory so that it can be written as a directory or only
+/// ever as an encrypted archive.
+#[derive(Clone, Debug)]
+pub struct PackContents {
+    /// The manifest the pack carries.
+    pub manifest: Manifest,
+    /// Every file of the pack, the manifest and its signature last.
+    pub files: Vec<PackFile>,
+}
+
+/// Build the pack in memory: the CSV, the journal copies, the manifest and its signature.
+pub fn build_evidence_pack(pack: &EvidencePack<'_>) -> Result<PackContents, ReportError> {
+    let mut files = vec![PackFile {
+        path: "evidence.csv".to_owned(),
+        bytes: evidence_csv(pack.runs)?,
+    }];
     // What the pack copies, each read as its own kind of file (see `fsio`).
-    let mut sources: Vec<(String, PathBuf, Limit, Links)> = pack
+    let mut sources: Vec<(String, PathBuf, Limit)> = pack
         .runs
         .iter()
         .map(|r| {
@@ -156,7 +164,6 @@ pub fn write_evidence_pack(pack: &EvidencePack<'_>) -> Result<Manifest, ReportEr
                 format!("journal/{}.jsonl", r.status.run),
                 run_path(pack.journal_dir, &r.status.run),
                 fsio::RUN_FILE,
-                Links::Refuse,
             )
         })
         .collect();
@@ -166,20 +173,19 @@ pub fn write_evidence_pack(pack: &EvidencePack<'_>) -> Result<Manifest, ReportEr
             format!("journal/{LEDGER_FILE}"),
             ledger,
             fsio::JOURNAL_STATE,
-            Links::Refuse,
         ));
     }
-    for (name, source, limit, links) in sources {
-        let bytes = fsio::read(&source, limit, links)
+    for (path, source, limit) in sources {
+        let bytes = fsio::read(&source, limit, Links::Refuse)
             .map_err(|e| ReportError::io("cannot read", &source, e))?;
-        files.push(put(pack.dir, &name, &bytes)?);
+        files.push(PackFile { path, bytes });
     }
     let manifest = Manifest {
         format: MANIFEST_FORMAT.to_owned(),
         generated_at: pack.generated_at.clone(),
         signer: pack.signer.principal().to_owned(),
         namespace: NAMESPACE.to_owned(),
-        files,
+        files: files.iter().map(describe).collect(),
     };
     let mut manifest_bytes =
         serde_json::to_vec_pretty(&manifest).map_err(|e| ReportError::Serialize {
@@ -187,13 +193,38 @@ pub fn write_evidence_pack(pack: &EvidencePack<'_>) -> Result<Manifest, ReportEr
             reason: e.to_string(),
         })?;
     manifest_bytes.push(b'\n');
-    put(pack.dir, MANIFEST_FILE, &manifest_bytes)?;
-    put(
-        pack.dir,
-        SIGNATURE_FILE,
-        pack.signer.sign(&manifest_bytes).as_bytes(),
-    )?;
-    Ok(manifest)
+    let signature = pack.signer.sign(&manifest_bytes).into_bytes();
+    files.push(PackFile {
+        path: MANIFEST_FILE.to_owned(),
+        bytes: manifest_bytes,
+    });
+    files.push(PackFile {
+        path: SIGNATURE_FILE.to_owned(),
+        bytes: signature,
+    });
+    Ok(PackContents { manifest, files })
+}
+
+/// `evidence.csv` of `runs`.
+fn evidence_csv(runs: &[RunInput]) -> Result<Vec<u8>, ReportError> {
+    let failed = |e: &dyn std::fmt::Display| ReportError::Serialize {
+        what: "evidence.csv",
+        reason: e.to_string(),
+    };
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    for row in evidence_rows(runs) {
+        csv.serialize(&row).map_err(|e| failed(&e))?;
+    }
+    csv.into_inner().map_err(|e| failed(&e))
+}
+
+/// Write `contents` as the pack directory `dir`: created, or existing and empty.
+pub fn write_evidence_pack(dir: &Path, contents: &PackContents) -> Result<(), ReportError> {
+    prepare_dir(dir)?;
+    for file in &contents.files {
+        put(dir, &file.path, &file.bytes)?;
+    }
+    Ok(())
 }
 
 /// Create `dir` (owner-only), or accept it when it exists and is empty.
@@ -213,10 +244,10 @@ fn prepare_dir(dir: &Path) -> Result<(), ReportError> {
     }
 }
 
-/// Write `bytes` to the new file `dir/name` (owner-only, creating parent folders) and describe
-/// the file. The directory was empty, so nothing is overwritten, and nothing planted meanwhile
-/// is written through.
-fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<ManifestFile, ReportError> {
+/// Write `bytes` to the new file `dir/name` (owner-only, creating parent folders). The
+/// directory was empty, so nothing is overwritten, and nothing planted meanwhile is written
+/// through.
+fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ReportError> {
     use std::io::Write;
     let path = dir.join(name);
     if let Some(parent) = path.parent() {
@@ -225,13 +256,17 @@ fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<ManifestFile, ReportError
     }
     fsio::create_new(&path, fsio::PRIVATE_FILE)
         .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
-        .map_err(|e| ReportError::io("cannot write", &path, e))?;
-    let digest = Sha256::digest(bytes);
-    Ok(ManifestFile {
-        path: name.to_owned(),
+        .map_err(|e| ReportError::io("cannot write", &path, e))
+}
+
+/// How the manifest lists `file`.
+fn describe(file: &PackFile) -> ManifestFile {
+    let digest = Sha256::digest(&file.bytes);
+    ManifestFile {
+        path: file.path.clone(),
         sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
-        bytes: bytes.len() as u64,
-    })
+        bytes: file.bytes.len() as u64,
+    }
 }
 
 #[cfg(test)]
@@ -251,9 +286,13 @@ mod tests {
     }
 
     #[test]
-    fn put_hashes_what_it_writes() {
+    fn put_writes_and_describe_hashes() {
         let dir = tempfile::tempdir().unwrap();
-        let file = put(dir.path(), "journal/x.jsonl", b"abc").unwrap();
+        put(dir.path(), "journal/x.jsonl", b"abc").unwrap();
+        let file = describe(&PackFile {
+            path: "journal/x.jsonl".to_owned(),
+            bytes: b"abc".to_vec(),
+        });
         assert_eq!(
             file.sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

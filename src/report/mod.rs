@@ -10,10 +10,13 @@
 //! - [`stats`]: nearest-rank percentiles;
 //! - [`read_orphan_rate`]: the optional reconcile result;
 //! - [`render`]: human text, Markdown, HTML with inline SVG, JSON;
-//! - [`write_evidence_pack`]: CSV, journal copies, `manifest.json`, `manifest.sig`;
+//! - [`build_evidence_pack`], [`write_evidence_pack`]: CSV, journal copies, `manifest.json`,
+//!   `manifest.sig`, built in memory and written as a directory;
+//! - [`write_evidence_archive`], [`parse_recipients`]: the same pack as one age-encrypted tar;
 //! - [`manifest`]: the pack's signed manifest, the format auditors check;
 //! - [`check_evidence_pack`]: the auditor's check of a pack, natively.
 
+mod archive;
 mod error;
 mod evidence;
 pub mod manifest;
@@ -22,13 +25,19 @@ pub mod model;
 mod orphans;
 mod pack_check;
 mod period;
+mod recipient;
 pub mod render;
 pub mod stats;
 
+pub use archive::write_evidence_archive;
 pub use error::ReportError;
-pub use evidence::{EvidencePack, EvidenceRow, evidence_rows, write_evidence_pack};
+pub use evidence::{
+    EvidencePack, EvidenceRow, PackContents, PackFile, build_evidence_pack, evidence_rows,
+    write_evidence_pack,
+};
 pub use metrics::{RunInput, Window, compute, in_window};
 pub use model::{OrphanRate, Report};
 pub use orphans::{RECONCILE_FILE, orphan_rate, read_orphan_rate};
 pub use pack_check::{PackCheck, PackProblem, Problem, check_evidence_pack};
 pub use period::parse_period;
+pub use recipient::{Recipient, parse_recipient, parse_recipients};

@@ -467,6 +467,11 @@ struct PolicyShape {
     /// to this file.
     #[schemars(default)]
     playbook_signers: Option<String>,
+    /// Run journals carry the employee id and salted SHA-256 digests of the employee's email,
+    /// display name and manager's email instead of the values; the salt is generated once into
+    /// the journal directory (`personal-data.salt`). `report` still names employees from HR.
+    #[schemars(default)]
+    minimise_personal_data: Option<bool>,
 }
 
 /// `policy.deadlines`: a duration per tier, e.g. `15m`.

@@ -4,6 +4,9 @@
 //! `ssh-keygen -Y verify`) and with `offboard verify --evidence`, untouched and forged, and the
 //! HTML page is rendered by headless Chromium.
 
+mod encrypted;
+mod minimised;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
