@@ -1,7 +1,8 @@
 //! The compliance report (`offboard report`): the runs of the journal started within a period,
-//! their figures, the orphan rate of the last reconciliation, and the signed evidence pack for
-//! auditors. Reads the journal only, and only runs that verify (any other stops the report,
-//! exit 1); the pack is written where it is asked for.
+//! their figures, the orphan rate of the last reconciliation, on request the debrief of the
+//! period's failures and late steps, and the signed evidence pack for auditors. Reads the
+//! journal only, and only runs that verify (any other stops the report, exit 1); the pack is
+//! written where it is asked for.
 
 use std::path::Path;
 
@@ -10,12 +11,17 @@ use super::trust::signer;
 use crate::analyze::Workspace;
 use crate::execute::clock;
 use crate::report::{
-    EvidencePack, Report, ReportError, RunInput, Window, compute, in_window, parse_period,
+    EvidencePack, Report, ReportError, RunInput, Window, compute, debrief, in_window, parse_period,
     read_orphan_rate, write_evidence_pack,
 };
 
-/// The report on the period `since` (e.g. `90d`) up to now, and the runs it covers.
-pub fn report(workspace: &Workspace, since: &str) -> Result<(Report, Vec<RunInput>)> {
+/// The report on the period `since` (e.g. `90d`) up to now, with the debrief of that period
+/// when `with_debrief`, and the runs it covers.
+pub fn report(
+    workspace: &Workspace,
+    since: &str,
+    with_debrief: bool,
+) -> Result<(Report, Vec<RunInput>)> {
     let period = parse_period(since).map_err(report_err)?;
     let config = &workspace.config;
     let now = clock::now().map_err(super::Error::Clock)?;
@@ -39,7 +45,10 @@ pub fn report(workspace: &Workspace, since: &str) -> Result<(Report, Vec<RunInpu
         .collect();
     super::trust::require_trusted(workspace, &ids)?;
     let orphans = read_orphan_rate(&config.journal).map_err(report_err)?;
-    let report = compute(&runs, &window, &config.policy.deadlines, orphans);
+    let mut report = compute(&runs, &window, &config.policy.deadlines, orphans);
+    if with_debrief {
+        report.debrief = Some(debrief(&runs, now));
+    }
     Ok((report, runs))
 }
 

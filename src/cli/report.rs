@@ -1,4 +1,4 @@
-//! `offboard report [--since 90d] [--evidence DIR]`: reads every run of the journal, keeps those
+//! `offboard report [--since 90d] [--debrief] [--evidence DIR]`: reads every run of the journal, keeps those
 //! started within the period, prints the figures in the format asked for and, with
 //! `--evidence`, writes the signed auditor pack. Reads the journal only.
 
@@ -13,7 +13,7 @@ use crate::report::render;
 /// Print the report and write the evidence pack if asked.
 pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
     let workspace = load_workspace(global.config.as_deref())?;
-    let (report, runs) = report(&workspace, &args.since)?;
+    let (report, runs) = report(&workspace, &args.since, args.debrief)?;
     let text = match global.format {
         Format::Json => render::json(&report),
         Format::Md => render::markdown(&report),

@@ -7,6 +7,7 @@
 //! - [`parse_period`]: the `--since` period;
 //! - [`RunInput`], [`Window`], [`compute`]: pure functions from payloads to a [`Report`];
 //! - [`model`]: the report's public JSON format;
+//! - [`debrief()`]: failures, retries and late steps of the period, for a post-incident review;
 //! - [`stats`]: nearest-rank percentiles;
 //! - [`read_orphan_rate`]: the optional reconcile result;
 //! - [`render`]: human text, Markdown, HTML with inline SVG, JSON;
@@ -14,6 +15,7 @@
 //! - [`manifest`]: the pack's signed manifest, the format auditors check;
 //! - [`check_evidence_pack`]: the auditor's check of a pack, natively.
 
+mod debrief;
 mod error;
 mod evidence;
 pub mod manifest;
@@ -25,10 +27,11 @@ mod period;
 pub mod render;
 pub mod stats;
 
+pub use debrief::debrief;
 pub use error::ReportError;
 pub use evidence::{EvidencePack, EvidenceRow, evidence_rows, write_evidence_pack};
 pub use metrics::{RunInput, Window, compute, in_window};
-pub use model::{OrphanRate, Report};
+pub use model::{Debrief, OrphanRate, Report};
 pub use orphans::{RECONCILE_FILE, orphan_rate, read_orphan_rate};
 pub use pack_check::{PackCheck, PackProblem, Problem, check_evidence_pack};
 pub use period::parse_period;
