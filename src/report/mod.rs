@@ -18,6 +18,7 @@
 mod debrief;
 mod error;
 mod evidence;
+mod late;
 pub mod manifest;
 mod metrics;
 pub mod model;
@@ -26,6 +27,7 @@ mod pack_check;
 mod period;
 pub mod render;
 pub mod stats;
+mod step_facts;
 
 pub use debrief::debrief;
 pub use error::ReportError;
