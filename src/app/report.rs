@@ -1,7 +1,8 @@
 //! The compliance report (`offboard report`): the runs of the journal started within a period,
-//! their figures, the orphan rate of the last reconciliation, and the signed evidence pack for
-//! auditors. Reads the journal only, and only runs that verify (any other stops the report,
-//! exit 1); the pack is written where it is asked for.
+//! their figures, the orphan rate of the last reconciliation, on request the debrief of the
+//! period's failures and late steps, and the signed evidence pack for auditors. Reads the
+//! journal only, and only runs that verify (any other stops the report, exit 1); the pack is
+//! written where it is asked for.
 
 use std::path::Path;
 
@@ -11,12 +12,17 @@ use crate::analyze::Workspace;
 use crate::execute::clock;
 use crate::report::{
     EvidencePack, Recipient, Report, ReportError, RunInput, Window, build_evidence_pack, compute,
-    in_window, parse_period, parse_recipients, read_orphan_rate, write_evidence_archive,
+    debrief, in_window, parse_period, parse_recipients, read_orphan_rate, write_evidence_archive,
     write_evidence_pack,
 };
 
-/// The report on the period `since` (e.g. `90d`) up to now, and the runs it covers.
-pub fn report(workspace: &Workspace, since: &str) -> Result<(Report, Vec<RunInput>)> {
+/// The report on the period `since` (e.g. `90d`) up to now, with the debrief of that period
+/// when `with_debrief`, and the runs it covers.
+pub fn report(
+    workspace: &Workspace,
+    since: &str,
+    with_debrief: bool,
+) -> Result<(Report, Vec<RunInput>)> {
     let period = parse_period(since).map_err(report_err)?;
     let config = &workspace.config;
     let now = clock::now().map_err(super::Error::Clock)?;
@@ -41,7 +47,10 @@ pub fn report(workspace: &Workspace, since: &str) -> Result<(Report, Vec<RunInpu
     super::trust::require_trusted(workspace, &ids)?;
     super::personal_data::names_from_hr(workspace, &mut runs);
     let orphans = read_orphan_rate(&config.journal).map_err(report_err)?;
-    let report = compute(&runs, &window, &config.policy.deadlines, orphans);
+    let mut report = compute(&runs, &window, &config.policy.deadlines, orphans);
+    if with_debrief {
+        report.debrief = Some(debrief(&runs, now));
+    }
     Ok((report, runs))
 }
 

@@ -425,6 +425,12 @@ pub struct ReportArgs {
     #[arg(long, value_name = "PERIOD", default_value = "90d")]
     pub since: String,
 
+    /// Add the debrief of the period: failures and retries by system, step and kind (recurring
+    /// first, with the time lost to each), and the steps that missed their deadline with what
+    /// they waited on.
+    #[arg(long)]
+    pub debrief: bool,
+
     /// Write the auditor evidence pack (CSV, journals, signed manifest) into this directory;
     /// `offboard verify --evidence DIR` checks it. With `--encrypt-to`, the new file to write
     /// the pack to, encrypted.

@@ -1,7 +1,7 @@
-//! `offboard report [--since 90d] [--evidence DIR | --evidence FILE --encrypt-to RECIPIENT...]`:
-//! reads every run of the journal, keeps those started within the period, prints the figures in
-//! the format asked for and, with `--evidence`, writes the signed auditor pack (a directory, or
-//! one age-encrypted file). Reads the journal only.
+//! `offboard report [--since 90d] [--debrief] [--evidence DIR | --evidence FILE --encrypt-to
+//! RECIPIENT...]`: reads every run of the journal, keeps those started within the period, prints
+//! the figures in the format asked for and, with `--evidence`, writes the signed auditor pack (a
+//! directory, or one age-encrypted file). Reads the journal only.
 
 use super::args::ReportArgs;
 use super::{Format, GlobalArgs};
@@ -15,7 +15,7 @@ use crate::report::render;
 pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Exit> {
     let recipients = recipients(&args.encrypt_to)?;
     let workspace = load_workspace(global.config.as_deref())?;
-    let (report, runs) = report(&workspace, &args.since)?;
+    let (report, runs) = report(&workspace, &args.since, args.debrief)?;
     let text = match global.format {
         Format::Json => render::json(&report),
         Format::Md => render::markdown(&report),

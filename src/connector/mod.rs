@@ -268,6 +268,18 @@ pub enum ConnectorError {
     },
 }
 
+impl ConnectorError {
+    /// The kind of failure as the journal records it on `step.failed`: `transient` (worth
+    /// retrying, and the retries ran out), `permanent` or `unsupported`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ConnectorError::Transient { .. } => "transient",
+            ConnectorError::Permanent { .. } => "permanent",
+            ConnectorError::Unsupported { .. } => "unsupported",
+        }
+    }
+}
+
 /// A system that holds accounts of employees. What a system can do is what its connector
 /// implements: this trait for accounts, [`Messenger`] for messages; a change a system cannot
 /// make is refused by `apply` with [`ConnectorError::Unsupported`].

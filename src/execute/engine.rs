@@ -17,6 +17,7 @@ use super::outcome::{INTERRUPTION, RunReport, StepOutcome, StepState};
 pub use super::run_log::{Entry, Mode, Observer, Recorded, RunLog, SignOff, Target};
 use super::simulated::Simulated;
 use super::step_record::{Done, Intent, Recorder, record_done};
+use super::tally::Tally;
 use crate::connector::{Change, ConnectorError};
 use crate::hr::HrRecord;
 use crate::journal::Event;
@@ -186,10 +187,11 @@ impl Engine<'_> {
         if let Some(state) = self.waiting(&rec, &params, log)? {
             return Ok(state);
         }
+        let mut tally = Tally::new(observer);
         let result = match step.kind.group() {
             ActionGroup::Hr => self.hr_step(step),
             ActionGroup::Finance | ActionGroup::Notify => {
-                self.message_step(step, &params, log, observer)
+                self.message_step(step, &params, log, &mut tally)
             }
             ActionGroup::Iam | ActionGroup::Inventory => {
                 let mut intent = Intent {
@@ -198,7 +200,7 @@ impl Engine<'_> {
                     journal_error: None,
                 };
                 let result =
-                    self.account_step(step, context, &params, &mut intent, observer, simulated);
+                    self.account_step(step, context, &params, &mut intent, &mut tally, simulated);
                 if let Some(error) = intent.journal_error {
                     return Err(error);
                 }
@@ -206,7 +208,7 @@ impl Engine<'_> {
             }
             ActionGroup::Manual => unreachable!("manual steps are confirmed manually"),
         };
-        record_done(&rec, log, result)
+        record_done(&rec, log, result, tally.facts())
     }
 
     /// A staged step not yet due is scheduled; a destructive step under a legal hold is
@@ -394,7 +396,10 @@ impl Engine<'_> {
             .call(op, |attempt, error, wait| {
                 observer.retrying(&step.id, attempt, &error.to_string(), wait)
             })
-            .map_err(|e| e.to_string())
+            .map_err(|e| {
+                observer.gave_up(&step.id, &e);
+                e.to_string()
+            })
     }
 }
 

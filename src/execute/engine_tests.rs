@@ -23,6 +23,8 @@ struct Memory {
     accounts: Mutex<HashMap<String, AccountState>>,
     applied: Mutex<Vec<Change>>,
     ignore_changes: bool,
+    /// Errors `apply` answers with before it applies anything, the first answered first.
+    faults: Mutex<Vec<ConnectorError>>,
 }
 
 impl Memory {
@@ -65,6 +67,12 @@ impl Connector for Memory {
     }
 
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError> {
+        {
+            let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
+            if !faults.is_empty() {
+                return Err(faults.remove(0));
+            }
+        }
         self.applied
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -319,6 +327,56 @@ fn a_second_run_finds_every_step_done_and_changes_nothing() {
     );
     assert_eq!(system.applied().len(), applied);
     assert_eq!(journal.0.len(), records);
+}
+
+fn busy() -> ConnectorError {
+    ConnectorError::Transient {
+        message: "503 Service Unavailable".to_owned(),
+        retry_after: Some(std::time::Duration::ZERO),
+    }
+}
+
+#[test]
+fn retries_are_recorded_on_the_confirmation_and_a_failure_names_its_system_and_kind() {
+    let system = Arc::new(Memory {
+        faults: Mutex::new(vec![busy(), busy()]),
+        ..Memory::with("grace", active_account())
+    });
+    let mut journal = Journal::default();
+    run(&playbook(), system, &mut journal, &Setup::default());
+    let confirmed = journal
+        .0
+        .iter()
+        .find(|e| e.step == "disable" && e.event == Event::StepConfirmed)
+        .expect("confirmed after two retries");
+    assert_eq!(confirmed.evidence["retries"], 2, "{confirmed:?}");
+    assert_eq!(confirmed.evidence["retry_wait_ms"], 0, "{confirmed:?}");
+    let groups = journal
+        .0
+        .iter()
+        .find(|e| e.step == "groups" && e.event == Event::StepConfirmed)
+        .unwrap();
+    assert!(groups.evidence.get("retries").is_none(), "{groups:?}");
+
+    let refused = ConnectorError::Permanent {
+        message: "403 Forbidden".to_owned(),
+    };
+    let system = Arc::new(Memory {
+        faults: Mutex::new(vec![busy(), refused]),
+        ..Memory::with("grace", active_account())
+    });
+    let mut journal = Journal::default();
+    run(&playbook(), system, &mut journal, &Setup::default());
+    let failed = journal
+        .0
+        .iter()
+        .find(|e| e.event == Event::StepFailed)
+        .unwrap();
+    assert_eq!(failed.target, Some(("mem".to_owned(), None)));
+    assert_eq!(
+        failed.evidence,
+        json!({"error": "403 Forbidden", "kind": "permanent", "retries": 1, "retry_wait_ms": 0})
+    );
 }
 
 #[test]

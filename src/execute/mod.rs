@@ -17,4 +17,5 @@ pub mod run_log;
 mod simulated;
 pub mod status;
 mod step_record;
+mod tally;
 pub mod targets;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::outcome::StepOutcome;
-use crate::connector::{Connector, Messenger};
+use crate::connector::{Connector, ConnectorError, Messenger};
 use crate::journal::Event;
 use crate::playbook::{Action, Step, Template};
 
@@ -95,6 +95,9 @@ pub trait Observer {
     fn step_finished(&mut self, outcome: &StepOutcome);
     /// A connector call is being retried.
     fn retrying(&mut self, step: &str, attempt: u32, error: &str, wait: std::time::Duration);
+    /// A connector call failed for good (permanent, unsupported, or out of retries). The
+    /// default ignores it; the engine counts it for the step's record.
+    fn gave_up(&mut self, _step: &str, _error: &ConnectorError) {}
 }
 
 /// Asks a person to sign off a manual step (the step, its task); returns their note.

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::outcome::StepState;
 use super::run_log::{Entry, Recorded, RunLog};
+use super::tally::CallFacts;
 use crate::connector::{AccountState, Change};
 use crate::journal::Event;
 use crate::playbook::Step;
@@ -63,6 +64,7 @@ pub(super) fn record_done(
     rec: &Recorder<'_>,
     log: &mut dyn RunLog,
     result: Result<Done, String>,
+    facts: &CallFacts,
 ) -> Result<StepState, String> {
     match result {
         Ok(Done::Confirmed {
@@ -70,6 +72,7 @@ pub(super) fn record_done(
             target,
             evidence,
         }) => {
+            let evidence = facts.annotate(evidence);
             rec.write(log, rec.entry(Event::StepConfirmed, target, evidence))?;
             Ok(StepState::Confirmed {
                 changed,
@@ -82,6 +85,7 @@ pub(super) fn record_done(
             task,
             evidence,
         }) => {
+            let evidence = facts.annotate(evidence);
             rec.write(log, rec.entry(Event::StepWaiting, Some(target), evidence))?;
             Ok(StepState::InProgress { task })
         }
@@ -91,9 +95,12 @@ pub(super) fn record_done(
             Ok(StepState::NoAccount)
         }
         Err(error) => {
+            // The system the step acts on, so failures can be told apart by system.
+            let target = rec.step.connector.clone().map(|name| (name, None));
+            let evidence = json!({ "error": error, "kind": facts.kind_of(&error) });
             rec.write(
                 log,
-                rec.entry(Event::StepFailed, None, json!({ "error": error })),
+                rec.entry(Event::StepFailed, target, facts.annotate(evidence)),
             )?;
             Ok(StepState::Failed { error })
         }

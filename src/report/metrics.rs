@@ -83,6 +83,7 @@ pub fn compute(
         seats,
         cost_by_month,
         orphans,
+        debrief: None,
     }
 }
 

@@ -7,6 +7,7 @@
 //! - [`parse_period`]: the `--since` period;
 //! - [`RunInput`], [`Window`], [`compute`]: pure functions from payloads to a [`Report`];
 //! - [`model`]: the report's public JSON format;
+//! - [`debrief()`]: failures, retries and late steps of the period, for a post-incident review;
 //! - [`stats`]: nearest-rank percentiles;
 //! - [`read_orphan_rate`]: the optional reconcile result;
 //! - [`render`]: human text, Markdown, HTML with inline SVG, JSON;
@@ -17,8 +18,10 @@
 //! - [`check_evidence_pack`]: the auditor's check of a pack, natively.
 
 mod archive;
+mod debrief;
 mod error;
 mod evidence;
+mod late;
 pub mod manifest;
 mod metrics;
 pub mod model;
@@ -28,15 +31,17 @@ mod period;
 mod recipient;
 pub mod render;
 pub mod stats;
+mod step_facts;
 
 pub use archive::write_evidence_archive;
+pub use debrief::debrief;
 pub use error::ReportError;
 pub use evidence::{
     EvidencePack, EvidenceRow, PackContents, PackFile, build_evidence_pack, evidence_rows,
     write_evidence_pack,
 };
 pub use metrics::{RunInput, Window, compute, in_window};
-pub use model::{OrphanRate, Report};
+pub use model::{Debrief, OrphanRate, Report};
 pub use orphans::{RECONCILE_FILE, orphan_rate, read_orphan_rate};
 pub use pack_check::{PackCheck, PackProblem, Problem, check_evidence_pack};
 pub use period::parse_period;

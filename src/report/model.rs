@@ -39,6 +39,9 @@ pub struct Report {
     pub cost_by_month: Vec<MonthCost>,
     /// Orphaned accounts over the accounts in the systems, from the last `offboard reconcile`.
     pub orphans: OrphanRate,
+    /// With `--debrief`: failures, retries and late steps of the period, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub debrief: Option<Debrief>,
 }
 
 /// How many runs one playbook had.
@@ -209,4 +212,113 @@ pub enum OrphanRate {
         /// Why, e.g. `no reconcile.json in journal`.
         reason: String,
     },
+}
+
+/// Everything the debrief lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Debrief {
+    /// Failures by system, step and kind: most failures first, then most runs, most time lost.
+    pub failures: Vec<FailureGroup>,
+    /// Retries by system and step: most retries first, then most runs.
+    pub retries: Vec<RetryGroup>,
+    /// Late steps by reason (what they waited on, whom, which system): most steps first.
+    pub late_reasons: Vec<LateReason>,
+    /// Every late step, latest past its deadline first.
+    pub late_steps: Vec<LateStep>,
+}
+
+/// The failures of one step in one system, of one kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FailureGroup {
+    /// The system (connector name), or `unknown`.
+    pub system: String,
+    /// Step id.
+    pub step: String,
+    /// `transient`, `permanent`, `unsupported`, `step`, or `unrecorded` for older records.
+    pub kind: String,
+    /// `step.failed` records.
+    pub failures: usize,
+    /// Runs with at least one of them.
+    pub runs: usize,
+    /// Of those runs, how many have the step still not confirmed.
+    pub open: usize,
+    /// Retries made before these failures (their `evidence.retries`).
+    pub retries: u64,
+    /// The first failure.
+    pub first_seen: String,
+    /// The last failure.
+    pub last_seen: String,
+    /// Seconds from each run's first failure to the step's confirmation (or to now while it is
+    /// open), summed over the runs.
+    pub time_lost_seconds: i64,
+    /// The error of the last failure.
+    pub last_error: String,
+}
+
+/// The retries of one step in one system.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RetryGroup {
+    /// The system (connector name), or `unknown`.
+    pub system: String,
+    /// Step id.
+    pub step: String,
+    /// Retries made.
+    pub retries: u64,
+    /// Runs in which the step was retried.
+    pub runs: usize,
+    /// What the retries waited in all, in milliseconds.
+    pub waited_ms: u64,
+    /// The first record that counted retries.
+    pub first_seen: String,
+    /// The last record that counted retries.
+    pub last_seen: String,
+}
+
+/// Late steps that waited on the same thing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LateReason {
+    /// What they waited on (see [`LateStep::waiting_on`]).
+    pub waiting_on: String,
+    /// The owner role they waited on, for a manual confirmation or an approval.
+    pub whom: Option<String>,
+    /// The system they waited on, for a failure or a transfer.
+    pub system: Option<String>,
+    /// Late steps.
+    pub steps: usize,
+    /// Seconds past their deadlines, summed.
+    pub late_seconds: i64,
+}
+
+/// One step past its deadline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LateStep {
+    /// Run id.
+    pub run: String,
+    /// Employee id.
+    pub employee: String,
+    /// Playbook name.
+    pub playbook: String,
+    /// Step id.
+    pub step: String,
+    /// Risk tier.
+    pub risk: String,
+    /// The deadline.
+    pub deadline: String,
+    /// When the step was confirmed; `None` while it is open.
+    pub confirmed_at: Option<String>,
+    /// Seconds from the deadline to the confirmation, or to now while it is open.
+    pub late_seconds: i64,
+    /// What it waited on: `manual_confirmation`, `approval`, `staged_delay`, `transfer`,
+    /// `legal_hold`, `failure`, `in_progress` (started, neither confirmed nor failed: the run
+    /// stopped inside it), or `not_reached` (no record of the step before its confirmation, or
+    /// none yet: the run reached it late, or not at all).
+    pub waiting_on: String,
+    /// The owner role, for a manual confirmation or an approval.
+    pub whom: Option<String>,
+    /// The system, for a failure or a transfer.
+    pub system: Option<String>,
+    /// The task, error, hold or due time the record gives.
+    pub detail: Option<String>,
+    /// True for a step held by a legal hold: exempt from its deadline, not an SLO breach.
+    pub exempt: bool,
 }

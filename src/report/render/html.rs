@@ -5,7 +5,8 @@
 use super::super::model::Report;
 use super::chart::{BarChart, bar_chart, escape};
 use super::money;
-use super::table::{summary_lines, tables};
+use super::table::summary_lines;
+use super::tables;
 
 /// Histogram buckets of time to deprovision: upper bound in seconds (inclusive) and label.
 const BUCKETS: [(i64, &str); 7] = [

@@ -2,7 +2,8 @@
 //! measured: a name from HR cannot drive the terminal, start a line or break the alignment.
 
 use super::super::model::Report;
-use super::table::{summary_lines, tables};
+use super::table::summary_lines;
+use super::tables;
 use crate::human::{aligned, printable};
 
 /// The report as aligned text.

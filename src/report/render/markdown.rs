@@ -2,7 +2,8 @@
 //! pull request comment.
 
 use super::super::model::Report;
-use super::table::{summary_lines, tables};
+use super::table::summary_lines;
+use super::tables;
 use crate::human::printable;
 
 /// Escape a cell: control characters are made printable (line breaks included, which would end

@@ -3,6 +3,7 @@
 //! files or the clock.
 
 mod chart;
+mod debrief;
 mod html;
 mod human;
 mod markdown;
@@ -13,6 +14,16 @@ pub use human::human;
 pub use markdown::markdown;
 
 use super::model::Report;
+use table::Table;
+
+/// The report's tables, in print order; the debrief's last, when it was asked for.
+pub(crate) fn tables(report: &Report) -> Vec<Table> {
+    let mut tables = table::metric_tables(report);
+    if let Some(debrief) = &report.debrief {
+        tables.extend(debrief::tables(debrief));
+    }
+    tables
+}
 
 /// The report as pretty-printed JSON (the [`Report`] struct is the documented format).
 pub fn json(report: &Report) -> String {

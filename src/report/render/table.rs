@@ -17,8 +17,8 @@ pub(crate) struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-/// The report's tables, in print order.
-pub(crate) fn tables(report: &Report) -> Vec<Table> {
+/// The tables of the report's figures, in print order.
+pub(crate) fn metric_tables(report: &Report) -> Vec<Table> {
     vec![
         Table {
             title: "Offboardings by playbook",

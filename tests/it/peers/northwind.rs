@@ -7,7 +7,8 @@
 //! inventory. Michael Suyama (N1006, voluntary leaver) has his SCIM user deleted by `offboard
 //! due` once the staged step falls due. Then Robert's run through a fault-injecting proxy in
 //! front of the SCIM server (transient faults: the run finishes; a permanent 403: exit 3, then
-//! the same command resumes).
+//! the same command resumes); `report --debrief` counts each fault the proxy injected as one
+//! retry, and the refusal as a permanent failure of the identity provider, open until resumed.
 //! After each scenario, nothing offboard printed or wrote contains a secret.
 
 use std::collections::BTreeMap;
@@ -640,6 +641,22 @@ fn transient_faults_in_front_of_the_identity_provider_are_retried_to_a_clean_fin
         "{log:#?}"
     );
 
+    // The journal holds each retry: the debrief counts one for every faulted request, all of
+    // them on the identity provider, and at least the second each `Retry-After: 1` asked for.
+    let report = nw
+        .run(&["report", "--debrief", "--format", "json"])
+        .expect(0);
+    let debrief = &report.json()["debrief"];
+    assert_eq!(debrief["failures"], serde_json::json!([]), "{debrief}");
+    let groups = debrief["retries"].as_array().expect("retries");
+    assert!(groups.iter().all(|g| g["system"] == "idp"), "{debrief}");
+    let total = |key: &str| -> u64 { groups.iter().filter_map(|g| g[key].as_u64()).sum() };
+    assert_eq!(total("retries"), faulted as u64, "{debrief}\n{log:#?}");
+    assert!(
+        total("waited_ms") >= 1000 * rate_limited_later as u64,
+        "{debrief}"
+    );
+
     nw.assert_no_secrets(&secrets);
 }
 
@@ -675,6 +692,28 @@ fn a_permanent_refusal_stops_the_run_with_exit_3_and_the_same_command_resumes() 
         .collect();
     assert_eq!(failures, ["disable-idp-user"], "{events:?}");
     assert!(!events.iter().any(|(e, _)| e == "run.finished"));
+    let debrief = |open: u64| {
+        let report = nw
+            .run(&["report", "--debrief", "--format", "json"])
+            .expect(0);
+        let failures = report.json()["debrief"]["failures"].clone();
+        assert_eq!(failures.as_array().map(Vec::len), Some(1), "{failures}");
+        let group = &failures[0];
+        assert_eq!(
+            (&group["system"], &group["step"], &group["kind"]),
+            (
+                &"idp".into(),
+                &"disable-idp-user".into(),
+                &"permanent".into()
+            ),
+            "{failures}"
+        );
+        assert_eq!(
+            (&group["failures"], &group["open"]),
+            (&1.into(), &open.into())
+        );
+    };
+    debrief(1);
     assert!(
         proxy
             .log()
@@ -695,6 +734,7 @@ fn a_permanent_refusal_stops_the_run_with_exit_3_and_the_same_command_resumes() 
     assert_eq!(nw.only_run(), run);
     assert_robert_offboarded(&peers, &nw, &secrets);
     nw.run(&["verify"]).expect(0);
+    debrief(0);
 
     nw.assert_no_secrets(&secrets);
 }

@@ -14,6 +14,8 @@ use serde_json::Value;
 
 use crate::support::Test;
 
+mod debrief;
+
 /// A copy of the Acme example, with grace's display name made hostile to test escaping.
 fn acme() -> tempfile::TempDir {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

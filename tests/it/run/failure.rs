@@ -54,6 +54,9 @@ fn a_permanent_failure_stops_the_run_with_exit_3_and_it_resumes_once_fixed() {
             .contains("seats are frozen"),
         "{failure}"
     );
+    // The journal names the system and the kind of failure (SQLite's abort is a refusal).
+    assert_eq!(failure["target"]["connector"], "inventory", "{failure}");
+    assert_eq!(failure["evidence"]["kind"], "permanent", "{failure}");
     let confirmed = |step: &str| {
         payloads
             .iter()
