@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::config_values::{Paths, duration, env_name, opt, url};
+use super::config_values::{Paths, duration, env_name, opt, retention, url};
 use super::connectors::connectors;
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::node::Node;
@@ -384,6 +384,7 @@ fn policy(
             "dormant_after",
             "require_signed_playbooks",
             "playbook_signers",
+            "retention",
         ],
     )?;
     let defaults = Policy::default();
@@ -419,6 +420,7 @@ fn policy(
         duration(cx, "dormant_after", n)
     });
     let playbook_signers = playbook_signers(cx, &f, paths, node);
+    let retention = opt(cx, &f, "retention", retention);
     Some(Policy {
         deadlines: deadlines?,
         batch_limit: batch_limit?.unwrap_or(defaults.batch_limit),
@@ -428,6 +430,7 @@ fn policy(
         operator_roles: operators?.unwrap_or(defaults.operator_roles),
         dormant_after: dormant_after?.unwrap_or(defaults.dormant_after),
         playbook_signers: playbook_signers?,
+        retention: retention?,
     })
 }
 

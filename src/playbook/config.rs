@@ -381,6 +381,9 @@ pub struct Policy {
     /// namespace `git`) before it runs: `policy.playbook_signers`, required by
     /// `policy.require_signed_playbooks: true`. `None`: playbooks need no signature.
     pub playbook_signers: Option<PathBuf>,
+    /// How long finished runs are kept: `offboard prune` without `--before` removes those that
+    /// finished longer ago. `None`: prune needs `--before`.
+    pub retention: Option<super::Retention>,
 }
 
 impl Default for Policy {
@@ -397,6 +400,7 @@ impl Default for Policy {
                 .collect(),
             dormant_after: Duration::of(90, 'd'),
             playbook_signers: None,
+            retention: None,
         }
     }
 }

@@ -467,6 +467,11 @@ struct PolicyShape {
     /// to this file.
     #[schemars(default)]
     playbook_signers: Option<String>,
+    /// How long finished runs are kept, e.g. `7y` or `400d`: `offboard prune` without
+    /// `--before` removes runs that finished longer ago (never those of an employee under
+    /// legal hold).
+    #[schemars(default, regex(pattern = r"^[0-9]+[dwy]$"))]
+    retention: Option<String>,
 }
 
 /// `policy.deadlines`: a duration per tier, e.g. `15m`.
