@@ -150,3 +150,51 @@ fn tie(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::PrunedRun;
+
+    fn checkpoint(records: u64, hash: &str) -> Checkpoint {
+        Checkpoint {
+            line: 9,
+            seq: 8,
+            time: "2026-12-05T00:00:00Z".into(),
+            signer: "it-ops@acme".into(),
+            before: None,
+            prev: "sha256:prev".into(),
+            pruned: vec![PrunedRun {
+                run: "r".into(),
+                hash: hash.into(),
+                records,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_copy_is_tied_by_its_end_to_a_checkpoint_or_by_its_bytes_to_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let end = CopyEnd {
+            records: 3,
+            hash: "sha256:end".into(),
+        };
+        let tie_with =
+            |checkpoints: &[Checkpoint]| tie("r", b"abc\n", &end, dir.path(), checkpoints).0;
+        assert_eq!(
+            tie_with(&[checkpoint(3, "sha256:end")]),
+            Tie::Pruned { checkpoint: 8 }
+        );
+        assert_eq!(
+            tie_with(&[checkpoint(5, "sha256:later")]),
+            Tie::Unproven { checkpoint: 8 }
+        );
+        assert_eq!(tie_with(&[checkpoint(3, "sha256:other")]), Tie::Mismatch);
+        assert_eq!(tie_with(&[checkpoint(2, "sha256:end")]), Tie::Mismatch);
+        assert_eq!(tie_with(&[]), Tie::Unknown);
+        std::fs::write(run_path(dir.path(), "r"), b"abc\ndef\n").unwrap();
+        assert_eq!(tie_with(&[]), Tie::InJournal);
+        std::fs::write(run_path(dir.path(), "r"), b"abd\n").unwrap();
+        assert_eq!(tie_with(&[]), Tie::Mismatch);
+    }
+}

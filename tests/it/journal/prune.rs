@@ -328,3 +328,27 @@ fn a_crash_between_checkpoint_and_removal_verifies_and_a_second_prune_finishes()
         "{verified}"
     );
 }
+
+#[test]
+fn only_an_operator_signs_a_checkpoint() {
+    let acme = three_runs();
+    let config = std::fs::read_to_string(acme.config()).unwrap();
+    let procurement = config
+        .replace("key: keys/it-ops", "key: keys/procurement")
+        .replace(
+            "principal: it-ops@acme.example",
+            "principal: procurement@acme.example",
+        );
+    assert_ne!(procurement, config);
+    std::fs::write(acme.config(), procurement).unwrap();
+    let before = acme.snapshot();
+    let refused = acme.run(&["prune", "--before", CUTOFF], &[]).expect(2);
+    assert!(
+        refused
+            .stderr
+            .contains("signer procurement@acme.example may not run playbooks")
+            && refused.stderr.contains("operator role"),
+        "{refused}"
+    );
+    assert_eq!(acme.snapshot(), before, "nothing removed or written");
+}
