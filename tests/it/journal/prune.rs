@@ -352,3 +352,66 @@ fn only_an_operator_signs_a_checkpoint() {
     );
     assert_eq!(acme.snapshot(), before, "nothing removed or written");
 }
+
+#[test]
+fn a_run_head_saved_elsewhere_is_judged_against_the_checkpoint_that_removed_the_run() {
+    let acme = Acme::new();
+    run_at(&acme, "bob", DAY_ONE, 4);
+    let bob = run_of(&acme, "E1002");
+    let verified = acme.run(&["verify"], &[]).expect(0);
+    let open_head = verified
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("run head: "))
+        .unwrap()
+        .to_owned();
+    // Bob's two sign-offs, then his staged hard delete: the run finishes and is sealed.
+    let confirm = |step: &str, extra: &[&str]| {
+        let mut args = vec!["confirm", bob.as_str(), step, "--note", "done"];
+        args.extend(extra);
+        acme.run(&args, &[("OFFBOARD_NOW", DAY_THREE)]).expect(0);
+    };
+    confirm("hand-over-mailbox", &[]);
+    confirm(
+        "record-asset-return",
+        &[
+            "--key",
+            "keys/procurement",
+            "--principal",
+            "procurement@acme.example",
+        ],
+    );
+    acme.run(&["due"], &[("OFFBOARD_NOW", "2026-12-28T00:00:00Z")])
+        .expect(0);
+    let (hash, records) = final_hash(&std::fs::read_to_string(acme.run_file(&bob)).unwrap());
+    let last_head = format!("{bob}@{}:{hash}", records - 1);
+    let beyond = format!("{bob}@{records}:{hash}");
+    let forged = format!("{bob}@{}:sha256:{}", records - 1, "0".repeat(64));
+    acme.run(
+        &["prune", "--before", "2027-01-01"],
+        &[("OFFBOARD_NOW", "2027-01-02T00:00:00Z")],
+    )
+    .expect(0);
+    assert!(!acme.run_file(&bob).exists());
+
+    let ok = acme
+        .run(&["verify", "--head", &open_head, "--head", &last_head], &[])
+        .expect(0);
+    assert!(
+        ok.stdout
+            .contains("the removed records cannot be compared with the saved head")
+            && ok.stdout.contains("lists the saved record as its last"),
+        "{ok}"
+    );
+    let cut = acme.run(&["verify", "--head", &beyond], &[]).expect(1);
+    assert!(
+        cut.stdout
+            .contains("records were cut off before it was sealed"),
+        "{cut}"
+    );
+    let rewritten = acme.run(&["verify", "--head", &forged], &[]).expect(1);
+    assert!(
+        rewritten.stdout.contains("the chain was rewritten"),
+        "{rewritten}"
+    );
+}
