@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::config_values::{Paths, duration, env_name, opt, url};
+use super::config_values::{Paths, duration, env_name, opt, retention, url};
 use super::connectors::connectors;
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::node::Node;
@@ -385,6 +385,7 @@ fn policy(
             "require_signed_playbooks",
             "playbook_signers",
             "minimise_personal_data",
+            "retention",
         ],
     )?;
     let defaults = Policy::default();
@@ -423,6 +424,7 @@ fn policy(
     let minimise = opt(cx, &f, "minimise_personal_data", |cx, n| {
         cx.bool("minimise_personal_data", n)
     });
+    let retention = opt(cx, &f, "retention", retention);
     Some(Policy {
         deadlines: deadlines?,
         batch_limit: batch_limit?.unwrap_or(defaults.batch_limit),
@@ -433,6 +435,7 @@ fn policy(
         dormant_after: dormant_after?.unwrap_or(defaults.dormant_after),
         playbook_signers: playbook_signers?,
         minimise_personal_data: minimise?.unwrap_or(false),
+        retention: retention?,
     })
 }
 

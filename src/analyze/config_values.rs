@@ -117,3 +117,18 @@ pub(super) fn duration(cx: &mut Cx<'_>, key: &str, node: &Node) -> Option<Durati
     }
     parsed
 }
+
+/// `policy.retention`: `N` days, weeks or years.
+pub(super) fn retention(cx: &mut Cx<'_>, node: &Node) -> Option<crate::playbook::Retention> {
+    let text = cx.string("retention", node)?;
+    let parsed = text.parse().ok();
+    if parsed.is_none() {
+        cx.invalid(
+            "retention",
+            text,
+            "a number followed by d, w or y, e.g. `7y` or `400d`",
+            node.span,
+        );
+    }
+    parsed
+}

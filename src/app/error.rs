@@ -570,6 +570,35 @@ pub enum Error {
         config: PathBuf,
     },
 
+    /// `offboard prune` without `--before` and without `policy.retention`.
+    #[error(
+        "offboard prune needs a cut-off: pass --before DATE, or set policy.retention (e.g. `7y`) in {}",
+        crate::human::path(.config)
+    )]
+    NoRetention {
+        /// The configuration file.
+        config: PathBuf,
+    },
+
+    /// `--before` is not a date.
+    #[error("--before `{}`: not a date (YYYY-MM-DD, or an RFC 3339 time)", .value.escape_debug())]
+    BadDate {
+        /// The value as given.
+        value: String,
+    },
+
+    /// Runs the cut-off would remove belong to employees under legal hold.
+    #[error(
+        "refusing to prune: {} run(s) of employees under legal hold would be removed: {}. \
+         Nothing was removed; lift the hold, or choose an earlier --before",
+        .runs.len(),
+        .runs.iter().map(|r| format!("{} (employee {}: {})", r.run, r.employee, r.hold)).collect::<Vec<_>>().join("; ")
+    )]
+    HeldRuns {
+        /// Every such run, with its employee and hold.
+        runs: Vec<HeldRun>,
+    },
+
     /// `reconcile.alert` names a connector that is not a webhook.
     #[error(
         "`reconcile.alert` in {} names `{name}`, which is not a webhook connector",
@@ -646,7 +675,10 @@ impl Error {
             | Error::EvidencePack(_)
             | Error::Reconcile(_)
             | Error::NoAlertWebhook { .. }
-            | Error::AlertNotWebhook { .. } => Exit::Usage,
+            | Error::AlertNotWebhook { .. }
+            | Error::NoRetention { .. }
+            | Error::BadDate { .. } => Exit::Usage,
+            Error::HeldRuns { .. } => Exit::Waiting,
         }
     }
 
@@ -687,6 +719,17 @@ fn roles_held(held: &[String]) -> String {
     } else {
         format!("roles {}", held.join(", "))
     }
+}
+
+/// A run of an employee under legal hold that a prune's cut-off would remove.
+#[derive(Debug, Clone)]
+pub struct HeldRun {
+    /// The run id.
+    pub run: String,
+    /// The employee.
+    pub employee: String,
+    /// The hold and where it is recorded.
+    pub hold: String,
 }
 
 /// Result with the use cases' [`Error`].

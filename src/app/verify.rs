@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::pack_runs::{PackRun, tie_runs};
 use super::trust::trust;
 use super::{Error, Result};
 use crate::analyze::Workspace;
@@ -69,6 +70,15 @@ pub struct EvidenceVerdict {
     /// What was found.
     #[serde(flatten)]
     pub check: PackCheck,
+    /// Each run the pack copies, tied to the journal (the live file, or the ledger checkpoint
+    /// that pruned it); empty when the pack failed or there is no journal here.
+    pub journal_runs: Vec<PackRun>,
+    /// Why the runs were not tied to the journal, when there is no journal here (this does
+    /// not fail the pack).
+    pub journal_note: Option<String>,
+    /// Why the runs cannot be tied to the journal here, which does not verify (this fails the
+    /// pack).
+    pub journal_error: Option<String>,
 }
 
 /// Check the evidence pack in `dir` against the repository's allowed signers.
@@ -80,10 +90,65 @@ pub fn verify_evidence(workspace: &Workspace, dir: &Path) -> Result<EvidenceVerd
         .as_ref()
         .map(|s| s.allowed_signers.display().to_string())
         .unwrap_or_default();
-    let check = check_evidence_pack(dir, &allowed).map_err(Error::EvidencePack)?;
+    let mut check = check_evidence_pack(dir, &allowed).map_err(Error::EvidencePack)?;
+    let ties = match check.ok {
+        true => tie_to_journal(workspace, dir, &allowed)?,
+        false => Ties::default(),
+    };
+    if ties.error.is_some() || ties.runs.iter().any(|r| r.tie.fails()) {
+        check.ok = false;
+    }
     Ok(EvidenceVerdict {
         pack: dir.display().to_string(),
         allowed_signers,
         check,
+        journal_runs: ties.runs,
+        journal_note: ties.note,
+        journal_error: ties.error,
+    })
+}
+
+/// The pack's runs tied to the journal, or why they were not.
+#[derive(Default)]
+struct Ties {
+    runs: Vec<PackRun>,
+    note: Option<String>,
+    error: Option<String>,
+}
+
+/// The runs of the verified pack in `dir` tied to the workspace's journal, or why not.
+fn tie_to_journal(
+    workspace: &Workspace,
+    dir: &Path,
+    allowed: &crate::journal::AllowedSigners,
+) -> Result<Ties> {
+    let journal = &workspace.config.journal;
+    if !journal.is_dir() {
+        let note = format!(
+            "no journal at {}: the pack's runs were not compared with it",
+            crate::human::path(journal)
+        );
+        return Ok(Ties {
+            note: Some(note),
+            ..Ties::default()
+        });
+    }
+    let (allowed_now, roles) = trust(workspace)?;
+    let report = crate::journal::verify(journal, &allowed_now, &roles, None);
+    if let Some(bad) = report.errors().next() {
+        let error = format!(
+            "the journal does not verify ({bad}), so the pack's runs cannot be tied to it; run \
+             `offboard verify`"
+        );
+        return Ok(Ties {
+            error: Some(error),
+            ..Ties::default()
+        });
+    }
+    let runs = tie_runs(dir, journal, &report, allowed)
+        .map_err(|e| Error::Lib(crate::Error::io("cannot read", dir.join("journal"), e)))?;
+    Ok(Ties {
+        runs,
+        ..Ties::default()
     })
 }

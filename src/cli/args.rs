@@ -215,6 +215,15 @@ pub enum Command {
     Due(DueArgs),
     /// Check the journal: hash chains, signatures, signer roles (or an evidence pack).
     Verify(VerifyArgs),
+    /// Remove finished runs older than the retention period, behind a signed ledger checkpoint.
+    ///
+    /// Removes the runs that finished before --before (or, without it, longer ago than
+    /// policy.retention) after writing a signed `ledger.checkpoint` record that lists each
+    /// one with the hash of its last record, so `offboard verify` still proves what remains
+    /// and an evidence pack holding a removed run can still be checked. Unfinished runs are
+    /// never removed. Refused (exit 4, every run named, nothing removed) when a run to remove
+    /// is of an employee under legal hold; refused (exit 1) when the journal does not verify.
+    Prune(PruneArgs),
     /// Lint playbooks, the glossary and the role matrix (for CI).
     Validate(ValidateArgs),
     /// Compare the HR roster with every system: orphaned and excess entitlements.
@@ -367,6 +376,19 @@ pub struct VerifyArgs {
     /// naming every problem found.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["runs", "heads"])]
     pub evidence: Option<PathBuf>,
+}
+
+/// `offboard prune`.
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Remove runs that finished before this date (YYYY-MM-DD, midnight UTC, or an RFC 3339
+    /// time) [default: now minus policy.retention].
+    #[arg(long, value_name = "DATE")]
+    pub before: Option<String>,
+
+    /// Only list the runs that would be removed; write and remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `offboard validate`.

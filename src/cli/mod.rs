@@ -11,6 +11,7 @@ mod generate;
 mod init;
 mod plan;
 mod progress;
+mod prune;
 mod reconcile;
 mod report;
 mod run;
@@ -135,6 +136,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Verify(args) => {
             accept_format("verify", global.format, &human_or_json, hj)?;
             verify::run(&global, &args)
+        }
+        Command::Prune(args) => {
+            accept_format("prune", global.format, &human_or_json, hj)?;
+            prune::run(&global, &args)
         }
         Command::Reconcile(args) => reconcile::run(&global, &args),
         Command::Report(args) => {

@@ -107,6 +107,15 @@ fn evidence(global: &GlobalArgs, workspace: &Workspace, dir: &Path) -> Result<Ex
             for problem in &check.problems {
                 println!("BAD: {}", printable(&problem.message));
             }
+            for run in verdict.journal_runs.iter().filter(|r| r.tie.fails()) {
+                println!("BAD: {}", tie_line(run));
+            }
+            if let Some(error) = &verdict.journal_error {
+                println!("BAD: {}", printable(error));
+            }
+            if let Some(note) = &verdict.journal_note {
+                eprintln!("note: {}", printable(note));
+            }
             let signer = printable(check.signer.as_deref().unwrap_or("?"));
             let allowed_path = path(Path::new(&verdict.allowed_signers));
             if check.ok {
@@ -119,6 +128,12 @@ fn evidence(global: &GlobalArgs, workspace: &Workspace, dir: &Path) -> Result<Ex
                         .as_deref()
                         .map_or_else(|| "?".into(), timestamp),
                     check.files_verified
+                );
+            } else if check.manifest_verified && check.problems.is_empty() {
+                println!(
+                    "evidence pack FAILED verification: {} is intact, but its runs cannot be \
+                     tied to the journal (above)",
+                    shown_dir
                 );
             } else if check.manifest_verified {
                 println!(
@@ -137,5 +152,19 @@ fn evidence(global: &GlobalArgs, workspace: &Workspace, dir: &Path) -> Result<Ex
             }
         }
     }
+    for run in verdict.journal_runs.iter().filter(|r| !r.tie.fails()) {
+        if global.format != Format::Json && !global.quiet {
+            println!("{}", tie_line(run));
+        }
+    }
     Ok(if check.ok { Exit::Done } else { Exit::Findings })
+}
+
+/// How a run copied in the pack is tied to the journal, printable.
+fn tie_line(run: &crate::app::pack_runs::PackRun) -> String {
+    format!(
+        "journal/{}.jsonl: {}",
+        printable(&run.run),
+        printable(&run.message)
+    )
 }

@@ -44,6 +44,50 @@ impl Anchor {
         }
     }
 
+    /// Judge a run head against the run's entry in the `ledger.checkpoint` that removed it
+    /// (`seal`: the hash of its last record and its record count): the saved record must be
+    /// within the removed run, and when it was the last, the listed hash must be its hash.
+    /// Records before the last were removed with their hashes, so a head saved at one of them
+    /// cannot be compared; the report says so without failing.
+    pub(crate) fn judge_pruned(&self, seal: &(String, u64)) -> AnchorReport {
+        let (hash, records) = seal;
+        let run = self.run.as_deref().unwrap_or_default();
+        let (ok, message) = match self.seq.checked_add(1) {
+            Some(n) if n == *records && *hash == self.hash => (
+                true,
+                format!(
+                    "run {run} was pruned at a ledger checkpoint that lists the saved record as its last"
+                ),
+            ),
+            Some(n) if n == *records => (
+                false,
+                format!(
+                    "run {run} was pruned at a ledger checkpoint whose last record {} hashes to {hash}, not to the saved head: the chain was rewritten at or before it",
+                    self.seq
+                ),
+            ),
+            Some(n) if n < *records => (
+                true,
+                format!(
+                    "run {run} was pruned at a ledger checkpoint with {records} records, after the saved record {}; the removed records cannot be compared with the saved head",
+                    self.seq
+                ),
+            ),
+            _ => (
+                false,
+                format!(
+                    "run {run} was pruned at a ledger checkpoint with {records} records; the saved head was record {}: records were cut off before it was sealed",
+                    self.seq
+                ),
+            ),
+        };
+        AnchorReport {
+            anchor: self.to_string(),
+            ok,
+            message,
+        }
+    }
+
     /// Judge this anchor against `lines`, the complete lines of the file it points into.
     pub(crate) fn judge(&self, lines: &[&[u8]]) -> AnchorReport {
         let chain = match &self.run {

@@ -107,6 +107,18 @@ pub enum JournalError {
         run: String,
     },
 
+    /// A run to be pruned is no longer in the state the prune found it in (another process
+    /// pruned it, or the ledger changed under it).
+    #[error(
+        "run {run} cannot be pruned: the ledger now says {state} (another prune ran?); nothing was removed"
+    )]
+    NotPrunable {
+        /// The run id.
+        run: String,
+        /// Its latest ledger event.
+        state: &'static str,
+    },
+
     /// The first record of a run must be `run.started`, and only the first.
     #[error("run {run}: `run.started` must be the first record of a run and only the first")]
     MisplacedRunStarted {

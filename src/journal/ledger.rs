@@ -30,7 +30,10 @@ use super::durable::{append_line, sync_dir};
 use super::error::{JournalError, Result};
 use super::ledger_memory::Memory;
 use super::reader::{LEDGER_FILE, parse_envelope, run_path};
-use super::record::{Envelope, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload, payload_hash};
+use super::record::{
+    CHECKPOINT_RUN, Envelope, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload, PrunedRun,
+    payload_hash,
+};
 use super::signer::Signer;
 use crate::fsio::{self, JOURNAL_LINE, JOURNAL_STATE, Links, RUN_FILE};
 
@@ -237,8 +240,8 @@ impl LedgerWriter {
             checked = start;
             let end = memchr::memchr(b'\n', &bytes[hit..]).map_or(bytes.len(), |i| hit + i);
             let (payload, _) = self.parse(&bytes[start..end], start as u64)?;
-            if payload.run == run {
-                return Ok(Some(payload.event));
+            if let Some(event) = payload.event_for(run) {
+                return Ok(Some(event));
             }
         }
         Ok(None)
@@ -274,7 +277,9 @@ impl LedgerWriter {
         let mut offset = 0;
         for line in super::reader::split_lines(&bytes).0 {
             let (payload, _) = self.parse(line, offset)?;
-            runs.insert(payload.run, payload.event);
+            for (run, event) in payload.runs() {
+                runs.insert(run.to_owned(), event);
+            }
             offset += line.len() as u64 + 1;
         }
         if let Some(memory) = &mut self.memory {
@@ -318,7 +323,7 @@ impl LedgerWriter {
         Ok(Some(run))
     }
 
-    /// Append one signed ledger record and sync it.
+    /// Append one signed ledger record about `run` and sync it.
     pub(crate) fn append(
         &mut self,
         signer: &Signer,
@@ -327,7 +332,43 @@ impl LedgerWriter {
         hash: Option<String>,
         records: Option<u64>,
     ) -> Result<()> {
-        let payload = LedgerPayload {
+        let payload = self.next(signer, event, run, hash, records);
+        self.write(signer, payload)
+    }
+
+    /// Append a signed `ledger.checkpoint` removing `pruned` (finished before `before`) and
+    /// sync it; returns its `seq`.
+    pub(crate) fn append_checkpoint(
+        &mut self,
+        signer: &Signer,
+        before: &str,
+        pruned: Vec<PrunedRun>,
+    ) -> Result<u64> {
+        let count = pruned.len() as u64;
+        let mut payload = self.next(
+            signer,
+            LedgerEvent::Checkpoint,
+            CHECKPOINT_RUN,
+            None,
+            Some(count),
+        );
+        payload.before = Some(before.to_owned());
+        payload.pruned = Some(pruned);
+        let seq = payload.seq;
+        self.write(signer, payload)?;
+        Ok(seq)
+    }
+
+    /// The payload of the next record, chained to the last one.
+    fn next(
+        &self,
+        signer: &Signer,
+        event: LedgerEvent,
+        run: &str,
+        hash: Option<String>,
+        records: Option<u64>,
+    ) -> LedgerPayload {
+        LedgerPayload {
             v: FORMAT_VERSION,
             seq: self
                 .memory()
@@ -341,7 +382,13 @@ impl LedgerWriter {
             run: run.to_owned(),
             hash,
             records,
-        };
+            before: None,
+            pruned: None,
+        }
+    }
+
+    /// Sign `payload`, append it and sync it.
+    fn write(&mut self, signer: &Signer, payload: LedgerPayload) -> Result<()> {
         let text = serde_json::to_string(&payload)?;
         let line = encode_envelope(&text, signer)?;
         // Until the line is known to be whole on disk, nothing about the file is remembered.
@@ -396,14 +443,14 @@ pub(crate) fn entries_in(bytes: &[u8], path: &Path, run: &str) -> Result<Option<
         let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
         checked = start;
         let (payload, _) = parse(start)?;
-        if payload.run != run {
+        let Some(event) = payload.event_for(run) else {
             continue;
-        }
+        };
         let here = LedgerLine {
             line: line_number(start),
             bytes: line_at(start).to_vec(),
         };
-        if payload.event != LedgerEvent::Opened {
+        if event != LedgerEvent::Opened {
             latest.get_or_insert(here);
             continue;
         }

@@ -107,7 +107,9 @@ impl Memory {
     pub(crate) fn appended(&mut self, payload: LedgerPayload, hash: String, line: Vec<u8>) {
         self.len += line.len() as u64 + 1;
         if let Some(runs) = &mut self.runs {
-            runs.insert(payload.run.clone(), payload.event);
+            for (run, event) in payload.runs() {
+                runs.insert(run.to_owned(), event);
+            }
         }
         self.last = Some((payload, hash));
         self.last_line = Some(line);

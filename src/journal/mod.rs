@@ -13,17 +13,21 @@
 //! - [`Head`] and [`Anchor`]: the outside reference that detects records cut off a chain's end;
 //! - [`EmployeeLock`]: one run per employee at a time;
 //! - [`Pseudonyms`]: personal values replaced by salted digests before records are signed;
+//! - [`prune_runs`]: removing finished runs behind a signed `ledger.checkpoint`;
+//! - [`check_copy`]: a copy of a run file (an evidence pack's) checked on its own;
 //! - [`CRASH_AFTER_WRITES_ENV`], [`CRASH_TORN_ENV`]: the crash hooks for crash tests.
 
 mod allowed_signers;
 mod anchor;
 mod check;
+mod copy_check;
 mod detached;
 mod durable;
 mod error;
 mod ledger;
 mod ledger_memory;
 mod lock;
+mod prune;
 mod pseudonyms;
 mod reader;
 pub mod record;
@@ -38,18 +42,20 @@ mod writer;
 
 pub use allowed_signers::{AllowedSigners, Lookup};
 pub use anchor::{Anchor, AnchorParseError, AnchorReport, Head};
+pub use copy_check::{CopyEnd, check_copy};
 pub use detached::{check_detached, check_signature, signer_allowed};
 pub use durable::{CRASH_AFTER_WRITES_ENV, CRASH_TORN_ENV, durable_writes};
 pub use error::{JournalError, Result};
 pub use ledger::LEDGER_LOCK_FILE;
 pub use lock::EmployeeLock;
+pub use prune::{Pruned, prune_runs};
 pub use pseudonyms::{DIGEST_PREFIX, Pseudonyms, SALT_FILE};
 pub use reader::{LEDGER_FILE, Record, RunRecords, list_runs, read_run, run_path};
 pub use record::{
-    Envelope, Event, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload, NAMESPACE, Payload,
-    PlaybookRef, PlaybookSigner, Target, Vcs, payload_hash,
+    CHECKPOINT_RUN, Envelope, Event, FORMAT_VERSION, GENESIS, LedgerEvent, LedgerPayload,
+    NAMESPACE, Payload, PlaybookRef, PlaybookSigner, PrunedRun, Target, Vcs, payload_hash,
 };
-pub use report::{BadRecord, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
+pub use report::{BadRecord, Checkpoint, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
 pub use role_map::RoleMap;
 pub use run_check::{trusted, verify_runs};
 pub use run_index::RunIndex;

@@ -245,9 +245,60 @@ pub struct LedgerPayload {
     /// `run.opened`: hash of the run's first payload. `run.sealed`: hash of its last payload.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
-    /// `run.sealed`: the number of records in the run.
+    /// `run.sealed`: the number of records in the run. `ledger.checkpoint`: the number of runs
+    /// it removes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<u64>,
+    /// `ledger.checkpoint`: the cut-off date; runs that finished before it were removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// `ledger.checkpoint`: every run it removes, with the hash of its last record and its
+    /// record count (as its `run.sealed` said).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pruned: Option<Vec<PrunedRun>>,
+}
+
+/// The `run` of a `ledger.checkpoint` record: a name no run can have (see [`check_id`]), since
+/// the record is about the ledger itself.
+pub const CHECKPOINT_RUN: &str = "ledger";
+
+impl LedgerPayload {
+    /// What this record says happened to `run`: its own event when it names the run, and
+    /// [`LedgerEvent::Checkpoint`] when it is a checkpoint that removes the run.
+    pub fn event_for(&self, run: &str) -> Option<LedgerEvent> {
+        if self.run == run && self.event != LedgerEvent::Checkpoint {
+            return Some(self.event);
+        }
+        self.pruned_entry(run).map(|_| LedgerEvent::Checkpoint)
+    }
+
+    /// The entry of a checkpoint for `run`, if it removes that run.
+    pub fn pruned_entry(&self, run: &str) -> Option<&PrunedRun> {
+        self.pruned.as_ref()?.iter().find(|p| p.run == run)
+    }
+
+    /// Every run this record is about, with what happened to it.
+    pub fn runs(&self) -> Vec<(&str, LedgerEvent)> {
+        match &self.pruned {
+            Some(pruned) if self.event == LedgerEvent::Checkpoint => pruned
+                .iter()
+                .map(|p| (p.run.as_str(), LedgerEvent::Checkpoint))
+                .collect(),
+            _ => vec![(self.run.as_str(), self.event)],
+        }
+    }
+}
+
+/// One run a `ledger.checkpoint` removes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrunedRun {
+    /// The run id.
+    pub run: String,
+    /// The hash of the run's last record (`run.finished`), as sealed.
+    pub hash: String,
+    /// The number of records the run held.
+    pub records: u64,
 }
 
 /// The events of the ledger.
@@ -262,6 +313,10 @@ pub enum LedgerEvent {
     /// The run finished; its file must end with the named record.
     #[serde(rename = "run.sealed")]
     Sealed,
+    /// Finished runs were removed (`offboard prune`); the record lists each one with the hash
+    /// of its last record. Written and synced before any run file is removed.
+    #[serde(rename = "ledger.checkpoint")]
+    Checkpoint,
 }
 
 /// `sha256:` + the hex SHA-256 of `payload`: the value the next record's `prev` holds.

@@ -48,6 +48,29 @@ pub struct LedgerReport {
     pub head: Option<Head>,
     /// The first bad ledger record, if any.
     pub first_error: Option<BadRecord>,
+    /// The `ledger.checkpoint` records that verified, in ledger order: what `offboard prune`
+    /// removed.
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// A `ledger.checkpoint` record: runs removed from the journal, each with the hash of its last
+/// record, so that a copy of one (an evidence pack) can still be tied to the ledger.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Checkpoint {
+    /// 1-based line in the ledger.
+    pub line: usize,
+    /// The record's `seq`.
+    pub seq: u64,
+    /// When it was written.
+    pub time: String,
+    /// Who signed it.
+    pub signer: String,
+    /// The cut-off date it applied.
+    pub before: Option<String>,
+    /// The ledger hash it continues from (its `prev`).
+    pub prev: String,
+    /// The runs it removed.
+    pub pruned: Vec<super::record::PrunedRun>,
 }
 
 /// One run's result.
@@ -82,6 +105,11 @@ pub enum RunStatus {
     Interrupted,
     /// The ledger records that the run never got its first record.
     Abandoned,
+    /// Removed by a `ledger.checkpoint` (`offboard prune`); its file is gone as it should be.
+    Pruned,
+    /// Removed by a `ledger.checkpoint`, but its file is still there and matches the
+    /// checkpoint: a prune interrupted before it removed the file (run it again).
+    PrunePending,
     /// A record is bad; see `first_error`.
     Bad,
 }
@@ -94,6 +122,10 @@ impl std::fmt::Display for RunStatus {
             RunStatus::Unsealed => "ok (finished, seal missing after a crash)",
             RunStatus::Interrupted => "ok (interrupted before its first record)",
             RunStatus::Abandoned => "ok (abandoned before its first record)",
+            RunStatus::Pruned => "ok (pruned at a ledger checkpoint)",
+            RunStatus::PrunePending => {
+                "ok (pruned at a ledger checkpoint; its file is still there: run `offboard prune` again to remove it)"
+            }
             RunStatus::Bad => "BAD",
         })
     }

@@ -206,12 +206,16 @@ fn registration(
         true => opened.clone(),
         false => checked(&entries.latest)?,
     };
-    let seal = (latest.event == LedgerEvent::Sealed).then(|| {
-        (
+    let seal = match latest.event {
+        LedgerEvent::Sealed => Some((
             latest.hash.clone().unwrap_or_default(),
             latest.records.unwrap_or(0),
-        )
-    });
+        )),
+        LedgerEvent::Checkpoint => latest
+            .pruned_entry(run)
+            .map(|p| (p.hash.clone(), p.records)),
+        LedgerEvent::Opened | LedgerEvent::Abandoned => None,
+    };
     Ok(Some(Registration {
         run: LedgerRun {
             state: Some(latest.event),

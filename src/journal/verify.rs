@@ -43,8 +43,10 @@ use super::allowed_signers::AllowedSigners;
 use super::anchor::{Anchor, head_of};
 use super::check::{LineResult, check_lines};
 use super::reader::{LEDGER_FILE, list_runs, run_path, split_lines};
-use super::record::{Event, GENESIS, LedgerEvent, LedgerPayload, Payload};
-use super::report::{BadRecord, LedgerReport, Reason, RunReport, RunStatus, VerifyReport};
+use super::record::{CHECKPOINT_RUN, Event, GENESIS, LedgerEvent, LedgerPayload, Payload};
+use super::report::{
+    BadRecord, Checkpoint, LedgerReport, Reason, RunReport, RunStatus, VerifyReport,
+};
 use super::role_map::RoleMap;
 use crate::fsio::{self, JOURNAL_STATE, Links, RUN_FILE};
 
@@ -142,7 +144,14 @@ pub fn verify_anchored(
             .map_or(&[][..], |(_, (start, count, _))| {
                 &all_lines[*start..start + count]
             });
-        anchor_reports.push(anchor.judge(lines));
+        let pruned = ledger_runs
+            .get(run)
+            .filter(|r| r.state == Some(LedgerEvent::Checkpoint))
+            .and_then(|r| r.seal.as_ref());
+        anchor_reports.push(match pruned {
+            Some(seal) if lines.is_empty() => anchor.judge_pruned(seal),
+            _ => anchor.judge(lines),
+        });
     }
     let heads: Vec<_> = spans
         .iter()
@@ -216,6 +225,7 @@ fn check_ledger(path: &Path, allowed: &AllowedSigners, roles: &RoleMap) -> Ledge
         records: 0,
         head: None,
         first_error: None,
+        checkpoints: Vec::new(),
     };
     let mut runs: BTreeMap<String, LedgerRun> = BTreeMap::new();
     let bytes = match fsio::read(path, JOURNAL_STATE, Links::Refuse) {
@@ -246,6 +256,7 @@ fn check_ledger(path: &Path, allowed: &AllowedSigners, roles: &RoleMap) -> Ledge
     let mut prev: Option<String> = Some(GENESIS.to_owned());
     let mut last_opened = None;
     let mut failed_runs = BTreeMap::new();
+    let mut checkpoints = Vec::new();
     for (index, result) in results.into_iter().enumerate() {
         let line = index + 1;
         let checked = match result {
@@ -280,30 +291,22 @@ fn check_ledger(path: &Path, allowed: &AllowedSigners, roles: &RoleMap) -> Ledge
             // state is kept to report the run itself truthfully.
             fail(line, Some(p.seq), reason);
         }
-        let run = runs.entry(p.run.clone()).or_default();
-        let state_error = match (p.event, run.state) {
-            (LedgerEvent::Opened, None | Some(LedgerEvent::Abandoned)) => {
-                run.opened_line = line;
-                run.first_hash = p.hash.clone().unwrap_or_default();
-                run.chain_to = prev.clone();
-                run.seal = None;
-                None
-            }
-            (LedgerEvent::Abandoned, Some(LedgerEvent::Opened)) => None,
-            (LedgerEvent::Sealed, Some(LedgerEvent::Opened)) => {
-                run.seal = Some((p.hash.clone().unwrap_or_default(), p.records.unwrap_or(0)));
-                None
-            }
-            (event, state) => Some(format!(
-                "{} for run {} whose state is {}",
-                ledger_event_name(event),
-                p.run,
-                state.map_or("unknown", ledger_event_name)
-            )),
+        let state_error = match p.event {
+            LedgerEvent::Checkpoint => apply_checkpoint(&mut runs, p),
+            _ => apply_event(runs.entry(p.run.clone()).or_default(), p, line, &prev),
         };
         match state_error {
             Some(detail) => fail(line, Some(p.seq), Reason::LedgerState { detail }),
-            None => run.state = Some(p.event),
+            None if p.event == LedgerEvent::Checkpoint => checkpoints.push(Checkpoint {
+                line,
+                seq: p.seq,
+                time: p.time.clone(),
+                signer: p.signer.clone(),
+                before: p.before.clone(),
+                prev: p.prev.clone(),
+                pruned: p.pruned.clone().unwrap_or_default(),
+            }),
+            None => {}
         }
         last_opened = (p.event == LedgerEvent::Opened).then(|| p.run.clone());
         prev = Some(checked.hash);
@@ -312,6 +315,7 @@ fn check_ledger(path: &Path, allowed: &AllowedSigners, roles: &RoleMap) -> Ledge
         fail(lines.len() + 1, None, Reason::TornLine);
     }
     report.first_error = first_error;
+    report.checkpoints = checkpoints;
     LedgerFindings {
         report,
         runs,
@@ -320,11 +324,93 @@ fn check_ledger(path: &Path, allowed: &AllowedSigners, roles: &RoleMap) -> Ledge
     }
 }
 
+/// Apply ledger record `p` (at `line`, chained to `prev`) to the state of its run; why it may
+/// not follow that state, if it may not.
+fn apply_event(
+    run: &mut LedgerRun,
+    p: &LedgerPayload,
+    line: usize,
+    prev: &Option<String>,
+) -> Option<String> {
+    let error = match (p.event, run.state) {
+        (LedgerEvent::Opened, None | Some(LedgerEvent::Abandoned)) => {
+            run.opened_line = line;
+            run.first_hash = p.hash.clone().unwrap_or_default();
+            run.chain_to = prev.clone();
+            run.seal = None;
+            None
+        }
+        (LedgerEvent::Abandoned, Some(LedgerEvent::Opened)) => None,
+        (LedgerEvent::Sealed, Some(LedgerEvent::Opened)) => {
+            run.seal = Some((p.hash.clone().unwrap_or_default(), p.records.unwrap_or(0)));
+            None
+        }
+        (event, state) => Some(format!(
+            "{} for run {} whose state is {}",
+            ledger_event_name(event),
+            p.run,
+            state.map_or("unknown", ledger_event_name)
+        )),
+    };
+    if error.is_none() {
+        run.state = Some(p.event);
+    }
+    error
+}
+
+/// Apply a `ledger.checkpoint`: every run it removes must be sealed, with the hash and record
+/// count of its seal, and named once; its `records` is their number. Why not, if not (then
+/// no run's state changes).
+fn apply_checkpoint(runs: &mut BTreeMap<String, LedgerRun>, p: &LedgerPayload) -> Option<String> {
+    let pruned = p.pruned.as_deref().unwrap_or_default();
+    if p.run != CHECKPOINT_RUN || p.records != Some(pruned.len() as u64) {
+        return Some(format!(
+            "ledger.checkpoint must name run {CHECKPOINT_RUN:?} and count the {} run(s) it lists",
+            pruned.len()
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for entry in pruned {
+        let run = runs.get(&entry.run);
+        let problem = match run.map(|r| (r.state, &r.seal)) {
+            _ if !seen.insert(&entry.run) => Some("listed twice".to_owned()),
+            Some((Some(LedgerEvent::Sealed), Some((hash, records))))
+                if *hash == entry.hash && *records == entry.records =>
+            {
+                None
+            }
+            Some((Some(LedgerEvent::Sealed), Some((hash, records)))) => Some(format!(
+                "sealed at {records} records ending in {hash}, but listed with {} records ending \
+                 in {}",
+                entry.records, entry.hash
+            )),
+            Some((state, _)) => Some(format!(
+                "whose state is {}: only sealed runs can be removed",
+                state.map_or("unknown", ledger_event_name)
+            )),
+            None => Some("which the ledger never opened".to_owned()),
+        };
+        if let Some(problem) = problem {
+            return Some(format!(
+                "ledger.checkpoint removes run {} {problem}",
+                entry.run
+            ));
+        }
+    }
+    for entry in pruned {
+        if let Some(run) = runs.get_mut(&entry.run) {
+            run.state = Some(LedgerEvent::Checkpoint);
+        }
+    }
+    None
+}
+
 pub(super) fn ledger_event_name(event: LedgerEvent) -> &'static str {
     match event {
         LedgerEvent::Opened => "run.opened",
         LedgerEvent::Abandoned => "run.abandoned",
         LedgerEvent::Sealed => "run.sealed",
+        LedgerEvent::Checkpoint => "ledger.checkpoint",
     }
 }
 
@@ -394,6 +480,7 @@ pub(super) fn check_run(input: RunInput<'_>) -> RunReport {
                 Some(BadRecord::new(path.clone(), 0, None, Reason::UnknownRun)),
             ),
             (Some(LedgerEvent::Abandoned), _) => report(RunStatus::Abandoned, None),
+            (Some(LedgerEvent::Checkpoint), _) if !torn => report(RunStatus::Pruned, None),
             // A first write cut short is reported like any torn line; resuming removes it.
             (Some(LedgerEvent::Opened), _) if is_last_opened && torn => {
                 bad(1, None, Reason::TornLine)
@@ -492,6 +579,9 @@ pub(super) fn check_run(input: RunInput<'_>) -> RunReport {
                 found: records,
             },
         ),
+        (Some(_), _) if state == Some(LedgerEvent::Checkpoint) => {
+            report(RunStatus::PrunePending, None)
+        }
         (Some(_), _) => report(RunStatus::Sealed, None),
         (None, true) => report(RunStatus::Unsealed, None),
         (None, false) => report(RunStatus::Open, None),
@@ -588,6 +678,7 @@ fn not_operator(principal: &str, event: &str, roles: &RoleMap) -> Reason {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::journal::record::PrunedRun;
 
     const IT: &str = "it-ops@acme";
     const LEAD: &str = "it-lead@acme";
@@ -749,12 +840,110 @@ mod tests {
         );
     }
 
+    /// A ledger record about `run` (a checkpoint when `pruned` is given).
+    fn ledger_record(
+        event: LedgerEvent,
+        run: &str,
+        pruned: Option<Vec<PrunedRun>>,
+    ) -> LedgerPayload {
+        LedgerPayload {
+            v: 1,
+            seq: 0,
+            prev: GENESIS.into(),
+            time: "2026-01-01T00:00:00Z".into(),
+            signer: IT.into(),
+            event,
+            run: run.into(),
+            hash: Some("sha256:end".into()),
+            records: pruned.as_ref().map_or(Some(5), |p| Some(p.len() as u64)),
+            before: None,
+            pruned,
+        }
+    }
+
+    #[test]
+    fn a_checkpoint_removes_only_sealed_runs_as_sealed() {
+        let entry = |run: &str, hash: &str, records| PrunedRun {
+            run: run.into(),
+            hash: hash.into(),
+            records,
+        };
+        let checkpoint =
+            |entries| ledger_record(LedgerEvent::Checkpoint, CHECKPOINT_RUN, Some(entries));
+        let mut runs = BTreeMap::new();
+        for (run, events) in [
+            ("sealed", &[LedgerEvent::Opened, LedgerEvent::Sealed][..]),
+            ("open", &[LedgerEvent::Opened][..]),
+        ] {
+            let state = runs.entry(run.to_owned()).or_default();
+            for event in events {
+                assert_eq!(
+                    apply_event(state, &ledger_record(*event, run, None), 1, &None),
+                    None
+                );
+            }
+        }
+        let cases = [
+            (
+                vec![entry("open", "sha256:end", 5)],
+                Some("whose state is run.opened"),
+            ),
+            (vec![entry("gone", "sha256:end", 5)], Some("never opened")),
+            (
+                vec![entry("sealed", "sha256:other", 5)],
+                Some("listed with 5 records ending in sha256:other"),
+            ),
+            (
+                vec![entry("sealed", "sha256:end", 4)],
+                Some("sealed at 5 records"),
+            ),
+            (
+                vec![
+                    entry("sealed", "sha256:end", 5),
+                    entry("sealed", "sha256:end", 5),
+                ],
+                Some("listed twice"),
+            ),
+            (vec![entry("sealed", "sha256:end", 5)], None),
+        ];
+        for (entries, expected) in cases {
+            let found = apply_checkpoint(&mut runs, &checkpoint(entries.clone()));
+            match expected {
+                Some(text) => assert!(
+                    found.as_deref().is_some_and(|f| f.contains(text)),
+                    "{entries:?}: {found:?}"
+                ),
+                None => assert_eq!(found, None, "{entries:?}"),
+            }
+        }
+        assert_eq!(runs["sealed"].state, Some(LedgerEvent::Checkpoint));
+        // Pruned once, a run cannot be pruned again, nor sealed or reopened.
+        let again = apply_checkpoint(
+            &mut runs,
+            &checkpoint(vec![entry("sealed", "sha256:end", 5)]),
+        );
+        assert!(again.is_some_and(|a| a.contains("ledger.checkpoint")));
+        let sealed = runs.get_mut("sealed").unwrap();
+        let reopened = apply_event(
+            sealed,
+            &ledger_record(LedgerEvent::Opened, "sealed", None),
+            9,
+            &None,
+        );
+        assert!(reopened.is_some());
+        // The count must match the list.
+        let mut miscounted = checkpoint(vec![]);
+        miscounted.records = Some(3);
+        assert!(apply_checkpoint(&mut runs, &miscounted).is_some());
+    }
+
     #[test]
     fn only_operators_sign_ledger_records() {
         let roles = roles();
         for event in [
             LedgerEvent::Opened,
             LedgerEvent::Sealed,
+            LedgerEvent::Checkpoint,
             LedgerEvent::Abandoned,
         ] {
             let record = |signer: &str| LedgerPayload {
@@ -767,6 +956,8 @@ mod tests {
                 run: "r".into(),
                 hash: None,
                 records: None,
+                before: None,
+                pruned: None,
             };
             assert_eq!(ledger_role_rule(&record(IT), &roles), None);
             assert_eq!(ledger_role_rule(&record(LEAD), &roles), None);

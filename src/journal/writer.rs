@@ -543,6 +543,14 @@ fn check_ledger_entries(
             entries.latest.line,
             format!("the ledger marks run {run_id} abandoned, but its file has records"),
         )),
+        LedgerEvent::Checkpoint => Err(untrusted(
+            &ledger_path,
+            entries.latest.line,
+            format!(
+                "a ledger.checkpoint removed run {run_id}, but its file is still there (an \
+                 interrupted `offboard prune`: run it again to finish)"
+            ),
+        )),
         LedgerEvent::Sealed => {
             let sealed = latest.records.unwrap_or(0);
             let count = records.len() as u64;

@@ -384,6 +384,9 @@ pub struct Policy {
     /// `policy.minimise_personal_data`: run journals carry the employee id and salted digests
     /// of the email addresses and display name instead of the values (default off).
     pub minimise_personal_data: bool,
+    /// How long finished runs are kept: `offboard prune` without `--before` removes those that
+    /// finished longer ago. `None`: prune needs `--before`.
+    pub retention: Option<super::Retention>,
 }
 
 impl Default for Policy {
@@ -401,6 +404,7 @@ impl Default for Policy {
             dormant_after: Duration::of(90, 'd'),
             playbook_signers: None,
             minimise_personal_data: false,
+            retention: None,
         }
     }
 }

@@ -472,6 +472,11 @@ struct PolicyShape {
     /// the journal directory (`personal-data.salt`). `report` still names employees from HR.
     #[schemars(default)]
     minimise_personal_data: Option<bool>,
+    /// How long finished runs are kept, e.g. `7y` or `400d`: `offboard prune` without
+    /// `--before` removes runs that finished longer ago (never those of an employee under
+    /// legal hold).
+    #[schemars(default, regex(pattern = r"^[0-9]+[dwy]$"))]
+    retention: Option<String>,
 }
 
 /// `policy.deadlines`: a duration per tier, e.g. `15m`.

@@ -3,6 +3,7 @@
 //! command line.
 
 mod cli;
+mod prune;
 mod resume;
 mod sshkeygen;
 mod tamper;
