@@ -217,6 +217,14 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Lint playbooks, the glossary and the role matrix (for CI).
     Validate(ValidateArgs),
+    /// Check every configured system, the signing key and the journal, reading only.
+    ///
+    /// For the HR source and each connector: the connection, TLS, the clock against the
+    /// server's `Date` header, the credentials (an authenticated lookup) and the canary account
+    /// `doctor.canary` names (found and read). Then the signing key and its validity window in
+    /// `allowed_signers`, the signer's operator role, and the journal directory's permissions.
+    /// One line per check with the fix under each failure; changes nothing anywhere.
+    Doctor(DoctorArgs),
     /// Compare the HR roster with every system: orphaned and excess entitlements.
     Reconcile(ReconcileArgs),
     /// Metrics and evidence for leadership and auditors.
@@ -368,6 +376,10 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = ["runs", "heads"])]
     pub evidence: Option<PathBuf>,
 }
+
+/// `offboard doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {}
 
 /// `offboard validate`.
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 pub mod args;
 mod colour;
 mod confirm;
+mod doctor;
 mod due;
 mod environment;
 mod generate;
@@ -135,6 +136,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Verify(args) => {
             accept_format("verify", global.format, &human_or_json, hj)?;
             verify::run(&global, &args)
+        }
+        Command::Doctor(args) => {
+            accept_format("doctor", global.format, &human_or_json, hj)?;
+            doctor::run(&global, &args)
         }
         Command::Reconcile(args) => reconcile::run(&global, &args),
         Command::Report(args) => {

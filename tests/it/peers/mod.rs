@@ -13,7 +13,7 @@ mod google_workspace;
 mod graph;
 mod ldap;
 mod ldap_tls;
-mod northwind;
+pub(crate) mod northwind;
 mod okta;
 mod scim;
 mod scim_faults;

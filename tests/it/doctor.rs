@@ -1,0 +1,251 @@
+//! `offboard doctor` against the Northwind peers (a real scim2-server, a real OpenLDAP `slapd`,
+//! a scripted webhook receiver, the embedded store): with the SCIM URL on a closed port and a
+//! wrong LDAP bind password, doctor exits 1 naming both; once both are fixed it exits 0. It
+//! never changes a target: the SCIM users, the LDAP entries and the repository's files are the
+//! same afterwards, the webhook receiver got no message, and no secret is printed.
+
+use std::os::unix::fs::PermissionsExt;
+
+use serde_json::{Value, json};
+
+use crate::peers::northwind::{NANCY_EMAIL, Northwind, Peers, Secrets};
+use crate::support::Output;
+use crate::support::peers::free_port;
+
+/// The canary accounts: Nancy, who stays, in each system holding accounts.
+const CANARY: &str = "doctor:\n  canary:\n    idp: nancy.davolio@northwind.example\n    directory: nancy\n    inventory: nancy\n";
+
+/// `(system, check, status)` of every check in doctor's JSON.
+fn statuses(out: &Output) -> Vec<(String, String, String)> {
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap().to_owned();
+            (s("system"), s("check"), s("status"))
+        })
+        .collect()
+}
+
+/// The check `system`/`check` of doctor's JSON.
+fn check<'a>(report: &'a Value, system: &str, check: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["system"] == system && c["check"] == check)
+        .unwrap_or_else(|| panic!("no {system}/{check} in {report}"))
+}
+
+fn expected(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    rows.iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect()
+}
+
+#[test]
+fn doctor_names_the_down_peer_and_the_wrong_credential_and_passes_once_both_are_fixed() {
+    let secrets = Secrets::new();
+    let peers = Peers::start(&secrets);
+    let closed = format!("http://127.0.0.1:{}/v2", free_port());
+    let mut nw = Northwind::new(
+        &closed,
+        &peers.slapd.url(),
+        &peers.finance.url,
+        "5s",
+        &secrets,
+    );
+    let config = nw.dir().join("offboard.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}{CANARY}")).unwrap();
+    // The embedded store exists once a plan has read it (a plan changes no system).
+    // (It stops at the SCIM server, which is down.)
+    let plan = nw.run(&["plan", "robert"]);
+    assert!(nw.dir().join("state/inventory.db").is_file(), "{plan}");
+    let journal = nw.dir().join("journal");
+    std::fs::create_dir(&journal).unwrap();
+    std::fs::set_permissions(&journal, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let wrong = format!("wrongPASSWORD{}", crate::support::peers::random_hex(8));
+    for (var, value) in &mut nw.env {
+        if var == "NORTHWIND_LDAP_PASSWORD" {
+            *value = wrong.clone();
+        }
+    }
+    let files = nw.snapshot();
+    let (scim_before, ldap_before, _) = peers.fingerprint();
+
+    let broken = nw.run_live(&["--format", "json", "doctor"]).expect(1);
+    let report: Value = serde_json::from_str(&broken.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    assert_eq!(
+        statuses(&broken),
+        expected(&[
+            ("hr", "connection", "ok"),
+            ("directory", "connection", "ok"),
+            ("directory", "tls", "warn"),
+            ("directory", "credentials", "fail"),
+            ("directory", "canary", "skip"),
+            ("finance", "connection", "ok"),
+            ("finance", "tls", "warn"),
+            // The scripted receiver sends no `Date` header.
+            ("finance", "clock", "skip"),
+            ("finance", "credentials", "skip"),
+            ("idp", "connection", "fail"),
+            ("idp", "tls", "skip"),
+            ("idp", "clock", "skip"),
+            ("idp", "credentials", "skip"),
+            ("idp", "canary", "skip"),
+            ("inventory", "connection", "ok"),
+            ("inventory", "credentials", "skip"),
+            ("inventory", "canary", "ok"),
+            ("signing", "signing_key", "ok"),
+            ("signing", "allowed_signers", "ok"),
+            ("signing", "operator", "ok"),
+            ("journal", "permissions", "ok"),
+        ])
+    );
+    let down = check(&report, "idp", "connection");
+    let port = closed
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches("/v2");
+    assert!(
+        down["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("127.0.0.1:{port}")),
+        "{down}"
+    );
+    assert_eq!(
+        down["fix"],
+        "start the service, open the network path to it, or correct `connectors.idp.base_url`"
+    );
+    let refused = check(&report, "directory", "credentials");
+    assert_eq!(
+        refused["detail"],
+        json!(format!(
+            "bind to {} as cn=admin,dc=northwind,dc=example: invalidCredentials (49)",
+            peers.slapd.url()
+        ))
+    );
+    assert_eq!(
+        refused["fix"],
+        "check `connectors.directory.bind_dn` and the password in NORTHWIND_LDAP_PASSWORD"
+    );
+    assert_eq!(
+        check(&report, "inventory", "canary")["detail"],
+        "found `nancy` (nw-1002) and read its state"
+    );
+
+    // The human form: one line per check, the fix under each failure.
+    let human = nw.run_live(&["doctor"]).expect(1);
+    let lines: Vec<&str> = human.stdout.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("FAIL") && l.contains("idp") && l.contains("connection"))
+        .unwrap_or_else(|| panic!("{human}"));
+    assert_eq!(
+        lines[at + 1],
+        "      fix: start the service, open the network path to it, or correct `connectors.idp.base_url`"
+    );
+    assert_eq!(
+        lines.last().unwrap(),
+        &"doctor FAILED: 21 check(s), 2 failed, 2 warning(s)"
+    );
+
+    // Fix both: the SCIM server's real URL, the right password.
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace(&closed, &peers.scim.base_url)).unwrap();
+    for (var, value) in &mut nw.env {
+        if var == "NORTHWIND_LDAP_PASSWORD" {
+            *value = secrets.ldap_password.clone();
+        }
+    }
+    let fixed = nw.run_live(&["--format", "json", "doctor"]).expect(0);
+    let report: Value = serde_json::from_str(&fixed.stdout).unwrap();
+    assert_eq!(report["ok"], true);
+    let failed: Vec<_> = statuses(&fixed)
+        .into_iter()
+        .filter(|(_, _, status)| status == "fail")
+        .collect();
+    assert!(failed.is_empty(), "{fixed}");
+    assert_eq!(
+        check(&report, "idp", "canary")["detail"],
+        json!(format!(
+            "found `{NANCY_EMAIL}` ({}) and read its state",
+            peers.scim_id(NANCY_EMAIL)
+        ))
+    );
+    assert_eq!(check(&report, "directory", "canary")["status"], "ok");
+    assert_eq!(check(&report, "directory", "credentials")["status"], "ok");
+    assert_eq!(check(&report, "idp", "clock")["status"], "ok");
+
+    // At a clock nine days behind the servers' (`OFFBOARD_NOW`), the skew is a warning only.
+    let skewed = nw.run_at("2026-11-30T09:00:00Z", &["--format", "json", "doctor"]);
+    let report: Value = serde_json::from_str(&skewed.stdout).unwrap();
+    let clock = check(&report, "idp", "clock");
+    assert_eq!(clock["status"], "warn", "{clock}");
+    assert!(
+        clock["detail"]
+            .as_str()
+            .unwrap()
+            .contains("behind the server's"),
+        "{clock}"
+    );
+
+    // Nothing changed anywhere: files, SCIM users, LDAP entries; the receiver got no message.
+    let after = nw.snapshot();
+    let changed: Vec<_> = files
+        .keys()
+        .chain(after.keys())
+        .filter(|p| files.get(*p) != after.get(*p))
+        .collect();
+    assert!(changed.is_empty(), "doctor changed {changed:?}");
+    let (scim_after, ldap_after, _) = peers.fingerprint();
+    assert_eq!((scim_after, ldap_after), (scim_before, ldap_before));
+    let sent: Vec<String> = peers
+        .finance
+        .requests()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert!(sent.iter().all(|m| m == "GET"), "{sent:?}");
+    for out in [&broken, &human, &fixed, &skewed] {
+        for secret in [
+            &secrets.scim_token,
+            &secrets.ldap_password,
+            &secrets.finance_secret,
+            &wrong,
+        ] {
+            assert!(!out.stdout.contains(secret.as_str()), "{out}");
+            assert!(!out.stderr.contains(secret.as_str()), "{out}");
+        }
+    }
+}
+
+#[test]
+fn a_canary_naming_an_unknown_connector_is_a_configuration_error() {
+    let secrets = Secrets::new();
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    let nw = Northwind::new(
+        &format!("{closed}/v2"),
+        "ldap://127.0.0.1:1",
+        &closed,
+        "5s",
+        &secrets,
+    );
+    let config = nw.dir().join("offboard.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}doctor:\n  canary:\n    crm: nancy\n"),
+    )
+    .unwrap();
+    let out = nw.run(&["doctor"]).expect(2);
+    assert!(
+        out.stderr
+            .contains("`doctor.canary.crm` names no configured connector"),
+        "{out}"
+    );
+}
