@@ -120,7 +120,8 @@ pub fn near_subcommand(word: &str) -> Option<String> {
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    done: everything asked for is complete
-  1    findings: validate found errors, reconcile found orphans, verify found a bad record
+  1    findings: validate found errors, reconcile found orphans, verify found a bad record,
+       doctor found a failing check
   2    usage or configuration error
   3    a step failed; run the same command again to resume
   4    waiting: manual confirmations, staged steps, or a legal hold
