@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use crate::peers::northwind::{NANCY_EMAIL, Northwind, Peers, Secrets};
 use crate::support::Output;
 use crate::support::peers::free_port;
+use crate::support::peers::ldap::{PEOPLE, ROOT_DN, Slapd};
+use crate::support::repo::Repo;
 
 /// The canary accounts: Nancy, who stays, in each system holding accounts.
 const CANARY: &str = "doctor:\n  canary:\n    idp: nancy.davolio@northwind.example\n    directory: nancy\n    inventory: nancy\n";
@@ -247,5 +249,148 @@ fn a_canary_naming_an_unknown_connector_is_a_configuration_error() {
         out.stderr
             .contains("`doctor.canary.crm` names no configured connector"),
         "{out}"
+    );
+}
+
+/// Acme's repository with an LDAP directory `vpn` at `url`, its password in `ACME_VPN_PASSWORD`.
+fn acme_with_ldap(url: &str) -> Repo {
+    let repo = Repo::acme();
+    let config = repo.read("offboard.yaml");
+    let vpn = format!(
+        "connectors:\n  vpn:\n    type: ldap\n    url: {url}\n    bind_dn: {ROOT_DN}\n    \
+         password_env: ACME_VPN_PASSWORD\n    base_dn: {PEOPLE}\n    \
+         match: {{ attribute: uid, value: \"{{{{ employee.username }}}}\" }}\n    \
+         disable: {{ method: ppolicy_lock }}\n"
+    );
+    assert!(config.contains("connectors:\n"));
+    repo.write("offboard.yaml", &config.replacen("connectors:\n", &vpn, 1));
+    repo
+}
+
+#[test]
+fn ldaps_passes_only_with_the_servers_certificate_trusted() {
+    let slapd = Slapd::builder().tls().start();
+    let repo = acme_with_ldap(&slapd.ldaps_url());
+    let doctor = |trust: Option<&std::path::Path>| {
+        let test = repo
+            .offboard(["--format", "json", "doctor"])
+            .env("ACME_VPN_PASSWORD", &slapd.password)
+            .any_status();
+        match trust {
+            Some(ca) => test.env("SSL_CERT_FILE", ca.to_str().unwrap()),
+            None => test,
+        }
+        .run()
+    };
+
+    let untrusted = doctor(None).expect(1);
+    let report: Value = serde_json::from_str(&untrusted.stdout).unwrap();
+    let tls = check(&report, "vpn", "tls");
+    assert_eq!(tls["status"], "fail", "{tls}");
+    let detail = tls["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("TLS handshake with 127.0.0.1 failed: ")
+            && detail.contains("certificate"),
+        "{tls}"
+    );
+    assert!(
+        tls["fix"].as_str().unwrap().contains("SSL_CERT_FILE"),
+        "{tls}"
+    );
+    // The bind goes over the same untrusted connection.
+    assert_eq!(check(&report, "vpn", "credentials")["status"], "fail");
+
+    let trusted = doctor(Some(slapd.ca_file())).expect(0);
+    let report: Value = serde_json::from_str(&trusted.stdout).unwrap();
+    let tls = check(&report, "vpn", "tls");
+    assert_eq!(tls["status"], "ok", "{tls}");
+    assert!(
+        tls["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("; certificate trusted"),
+        "{tls}"
+    );
+    assert_eq!(check(&report, "vpn", "credentials")["status"], "ok");
+    for out in [&untrusted, &trusted] {
+        assert!(!out.stdout.contains(&slapd.password), "{out}");
+        assert!(!out.stderr.contains(&slapd.password), "{out}");
+    }
+}
+
+#[test]
+fn the_signing_keys_window_and_the_operator_role_are_checked() {
+    let repo = Repo::acme();
+    let allowed = repo.read("allowed_signers");
+    let signing = |repo: &Repo| {
+        let out = repo
+            .offboard(["--format", "json", "doctor"])
+            .any_status()
+            .run();
+        let report: Value = serde_json::from_str(&out.stdout).unwrap();
+        let key = check(&report, "signing", "signing_key").clone();
+        let operator = check(&report, "signing", "operator").clone();
+        (out.code, key, operator)
+    };
+
+    // A fresh checkout: nothing fails (the store and the journal do not exist yet: warnings).
+    let (code, key, operator) = signing(&repo);
+    assert_eq!(code, Some(0), "{key}");
+    assert_eq!(key["status"], "ok");
+    assert_eq!(operator["status"], "ok");
+    assert_eq!(
+        operator["detail"],
+        "`it-ops@acme.example` holds an operator role (iam)"
+    );
+
+    // Valid for ten more days (the clock is 2026-11-30): a warning.
+    let dated = |until: &str| {
+        allowed.replacen(
+            "it-ops@acme.example namespaces=\"offboard\"",
+            &format!("it-ops@acme.example namespaces=\"offboard\",valid-before=\"{until}\""),
+            1,
+        )
+    };
+    repo.write("allowed_signers", &dated("20261210"));
+    let (code, key, _) = signing(&repo);
+    assert_eq!(
+        (code, key["status"].as_str()),
+        (Some(0), Some("warn")),
+        "{key}"
+    );
+    assert!(
+        key["detail"]
+            .as_str()
+            .unwrap()
+            .contains("signs as `it-ops@acme.example` now, but not in 30 days"),
+        "{key}"
+    );
+
+    // Expired: a failure.
+    repo.write("allowed_signers", &dated("20261101"));
+    let (code, key, _) = signing(&repo);
+    assert_eq!(
+        (code, key["status"].as_str()),
+        (Some(1), Some("fail")),
+        "{key}"
+    );
+    assert!(
+        key["detail"].as_str().unwrap().contains("valid-before"),
+        "{key}"
+    );
+
+    // No operator role: a failure naming the roles.
+    repo.write("allowed_signers", &allowed);
+    let config = repo.read("offboard.yaml");
+    repo.write(
+        "offboard.yaml",
+        &config.replacen("it-ops@acme.example: [iam]", "it-ops@acme.example: [hr]", 1),
+    );
+    let (code, key, operator) = signing(&repo);
+    assert_eq!(code, Some(1));
+    assert_eq!(key["status"], "ok");
+    assert_eq!(
+        operator["detail"],
+        "`it-ops@acme.example` holds no operator role (holds: hr; operator roles: iam)"
     );
 }
