@@ -12,6 +12,7 @@ use crate::peers::northwind::{NANCY_EMAIL, Northwind, Peers, Secrets};
 use crate::support::Output;
 use crate::support::peers::free_port;
 use crate::support::peers::ldap::{PEOPLE, ROOT_DN, Slapd};
+use crate::support::peers::okta::OktaServer;
 use crate::support::repo::Repo;
 
 /// The canary accounts: Nancy, who stays, in each system holding accounts.
@@ -393,4 +394,74 @@ fn the_signing_keys_window_and_the_operator_role_are_checked() {
         operator["detail"],
         "`it-ops@acme.example` holds no operator role (holds: hr; operator roles: iam)"
     );
+}
+
+#[test]
+fn okta_with_a_refused_token_fails_and_with_the_right_one_finds_the_canary_writing_nothing() {
+    let okta = OktaServer::start();
+    okta.seed(&json!({
+        "users": [{"id": "00u1nancy0000000003", "login": "nancy@acme.example"}],
+    }));
+    let repo = Repo::acme();
+    let config = repo.read("offboard.yaml");
+    let connector = format!(
+        "connectors:\n  okta:\n    type: okta\n    org_url: {}\n    api_token_env: ACME_OKTA_TOKEN\n",
+        okta.base_url
+    );
+    repo.write(
+        "offboard.yaml",
+        &format!(
+            "{}doctor:\n  canary:\n    okta: nancy@acme.example\n",
+            config.replacen("connectors:\n", &connector, 1)
+        ),
+    );
+    let doctor = |token: &str| {
+        repo.offboard(["--format", "json", "doctor"])
+            .env("ACME_OKTA_TOKEN", token)
+            .any_status()
+            .run()
+    };
+    let wrong = format!("00{}", crate::support::peers::random_hex(20));
+
+    let refused = doctor(&wrong).expect(1);
+    let report: Value = serde_json::from_str(&refused.stdout).unwrap();
+    let credentials = check(&report, "okta", "credentials");
+    assert_eq!(credentials["status"], "fail", "{credentials}");
+    assert!(
+        credentials["detail"].as_str().unwrap().contains("401"),
+        "{credentials}"
+    );
+    assert_eq!(credentials["fix"], "check the API token in ACME_OKTA_TOKEN");
+    assert_eq!(check(&report, "okta", "canary")["status"], "skip");
+
+    let passed = doctor(&okta.api_token).expect(0);
+    let report: Value = serde_json::from_str(&passed.stdout).unwrap();
+    assert_eq!(check(&report, "okta", "credentials")["status"], "ok");
+    assert_eq!(
+        check(&report, "okta", "canary")["detail"],
+        "found `nancy@acme.example` (00u1nancy0000000003) and read its state"
+    );
+
+    // The clock is read from an unauthenticated call of the API; at this test's clock
+    // (`OFFBOARD_NOW`, days behind the fake's) it is a warning.
+    let clock = check(&report, "okta", "clock");
+    assert_eq!(clock["status"], "warn", "{clock}");
+
+    let writes: Vec<Value> = okta
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] != "GET")
+        .collect();
+    assert!(writes.is_empty(), "doctor wrote to Okta: {writes:?}");
+    let violations = okta.violations();
+    assert!(
+        violations.is_empty(),
+        "contract violations: {violations:#?}"
+    );
+    for out in [&refused, &passed] {
+        for secret in [&wrong, &okta.api_token] {
+            assert!(!out.stdout.contains(secret.as_str()), "{out}");
+            assert!(!out.stderr.contains(secret.as_str()), "{out}");
+        }
+    }
 }

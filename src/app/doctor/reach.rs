@@ -35,8 +35,9 @@ pub(super) struct Endpoint<'a> {
     pub url: &'a str,
     /// How the connection is secured.
     pub security: Security,
-    /// Whether it speaks HTTP (and so has a `Date` header to compare clocks with).
-    pub http: bool,
+    /// Where to read a `Date` header from with a plain `GET` (HTTP systems only): the URL, or
+    /// for a vendor API a path of that API, answered (401) without credentials.
+    pub date_url: Option<String>,
     /// How long to wait for each step.
     pub timeout: Duration,
 }
@@ -56,7 +57,7 @@ pub(super) fn reach(endpoint: &Endpoint<'_>) -> (Vec<Check>, bool) {
                 Check::fail(system, CheckKind::Connection, why, fix),
                 Check::skip(system, CheckKind::Tls, skipped),
             ];
-            if endpoint.http {
+            if endpoint.date_url.is_some() {
                 checks.push(Check::skip(system, CheckKind::Clock, skipped));
             }
             return (checks, false);
@@ -71,8 +72,8 @@ pub(super) fn reach(endpoint: &Endpoint<'_>) -> (Vec<Check>, bool) {
         format!("connected to {peer}"),
     )];
     checks.push(tls(endpoint, &host, stream));
-    if endpoint.http {
-        checks.push(clock(endpoint));
+    if let Some(url) = &endpoint.date_url {
+        checks.push(clock(endpoint, url));
     }
     (checks, true)
 }
@@ -162,10 +163,10 @@ fn handshake(host: &str, mut stream: TcpStream, timeout: Duration) -> Result<Str
 }
 
 /// The clock check: this machine's clock (the one journal records are stamped with) against
-/// the `Date` header of a plain `GET` of the URL.
-fn clock(endpoint: &Endpoint<'_>) -> Check {
+/// the `Date` header of a plain `GET` of `url`.
+fn clock(endpoint: &Endpoint<'_>, url: &str) -> Check {
     let system = endpoint.system;
-    let date = match server_date(endpoint.url, endpoint.timeout) {
+    let date = match server_date(url, endpoint.timeout) {
         Ok(Some(date)) => date,
         Ok(None) => return Check::skip(system, CheckKind::Clock, "the server sent no Date header"),
         Err(why) => return Check::skip(system, CheckKind::Clock, why),
@@ -246,7 +247,7 @@ mod tests {
             key: "connectors.idp.base_url".to_owned(),
             url: &url,
             security: Security::Plain,
-            http: true,
+            date_url: Some(url.clone()),
             timeout: Duration::from_secs(2),
         });
         assert!(!connected);

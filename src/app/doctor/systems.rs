@@ -22,6 +22,12 @@ use crate::playbook::{
     ConnectorSettings, EntraCredential, HrSource, OktaAuth, SqliteSettings, WebhookSettings,
 };
 
+/// The calls whose `Date` header the clock check reads, sent without credentials: one user
+/// of Microsoft Graph, of the Admin SDK's Directory API, of Okta's management API.
+const GRAPH_DATE_PATH: &str = "/v1.0/users?$top=1";
+const GOOGLE_DATE_PATH: &str = "/admin/directory/v1/users?customer=my_customer&maxResults=1";
+const OKTA_DATE_PATH: &str = "/api/v1/users?limit=1";
+
 /// How long each network step may take when the configuration sets no timeout.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -106,7 +112,13 @@ pub(super) fn connector(
                 .graph_url
                 .as_deref()
                 .unwrap_or(crate::connector::entra::DEFAULT_GRAPH_URL);
-            let (checks, up) = reach(&endpoint(name, key("graph_url"), url, timeout(s.timeout)));
+            let (checks, up) = reach(&api_endpoint(
+                name,
+                key("graph_url"),
+                url,
+                GRAPH_DATE_PATH,
+                timeout(s.timeout),
+            ));
             (
                 checks,
                 up,
@@ -118,7 +130,13 @@ pub(super) fn connector(
                 .admin_url
                 .as_deref()
                 .unwrap_or(crate::connector::google::DEFAULT_ADMIN_URL);
-            let (checks, up) = reach(&endpoint(name, key("admin_url"), url, timeout(s.timeout)));
+            let (checks, up) = reach(&api_endpoint(
+                name,
+                key("admin_url"),
+                url,
+                GOOGLE_DATE_PATH,
+                timeout(s.timeout),
+            ));
             (
                 checks,
                 up,
@@ -126,10 +144,11 @@ pub(super) fn connector(
             )
         }
         ConnectorSettings::Okta(s) => {
-            let (checks, up) = reach(&endpoint(
+            let (checks, up) = reach(&api_endpoint(
                 name,
                 key("org_url"),
                 &s.org_url,
+                OKTA_DATE_PATH,
                 timeout(s.timeout),
             ));
             (
@@ -165,16 +184,32 @@ pub(super) fn connector(
 /// Builds a connector from its settings, reading its secrets from the environment.
 type Built<'a> = Box<dyn FnOnce() -> Result<Arc<dyn Connector>, String> + 'a>;
 
-/// An HTTP endpoint, secured when its scheme is `https`.
+/// An HTTP endpoint, secured when its scheme is `https`, its clock read at the URL itself.
 fn endpoint<'a>(
     system: &'a str,
     key: String,
     url: &'a str,
     timeout: Option<Duration>,
 ) -> Endpoint<'a> {
+    api_endpoint(system, key, url, "", timeout)
+}
+
+/// An HTTP API at `url`, its clock read from a `GET` of `url` followed by `path`: a call of
+/// the API, which answers 401 without credentials (vendor APIs serve nothing at their root).
+fn api_endpoint<'a>(
+    system: &'a str,
+    key: String,
+    url: &'a str,
+    path: &str,
+    timeout: Option<Duration>,
+) -> Endpoint<'a> {
     let secure = url
         .get(..8)
         .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+    let date_url = match path {
+        "" => url.to_owned(),
+        path => format!("{}{path}", url.trim_end_matches('/')),
+    };
     Endpoint {
         system,
         key,
@@ -184,7 +219,7 @@ fn endpoint<'a>(
         } else {
             Security::Plain
         },
-        http: true,
+        date_url: Some(date_url),
         timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
     }
 }
@@ -207,7 +242,7 @@ fn ldap_endpoint<'a>(
         key,
         url,
         security,
-        http: false,
+        date_url: None,
         timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
     }
 }
