@@ -8,9 +8,11 @@ use std::os::unix::fs::PermissionsExt;
 
 use serde_json::{Value, json};
 
+use crate::peers::entra;
 use crate::peers::northwind::{NANCY_EMAIL, Northwind, Peers, Secrets};
 use crate::support::Output;
 use crate::support::peers::free_port;
+use crate::support::peers::graph::GraphServer;
 use crate::support::peers::ldap::{PEOPLE, ROOT_DN, Slapd};
 use crate::support::peers::okta::OktaServer;
 use crate::support::repo::Repo;
@@ -460,6 +462,69 @@ fn okta_with_a_refused_token_fails_and_with_the_right_one_finds_the_canary_writi
     );
     for out in [&refused, &passed] {
         for secret in [&wrong, &okta.api_token] {
+            assert!(!out.stdout.contains(secret.as_str()), "{out}");
+            assert!(!out.stderr.contains(secret.as_str()), "{out}");
+        }
+    }
+}
+
+#[test]
+fn entra_with_a_wrong_client_secret_fails_and_with_the_right_one_finds_the_canary_writing_nothing()
+{
+    let graph = GraphServer::start();
+    graph.seed(&entra::seed());
+    let repo = entra::repo(&graph);
+    let config = repo.read("offboard.yaml");
+    repo.write(
+        "offboard.yaml",
+        &format!("{config}doctor:\n  canary:\n    m365: nancy@acme.example\n"),
+    );
+    let doctor = |secret: &str| {
+        repo.offboard(["--format", "json", "doctor"])
+            .env(entra::SECRET_ENV, secret)
+            .any_status()
+            .run()
+    };
+    let wrong = format!("wrongSECRET{}", crate::support::peers::random_hex(16));
+
+    let refused = doctor(&wrong).expect(1);
+    let report: Value = serde_json::from_str(&refused.stdout).unwrap();
+    let credentials = check(&report, "m365", "credentials");
+    assert_eq!(credentials["status"], "fail", "{credentials}");
+    assert!(
+        credentials["fix"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("the client secret in {}", entra::SECRET_ENV)),
+        "{credentials}"
+    );
+
+    let passed = doctor(&graph.secret).expect(0);
+    let report: Value = serde_json::from_str(&passed.stdout).unwrap();
+    assert_eq!(check(&report, "m365", "credentials")["status"], "ok");
+    assert_eq!(
+        check(&report, "m365", "canary")["detail"],
+        json!(format!(
+            "found `nancy@acme.example` ({}) and read its state",
+            entra::NANCY
+        ))
+    );
+    assert_eq!(check(&report, "m365", "clock")["status"], "warn");
+
+    // Only tokens were asked for; nothing was changed in the tenant.
+    let writes: Vec<Value> = graph
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] != "GET" && !r["path"].as_str().unwrap().ends_with("/token"))
+        .collect();
+    assert!(writes.is_empty(), "doctor wrote to Graph: {writes:?}");
+    let violations = graph.violations();
+    assert!(
+        violations.is_empty(),
+        "contract violations: {violations:#?}"
+    );
+    for out in [&refused, &passed] {
+        for secret in [&wrong, &graph.secret] {
             assert!(!out.stdout.contains(secret.as_str()), "{out}");
             assert!(!out.stderr.contains(secret.as_str()), "{out}");
         }

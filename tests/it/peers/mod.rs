@@ -6,7 +6,7 @@
 //! and the fake Google Workspace.
 
 mod contoso;
-mod entra;
+pub(crate) mod entra;
 mod fabrikam;
 mod google;
 mod google_workspace;
