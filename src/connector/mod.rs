@@ -23,7 +23,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use message::{Message, Messenger, Receipt};
-pub use probe::{PROBE_KEY, Probe};
+pub use probe::{PROBE_KEY, Probe, probe_by_lookup};
 pub use transfer::{DataTransfer, TransferStatus, latest_to};
 
 /// An account found in a target system: how the connector addresses it.
@@ -295,17 +295,7 @@ pub trait Connector: Send + Sync {
     /// step reads: what `offboard doctor` reports. The default looks up the canary (or
     /// [`PROBE_KEY`], which names no account) with [`Connector::find`] and reads what it finds.
     fn probe(&self, canary: Option<&str>) -> Result<Probe, ConnectorError> {
-        let Some(key) = canary else {
-            self.find(PROBE_KEY)?;
-            return Ok(Probe::Answered);
-        };
-        match self.find(key)? {
-            Some(principal) => {
-                self.read_scoped(&principal, ReadScope::ALL)?;
-                Ok(Probe::CanaryRead(principal))
-            }
-            None => Ok(Probe::CanaryMissing),
-        }
+        probe_by_lookup(self, canary)
     }
 
     /// What a plan should add about `change` in this system, beyond the change itself (for

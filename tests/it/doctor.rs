@@ -8,10 +8,11 @@ use std::os::unix::fs::PermissionsExt;
 
 use serde_json::{Value, json};
 
-use crate::peers::entra;
 use crate::peers::northwind::{NANCY_EMAIL, Northwind, Peers, Secrets};
+use crate::peers::{entra, google_workspace};
 use crate::support::Output;
 use crate::support::peers::free_port;
+use crate::support::peers::google::{GoogleServer, key_pair};
 use crate::support::peers::graph::GraphServer;
 use crate::support::peers::ldap::{PEOPLE, ROOT_DN, Slapd};
 use crate::support::peers::okta::OktaServer;
@@ -529,4 +530,56 @@ fn entra_with_a_wrong_client_secret_fails_and_with_the_right_one_finds_the_canar
             assert!(!out.stderr.contains(secret.as_str()), "{out}");
         }
     }
+}
+
+#[test]
+fn google_with_an_untrusted_key_fails_and_with_the_delegated_one_finds_the_canary_writing_nothing()
+{
+    let google = GoogleServer::start();
+    google.seed(&google_workspace::seed());
+    let repo = google_workspace::repo(&google, google_workspace::leaver::PLAYBOOK);
+    let config = repo.read("offboard.yaml");
+    repo.write(
+        "offboard.yaml",
+        &format!("{config}doctor:\n  canary:\n    workspace: nancy@acme.example\n"),
+    );
+    let doctor = || {
+        repo.offboard(["--format", "json", "doctor"])
+            .any_status()
+            .run()
+    };
+    // The service account file signed with a key Google does not know.
+    let file = google.dir().join("service-account.json");
+    let delegated = std::fs::read_to_string(&file).unwrap();
+    let (other, _) = key_pair(google.dir(), "not-delegated");
+    let mut untrusted: Value = serde_json::from_str(&delegated).unwrap();
+    untrusted["private_key"] = json!(std::fs::read_to_string(other).unwrap());
+    std::fs::write(&file, untrusted.to_string()).unwrap();
+
+    let refused = doctor().expect(1);
+    let report: Value = serde_json::from_str(&refused.stdout).unwrap();
+    let credentials = check(&report, "workspace", "credentials");
+    assert_eq!(credentials["status"], "fail", "{credentials}");
+    assert!(
+        credentials["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("check the service account key, its domain-wide delegation"),
+        "{credentials}"
+    );
+
+    std::fs::write(&file, delegated).unwrap();
+    let passed = doctor().expect(0);
+    let report: Value = serde_json::from_str(&passed.stdout).unwrap();
+    assert_eq!(check(&report, "workspace", "credentials")["status"], "ok");
+    assert_eq!(
+        check(&report, "workspace", "canary")["detail"],
+        json!(format!(
+            "found `nancy@acme.example` ({}) and read its state",
+            google_workspace::NANCY
+        ))
+    );
+    assert_eq!(check(&report, "workspace", "clock")["status"], "warn");
+    assert_eq!(google_workspace::writes(&google), 0);
+    google_workspace::assert_no_violations(&google);
 }

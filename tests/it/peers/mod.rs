@@ -9,7 +9,7 @@ mod contoso;
 pub(crate) mod entra;
 mod fabrikam;
 mod google;
-mod google_workspace;
+pub(crate) mod google_workspace;
 mod graph;
 mod ldap;
 mod ldap_tls;
