@@ -8,7 +8,7 @@ use std::fmt;
 /// | code | meaning |
 /// |---|---|
 /// | 0 | done: everything asked for is complete |
-/// | 1 | findings: `validate` found errors, `reconcile` found orphans, `verify` found a bad record |
+/// | 1 | findings: `validate` found errors, `reconcile` found orphans, `verify` found a bad record, `doctor` found a failing check |
 /// | 2 | usage or configuration error: bad flags, bad config, unknown employee, unknown playbook |
 /// | 3 | a step failed; the run stopped at it and is resumable by running the same command again |
 /// | 4 | the run is waiting: manual confirmations, staged steps, or a legal hold |
@@ -45,7 +45,7 @@ impl Exit {
         match self {
             Exit::Done => "done: everything asked for is complete",
             Exit::Findings => {
-                "findings: validate found errors, reconcile found orphans, verify found a bad record"
+                "findings: validate found errors, reconcile found orphans, verify found a bad record, doctor found a failing check"
             }
             Exit::Usage => {
                 "usage or configuration error: bad flags, bad config, unknown employee, unknown playbook"

@@ -12,8 +12,8 @@ use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::node::Node;
 use super::reader::{Cx, Fields, check_version, with_root_partial};
 use crate::playbook::{
-    Config, ConnectorConfig, ConnectorType, Deadlines, HrSource, Policy, ReconcileSettings, Risk,
-    Signing,
+    Config, ConnectorConfig, ConnectorType, Deadlines, DoctorSettings, HrSource, Policy,
+    ReconcileSettings, Risk, Signing,
 };
 
 const CONFIG_KEYS: &[&str] = &[
@@ -29,6 +29,7 @@ const CONFIG_KEYS: &[&str] = &[
     "connectors",
     "policy",
     "reconcile",
+    "doctor",
 ];
 
 /// The HR record fields `hr.columns` may rename.
@@ -175,6 +176,10 @@ fn check_config(
         Some(node) => reconcile(cx, node, valid_connectors),
         None => Some(ReconcileSettings::default()),
     };
+    let doctor = match fields.get("doctor") {
+        Some(node) => doctor(cx, node, valid_connectors),
+        None => Some(DoctorSettings::default()),
+    };
     // Where a file key points even when the file is missing, so the caller can tell that the
     // file the configuration names is gone.
     let written = |key: &str, default: &str| match fields.get(key).map(|n| &n.value) {
@@ -192,7 +197,8 @@ fn check_config(
         && !gaps.signers
         && valid_connectors.is_some()
         && policy.is_some()
-        && reconcile.is_some();
+        && reconcile.is_some()
+        && doctor.is_some();
     let config = Config {
         path,
         hr: hr.unwrap_or(HrSource::Csv {
@@ -209,6 +215,7 @@ fn check_config(
         connectors: connectors.map(|(map, _)| map).unwrap_or_default(),
         policy: policy.unwrap_or_default(),
         reconcile: reconcile.unwrap_or_default(),
+        doctor: doctor.unwrap_or_default(),
         dir: paths.dir,
     };
     Some(PartialConfig {
@@ -360,6 +367,46 @@ fn reconcile(
     Some(ReconcileSettings {
         alert: Some(name.to_owned()),
     })
+}
+
+/// `doctor:`: the canary account `offboard doctor` looks up in each connector, checked to name
+/// configured connectors that hold accounts (when they could be read).
+fn doctor(
+    cx: &mut Cx<'_>,
+    node: &Node,
+    connectors: Option<&BTreeMap<String, ConnectorConfig>>,
+) -> Option<DoctorSettings> {
+    let f = Fields::new(cx, node, "doctor", &["canary"])?;
+    let Some(node) = f.get("canary") else {
+        return Some(DoctorSettings::default());
+    };
+    let entries = cx.map("canary", node)?;
+    let mut canary = BTreeMap::new();
+    let mut valid = true;
+    for e in entries {
+        let problem = match connectors.map(|c| c.get(&e.key).map(ConnectorConfig::connector_type)) {
+            Some(None) => Some("names no configured connector"),
+            Some(Some(ConnectorType::Webhook)) => Some("names a webhook, which holds no accounts"),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            cx.report(
+                DiagnosticKind::InvalidConfig {
+                    message: format!("`doctor.canary.{}` {problem}", e.key),
+                },
+                e.key_span,
+            );
+            valid = false;
+            continue;
+        }
+        match cx.scalar_text(&e.key, &e.value) {
+            Some(key) => {
+                canary.insert(e.key.clone(), key);
+            }
+            None => valid = false,
+        }
+    }
+    valid.then_some(DoctorSettings { canary })
 }
 
 /// `policy:`; `holders` is the role map when it could be read whole, to check that every

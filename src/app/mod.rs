@@ -10,6 +10,7 @@
 
 pub mod batch;
 pub mod confirm;
+pub mod doctor;
 pub mod due;
 pub mod employee;
 mod engine;

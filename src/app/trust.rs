@@ -96,7 +96,7 @@ pub fn signer(
 }
 
 /// The key [`signer`] names, read, and the path it was read from.
-fn load_signer(
+pub(crate) fn load_signer(
     workspace: &Workspace,
     key: Option<PathBuf>,
     principal: Option<String>,
@@ -166,21 +166,8 @@ fn vouch(
     let principal = signer.principal();
     let now = crate::clock::now().map_err(AppError::Clock)?;
     let now = now.replace_nanosecond(0).unwrap_or(now);
-    let why = match allowed.lookup(principal, &signer.public_key(), now) {
-        Lookup::Allowed(_) => return Ok(()),
-        Lookup::UnknownPrincipal => "names no such principal".to_owned(),
-        Lookup::KeyNotForPrincipal => "lists the principal with another key".to_owned(),
-        Lookup::NamespaceNotAllowed => {
-            "does not allow that key to sign in namespace `offboard`".to_owned()
-        }
-        Lookup::NotYetValid(after) => format!(
-            "lists that key as valid only from {after} (valid-after), and it is {}",
-            crate::human::time_of(now)
-        ),
-        Lookup::Expired(before) => format!(
-            "lists that key as valid only until {before} (valid-before), and it is {}",
-            crate::human::time_of(now)
-        ),
+    let Some(why) = refusal(allowed.lookup(principal, &signer.public_key(), now), now) else {
+        return Ok(());
     };
     let listed = workspace
         .config
@@ -196,6 +183,28 @@ fn vouch(
         ),
     }
     .into())
+}
+
+/// Why `allowed_signers` does not vouch for a key at `now`, as the end of a sentence naming
+/// the file; `None` when it does.
+pub(crate) fn refusal(lookup: Lookup<'_>, now: time::OffsetDateTime) -> Option<String> {
+    let why = match lookup {
+        Lookup::Allowed(_) => return None,
+        Lookup::UnknownPrincipal => "names no such principal".to_owned(),
+        Lookup::KeyNotForPrincipal => "lists the principal with another key".to_owned(),
+        Lookup::NamespaceNotAllowed => {
+            "does not allow that key to sign in namespace `offboard`".to_owned()
+        }
+        Lookup::NotYetValid(after) => format!(
+            "lists that key as valid only from {after} (valid-after), and it is {}",
+            crate::human::time_of(now)
+        ),
+        Lookup::Expired(before) => format!(
+            "lists that key as valid only until {before} (valid-before), and it is {}",
+            crate::human::time_of(now)
+        ),
+    };
+    Some(why)
 }
 
 /// The allowed signers and the role map (with the operator roles), for verification.

@@ -120,7 +120,8 @@ pub fn near_subcommand(word: &str) -> Option<String> {
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    done: everything asked for is complete
-  1    findings: validate found errors, reconcile found orphans, verify found a bad record
+  1    findings: validate found errors, reconcile found orphans, verify found a bad record,
+       doctor found a failing check
   2    usage or configuration error
   3    a step failed; run the same command again to resume
   4    waiting: manual confirmations, staged steps, or a legal hold
@@ -226,6 +227,14 @@ pub enum Command {
     Prune(PruneArgs),
     /// Lint playbooks, the glossary and the role matrix (for CI).
     Validate(ValidateArgs),
+    /// Check every configured system, the signing key and the journal, reading only.
+    ///
+    /// For the HR source and each connector: the connection, TLS, the clock against the
+    /// server's `Date` header, the credentials (an authenticated lookup) and the canary account
+    /// `doctor.canary` names (found and read). Then the signing key and its validity window in
+    /// `allowed_signers`, the signer's operator role, and the journal directory's permissions.
+    /// One line per check with the fix under each failure; changes nothing anywhere.
+    Doctor(DoctorArgs),
     /// Compare the HR roster with every system: orphaned and excess entitlements.
     Reconcile(ReconcileArgs),
     /// Metrics and evidence for leadership and auditors.
@@ -390,6 +399,9 @@ pub struct PruneArgs {
     #[arg(long)]
     pub dry_run: bool,
 }
+/// `offboard doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {}
 
 /// `offboard validate`.
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 pub mod args;
 mod colour;
 mod confirm;
+mod doctor;
 mod due;
 mod environment;
 mod generate;
@@ -140,6 +141,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Prune(args) => {
             accept_format("prune", global.format, &human_or_json, hj)?;
             prune::run(&global, &args)
+        }
+        Command::Doctor(args) => {
+            accept_format("doctor", global.format, &human_or_json, hj)?;
+            doctor::run(&global, &args)
         }
         Command::Reconcile(args) => reconcile::run(&global, &args),
         Command::Report(args) => {

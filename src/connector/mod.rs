@@ -12,6 +12,7 @@ pub mod ldap;
 mod message;
 pub mod oauth;
 pub mod okta;
+mod probe;
 pub mod scim;
 pub mod sqlite;
 mod transfer;
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub use factor::Factor;
 pub use message::{Message, Messenger, Receipt};
+pub use probe::{PROBE_KEY, Probe, probe_by_lookup};
 pub use transfer::{DataTransfer, TransferStatus, latest_to};
 
 /// An account found in a target system: how the connector addresses it.
@@ -285,7 +287,7 @@ impl ConnectorError {
 /// make is refused by `apply` with [`ConnectorError::Unsupported`].
 ///
 /// Rules implementors keep:
-/// - `find` and `read` never change anything;
+/// - `find`, `read` and `probe` never change anything;
 /// - `apply` is idempotent: applying a change already in effect succeeds and changes nothing;
 /// - errors never contain secrets (tokens, passwords, signing keys);
 /// - no retries inside: return [`ConnectorError::Transient`] and let the engine retry.
@@ -312,6 +314,14 @@ pub trait Connector: Send + Sync {
 
     /// Make one change. Idempotent.
     fn apply(&self, principal: &Principal, change: &Change) -> Result<(), ConnectorError>;
+
+    /// Check, reading only, that the system answers and accepts the credentials, and, when a
+    /// `canary` key is given, that the account it names can be found and read with everything a
+    /// step reads: what `offboard doctor` reports. The default looks up the canary (or
+    /// [`PROBE_KEY`], which names no account) with [`Connector::find`] and reads what it finds.
+    fn probe(&self, canary: Option<&str>) -> Result<Probe, ConnectorError> {
+        probe_by_lookup(self, canary)
+    }
 
     /// What a plan should add about `change` in this system, beyond the change itself (for
     /// example how long a deleted account can still be restored). None by default.

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use crate::call_log::Call;
 use crate::connector::{
-    AccountState, Change, Connector, ConnectorError, Message, Messenger, Principal, ReadScope,
-    Receipt,
+    AccountState, Change, Connector, ConnectorError, Message, Messenger, Principal, Probe,
+    ReadScope, Receipt,
 };
 
 /// `inner`, logging each call under its configured name and `kind` (`sqlite`, `scim`, ...).
@@ -107,6 +107,10 @@ impl<T: Connector + ?Sized> Connector for Logged<T> {
             |()| "ok",
             |()| change.to_string(),
         )
+    }
+
+    fn probe(&self, canary: Option<&str>) -> Result<Probe, ConnectorError> {
+        self.inner.probe(canary)
     }
 
     fn plan_note(&self, change: &Change) -> Option<&'static str> {

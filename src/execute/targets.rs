@@ -22,8 +22,8 @@ use crate::connector::sqlite::{MatchAttribute, SqliteConnector, SqliteStore};
 use crate::connector::webhook::{self, WebhookConnector, WebhookOptions};
 use crate::playbook::{
     Config, ConnectorSettings, EntraCredential, EntraSettings, GoogleWorkspaceSettings,
-    LdapDisable, LdapSettings, OktaAuth, OktaSettings, Playbook, ScimSettings, Template,
-    WebhookSettings,
+    LdapDisable, LdapSettings, OktaAuth, OktaSettings, Playbook, ScimSettings, SqliteSettings,
+    Template, WebhookSettings,
 };
 
 /// Open the connectors `playbook` uses, by configured name, each wrapped so that its calls are
@@ -56,18 +56,8 @@ pub fn build_targets(
                         store
                     }
                 };
-                let (attribute, lookup) = match &settings.match_ {
-                    Some(m) => (
-                        m.attribute
-                            .parse::<MatchAttribute>()
-                            .map_err(|e| format!("connector `{name}`: {e}"))?,
-                        m.value.clone(),
-                    ),
-                    None => (
-                        MatchAttribute::Username,
-                        Template::new("{{ employee.username }}"),
-                    ),
-                };
+                let (attribute, lookup) =
+                    sqlite_match(settings).map_err(|e| format!("connector `{name}`: {e}"))?;
                 let sqlite = Arc::new(SqliteConnector::new(name, store, attribute));
                 Target {
                     name: name.to_owned(),
@@ -150,6 +140,23 @@ pub fn build_targets(
         targets.insert(name.to_owned(), target);
     }
     Ok(targets)
+}
+
+/// How a SQLite connector finds accounts: the attribute compared and the lookup template
+/// (`username` equal to `{{ employee.username }}` unless `match` says otherwise).
+pub fn sqlite_match(settings: &SqliteSettings) -> Result<(MatchAttribute, Template), String> {
+    Ok(match &settings.match_ {
+        Some(m) => (
+            m.attribute
+                .parse::<MatchAttribute>()
+                .map_err(|e| e.to_string())?,
+            m.value.clone(),
+        ),
+        None => (
+            MatchAttribute::Username,
+            Template::new("{{ employee.username }}"),
+        ),
+    })
 }
 
 /// The webhook connector `name` of `config`, its signing secret read from the variable

@@ -41,6 +41,8 @@ pub struct Config {
     pub policy: Policy,
     /// What `offboard reconcile` does besides printing its findings.
     pub reconcile: ReconcileSettings,
+    /// What `offboard doctor` looks for.
+    pub doctor: DoctorSettings,
 }
 
 impl Config {
@@ -353,6 +355,14 @@ pub struct WebhookSettings {
 pub struct ReconcileSettings {
     /// The `type: webhook` connector `offboard reconcile --alert` posts the findings to.
     pub alert: Option<String>,
+}
+
+/// `doctor:`: what `offboard doctor` looks for besides the connections and credentials.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DoctorSettings {
+    /// Connector name -> the lookup key (the rendered `match` value) of a canary account that
+    /// doctor finds and reads there, to show the credentials can read what steps read.
+    pub canary: BTreeMap<String, String>,
 }
 
 /// The operator roles when `policy.operator_roles` is not set: IT/IAM admins run offboard.

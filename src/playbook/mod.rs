@@ -17,10 +17,10 @@ mod template;
 
 pub use action::{Action, ActionGroup, ConnectorType};
 pub use config::{
-    Config, ConnectorConfig, ConnectorSettings, Deadlines, EntraCredential, EntraSettings,
-    GoogleLicense, GoogleWorkspaceSettings, HrSource, LdapDisable, LdapSettings, Match, OktaAuth,
-    OktaSettings, Policy, ReconcileSettings, ScimSettings, Signing, SqliteSettings,
-    WebhookSettings,
+    Config, ConnectorConfig, ConnectorSettings, Deadlines, DoctorSettings, EntraCredential,
+    EntraSettings, GoogleLicense, GoogleWorkspaceSettings, HrSource, LdapDisable, LdapSettings,
+    Match, OktaAuth, OktaSettings, Policy, ReconcileSettings, ScimSettings, Signing,
+    SqliteSettings, WebhookSettings,
 };
 pub use confirm::Confirm;
 pub use delay::{Duration, StageDelay};

@@ -46,6 +46,9 @@ pub(super) struct ConfigShape {
     /// Reconciliation settings.
     #[schemars(default)]
     reconcile: Option<ReconcileShape>,
+    /// What `offboard doctor` looks for.
+    #[schemars(default)]
+    doctor: Option<DoctorShape>,
 }
 
 /// The HR source: a CSV export or JSON over HTTP.
@@ -506,4 +509,15 @@ struct ReconcileShape {
     /// The `type: webhook` connector `reconcile --alert` posts to.
     #[schemars(default)]
     alert: Option<String>,
+}
+
+/// `doctor`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct DoctorShape {
+    /// Connector name -> the lookup key (the rendered `match` value) of a canary account
+    /// `offboard doctor` finds and reads there, reading only.
+    #[schemars(default)]
+    canary: BTreeMap<String, String>,
 }

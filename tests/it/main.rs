@@ -7,6 +7,7 @@ mod support;
 
 mod ci;
 mod cli;
+mod doctor;
 mod environment;
 mod governance;
 mod hr_http;

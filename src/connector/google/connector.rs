@@ -15,7 +15,8 @@ use super::options::{GoogleOptions, License};
 use super::scopes;
 use crate::connector::oauth::TokenSource;
 use crate::connector::{
-    AccountState, Change, Connector, ConnectorError, Principal, ReadScope, Seat,
+    AccountState, Change, Connector, ConnectorError, Principal, Probe, ReadScope, Seat,
+    probe_by_lookup,
 };
 
 /// Why a [`GoogleConnector`] could not be built.
@@ -227,6 +228,16 @@ impl Connector for GoogleConnector {
             Change::Delete => Some(DELETED_USERS_NOTE),
             _ => None,
         }
+    }
+
+    /// Without a canary, the first page of the customer's users: a lookup needs a real
+    /// address (Google refuses one outside the customer's domains).
+    fn probe(&self, canary: Option<&str>) -> Result<Probe, ConnectorError> {
+        if canary.is_some() {
+            return probe_by_lookup(self, canary);
+        }
+        self.list_users().next_page()?;
+        Ok(Probe::Answered)
     }
 
     fn find(&self, key: &str) -> Result<Option<Principal>, ConnectorError> {

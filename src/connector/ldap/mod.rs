@@ -30,7 +30,7 @@ mod error;
 mod list;
 mod options;
 mod session;
-mod tls;
+pub(crate) mod tls;
 mod url;
 
 pub use connector::LdapConnector;

@@ -94,6 +94,35 @@ impl SqliteStore {
         })
     }
 
+    /// Open an existing store for reading only: no file is created, no schema migrated and no
+    /// seed loaded (what `offboard doctor` needs to look without changing anything). SQLite
+    /// opens it as immutable, so not even the `-wal` and `-shm` files a reader of a WAL
+    /// database would create appear; a change another process commits meanwhile may be missed.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let io = |source| StoreError::Io {
+            action: "cannot open",
+            path: path.clone(),
+            source,
+        };
+        fsio::check_regular(&path, fsio::Links::Refuse).map_err(io)?;
+        let absolute = std::path::absolute(&path).map_err(io)?;
+        let mut uri = url::Url::from_file_path(&absolute)
+            .map_err(|()| io(std::io::Error::other("not an absolute path")))?;
+        uri.set_query(Some("immutable=1"));
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(uri.as_str(), flags)
+            .map_err(|error| StoreError::sqlite(&path, error))?;
+        let options = StoreOptions::default();
+        Ok(SqliteStore {
+            path,
+            options,
+            conn: Mutex::new(conn),
+        })
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path

@@ -7,14 +7,14 @@
 //! Workspace company against their fakes.
 
 mod contoso;
-mod entra;
+pub(crate) mod entra;
 mod fabrikam;
 mod google;
-mod google_workspace;
+pub(crate) mod google_workspace;
 mod graph;
 mod ldap;
 mod ldap_tls;
-mod northwind;
+pub(crate) mod northwind;
 mod okta;
 mod scim;
 mod scim_faults;

@@ -29,14 +29,14 @@ use crate::support::{Output, Test};
 use crate::support::{files, git, hex};
 
 /// The clock of every command: two days after Robert's termination.
-const NOW: &str = "2026-11-30T09:00:00Z";
+pub(crate) const NOW: &str = "2026-11-30T09:00:00Z";
 /// Robert King: the involuntary leaver.
 const ROBERT: &str = "N1007";
 const ROBERT_EMAIL: &str = "robert.king@northwind.example";
 const ROBERT_DN: &str = "uid=robert,ou=people,dc=northwind,dc=example";
 /// Nancy Davolio: a colleague in the same groups, who must be left alone.
-const NANCY_EMAIL: &str = "nancy.davolio@northwind.example";
-const NANCY_DN: &str = "uid=nancy,ou=people,dc=northwind,dc=example";
+pub(crate) const NANCY_EMAIL: &str = "nancy.davolio@northwind.example";
+pub(crate) const NANCY_DN: &str = "uid=nancy,ou=people,dc=northwind,dc=example";
 const SUFFIX: &str = "dc=northwind,dc=example";
 const GROUPS_OU: &str = "ou=groups,dc=northwind,dc=example";
 /// The permanent ppolicy lock the LDAP connector sets.
@@ -61,14 +61,14 @@ fn example() -> PathBuf {
 }
 
 /// Distinctive values for every secret the configuration names, fresh per scenario.
-struct Secrets {
-    scim_token: String,
-    ldap_password: String,
-    finance_secret: String,
+pub(crate) struct Secrets {
+    pub(crate) scim_token: String,
+    pub(crate) ldap_password: String,
+    pub(crate) finance_secret: String,
 }
 
 impl Secrets {
-    fn new() -> Secrets {
+    pub(crate) fn new() -> Secrets {
         Secrets {
             scim_token: format!("scimTOKEN{}", crate::support::peers::random_hex(12)),
             ldap_password: format!("ldapPASSWORD{}", crate::support::peers::random_hex(12)),
@@ -77,7 +77,7 @@ impl Secrets {
     }
 
     /// `(environment variable, value)` of each, as `offboard.yaml` names them.
-    fn env(&self) -> [(&'static str, &str); 3] {
+    pub(crate) fn env(&self) -> [(&'static str, &str); 3] {
         [
             ("NORTHWIND_SCIM_TOKEN", &self.scim_token),
             ("NORTHWIND_LDAP_PASSWORD", &self.ldap_password),
@@ -87,18 +87,18 @@ impl Secrets {
 }
 
 /// The three systems, seeded from the example's seed files.
-struct Peers {
-    scim: ScimServer,
+pub(crate) struct Peers {
+    pub(crate) scim: ScimServer,
     /// SCIM User id by `userName`.
     users: BTreeMap<String, String>,
     /// SCIM Group id by `displayName`.
     groups: BTreeMap<String, String>,
-    slapd: Slapd,
-    finance: ScriptServer,
+    pub(crate) slapd: Slapd,
+    pub(crate) finance: ScriptServer,
 }
 
 impl Peers {
-    fn start(secrets: &Secrets) -> Peers {
+    pub(crate) fn start(secrets: &Secrets) -> Peers {
         let ldif = std::fs::read_to_string(example().join("peers/directory.ldif")).unwrap();
         let (scim, slapd) = std::thread::scope(|s| {
             let slapd = s.spawn(|| {
@@ -151,6 +151,11 @@ impl Peers {
         }
     }
 
+    /// The SCIM User id of `user_name`, as seeded.
+    pub(crate) fn scim_id(&self, user_name: &str) -> &str {
+        &self.users[user_name]
+    }
+
     fn robert(&self) -> &str {
         &self.users[ROBERT_EMAIL]
     }
@@ -178,7 +183,7 @@ impl Peers {
 
     /// What a second run must leave untouched on the peers: the SCIM user's version, the
     /// LDAP entries' modification times, the webhook requests so far.
-    fn fingerprint(&self) -> (Value, Vec<String>, usize) {
+    pub(crate) fn fingerprint(&self) -> (Value, Vec<String>, usize) {
         let user = self.scim.user(self.robert()).unwrap();
         let mut stamps = self.slapd.values(ROBERT_DN, "modifyTimestamp");
         for entry in self
@@ -192,9 +197,9 @@ impl Peers {
 }
 
 /// A committed copy of `examples/northwind` in a temp directory, configured for the peers.
-struct Northwind {
+pub(crate) struct Northwind {
     tmp: tempfile::TempDir,
-    env: Vec<(String, String)>,
+    pub(crate) env: Vec<(String, String)>,
     /// Everything the commands printed, for the secrets check.
     printed: Mutex<Vec<String>>,
 }
@@ -202,7 +207,7 @@ struct Northwind {
 impl Northwind {
     /// Copy the example (without what a local demo run left), point the connectors at
     /// `scim_base`, `ldap_url` and `finance_origin` with `timeout`, and commit.
-    fn new(
+    pub(crate) fn new(
         scim_base: &str,
         ldap_url: &str,
         finance_origin: &str,
@@ -253,29 +258,38 @@ impl Northwind {
         }
     }
 
-    fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self.tmp.path()
     }
 
     /// Run the binary with the secrets in its environment.
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.run_at(NOW, args)
     }
 
     /// Run the binary at `now` (RFC 3339) with the secrets in its environment.
-    fn run_at(&self, now: &str, args: &[&str]) -> Output {
+    pub(crate) fn run_at(&self, now: &str, args: &[&str]) -> Output {
+        self.run_with(Some(now), args)
+    }
+
+    /// Run the binary on this machine's clock with the secrets in its environment.
+    pub(crate) fn run_live(&self, args: &[&str]) -> Output {
+        self.run_with(None, args)
+    }
+
+    fn run_with(&self, now: Option<&str>, args: &[&str]) -> Output {
         let test = Test::at(self.dir())
             .arg("--config")
             .arg(self.dir().join("offboard.yaml"))
             .arg("--no-progress")
             .args(args)
             .any_status();
-        let ran = self
-            .env
-            .iter()
-            .fold(test, |test, (k, v)| test.env(k, v))
-            .now(now)
-            .run();
+        let test = self.env.iter().fold(test, |test, (k, v)| test.env(k, v));
+        let ran = match now {
+            Some(now) => test.now(now),
+            None => test,
+        }
+        .run();
         let mut printed = self.printed.lock().unwrap();
         printed.push(ran.stdout.clone());
         printed.push(ran.stderr.clone());
@@ -337,7 +351,7 @@ impl Northwind {
 
     /// Every file offboard may have written (journal, webhook deliveries, state, HR
     /// write-back), lock files aside, with its bytes.
-    fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+    pub(crate) fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
         let mut snapshot = files(&self.dir().join("journal"));
         snapshot.extend(files(&self.dir().join("state")));
         snapshot.extend(files(&self.dir().join("hr.it-complete.csv")));

@@ -20,15 +20,15 @@ const E5: &str = "11111111-2222-4333-8444-000000000e05";
 const MALLORY: &str = "0b7e6a3c-1d2f-4e5a-9b8c-000000000007";
 const MALLORY_UPN: &str = "mallory.hartmann@acme.example";
 /// A colleague in the same groups, left alone.
-const NANCY: &str = "0b7e6a3c-1d2f-4e5a-9b8c-000000000003";
+pub(crate) const NANCY: &str = "0b7e6a3c-1d2f-4e5a-9b8c-000000000003";
 const SALES: &str = "7c1d0e2f-0000-4000-8000-0000000000a1";
 const STAFF_DYNAMIC: &str = "7c1d0e2f-0000-4000-8000-0000000000a2";
 const FINANCE_SYNCED: &str = "7c1d0e2f-0000-4000-8000-0000000000a3";
 const E5_USERS: &str = "7c1d0e2f-0000-4000-8000-0000000000a4";
 /// The variable the configuration names for the client secret.
-const SECRET_ENV: &str = "ACME_ENTRA_SECRET";
+pub(crate) const SECRET_ENV: &str = "ACME_ENTRA_SECRET";
 
-fn seed() -> Value {
+pub(crate) fn seed() -> Value {
     json!({
         "skus": [
             {"skuId": E3, "skuPartNumber": "ENTERPRISEPACK", "enabled": 5},
@@ -121,7 +121,7 @@ fn repo_with(graph: &GraphServer, credential: &str) -> Repo {
 }
 
 /// A repository authenticating with the client secret.
-fn repo(graph: &GraphServer) -> Repo {
+pub(crate) fn repo(graph: &GraphServer) -> Repo {
     repo_with(graph, &format!("    client_secret_env: {SECRET_ENV}\n"))
 }
 

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{IVAN, MALLORY, NANCY, SKU, assert_no_violations, repo, seed, user, writes};
 use crate::support::peers::google::GoogleServer;
 
-const PLAYBOOK: &str = r#"version: 1
+pub(crate) const PLAYBOOK: &str = r#"version: 1
 name: google-leaver
 description: Termination in Google Workspace.
 owners:

@@ -5,7 +5,7 @@
 //! read from the fake's control API, independently of the connector.
 
 mod handover;
-mod leaver;
+pub(crate) mod leaver;
 mod limits;
 mod reconcile;
 
@@ -22,11 +22,11 @@ const MALLORY_EMAIL: &str = "mallory.hartmann@acme.example";
 /// Her manager, who receives her data.
 const IVAN: &str = "110";
 /// A colleague in the same groups, left alone.
-const NANCY: &str = "103";
+pub(crate) const NANCY: &str = "103";
 const PRODUCT: &str = "Google-Apps";
 const SKU: &str = "1010020020";
 
-fn seed() -> Value {
+pub(crate) fn seed() -> Value {
     json!({
         "customer": {"id": "C01acme", "domain": "acme.example"},
         "users": [
@@ -55,7 +55,7 @@ fn seed() -> Value {
 
 /// The acme repository with a google_workspace connector `workspace` on `google` and the
 /// playbook `playbook` in place of the shipped one for terminations; committed.
-fn repo(google: &GoogleServer, playbook: &str) -> Repo {
+pub(crate) fn repo(google: &GoogleServer, playbook: &str) -> Repo {
     let repo = Repo::acme();
     let key = google.dir().join("service-account.json");
     let pem = std::fs::read_to_string(&google.key).unwrap();
@@ -89,7 +89,7 @@ fn user<'a>(state: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("user {id} in {state}"))
 }
 
-fn assert_no_violations(google: &GoogleServer) {
+pub(crate) fn assert_no_violations(google: &GoogleServer) {
     let violations = google.violations();
     assert!(
         violations.is_empty(),
@@ -98,7 +98,7 @@ fn assert_no_violations(google: &GoogleServer) {
 }
 
 /// The calls that change something (not reads, not tokens).
-fn writes(google: &GoogleServer) -> usize {
+pub(crate) fn writes(google: &GoogleServer) -> usize {
     google
         .requests()
         .iter()
