@@ -570,17 +570,32 @@ fn check_ledger_entries(
     }
 }
 
+/// How long a run file's lock is waited for before the run counts as open in another process:
+/// a lock can outlive its holder by a moment (a process forked while it was held keeps it until
+/// the child starts its own program).
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_millis(500);
+
 fn lock_run(file: &File, run_id: &str) -> Result<()> {
-    match file.try_lock() {
-        Ok(()) => Ok(()),
-        Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::RunBusy {
-            run: run_id.to_owned(),
-        }),
-        Err(std::fs::TryLockError::Error(source)) => Err(JournalError::io(
-            "cannot lock",
-            format!("run {run_id}"),
-            source,
-        )),
+    let started = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_PATIENCE => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(JournalError::RunBusy {
+                    run: run_id.to_owned(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(JournalError::io(
+                    "cannot lock",
+                    format!("run {run_id}"),
+                    source,
+                ));
+            }
+        }
     }
 }
 
