@@ -27,7 +27,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from messages import Reply, google_error
+from common.messages import Reply
+from messages import google_error
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 MAX_ASSERTION_LIFETIME = 3600

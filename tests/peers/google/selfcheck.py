@@ -10,11 +10,12 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent)]
 sys.dont_write_bytecode = True
 
+from common.messages import Call  # noqa: E402
 from contract import Contract  # noqa: E402
-from messages import Call, google_error  # noqa: E402
+from messages import google_error  # noqa: E402
 
 D = "/admin/directory/v1"
 L = "/apps/licensing/v1"

@@ -20,7 +20,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from messages import Reply, graph_error
+from common.messages import Reply
+from messages import graph_error
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 

@@ -25,7 +25,7 @@ class App:
         self.auth = auth
         self.base = base_url
         self.routes = Routes(Org(), base_url)
-        self.faults = Faults(okta_faults.KINDS, okta_faults.answer)
+        self.faults = Faults(okta_faults.KINDS, okta_faults.answer, okta_faults.EXAMPLE)
         self.journal = Journal()
         self.lock = threading.RLock()
 
