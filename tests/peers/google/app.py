@@ -4,14 +4,14 @@ answer); and what the control API needs (common/control.py), with Google's own c
 One lock serialises the customer's state; a delay fault sleeps outside it."""
 
 import threading
-import time
 
 import faults as google_faults
 from auth import check_token_answer
 from common.control import whole
 from common.faults import Faults
 from common.journal import Journal
-from common.messages import Drop, Reply
+from common.messages import Reply
+from common.pipeline import answer_call
 from messages import google_error
 from routes import Routes
 from store import Domain
@@ -76,20 +76,8 @@ class App:
         if found is None:
             return self.journal.call(call, self._violation("request", call, [problem]))
         method, params = found
-        fault = self.faults.take(call)
-        if fault and fault.kind == "delay":
-            time.sleep(fault.delay_ms / 1000)
-        if fault and fault.kind == "drop":
-            self.journal.call(call, None)
-            raise Drop()
-        if fault and fault.kind == "expire_token":
-            self.auth.expire_all()
-        reply = self.auth.check_bearer(call.headers, method)
-        if reply is None and fault:
-            reply = self.faults.reply(fault)
-        if reply is None:
-            reply = self._answer(method, params, call)
-        return self.journal.call(call, reply)
+        return answer_call(self, call, lambda: self.auth.check_bearer(call.headers, method),
+                           lambda: self._answer(method, params, call))
 
     def _answer(self, method, params, call):
         with self.lock:

@@ -10,7 +10,6 @@ the store and the checks of one call at a time; a delay fault sleeps outside it,
 import json
 import re
 import threading
-import time
 from urllib.parse import parse_qsl
 
 import faults as graph_faults
@@ -18,7 +17,8 @@ import schemas
 from common.control import whole
 from common.faults import Faults
 from common.journal import Journal
-from common.messages import Drop, Reply
+from common.messages import Reply
+from common.pipeline import answer_call
 from messages import Call, graph_error
 from routes import Graph
 from store import Store
@@ -80,20 +80,8 @@ class App:
 
     def graph_call(self, call, auth_headers, answer):
         """Fault, token, then `answer(call)`; every answer but a violation is checked."""
-        fault = self.faults.take(call)
-        if fault and fault.kind == "delay":
-            time.sleep(fault.delay_ms / 1000)
-        if fault and fault.kind == "drop":
-            self.journal.call(call, None)
-            raise Drop()
-        if fault and fault.kind == "expire_token":
-            self.auth.expire_all()
-        reply = self.auth.check_bearer(auth_headers)
-        if reply is None and fault:
-            reply = self.faults.reply(fault)
-        if reply is None:
-            reply = answer(call)
-        return self.journal.call(call, reply)
+        return answer_call(self, call, lambda: self.auth.check_bearer(auth_headers),
+                           lambda: answer(call))
 
     def _route(self, call):
         with self.lock:

@@ -3,13 +3,12 @@ operation, fault, credentials, contract check of the call, the handler, contract
 answer). One lock serialises the org's state; a delay fault sleeps outside it."""
 
 import threading
-import time
 
 import faults as okta_faults
 from auth import check_token_answer
 from common.faults import Faults
 from common.journal import Journal
-from common.messages import Drop
+from common.pipeline import answer_call
 from messages import INTERNAL, VALIDATION, okta_error
 from routes import Routes
 from store import Org
@@ -58,20 +57,8 @@ class App:
         if found is None:
             return self.journal.call(call, self._violation("request", call, [problem]))
         op, params = found
-        fault = self.faults.take(call)
-        if fault and fault.kind == "delay":
-            time.sleep(fault.delay_ms / 1000)
-        if fault and fault.kind == "drop":
-            self.journal.call(call, None)
-            raise Drop()
-        if fault and fault.kind == "expire_token":
-            self.auth.expire_all()
-        reply = self.auth.check(call.headers, op)
-        if reply is None and fault:
-            reply = self.faults.reply(fault)
-        if reply is None:
-            reply = self._answer(op, params, call)
-        return self.journal.call(call, reply)
+        return answer_call(self, call, lambda: self.auth.check(call.headers, op),
+                           lambda: self._answer(op, params, call))
 
     def _answer(self, op, params, call):
         with self.lock:
