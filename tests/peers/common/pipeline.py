@@ -2,7 +2,8 @@
 first queued fault that matches the call (a delay sleeps first, outside the fake's lock; a drop
 closes the connection; an expired token expires every token issued so far), the call's
 credentials, the fault's own answer in the server's place, else the fake's answer. Every call
-is logged in the fake's journal."""
+is logged in the fake's journal. And the contract check around an answer: the call first,
+then the answer."""
 
 import time
 
@@ -27,3 +28,17 @@ def answer_call(app, call, credentials, answer):
     if reply is None:
         reply = answer()
     return app.journal.call(call, reply)
+
+
+def checked(call, request_problems, answer, answer_problems, violation):
+    """`answer()` when the call keeps the contract (`request_problems()` lists none) and so
+    does its answer (`answer_problems(reply)` lists none); otherwise `violation(side, call,
+    problems)`, side "request" (the call is not answered) or "response"."""
+    problems = request_problems()
+    if problems:
+        return violation("request", call, problems)
+    reply = answer()
+    problems = answer_problems(reply)
+    if problems:
+        return violation("response", call, problems)
+    return reply

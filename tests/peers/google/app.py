@@ -11,7 +11,7 @@ from common.control import whole
 from common.faults import Faults
 from common.journal import Journal
 from common.messages import Reply
-from common.pipeline import answer_call
+from common.pipeline import answer_call, checked
 from messages import google_error
 from routes import Routes
 from store import Domain
@@ -81,27 +81,23 @@ class App:
 
     def _answer(self, method, params, call):
         with self.lock:
-            _, problems = self.contract.check_request(call)
-            if problems:
-                return self._violation("request", call, problems)
-            reply = self.routes.handle(method.id, call, params)
-            problems = self.contract.check_response(method, reply.status, reply.body)
-            if problems:
-                return self._violation("response", call, problems)
-            return reply
+            return checked(call, lambda: self.contract.check_request(call)[1],
+                           lambda: self.routes.handle(method.id, call, params),
+                           lambda reply: self.contract.check_response(method, reply.status,
+                                                                      reply.body),
+                           self._violation)
 
     def token(self, call):
         with self.lock:
-            problems = self.auth.token_request_problems(call)
-            if problems:
-                return self.journal.call(call, self._violation("request", call, problems))
-            admins = {u["primaryEmail"].casefold() for u in self.domain.users.values()
-                      if u["isAdmin"] and not u["suspended"]}
-            reply = self.auth.issue(call, self.base + "/token", admins)
-            problems = check_token_answer(reply)
-            if problems:
-                reply = self._violation("response", call, problems)
+            reply = checked(call, lambda: self.auth.token_request_problems(call),
+                            lambda: self.auth.issue(call, self.base + "/token", self._admins()),
+                            check_token_answer, self._violation)
             return self.journal.call(call, reply)
+
+    def _admins(self):
+        """The emails a token request's `sub` may name: the admins not suspended."""
+        return {u["primaryEmail"].casefold() for u in self.domain.users.values()
+                if u["isAdmin"] and not u["suspended"]}
 
     def _violation(self, side, call, problems):
         self.journal.violation(side, call, problems)

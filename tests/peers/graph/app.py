@@ -18,7 +18,7 @@ from common.control import whole
 from common.faults import Faults
 from common.journal import Journal
 from common.messages import Reply
-from common.pipeline import answer_call
+from common.pipeline import answer_call, checked
 from messages import Call, graph_error
 from routes import Graph
 from store import Store
@@ -85,15 +85,13 @@ class App:
 
     def _route(self, call):
         with self.lock:
-            problems = self.contract.check_request(call)
-            if problems:
-                return self._violation("request", call, problems)
-            reply = self.graph.handle(call)
-            media = "application/json" if reply.body is not None else ""
-            problems = self.contract.check_response(call, reply.status, reply.bytes(), media)
-            if problems:
-                return self._violation("response", call, problems)
-            return reply
+            return checked(call, lambda: self.contract.check_request(call),
+                           lambda: self.graph.handle(call),
+                           lambda reply: self._response_problems(call, reply), self._violation)
+
+    def _response_problems(self, call, reply):
+        media = "application/json" if reply.body is not None else ""
+        return self.contract.check_response(call, reply.status, reply.bytes(), media)
 
     def _batch(self, call):
         problems = []
@@ -158,14 +156,10 @@ class App:
         form = dict(pairs)
         problems += schemas.check(schemas.TOKEN_REQUEST, form, f"{where}: form")
         with self.lock:
-            if problems:
-                reply = self._violation("request", call, problems)
-            else:
-                reply = self.auth.issue(tenant, form, self.base + call.path)
-                schema = schemas.TOKEN_RESPONSE if reply.status == 200 else schemas.TOKEN_ERROR
-                problems = schemas.check(schema, reply.body, f"{where} answered {reply.status}")
-                if problems:
-                    reply = self._violation("response", call, problems)
+            reply = checked(call, lambda: problems,
+                            lambda: self.auth.issue(tenant, form, self.base + call.path),
+                            lambda reply: schemas.check_token_answer(reply, where),
+                            self._violation)
             return self.journal.call(call, reply)
 
     def _violation(self, side, call, problems):

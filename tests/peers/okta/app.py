@@ -8,7 +8,7 @@ import faults as okta_faults
 from auth import check_token_answer
 from common.faults import Faults
 from common.journal import Journal
-from common.pipeline import answer_call
+from common.pipeline import answer_call, checked
 from messages import INTERNAL, VALIDATION, okta_error
 from routes import Routes
 from store import Org
@@ -62,24 +62,17 @@ class App:
 
     def _answer(self, op, params, call):
         with self.lock:
-            _, problems = self.contract.check_request(call)
-            if problems:
-                return self._violation("request", call, problems)
-            reply = self.routes.handle(op.id, call, params)
-            problems = self.contract.check_response(op, reply.status, reply.body)
-            if problems:
-                return self._violation("response", call, problems)
-            return reply
+            return checked(call, lambda: self.contract.check_request(call)[1],
+                           lambda: self.routes.handle(op.id, call, params),
+                           lambda reply: self.contract.check_response(op, reply.status,
+                                                                      reply.body),
+                           self._violation)
 
     def token(self, call):
         with self.lock:
-            problems = self.auth.token_request_problems(call)
-            if problems:
-                return self.journal.call(call, self._violation("request", call, problems))
-            reply = self.auth.issue(call, self.base + TOKEN_PATH)
-            problems = check_token_answer(reply)
-            if problems:
-                reply = self._violation("response", call, problems)
+            reply = checked(call, lambda: self.auth.token_request_problems(call),
+                            lambda: self.auth.issue(call, self.base + TOKEN_PATH),
+                            check_token_answer, self._violation)
             return self.journal.call(call, reply)
 
     def _violation(self, side, call, problems):
