@@ -74,6 +74,16 @@ class Values:
             return self.string(schema, value, where)
         return [f"{where}: the schema's type {kind!r} is not known to the checker"]
 
+    def path(self, declared, found, where):
+        """Problems of a call's path parameters `found` against those `declared` (by name)."""
+        problems = []
+        for name, value in found.items():
+            if value == "":
+                problems.append(f"{where}: path parameter {name} is empty")
+            else:
+                problems += self.param(declared[name], value, f"{where}: path parameter {name}")
+        return problems
+
     def param(self, spec, text, where):
         """Problems of a path or query parameter's text against its declared type."""
         kind = spec.get("type", "string")

@@ -89,13 +89,7 @@ class Contract:
             return None, [problem]
         method, path_params = method
         where = method.where()
-        problems = []
-        for name, value in path_params.items():
-            if value == "":
-                problems.append(f"{where}: path parameter {name} is empty")
-            else:
-                problems += VALUES.param(method.params[name], value,
-                                         f"{where}: path parameter {name}")
+        problems = VALUES.path(method.params, path_params, where)
         problems += self._query(method, call.query, where)
         problems += self._request_body(method, call, where)
         return method, problems

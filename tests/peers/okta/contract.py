@@ -98,12 +98,7 @@ class Contract:
             return None, [problem]
         op, path_params = found
         where = op.where()
-        problems = []
-        for name, value in path_params.items():
-            if value == "":
-                problems.append(f"{where}: path parameter {name} is empty")
-            else:
-                problems += VALUES.param(op.params[name], value, f"{where}: path parameter {name}")
+        problems = VALUES.path(op.params, path_params, where)
         problems += _query(op, call.query, where)
         problems += self._body(op, call, where)
         return op, problems
