@@ -8,8 +8,8 @@ to (null: every call, for good).
 Three kinds mean the same for every fake, and the fake's app acts them out: `expire_token`
 (every token issued so far expires, then the call is checked as usual), `drop` (the
 connection is closed without an answer) and `delay` (answered normally after `delay_ms`). The
-other kinds are the vendor's error answers: the fake passes their descriptions and a function
-`answer(fault)` that makes the Reply.
+other kinds are the vendor's error answers: the fake passes their descriptions, a function
+`answer(fault)` that makes the Reply, and an example of a path glob for its error messages.
 """
 
 import fnmatch
@@ -30,7 +30,7 @@ class FaultError(ValueError):
 class Fault:
     """One queued fault."""
 
-    def __init__(self, spec, kinds):
+    def __init__(self, spec, kinds, example):
         if not isinstance(spec, dict):
             raise FaultError("a fault is a JSON object")
         unknown = set(spec) - FIELDS
@@ -43,7 +43,7 @@ class Fault:
         self.method = str(spec.get("method", "*")).upper()
         self.path = spec.get("path", "*")
         if not isinstance(self.path, str) or not self.path:
-            raise FaultError("path must be a glob pattern such as /api/v1/users/*")
+            raise FaultError(f"path must be a glob pattern such as {example}")
         self.times = spec.get("times", 1)
         if self.times is not None and (not isinstance(self.times, int) or self.times < 1):
             raise FaultError("times must be a whole number >= 1, or null for every call")
@@ -65,17 +65,20 @@ class Fault:
 
 class Faults:
     """The queue of faults, safe to use from every request thread. `kinds` maps the vendor's
-    own kinds to their descriptions; `answer(fault)` makes their Reply."""
+    own kinds to their descriptions; `answer(fault)` makes their Reply; `example` is a path
+    glob the error messages show."""
 
-    def __init__(self, kinds, answer):
+    def __init__(self, kinds, answer, example):
         self.kinds = {**kinds, **SHARED_KINDS}
         self.answer = answer
+        self.example = example
         self._queue = []
         self._lock = threading.Lock()
 
     def add(self, specs):
         """Queue one fault or a list of them (all or none); returns how many were queued."""
-        faults = [Fault(s, self.kinds) for s in (specs if isinstance(specs, list) else [specs])]
+        specs = specs if isinstance(specs, list) else [specs]
+        faults = [Fault(s, self.kinds, self.example) for s in specs]
         with self._lock:
             self._queue += faults
         return len(faults)

@@ -1,6 +1,8 @@
 """The HTTP side of a fake: a threaded HTTP/1.1 server on 127.0.0.1 that reads each request
 into a Call, hands `/_control/...` to the control API and everything else to the fake's app,
-and writes the Reply (JSON). A Drop closes the connection without an answer."""
+and writes the Reply (JSON). A Drop closes the connection without an answer. What differs by
+vendor (the Call type, the name of the request id header, the JSON media type, the answer to
+a body too large) is given to `listen`."""
 
 import socket
 import uuid
@@ -16,15 +18,19 @@ class Handler(BaseHTTPRequestHandler):
     """Hands every request to `app.handle` (or the control API)."""
 
     protocol_version = "HTTP/1.1"
-    app = None  # set by listen()
+    app = None  # set by serve()
+    call_type = Call
+    request_id = "X-Request-Id"
+    media_type = "application/json; charset=UTF-8"
+    too_large = Reply(413, {"error": "the body is too large"})
 
     def _handle(self):
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
-            self._send(Reply(413, {"error": "the body is too large"}))
+            self._send(self.too_large)
             return
         body = self.rfile.read(length) if length else b""
-        call = Call.parse(self.command, self.path, dict(self.headers.items()), body)
+        call = self.call_type.parse(self.command, self.path, dict(self.headers.items()), body)
         try:
             if call.path.startswith("/_control/"):
                 reply = control.handle(self.app, call)
@@ -42,11 +48,11 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, reply):
         data = reply.bytes()
         self.send_response(reply.status)
-        self.send_header("X-Request-Id", str(uuid.uuid4()))
+        self.send_header(self.request_id, str(uuid.uuid4()))
         for name, value in reply.headers.items():
             self.send_header(name, value)
         if reply.body is not None:
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Type", self.media_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -57,10 +63,14 @@ class Handler(BaseHTTPRequestHandler):
         pass  # the journal keeps the log
 
 
-def listen(port, name):
+def listen(port, name, **vendor):
     """A server bound to 127.0.0.1:`port` (0: a free one) answering as `name`, and its base
-    URL. Set the app with `serve`."""
-    handler = type("FakeHandler", (Handler,), {"server_version": name})
+    URL. `vendor` may set the Handler's `call_type`, `request_id`, `media_type` and
+    `too_large`. Set the app with `serve`."""
+    unknown = set(vendor) - {"call_type", "request_id", "media_type", "too_large"}
+    if unknown:
+        raise TypeError(f"listen: unknown settings {', '.join(sorted(unknown))}")
+    handler = type("FakeHandler", (Handler,), {"server_version": name, **vendor})
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     return server, f"http://127.0.0.1:{server.server_address[1]}"

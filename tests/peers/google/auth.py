@@ -16,8 +16,6 @@ A call's token must be live and carry one of the scopes the discovery method lis
 
 import base64
 import json
-import secrets
-import threading
 import time
 from urllib.parse import parse_qsl
 
@@ -27,7 +25,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from messages import Reply, google_error
+from common.messages import Reply
+from common.tokens import Tokens
+from messages import google_error
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 MAX_ASSERTION_LIFETIME = 3600
@@ -52,16 +52,14 @@ class BadGrant(Exception):
     """A token request refused: (status, OAuth error code, description)."""
 
 
-class Auth:
+class Auth(Tokens):
     """Issues tokens to the one service account and checks the bearer tokens of calls."""
 
     def __init__(self, client_email, public_key_pem, delegated_scopes, lifetime=3600):
+        super().__init__(lifetime)
         self.client_email = client_email
         self.key = load_public_key(public_key_pem)
         self.delegated = set(delegated_scopes)
-        self.lifetime = lifetime
-        self._tokens = {}  # token -> (expiry, scopes)
-        self._lock = threading.Lock()
 
     def token_request_problems(self, call):
         """Contract problems of a token request (not answered, listed as a violation)."""
@@ -88,9 +86,7 @@ class Auth:
             scopes = self._check(form["assertion"], token_url, admins)
         except BadGrant as e:
             return oauth_error(*e.args)
-        token = "ya29.fake-" + secrets.token_urlsafe(32)
-        with self._lock:
-            self._tokens[token] = (time.time() + self.lifetime, scopes)
+        token = self.issue_token("ya29.fake-", scopes)
         return Reply(200, {"access_token": token, "expires_in": self.lifetime,
                            "token_type": "Bearer"})
 
@@ -151,8 +147,7 @@ class Auth:
         if scheme.lower() != "bearer" or not token.strip():
             return google_error(401, "required", "Request is missing required authentication "
                                 "credential.", headers={"WWW-Authenticate": "Bearer"})
-        with self._lock:
-            expiry, scopes = self._tokens.get(token.strip(), (0, set()))
+        expiry, scopes = self.token_state(token.strip()) or (0, set())
         if expiry <= time.time():
             return google_error(401, "authError", "Invalid Credentials",
                                 headers={"WWW-Authenticate": "Bearer"})
@@ -160,13 +155,6 @@ class Auth:
             return google_error(403, "insufficientPermissions",
                                 "Request had insufficient authentication scopes.")
         return None
-
-    def expire_all(self):
-        with self._lock:
-            self._tokens = {t: (0, s) for t, (_, s) in self._tokens.items()}
-
-    def set_lifetime(self, seconds):
-        self.lifetime = int(seconds)
 
 
 def check_token_answer(reply):

@@ -23,14 +23,15 @@ method and path template, and the place inside the call; never a header value.
 """
 
 import json
-import re
-from datetime import datetime
 from pathlib import Path
-from urllib.parse import unquote
+
+from common.checks import Template, Values, pick
 
 # The documents, by file name, in .peers/google/.
 DOCUMENTS = ("admin.directory_v1.json", "licensing.v1.json", "admin.datatransfer_v1.json")
-INT_RANGES = {"int32": (-2**31, 2**31 - 1), "uint32": (0, 2**32 - 1)}
+# Discovery documents: int32/uint32 integers, patterns, int64 strings, number parameters.
+VALUES = Values(ranges={"int32": (-2**31, 2**31 - 1), "uint32": (0, 2**32 - 1)},
+                patterns=True, whole_strings=("int64", "uint64"), number_text=True)
 
 
 class StaleDescription(Exception):
@@ -44,31 +45,23 @@ class Method:
         self.document = document
         self.id = spec["id"]
         self.http = spec["httpMethod"]
-        self.template = "/" + document.get("servicePath", "") + spec["path"]
+        self.path = Template("/" + document.get("servicePath", "") + spec["path"])
+        self.template = self.path.text
         self.params = spec.get("parameters", {})
         self.request = spec.get("request", {}).get("$ref")
         self.response = spec.get("response", {}).get("$ref")
         self.scopes = spec.get("scopes", [])
-        names, pattern, self.literals = [], [], 0
-        for part in re.split(r"(\{\+?[^}]+\})", self.template):
-            if part.startswith("{"):
-                names.append(part.strip("{+}"))
-                pattern.append("(.+)" if part.startswith("{+") else "([^/]+)")
-            else:
-                pattern.append(re.escape(part))
-                self.literals += len(part)
-        self.names = names
-        self.regex = re.compile("".join(pattern))
 
     def where(self):
         return f"{self.id} ({self.http} {self.template})"
 
     def match(self, path):
         """The path parameters, percent-decoded, when `path` has this method's shape."""
-        found = self.regex.fullmatch(path)
-        if found is None:
-            return None
-        return {n: unquote(v) for n, v in zip(self.names, found.groups())}
+        return self.path.match(path)
+
+    def rank(self):
+        """Of several methods matching a call, the one ranking highest serves it."""
+        return self.path.literals
 
 
 class Contract:
@@ -87,13 +80,7 @@ class Contract:
     def find(self, http, path):
         """(method, path parameters) for a call, or (None, problem)."""
         matches = [(m, p) for m in self.methods for p in [m.match(path)] if p is not None]
-        if not matches:
-            return None, f"{http} {path}: no method of the discovery documents has this path"
-        same = [(m, p) for m, p in matches if m.http == http]
-        if not same:
-            has = ", ".join(sorted({m.http for m, _ in matches}))
-            return None, f"{http} {path}: the path takes {has}, not {http}"
-        return max(same, key=lambda mp: mp[0].literals), None
+        return pick(matches, http, path, "no method of the discovery documents has this path")
 
     def check_request(self, call):
         """(method or None, problems) for a call."""
@@ -102,12 +89,7 @@ class Contract:
             return None, [problem]
         method, path_params = method
         where = method.where()
-        problems = []
-        for name, value in path_params.items():
-            if value == "":
-                problems.append(f"{where}: path parameter {name} is empty")
-            else:
-                problems += _param(method.params[name], value, f"{where}: path parameter {name}")
+        problems = VALUES.path(method.params, path_params, where)
         problems += self._query(method, call.query, where)
         problems += self._request_body(method, call, where)
         return method, problems
@@ -123,7 +105,7 @@ class Contract:
             if names.count(name) > 1 and not spec.get("repeated"):
                 problems.append(f"{where}: query parameter {name} is given twice")
             for value in (v for n, v in query if n == name):
-                problems += _param(spec, value, f"{where}: query parameter {name}")
+                problems += VALUES.param(spec, value, f"{where}: query parameter {name}")
         for name, spec in method.params.items():
             if spec.get("required") and spec.get("location") == "query" and name not in names:
                 problems.append(f"{where}: required query parameter {name} is missing")
@@ -178,7 +160,7 @@ class Schemas:
                 return [f"{where} must be an array"]
             return [p for i, v in enumerate(value)
                     for p in self.check(schema.get("items", {}), v, f"{where}[{i}]")]
-        return _scalar(kind, schema, value, where)
+        return VALUES.scalar(kind, schema, value, where)
 
     def _object(self, schema, value, where):
         if not isinstance(value, dict):
@@ -199,69 +181,6 @@ class Schemas:
                 if self.method_id in required and value.get(key) is None:
                     problems.append(f"{where}.{key} is required by {self.method_id}")
         return problems
-
-
-def _scalar(kind, schema, value, where):
-    """Problems of a JSON scalar against a schema of type string/integer/number/boolean/any."""
-    if kind == "any":
-        return []
-    if kind == "boolean":
-        return [] if isinstance(value, bool) else [f"{where} must be a boolean"]
-    if kind in ("integer", "number"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-                kind == "integer" and not isinstance(value, int)):
-            return [f"{where} must be a JSON {kind}"]
-        return _range(schema, value, where)
-    if kind == "string":
-        if not isinstance(value, str):
-            return [f"{where} must be a string"]
-        return _string(schema, value, where)
-    return [f"{where}: the schema's type {kind!r} is not known to the checker"]
-
-
-def _string(schema, value, where):
-    if "enum" in schema and value not in schema["enum"]:
-        return [f"{where} must be one of {', '.join(schema['enum'])}"]
-    if "pattern" in schema and not re.search(schema["pattern"], value):
-        return [f"{where} does not match the pattern {schema['pattern']}"]
-    fmt = schema.get("format")
-    if fmt in ("int64", "uint64") and not re.fullmatch(r"-?[0-9]+", value):
-        return [f"{where} must be a whole number written as a string ({fmt})"]
-    if fmt == "date-time":
-        try:
-            datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return [f"{where} must be an RFC 3339 date-time"]
-    return []
-
-
-def _range(schema, value, where):
-    low, high = INT_RANGES.get(schema.get("format"), (None, None))
-    if "minimum" in schema:
-        low = int(schema["minimum"])
-    if "maximum" in schema:
-        high = int(schema["maximum"])
-    if (low is not None and value < low) or (high is not None and value > high):
-        return [f"{where} must be between {low} and {high}"]
-    return []
-
-
-def _param(spec, text, where):
-    """Problems of a path or query parameter's text against its declared type."""
-    kind = spec.get("type", "string")
-    if kind == "integer":
-        if not re.fullmatch(r"-?[0-9]+", text):
-            return [f"{where} must be a whole number"]
-        return _range(spec, int(text), where)
-    if kind == "number":
-        try:
-            float(text)
-        except ValueError:
-            return [f"{where} must be a number"]
-        return []
-    if kind == "boolean":
-        return [] if text in ("true", "false") else [f"{where} must be true or false"]
-    return _string(spec, text, where)
 
 
 def check_error(body, status, where):

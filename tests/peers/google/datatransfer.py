@@ -3,7 +3,7 @@ runs asynchronously (transfers.py)."""
 
 import copy
 
-from messages import Reply
+from common.messages import Reply
 from routes import bad, etag, listing, not_found, page
 
 

@@ -4,7 +4,7 @@ user's OAuth tokens and application-specific passwords (list, get, delete), grou
 
 import copy
 
-from messages import Reply
+from common.messages import Reply
 from routes import bad, etag, listing, not_found, page
 from store import now_rfc3339
 

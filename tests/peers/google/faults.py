@@ -1,14 +1,5 @@
-"""Faults queued through the control API for API calls (not the token endpoint) matching a
-method and a path glob: Google's rate limits, unavailability, a token that expires now, a
-permanent 403, a dropped connection, a delay. The first queued fault that matches a call applies
-to it; `times` says how many calls it applies to (null: every call, for good).
-
-    {"kind", "method" (default any), "path" (glob on the path, default any),
-     "times" (default 1), "retry_after" (seconds), "delay_ms"}
-"""
-
-import fnmatch
-import threading
+"""Google's own fault answers for the shared fault queue (common/faults.py), for API calls
+(not the token endpoint): its rate limits, unavailability and a permanent 403."""
 
 from messages import google_error
 
@@ -17,102 +8,23 @@ KINDS = {
     "user_rate_limit": "403 userRateLimitExceeded (domain usageLimits)",
     "throttle": "429 rateLimitExceeded, with Retry-After when retry_after is given",
     "unavailable": "503 backendError, with Retry-After when retry_after is given",
-    "expire_token": "every token issued so far expires; the call is then answered 401",
     "forbidden": "403 forbidden: not authorized to access this resource",
-    "drop": "the connection is closed without an answer",
-    "delay": "the call is answered normally after delay_ms milliseconds",
 }
-FIELDS = {"kind", "method", "path", "times", "retry_after", "delay_ms"}
+EXAMPLE = "/admin/directory/v1/users*"  # a path glob, for the error messages
 
 
-class FaultError(ValueError):
-    """A fault the control API cannot queue; the message says why."""
-
-
-class Fault:
-    """One queued fault."""
-
-    def __init__(self, spec):
-        if not isinstance(spec, dict):
-            raise FaultError("a fault is a JSON object")
-        unknown = set(spec) - FIELDS
-        if unknown:
-            raise FaultError(f"unknown fault fields: {', '.join(sorted(unknown))} "
-                             f"(allowed: {', '.join(sorted(FIELDS))})")
-        self.kind = spec.get("kind")
-        if self.kind not in KINDS:
-            raise FaultError(f"kind must be one of {', '.join(KINDS)}")
-        self.method = str(spec.get("method", "*")).upper()
-        self.path = spec.get("path", "*")
-        if not isinstance(self.path, str) or not self.path:
-            raise FaultError("path must be a glob pattern such as /admin/directory/v1/users*")
-        self.times = spec.get("times", 1)
-        if self.times is not None and (not isinstance(self.times, int) or self.times < 1):
-            raise FaultError("times must be a whole number >= 1, or null for every call")
-        self.retry_after = spec.get("retry_after")
-        if self.retry_after is not None and (not isinstance(self.retry_after, int)
-                                             or self.retry_after < 0):
-            raise FaultError("retry_after must be a whole number of seconds >= 0")
-        self.delay_ms = spec.get("delay_ms", 0)
-        if not isinstance(self.delay_ms, int) or not 0 <= self.delay_ms <= 60000:
-            raise FaultError("delay_ms must be a whole number of milliseconds, 0 to 60000")
-
-    def matches(self, call):
-        return self.method in ("*", call.method) and fnmatch.fnmatchcase(call.path, self.path)
-
-    def reply(self):
-        """The answer of a fault that answers in the server's place, else None."""
-        retry = {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
-        if self.kind == "rate_limit":
-            return google_error(403, "rateLimitExceeded", "Rate Limit Exceeded", "usageLimits")
-        if self.kind == "user_rate_limit":
-            return google_error(403, "userRateLimitExceeded", "User Rate Limit Exceeded",
-                                "usageLimits")
-        if self.kind == "throttle":
-            return google_error(429, "rateLimitExceeded", "Too many requests; retry later.",
-                                "usageLimits", retry)
-        if self.kind == "unavailable":
-            return google_error(503, "backendError", "The service is currently unavailable.",
-                                headers=retry)
-        if self.kind == "forbidden":
-            return google_error(403, "forbidden", "Not Authorized to access this resource/api")
-        return None
-
-    def describe(self):
-        return {"kind": self.kind, "method": self.method, "path": self.path,
-                "times": self.times, "retry_after": self.retry_after, "delay_ms": self.delay_ms}
-
-
-class Faults:
-    """The queue of faults, safe to use from every request thread."""
-
-    def __init__(self):
-        self._queue = []
-        self._lock = threading.Lock()
-
-    def add(self, specs):
-        """Queue one fault or a list of them (all or none); returns how many were queued."""
-        faults = [Fault(s) for s in (specs if isinstance(specs, list) else [specs])]
-        with self._lock:
-            self._queue += faults
-        return len(faults)
-
-    def take(self, call):
-        """The first fault matching `call`, used once; None when none does."""
-        with self._lock:
-            for fault in self._queue:
-                if fault.matches(call):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times == 0:
-                            self._queue.remove(fault)
-                    return fault
-        return None
-
-    def pending(self):
-        with self._lock:
-            return [f.describe() for f in self._queue]
-
-    def clear(self):
-        with self._lock:
-            self._queue = []
+def answer(fault):
+    """The Reply of one of KINDS."""
+    retry = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+    if fault.kind == "rate_limit":
+        return google_error(403, "rateLimitExceeded", "Rate Limit Exceeded", "usageLimits")
+    if fault.kind == "user_rate_limit":
+        return google_error(403, "userRateLimitExceeded", "User Rate Limit Exceeded",
+                            "usageLimits")
+    if fault.kind == "throttle":
+        return google_error(429, "rateLimitExceeded", "Too many requests; retry later.",
+                            "usageLimits", retry)
+    if fault.kind == "unavailable":
+        return google_error(503, "backendError", "The service is currently unavailable.",
+                            headers=retry)
+    return google_error(403, "forbidden", "Not Authorized to access this resource/api")

@@ -1,7 +1,8 @@
 """Enterprise License Manager handlers: the assignments of one product and SKU (paged), one
 user's assignment (get, delete). `userId` is the user's primary email (or its id)."""
 
-from messages import Reply, google_error
+from common.messages import Reply
+from messages import google_error
 from routes import bad, etag, listing, page
 
 

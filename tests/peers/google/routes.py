@@ -7,7 +7,8 @@ import base64
 import hashlib
 import json
 
-from messages import Reply, google_error
+from common.messages import Reply
+from messages import google_error
 
 PAGE_TOKEN_PREFIX = "fake-page:"
 

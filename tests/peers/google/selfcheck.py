@@ -5,16 +5,16 @@ any failed; tests/it/peers/google/contract.rs runs it.
 Usage: selfcheck.py [DOCUMENTS_DIR]   (default .peers/google)
 """
 
-import json
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent)]
 sys.dont_write_bytecode = True
 
+from common.selfcheck import run  # noqa: E402
 from contract import Contract  # noqa: E402
-from messages import Call, google_error  # noqa: E402
+from messages import google_error  # noqa: E402
 
 D = "/admin/directory/v1"
 L = "/apps/licensing/v1"
@@ -88,37 +88,8 @@ RESPONSES = [
 
 
 def main():
-    contract = Contract(sys.argv[1] if len(sys.argv) > 1 else HERE.parents[2] / ".peers/google")
-    failed = []
-    for (http, target, body), method_id, word in REQUESTS:
-        data = json.dumps(body).encode() if body is not None else b""
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        method, problems = contract.check_request(Call.parse(http, target, headers, data))
-        got = method.id if method else None
-        if method_id and got != method_id:
-            failed.append(f"{http} {target}: matched {got}, not {method_id}")
-        failed += _verdict(f"{http} {target}", problems, word)
-    for (http, target), status, body, word in RESPONSES:
-        method, problem = contract.find(http, Call.parse(http, target, {}, b"").path)
-        if method is None:
-            failed.append(problem)
-            continue
-        problems = contract.check_response(method[0], status, body)
-        failed += _verdict(f"answer {status} to {http} {target}", problems, word)
-    for line in failed:
-        print("FAILED", line)
-    print(f"{len(REQUESTS) + len(RESPONSES)} cases, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
-
-
-def _verdict(what, problems, word):
-    if not word:
-        return [f"{what}: refused: {problems}"] if problems else []
-    if not problems:
-        return [f"{what}: passed, should be refused ({word})"]
-    if not all(word in p for p in problems):
-        return [f"{what}: refused, but not all for {word}: {problems}"]
-    return []
+    default = HERE.parents[2] / ".peers/google"
+    run(Contract(sys.argv[1] if len(sys.argv) > 1 else default), REQUESTS, RESPONSES)
 
 
 if __name__ == "__main__":

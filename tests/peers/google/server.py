@@ -9,70 +9,19 @@ Usage: server.py --port 0 --client-email EMAIL --public-key PEM [--scopes "S1 S2
 """
 
 import argparse
-import socket
 import sys
-import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent)]
 sys.dont_write_bytecode = True  # keep the source tree clean
 
-import control  # noqa: E402
 from app import App  # noqa: E402
 from auth import Auth  # noqa: E402
+from common.server import listen, serve  # noqa: E402
 from contract import Contract, StaleDescription  # noqa: E402
-from messages import Call, Drop, Reply  # noqa: E402
 
-DEFAULT_DESCRIPTIONS = HERE.parent.parent.parent / ".peers" / "google"
-MAX_BODY = 4 * 1024 * 1024
-
-
-class Handler(BaseHTTPRequestHandler):
-    """HTTP/1.1 with keep-alive; hands every request to the App (or the control API)."""
-
-    protocol_version = "HTTP/1.1"
-    server_version = "fake-google"
-    app = None  # set by main
-
-    def _handle(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self._send(Reply(413, {"error": "the body is too large"}))
-            return
-        body = self.rfile.read(length) if length else b""
-        call = Call.parse(self.command, self.path, dict(self.headers.items()), body)
-        try:
-            if call.path.startswith("/_control/"):
-                reply = control.handle(self.app, call)
-            else:
-                reply = self.app.handle(call)
-        except Drop:
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            return
-        self._send(reply)
-
-    def _send(self, reply):
-        data = reply.bytes()
-        self.send_response(reply.status)
-        self.send_header("X-Request-Id", str(uuid.uuid4()))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        if reply.body is not None:
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
-
-    def log_message(self, format, *args):
-        pass  # the control API keeps the log
+DEFAULT_DESCRIPTIONS = HERE.parents[2] / ".peers" / "google"
 
 
 def main():
@@ -97,19 +46,12 @@ def main():
         sys.exit(f"server.py: --public-key: {e}")
     scopes = (args.scopes.split() if args.scopes is not None
               else {s for m in contract.methods for s in m.scopes})
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
-    base_url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         auth = Auth(args.client_email, key, scopes, args.token_lifetime)
     except ValueError as e:
         sys.exit(f"server.py: --public-key: not a PEM public key or certificate ({e})")
-    Handler.app = App(contract, auth, base_url)
-    print(f"Serving Google on {base_url}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    server, base_url = listen(args.port, "fake-google")
+    serve(server, App(contract, auth, base_url), "Google")
 
 
 if __name__ == "__main__":

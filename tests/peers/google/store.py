@@ -23,6 +23,8 @@ The dump adds, per user, `signOuts` (how many times users.signOut was called) an
 import copy
 import time
 
+from common.seeds import SeedError, fields, known, records, unique
+
 NEVER = "1970-01-01T00:00:00.000Z"  # Google's lastLoginTime of a user who never signed in
 CREATED = "2024-01-01T00:00:00.000Z"
 DEFAULT_APPLICATIONS = [
@@ -41,8 +43,6 @@ SKU_FIELDS = {"productId", "skuId", "productName", "skuName", "users"}
 APPLICATION_FIELDS = {"id", "name", "transferParams"}
 
 
-class SeedError(ValueError):
-    """A seed the fake cannot load; the message names the place (`users[2].tokens[0]`)."""
 
 
 def now_rfc3339():
@@ -69,45 +69,45 @@ class Domain:
     def from_seed(seed):
         if not isinstance(seed, dict):
             raise SeedError("the seed must be a JSON object")
-        _fields(seed, {"customer", "users", "groups", "skus", "applications"}, set(), "seed")
+        fields(seed, {"customer", "users", "groups", "skus", "applications"}, set(), "seed")
         domain = Domain()
         if "customer" in seed:
-            _fields(seed["customer"], {"id", "domain"}, {"id", "domain"}, "customer")
+            fields(seed["customer"], {"id", "domain"}, {"id", "domain"}, "customer")
             domain.customer = dict(seed["customer"])
-        for i, user in enumerate(_list(seed, "users")):
+        for i, user in enumerate(records(seed, "users")):
             domain._add_user(user, f"users[{i}]")
-        for i, group in enumerate(_list(seed, "groups")):
+        for i, group in enumerate(records(seed, "groups")):
             where = f"groups[{i}]"
-            _fields(group, GROUP_FIELDS, {"id", "email"}, where)
-            _known(domain.users, group.get("members", []), f"{where}.members")
-            _unique(domain.groups, group["id"], where)
+            fields(group, GROUP_FIELDS, {"id", "email"}, where)
+            known(domain.users, group.get("members", []), f"{where}.members")
+            unique(domain.groups, group["id"], where)
             domain.groups[group["id"]] = {"name": group["email"], "members": [], **group}
-        for i, sku in enumerate(_list(seed, "skus")):
+        for i, sku in enumerate(records(seed, "skus")):
             where = f"skus[{i}]"
-            _fields(sku, SKU_FIELDS, {"productId", "skuId"}, where)
-            _known(domain.users, sku.get("users", []), f"{where}.users")
+            fields(sku, SKU_FIELDS, {"productId", "skuId"}, where)
+            known(domain.users, sku.get("users", []), f"{where}.users")
             key = (sku["productId"], sku["skuId"])
-            _unique(domain.skus, key, where)
+            unique(domain.skus, key, where)
             domain.skus[key] = {"productName": sku["productId"], "skuName": sku["skuId"],
                                 "users": [], **sku}
         if "applications" in seed:
             domain.applications = []
-            for i, app in enumerate(_list(seed, "applications")):
-                _fields(app, APPLICATION_FIELDS, {"id", "name"}, f"applications[{i}]")
+            for i, app in enumerate(records(seed, "applications")):
+                fields(app, APPLICATION_FIELDS, {"id", "name"}, f"applications[{i}]")
                 _digits(app["id"], f"applications[{i}].id")
                 domain.applications.append({"transferParams": [], **app})
         return domain
 
     def _add_user(self, user, where):
-        _fields(user, USER_FIELDS, {"id", "primaryEmail"}, where)
+        fields(user, USER_FIELDS, {"id", "primaryEmail"}, where)
         _digits(user["id"], f"{where}.id")
-        _unique(self.users, user["id"], where)
+        unique(self.users, user["id"], where)
         if self.user(user["primaryEmail"]) is not None:
             raise SeedError(f"{where}: the primaryEmail {user['primaryEmail']!r} is used twice")
         for j, token in enumerate(user.get("tokens", [])):
-            _fields(token, TOKEN_FIELDS, {"clientId"}, f"{where}.tokens[{j}]")
+            fields(token, TOKEN_FIELDS, {"clientId"}, f"{where}.tokens[{j}]")
         for j, asp in enumerate(user.get("asps", [])):
-            _fields(asp, ASP_FIELDS, set(), f"{where}.asps[{j}]")
+            fields(asp, ASP_FIELDS, set(), f"{where}.asps[{j}]")
             if not isinstance(asp.get("codeId"), int):
                 raise SeedError(f"{where}.asps[{j}].codeId must be a whole number")
         local = user["primaryEmail"].split("@")[0]
@@ -170,36 +170,7 @@ class Domain:
         self.deleted[user_id] = record
 
 
-def _list(seed, key):
-    value = seed.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise SeedError(f"{key} must be a list of objects")
-    return value
-
-
-def _fields(record, allowed, required, where):
-    if not isinstance(record, dict):
-        raise SeedError(f"{where} must be an object")
-    unknown = set(record) - allowed
-    if unknown:
-        raise SeedError(f"{where}: unknown fields {', '.join(sorted(unknown))} "
-                        f"(allowed: {', '.join(sorted(allowed))})")
-    missing = [f for f in sorted(required) if not isinstance(record.get(f), str) or not record[f]]
-    if missing:
-        raise SeedError(f"{where}: needs {', '.join(missing)} (non-empty strings)")
-
-
 def _digits(value, where):
     if not value.isdigit():
         raise SeedError(f"{where} must be digits, as Google's ids are")
 
-
-def _known(users, ids, where):
-    for j, user_id in enumerate(ids):
-        if user_id not in users:
-            raise SeedError(f"{where}[{j}]: no user has the id {user_id!r}")
-
-
-def _unique(table, key, where):
-    if key in table:
-        raise SeedError(f"{where}: the id {key!r} is used twice")

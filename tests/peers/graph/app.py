@@ -1,20 +1,25 @@
 """The fake's pipeline, the same for a call over HTTP and a `$batch` sub-request: a queued
 fault, the bearer token, the contract check of the request, the route, the contract check of
 the answer; plus the token endpoint and the `$batch` envelope, checked against the hand-written
-contracts of schemas.py. Keeps the log of calls and of contract violations the control API
-shows. One lock serialises the store and the checks of one call at a time; a delay fault
-sleeps outside it, and a `$batch` takes it once per sub-request.
+contracts of schemas.py; and what the control API needs (common/control.py), with Graph's own
+control call, the lag. Calls and violations are logged with `in_batch`. One lock serialises
+the store and the checks of one call at a time; a delay fault sleeps outside it, and a
+`$batch` takes it once per sub-request.
 """
 
 import json
 import re
 import threading
-import time
 from urllib.parse import parse_qsl
 
+import faults as graph_faults
 import schemas
-from faults import Faults
-from messages import Call, Drop, Reply, graph_error
+from common.control import whole
+from common.faults import Faults
+from common.journal import Journal
+from common.messages import Reply
+from common.pipeline import answer_call, checked
+from messages import Call, graph_error
 from routes import Graph
 from store import Store
 
@@ -29,10 +34,9 @@ class App:
         self.auth = auth
         self.base = base_url
         self.store = Store()
-        self.faults = Faults()
+        self.faults = Faults(graph_faults.KINDS, graph_faults.answer, graph_faults.EXAMPLE)
         self.graph = Graph(self.store, base_url, tenant)
-        self.requests = []
-        self.violations = []
+        self.journal = Journal(fields=["in_batch"])
         self.lock = threading.RLock()
 
     def handle(self, call):
@@ -46,45 +50,48 @@ class App:
             return self.graph_call(call, call.headers, self._route)
         return graph_error(404, "NotFound", "Only /v1.0/ and the token endpoint are served.")
 
+    # -- what the control API needs -------------------------------------------------------
+
+    def load(self, seed):
+        self.store.load(seed)  # SeedError (a ValueError): answered 400
+        tenant = self.store.tenant
+        return {"users": len(tenant.users), "groups": len(tenant.groups),
+                "skus": len(tenant.skus)}
+
+    def dump(self):
+        return self.store.tenant.dump()
+
     def reset(self):
         with self.lock:
             self.store = Store()
             self.graph.store = self.store
             self.faults.clear()
-            self.requests.clear()
-            self.violations.clear()
+            self.journal.clear()
+
+    def control(self, method, name, body):
+        """`POST lag` {"reads": N, "ms": T}: stale reads after each write to a user."""
+        if (method, name) == ("POST", "lag"):
+            reads, ms = whole(body, "reads", 0), whole(body, "ms", 0)
+            self.store.set_lag(reads, ms)
+            return Reply(200, {"reads": reads, "ms": ms})
+        return None
 
     # -- Graph calls ----------------------------------------------------------------------
 
     def graph_call(self, call, auth_headers, answer):
         """Fault, token, then `answer(call)`; every answer but a violation is checked."""
-        fault = self.faults.take(call)
-        if fault and fault.kind == "delay":
-            time.sleep(fault.delay_ms / 1000)
-        if fault and fault.kind == "drop":
-            self._log(call, None)
-            raise Drop()
-        if fault and fault.kind == "expire_token":
-            self.auth.expire_all()
-        reply = self.auth.check_bearer(auth_headers)
-        if reply is None and fault:
-            reply = fault.reply()
-        if reply is None:
-            reply = answer(call)
-        self._log(call, reply.status)
-        return reply
+        return answer_call(self, call, lambda: self.auth.check_bearer(auth_headers),
+                           lambda: answer(call))
 
     def _route(self, call):
         with self.lock:
-            problems = self.contract.check_request(call)
-            if problems:
-                return self._violation("request", call, problems)
-            reply = self.graph.handle(call)
-            media = "application/json" if reply.body is not None else ""
-            problems = self.contract.check_response(call, reply.status, reply.bytes(), media)
-            if problems:
-                return self._violation("response", call, problems)
-            return reply
+            return checked(call, lambda: self.contract.check_request(call),
+                           lambda: self.graph.handle(call),
+                           lambda reply: self._response_problems(call, reply), self._violation)
+
+    def _response_problems(self, call, reply):
+        media = "application/json" if reply.body is not None else ""
+        return self.contract.check_response(call, reply.status, reply.bytes(), media)
 
     def _batch(self, call):
         problems = []
@@ -149,31 +156,15 @@ class App:
         form = dict(pairs)
         problems += schemas.check(schemas.TOKEN_REQUEST, form, f"{where}: form")
         with self.lock:
-            if problems:
-                reply = self._violation("request", call, problems)
-            else:
-                reply = self.auth.issue(tenant, form, self.base + call.path)
-                schema = schemas.TOKEN_RESPONSE if reply.status == 200 else schemas.TOKEN_ERROR
-                problems = schemas.check(schema, reply.body, f"{where} answered {reply.status}")
-                if problems:
-                    reply = self._violation("response", call, problems)
-            self._log(call, reply.status)
-            return reply
-
-    # -- the logs -------------------------------------------------------------------------
+            reply = checked(call, lambda: problems,
+                            lambda: self.auth.issue(tenant, form, self.base + call.path),
+                            lambda reply: schemas.check_token_answer(reply, where),
+                            self._violation)
+            return self.journal.call(call, reply)
 
     def _violation(self, side, call, problems):
-        with self.lock:
-            self.violations.append({"side": side, "method": call.method, "path": call.path,
-                                    "query": dict(call.query), "in_batch": call.in_batch,
-                                    "messages": problems})
+        self.journal.violation(side, call, problems)
         if side == "request":
             return graph_error(400, "ContractViolation", "; ".join(problems))
         return graph_error(500, "ContractViolation",
                            "The fake's answer breaks the contract: " + "; ".join(problems))
-
-    def _log(self, call, status):
-        with self.lock:
-            self.requests.append({"method": call.method, "path": call.path,
-                                  "query": dict(call.query), "status": status,
-                                  "in_batch": call.in_batch})

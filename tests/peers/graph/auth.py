@@ -8,7 +8,6 @@ import base64
 import hashlib
 import hmac
 import json
-import secrets
 import threading
 import time
 import uuid
@@ -20,7 +19,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from messages import Reply, graph_error
+from common.messages import Reply
+from common.tokens import Tokens
+from messages import graph_error
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
@@ -44,18 +45,17 @@ class BadAssertion(Exception):
     """A client assertion that does not prove the client's identity: says which rule failed."""
 
 
-class Auth:
+class Auth(Tokens):
     """Issues tokens to the one registered client and checks the bearer tokens of Graph calls."""
 
     def __init__(self, tenant, client_id, secret=None, cert_pem=None, lifetime=3600):
+        super().__init__(lifetime)
         self.tenant = tenant
         self.client_id = client_id
         self.secret = secret
-        self.lifetime = lifetime
         self.cert = x509.load_pem_x509_certificate(cert_pem) if cert_pem else None
         self.thumbprint = (b64url(hashlib.sha256(self.cert.public_bytes(Encoding.DER)).digest())
                            if self.cert else None)
-        self._tokens = {}  # token -> expiry, seconds since the epoch
         self._used_jti = set()
         self._lock = threading.Lock()
 
@@ -81,9 +81,7 @@ class Auth:
                 self._check_assertion(form["client_assertion"], token_url)
             except BadAssertion as e:
                 return oauth_error(401, "invalid_client", f"The client assertion is refused: {e}.")
-        token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._tokens[token] = time.time() + self.lifetime
+        token = self.issue_token("")
         return Reply(200, {"token_type": "Bearer", "expires_in": self.lifetime,
                            "ext_expires_in": self.lifetime, "access_token": token})
 
@@ -137,21 +135,11 @@ class Auth:
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return graph_error(401, "InvalidAuthenticationToken", "The access token is missing.")
-        with self._lock:
-            expiry = self._tokens.get(token.strip())
-        if expiry is None:
+        state = self.token_state(token.strip())
+        if state is None:
             return graph_error(401, "InvalidAuthenticationToken",
                                "The access token was not issued by this tenant.")
-        if expiry <= time.time():
+        if state[0] <= time.time():
             return graph_error(401, "InvalidAuthenticationToken",
                                "The access token has expired.")
         return None
-
-    def expire_all(self):
-        """Every token issued so far expires now (a fault); new ones are issued as usual."""
-        with self._lock:
-            self._tokens = {t: 0 for t in self._tokens}
-
-    def set_lifetime(self, seconds):
-        """The lifetime of tokens issued from now on."""
-        self.lifetime = int(seconds)

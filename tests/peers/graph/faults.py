@@ -1,112 +1,28 @@
-"""Faults queued through the control API for Graph calls (`/v1.0/...`, `$batch` sub-requests
-included) matching a method and a path pattern: throttling, unavailability, a token that expires
-now, a permanent 403, a dropped connection, a delay. The first queued fault that matches a call
-applies to it; `times` says how many calls it applies to (null: every call, for good)."""
-
-import fnmatch
-import threading
+"""Graph's own fault answers for the shared fault queue (common/faults.py), for Graph calls
+(`/v1.0/...`, `$batch` sub-requests included): throttling, unavailability and a permanent
+403."""
 
 from messages import graph_error
 
 KINDS = {
     "throttle": "429 with Retry-After (retry_after seconds, default 1)",
     "unavailable": "503, with Retry-After only when retry_after is given",
-    "expire_token": "every token issued so far expires; the call is then answered 401",
     "forbidden": "403 Authorization_RequestDenied",
-    "drop": "the connection is closed without an answer",
-    "delay": "the call is answered normally after delay_ms milliseconds",
 }
-FIELDS = {"kind", "method", "path", "times", "retry_after", "delay_ms"}
+EXAMPLE = "/v1.0/users/*"  # a path glob, for the error messages
 
 
-class FaultError(ValueError):
-    """A fault the control API cannot queue; the message says why."""
-
-
-class Fault:
-    """One queued fault."""
-
-    def __init__(self, spec):
-        if not isinstance(spec, dict):
-            raise FaultError("a fault is a JSON object")
-        unknown = set(spec) - FIELDS
-        if unknown:
-            raise FaultError(f"unknown fault fields: {', '.join(sorted(unknown))} "
-                             f"(allowed: {', '.join(sorted(FIELDS))})")
-        self.kind = spec.get("kind")
-        if self.kind not in KINDS:
-            raise FaultError(f"kind must be one of {', '.join(KINDS)}")
-        self.method = str(spec.get("method", "*")).upper()
-        self.path = spec.get("path", "*")
-        if not isinstance(self.path, str) or not self.path:
-            raise FaultError("path must be a glob pattern such as /v1.0/users/*")
-        self.times = spec.get("times", 1)
-        if self.times is not None and (not isinstance(self.times, int) or self.times < 1):
-            raise FaultError("times must be a whole number >= 1, or null for every call")
-        self.retry_after = spec.get("retry_after")
-        if self.retry_after is not None and (not isinstance(self.retry_after, int)
-                                             or self.retry_after < 0):
-            raise FaultError("retry_after must be a whole number of seconds >= 0")
-        self.delay_ms = spec.get("delay_ms", 0)
-        if not isinstance(self.delay_ms, int) or not 0 <= self.delay_ms <= 60000:
-            raise FaultError("delay_ms must be a whole number of milliseconds, 0 to 60000")
-
-    def matches(self, call):
-        return (self.method in ("*", call.method)
-                and fnmatch.fnmatchcase(call.path, self.path))
-
-    def reply(self):
-        """The answer of a fault that answers in the server's place, else None."""
-        if self.kind == "throttle":
-            retry = 1 if self.retry_after is None else self.retry_after
-            return graph_error(429, "TooManyRequests",
-                               "Too many requests; retry after the time in Retry-After.",
-                               {"Retry-After": str(retry)})
-        if self.kind == "unavailable":
-            headers = {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
-            return graph_error(503, "ServiceNotAvailable",
-                               "The service is temporarily unavailable.", headers)
-        if self.kind == "forbidden":
-            return graph_error(403, "Authorization_RequestDenied",
-                               "Insufficient privileges: the application lacks a permission "
-                               "this call needs.")
-        return None
-
-    def describe(self):
-        return {"kind": self.kind, "method": self.method, "path": self.path,
-                "times": self.times, "retry_after": self.retry_after, "delay_ms": self.delay_ms}
-
-
-class Faults:
-    """The queue of faults, safe to use from every request thread."""
-
-    def __init__(self):
-        self._queue = []
-        self._lock = threading.Lock()
-
-    def add(self, specs):
-        """Queue one fault or a list of them (all or none); returns how many were queued."""
-        faults = [Fault(s) for s in (specs if isinstance(specs, list) else [specs])]
-        with self._lock:
-            self._queue += faults
-        return len(faults)
-
-    def take(self, call):
-        """The first fault matching `call`, used once; None when none does."""
-        with self._lock:
-            for fault in self._queue:
-                if fault.matches(call):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times == 0:
-                            self._queue.remove(fault)
-                    return fault
-        return None
-
-    def pending(self):
-        with self._lock:
-            return [f.describe() for f in self._queue]
-
-    def clear(self):
-        with self._lock:
-            self._queue = []
+def answer(fault):
+    """The Reply of one of KINDS."""
+    if fault.kind == "throttle":
+        retry = 1 if fault.retry_after is None else fault.retry_after
+        return graph_error(429, "TooManyRequests",
+                           "Too many requests; retry after the time in Retry-After.",
+                           {"Retry-After": str(retry)})
+    if fault.kind == "unavailable":
+        headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+        return graph_error(503, "ServiceNotAvailable",
+                           "The service is temporarily unavailable.", headers)
+    return graph_error(403, "Authorization_RequestDenied",
+                       "Insufficient privileges: the application lacks a permission "
+                       "this call needs.")

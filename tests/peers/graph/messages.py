@@ -1,34 +1,19 @@
-"""What a call to the fake and its answer are, whether they came over HTTP or inside a `$batch`.
-Plain data: no behaviour beyond reading a call's parts."""
+"""A call to the Graph fake, whether it came over HTTP or inside a `$batch`, and Graph's error
+answer (an answer is common/messages.py's Reply)."""
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from common.messages import Call as PlainCall
+from common.messages import Reply
 
 
 @dataclass
-class Call:
-    """One request: `path` is percent-decoded and starts with `/v1.0` for Graph calls."""
+class Call(PlainCall):
+    """One request: `path` is percent-decoded and starts with `/v1.0` for Graph calls;
+    `in_batch` tells a `$batch` sub-request."""
 
-    method: str
-    path: str
-    query: list  # [(name, value)], in order, repeats kept
-    headers: dict  # lower-case names
-    body: bytes = b""
     in_batch: bool = False
-
-    @property
-    def content_type(self):
-        """The media type without parameters, lower case ("" when absent)."""
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-    def arg(self, name):
-        """The first value of query parameter `name`, or None."""
-        return next((v for k, v in self.query if k == name), None)
-
-    def json(self):
-        """The body as JSON (None when empty); ValueError when it is not JSON."""
-        return json.loads(self.body) if self.body else None
 
     @staticmethod
     def parse(method, target, headers, body, in_batch=False):
@@ -38,22 +23,6 @@ class Call:
                     query=parse_qsl(parts.query, keep_blank_values=True),
                     headers={k.lower(): v for k, v in headers.items()}, body=body,
                     in_batch=in_batch)
-
-
-@dataclass
-class Reply:
-    """One answer: `body` is JSON-able (None: no body)."""
-
-    status: int
-    body: object = None
-    headers: dict = field(default_factory=dict)
-
-    def bytes(self):
-        return b"" if self.body is None else json.dumps(self.body).encode()
-
-
-class Drop(Exception):
-    """The connection is to be closed without an answer (a fault)."""
 
 
 def graph_error(status, code, message, headers=None):

@@ -8,7 +8,8 @@ errors in Graph's shape. Authentication, faults and the contract check happen be
 import copy
 import re
 
-from messages import Reply, graph_error
+from common.messages import Reply
+from messages import graph_error
 from odata import QueryError, page, parse_filter, parse_select, refuse_unsupported
 from store import now_utc
 

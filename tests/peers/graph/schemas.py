@@ -126,6 +126,12 @@ def check(schema, value, where):
     return messages
 
 
+def check_token_answer(reply, where):
+    """Problems of the token endpoint's answer: TOKEN_RESPONSE for a 200, else TOKEN_ERROR."""
+    schema = TOKEN_RESPONSE if reply.status == 200 else TOKEN_ERROR
+    return check(schema, reply.body, f"{where} answered {reply.status}")
+
+
 def _rule(error):
     """What rule was broken, without the offending value."""
     value = error.validator_value

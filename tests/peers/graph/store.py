@@ -13,6 +13,8 @@ always apply to the current tenant. The caller serialises access (one lock in ap
 import copy
 import time
 
+from common.seeds import SeedError, fields, records, unique
+
 SESSIONS_VALID_FROM = "2024-01-01T00:00:00Z"
 
 # Seed fields. Users: Graph properties kept as given, plus `licenses` (direct), `manager` (a
@@ -29,8 +31,6 @@ GROUP_FIELDS = GROUP_PROPERTIES | {"members", "licenses"}
 SKU_FIELDS = {"skuId", "skuPartNumber", "enabled"}
 
 
-class SeedError(ValueError):
-    """A seed the fake cannot load; the message names the place (`users[2].manager`)."""
 
 
 def now_utc():
@@ -58,17 +58,17 @@ class Tenant:
         if unknown:
             raise SeedError(f"unknown top-level keys: {', '.join(sorted(unknown))}")
         tenant = Tenant()
-        for i, sku in enumerate(_list(seed, "skus")):
+        for i, sku in enumerate(records(seed, "skus")):
             where = f"skus[{i}]"
             _fields(sku, SKU_FIELDS, {"skuId", "skuPartNumber"}, where)
             if not isinstance(sku.get("enabled", 0), int):
                 raise SeedError(f"{where}.enabled must be a whole number")
-            _unique(tenant.skus, sku["skuId"], where)
+            unique(tenant.skus, sku["skuId"], where)
             tenant.skus[sku["skuId"]] = {"enabled": 0, **sku}
-        for i, user in enumerate(_list(seed, "users")):
+        for i, user in enumerate(records(seed, "users")):
             where = f"users[{i}]"
             _fields(user, USER_FIELDS, {"id", "userPrincipalName"}, where)
-            _unique(tenant.users, user["id"], where)
+            unique(tenant.users, user["id"], where)
             record = {"accountEnabled": True,
                       "signInSessionsValidFromDateTime": SESSIONS_VALID_FROM, **user}
             record["licenses"] = [tenant._license(entry, f"{where}.licenses[{j}]")
@@ -78,10 +78,10 @@ class Tenant:
             manager = user.get("manager")
             if manager is not None and manager not in tenant.users:
                 raise SeedError(f"users[{i}].manager: no user has the id {manager!r}")
-        for i, group in enumerate(_list(seed, "groups")):
+        for i, group in enumerate(records(seed, "groups")):
             where = f"groups[{i}]"
             _fields(group, GROUP_FIELDS, {"id", "displayName"}, where)
-            _unique(tenant.groups, group["id"], where)
+            unique(tenant.groups, group["id"], where)
             for j, member in enumerate(group.get("members", [])):
                 if member not in tenant.users:
                     raise SeedError(f"{where}.members[{j}]: no user has the id {member!r}")
@@ -208,25 +208,8 @@ class Store:
         return (self.lag_reads and reads > 0) or (self.lag_ms and time.monotonic() < until)
 
 
-def _list(seed, key):
-    value = seed.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise SeedError(f"{key} must be a list of objects")
-    return value
-
-
 def _fields(record, allowed, required, where):
-    unknown = set(record) - allowed
-    if unknown:
-        raise SeedError(f"{where}: unknown fields {', '.join(sorted(unknown))} "
-                        f"(allowed: {', '.join(sorted(allowed))})")
-    missing = [f for f in sorted(required) if not isinstance(record.get(f), str) or not record[f]]
-    if missing:
-        raise SeedError(f"{where}: needs {', '.join(missing)} (non-empty strings)")
+    fields(record, allowed, required, where)
     if "/" in record.get("id", ""):
         raise SeedError(f"{where}.id must not contain '/'")
 
-
-def _unique(table, key, where):
-    if key in table:
-        raise SeedError(f"{where}: the id {key!r} is used twice")

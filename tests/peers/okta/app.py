@@ -3,13 +3,12 @@ operation, fault, credentials, contract check of the call, the handler, contract
 answer). One lock serialises the org's state; a delay fault sleeps outside it."""
 
 import threading
-import time
 
 import faults as okta_faults
 from auth import check_token_answer
 from common.faults import Faults
 from common.journal import Journal
-from common.messages import Drop
+from common.pipeline import answer_call, checked
 from messages import INTERNAL, VALIDATION, okta_error
 from routes import Routes
 from store import Org
@@ -25,7 +24,7 @@ class App:
         self.auth = auth
         self.base = base_url
         self.routes = Routes(Org(), base_url)
-        self.faults = Faults(okta_faults.KINDS, okta_faults.answer)
+        self.faults = Faults(okta_faults.KINDS, okta_faults.answer, okta_faults.EXAMPLE)
         self.journal = Journal()
         self.lock = threading.RLock()
 
@@ -58,41 +57,22 @@ class App:
         if found is None:
             return self.journal.call(call, self._violation("request", call, [problem]))
         op, params = found
-        fault = self.faults.take(call)
-        if fault and fault.kind == "delay":
-            time.sleep(fault.delay_ms / 1000)
-        if fault and fault.kind == "drop":
-            self.journal.call(call, None)
-            raise Drop()
-        if fault and fault.kind == "expire_token":
-            self.auth.expire_all()
-        reply = self.auth.check(call.headers, op)
-        if reply is None and fault:
-            reply = self.faults.reply(fault)
-        if reply is None:
-            reply = self._answer(op, params, call)
-        return self.journal.call(call, reply)
+        return answer_call(self, call, lambda: self.auth.check(call.headers, op),
+                           lambda: self._answer(op, params, call))
 
     def _answer(self, op, params, call):
         with self.lock:
-            _, problems = self.contract.check_request(call)
-            if problems:
-                return self._violation("request", call, problems)
-            reply = self.routes.handle(op.id, call, params)
-            problems = self.contract.check_response(op, reply.status, reply.body)
-            if problems:
-                return self._violation("response", call, problems)
-            return reply
+            return checked(call, lambda: self.contract.check_request(call)[1],
+                           lambda: self.routes.handle(op.id, call, params),
+                           lambda reply: self.contract.check_response(op, reply.status,
+                                                                      reply.body),
+                           self._violation)
 
     def token(self, call):
         with self.lock:
-            problems = self.auth.token_request_problems(call)
-            if problems:
-                return self.journal.call(call, self._violation("request", call, problems))
-            reply = self.auth.issue(call, self.base + TOKEN_PATH)
-            problems = check_token_answer(reply)
-            if problems:
-                reply = self._violation("response", call, problems)
+            reply = checked(call, lambda: self.auth.token_request_problems(call),
+                            lambda: self.auth.issue(call, self.base + TOKEN_PATH),
+                            check_token_answer, self._violation)
             return self.journal.call(call, reply)
 
     def _violation(self, side, call, problems):

@@ -18,12 +18,12 @@ call everything and does not expire.
 """
 
 import hmac
-import secrets
 import threading
 import time
 
 from common.jwt import BadJwt, load_public_key, verified
 from common.messages import Reply
+from common.tokens import Tokens
 from messages import FORBIDDEN, INVALID_TOKEN, okta_error
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -45,16 +45,15 @@ def scopes_for(op):
     return {manage, f"okta.{resource}.read"} if op.http == "GET" else {manage}
 
 
-class Auth:
+class Auth(Tokens):
     """The API token, the one service app, and the Bearer tokens issued to it."""
 
     def __init__(self, api_token, client_id, public_key_pem, granted, lifetime=3600):
+        super().__init__(lifetime)
         self.api_token = api_token
         self.client_id = client_id
         self.key = load_public_key(public_key_pem) if public_key_pem else None
         self.granted = set(granted)
-        self.lifetime = lifetime
-        self._tokens = {}  # token -> (expiry, scopes)
         self._used_jti = set()
         self._lock = threading.Lock()
 
@@ -95,9 +94,7 @@ class Auth:
         if not scopes or not set(scopes) <= self.granted:
             return oauth_error(400, "invalid_scope", "The requested scope is invalid, unknown, "
                                "or not granted to the client.")
-        token = "fake-okta." + secrets.token_urlsafe(32)
-        with self._lock:
-            self._tokens[token] = (time.time() + self.lifetime, set(scopes))
+        token = self.issue_token("fake-okta.", set(scopes))
         return Reply(200, {"token_type": "Bearer", "expires_in": self.lifetime,
                            "access_token": token, "scope": " ".join(scopes)})
 
@@ -129,8 +126,7 @@ class Auth:
                 token.encode(), self.api_token.encode()):
             return None
         if scheme == "Bearer" and token:
-            with self._lock:
-                expiry, scopes = self._tokens.get(token, (0, set()))
+            expiry, scopes = self.token_state(token) or (0, set())
             if expiry > time.time():
                 if scopes & scopes_for(op):
                     return None
@@ -138,14 +134,6 @@ class Auth:
                                   "requested action", headers={
                                       "WWW-Authenticate": 'Bearer error="insufficient_scope"'})
         return okta_error(401, INVALID_TOKEN, "Invalid token provided")
-
-    def expire_all(self):
-        """Every Bearer token issued so far expires now (the API token stays valid)."""
-        with self._lock:
-            self._tokens = {t: (0, s) for t, (_, s) in self._tokens.items()}
-
-    def set_lifetime(self, seconds):
-        self.lifetime = int(seconds)
 
 
 def check_token_answer(reply):

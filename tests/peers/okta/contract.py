@@ -24,11 +24,13 @@ method and path template, and the place inside the call; never a header value.
 
 import json
 import re
-from datetime import datetime
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
-INT32 = (-2**31, 2**31 - 1)
+from common.checks import Template, Values, pick
+
+# Okta's description: int32 integers, no patterns checked.
+VALUES = Values(ranges={"int32": (-2**31, 2**31 - 1)})
 ERROR_KEYS = {"errorCode", "errorSummary", "errorLink", "errorId", "errorCauses"}
 
 
@@ -44,32 +46,27 @@ class Operation:
         self.id = op.get("operationId") or f"{http} {key}"
         self.http = http.upper()
         path, _, fixed = key.partition("?")
-        self.template = (base.rstrip("/") + path) or "/"
+        self.path = Template((base.rstrip("/") + path) or "/")
+        self.template = self.path.text
         self.fixed = parse_qsl(fixed)
         self.tags = op.get("tags", [])
         params = {(p["in"], p["name"]): p for p in shared + op.get("parameters", [])}
         self.params = {name: p for (where, name), p in params.items() if where != "body"}
         self.body = next((p for (where, _), p in params.items() if where == "body"), None)
         self.responses = op.get("responses", {})
-        names, pattern, self.literals = [], [], 0
-        for part in re.split(r"(\{[^}]+\})", self.template):
-            if part.startswith("{"):
-                names.append(part.strip("{}"))
-                pattern.append("([^/]+)")
-            else:
-                pattern.append(re.escape(part))
-                self.literals += len(part)
-        self.names = names
-        self.regex = re.compile("".join(pattern))
 
     def where(self):
         return f"{self.id} ({self.http} {self.template})"
 
     def match(self, path, query):
-        found = self.regex.fullmatch(path)
-        if found is None or any(pair not in query for pair in self.fixed):
+        """The path parameters when the call has this operation's path and fixed query."""
+        if any(pair not in query for pair in self.fixed):
             return None
-        return {n: unquote(v) for n, v in zip(self.names, found.groups())}
+        return self.path.match(path)
+
+    def rank(self):
+        """Of several operations matching a call, the one ranking highest serves it."""
+        return self.path.literals, len(self.fixed)
 
 
 class Contract:
@@ -92,13 +89,7 @@ class Contract:
         query = list(query)
         matches = [(o, p) for o in self.operations for p in [o.match(path, query)]
                    if p is not None]
-        if not matches:
-            return None, f"{http} {path}: no operation of the description has this path"
-        same = [(o, p) for o, p in matches if o.http == http]
-        if not same:
-            has = ", ".join(sorted({o.http for o, _ in matches}))
-            return None, f"{http} {path}: the path takes {has}, not {http}"
-        return max(same, key=lambda op: (op[0].literals, len(op[0].fixed))), None
+        return pick(matches, http, path, "no operation of the description has this path")
 
     def check_request(self, call):
         """(operation or None, problems) for a call."""
@@ -107,12 +98,7 @@ class Contract:
             return None, [problem]
         op, path_params = found
         where = op.where()
-        problems = []
-        for name, value in path_params.items():
-            if value == "":
-                problems.append(f"{where}: path parameter {name} is empty")
-            else:
-                problems += _param(op.params[name], value, f"{where}: path parameter {name}")
+        problems = VALUES.path(op.params, path_params, where)
         problems += _query(op, call.query, where)
         problems += self._body(op, call, where)
         return op, problems
@@ -170,7 +156,7 @@ class Schemas:
                 return [f"{where} must be an array"]
             return [p for i, v in enumerate(value)
                     for p in self.check(schema.get("items", {}), v, f"{where}[{i}]")]
-        return _scalar(kind, schema, value, where)
+        return VALUES.scalar(kind, schema, value, where)
 
     def _properties(self, schema):
         """The schema's properties with those of its `x-okta-parent`s."""
@@ -230,62 +216,11 @@ def _query(op, query, where):
         if names.count(name) > 1 and spec.get("collectionFormat") != "multi":
             problems.append(f"{where}: query parameter {name} is given twice")
         for value in (v for n, v in query if n == name):
-            problems += _param(spec, value, f"{where}: query parameter {name}")
+            problems += VALUES.param(spec, value, f"{where}: query parameter {name}")
     for name, spec in op.params.items():
         if spec.get("required") and spec.get("in") == "query" and name not in names:
             problems.append(f"{where}: required query parameter {name} is missing")
     return problems
-
-
-def _param(spec, text, where):
-    """Problems of a path or query parameter's text against its declared type."""
-    kind = spec.get("type", "string")
-    if kind == "integer":
-        if not re.fullmatch(r"-?[0-9]+", text):
-            return [f"{where} must be a whole number"]
-        return _range(spec, int(text), where)
-    if kind == "boolean":
-        return [] if text in ("true", "false") else [f"{where} must be true or false"]
-    return _string(spec, text, where)
-
-
-def _scalar(kind, schema, value, where):
-    if kind == "any":
-        return []
-    if kind == "boolean":
-        return [] if isinstance(value, bool) else [f"{where} must be a boolean"]
-    if kind in ("integer", "number"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-                kind == "integer" and not isinstance(value, int)):
-            return [f"{where} must be a JSON {kind}"]
-        return _range(schema, value, where)
-    if kind == "string":
-        if not isinstance(value, str):
-            return [f"{where} must be a string"]
-        return _string(schema, value, where)
-    return [f"{where}: the schema's type {kind!r} is not known to the checker"]
-
-
-def _string(schema, value, where):
-    if "enum" in schema and value not in schema["enum"]:
-        return [f"{where} must be one of {', '.join(schema['enum'])}"]
-    if schema.get("format") == "date-time":
-        try:
-            datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return [f"{where} must be an RFC 3339 date-time"]
-    return []
-
-
-def _range(schema, value, where):
-    low, high = INT32 if schema.get("format") == "int32" else (None, None)
-    if "minimum" in schema:
-        low = schema["minimum"]
-    if "maximum" in schema:
-        high = schema["maximum"]
-    if (low is not None and value < low) or (high is not None and value > high):
-        return [f"{where} must be between {low} and {high}"]
-    return []
 
 
 def check_error(body, status, where):

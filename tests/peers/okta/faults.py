@@ -14,6 +14,7 @@ KINDS = {
     "unavailable": "503 E0000010, with Retry-After when retry_after is given",
     "forbidden": "403 E0000006 You do not have permission to perform the requested action",
 }
+EXAMPLE = "/api/v1/users/*"  # a path glob, for the error messages
 
 
 def answer(fault):

@@ -5,7 +5,6 @@ failed; tests/it/peers/okta/contract.rs runs it.
 Usage: selfcheck.py [SPEC_JSON]   (default .peers/okta/spec.json)
 """
 
-import json
 import sys
 from pathlib import Path
 
@@ -13,7 +12,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 sys.dont_write_bytecode = True
 
-from common.messages import Call  # noqa: E402
+from common.selfcheck import run  # noqa: E402
 from contract import Contract  # noqa: E402
 from messages import okta_error  # noqa: E402
 
@@ -94,37 +93,7 @@ RESPONSES = [
 
 def main():
     default = HERE.parents[2] / ".peers/okta/spec.json"
-    contract = Contract(sys.argv[1] if len(sys.argv) > 1 else default)
-    failed = []
-    for (http, target, body), op_id, word in REQUESTS:
-        data = json.dumps(body).encode() if body is not None else b""
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        op, problems = contract.check_request(Call.parse(http, target, headers, data))
-        got = op.id if op else None
-        if op_id and got != op_id:
-            failed.append(f"{http} {target}: matched {got}, not {op_id}")
-        failed += _verdict(f"{http} {target}", problems, word)
-    for (http, target), status, body, word in RESPONSES:
-        found, problem = contract.find(http, Call.parse(http, target, {}, b"").path)
-        if found is None:
-            failed.append(problem)
-            continue
-        problems = contract.check_response(found[0], status, body)
-        failed += _verdict(f"answer {status} to {http} {target}", problems, word)
-    for line in failed:
-        print("FAILED", line)
-    print(f"{len(REQUESTS) + len(RESPONSES)} cases, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
-
-
-def _verdict(what, problems, word):
-    if not word:
-        return [f"{what}: refused: {problems}"] if problems else []
-    if not problems:
-        return [f"{what}: passed, should be refused ({word})"]
-    if not all(word in p for p in problems):
-        return [f"{what}: refused, but not all for {word}: {problems}"]
-    return []
+    run(Contract(sys.argv[1] if len(sys.argv) > 1 else default), REQUESTS, RESPONSES)
 
 
 if __name__ == "__main__":

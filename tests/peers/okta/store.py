@@ -20,6 +20,8 @@ The dump adds `statusChanged` per user and `deletedUsers` at the top.
 import copy
 import time
 
+from common.seeds import SeedError, fields, known, records, unique
+
 CREATED = "2024-01-02T03:04:05.000Z"
 STATUSES = {"ACTIVE", "DEPROVISIONED", "LOCKED_OUT", "PASSWORD_EXPIRED", "PROVISIONED",
             "RECOVERY", "STAGED", "SUSPENDED"}
@@ -32,8 +34,6 @@ GROUP_FIELDS = {"id", "name", "type", "description", "members"}
 APP_FIELDS = {"id", "name", "label", "users"}
 
 
-class SeedError(ValueError):
-    """A seed the fake cannot load; the message names the place (`users[2].factors[0]`)."""
 
 
 def now_iso():
@@ -55,38 +55,38 @@ class Org:
     def from_seed(seed):
         if not isinstance(seed, dict):
             raise SeedError("the seed must be a JSON object")
-        _fields(seed, {"users", "groups", "apps"}, set(), "seed")
+        fields(seed, {"users", "groups", "apps"}, set(), "seed")
         org = Org()
-        for i, user in enumerate(_list(seed, "users")):
+        for i, user in enumerate(records(seed, "users")):
             org._add_user(user, f"users[{i}]")
-        for i, group in enumerate(_list(seed, "groups")):
+        for i, group in enumerate(records(seed, "groups")):
             where = f"groups[{i}]"
-            _fields(group, GROUP_FIELDS, {"id", "name"}, where)
+            fields(group, GROUP_FIELDS, {"id", "name"}, where)
             if group.get("type", "OKTA_GROUP") not in GROUP_TYPES:
                 raise SeedError(f"{where}.type must be one of {', '.join(sorted(GROUP_TYPES))}")
-            _known(org.users, group.get("members", []), f"{where}.members")
-            _unique(org.groups, group["id"], where)
+            known(org.users, group.get("members", []), f"{where}.members")
+            unique(org.groups, group["id"], where)
             org.groups[group["id"]] = {"type": "OKTA_GROUP", "description": "", "members": [],
                                        **copy.deepcopy(group)}
-        for i, app in enumerate(_list(seed, "apps")):
+        for i, app in enumerate(records(seed, "apps")):
             where = f"apps[{i}]"
-            _fields(app, APP_FIELDS, {"id", "name"}, where)
-            _known(org.users, app.get("users", []), f"{where}.users")
-            _unique(org.apps, app["id"], where)
+            fields(app, APP_FIELDS, {"id", "name"}, where)
+            known(org.users, app.get("users", []), f"{where}.users")
+            unique(org.apps, app["id"], where)
             org.apps[app["id"]] = {"label": app["name"], "users": [], **copy.deepcopy(app)}
         return org
 
     def _add_user(self, user, where):
-        _fields(user, USER_FIELDS, {"id", "login"}, where)
-        _unique(self.users, user["id"], where)
+        fields(user, USER_FIELDS, {"id", "login"}, where)
+        unique(self.users, user["id"], where)
         if self.user(user["login"]) is not None:
             raise SeedError(f"{where}: the login {user['login']!r} is used twice")
         if user.get("status", "ACTIVE") not in STATUSES:
             raise SeedError(f"{where}.status must be one of {', '.join(sorted(STATUSES))}")
         for j, token in enumerate(user.get("oauthTokens", [])):
-            _fields(token, TOKEN_FIELDS, {"clientId"}, f"{where}.oauthTokens[{j}]")
+            fields(token, TOKEN_FIELDS, {"clientId"}, f"{where}.oauthTokens[{j}]")
         for j, factor in enumerate(user.get("factors", [])):
-            _fields(factor, FACTOR_FIELDS, {"id", "factorType"}, f"{where}.factors[{j}]")
+            fields(factor, FACTOR_FIELDS, {"id", "factorType"}, f"{where}.factors[{j}]")
         local = user["login"].split("@")[0]
         self.users[user["id"]] = {
             "email": user["login"], "firstName": local, "lastName": local, "status": "ACTIVE",
@@ -125,32 +125,3 @@ class Org:
             app["users"].remove(user_id)
         self.deleted[user_id] = record
 
-
-def _list(seed, key):
-    value = seed.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise SeedError(f"{key} must be a list of objects")
-    return value
-
-
-def _fields(record, allowed, required, where):
-    if not isinstance(record, dict):
-        raise SeedError(f"{where} must be an object")
-    unknown = set(record) - allowed
-    if unknown:
-        raise SeedError(f"{where}: unknown fields {', '.join(sorted(unknown))} "
-                        f"(allowed: {', '.join(sorted(allowed))})")
-    missing = [f for f in sorted(required) if not isinstance(record.get(f), str) or not record[f]]
-    if missing:
-        raise SeedError(f"{where}: needs {', '.join(missing)} (non-empty strings)")
-
-
-def _known(users, ids, where):
-    for j, user_id in enumerate(ids):
-        if user_id not in users:
-            raise SeedError(f"{where}[{j}]: no user has the id {user_id!r}")
-
-
-def _unique(table, key, where):
-    if key in table:
-        raise SeedError(f"{where}: the id {key!r} is used twice")
