@@ -32,7 +32,15 @@ pub fn late_steps(runs: &[RunInput], now: OffsetDateTime) -> Vec<LateStep> {
             let Some((deadline, late_seconds)) = lateness(step, now) else {
                 continue;
             };
-            let reason = reason(run, &step.step);
+            let reason = match started_after(run, &deadline) {
+                Some(started) => Reason {
+                    waiting_on: "run_started_late",
+                    whom: None,
+                    system: None,
+                    detail: Some(started),
+                },
+                None => reason(run, &step.step),
+            };
             out.push(LateStep {
                 run: run.status.run.clone(),
                 employee: run.status.employee.clone(),
@@ -52,6 +60,13 @@ pub fn late_steps(runs: &[RunInput], now: OffsetDateTime) -> Vec<LateStep> {
     }
     out.sort_by_key(|s| Reverse(s.late_seconds));
     out
+}
+
+/// When the run started, if that was after `deadline`: then the step waited on the run itself
+/// (nobody ran the playbook in time), whatever its own records say.
+fn started_after(run: &RunInput, deadline: &str) -> Option<String> {
+    let started = run.records.first()?.time.as_str();
+    (parse_time(started)? > parse_time(deadline)?).then(|| started.to_owned())
 }
 
 /// Why a step waited.
@@ -254,6 +269,29 @@ mod tests {
         assert_eq!(reasons.len(), 7);
         assert_eq!(reasons[0].steps, 1);
         assert_eq!(reasons[0].late_seconds, open);
+    }
+
+    #[test]
+    fn a_run_started_after_the_deadline_is_what_its_steps_waited_on() {
+        let runs = vec![run(
+            "late",
+            vec![
+                record(
+                    "2026-11-30T06:00:00Z",
+                    Event::StepStarted,
+                    "disable",
+                    None,
+                    json!({}),
+                ),
+                confirmed("2026-11-30T06:00:01Z", "disable", "idp", json!({})),
+            ],
+            vec![status("disable", Some("2026-11-30T06:00:01Z"), true, false)],
+        )];
+        let late = late_steps(&runs, NOW);
+        assert_eq!(late.len(), 1);
+        assert_eq!(late[0].waiting_on, "run_started_late");
+        assert_eq!(late[0].detail.as_deref(), Some("2026-11-30T06:00:00Z"));
+        assert_eq!(late[0].late_seconds, 2 * 3600 + 1);
     }
 
     #[test]

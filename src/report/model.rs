@@ -308,10 +308,11 @@ pub struct LateStep {
     pub confirmed_at: Option<String>,
     /// Seconds from the deadline to the confirmation, or to now while it is open.
     pub late_seconds: i64,
-    /// What it waited on: `manual_confirmation`, `approval`, `staged_delay`, `transfer`,
-    /// `legal_hold`, `failure`, `in_progress` (started, neither confirmed nor failed: the run
-    /// stopped inside it), or `not_reached` (no record of the step before its confirmation, or
-    /// none yet: the run reached it late, or not at all).
+    /// What it waited on: `run_started_late` (the run started after the deadline; `detail` is
+    /// when), `manual_confirmation`, `approval`, `staged_delay`, `transfer`, `legal_hold`,
+    /// `failure`, `in_progress` (started, neither confirmed nor failed: the run stopped inside
+    /// it), or `not_reached` (no record of the step before its confirmation, or none yet: the
+    /// run reached it late, or not at all).
     pub waiting_on: String,
     /// The owner role, for a manual confirmation or an approval.
     pub whom: Option<String>,
