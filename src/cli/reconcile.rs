@@ -14,7 +14,7 @@ use crate::app::Result;
 use crate::app::batch::{BatchRequest, start_batch};
 use crate::app::reconcile::alert::{Alerted, post};
 use crate::app::reconcile::leavers::{leavers, reason, starts};
-use crate::app::reconcile::saved::{Saved, save};
+use crate::app::reconcile::saved::{Saved, save_in};
 use crate::app::reconcile::{ReconcileRequest, reconcile};
 use crate::app::workspace::load_workspace;
 use crate::connector::Messenger;
@@ -64,7 +64,7 @@ pub fn run(global: &GlobalArgs, args: &ReconcileArgs) -> Result<Exit> {
     };
     print(global.format, &doc).map_err(|e| Error::io("cannot write", "standard output", e))?;
     if !args.no_save {
-        save(&config.journal, &doc)?;
+        save_in(&workspace, &doc)?;
     }
     let mut exit = if report.is_clean() {
         Exit::Done

@@ -25,6 +25,20 @@ pub struct Saved<'a> {
     pub accounts_checked: u64,
 }
 
+/// Write `doc` into the journal directory of `workspace`, with the accounts minimised when
+/// `policy.minimise_personal_data` is on (see `personal_data`); returns the file's path.
+pub fn save_in(
+    workspace: &crate::analyze::Workspace,
+    doc: &Saved<'_>,
+) -> super::super::Result<PathBuf> {
+    let minimised = super::super::personal_data::minimised_findings(workspace, doc.report)?;
+    let kept = Saved {
+        report: minimised.as_ref().unwrap_or(doc.report),
+        accounts_checked: doc.accounts_checked,
+    };
+    Ok(save(&workspace.config.journal, &kept)?)
+}
+
 /// Write `doc` to `<journal>/reconcile.json` (owner-only), creating the directory; returns the
 /// file's path.
 pub fn save(journal: &Path, doc: &Saved<'_>) -> Result<PathBuf> {
