@@ -7,6 +7,7 @@ mod columns;
 mod money;
 mod path;
 mod shown_text;
+mod spreadsheet;
 mod text;
 mod timestamp;
 
@@ -14,5 +15,6 @@ pub use columns::aligned;
 pub use money::money;
 pub use path::path;
 pub use shown_text::ShownText;
+pub use spreadsheet::spreadsheet_safe;
 pub use text::{printable, printable_lines, stand_in};
 pub use timestamp::{time_of, timestamp};

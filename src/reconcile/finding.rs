@@ -229,19 +229,22 @@ pub const CSV_HEADER: [&str; 12] = [
 ];
 
 impl Finding {
-    /// The finding as a `--format csv` row, in [`CSV_HEADER`] order (absent values empty).
+    /// The finding as a `--format csv` row, in [`CSV_HEADER`] order (absent values empty). Text
+    /// the systems gave (names of systems, accounts, employees, roles, entitlements) is made
+    /// inert for spreadsheets: a group named `=HYPERLINK(...)` stays text.
     pub fn csv_row(&self) -> [String; 12] {
+        let cell = crate::human::spreadsheet_safe;
         [
             self.kind.as_str().to_owned(),
-            self.system.clone(),
-            self.account.clone(),
-            self.employee_id.clone().unwrap_or_default(),
+            cell(&self.system),
+            cell(&self.account),
+            cell(self.employee_id.as_deref().unwrap_or_default()),
             self.hr_status
                 .map(|s| s.as_str().to_owned())
                 .unwrap_or_default(),
-            self.role.clone().unwrap_or_default(),
+            cell(self.role.as_deref().unwrap_or_default()),
             self.entitlement_type.as_str().to_owned(),
-            self.entitlement.clone(),
+            cell(&self.entitlement),
             self.monthly_cost_cents.to_string(),
             self.days_orphaned
                 .map(|d| d.to_string())
@@ -249,5 +252,34 @@ impl Finding {
             self.last_sign_in.clone().unwrap_or_default(),
             self.days_dormant.map(|d| d.to_string()).unwrap_or_default(),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_from_the_systems_are_inert_in_spreadsheets() {
+        let finding = Finding {
+            kind: FindingKind::Excess,
+            system: "directory".to_owned(),
+            account: "@mallory".to_owned(),
+            employee_id: Some("E1007".to_owned()),
+            hr_status: None,
+            role: Some("-sales".to_owned()),
+            entitlement_type: EntitlementKind::Group,
+            entitlement: "=HYPERLINK(\"http://x\")".to_owned(),
+            monthly_cost_cents: 1250,
+            days_orphaned: None,
+            last_sign_in: None,
+            days_dormant: None,
+        };
+        let row = finding.csv_row();
+        assert_eq!(row[2], "'@mallory");
+        assert_eq!(row[5], "'-sales");
+        assert_eq!(row[7], "'=HYPERLINK(\"http://x\")");
+        assert_eq!((row[1].as_str(), row[3].as_str()), ("directory", "E1007"));
+        assert_eq!(row[8], "1250");
     }
 }

@@ -86,7 +86,7 @@ pub fn evidence_rows(runs: &[RunInput]) -> Vec<EvidenceRow> {
                 (false, false, Some(_)) => "yes",
                 (false, false, None) => "pending",
             };
-            let cell = spreadsheet_safe;
+            let cell = crate::human::spreadsheet_safe;
             rows.push(EvidenceRow {
                 run: cell(&status.run),
                 employee: cell(&status.employee),
@@ -105,16 +105,6 @@ pub fn evidence_rows(runs: &[RunInput]) -> Vec<EvidenceRow> {
         }
     }
     rows
-}
-
-/// `text`, made inert for spreadsheets and terminals: a cell starting with `=`, `+`, `-`, `@`,
-/// a tab or a carriage return would be read as a formula by the applications auditors open
-/// `evidence.csv` with, so it gets a leading `'` (shown by none of them); and its control
-/// characters are made printable, since the file is read with `cat` as often as it is opened.
-pub fn spreadsheet_safe(text: &str) -> String {
-    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let text = crate::human::printable(text);
-    if formula { format!("'{text}") } else { text }
 }
 
 /// What goes into an evidence pack.
@@ -302,21 +292,5 @@ mod tests {
             std::fs::read(dir.path().join("journal/x.jsonl")).unwrap(),
             b"abc"
         );
-    }
-
-    #[test]
-    fn formula_cells_are_made_inert() {
-        use super::spreadsheet_safe;
-        for formula in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)"] {
-            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
-        }
-        assert_eq!(spreadsheet_safe("\tx"), "'\u{2409}x");
-        assert_eq!(
-            spreadsheet_safe("\r=1+1\n\u{1b}[2J"),
-            "'\u{240d}=1+1\u{240a}\u{241b}[2J"
-        );
-        for plain in ["Grace Achterberg", "E1008", "", "a=b"] {
-            assert_eq!(spreadsheet_safe(plain), plain);
-        }
     }
 }
