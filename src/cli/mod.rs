@@ -10,6 +10,7 @@ mod due;
 mod environment;
 mod generate;
 mod init;
+mod log_lines;
 mod plan;
 mod progress;
 mod prune;
@@ -252,17 +253,21 @@ pub(crate) fn interrupt_flag() -> Arc<AtomicBool> {
 }
 
 /// Send `tracing` output to stderr at the level `-q`/`-v` ask for (`RUST_LOG` overrides): see
-/// [`log_filter`].
+/// [`log_filter`]. With `--format json`, each event is a JSON line (`log_lines.rs`).
 pub fn init_logging(global: &GlobalArgs) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log_filter(global)));
-    let _ = tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(colour::wanted(std::io::IsTerminal::is_terminal(
+        .with_writer(std::io::stderr);
+    let _ = if global.format == Format::Json {
+        logs.event_format(log_lines::JsonLines).try_init()
+    } else {
+        logs.with_ansi(colour::wanted(std::io::IsTerminal::is_terminal(
             &std::io::stderr(),
         )))
-        .try_init();
+        .try_init()
+    };
 }
 
 /// What each verbosity shows (README, "Logging"). Even `-vvv` keeps off reqwest's connection

@@ -557,3 +557,37 @@ fn a_resume_checks_the_ledger_before_it_runs_any_step() {
         assert_eq!(acme.changes(), changes, "{damage}: a step ran");
     }
 }
+
+/// With `--format json`, the warning a resumed run gives about the torn line it removed is a
+/// JSON line on stderr, like every other line there.
+#[test]
+fn with_format_json_a_repair_warning_is_a_json_line() {
+    let acme = Acme::new();
+    let crashed = acme.run(
+        &["mallory"],
+        &[
+            ("OFFBOARD_CRASH_AFTER_WRITES", "5"),
+            ("OFFBOARD_CRASH_TORN", "1"),
+        ],
+    );
+    assert_eq!(crashed.signal, Some(SIGABRT), "{crashed}");
+
+    let resumed = acme.run(&["--format", "json", "mallory"], &[]).expect(0);
+    let lines: Vec<serde_json::Value> = resumed
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}\n{resumed}")))
+        .collect();
+    let repair = lines
+        .iter()
+        .find(|l| l["level"] == "warn")
+        .unwrap_or_else(|| panic!("no warning:\n{resumed}"));
+    assert!(
+        repair["warning"]
+            .as_str()
+            .unwrap()
+            .contains("removed a torn final line"),
+        "{repair}"
+    );
+}
