@@ -35,3 +35,23 @@ pub fn random_hex(n: usize) -> String {
 pub fn venv_bin(name: &str) -> String {
     format!("{}/.peers/venv/bin/{name}", env!("CARGO_MANIFEST_DIR"))
 }
+
+/// Run the contract checker's self-check of the fake `fake` (`tests/peers/FAKE/selfcheck.py`):
+/// it must exit 0 and report no failed case.
+pub fn assert_selfcheck_passes(fake: &str) {
+    let script = format!(
+        "{}/tests/peers/{fake}/selfcheck.py",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = std::process::Command::new(venv_bin("python"))
+        .arg(script)
+        .output()
+        .expect("the Python test peers are installed (./scripts/install-peers)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains(" 0 failed"), "{text}");
+}
