@@ -55,3 +55,36 @@ pub fn assert_selfcheck_passes(fake: &str) {
     );
     assert!(text.contains(" 0 failed"), "{text}");
 }
+
+/// The findings of a `reconcile --format json` document on the connector `system`.
+pub fn findings_on<'d>(
+    doc: &'d serde_json::Value,
+    system: &'d str,
+) -> impl Iterator<Item = &'d serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(move |f| f["system"] == system)
+}
+
+/// `kind account entitlement cost days` of the findings on `system`, but the generated users'
+/// (accounts named `gen-...`); days are those orphaned or dormant, `-` when none.
+pub fn named_findings(doc: &serde_json::Value, system: &str) -> Vec<String> {
+    findings_on(doc, system)
+        .filter(|f| !f["account"].as_str().unwrap().starts_with("gen-"))
+        .map(|f| {
+            let days = f["days_orphaned"]
+                .as_i64()
+                .or(f["days_dormant"].as_i64())
+                .map_or("-".to_owned(), |d| d.to_string());
+            format!(
+                "{} {} {} {} {days}",
+                f["kind"].as_str().unwrap(),
+                f["account"].as_str().unwrap(),
+                f["entitlement"].as_str().unwrap(),
+                f["monthly_cost_cents"]
+            )
+        })
+        .collect()
+}
