@@ -25,6 +25,7 @@ pub mod error;
 pub mod execute;
 pub mod exit;
 pub mod fsio;
+pub mod hex;
 pub mod hr;
 pub mod human;
 pub mod journal;

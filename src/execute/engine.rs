@@ -191,6 +191,9 @@ impl Engine<'_> {
         let result = match step.kind.group() {
             ActionGroup::Hr => self.hr_step(step),
             ActionGroup::Finance | ActionGroup::Notify => {
+                // A message may carry figures from confirmations not on disk yet; a failed
+                // sync is the journal's failure, not the step's.
+                log.durable()?;
                 self.message_step(step, &params, log, &mut tally)
             }
             ActionGroup::Iam | ActionGroup::Inventory => {

@@ -22,7 +22,7 @@ impl Engine<'_> {
         &self,
         step: &Step,
         params: &BTreeMap<String, String>,
-        log: &mut dyn RunLog,
+        log: &dyn RunLog,
         observer: &mut dyn Observer,
     ) -> Result<Done, String> {
         let target = self.target(step)?;
@@ -52,8 +52,6 @@ impl Engine<'_> {
             topic: step.kind.to_string(),
             body,
         };
-        // The figures come from confirmations that may not be on disk yet.
-        log.durable()?;
         self.call(step, observer, || connector.deliver(&message))?;
         let receipt = self
             .call(step, observer, || connector.receipt(&key))?

@@ -50,8 +50,9 @@ pub(crate) struct LedgerWriter {
     path: PathBuf,
     file: File,
     /// What is known of the file: its complete length, last record, run index.
-    memory: Option<Memory>,
-    /// False after a write that failed: the file is then read afresh at its next opening.
+    memory: Memory,
+    /// False while the file is being read when opened, and after a write that failed: what is
+    /// known of it is then not kept for the next opening, which reads the file afresh.
     intact: bool,
     _lock: File,
 }
@@ -79,8 +80,8 @@ impl LedgerWriter {
         }
         let read_err = |source| JournalError::io("cannot read", &path, source);
         let mut ledger = LedgerWriter {
-            memory: None,
-            intact: true,
+            memory: Memory::default(),
+            intact: false,
             path: path.clone(),
             file,
             _lock: lock,
@@ -89,6 +90,7 @@ impl LedgerWriter {
             Some(memory) => ledger.catch_up(memory)?,
             None => ledger.read_last()?,
         }
+        ledger.intact = true;
         Ok(ledger)
     }
 
@@ -106,7 +108,7 @@ impl LedgerWriter {
         };
         let memory = Memory::new(&self.file, tail.complete, last, tail.last_line)
             .map_err(|source| JournalError::io("cannot read", path, source))?;
-        self.memory = Some(memory);
+        self.memory = memory;
         Ok(())
     }
 
@@ -128,7 +130,7 @@ impl LedgerWriter {
         if let Some(torn) = torn {
             self.truncate(memory.len, torn.len() as u64)?;
         }
-        self.memory = Some(memory);
+        self.memory = memory;
         Ok(())
     }
 
@@ -169,12 +171,6 @@ impl LedgerWriter {
         }
     }
 
-    fn memory(&self) -> &Memory {
-        self.memory
-            .as_ref()
-            .expect("the ledger is read when opened")
-    }
-
     /// [`Self::open_locked`], then mark abandoned a run whose creator died before its first
     /// record (see [`Self::abandon_interrupted`]): every writer does this before it appends, so a
     /// `run.opened` without records is always either the ledger's last record or followed by its
@@ -192,12 +188,12 @@ impl LedgerWriter {
 
     /// The last record's bytes (without newline), as read when the ledger was opened.
     pub(crate) fn last_line(&self) -> Option<&[u8]> {
-        self.memory().last_line.as_deref()
+        self.memory.last_line.as_deref()
     }
 
     /// The 1-based line number of the last record (for error messages: reads the file).
     pub(crate) fn last_line_number(&self) -> usize {
-        let memory = self.memory();
+        let memory = &self.memory;
         let length = memory.last_line.as_ref().map_or(0, |l| l.len() as u64 + 1);
         self.line_at(memory.len - length)
     }
@@ -214,7 +210,7 @@ impl LedgerWriter {
 
     /// The hash a new run's first record chains to.
     pub(crate) fn head(&self) -> String {
-        self.memory()
+        self.memory
             .last
             .as_ref()
             .map_or_else(|| GENESIS.to_owned(), |(_, hash)| hash.clone())
@@ -224,10 +220,10 @@ impl LedgerWriter {
     /// ledger, parsing only the records that mention `run`; from the second on (a batch), every
     /// run's latest event is indexed once and kept up to date.
     pub(crate) fn state(&mut self, run: &str) -> Result<Option<LedgerEvent>> {
-        if self.memory().runs.is_none() && self.memory.as_mut().is_some_and(Memory::wants_index) {
-            self.index_runs()?;
+        if self.memory.runs.is_none() && self.memory.wants_index() {
+            self.run_index()?;
         }
-        if let Some(runs) = &self.memory().runs {
+        if let Some(runs) = &self.memory.runs {
             return Ok(runs.get(run).copied());
         }
         let bytes = self.complete_bytes()?;
@@ -249,11 +245,8 @@ impl LedgerWriter {
 
     /// The runs the ledger names whose id starts with `prefix`, with their latest event.
     pub(crate) fn runs_with_prefix(&mut self, prefix: &str) -> Result<Vec<(String, LedgerEvent)>> {
-        if self.memory().runs.is_none() {
-            self.index_runs()?;
-        }
-        let runs = self.memory().runs.as_ref().expect("indexed above");
-        Ok(runs
+        Ok(self
+            .run_index()?
             .range(prefix.to_owned()..)
             .take_while(|(run, _)| run.starts_with(prefix))
             .map(|(run, event)| (run.clone(), *event))
@@ -263,15 +256,23 @@ impl LedgerWriter {
     /// The ledger's complete lines, as they stand (a torn tail was removed when it was opened).
     fn complete_bytes(&self) -> Result<Vec<u8>> {
         use std::os::unix::fs::FileExt;
-        let mut bytes = vec![0; self.memory().len as usize];
+        let mut bytes = vec![0; self.memory.len as usize];
         self.file
             .read_exact_at(&mut bytes, 0)
             .map_err(|source| JournalError::io("cannot read", &self.path, source))?;
         Ok(bytes)
     }
 
-    /// Index the latest event of every run the ledger names.
-    fn index_runs(&mut self) -> Result<()> {
+    /// The latest event of every run the ledger names, indexed at the first call.
+    fn run_index(&mut self) -> Result<&std::collections::BTreeMap<String, LedgerEvent>> {
+        if self.memory.runs.is_none() {
+            self.memory.runs = Some(self.read_index()?);
+        }
+        Ok(self.memory.runs.get_or_insert_default())
+    }
+
+    /// Read the latest event of every run the ledger names.
+    fn read_index(&self) -> Result<std::collections::BTreeMap<String, LedgerEvent>> {
         let bytes = self.complete_bytes()?;
         let mut runs = std::collections::BTreeMap::new();
         let mut offset = 0;
@@ -282,10 +283,7 @@ impl LedgerWriter {
             }
             offset += line.len() as u64 + 1;
         }
-        if let Some(memory) = &mut self.memory {
-            memory.runs = Some(runs);
-        }
-        Ok(())
+        Ok(runs)
     }
 
     /// If the last record opened a run whose file was never written (a crash between the ledger
@@ -296,7 +294,7 @@ impl LedgerWriter {
         dir: &Path,
         signer: &Signer,
     ) -> Result<Option<String>> {
-        let Some((last, _)) = &self.memory().last else {
+        let Some((last, _)) = &self.memory.last else {
             return Ok(None);
         };
         if last.event != LedgerEvent::Opened {
@@ -371,7 +369,7 @@ impl LedgerWriter {
         LedgerPayload {
             v: FORMAT_VERSION,
             seq: self
-                .memory()
+                .memory
                 .last
                 .as_ref()
                 .map_or(0, |(last, _)| last.seq + 1),
@@ -395,9 +393,8 @@ impl LedgerWriter {
         self.intact = false;
         append_line(&mut self.file, &self.path, &line)?;
         self.intact = true;
-        if let Some(memory) = &mut self.memory {
-            memory.appended(payload, payload_hash(&text), line.into_bytes());
-        }
+        self.memory
+            .appended(payload, payload_hash(&text), line.into_bytes());
         Ok(())
     }
 }
@@ -405,10 +402,8 @@ impl LedgerWriter {
 impl Drop for LedgerWriter {
     /// Remember the ledger as this writer leaves it, for the process's next opening.
     fn drop(&mut self) {
-        if let Some(memory) = self.memory.take()
-            && self.intact
-        {
-            memory.keep(&self.path);
+        if self.intact {
+            std::mem::take(&mut self.memory).keep(&self.path);
         }
     }
 }

@@ -16,8 +16,8 @@ use std::sync::{Mutex, PoisonError};
 
 use super::record::{LedgerEvent, LedgerPayload};
 
-/// What is remembered of one ledger file.
-#[derive(Debug)]
+/// What is remembered of one ledger file (empty by default: nothing known yet).
+#[derive(Debug, Default)]
 pub(crate) struct Memory {
     /// The file's device and inode.
     id: (u64, u64),

@@ -65,7 +65,7 @@ impl Pseudonyms {
         let mut hash = Sha256::new();
         hash.update(self.salt.as_bytes());
         hash.update(value.as_bytes());
-        let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::hex::hex(&hash.finalize());
         format!("{DIGEST_PREFIX}{hex}")
     }
 
@@ -142,7 +142,7 @@ fn load_or_create_salt(dir: &Path) -> Result<String> {
                 )
             },
         )?;
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::hex::hex(&bytes);
         let tmp = dir.join(format!(
             ".{SALT_FILE}.{}.{:08x}.tmp",
             std::process::id(),
@@ -222,7 +222,7 @@ mod tests {
     fn the_digest_is_sha256_of_salt_then_value() {
         let p = Pseudonyms::new("00".repeat(32), &[]);
         let expected = Sha256::digest(format!("{}x", "00".repeat(32)).as_bytes());
-        let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::hex::hex(&expected);
         assert_eq!(p.digest("x"), format!("salted-sha256:{hex}"));
     }
 

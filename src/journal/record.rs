@@ -13,7 +13,6 @@
 //! those same bytes. Verification always hashes the original string, never a re-serialization.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::error::{JournalError, Result};
 
@@ -321,17 +320,8 @@ pub enum LedgerEvent {
 
 /// `sha256:` + the hex SHA-256 of `payload`: the value the next record's `prev` holds.
 pub fn payload_hash(payload: &str) -> String {
-    let digest = Sha256::digest(payload.as_bytes());
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256:");
-    for byte in digest {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0xf)]));
-    }
-    out
+    format!("sha256:{}", crate::hex::sha256_hex(payload.as_bytes()))
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Check that `value` is usable as a file name: 1 to 128 of `[A-Za-z0-9._-]`, not starting with
 /// `.`, and not the ledger's name.

@@ -308,10 +308,10 @@ impl RunJournal {
             .map(|r| r.hash.clone())
             .unwrap_or_default();
         let records: Vec<Payload> = read.records.into_iter().map(|r| r.payload).collect();
-        if records
+        let finished = records
             .last()
-            .is_some_and(|p| p.event == Event::RunFinished)
-        {
+            .is_some_and(|p| p.event == Event::RunFinished);
+        if finished {
             ledger.abandon_interrupted(dir, &signer)?;
             if ledger.state(run_id)? == Some(LedgerEvent::Opened) {
                 ledger.append(
@@ -340,7 +340,8 @@ impl RunJournal {
             repairs,
             // Another process may have left records it had not synced yet (see
             // `append_unsynced`): the first sync covers them before anything new depends on them.
-            unsynced: true,
+            // `run.finished` is always synced, so a finished run's records are on disk.
+            unsynced: !finished,
         })
     }
 

@@ -13,7 +13,6 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::error::ReportError;
 use super::manifest::{MANIFEST_FILE, MANIFEST_FORMAT, Manifest, ManifestFile, SIGNATURE_FILE};
@@ -251,10 +250,9 @@ fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ReportError> {
 
 /// How the manifest lists `file`.
 fn describe(file: &PackFile) -> ManifestFile {
-    let digest = Sha256::digest(&file.bytes);
     ManifestFile {
         path: file.path.clone(),
-        sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: crate::hex::sha256_hex(&file.bytes),
         bytes: file.bytes.len() as u64,
     }
 }

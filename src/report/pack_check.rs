@@ -373,11 +373,7 @@ fn sha256_of(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&buffer[..read]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(crate::hex::hex(&hasher.finalize()))
 }
 
 /// Every entry below `dir/prefix` that is not a directory (files, symbolic links, anything

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::analyze::Workspace;
+use crate::app::personal_data::minimised_findings;
 use crate::error::{Error, Result};
 use crate::fsio;
 use crate::reconcile::Report;
@@ -27,11 +29,8 @@ pub struct Saved<'a> {
 
 /// Write `doc` into the journal directory of `workspace`, with the accounts minimised when
 /// `policy.minimise_personal_data` is on (see `personal_data`); returns the file's path.
-pub fn save_in(
-    workspace: &crate::analyze::Workspace,
-    doc: &Saved<'_>,
-) -> super::super::Result<PathBuf> {
-    let minimised = super::super::personal_data::minimised_findings(workspace, doc.report)?;
+pub fn save_in(workspace: &Workspace, doc: &Saved<'_>) -> crate::app::Result<PathBuf> {
+    let minimised = minimised_findings(workspace, doc.report)?;
     let kept = Saved {
         report: minimised.as_ref().unwrap_or(doc.report),
         accounts_checked: doc.accounts_checked,

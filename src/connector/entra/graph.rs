@@ -181,18 +181,12 @@ impl Graph {
 
     /// A next link, only on the origin of the base URL (the token must not go elsewhere).
     fn next_page(&self, link: &str) -> Result<Url, ConnectorError> {
-        let url = Url::parse(link).map_err(|e| ConnectorError::Permanent {
-            message: format!("Graph sent an invalid @odata.nextLink: {e}"),
-        })?;
-        if url.origin() != self.base.origin() {
-            return Err(ConnectorError::Permanent {
-                message: format!(
-                    "Graph sent an @odata.nextLink to another origin ({}); not followed",
-                    url.origin().ascii_serialization()
-                ),
-            });
-        }
-        Ok(url)
+        crate::connector::url::next_on_origin(
+            &self.base,
+            link,
+            "Graph sent an @odata.nextLink",
+            "Graph sent an invalid @odata.nextLink",
+        )
     }
 }
 

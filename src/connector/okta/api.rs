@@ -203,18 +203,12 @@ impl Api {
 
     /// A next link, only on the origin of the base URL (the token must not go elsewhere).
     fn same_origin(&self, link: &str) -> Result<Url, ConnectorError> {
-        let url = Url::parse(link).map_err(|e| ConnectorError::Permanent {
-            message: format!("Okta sent an invalid next link: {e}"),
-        })?;
-        if url.origin() != self.base.origin() {
-            return Err(ConnectorError::Permanent {
-                message: format!(
-                    "Okta sent a next link to another origin ({}); not followed",
-                    url.origin().ascii_serialization()
-                ),
-            });
-        }
-        Ok(url)
+        crate::connector::url::next_on_origin(
+            &self.base,
+            link,
+            "Okta sent a next link",
+            "Okta sent an invalid next link",
+        )
     }
 }
 

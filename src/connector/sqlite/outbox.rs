@@ -1,8 +1,8 @@
 //! The `outbox` table: finance notices and notifications delivered into the store, idempotent
 //! by key. It stores the exact body bytes and their SHA-256; it never sends anything anywhere.
 
+use crate::hex::sha256_hex;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use sha2::{Digest, Sha256};
 
 use super::error::StoreError;
 use super::store::{Failure, SqliteStore};
@@ -57,17 +57,6 @@ fn stored(conn: &Connection, key: &str) -> rusqlite::Result<Option<Receipt>> {
 /// Where a message went: its outbox row.
 fn delivered_to(id: i64) -> String {
     format!("outbox/{id}")
-}
-
-/// Lower-case hex SHA-256 of `bytes`.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! sent in [`SIGNATURE_HEADER`]. It owns the header names and the signing; it never sends.
 
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 /// Header carrying the body's signature.
 pub const SIGNATURE_HEADER: &str = "X-Offboard-Signature";
@@ -40,20 +40,8 @@ pub fn verify(secret: &[u8], body: &[u8], header: &str) -> bool {
     mac.verify_slice(&bytes).is_ok()
 }
 
-/// Lower-case hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
-}
+use crate::hex::hex;
+pub use crate::hex::sha256_hex;
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {

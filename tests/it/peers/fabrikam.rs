@@ -18,7 +18,7 @@ use crate::support::peers::fake::Control;
 use crate::support::peers::free_port;
 use crate::support::peers::google::{CLIENT_EMAIL, GoogleServer};
 use crate::support::peers::okta::OktaServer;
-use crate::support::peers::process::Term;
+use crate::support::peers::process::PeersScript;
 use crate::support::{Output, Test, commit_all};
 
 /// The clock of the run: two days after Nadia's termination.
@@ -298,35 +298,18 @@ fn nadia_leaves_okta_and_google_workspace_with_her_data_handed_to_her_manager() 
 
 #[test]
 fn start_peers_serves_both_seeded_fakes_the_example_plans_against_and_stops_cleanly() {
-    use std::io::{BufRead, BufReader};
     let (okta_port, google_port) = (free_port(), free_port());
     let keys = tempfile::tempdir().unwrap();
     let key = keys.path().join("sa.json");
-    let mut script = std::process::Command::new("bash")
+    let mut command = std::process::Command::new("bash");
+    command
         .arg(crate::support::source_root().join("examples/fabrikam/start-peers"))
         .env("FABRIKAM_OKTA_PORT", okta_port.to_string())
         .env("FABRIKAM_GOOGLE_PORT", google_port.to_string())
         .env("FABRIKAM_SA_KEY", &key)
-        .env_remove(TOKEN_ENV)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .unwrap();
-    // Should an assertion fail before the end, the script (and the fakes with it) still stops.
-    let mut guard = Term(Some(script.id()));
-    let mut printed = Vec::new();
-    let mut token = None;
-    let mut lines = BufReader::new(script.stdout.take().unwrap()).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        printed.push(line.clone());
-        if let Some(rest) = line.strip_prefix("export FABRIKAM_OKTA_TOKEN='") {
-            token = rest.strip_suffix('\'').map(str::to_owned);
-        }
-        if line.starts_with("Ctrl-C stops them") {
-            break;
-        }
-    }
+        .env_remove(TOKEN_ENV);
+    let mut script = PeersScript::start(command);
+    let (printed, token) = script.read_until("export FABRIKAM_OKTA_TOKEN=", "Ctrl-C stops them");
     let printed = printed.join("\n");
     let token = token.unwrap_or_else(|| panic!("no export line:\n{printed}"));
     for seeded in [
@@ -354,10 +337,8 @@ fn start_peers_serves_both_seeded_fakes_the_example_plans_against_and_stops_clea
     }
 
     // SIGTERM, as a terminal's close would send: both fakes go with the script.
-    assert!(guard.send());
-    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    let (rest, status) = script.stop();
     assert_eq!(rest, ["start-peers: stopped"]);
-    let status = script.wait().unwrap();
     assert_eq!(status.code(), Some(143), "{status:?}");
     for port in [okta_port, google_port] {
         assert!(

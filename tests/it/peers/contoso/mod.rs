@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::support::peers::graph::GraphServer;
-use crate::support::peers::process::Term;
+use crate::support::peers::process::PeersScript;
 use crate::support::{Output, Test, files, git};
 
 /// The clock of every command: two days after Megan's termination.
@@ -444,31 +444,14 @@ fn plan_of_an_entra_delete_says_entra_keeps_deleted_users_30_days() {
 
 #[test]
 fn start_peers_serves_a_seeded_fake_graph_the_example_plans_against_and_stops_cleanly() {
-    use std::io::{BufRead, BufReader};
     let port = crate::support::peers::free_port();
-    let mut script = std::process::Command::new("bash")
+    let mut command = std::process::Command::new("bash");
+    command
         .arg(example().join("start-peers"))
         .env("CONTOSO_GRAPH_PORT", port.to_string())
-        .env_remove(SECRET_ENV)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .unwrap();
-    // Should an assertion fail before the end, the script (and the fake with it) still stops.
-    let mut guard = Term(Some(script.id()));
-    let mut printed = Vec::new();
-    let mut secret = None;
-    let mut lines = BufReader::new(script.stdout.take().unwrap()).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        printed.push(line.clone());
-        if let Some(rest) = line.strip_prefix("export CONTOSO_ENTRA_SECRET='") {
-            secret = rest.strip_suffix('\'').map(str::to_owned);
-        }
-        if line.starts_with("Ctrl-C stops it") {
-            break;
-        }
-    }
+        .env_remove(SECRET_ENV);
+    let mut script = PeersScript::start(command);
+    let (printed, secret) = script.read_until("export CONTOSO_ENTRA_SECRET=", "Ctrl-C stops it");
     let secret = secret.unwrap_or_else(|| panic!("no export line:\n{}", printed.join("\n")));
     assert!(
         printed
@@ -492,10 +475,8 @@ fn start_peers_serves_a_seeded_fake_graph_the_example_plans_against_and_stops_cl
     assert_eq!(violations, serde_json::json!([]));
 
     // SIGTERM, as a terminal's close would send: the fake goes with the script.
-    assert!(guard.send());
-    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    let (rest, status) = script.stop();
     assert_eq!(rest, ["start-peers: stopped"]);
-    let status = script.wait().unwrap();
     assert_eq!(status.code(), Some(143), "{status:?}");
     assert!(
         std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),

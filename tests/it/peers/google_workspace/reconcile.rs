@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::{ADMIN, MALLORY, MALLORY_EMAIL, PRODUCT, SKU, assert_no_violations, repo, writes};
 use crate::support::peers::google::GoogleServer;
+use crate::support::peers::{findings_on, named_findings};
 use crate::support::repo::Repo;
 use crate::support::test::Output;
 
@@ -120,34 +121,6 @@ fn reconcile(repo: &Repo) -> (Output, Value) {
     (out, doc)
 }
 
-fn findings(doc: &Value) -> impl Iterator<Item = &Value> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["system"] == "workspace")
-}
-
-/// The findings on the workspace connector but the generated users'.
-fn named(doc: &Value) -> Vec<String> {
-    findings(doc)
-        .filter(|f| !f["account"].as_str().unwrap().starts_with("gen-"))
-        .map(|f| {
-            let days = f["days_orphaned"]
-                .as_i64()
-                .or(f["days_dormant"].as_i64())
-                .map_or("-".to_owned(), |d| d.to_string());
-            format!(
-                "{} {} {} {} {days}",
-                f["kind"].as_str().unwrap(),
-                f["account"].as_str().unwrap(),
-                f["entitlement"].as_str().unwrap(),
-                f["monthly_cost_cents"]
-            )
-        })
-        .collect()
-}
-
 /// The query of each call of `path` the fake answered, with its status.
 fn calls(google: &GoogleServer, path: &str) -> Vec<(i64, Value)> {
     google
@@ -164,7 +137,7 @@ fn the_customer_is_read_with_licenses_groups_and_last_logins() {
     google.seed(&seed(0));
     let repo = repo_reconciling(&google);
     let (out, doc) = reconcile(&repo);
-    assert_eq!(named(&doc), NAMED, "{}", out.stdout);
+    assert_eq!(named_findings(&doc, "workspace"), NAMED, "{}", out.stdout);
     assert!(
         doc["coverage"]["sources"]
             .as_array()
@@ -194,9 +167,9 @@ fn every_page_of_users_is_read() {
     google.seed(&seed(GENERATED));
     let repo = repo_reconciling(&google);
     let (out, doc) = reconcile(&repo);
-    assert_eq!(named(&doc), NAMED, "{}", out.stdout);
+    assert_eq!(named_findings(&doc, "workspace"), NAMED, "{}", out.stdout);
     // Every generated user (none in HR) is an unknown account, read across both pages.
-    let generated: Vec<&str> = findings(&doc)
+    let generated: Vec<&str> = findings_on(&doc, "workspace")
         .filter(|f| f["account"].as_str().unwrap().starts_with("gen-"))
         .map(|f| f["account"].as_str().unwrap())
         .collect();
@@ -222,7 +195,7 @@ fn a_rate_limit_is_waited_out_and_a_refusal_names_the_connector_and_scope() {
     google.fault(&json!({"kind": "rate_limit", "method": "GET",
                          "path": "/admin/directory/v1/groups"}));
     let (out, doc) = reconcile(&repo);
-    assert_eq!(named(&doc), NAMED, "{}", out.stdout);
+    assert_eq!(named_findings(&doc, "workspace"), NAMED, "{}", out.stdout);
     let groups = calls(&google, "/admin/directory/v1/groups");
     assert_eq!(groups.first().map(|(status, _)| *status), Some(403));
     assert_eq!(groups.len(), 7, "six users, the first one asked twice");

@@ -1,28 +1,14 @@
 //! The contract check: the checker's own self-check, and calls that break Okta's API
 //! description refused, listed, and without effect; answers that break it replaced.
 
-use std::process::Command;
-
 use reqwest::Method;
 use serde_json::json;
 
 use super::{PAT, seeded, user_in_state};
-use crate::support::peers::venv_bin;
 
 #[test]
 fn the_checker_passes_its_self_check() {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/okta/selfcheck.py");
-    let out = Command::new(venv_bin("python"))
-        .arg(script)
-        .output()
-        .expect("the Python test peers are installed (./scripts/install-peers)");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(text.contains(" 0 failed"), "{text}");
+    crate::support::peers::assert_selfcheck_passes("okta");
 }
 
 #[test]

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::assert_no_violations;
 use super::offboarding::{MALLORY, MALLORY_LOGIN, TOKEN_ENV, repo_costing};
 use crate::support::peers::okta::OktaServer;
+use crate::support::peers::{findings_on, named_findings};
 use crate::support::test::Output;
 
 const NINA: &str = "00u1nina000000000018";
@@ -74,35 +75,6 @@ fn seed(generated: usize) -> Value {
     })
 }
 
-/// `kind account entitlement cost days` of the findings on the okta connector, but the
-/// generated users' (the days orphaned or dormant; `-` when none).
-fn named(doc: &Value) -> Vec<String> {
-    findings(doc)
-        .filter(|f| !f["account"].as_str().unwrap().starts_with("gen-"))
-        .map(|f| {
-            let days = f["days_orphaned"]
-                .as_i64()
-                .or(f["days_dormant"].as_i64())
-                .map_or("-".to_owned(), |d| d.to_string());
-            format!(
-                "{} {} {} {} {days}",
-                f["kind"].as_str().unwrap(),
-                f["account"].as_str().unwrap(),
-                f["entitlement"].as_str().unwrap(),
-                f["monthly_cost_cents"]
-            )
-        })
-        .collect()
-}
-
-fn findings(doc: &Value) -> impl Iterator<Item = &Value> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["system"] == "okta")
-}
-
 /// The `GET /api/v1/users` requests the fake received, as `(status, limit, after given,
 /// filter)`.
 fn user_pages(okta: &OktaServer) -> Vec<(i64, String, bool, String)> {
@@ -138,9 +110,9 @@ fn the_org_is_read_page_by_page_with_groups_apps_and_last_logins() {
     okta.seed(&seed(GENERATED));
     let out = reconcile(&okta, 1);
     let doc: Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(named(&doc), NAMED, "{}", out.stdout);
+    assert_eq!(named_findings(&doc, "okta"), NAMED, "{}", out.stdout);
     // Every generated user (none in HR) is an unknown account, read across both pages.
-    let generated: Vec<&str> = findings(&doc)
+    let generated: Vec<&str> = findings_on(&doc, "okta")
         .filter(|f| f["account"].as_str().unwrap().starts_with("gen-"))
         .map(|f| f["account"].as_str().unwrap())
         .collect();
@@ -186,7 +158,7 @@ fn a_rate_limit_is_waited_out_and_a_refusal_names_the_connector() {
                        "path": "/api/v1/users/*/appLinks", "retry_after": 1}));
     let out = reconcile(&okta, 1);
     let doc: Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(named(&doc), NAMED, "{}", out.stdout);
+    assert_eq!(named_findings(&doc, "okta"), NAMED, "{}", out.stdout);
     let statuses: Vec<i64> = okta
         .requests()
         .iter()

@@ -35,3 +35,56 @@ pub fn random_hex(n: usize) -> String {
 pub fn venv_bin(name: &str) -> String {
     format!("{}/.peers/venv/bin/{name}", env!("CARGO_MANIFEST_DIR"))
 }
+
+/// Run the contract checker's self-check of the fake `fake` (`tests/peers/FAKE/selfcheck.py`):
+/// it must exit 0 and report no failed case.
+pub fn assert_selfcheck_passes(fake: &str) {
+    let script = format!(
+        "{}/tests/peers/{fake}/selfcheck.py",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = std::process::Command::new(venv_bin("python"))
+        .arg(script)
+        .output()
+        .expect("the Python test peers are installed (./scripts/install-peers)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains(" 0 failed"), "{text}");
+}
+
+/// The findings of a `reconcile --format json` document on the connector `system`.
+pub fn findings_on<'d>(
+    doc: &'d serde_json::Value,
+    system: &'d str,
+) -> impl Iterator<Item = &'d serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(move |f| f["system"] == system)
+}
+
+/// `kind account entitlement cost days` of the findings on `system`, but the generated users'
+/// (accounts named `gen-...`); days are those orphaned or dormant, `-` when none.
+pub fn named_findings(doc: &serde_json::Value, system: &str) -> Vec<String> {
+    findings_on(doc, system)
+        .filter(|f| !f["account"].as_str().unwrap().starts_with("gen-"))
+        .map(|f| {
+            let days = f["days_orphaned"]
+                .as_i64()
+                .or(f["days_dormant"].as_i64())
+                .map_or("-".to_owned(), |d| d.to_string());
+            format!(
+                "{} {} {} {} {days}",
+                f["kind"].as_str().unwrap(),
+                f["account"].as_str().unwrap(),
+                f["entitlement"].as_str().unwrap(),
+                f["monthly_cost_cents"]
+            )
+        })
+        .collect()
+}

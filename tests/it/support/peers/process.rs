@@ -2,8 +2,8 @@
 //! input closes (when the handle holding the child is dropped, or when the test process ends
 //! however it ends), then waiting for the line that says it serves.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader, Lines, Read};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -83,5 +83,54 @@ impl Term {
 impl Drop for Term {
     fn drop(&mut self) {
         self.send();
+    }
+}
+
+/// An example's `start-peers` script, running with its standard output read line by line; sent
+/// SIGTERM (which stops the fakes it started) when dropped, should an assertion fail first.
+pub struct PeersScript {
+    child: Child,
+    term: Term,
+    lines: Lines<BufReader<ChildStdout>>,
+}
+
+impl PeersScript {
+    /// Start `script` (`bash start-peers` with its environment), stdout piped.
+    pub fn start(mut script: Command) -> PeersScript {
+        let mut child = script
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let term = Term(Some(child.id()));
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        PeersScript { child, term, lines }
+    }
+
+    /// The lines printed up to the one starting with `until` (included), and the value of the
+    /// `{export}'VALUE'` line among them (e.g. `export FABRIKAM_OKTA_TOKEN=`).
+    pub fn read_until(&mut self, export: &str, until: &str) -> (Vec<String>, Option<String>) {
+        let prefix = format!("{export}'");
+        let mut printed = Vec::new();
+        let mut value = None;
+        for line in self.lines.by_ref() {
+            let line = line.unwrap();
+            printed.push(line.clone());
+            if let Some(rest) = line.strip_prefix(&prefix) {
+                value = rest.strip_suffix('\'').map(str::to_owned);
+            }
+            if line.starts_with(until) {
+                break;
+            }
+        }
+        (printed, value)
+    }
+
+    /// Send SIGTERM, as a terminal's close would; what the script printed after, and how it
+    /// ended.
+    pub fn stop(mut self) -> (Vec<String>, ExitStatus) {
+        assert!(self.term.send(), "SIGTERM not sent");
+        let rest = self.lines.by_ref().map(Result::unwrap).collect();
+        (rest, self.child.wait().unwrap())
     }
 }
